@@ -1,0 +1,129 @@
+/**
+ * The Result of a run: everything a reporter may read. Reporters (table, JSON, CSV, …) read only this;
+ * they never reach into the simulation. docs/result-format.md documents every field.
+ *
+ * Units are in the field names: *_ms milliseconds, *_s seconds, *_usd US dollars, *_kwh kilowatt-hours,
+ * *_kg kilograms CO2e, *_gb gigabytes (1e9 bytes).
+ */
+
+export const RESULT_FORMAT_VERSION = 1;
+
+export interface LatencySummary {
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface ServiceResult {
+  name: string;
+  /** Requests that arrived inside the measured window (after warm-up). */
+  arrivals: number;
+  completed: number;
+  rejected: number;
+  /** Completed requests per second of measured time. */
+  throughput_per_s: number;
+  /** End-to-end latency of completed requests, ms. null when nothing completed. */
+  latency_ms: LatencySummary | null;
+  /** Time to first token, ms (LLM services only; null otherwise). */
+  ttft_ms: LatencySummary | null;
+  /** Fraction of measured requests (completed + rejected) that completed within every SLO given; null without an SLO. */
+  slo_attainment: number | null;
+  /** How many measured requests went to each pool (pool name → count). */
+  placements: Record<string, number>;
+}
+
+export interface PoolResult {
+  name: string;
+  site: string;
+  kind: 'cloud' | 'edge' | 'device';
+  region: string;
+  device: string;
+  instance: string | null;
+  units: number;
+  /** Model replicas (servers) the pool runs, summed over the services it can host. */
+  servers: number;
+  /** Busy server-time over available server-time in the measured window, 0..1. */
+  utilisation: number;
+  batches: number;
+  mean_batch_size: number;
+  cost_usd: number;
+  energy_kwh: number;
+  carbon_kg: number;
+}
+
+export interface CostBreakdown {
+  total: number;
+  /** Provisioned cloud capacity (every second, busy or idle) at its hourly price. */
+  compute: number;
+  /** Edge / device hardware capex amortised over its lifetime for the measured window. */
+  capex: number;
+  /** Electricity paid by the operator (edge and device pools). */
+  electricity: number;
+  upkeep: number;
+  /** Bytes leaving a cloud region to users. */
+  egress: number;
+}
+
+export interface EnergyBreakdown {
+  total: number;
+  /** Energy drawn by devices and hosts, P(u) integrated exactly. */
+  it: number;
+  /** Facility overhead: IT energy × (PUE − 1). */
+  facility: number;
+  /** Network transfer energy (bytes × kWh/GB). */
+  network: number;
+}
+
+export interface CarbonBreakdown {
+  total: number;
+  compute: number;
+  network: number;
+}
+
+export interface Totals {
+  cost_usd: CostBreakdown;
+  energy_kwh: EnergyBreakdown;
+  carbon_kg: CarbonBreakdown;
+  egress_gb: number;
+  per_1k_requests: { cost_usd: number; energy_kwh: number; carbon_kg: number };
+  projection_30d: { cost_usd: number; energy_kwh: number; carbon_kg: number; requests: number };
+}
+
+/** arrivals = completed + rejected + in_flight over the whole run (warm-up included). Checked on every run. */
+export interface Conservation {
+  arrivals: number;
+  completed: number;
+  rejected: number;
+  in_flight: number;
+}
+
+export interface PolicyResult {
+  policy: string;
+  services: ServiceResult[];
+  pools: PoolResult[];
+  totals: Totals;
+  conservation: Conservation;
+  /** Events the engine processed (a determinism fingerprint). */
+  events: number;
+}
+
+export interface Result {
+  format_version: number;
+  placesim_version: string;
+  scenario: {
+    name: string;
+    description: string;
+    file: string | null;
+    seed: number;
+    duration_s: number;
+    warmup_s: number;
+    /** duration − warm-up: the window every metric covers. */
+    measured_s: number;
+  };
+  policies: PolicyResult[];
+  /** Policies no other policy beats on p99 latency, cost and carbon at once (all three ≤, one <). */
+  pareto: string[];
+  warnings: string[];
+}

@@ -1,0 +1,233 @@
+/**
+ * The domain, resolved: what a scenario means once its file has been parsed, its units converted and its
+ * catalog references looked up. Every quantity is in base SI-like units so that the simulator never
+ * converts: seconds, bytes, bits per second, FLOP/s, watts, US dollars, grams CO2e per kWh.
+ *
+ * The scenario loader (src/scenario) produces a `Scenario`; the simulator (src/sim) consumes it.
+ */
+
+/** Numeric formats a model's weights and arithmetic can use. */
+export type Dtype = 'int4' | 'int8' | 'fp8' | 'fp16' | 'bf16' | 'fp32';
+export const DTYPES: readonly Dtype[] = ['int4', 'int8', 'fp8', 'fp16', 'bf16', 'fp32'];
+
+/** Bytes per parameter / value for each dtype. */
+export const DTYPE_BYTES: Readonly<Record<Dtype, number>> = {
+  int4: 0.5,
+  int8: 1,
+  fp8: 1,
+  fp16: 2,
+  bf16: 2,
+  fp32: 4,
+};
+
+/** Broad kind of a device; the performance model keeps efficiencies per class. */
+export type DeviceClass = 'cpu' | 'gpu' | 'tpu' | 'edge';
+export const DEVICE_CLASSES: readonly DeviceClass[] = ['cpu', 'gpu', 'tpu', 'edge'];
+
+/** Where a figure came from. `estimate` marks numbers that are not a vendor or measured figure. */
+export interface Provenance {
+  source: string;
+  /** ISO date (YYYY-MM or YYYY-MM-DD) the figure was taken or published. */
+  as_of: string;
+  /** Fields (or 'all') whose value is an estimate or derived rather than published. */
+  estimated?: string[];
+  notes?: string;
+}
+
+/** One accelerator, CPU socket or edge module. */
+export interface Device extends Provenance {
+  id: string;
+  name: string;
+  class: DeviceClass;
+  /** Dense peak arithmetic throughput per dtype, FLOP/s (or OP/s for integer types). */
+  peak_flops: Partial<Record<Dtype, number>>;
+  memory_bytes: number;
+  mem_bw_bytes_per_s: number;
+  /** Power at full load and idle, watts (per device). */
+  power_max_w: number;
+  power_idle_w: number;
+}
+
+export type Pricing = 'on-demand' | 'spot' | 'reserved';
+export const PRICINGS: readonly Pricing[] = ['on-demand', 'spot', 'reserved'];
+
+export interface InstancePrice {
+  /** $/hour for one instance. */
+  'on-demand': number;
+  spot?: number;
+  reserved?: number;
+}
+
+/** A cloud instance type: a number of devices sold together at an hourly price. */
+export interface InstanceType extends Provenance {
+  /** "provider/name", e.g. "aws/p5.48xlarge". */
+  id: string;
+  provider: string;
+  name: string;
+  /** Device id in the catalog. */
+  device: string;
+  devices: number;
+  /** Host (CPU, memory, NICs) power on top of the devices, watts. */
+  host_power_idle_w: number;
+  host_power_max_w: number;
+  /** Prices per catalog region id. */
+  prices: Record<string, InstancePrice>;
+}
+
+/** Default grid carbon intensity and PUE for a well-known region id. */
+export interface RegionDefaults extends Provenance {
+  id: string;
+  name: string;
+  grid_gco2_per_kwh: number;
+  pue: number;
+}
+
+export interface Catalog {
+  devices: Record<string, Device>;
+  instances: Record<string, InstanceType>;
+  regions: Record<string, RegionDefaults>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The resolved scenario
+
+export interface Region {
+  index: number;
+  name: string;
+  grid_gco2_per_kwh: number;
+  pue: number;
+}
+
+export type SiteKind = 'cloud' | 'edge' | 'device';
+export const SITE_KINDS: readonly SiteKind[] = ['cloud', 'edge', 'device'];
+
+export interface Site {
+  index: number;
+  name: string;
+  kind: SiteKind;
+  region: number;
+}
+
+/** A pool of identical units at one site. A unit is one cloud instance or one device. */
+export interface Pool {
+  index: number;
+  /** "site/pool" */
+  name: string;
+  site: number;
+  device: Device;
+  /** Catalog instance id, when the pool is made of cloud instances. */
+  instance?: string;
+  /** Devices in one unit (an instance's accelerator count, 1 for a bare device). */
+  devices_per_unit: number;
+  /** Number of units (instances or devices). */
+  units: number;
+  /** Power of one whole unit (devices + host), watts. */
+  unit_power_idle_w: number;
+  unit_power_max_w: number;
+  /** Billing. A pool can carry an hourly price, capex, both or neither. */
+  pricing?: Pricing;
+  usd_per_unit_hour: number;
+  capex_usd_per_unit: number;
+  lifetime_s: number;
+  /** $ per kWh of electricity paid by the operator (edge, device); 0 where it is inside an hourly price. */
+  electricity_usd_per_kwh: number;
+  upkeep_usd_per_unit_year: number;
+  /** Requests waiting beyond this are rejected (Infinity = unbounded queue). */
+  max_queue: number;
+}
+
+export interface UserGroup {
+  index: number;
+  name: string;
+  region: number;
+  /** Round-trip time from the user to a metro edge site / to the in-country cloud entry, seconds. */
+  access_rtt_edge_s: number;
+  access_rtt_cloud_s: number;
+  uplink_bps: number;
+  downlink_bps: number;
+}
+
+export interface LlmModel {
+  index: number;
+  name: string;
+  kind: 'llm';
+  params: number;
+  dtype: Dtype;
+  weight_bytes: number;
+  /** KV cache bytes per token of context. */
+  kv_bytes_per_token: number;
+}
+
+export interface ItemModel {
+  index: number;
+  name: string;
+  kind: 'items';
+  flops_per_item: number;
+  dtype: Dtype;
+  weight_bytes: number;
+  /** Activation bytes read+written per item (memory traffic beyond the weights). */
+  activation_bytes_per_item: number;
+}
+
+export type AiModel = LlmModel | ItemModel;
+
+export type ArrivalSpec =
+  | { kind: 'poisson'; rate_per_s: number }
+  | { kind: 'constant'; rate_per_s: number }
+  | { kind: 'profile'; shape: 'daily'; peak_per_s: number; trough_per_s: number; peak_hour: number }
+  | { kind: 'trace'; file: string; times_s: Float64Array };
+
+export type ServiceTimeSpec =
+  | { kind: 'exponential'; mean_s: number }
+  | { kind: 'deterministic'; mean_s: number }
+  | { kind: 'lognormal'; mean_s: number; cv: number };
+
+export interface Service {
+  index: number;
+  name: string;
+  /** Model index, or -1 when the service gives its service time directly. */
+  model: number;
+  /** User groups and the share of requests each sends (weights sum to 1). */
+  users: { user: number; weight: number }[];
+  arrivals: ArrivalSpec;
+  request: {
+    input_tokens: number;
+    output_tokens: number;
+    items: number;
+    upload_bytes: number;
+    download_bytes: number;
+  };
+  slo: { latency_s: number | null; ttft_s: number | null };
+  batching: { max_batch: number; max_wait_s: number };
+  service_time: ServiceTimeSpec | null;
+}
+
+export interface NetworkSettings {
+  /** Symmetric RTT matrix between regions, seconds; rtt_s[i][i] = intra-region RTT. */
+  rtt_s: number[][];
+  egress_usd_per_gb: number;
+  inter_region_usd_per_gb: number;
+  energy_kwh_per_gb: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Path of the file it was loaded from, if any. */
+  file?: string;
+  seed: number;
+  duration_s: number;
+  warmup_s: number;
+  regions: Region[];
+  network: NetworkSettings;
+  sites: Site[];
+  pools: Pool[];
+  users: UserGroup[];
+  models: AiModel[];
+  services: Service[];
+  policies: string[];
+  /** Things the loader noticed that the user should know (e.g. a pool with no price). */
+  warnings: string[];
+  /** Finds the line:col of a field path in the source file, when the scenario came from a file. */
+  locate?: (path: readonly (string | number)[]) => { line: number; col: number } | undefined;
+}
