@@ -26,6 +26,11 @@ export interface ServiceResult {
   throughput_per_s: number;
   /** End-to-end latency of completed requests, ms. null when nothing completed. */
   latency_ms: LatencySummary | null;
+  /**
+   * Mean of each part of the latency of completed requests, ms: network (RTT, upload, download), queue
+   * (waiting at the pool, batch formation included) and execution (the batch's run time). Sums to latency mean.
+   */
+  breakdown_ms: { network: number; queue: number; execution: number } | null;
   /** Time to first token, ms (LLM services only; null otherwise). */
   ttft_ms: LatencySummary | null;
   /** Fraction of measured requests (completed + rejected) that completed within every SLO given; null without an SLO. */
@@ -87,7 +92,8 @@ export interface Totals {
   energy_kwh: EnergyBreakdown;
   carbon_kg: CarbonBreakdown;
   egress_gb: number;
-  per_1k_requests: { cost_usd: number; energy_kwh: number; carbon_kg: number };
+  /** Per 1,000 completed requests; null when nothing completed. */
+  per_1k_requests: { cost_usd: number | null; energy_kwh: number | null; carbon_kg: number | null };
   projection_30d: { cost_usd: number; energy_kwh: number; carbon_kg: number; requests: number };
 }
 

@@ -1,0 +1,1 @@
+export { path, roundTrip, transferTime, type Path } from './paths.js';

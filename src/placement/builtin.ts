@@ -1,0 +1,71 @@
+/**
+ * The built-in policies. Each picks among the available candidates; ties go to the candidate listed first
+ * in the scenario, so results never depend on anything but the scenario and the seed.
+ */
+import type { SiteKind } from '../model/types.js';
+import { meetsSlo, type Candidate, type Policy, type PlacementRequest, type PlacementView } from './policy.js';
+import type { BuiltinPolicyName } from './names.js';
+
+type Score = (c: Candidate) => number;
+
+/** Index of the available candidate (optionally of one kind, optionally meeting the SLO) with the lowest score. */
+function best(
+  view: PlacementView,
+  score: Score,
+  kind: SiteKind | null,
+  request: PlacementRequest | null,
+): number {
+  const cs = view.candidates;
+  let bestIndex = -1;
+  let bestScore = Infinity;
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i];
+    if (!c.available) continue;
+    if (kind !== null && c.kind !== kind) continue;
+    if (request !== null && !meetsSlo(request, c)) continue;
+    const s = score(c);
+    if (s < bestScore || bestIndex === -1) {
+      bestScore = s;
+      bestIndex = i;
+    }
+  }
+  return bestIndex;
+}
+
+const byLatency: Score = (c) => c.latency_s;
+const byRtt: Score = (c) => c.rtt_s;
+const byCost: Score = (c) => c.cost_usd;
+const byCarbon: Score = (c) => c.carbon_g;
+
+export const builtinPolicies: Record<BuiltinPolicyName, Policy> = {
+  /** Every request to a cloud pool (the fastest-looking one); rejected if there is none. */
+  'cloud-only': { name: 'cloud-only', place: (_r, v) => best(v, byLatency, 'cloud', null) },
+  /** Every request to an edge pool (the fastest-looking one); rejected if there is none. */
+  'edge-only': { name: 'edge-only', place: (_r, v) => best(v, byLatency, 'edge', null) },
+  /** The pool with the lowest round trip from the user, whatever its load. */
+  nearest: { name: 'nearest', place: (_r, v) => best(v, byRtt, null, null) },
+  /** The smallest estimated network + queue + execution time. */
+  'least-latency': { name: 'least-latency', place: (_r, v) => best(v, byLatency, null, null) },
+  /** The cheapest pool whose estimate meets the SLO; rejected when none does (admission control). */
+  'cheapest-within-slo': { name: 'cheapest-within-slo', place: (r, v) => best(v, byCost, null, r) },
+  /** The lowest estimated carbon per request, regardless of latency. */
+  'lowest-carbon': { name: 'lowest-carbon', place: (_r, v) => best(v, byCarbon, null, null) },
+  /**
+   * Edge while the edge estimate meets the SLO (the edge queue is short enough), otherwise the fastest
+   * cloud pool; if there is no cloud pool, the edge anyway; with no SLO, always the edge when available.
+   */
+  'edge-first': {
+    name: 'edge-first',
+    place: (r, v) => {
+      const edge = best(v, byLatency, 'edge', null);
+      if (edge >= 0 && meetsSlo(r, v.candidates[edge])) return edge;
+      const cloud = best(v, byLatency, 'cloud', null);
+      if (cloud >= 0) return cloud;
+      return edge >= 0 ? edge : best(v, byLatency, null, null);
+    },
+  },
+};
+
+export function builtinPolicy(name: string): Policy | undefined {
+  return (builtinPolicies as Record<string, Policy>)[name];
+}

@@ -1,0 +1,81 @@
+/**
+ * The placement policy interface. A policy is a small object with a name and one hook:
+ *
+ *   place(request, view) → index into view.candidates, or -1 to reject the request.
+ *
+ * It is called once per arriving request. The view lists every pool that can serve the request's service,
+ * with static facts (kind, region, round trip) and estimates computed for this request at this instant
+ * (network time for this user, queueing delay, execution time, cost, carbon). A policy must not keep
+ * references to the request or view between calls: the simulator reuses those objects (it allocates nothing
+ * per request), and it must return an index of an `available` candidate or -1. A rejected request is counted
+ * as rejected, never dropped silently.
+ */
+import type { SiteKind } from '../model/types.js';
+
+export interface PlacementRequest {
+  /** Service name and index in the scenario. */
+  service: string;
+  serviceIndex: number;
+  /** User group the request comes from. */
+  user: string;
+  userIndex: number;
+  /** Arrival time, seconds since the start of the run. */
+  arrival_s: number;
+  /** The service's SLOs (null where none is set). */
+  slo_latency_s: number | null;
+  slo_ttft_s: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  upload_bytes: number;
+  download_bytes: number;
+}
+
+export interface Candidate {
+  /** "site/pool" */
+  readonly pool: string;
+  readonly poolIndex: number;
+  readonly site: string;
+  readonly kind: SiteKind;
+  readonly region: string;
+  /** False when the pool cannot take the request now (queue full, or — later — down or not allowed). */
+  available: boolean;
+  /** Round trip between the request's user and the site, seconds. */
+  rtt_s: number;
+  /** Estimated network time for this request: RTT plus upload and download, seconds. */
+  network_s: number;
+  /** Estimated wait before execution starts (queue and batching), seconds. */
+  queue_s: number;
+  /** Estimated execution time on one replica, seconds. */
+  exec_s: number;
+  /** network_s + queue_s + exec_s. */
+  latency_s: number;
+  /** Estimated time to first token (LLMs; equals latency_s otherwise), seconds. */
+  ttft_s: number;
+  /** Requests waiting at this pool for this service, and the pool's replicas (busy / total). */
+  queue_length: number;
+  busy_servers: number;
+  servers: number;
+  /** Estimated cost of serving this request here, US dollars (capacity share + egress). */
+  cost_usd: number;
+  /** Estimated emissions of serving this request here, grams CO2e. */
+  carbon_g: number;
+}
+
+export interface PlacementView {
+  /** Simulated time now, seconds. */
+  readonly now: number;
+  /** The pools that can serve this request's service, in scenario order. */
+  readonly candidates: readonly Candidate[];
+}
+
+export interface Policy {
+  readonly name: string;
+  place(request: PlacementRequest, view: PlacementView): number;
+}
+
+/** True when the candidate's estimates meet every SLO the request carries. */
+export function meetsSlo(request: PlacementRequest, c: Candidate): boolean {
+  if (request.slo_latency_s !== null && c.latency_s > request.slo_latency_s) return false;
+  if (request.slo_ttft_s !== null && c.ttft_s > request.slo_ttft_s) return false;
+  return true;
+}

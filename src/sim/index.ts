@@ -1,0 +1,39 @@
+/**
+ * Runs a scenario: builds its plan once, runs it under each policy with the same seed (so every policy sees
+ * the same arrivals), and assembles the Result.
+ */
+import type { Scenario } from '../model/types.js';
+import type { Policy } from '../placement/policy.js';
+import { builtinPolicy } from '../placement/builtin.js';
+import type { Result } from '../metrics/result.js';
+import { buildPlan, PlanError } from './plan.js';
+import { runPolicy } from './run-policy.js';
+import { assembleResult, policyResult, ConservationError } from './result.js';
+
+export { buildPlan, PlanError, runPolicy, ConservationError };
+
+export interface RunOptions {
+  /** Policies to run instead of scenario.policies (objects, e.g. a user's own). */
+  policies?: Policy[];
+  /** Called after each policy's run (for progress output). */
+  onPolicyDone?: (name: string, index: number, total: number) => void;
+}
+
+export function resolvePolicies(names: readonly string[]): Policy[] {
+  return names.map((name) => {
+    const p = builtinPolicy(name);
+    if (!p) throw new PlanError(`unknown policy "${name}"`, ['policies']);
+    return p;
+  });
+}
+
+export function runScenario(scenario: Scenario, options: RunOptions = {}): Result {
+  const plan = buildPlan(scenario);
+  const policies = options.policies ?? resolvePolicies(scenario.policies);
+  const results = policies.map((policy, i) => {
+    const r = policyResult(plan, runPolicy(plan, policy));
+    options.onPolicyDone?.(policy.name, i, policies.length);
+    return r;
+  });
+  return assembleResult(plan, results);
+}

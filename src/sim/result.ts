@@ -1,0 +1,182 @@
+/**
+ * Turns the raw tallies of each run into the Result reporters read: cost, energy and carbon from the
+ * integrated busy time and the provisioned capacity, per-1k-request figures and a 30-day projection.
+ */
+import type { PolicyResult, PoolResult, Result, ServiceResult } from '../metrics/result.js';
+import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
+import { paretoOfPolicies } from '../metrics/pareto.js';
+import type { Plan } from './plan.js';
+import type { RunTallies } from './run-policy.js';
+import { PLACESIM_VERSION } from '../version.js';
+
+const SECONDS_PER_YEAR = 365.25 * 86400;
+const SECONDS_30_DAYS = 30 * 86400;
+const J_PER_KWH = 3.6e6;
+
+/**
+ * Rounds to 9 significant digits: far below any modelling error, and it keeps the JSON free of float noise
+ * (e.g. 0.30000000000000004) that would make baselines differ in their last digit across platforms.
+ */
+function r(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  return Number(x.toPrecision(9));
+}
+
+export class ConservationError extends Error {}
+
+export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
+  const scenario = plan.scenario;
+  const window = scenario.duration_s - scenario.warmup_s;
+
+  const services: ServiceResult[] = scenario.services.map((s, i) => {
+    const t = tallies.services[i];
+    const placements: Record<string, number> = {};
+    scenario.pools.forEach((p) => {
+      if (t.placements[p.index] > 0) placements[p.name] = t.placements[p.index];
+    });
+    const judged = t.completed + t.rejected;
+    const hasSlo = s.slo.latency_s !== null || s.slo.ttft_s !== null;
+    const lat = t.latency.summaryMs();
+    const ttft = t.ttft ? t.ttft.summaryMs() : null;
+    const round = (x: typeof lat) =>
+      x && { mean: r(x.mean), p50: r(x.p50), p95: r(x.p95), p99: r(x.p99), max: r(x.max) };
+    return {
+      name: s.name,
+      arrivals: t.arrivals,
+      completed: t.completed,
+      rejected: t.rejected,
+      throughput_per_s: r(t.completed / window),
+      latency_ms: round(lat),
+      breakdown_ms:
+        lat === null
+          ? null
+          : {
+              network: r((t.networkSum / t.completed) * 1000),
+              queue: r((t.queueSum / t.completed) * 1000),
+              execution: r((t.execSum / t.completed) * 1000),
+            },
+      ttft_ms: round(ttft),
+      slo_attainment: hasSlo && judged > 0 ? r(t.sloMet / judged) : null,
+      placements,
+    };
+  });
+
+  let compute = 0;
+  let capex = 0;
+  let electricity = 0;
+  let upkeep = 0;
+  let itKwh = 0;
+  let facilityKwh = 0;
+  let computeCarbonKg = 0;
+  const pools: PoolResult[] = plan.pools.map((pp, i) => {
+    const pool = pp.pool;
+    const site = scenario.sites[pool.site];
+    const region = scenario.regions[site.region];
+    const t = tallies.pools[i];
+    // P(u) = P_idle + (P_max − P_idle)·u integrated exactly: idle power for the whole window plus the
+    // dynamic power for every busy replica-second (accumulated at each batch end).
+    const itJ = pool.units * pool.unit_power_idle_w * window + t.busyServerSeconds * pp.dynamicWattsPerServer;
+    const it = itJ / J_PER_KWH;
+    const facility = it * (region.pue - 1);
+    const carbon = ((it + facility) * region.grid_gco2_per_kwh) / 1000;
+    const c = (pool.units * pool.usd_per_unit_hour * window) / 3600;
+    const k = pool.lifetime_s > 0 ? (pool.units * pool.capex_usd_per_unit * window) / pool.lifetime_s : 0;
+    const e = (it + facility) * pool.electricity_usd_per_kwh;
+    const u = (pool.units * pool.upkeep_usd_per_unit_year * window) / SECONDS_PER_YEAR;
+    compute += c;
+    capex += k;
+    electricity += e;
+    upkeep += u;
+    itKwh += it;
+    facilityKwh += facility;
+    computeCarbonKg += carbon;
+    return {
+      name: pool.name,
+      site: site.name,
+      kind: site.kind,
+      region: region.name,
+      device: pool.device.id,
+      instance: pool.instance ?? null,
+      units: pool.units,
+      servers: pp.servers,
+      utilisation: pp.servers > 0 ? r(t.busyServerSeconds / (pp.servers * window)) : 0,
+      batches: t.batches,
+      mean_batch_size: t.batches > 0 ? r(t.batchedRequests / t.batches) : 0,
+      cost_usd: r(c + k + e + u),
+      energy_kwh: r(it + facility),
+      carbon_kg: r(carbon),
+    };
+  });
+
+  const egressGb = tallies.egressBytes / 1e9;
+  const egress = egressGb * scenario.network.egress_usd_per_gb;
+  const networkKwh = (tallies.networkBytes / 1e9) * scenario.network.energy_kwh_per_gb;
+  const networkCarbonKg = tallies.networkGco2 / 1000;
+  const costTotal = compute + capex + electricity + upkeep + egress;
+  const energyTotal = itKwh + facilityKwh + networkKwh;
+  const carbonTotal = computeCarbonKg + networkCarbonKg;
+  const completed = services.reduce((a, s) => a + s.completed, 0);
+  const per1k = (x: number) => (completed > 0 ? r((x / completed) * 1000) : null);
+  const scale = SECONDS_30_DAYS / window;
+
+  const conservation = {
+    arrivals: tallies.arrivalsTotal,
+    completed: tallies.completedTotal,
+    rejected: tallies.rejectedTotal,
+    in_flight: tallies.inFlight,
+  };
+  if (conservation.arrivals !== conservation.completed + conservation.rejected + conservation.in_flight) {
+    throw new ConservationError(
+      `conservation violated under policy "${tallies.policy}": arrivals ${conservation.arrivals} ≠ ` +
+        `completed ${conservation.completed} + rejected ${conservation.rejected} + in flight ${conservation.in_flight}`,
+    );
+  }
+
+  return {
+    policy: tallies.policy,
+    services,
+    pools,
+    totals: {
+      cost_usd: {
+        total: r(costTotal),
+        compute: r(compute),
+        capex: r(capex),
+        electricity: r(electricity),
+        upkeep: r(upkeep),
+        egress: r(egress),
+      },
+      energy_kwh: { total: r(energyTotal), it: r(itKwh), facility: r(facilityKwh), network: r(networkKwh) },
+      carbon_kg: { total: r(carbonTotal), compute: r(computeCarbonKg), network: r(networkCarbonKg) },
+      egress_gb: r(egressGb),
+      per_1k_requests: { cost_usd: per1k(costTotal), energy_kwh: per1k(energyTotal), carbon_kg: per1k(carbonTotal) },
+      projection_30d: {
+        cost_usd: r(costTotal * scale),
+        energy_kwh: r(energyTotal * scale),
+        carbon_kg: r(carbonTotal * scale),
+        requests: Math.round(completed * scale),
+      },
+    },
+    conservation,
+    events: tallies.events,
+  };
+}
+
+export function assembleResult(plan: Plan, policies: PolicyResult[]): Result {
+  const s = plan.scenario;
+  return {
+    format_version: RESULT_FORMAT_VERSION,
+    placesim_version: PLACESIM_VERSION,
+    scenario: {
+      name: s.name,
+      description: s.description,
+      file: s.file ?? null,
+      seed: s.seed,
+      duration_s: s.duration_s,
+      warmup_s: s.warmup_s,
+      measured_s: s.duration_s - s.warmup_s,
+    },
+    policies,
+    pareto: paretoOfPolicies(policies),
+    warnings: [...s.warnings],
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Builds resolved Scenarios in code, for tests of the simulator that should not depend on the file loader.
+ */
+import type { Device, Pool, Scenario, Service, ServiceTimeSpec } from '../../src/model/types.js';
+
+export const testCpu: Device = {
+  id: 'test-cpu',
+  name: 'Test CPU',
+  class: 'cpu',
+  peak_flops: { fp32: 1e12 },
+  memory_bytes: 64e9,
+  mem_bw_bytes_per_s: 100e9,
+  power_max_w: 200,
+  power_idle_w: 50,
+  source: 'test fixture',
+  as_of: '2026-11',
+};
+
+export function queueScenario(opts: {
+  servers: number;
+  rate: number;
+  serviceTime: ServiceTimeSpec;
+  duration: number;
+  warmup: number;
+  seed?: number;
+}): Scenario {
+  const pool: Pool = {
+    index: 0,
+    name: 'dc/servers',
+    site: 0,
+    device: testCpu,
+    devices_per_unit: 1,
+    units: opts.servers,
+    unit_power_idle_w: testCpu.power_idle_w,
+    unit_power_max_w: testCpu.power_max_w,
+    usd_per_unit_hour: 1,
+    capex_usd_per_unit: 0,
+    lifetime_s: 0,
+    electricity_usd_per_kwh: 0,
+    upkeep_usd_per_unit_year: 0,
+    max_queue: Infinity,
+  };
+  const service: Service = {
+    index: 0,
+    name: 'jobs',
+    model: -1,
+    users: [{ user: 0, weight: 1 }],
+    arrivals: { kind: 'poisson', rate_per_s: opts.rate },
+    request: { input_tokens: 0, output_tokens: 0, items: 1, upload_bytes: 0, download_bytes: 0 },
+    slo: { latency_s: null, ttft_s: null },
+    batching: { max_batch: 1, max_wait_s: 0 },
+    service_time: opts.serviceTime,
+  };
+  return {
+    name: 'queue',
+    description: '',
+    seed: opts.seed ?? 1,
+    duration_s: opts.duration,
+    warmup_s: opts.warmup,
+    regions: [{ index: 0, name: 'local', grid_gco2_per_kwh: 100, pue: 1.5 }],
+    network: { rtt_s: [[0]], egress_usd_per_gb: 0.09, inter_region_usd_per_gb: 0.02, energy_kwh_per_gb: 0.001 },
+    sites: [{ index: 0, name: 'dc', kind: 'cloud', region: 0 }],
+    pools: [pool],
+    users: [
+      { index: 0, name: 'local', region: 0, access_rtt_edge_s: 0, access_rtt_cloud_s: 0, uplink_bps: 1e9, downlink_bps: 1e9 },
+    ],
+    models: [],
+    services: [service],
+    policies: ['least-latency'],
+    warnings: [],
+  };
+}
