@@ -1,0 +1,448 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  renderTable,
+  renderJson,
+  csvTables,
+  writeCsv,
+  formatNumber,
+  formatCount,
+  formatPercent,
+  formatDuration,
+} from '../src/report/index.js';
+import type { Result, PolicyResult } from '../src/metrics/result.js';
+
+const MEASURED_S = 6600;
+const PROJ = (30 * 86400) / MEASURED_S; // 392.7…
+
+// Two policies, two services (chat is an LLM with TTFT, vision has none), two pools. edge-first is better
+// than cloud-only on worst p99 (702 vs 1234.5 ms), cost (95 vs 183.3 $) and carbon (4.2 vs 10.43 kg).
+function fixture(): Result {
+  const cloudOnly: PolicyResult = {
+    policy: 'cloud-only',
+    services: [
+      {
+        name: 'chat',
+        arrivals: 39600,
+        completed: 39500,
+        rejected: 60,
+        throughput_per_s: 39500 / MEASURED_S,
+        latency_ms: { mean: 640.2, p50: 598.1, p95: 1012.6, p99: 1234.5, max: 2871.9 },
+        ttft_ms: { mean: 330.4, p50: 301.2, p95: 520.3, p99: 612.8, max: 990.1 },
+        slo_attainment: 0.9876,
+        placements: { 'us-east/h100': 39560 },
+      },
+      {
+        name: 'vision',
+        arrivals: 13200,
+        completed: 13200,
+        rejected: 0,
+        throughput_per_s: 2,
+        latency_ms: { mean: 95.1, p50: 90.3, p95: 130.2, p99: 151.7, max: 240.5 },
+        ttft_ms: null,
+        slo_attainment: null,
+        placements: { 'us-east/h100': 13200 },
+      },
+    ],
+    pools: [
+      {
+        name: 'us-east/h100',
+        site: 'us-east',
+        kind: 'cloud',
+        region: 'us-east',
+        device: 'h100-sxm',
+        instance: 'p5.48xlarge',
+        units: 2,
+        servers: 16,
+        utilisation: 0.4213,
+        batches: 5000,
+        mean_batch_size: 10.54,
+        cost_usd: 180.2,
+        energy_kwh: 31.5,
+        carbon_kg: 10.17,
+      },
+      {
+        name: 'edge-seoul/l4',
+        site: 'edge-seoul',
+        kind: 'edge',
+        region: 'ap-northeast-2',
+        device: 'l4',
+        instance: null,
+        units: 4,
+        servers: 4,
+        utilisation: 0,
+        batches: 0,
+        mean_batch_size: 0,
+        cost_usd: 3.1,
+        energy_kwh: 0.6,
+        carbon_kg: 0.26,
+      },
+    ],
+    totals: {
+      cost_usd: { total: 183.3, compute: 178, capex: 2.5, electricity: 0.4, upkeep: 0.2, egress: 2.2 },
+      energy_kwh: { total: 32.1, it: 27.9, facility: 4.1, network: 0.1 },
+      carbon_kg: { total: 10.43, compute: 10.4, network: 0.03 },
+      egress_gb: 24.4,
+      per_1k_requests: { cost_usd: (183.3 / 52700) * 1000, energy_kwh: (32.1 / 52700) * 1000, carbon_kg: (10.43 / 52700) * 1000 },
+      projection_30d: { cost_usd: 183.3 * PROJ, energy_kwh: 32.1 * PROJ, carbon_kg: 10.43 * PROJ, requests: 52700 * PROJ },
+    },
+    conservation: { arrivals: 57700, completed: 57580, rejected: 60, in_flight: 60 },
+    events: 412345,
+  };
+  const edgeFirst: PolicyResult = {
+    policy: 'edge-first',
+    services: [
+      {
+        name: 'chat',
+        arrivals: 39600,
+        completed: 39598,
+        rejected: 0,
+        throughput_per_s: 39598 / MEASURED_S,
+        latency_ms: { mean: 310.5, p50: 280.4, p95: 598.2, p99: 702.3, max: 1530 },
+        ttft_ms: { mean: 95.2, p50: 88.4, p95: 140.7, p99: 160.2, max: 420.9 },
+        slo_attainment: 0.99995,
+        placements: { 'edge-seoul/l4': 36000, 'us-east/h100': 3598 },
+      },
+      {
+        name: 'vision',
+        arrivals: 13200,
+        completed: 13200,
+        rejected: 0,
+        throughput_per_s: 2,
+        latency_ms: { mean: 30.2, p50: 28.9, p95: 40.1, p99: 45.678, max: 88.8 },
+        ttft_ms: null,
+        slo_attainment: null,
+        placements: { 'edge-seoul/l4': 13200 },
+      },
+    ],
+    pools: [
+      {
+        ...cloudOnly.pools[0],
+        utilisation: 0.031,
+        batches: 400,
+        mean_batch_size: 9,
+        cost_usd: 60,
+        energy_kwh: 2.1,
+        carbon_kg: 0.68,
+      },
+      {
+        ...cloudOnly.pools[1],
+        utilisation: 0.8771,
+        batches: 20000,
+        mean_batch_size: 2.46,
+        cost_usd: 35,
+        energy_kwh: 9.7,
+        carbon_kg: 3.42,
+      },
+    ],
+    totals: {
+      cost_usd: { total: 95, compute: 60, capex: 25, electricity: 6, upkeep: 2, egress: 2 },
+      energy_kwh: { total: 12, it: 10, facility: 1.8, network: 0.2 },
+      carbon_kg: { total: 4.2, compute: 4.1, network: 0.1 },
+      egress_gb: 3.1,
+      per_1k_requests: { cost_usd: (95 / 52798) * 1000, energy_kwh: (12 / 52798) * 1000, carbon_kg: (4.2 / 52798) * 1000 },
+      projection_30d: { cost_usd: 95 * PROJ, energy_kwh: 12 * PROJ, carbon_kg: 4.2 * PROJ, requests: 52798 * PROJ },
+    },
+    conservation: { arrivals: 57700, completed: 57698, rejected: 0, in_flight: 2 },
+    events: 398001,
+  };
+  return {
+    format_version: 1,
+    placesim_version: '0.1.0',
+    scenario: {
+      name: 'chat-seoul',
+      description: 'LLM chat for users in Seoul.',
+      file: 'scenarios/chat-seoul.yaml',
+      seed: 42,
+      duration_s: 7200,
+      warmup_s: 600,
+      measured_s: MEASURED_S,
+    },
+    policies: [cloudOnly, edgeFirst],
+    pareto: ['edge-first'],
+    warnings: ['pool edge-seoul/l4 has no electricity price'],
+  };
+}
+
+/** Minimal RFC 4180 parser, so the test does not trust the writer to read its own output. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function records(text: string): Record<string, string>[] {
+  const [header, ...rows] = parseCsv(text);
+  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+}
+
+/** The cells of the first table line whose label is `label`, below the first line starting with `after`. */
+function cellsOf(table: string, label: string, after = ''): string[] {
+  const lines = table.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(after));
+  const line = lines.slice(start).find((l) => l.trimStart().startsWith(label + '  '));
+  if (line === undefined) throw new Error(`no row ${label} after ${after}`);
+  return line.slice(line.indexOf(label) + label.length).trim().split(/\s{2,}/);
+}
+
+describe('number formatting', () => {
+  it('uses three significant digits and separators from 1000 up', () => {
+    expect(formatNumber(1234.5)).toBe('1,235');
+    expect(formatNumber(812.37)).toBe('812');
+    expect(formatNumber(45.678)).toBe('45.7');
+    expect(formatNumber(0.012345)).toBe('0.0123');
+    expect(formatNumber(0)).toBe('0');
+    expect(formatNumber(-2500)).toBe('-2,500');
+    expect(formatNumber(null)).toBe('—');
+    expect(formatCount(1234567)).toBe('1,234,567');
+  });
+
+  it('keeps percentages honest near 0 and 100', () => {
+    expect(formatPercent(1)).toBe('100');
+    expect(formatPercent(0.99999)).toBe('99.99');
+    expect(formatPercent(0.9876)).toBe('98.8');
+    expect(formatPercent(0.9912)).toBe('99.12');
+    expect(formatPercent(0.0000001)).toBe('<0.1');
+    expect(formatPercent(0)).toBe('0');
+  });
+
+  it('spells durations out', () => {
+    expect(formatDuration(45)).toBe('45 s');
+    expect(formatDuration(2.5)).toBe('2.50 s');
+    expect(formatDuration(7200)).toBe('7,200 s (2 h)');
+    expect(formatDuration(6600)).toBe('6,600 s (1 h 50 min)');
+  });
+});
+
+describe('renderTable', () => {
+  const table = renderTable(fixture());
+
+  it('has the scenario header', () => {
+    expect(table).toContain('scenario chat-seoul');
+    expect(table).toContain('seed 42');
+    expect(table).toContain('duration 7,200 s (2 h), warm-up 600 s (10 min), measured 6,600 s (1 h 50 min)');
+  });
+
+  it('heads a column per policy and stars only the Pareto member', () => {
+    const header = table.split('\n').find((l) => l.includes('cloud-only'))!;
+    expect(header.trim().split(/\s+/)).toEqual(['cloud-only', 'edge-first*']);
+    expect(table).not.toContain('cloud-only*');
+    expect(table).toContain('* Pareto set: no other policy is better on p99 latency, cost and carbon at once');
+  });
+
+  it('formats latencies per service', () => {
+    expect(cellsOf(table, 'latency p99 ms', 'service chat')).toEqual(['1,235', '702']);
+    expect(cellsOf(table, 'latency p99 ms', 'service vision')).toEqual(['152', '45.7']);
+    expect(cellsOf(table, 'arrivals', 'service chat')).toEqual(['39,600', '39,600']);
+    expect(cellsOf(table, 'throughput /s', 'service chat')).toEqual(['5.98', '6.00']);
+    expect(cellsOf(table, 'TTFT p99 ms', 'service chat')).toEqual(['613', '160']);
+    expect(cellsOf(table, 'SLO attainment %', 'service chat')).toEqual(['98.8', '99.99']);
+  });
+
+  it('leaves out TTFT and SLO rows for a service that has neither', () => {
+    const vision = table.slice(table.indexOf('service vision'), table.indexOf('pool '));
+    expect(vision).not.toContain('TTFT');
+    expect(vision).not.toContain('SLO');
+  });
+
+  it('shows where the work went', () => {
+    expect(cellsOf(table, 'placed at edge-seoul/l4', 'service chat')).toEqual(['0', '36,000']);
+    expect(cellsOf(table, 'placed at us-east/h100', 'service chat')).toEqual(['39,560', '3,598']);
+  });
+
+  it('uses — where a value does not exist', () => {
+    expect(cellsOf(table, 'mean batch', 'pool edge-seoul/l4')).toEqual(['—', '2.46']);
+    expect(cellsOf(table, 'utilisation %', 'pool edge-seoul/l4')).toEqual(['0', '87.7']);
+  });
+
+  it('shows totals, per-1k figures and the 30-day projection', () => {
+    expect(cellsOf(table, 'cost $', 'totals')).toEqual(['183', '95.0']);
+    expect(cellsOf(table, 'egress $', 'totals')).toEqual(['2.20', '2.00']);
+    // 183.3 $ / 52,700 completed × 1000 = 3.478; 95 / 52,798 × 1000 = 1.799
+    expect(cellsOf(table, '$ / 1k req', 'totals')).toEqual(['3.48', '1.80']);
+    expect(cellsOf(table, 'carbon kg', 'totals')).toEqual(['10.4', '4.20']);
+    // 10.43 kg × 2,592,000 s / 6,600 s = 4,096 kg = 4.10 t; 4.2 × 392.7 = 1,649 kg
+    expect(cellsOf(table, 'carbon t CO2', '30-day')).toEqual(['4.10', '1.65']);
+    expect(cellsOf(table, 'cost $', '30-day')).toEqual(['71,987', '37,309']);
+  });
+
+  it('checks conservation', () => {
+    expect(cellsOf(table, 'conservation', 'whole run')).toEqual(['ok', 'ok']);
+    expect(cellsOf(table, 'arrivals', 'whole run')).toEqual(['57,700', '57,700']);
+    expect(cellsOf(table, 'in flight at end', 'whole run')).toEqual(['60', '2']);
+    const broken = fixture();
+    broken.policies[1].conservation.completed -= 3;
+    expect(cellsOf(renderTable(broken), 'conservation', 'whole run')).toEqual(['ok', 'off by 3']);
+  });
+
+  it('right-aligns: every data line has the same width', () => {
+    const lines = table.split('\n');
+    const start = lines.findIndex((l) => l.includes('edge-first*'));
+    const end = lines.findIndex((l) => l.startsWith('* Pareto'));
+    const dataLines = lines.slice(start, end).filter((l) => l.startsWith('  '));
+    expect(dataLines.length).toBeGreaterThan(20);
+    const widths = new Set(dataLines.map((l) => [...l].length));
+    expect(widths.size).toBe(1);
+    expect(widths.has([...lines[start]].length)).toBe(true);
+  });
+
+  it('lists warnings at the end and uses no colour by default', () => {
+    expect(table.trimEnd().endsWith('  - pool edge-seoul/l4 has no electricity price')).toBe(true);
+    expect(table).not.toContain('\u001b[');
+    expect(renderTable(fixture(), { color: true })).toContain('\u001b[');
+  });
+
+  it('splits columns into blocks when a width is given', () => {
+    const narrow = renderTable(fixture(), { width: 40 });
+    const lines = narrow.split('\n');
+    const header1 = lines.findIndex((l) => l.trim() === 'cloud-only');
+    const header2 = lines.findIndex((l) => l.trim() === 'edge-first*');
+    expect(header1).toBeGreaterThan(0);
+    expect(header2).toBeGreaterThan(header1);
+  });
+});
+
+describe('renderJson', () => {
+  it('round-trips and ends with one newline', () => {
+    const text = renderJson(fixture());
+    expect(JSON.parse(text)).toEqual(fixture());
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text.endsWith('\n\n')).toBe(false);
+    expect(text.split('\n')[1]).toBe('  "format_version": 1,');
+  });
+
+  it('writes keys in the declared order whatever order the objects were built in', () => {
+    const scrambled = fixture();
+    const s = scrambled.policies[0].services[0];
+    scrambled.policies[0].services[0] = Object.fromEntries(Object.entries(s).reverse()) as typeof s;
+    scrambled.scenario = Object.fromEntries(Object.entries(scrambled.scenario).reverse()) as Result['scenario'];
+    expect(renderJson(scrambled)).toBe(renderJson(fixture()));
+    const text = renderJson(fixture());
+    expect(text.indexOf('"name": "chat"')).toBeLessThan(text.indexOf('"arrivals": 39600'));
+    expect(text.indexOf('"arrivals": 39600')).toBeLessThan(text.indexOf('"placements"'));
+  });
+
+  it('refuses a non-finite number instead of writing null', () => {
+    const bad = fixture();
+    bad.policies[1].totals.cost_usd.total = Number.NaN;
+    expect(() => renderJson(bad)).toThrow('policies[1].totals.cost_usd.total');
+  });
+});
+
+describe('CSV', () => {
+  const SUMMARY = [
+    'policy', 'pareto', 'arrivals', 'completed', 'rejected', 'in_flight', 'cost_usd', 'cost_compute_usd',
+    'cost_capex_usd', 'cost_electricity_usd', 'cost_upkeep_usd', 'cost_egress_usd', 'energy_kwh',
+    'energy_it_kwh', 'energy_facility_kwh', 'energy_network_kwh', 'carbon_kg', 'egress_gb', 'cost_usd_per_1k',
+    'energy_kwh_per_1k', 'carbon_kg_per_1k', 'cost_usd_30d', 'energy_kwh_30d', 'carbon_kg_30d',
+  ];
+  const SERVICES = [
+    'policy', 'service', 'latency_mean_ms', 'latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms',
+    'latency_max_ms', 'ttft_mean_ms', 'ttft_p50_ms', 'ttft_p95_ms', 'ttft_p99_ms', 'ttft_max_ms',
+    'slo_attainment', 'throughput_per_s', 'placements',
+  ];
+  const POOLS = ['policy', 'pool', 'utilisation', 'mean_batch_size', 'cost_usd', 'energy_kwh', 'carbon_kg'];
+  const t = csvTables(fixture());
+
+  it('has the documented columns', () => {
+    expect(parseCsv(t.summary)[0]).toEqual(expect.arrayContaining(SUMMARY));
+    expect(parseCsv(t.services)[0]).toEqual(expect.arrayContaining(SERVICES));
+    expect(parseCsv(t.pools)[0]).toEqual(expect.arrayContaining(POOLS));
+    expect(parseCsv(t.summary)[0].slice(0, 2)).toEqual(['policy', 'pareto']);
+  });
+
+  it('has a row per policy, per (policy, service) and per (policy, pool)', () => {
+    expect(records(t.summary)).toHaveLength(2);
+    expect(records(t.services)).toHaveLength(4);
+    expect(records(t.pools)).toHaveLength(4);
+    expect(t.summary.endsWith('\n')).toBe(true);
+  });
+
+  it('writes values that parse back to the Result numbers', () => {
+    const [co, ef] = records(t.summary);
+    expect(co.policy).toBe('cloud-only');
+    expect(co.pareto).toBe('false');
+    expect(ef.pareto).toBe('true');
+    // conservation counts, whole run
+    expect(Number(co.arrivals)).toBe(57700);
+    expect(Number(co.in_flight)).toBe(60);
+    // measured-window counts, summed over services
+    expect(Number(co.completed_measured)).toBe(39500 + 13200);
+    expect(Number(co.cost_usd)).toBe(183.3);
+    expect(Number(co.cost_egress_usd)).toBe(2.2);
+    expect(Number(co.energy_facility_kwh)).toBe(4.1);
+    expect(Number(ef.carbon_kg)).toBe(4.2);
+    expect(Number(co.cost_usd_per_1k)).toBe((183.3 / 52700) * 1000);
+    expect(Number(ef.carbon_kg_30d)).toBe(4.2 * PROJ);
+
+    const svc = records(t.services);
+    const chat = svc.find((r) => r.policy === 'edge-first' && r.service === 'chat')!;
+    expect(Number(chat.latency_p99_ms)).toBe(702.3);
+    expect(Number(chat.ttft_p50_ms)).toBe(88.4);
+    expect(Number(chat.slo_attainment)).toBe(0.99995);
+    expect(Number(chat.throughput_per_s)).toBe(39598 / 6600);
+    expect(chat.placements).toBe('edge-seoul/l4=36000;us-east/h100=3598');
+    const vision = svc.find((r) => r.policy === 'cloud-only' && r.service === 'vision')!;
+    expect(vision.ttft_p99_ms).toBe('');
+    expect(vision.slo_attainment).toBe('');
+    expect(Number(vision.latency_max_ms)).toBe(240.5);
+
+    const pools = records(t.pools);
+    const l4 = pools.find((r) => r.policy === 'cloud-only' && r.pool === 'edge-seoul/l4')!;
+    expect(l4.instance).toBe('');
+    expect(Number(l4.utilisation)).toBe(0);
+    expect(l4.kind).toBe('edge');
+    const h100 = pools.find((r) => r.policy === 'edge-first' && r.pool === 'us-east/h100')!;
+    expect(Number(h100.utilisation)).toBe(0.031);
+    expect(h100.instance).toBe('p5.48xlarge');
+  });
+
+  it('quotes names holding commas and quotes', () => {
+    const odd = fixture();
+    odd.policies[0].policy = 'cheap, "fast"';
+    odd.pareto = ['cheap, "fast"'];
+    const text = csvTables(odd).summary;
+    expect(text.split('\n')[1].startsWith('"cheap, ""fast""",true,')).toBe(true);
+    expect(records(text)[0].policy).toBe('cheap, "fast"');
+  });
+
+  it('writes the three files into a new directory', () => {
+    const base = mkdtempSync(join(tmpdir(), 'placesim-csv-'));
+    try {
+      const dir = join(base, 'nested', 'out');
+      const paths = writeCsv(fixture(), dir);
+      expect(paths).toEqual([join(dir, 'summary.csv'), join(dir, 'services.csv'), join(dir, 'pools.csv')]);
+      expect(readFileSync(paths[0], 'utf8')).toBe(t.summary);
+      expect(readFileSync(paths[2], 'utf8')).toBe(t.pools);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
