@@ -1,0 +1,43 @@
+// One benchmark measurement, run in its own process by bench/run.js; reports back over IPC.
+import { Simulator } from '../dist/engine/index.js';
+import { loadScenarioFile } from '../dist/scenario/index.js';
+import { runScenario } from '../dist/sim/index.js';
+
+const [kind, argText] = process.argv.slice(2);
+const arg = Number(argText);
+
+function engine(n) {
+  const sim = new Simulator();
+  let left = n;
+  const k = sim.register((x) => {
+    if (left-- > 0) sim.schedule(1 + (x % 7) * 0.001, k, x + 1);
+  });
+  for (let i = 0; i < 1000; i++) sim.schedule(i * 0.001, k, i);
+  const t0 = performance.now();
+  sim.run();
+  const seconds = (performance.now() - t0) / 1000;
+  return { perSecond: sim.processed / seconds, seconds };
+}
+
+function scenarioRun(file, requests) {
+  const scenario = loadScenarioFile(file);
+  if (requests > 0) {
+    // Stretch the run so that it carries `requests` arrivals (the validation scenario is a single Poisson source).
+    const rate = scenario.services[0].arrivals.rate_per_s;
+    scenario.duration_s = scenario.warmup_s + requests / rate;
+  }
+  const t0 = performance.now();
+  const result = runScenario(scenario);
+  const seconds = (performance.now() - t0) / 1000;
+  const arrivals = result.policies.reduce((a, p) => a + p.conservation.arrivals, 0);
+  const events = result.policies.reduce((a, p) => a + p.events, 0);
+  return { requests: arrivals, perSecond: arrivals / seconds, seconds, events, policies: result.policies.length };
+}
+
+let out;
+if (kind === 'engine') out = engine(arg);
+else if (kind === 'mmc') out = scenarioRun('scenarios/mmc-validation.yaml', arg);
+else if (kind === 'chatbot') out = scenarioRun('scenarios/chatbot-seoul.yaml', 0);
+else throw new Error(`unknown benchmark ${kind}`);
+out.maxRss = process.resourceUsage().maxRSS * 1024;
+process.send(out, () => process.exit(0));

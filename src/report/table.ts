@@ -1,0 +1,319 @@
+/**
+ * The console reporter: one column per policy, rows grouped by service, pool and totals.
+ * Reads only the Result.
+ */
+
+import type { PolicyResult, PoolResult, Result, ServiceResult } from '../metrics/result.js';
+
+export interface TableOptions {
+  /** ANSI colours (bold headers, Pareto columns in green, warnings in yellow). Off by default. */
+  color?: boolean;
+  /**
+   * Maximum line width in characters. When the policy columns do not fit, they are split into several
+   * blocks, each repeating the row labels. Unlimited when omitted.
+   */
+  width?: number;
+}
+
+export const NULL_CELL = '—';
+
+// ---------------------------------------------------------------------------------------------------------
+// Number formatting. Exported so other human-facing reporters format the same way.
+
+/** An integer count with thousands separators: 1234567 → "1,234,567". */
+export function formatCount(n: number | null): string {
+  if (n === null) return NULL_CELL;
+  if (!Number.isFinite(n)) return String(n);
+  return groupThousands(Math.round(n).toString());
+}
+
+/**
+ * Three significant digits; values of 1000 and above are shown as whole numbers with separators (12,346)
+ * because extra zeros there would pretend to less precision than we have.
+ */
+export function formatNumber(x: number | null): string {
+  if (x === null) return NULL_CELL;
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return '0';
+  if (Math.abs(x) >= 999.5) return formatCount(x);
+  return x.toPrecision(3);
+}
+
+/**
+ * A fraction 0..1 as a percentage. Two decimals from 99 % up so that 99.9 and 99.99 stay apart, one below;
+ * never rounds a value that is not exactly 1 up to 100, nor one that is not exactly 0 down to 0.
+ */
+export function formatPercent(fraction: number | null): string {
+  if (fraction === null) return NULL_CELL;
+  if (!Number.isFinite(fraction)) return String(fraction);
+  const p = fraction * 100;
+  if (p === 100) return '100';
+  if (p === 0) return '0';
+  const decimals = p >= 99 && p < 100 ? 2 : 1;
+  const s = p.toFixed(decimals);
+  if (p < 100 && Number(s) >= 100) return '99.' + '9'.repeat(decimals);
+  if (p > 0 && Number(s) === 0) return '<0.1';
+  return s;
+}
+
+function groupThousands(digits: string): string {
+  const neg = digits.startsWith('-');
+  const body = neg ? digits.slice(1) : digits;
+  const grouped = body.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return neg ? '-' + grouped : grouped;
+}
+
+/** "3,600 s (1 h)", "90 s (1 min 30 s)", "45 s". */
+export function formatDuration(seconds: number): string {
+  const plain = `${Number.isInteger(seconds) ? formatCount(seconds) : formatNumber(seconds)} s`;
+  if (!Number.isFinite(seconds) || seconds < 60) return plain;
+  const parts: string[] = [];
+  let rest = Math.round(seconds);
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['min', 60],
+    ['s', 1],
+  ] as const) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0) parts.push(`${n} ${unit}`);
+  }
+  return `${plain} (${parts.join(' ')})`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Layout.
+
+type Row =
+  | { kind: 'section'; label: string }
+  | { kind: 'row'; label: string; cells: string[] }
+  | { kind: 'blank' };
+
+const INDENT = '  ';
+const GAP = '  ';
+
+/** The names of the things of one kind across policies, in order of first appearance. */
+function unionNames<T extends { name: string }>(policies: PolicyResult[], pick: (p: PolicyResult) => T[]): string[] {
+  const seen = new Set<string>();
+  const names: string[] = [];
+  for (const p of policies) {
+    for (const item of pick(p)) {
+      if (!seen.has(item.name)) {
+        seen.add(item.name);
+        names.push(item.name);
+      }
+    }
+  }
+  return names;
+}
+
+function serviceRows(name: string, policies: PolicyResult[]): Row[] {
+  const svc = policies.map((p) => p.services.find((s) => s.name === name) ?? null);
+  const row = (label: string, f: (s: ServiceResult) => string): Row => ({
+    kind: 'row',
+    label: INDENT + label,
+    cells: svc.map((s) => (s === null ? NULL_CELL : f(s))),
+  });
+  const rows: Row[] = [
+    { kind: 'section', label: `service ${name}` },
+    row('arrivals', (s) => formatCount(s.arrivals)),
+    row('completed', (s) => formatCount(s.completed)),
+    row('rejected', (s) => formatCount(s.rejected)),
+    row('throughput /s', (s) => formatNumber(s.throughput_per_s)),
+    row('latency mean ms', (s) => formatNumber(s.latency_ms?.mean ?? null)),
+    row('latency p50 ms', (s) => formatNumber(s.latency_ms?.p50 ?? null)),
+    row('latency p95 ms', (s) => formatNumber(s.latency_ms?.p95 ?? null)),
+    row('latency p99 ms', (s) => formatNumber(s.latency_ms?.p99 ?? null)),
+    row('latency max ms', (s) => formatNumber(s.latency_ms?.max ?? null)),
+  ];
+  // TTFT only means something for LLM services; leave the rows out where no policy has it.
+  if (svc.some((s) => s?.ttft_ms)) {
+    rows.push(row('TTFT p50 ms', (s) => formatNumber(s.ttft_ms?.p50 ?? null)));
+    rows.push(row('TTFT p99 ms', (s) => formatNumber(s.ttft_ms?.p99 ?? null)));
+  }
+  if (svc.some((s) => s !== null && s.slo_attainment !== null)) {
+    rows.push(row('SLO attainment %', (s) => formatPercent(s.slo_attainment)));
+  }
+  // Where the work went: one row per pool that received any of this service's requests under some policy.
+  const pools: string[] = [];
+  for (const s of svc) {
+    for (const [pool, n] of Object.entries(s?.placements ?? {})) {
+      if (n > 0 && !pools.includes(pool)) pools.push(pool);
+    }
+  }
+  for (const pool of pools) {
+    rows.push(row(`placed at ${pool}`, (s) => formatCount(s.placements[pool] ?? 0)));
+  }
+  return rows;
+}
+
+function poolRows(name: string, policies: PolicyResult[]): Row[] {
+  const pools = policies.map((p) => p.pools.find((x) => x.name === name) ?? null);
+  const first = pools.find((x): x is PoolResult => x !== null);
+  const row = (label: string, f: (x: PoolResult) => string): Row => ({
+    kind: 'row',
+    label: INDENT + label,
+    cells: pools.map((x) => (x === null ? NULL_CELL : f(x))),
+  });
+  const what = first ? ` (${first.kind}, ${formatCount(first.units)} × ${first.instance ?? first.device})` : '';
+  return [
+    { kind: 'section', label: `pool ${name}${what}` },
+    row('utilisation %', (x) => formatPercent(x.utilisation)),
+    row('mean batch', (x) => (x.batches === 0 ? NULL_CELL : formatNumber(x.mean_batch_size))),
+  ];
+}
+
+function totalsRows(policies: PolicyResult[]): Row[] {
+  const row = (label: string, f: (p: PolicyResult) => string): Row => ({
+    kind: 'row',
+    label: INDENT + label,
+    cells: policies.map(f),
+  });
+  return [
+    { kind: 'section', label: 'totals (measured window)' },
+    row('cost $', (p) => formatNumber(p.totals.cost_usd.total)),
+    row('  compute $', (p) => formatNumber(p.totals.cost_usd.compute)),
+    row('  capex $', (p) => formatNumber(p.totals.cost_usd.capex)),
+    row('  electricity $', (p) => formatNumber(p.totals.cost_usd.electricity)),
+    row('  upkeep $', (p) => formatNumber(p.totals.cost_usd.upkeep)),
+    row('  egress $', (p) => formatNumber(p.totals.cost_usd.egress)),
+    row('$ / 1k req', (p) => formatNumber(p.totals.per_1k_requests.cost_usd)),
+    row('energy kWh', (p) => formatNumber(p.totals.energy_kwh.total)),
+    row('kWh / 1k req', (p) => formatNumber(p.totals.per_1k_requests.energy_kwh)),
+    row('carbon kg', (p) => formatNumber(p.totals.carbon_kg.total)),
+    row('kgCO2 / 1k req', (p) => formatNumber(p.totals.per_1k_requests.carbon_kg)),
+    row('egress GB', (p) => formatNumber(p.totals.egress_gb)),
+    { kind: 'section', label: '30-day projection' },
+    row('cost $', (p) => formatNumber(p.totals.projection_30d.cost_usd)),
+    row('carbon t CO2', (p) => formatNumber(p.totals.projection_30d.carbon_kg / 1000)),
+  ];
+}
+
+function conservationRows(policies: PolicyResult[]): Row[] {
+  const row = (label: string, f: (p: PolicyResult) => string): Row => ({
+    kind: 'row',
+    label: INDENT + label,
+    cells: policies.map(f),
+  });
+  return [
+    { kind: 'section', label: 'whole run (incl. warm-up): arrivals = completed + rejected + in flight' },
+    row('arrivals', (p) => formatCount(p.conservation.arrivals)),
+    row('completed', (p) => formatCount(p.conservation.completed)),
+    row('rejected', (p) => formatCount(p.conservation.rejected)),
+    row('in flight at end', (p) => formatCount(p.conservation.in_flight)),
+    row('conservation', (p) => {
+      const c = p.conservation;
+      const diff = c.arrivals - (c.completed + c.rejected + c.in_flight);
+      return diff === 0 ? 'ok' : `off by ${formatCount(diff)}`;
+    }),
+    row('events', (p) => formatCount(p.events)),
+  ];
+}
+
+const ansi = (code: string) => (s: string) => `\u001b[${code}m${s}\u001b[0m`;
+const bold = ansi('1');
+const green = ansi('32;1');
+const yellow = ansi('33');
+const dim = ansi('2');
+const red = ansi('31;1');
+
+/** Unicode-aware width: "—" and "×" count as one column like any other character. */
+const width = (s: string) => [...s].length;
+const padLeft = (s: string, w: number) => ' '.repeat(Math.max(0, w - width(s))) + s;
+const padRight = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
+
+/**
+ * Render the comparison. Plain text, every line ending in "\n"; colours only with opts.color. Numbers are
+ * right-aligned under their policy; "—" marks a value that does not exist (nothing completed, no SLO, …).
+ */
+export function renderTable(result: Result, opts: TableOptions = {}): string {
+  const color = opts.color === true;
+  const paint = (f: (s: string) => string, s: string) => (color ? f(s) : s);
+  const policies = result.policies;
+  const sc = result.scenario;
+  const out: string[] = [];
+
+  out.push(paint(bold, `placesim ${result.placesim_version} · scenario ${sc.name} · seed ${sc.seed}`));
+  if (sc.file !== null) out.push(`file: ${sc.file}`);
+  if (sc.description.trim() !== '') out.push(sc.description.trim().replace(/\s+/g, ' '));
+  out.push(
+    `duration ${formatDuration(sc.duration_s)}, warm-up ${formatDuration(sc.warmup_s)}, ` +
+      `measured ${formatDuration(sc.measured_s)}`,
+  );
+  out.push('');
+
+  if (policies.length === 0) {
+    out.push('No policies were run.');
+  } else {
+    const rows: Row[] = [];
+    for (const name of unionNames(policies, (p) => p.services)) {
+      rows.push(...serviceRows(name, policies), { kind: 'blank' });
+    }
+    for (const name of unionNames(policies, (p) => p.pools)) {
+      rows.push(...poolRows(name, policies), { kind: 'blank' });
+    }
+    rows.push(...totalsRows(policies), { kind: 'blank' }, ...conservationRows(policies));
+
+    const pareto = new Set(result.pareto);
+    const headers = policies.map((p) => (pareto.has(p.policy) ? `${p.policy}*` : p.policy));
+    // Section titles sit on their own lines, so only row labels set the label column's width.
+    const labelWidth = Math.max(...rows.map((r) => (r.kind === 'row' ? width(r.label) : 0)));
+    const colWidths = policies.map((_, i) =>
+      Math.max(width(headers[i]), ...rows.map((r) => (r.kind === 'row' ? width(r.cells[i]) : 0))),
+    );
+
+    // Split the policy columns into blocks that fit the width; always at least one column per block.
+    const blocks: number[][] = [];
+    let current: number[] = [];
+    let used = labelWidth;
+    colWidths.forEach((w, i) => {
+      const extra = GAP.length + w;
+      if (current.length > 0 && opts.width !== undefined && used + extra > opts.width) {
+        blocks.push(current);
+        current = [];
+        used = labelWidth;
+      }
+      current.push(i);
+      used += extra;
+    });
+    blocks.push(current);
+
+    blocks.forEach((cols, b) => {
+      if (b > 0) out.push('');
+      const head =
+        padRight('', labelWidth) +
+        cols
+          .map((i) => GAP + paint(pareto.has(policies[i].policy) ? green : bold, padLeft(headers[i], colWidths[i])))
+          .join('');
+      out.push(head.trimEnd());
+      for (const r of rows) {
+        if (r.kind === 'blank') out.push('');
+        else if (r.kind === 'section') out.push(paint(bold, r.label));
+        else {
+          const cells = cols.map((i) => {
+            const cell = padLeft(r.cells[i], colWidths[i]);
+            if (!color) return GAP + cell;
+            if (r.cells[i] === NULL_CELL) return GAP + dim(cell);
+            if (r.cells[i].startsWith('off by')) return GAP + red(cell);
+            return GAP + cell;
+          });
+          out.push(padRight(r.label, labelWidth) + cells.join(''));
+        }
+      }
+    });
+
+    if (result.pareto.length > 0) {
+      out.push('');
+      out.push('* Pareto set: no other policy is better on p99 latency, cost and carbon at once');
+    }
+  }
+
+  if (result.warnings.length > 0) {
+    out.push('');
+    out.push(paint(yellow, `Warnings (${result.warnings.length}):`));
+    for (const w of result.warnings) out.push(`  - ${w}`);
+  }
+
+  return out.join('\n') + '\n';
+}
