@@ -1,0 +1,669 @@
+/**
+ * From a schema-checked scenario file to a resolved `Scenario`: names become indices, catalog ids become
+ * devices and prices, defaults are filled in, and every rule that spans fields is checked. Each failure is
+ * an InputError at the field responsible, with "did you mean" over the names that exist.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, isAbsolute } from 'node:path';
+import {
+  DTYPE_BYTES,
+  type AiModel,
+  type ArrivalSpec,
+  type Catalog,
+  type Device,
+  type InstancePrice,
+  type InstanceType,
+  type Pool,
+  type Region,
+  type Scenario,
+  type Service,
+  type ServiceTimeSpec,
+  type Site,
+  type UserGroup,
+} from '../model/types.js';
+import { InputError, formatMessage, hint, type PathSegment } from './errors.js';
+import type { DeviceEntry, InstanceEntry, PoolEntry, ScenarioFile, ServiceEntry } from './schema.js';
+
+type Path = readonly PathSegment[];
+
+export interface NetworkDefaultsInput {
+  egress_usd_per_gb: number;
+  inter_region_usd_per_gb: number;
+  energy_kwh_per_gb: number;
+  intra_region_rtt_ms: number;
+}
+
+export interface ResolveContext {
+  file?: string;
+  /** Line:col of a path in the source, or of its nearest ancestor that exists. */
+  locate: (path: Path) => { line: number; col: number } | undefined;
+  catalog: Catalog;
+  network: NetworkDefaultsInput;
+  rttMs: readonly { a: string; b: string; rtt_ms: number }[];
+  knownPolicies: readonly string[];
+  defaultPolicies: readonly string[];
+  seed?: number;
+  policies?: readonly string[];
+}
+
+/**
+ * KV-cache bytes per token per parameter, from Llama-3-8B: 32 layers × 8 KV heads × 128 dims × 2 (K, V)
+ * × 2 bytes (fp16) = 131,072 B/token for 8.03e9 parameters. Models with other attention layouts (no GQA,
+ * MLA, sliding windows) differ by several times; give kv_bytes_per_token when it is known.
+ */
+export const KV_BYTES_PER_TOKEN_PER_PARAM = 131_072 / 8.03e9;
+
+export const DEFAULT_PEAK_HOUR = 14;
+
+class Resolver {
+  readonly warnings: string[] = [];
+  constructor(private readonly ctx: ResolveContext) {}
+
+  where(path: Path) {
+    return { file: this.ctx.file, path, ...this.ctx.locate(path) };
+  }
+
+  fail(path: Path, message: string): never {
+    throw new InputError(message, this.where(path));
+  }
+
+  warn(path: Path, message: string): void {
+    this.warnings.push(formatMessage(message, this.where(path)));
+  }
+
+  /** Index of a declared name, or an error naming what exists. */
+  ref(kind: string, name: string, table: ReadonlyMap<string, number> | readonly string[], path: Path): number {
+    const names = Array.isArray(table) ? (table as readonly string[]) : [...(table as ReadonlyMap<string, number>).keys()];
+    const i = Array.isArray(table) ? names.indexOf(name) : (table as ReadonlyMap<string, number>).get(name) ?? -1;
+    if (i >= 0) return i;
+    this.fail(path, unknownMessage(kind, name, names));
+  }
+}
+
+function unknownMessage(kind: string, name: string, names: readonly string[]): string {
+  const h = hint(name, names);
+  if (h !== '') return `unknown ${kind} "${name}"${h}`;
+  return names.length === 0 ? `unknown ${kind} "${name}": none is declared` : `unknown ${kind} "${name}"; known: ${names.join(', ')}`;
+}
+
+function indexOf(names: readonly string[]): Map<string, number> {
+  return new Map(names.map((n, i) => [n, i]));
+}
+
+function fmtSeconds(s: number): string {
+  return `${Number(s.toPrecision(6))} s`;
+}
+
+export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario {
+  const r: Resolver = new Resolver(ctx);
+
+  if (f.warmup >= f.duration) {
+    r.fail(['warmup'], `${fmtSeconds(f.warmup)} must be shorter than duration (${fmtSeconds(f.duration)})`);
+  }
+
+  const catalog = mergeCatalog(r, ctx.catalog, f.catalog);
+
+  // Regions
+  const regionNames = Object.keys(f.regions);
+  if (regionNames.length === 0) r.fail(['regions'], 'declare at least one region');
+  const regionIndex = indexOf(regionNames);
+  const catalogRegionIds = Object.keys(catalog.regions);
+  const regionCatalogId: (string | undefined)[] = [];
+  const regions: Region[] = regionNames.map((name, index) => {
+    const spec = f.regions[name];
+    let catId: string | undefined;
+    if (spec.catalog !== undefined) {
+      catId = spec.catalog;
+      if (!(catId in catalog.regions)) r.fail(['regions', name, 'catalog'], unknownMessage('catalog region', catId, catalogRegionIds));
+    } else if (name in catalog.regions) catId = name;
+    regionCatalogId.push(catId);
+    const defaults = catId === undefined ? undefined : catalog.regions[catId];
+    const need = (field: 'grid_gco2_per_kwh' | 'pue'): number => {
+      const v = spec[field] ?? defaults?.[field];
+      if (v === undefined) {
+        r.fail(
+          ['regions', name],
+          `missing required field "${field}": "${name}" is not a catalog region (give catalog: <id> to use one of ${catalogRegionIds.join(', ')})`,
+        );
+      }
+      return v;
+    };
+    return { index, name, grid_gco2_per_kwh: need('grid_gco2_per_kwh'), pue: need('pue') };
+  });
+
+  // Sites and pools
+  const siteNames = Object.keys(f.sites);
+  if (siteNames.length === 0) r.fail(['sites'], 'declare at least one site');
+  const sites: Site[] = [];
+  const pools: Pool[] = [];
+  for (const [index, name] of siteNames.entries()) {
+    const spec = f.sites[name];
+    const region = r.ref('region', spec.region, regionIndex, ['sites', name, 'region']);
+    sites.push({ index, name, kind: spec.kind, region });
+    const poolNames = Object.keys(spec.pools);
+    if (poolNames.length === 0) r.fail(['sites', name, 'pools'], 'a site needs at least one pool');
+    for (const poolName of poolNames) {
+      pools.push(
+        resolvePool(r, catalog, spec.pools[poolName], ['sites', name, 'pools', poolName], {
+          index: pools.length,
+          name: `${name}/${poolName}`,
+          site: index,
+          kind: spec.kind,
+          region: regions[region],
+          regionCatalogId: regionCatalogId[region],
+        }),
+      );
+    }
+  }
+
+  // Users
+  const userNames = Object.keys(f.users);
+  if (userNames.length === 0) r.fail(['users'], 'declare at least one user group');
+  const users: UserGroup[] = userNames.map((name, index) => {
+    const u = f.users[name];
+    return {
+      index,
+      name,
+      region: r.ref('region', u.region, regionIndex, ['users', name, 'region']),
+      access_rtt_edge_s: u.access_rtt.edge,
+      access_rtt_cloud_s: u.access_rtt.cloud,
+      uplink_bps: u.uplink,
+      downlink_bps: u.downlink,
+    };
+  });
+
+  // Models
+  const modelNames = Object.keys(f.models);
+  const models: AiModel[] = modelNames.map((name, index): AiModel => {
+    const m = f.models[name];
+    const path = ['models', name];
+    if (m.params !== undefined && m.flops_per_item !== undefined) {
+      r.fail(path, 'give either params (an LLM) or flops_per_item (another model), not both');
+    }
+    if (m.params !== undefined) {
+      if (m.activation_bytes_per_item !== undefined) r.fail([...path, 'activation_bytes_per_item'], 'applies to non-LLM models (flops_per_item) only');
+      return {
+        index,
+        name,
+        kind: 'llm',
+        params: m.params,
+        dtype: m.dtype,
+        weight_bytes: m.weights ?? m.params * DTYPE_BYTES[m.dtype],
+        kv_bytes_per_token: m.kv_bytes_per_token ?? m.params * KV_BYTES_PER_TOKEN_PER_PARAM,
+      };
+    }
+    if (m.flops_per_item !== undefined) {
+      if (m.kv_bytes_per_token !== undefined) r.fail([...path, 'kv_bytes_per_token'], 'applies to LLMs (params) only');
+      if (m.weights === undefined) r.fail(path, 'missing required field "weights" (the weight size, e.g. "102MB")');
+      return {
+        index,
+        name,
+        kind: 'items',
+        flops_per_item: m.flops_per_item,
+        dtype: m.dtype,
+        weight_bytes: m.weights,
+        activation_bytes_per_item: m.activation_bytes_per_item ?? 0,
+      };
+    }
+    return r.fail(path, 'give params (an LLM) or flops_per_item and weights (another model)');
+  });
+
+  // Services
+  const serviceNames = Object.keys(f.services);
+  if (serviceNames.length === 0) r.fail(['services'], 'declare at least one service');
+  const services: Service[] = serviceNames.map((name, index) =>
+    resolveService(r, f.services[name], ['services', name], {
+      index,
+      name,
+      models,
+      modelIndex: indexOf(modelNames),
+      userIndex: indexOf(userNames),
+      file: ctx.file,
+      duration_s: f.duration,
+    }),
+  );
+
+  // Network: regions that hold a site or a user must all be reachable from one another.
+  const used = new Set<number>([...sites.map((s) => s.region), ...users.map((u) => u.region)]);
+  const network = resolveNetwork(r, f, ctx, regionNames, regionCatalogId, used);
+
+  // Policies: from the options (command-line flags, so no file position) or the file.
+  const fromOptions = ctx.policies !== undefined;
+  const policies = [...(ctx.policies ?? f.policies ?? ctx.defaultPolicies)];
+  const policyError = (i: number, message: string): never => {
+    if (fromOptions) throw new InputError(message);
+    return r.fail(['policies', i], message);
+  };
+  if (policies.length === 0) throw new InputError('no policies to run');
+  for (const [i, p] of policies.entries()) {
+    if (!ctx.knownPolicies.includes(p)) policyError(i, unknownMessage('policy', p, ctx.knownPolicies));
+    if (policies.indexOf(p) !== i) policyError(i, `policy "${p}" is listed twice`);
+  }
+
+  const seed = ctx.seed ?? f.seed;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new InputError(`bad seed ${seed}: must be an integer >= 0`);
+
+  return {
+    name: f.name,
+    description: f.description.trim(),
+    ...(ctx.file !== undefined ? { file: ctx.file } : {}),
+    seed,
+    duration_s: f.duration,
+    warmup_s: f.warmup,
+    regions,
+    network,
+    sites,
+    pools,
+    users,
+    models,
+    services,
+    policies,
+    warnings: r.warnings,
+    locate: (path) => ctx.locate(path),
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ catalog
+
+const DEVICE_REQUIRED = ['class', 'peak_tflops', 'memory', 'bandwidth', 'power_max', 'power_idle', 'source', 'as_of'] as const;
+const INSTANCE_REQUIRED = ['device', 'devices', 'prices', 'host_power_idle', 'host_power_max', 'source', 'as_of'] as const;
+
+function mergeCatalog(r: Resolver, base: Catalog, over: ScenarioFile['catalog']): Catalog {
+  const catalog = structuredClone(base);
+  for (const [id, e] of Object.entries(over?.devices ?? {})) {
+    catalog.devices[id] = mergeDevice(r, id, catalog.devices[id], e, ['catalog', 'devices', id]);
+  }
+  for (const [id, e] of Object.entries(over?.instances ?? {})) {
+    catalog.instances[id] = mergeInstance(r, catalog, id, catalog.instances[id], e, ['catalog', 'instances', id]);
+  }
+  return catalog;
+}
+
+function requireFields(r: Resolver, kind: string, e: object, fields: readonly string[], path: Path): void {
+  for (const f of fields) {
+    if ((e as Record<string, unknown>)[f] === undefined) {
+      r.fail(path, `missing required field "${f}" (a new catalog ${kind} must give ${fields.join(', ')})`);
+    }
+  }
+}
+
+function mergeDevice(r: Resolver, id: string, old: Device | undefined, e: DeviceEntry, path: Path): Device {
+  if (old === undefined) requireFields(r, 'device', e, DEVICE_REQUIRED, path);
+  const peak = { ...(old?.peak_flops ?? {}) };
+  for (const [dt, tflops] of Object.entries(e.peak_tflops ?? {})) {
+    if (tflops !== undefined) peak[dt as keyof typeof peak] = tflops * 1e12;
+  }
+  if (Object.keys(peak).length === 0) r.fail([...path, 'peak_tflops'], 'give the peak throughput for at least one dtype');
+  const d: Device = {
+    ...(old ?? ({} as Device)),
+    id,
+    name: e.name ?? old?.name ?? id,
+    class: e.class ?? old!.class,
+    peak_flops: peak,
+    memory_bytes: e.memory ?? old!.memory_bytes,
+    mem_bw_bytes_per_s: e.bandwidth ?? old!.mem_bw_bytes_per_s,
+    power_max_w: e.power_max ?? old!.power_max_w,
+    power_idle_w: e.power_idle ?? old!.power_idle_w,
+    source: e.source ?? old!.source,
+    as_of: e.as_of ?? old!.as_of,
+  };
+  if (e.estimated !== undefined) d.estimated = e.estimated;
+  if (e.notes !== undefined) d.notes = e.notes;
+  if (d.memory_bytes <= 0) r.fail([...path, 'memory'], 'must be > 0');
+  if (d.power_idle_w > d.power_max_w) r.fail([...path, 'power_idle'], `idle power (${d.power_idle_w} W) exceeds power_max (${d.power_max_w} W)`);
+  return d;
+}
+
+function mergeInstance(r: Resolver, catalog: Catalog, id: string, old: InstanceType | undefined, e: InstanceEntry, path: Path): InstanceType {
+  if (old === undefined) requireFields(r, 'instance', e, INSTANCE_REQUIRED, path);
+  const slash = id.indexOf('/');
+  const prices: Record<string, InstancePrice> = structuredClone(old?.prices ?? {});
+  for (const [region, p] of Object.entries(e.prices ?? {})) {
+    const merged = { ...(prices[region] ?? {}), ...stripUndefined(p) } as Partial<InstancePrice>;
+    if (merged['on-demand'] === undefined) {
+      r.fail([...path, 'prices', region], 'missing required field "on-demand" ($/hour)');
+    }
+    prices[region] = merged as InstancePrice;
+  }
+  const inst: InstanceType = {
+    ...(old ?? ({} as InstanceType)),
+    id,
+    provider: e.provider ?? old?.provider ?? (slash > 0 ? id.slice(0, slash) : ''),
+    name: e.name ?? old?.name ?? (slash > 0 ? id.slice(slash + 1) : id),
+    device: e.device ?? old!.device,
+    devices: e.devices ?? old!.devices,
+    host_power_idle_w: e.host_power_idle ?? old!.host_power_idle_w,
+    host_power_max_w: e.host_power_max ?? old!.host_power_max_w,
+    prices,
+    source: e.source ?? old!.source,
+    as_of: e.as_of ?? old!.as_of,
+  };
+  if (e.estimated !== undefined) inst.estimated = e.estimated;
+  if (e.notes !== undefined) inst.notes = e.notes;
+  if (!(inst.device in catalog.devices)) {
+    r.fail([...path, 'device'], unknownMessage('catalog device', inst.device, Object.keys(catalog.devices)));
+  }
+  if (inst.host_power_idle_w > inst.host_power_max_w) {
+    r.fail([...path, 'host_power_idle'], `idle power (${inst.host_power_idle_w} W) exceeds host_power_max (${inst.host_power_max_w} W)`);
+  }
+  return inst;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+// ------------------------------------------------------------------------------------------------ pools
+
+interface PoolPlace {
+  index: number;
+  name: string;
+  site: number;
+  kind: Site['kind'];
+  region: Region;
+  regionCatalogId: string | undefined;
+}
+
+function resolvePool(r: Resolver, catalog: Catalog, p: PoolEntry, path: Path, at: PoolPlace): Pool {
+  if (p.instance !== undefined && p.device !== undefined) r.fail(path, 'give either instance (with replicas) or device (with count), not both');
+  if (p.instance === undefined && p.device === undefined) {
+    r.fail(path, 'missing required field: give instance (a catalog instance id, with replicas) or device (a catalog device id, with count)');
+  }
+  if (p.capex_usd !== undefined && p.capex_usd > 0 && p.lifetime === undefined) {
+    r.fail(path, 'missing required field "lifetime" (the period capex_usd is amortised over, e.g. "3y")');
+  }
+  if (p.lifetime !== undefined && p.capex_usd === undefined) r.fail([...path, 'lifetime'], 'lifetime is only used with capex_usd');
+
+  let device: Device;
+  let devicesPerUnit: number;
+  let units: number;
+  let powerIdle: number;
+  let powerMax: number;
+  let usdPerHour = p.usd_per_hour;
+  let pricing: Pool['pricing'];
+  let instance: string | undefined;
+
+  if (p.instance !== undefined) {
+    if (p.count !== undefined) r.fail([...path, 'count'], 'count is for device pools; an instance pool gives replicas');
+    if (p.replicas === undefined) r.fail(path, 'missing required field "replicas" (the number of instances)');
+    const inst = catalog.instances[p.instance];
+    if (inst === undefined) {
+      r.fail([...path, 'instance'], unknownMessage('catalog instance', p.instance, Object.keys(catalog.instances)));
+    }
+    const dev = catalog.devices[inst.device];
+    if (dev === undefined) r.fail([...path, 'instance'], `catalog instance "${inst.id}" names unknown device "${inst.device}"`);
+    device = dev;
+    instance = inst.id;
+    devicesPerUnit = inst.devices;
+    units = p.replicas;
+    powerIdle = inst.devices * dev.power_idle_w + inst.host_power_idle_w;
+    powerMax = inst.devices * dev.power_max_w + inst.host_power_max_w;
+    pricing = p.pricing ?? 'on-demand';
+    if (usdPerHour === undefined) {
+      // Prices are keyed by catalog region id; a scenario region without one may key them by its own name.
+      const key = [at.regionCatalogId, at.region.name].find((k) => k !== undefined && k in inst.prices);
+      const prices = key === undefined ? undefined : inst.prices[key];
+      const price = prices?.[pricing];
+      if (price === undefined) {
+        const regionDesc = at.regionCatalogId !== undefined && at.regionCatalogId !== at.region.name
+          ? `region "${at.region.name}" (catalog "${at.regionCatalogId}")`
+          : `region "${at.region.name}"`;
+        const has = Object.entries(inst.prices).map(([k, v]) => `${k}: ${Object.keys(v).join('/')}`).join('; ');
+        r.fail(
+          [...path, p.pricing !== undefined ? 'pricing' : 'instance'],
+          `no ${pricing} price for "${inst.id}" in ${regionDesc}${has === '' ? '' : ` (the catalog has ${has})`}; give usd_per_hour`,
+        );
+      }
+      usdPerHour = price;
+    }
+  } else {
+    if (p.replicas !== undefined) r.fail([...path, 'replicas'], 'replicas is for instance pools; a device pool gives count');
+    if (p.pricing !== undefined) r.fail([...path, 'pricing'], 'pricing applies to instance pools; give a device pool usd_per_hour');
+    if (p.count === undefined) r.fail(path, 'missing required field "count" (the number of devices)');
+    const id = p.device!;
+    const dev = catalog.devices[id];
+    if (dev === undefined) r.fail([...path, 'device'], unknownMessage('catalog device', id, Object.keys(catalog.devices)));
+    device = dev;
+    devicesPerUnit = 1;
+    units = p.count;
+    powerIdle = dev.power_idle_w;
+    powerMax = dev.power_max_w;
+  }
+
+  const capex = p.capex_usd ?? 0;
+  if (at.kind === 'cloud' && (usdPerHour ?? 0) === 0 && capex === 0) {
+    r.warn(path, 'cloud pool has no price (no catalog price, usd_per_hour or capex_usd): its compute cost is 0');
+  }
+  if (at.kind === 'edge' && p.capex_usd === undefined && usdPerHour === undefined) {
+    r.warn(path, 'edge pool has no capex_usd (nor usd_per_hour): its hardware cost is 0');
+  }
+
+  const pool: Pool = {
+    index: at.index,
+    name: at.name,
+    site: at.site,
+    device,
+    devices_per_unit: devicesPerUnit,
+    units,
+    unit_power_idle_w: powerIdle,
+    unit_power_max_w: powerMax,
+    usd_per_unit_hour: usdPerHour ?? 0,
+    capex_usd_per_unit: capex,
+    lifetime_s: p.lifetime ?? 0,
+    electricity_usd_per_kwh: p.electricity_usd_per_kwh ?? 0,
+    upkeep_usd_per_unit_year: p.upkeep_usd_per_year ?? 0,
+    max_queue: p.max_queue ?? Infinity,
+  };
+  if (instance !== undefined) pool.instance = instance;
+  if (pricing !== undefined) pool.pricing = pricing;
+  return pool;
+}
+
+// ------------------------------------------------------------------------------------------------ services
+
+interface ServicePlace {
+  index: number;
+  name: string;
+  models: AiModel[];
+  modelIndex: ReadonlyMap<string, number>;
+  userIndex: ReadonlyMap<string, number>;
+  file: string | undefined;
+  duration_s: number;
+}
+
+function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePlace): Service {
+  if (s.model !== undefined && s.service_time !== undefined) r.fail(path, 'give either model or service_time, not both');
+  if (s.model === undefined && s.service_time === undefined) {
+    r.fail(path, 'missing required field: give model (a declared model) or service_time (e.g. { exponential: 10ms })');
+  }
+  const model = s.model === undefined ? -1 : r.ref('model', s.model, at.modelIndex, [...path, 'model']);
+  const isLlm = model >= 0 && at.models[model].kind === 'llm';
+
+  // Users, with weights normalised to shares.
+  let shares: { user: number; weight: number }[];
+  if (typeof s.users === 'string') shares = [{ user: r.ref('user group', s.users, at.userIndex, [...path, 'users']), weight: 1 }];
+  else {
+    const seen = new Set<number>();
+    shares = s.users.map((u, i) => {
+      const user = r.ref('user group', u.user, at.userIndex, [...path, 'users', i, 'user']);
+      if (seen.has(user)) r.fail([...path, 'users', i, 'user'], `user group "${u.user}" is listed twice`);
+      seen.add(user);
+      return { user, weight: u.weight };
+    });
+    const total = shares.reduce((a, u) => a + u.weight, 0);
+    for (const u of shares) u.weight /= total;
+  }
+
+  const arrivals = resolveArrivals(r, s.arrivals, [...path, 'arrivals'], at);
+
+  // Request
+  const req = s.request;
+  const rp = [...path, 'request'];
+  if (isLlm) {
+    for (const f of ['input_tokens', 'output_tokens'] as const) {
+      if (req[f] === undefined) r.fail(rp, `missing required field "${f}" (service "${at.name}" runs an LLM)`);
+      if (req[f] < 1) r.fail([...rp, f], `must be >= 1 for an LLM service`);
+    }
+    if (req.items !== undefined) r.fail([...rp, 'items'], 'items applies to non-LLM models; an LLM request gives input_tokens and output_tokens');
+  } else {
+    for (const f of ['input_tokens', 'output_tokens'] as const) {
+      if (req[f] !== undefined) r.fail([...rp, f], `applies to LLM services only (${model >= 0 ? `model "${at.models[model].name}" is not an LLM` : 'this service has no model'})`);
+    }
+  }
+
+  let serviceTime: ServiceTimeSpec | null = null;
+  if (s.service_time !== undefined) {
+    const st = s.service_time;
+    const sp = [...path, 'service_time'];
+    const given = (['exponential', 'deterministic', 'lognormal'] as const).filter((k) => st[k] !== undefined);
+    if (given.length !== 1) r.fail(sp, `give exactly one of exponential, deterministic, lognormal${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`);
+    const kind = given[0];
+    if (kind === 'lognormal') {
+      if (st.cv === undefined) r.fail(sp, 'missing required field "cv" (coefficient of variation of the lognormal)');
+      serviceTime = { kind, mean_s: st.lognormal!, cv: st.cv };
+    } else {
+      if (st.cv !== undefined) r.fail([...sp, 'cv'], 'cv applies to lognormal only');
+      serviceTime = { kind, mean_s: st[kind]! };
+    }
+  }
+
+  if (s.slo?.ttft !== undefined && !isLlm) r.fail([...path, 'slo', 'ttft'], 'a time-to-first-token SLO applies to LLM services only');
+
+  return {
+    index: at.index,
+    name: at.name,
+    model,
+    users: shares,
+    arrivals,
+    request: {
+      input_tokens: req.input_tokens ?? 0,
+      output_tokens: req.output_tokens ?? 0,
+      items: req.items ?? 1,
+      upload_bytes: req.upload,
+      download_bytes: req.download,
+    },
+    slo: { latency_s: s.slo?.latency ?? null, ttft_s: s.slo?.ttft ?? null },
+    batching: { max_batch: s.batching?.max_batch ?? 1, max_wait_s: s.batching?.max_wait ?? 0 },
+    service_time: serviceTime,
+  };
+}
+
+function resolveArrivals(r: Resolver, a: ServiceEntry['arrivals'], path: Path, at: ServicePlace): ArrivalSpec {
+  const kinds = (['poisson', 'constant', 'profile', 'trace'] as const).filter((k) => a[k] !== undefined);
+  if (kinds.length !== 1) {
+    r.fail(path, `give exactly one of poisson, constant, profile, trace${kinds.length > 1 ? ` (got ${kinds.join(', ')})` : ''}`);
+  }
+  const kind = kinds[0];
+  if (kind !== 'profile') {
+    for (const f of ['peak', 'trough', 'peak_hour'] as const) {
+      if (a[f] !== undefined) r.fail([...path, f], `${f} applies to profile arrivals only`);
+    }
+  }
+  switch (kind) {
+    case 'poisson':
+    case 'constant':
+      return { kind, rate_per_s: a[kind]! };
+    case 'profile': {
+      if (a.peak === undefined) r.fail(path, 'missing required field "peak" (the highest rate, e.g. "12/s")');
+      if (a.trough === undefined) r.fail(path, 'missing required field "trough" (the lowest rate, e.g. "2/s")');
+      if (a.trough > a.peak) r.fail([...path, 'trough'], 'trough must not exceed peak');
+      return { kind, shape: 'daily', peak_per_s: a.peak, trough_per_s: a.trough, peak_hour: a.peak_hour ?? DEFAULT_PEAK_HOUR };
+    }
+    case 'trace': {
+      const rel = a.trace!;
+      const file = isAbsolute(rel) || at.file === undefined ? rel : join(dirname(at.file), rel);
+      return { kind, file, times_s: readTrace(r, file, [...path, 'trace'], at.duration_s) };
+    }
+  }
+}
+
+/** One arrival time (seconds from the start) per line; a header line and blank lines are allowed. */
+function readTrace(r: Resolver, file: string, path: Path, duration_s: number): Float64Array {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    r.fail(path, `cannot read trace "${file}": ${why}`);
+  }
+  const times: number[] = [];
+  let first = true;
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const cell = raw.split(',')[0].trim();
+    if (cell === '') continue;
+    const isHeader = first;
+    first = false;
+    // The error names the CSV row; the path says which service's trace it is.
+    const bad = (why: string): never => {
+      throw new InputError(`bad arrival time ${JSON.stringify(cell)}: ${why}`, { file, line: i + 1, path });
+    };
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(cell)) {
+      if (isHeader) continue;
+      bad('expected a number of seconds');
+    }
+    const t = Number(cell);
+    if (!Number.isFinite(t) || t < 0) bad('must be a finite number >= 0');
+    if (times.length > 0 && t < times[times.length - 1]) bad(`times must not decrease (previous ${times[times.length - 1]})`);
+    times.push(t);
+  }
+  if (times.length === 0) r.fail(path, `trace "${file}" has no arrival times`);
+  if (times[0] >= duration_s) r.warn(path, `trace "${file}": every arrival is after the end of the run (${fmtSeconds(duration_s)})`);
+  return Float64Array.from(times);
+}
+
+// ------------------------------------------------------------------------------------------------ network
+
+function resolveNetwork(
+  r: Resolver,
+  f: ScenarioFile,
+  ctx: ResolveContext,
+  regionNames: readonly string[],
+  regionCatalogId: readonly (string | undefined)[],
+  used: ReadonlySet<number>,
+): Scenario['network'] {
+  const n = regionNames.length;
+  const intra = f.network.intra_region_rtt ?? ctx.network.intra_region_rtt_ms / 1000;
+  const rtt: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? intra : NaN)));
+  const given = new Map<string, string>();
+  for (const [key, seconds] of Object.entries(f.network.rtt ?? {})) {
+    const kp = ['network', 'rtt', key];
+    const parts = key.split('<->').map((s) => s.trim());
+    if (parts.length !== 2 || parts[0] === '' || parts[1] === '') r.fail(kp, `bad region pair "${key}": write "a <-> b"`);
+    const [i, j] = parts.map((p) => r.ref('region', p, regionNames, kp));
+    if (i === j) r.fail(kp, `"${key}" pairs a region with itself; set network.intra_region_rtt instead`);
+    const pairId = i < j ? `${i},${j}` : `${j},${i}`;
+    if (given.has(pairId)) r.fail(kp, `the RTT between ${parts[0]} and ${parts[1]} is already given as "${given.get(pairId)}"`);
+    given.set(pairId, key);
+    rtt[i][j] = rtt[j][i] = seconds;
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      if (!Number.isNaN(rtt[i][j])) continue;
+      const a = regionCatalogId[i];
+      const b = regionCatalogId[j];
+      let seconds: number | undefined;
+      if (a !== undefined && b !== undefined) {
+        if (a === b) seconds = intra;
+        else {
+          const row = ctx.rttMs.find((x) => (x.a === a && x.b === b) || (x.a === b && x.b === a));
+          if (row !== undefined) seconds = row.rtt_ms / 1000;
+        }
+      }
+      if (seconds === undefined && used.has(i) && used.has(j)) {
+        const pair = `${regionNames[i]} <-> ${regionNames[j]}`;
+        r.fail(
+          f.network.rtt !== undefined ? ['network', 'rtt'] : ['network'],
+          `no RTT for "${pair}" (not in the catalog); give it, e.g. rtt: { "${pair}": 50ms }`,
+        );
+      }
+      // Regions with neither sites nor users are never on a path; Infinity marks "no route".
+      rtt[i][j] = rtt[j][i] = seconds ?? Infinity;
+    }
+  }
+  return {
+    rtt_s: rtt,
+    egress_usd_per_gb: f.network.egress_usd_per_gb ?? ctx.network.egress_usd_per_gb,
+    inter_region_usd_per_gb: f.network.inter_region_usd_per_gb ?? ctx.network.inter_region_usd_per_gb,
+    energy_kwh_per_gb: f.network.energy_kwh_per_gb ?? ctx.network.energy_kwh_per_gb,
+  };
+}

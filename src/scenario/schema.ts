@@ -1,0 +1,299 @@
+/**
+ * The scenario file's shape, as a zod schema: the single source of the validation, the TypeScript type of a
+ * parsed file and the JSON Schema (`placesim schema`). Every object is strict, so a typo is an error rather
+ * than a silently ignored field.
+ *
+ * The schema checks shapes, units and ranges and converts unit strings to base units (seconds, bytes,
+ * bits/s, bytes/s, watts, events/s). Cross-references (a site's region, a service's model, catalog ids) and
+ * rules spanning several fields ("exactly one of model and service_time") are checked in resolve.ts, where
+ * the messages can name the catalog or the declared names.
+ */
+import { z } from 'zod';
+import { DEVICE_CLASSES, DTYPES, PRICINGS, SITE_KINDS } from '../model/types.js';
+import { InputError } from './errors.js';
+import { parseUnit, unitList, unitPattern, UNIT_TABLES, type UnitKind } from './units.js';
+import { CATALOG_INTRA_REGION_RTT_MS } from '../hardware/catalog.js';
+
+interface UnitMeta {
+  unit: UnitKind;
+  positive: boolean;
+}
+
+/** Marks unit fields so the JSON Schema can describe them as patterned strings (see scenarioJsonSchema). */
+const unitRegistry = z.registry<UnitMeta>();
+
+function unit(kind: UnitKind, opts: { positive?: boolean } = {}) {
+  const positive = opts.positive ?? false;
+  const t = UNIT_TABLES[kind];
+  const schema = z
+    .union([z.string(), z.number()], {
+      error: (iss) =>
+        iss.input === undefined ? undefined : `expected a ${t.noun} with a unit, e.g. "${t.example}", got ${JSON.stringify(iss.input)}`,
+    })
+    .transform((v, ctx) => {
+      try {
+        const n = parseUnit(kind, v);
+        if (positive && n <= 0) throw new InputError(`bad ${t.noun} ${JSON.stringify(v)}: must be > 0`);
+        return n;
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        ctx.issues.push({ code: 'custom', message: err.detail, input: v });
+        return z.NEVER;
+      }
+    });
+  unitRegistry.add(schema, { unit: kind, positive });
+  return schema;
+}
+
+const duration = (positive = false) => unit('duration', { positive });
+const rate = () => unit('rate');
+const bytes = () => unit('bytes');
+const bandwidth = () => unit('bandwidth');
+const byteRate = () => unit('byte-rate');
+const power = () => unit('power');
+
+const nonNegative = () => z.number().min(0);
+const positive = () => z.number().positive();
+const count = (min: number) => z.number().int().min(min);
+const name = () => z.string().min(1);
+const dtype = () => z.enum(DTYPES);
+
+const peakTflops = z
+  .strictObject(Object.fromEntries(DTYPES.map((d) => [d, positive().optional()])) as Record<(typeof DTYPES)[number], z.ZodOptional<z.ZodNumber>>)
+  .describe('Dense peak throughput per dtype, TFLOPS (TOPS for integer types).');
+
+const provenance = {
+  source: z.string().min(1).optional().describe('Where the figures come from (required for a new entry).'),
+  as_of: z.string().min(1).optional().describe('ISO date (YYYY-MM or YYYY-MM-DD) of the figures (required for a new entry).'),
+  estimated: z.array(z.string()).optional().describe("Fields (or 'all') that are estimates rather than published figures."),
+  notes: z.string().optional(),
+};
+
+export const DeviceEntrySchema = z
+  .strictObject({
+    name: z.string().min(1).optional().describe('Display name (default: the id).'),
+    class: z.enum(DEVICE_CLASSES).optional(),
+    peak_tflops: peakTflops.optional(),
+    memory: bytes().optional().describe('Device memory, e.g. "80GB".'),
+    bandwidth: byteRate().optional().describe('Memory bandwidth, e.g. "3350GB/s".'),
+    power_max: power().optional().describe('Power at full load, e.g. "700W".'),
+    power_idle: power().optional().describe('Idle power, e.g. "70W".'),
+    ...provenance,
+  })
+  .describe('A device. For an id already in the catalog, the fields given replace the default ones; a new id must give every field but name, estimated and notes.');
+
+export const InstancePriceSchema = z.strictObject({
+  'on-demand': nonNegative().optional().describe('$/hour for one instance.'),
+  spot: nonNegative().optional(),
+  reserved: nonNegative().optional(),
+});
+
+export const InstanceEntrySchema = z
+  .strictObject({
+    provider: z.string().min(1).optional().describe('Default: the part of the id before "/".'),
+    name: z.string().min(1).optional().describe('Default: the part of the id after "/".'),
+    device: z.string().min(1).optional().describe('Catalog device id.'),
+    devices: count(1).optional().describe('Devices per instance.'),
+    host_power_idle: power().optional(),
+    host_power_max: power().optional(),
+    prices: z
+      .record(z.string(), InstancePriceSchema)
+      .optional()
+      .describe('$/hour per catalog region id (or scenario region name). Merged per region into the default prices.'),
+    ...provenance,
+  })
+  .describe('A cloud instance type. Same override rules as devices.');
+
+export const RegionSchema = z.strictObject({
+  grid_gco2_per_kwh: nonNegative().optional().describe('Grid carbon intensity, gCO2e/kWh. Default: from the catalog region.'),
+  pue: z.number().min(1).optional().describe('Power usage effectiveness, >= 1. Default: from the catalog region.'),
+  catalog: z.string().min(1).optional().describe('Catalog region id whose defaults (grid, PUE, prices, RTTs) this region uses. Default: the region name, when it is a catalog id.'),
+});
+
+export const NetworkSchema = z.strictObject({
+  rtt: z
+    .record(z.string(), duration())
+    .optional()
+    .describe('Round-trip times between regions, keyed "a <-> b". Pairs not given come from the catalog when both regions map to catalog ids.'),
+  intra_region_rtt: duration().optional().describe(`RTT between two sites in the same region. Default: the catalog's (${CATALOG_INTRA_REGION_RTT_MS} ms).`),
+  egress_usd_per_gb: nonNegative().optional().describe('$ per GB leaving a cloud to the internet. Default: catalog.'),
+  inter_region_usd_per_gb: nonNegative().optional().describe('$ per GB between regions. Default: catalog.'),
+  energy_kwh_per_gb: nonNegative().optional().describe('Network energy per GB transferred, kWh. Default: catalog.'),
+});
+
+export const PoolSchema = z
+  .strictObject({
+    instance: z.string().min(1).optional().describe('Catalog instance id, e.g. "aws/p5.48xlarge". Use with replicas.'),
+    replicas: count(1).optional().describe('Number of instances.'),
+    pricing: z.enum(PRICINGS).optional().describe('Instance pricing; default on-demand.'),
+    device: z.string().min(1).optional().describe('Catalog device id, e.g. "jetson-agx-orin-64gb". Use with count.'),
+    count: count(1).optional().describe('Number of devices.'),
+    usd_per_hour: nonNegative().optional().describe('$/hour per unit (instance or device); overrides the catalog price.'),
+    capex_usd: nonNegative().optional().describe('Purchase price per unit, $, amortised over lifetime.'),
+    lifetime: duration(true).optional().describe('Amortisation period, e.g. "3y". Required with capex_usd.'),
+    electricity_usd_per_kwh: nonNegative().optional().describe('Electricity price paid by the operator. Default 0 (inside the hourly price).'),
+    upkeep_usd_per_year: nonNegative().optional().describe('Upkeep per unit per year, $. Default 0.'),
+    max_queue: count(0).optional().describe('Requests waiting beyond this are rejected. Default: unbounded.'),
+  })
+  .describe('Either instance + replicas (+ pricing) or device + count.');
+
+export const SiteSchema = z.strictObject({
+  kind: z.enum(SITE_KINDS),
+  region: name().describe('A region declared under regions.'),
+  pools: z.record(z.string(), PoolSchema),
+});
+
+export const UserSchema = z.strictObject({
+  region: name(),
+  access_rtt: z
+    .strictObject({
+      edge: duration().describe('RTT from the users to a metro edge site in their region.'),
+      cloud: duration().describe('RTT from the users to the cloud entry point in their region.'),
+    })
+    .describe('Last-mile round-trip times.'),
+  uplink: bandwidth().prefault('1Gbps'),
+  downlink: bandwidth().prefault('1Gbps'),
+});
+
+export const ModelSchema = z
+  .strictObject({
+    params: positive().optional().describe('Parameter count; makes this an LLM.'),
+    dtype: dtype().default('fp16'),
+    kv_bytes_per_token: positive().optional().describe('LLM KV-cache bytes per token of context. Default: an estimate scaled from Llama-3-8B.'),
+    flops_per_item: positive().optional().describe('FLOPs per item (image, sequence, …); makes this a non-LLM model.'),
+    weights: bytes().optional().describe('Weight size, e.g. "102MB". Required for non-LLM models; for LLMs default params x dtype bytes.'),
+    activation_bytes_per_item: nonNegative().optional().describe('Non-LLM: activation bytes moved per item. Default 0.'),
+  })
+  .describe('An LLM ({ params }) or another model ({ flops_per_item, weights }).');
+
+const userShare = z.strictObject({ user: name(), weight: positive() });
+
+export const ServiceSchema = z.strictObject({
+  model: name().optional().describe('A model declared under models. Exactly one of model and service_time.'),
+  users: z
+    .union([name(), z.array(userShare).min(1)], {
+      error: (iss) => (iss.input === undefined ? undefined : 'expected a user group name or a list of { user, weight }'),
+    })
+    .describe('Who sends the requests: one user group, or several with relative weights.'),
+  arrivals: z
+    .strictObject({
+      poisson: rate().optional().describe('Poisson arrivals at this mean rate.'),
+      constant: rate().optional().describe('Evenly spaced arrivals at this rate.'),
+      profile: z.enum(['daily']).optional().describe('A daily rate profile between trough and peak, highest at peak_hour.'),
+      peak: rate().optional(),
+      trough: rate().optional(),
+      peak_hour: z.number().min(0).lt(24).optional().describe('Hour of the peak, 0-24. Default 14.'),
+      trace: z.string().min(1).optional().describe('CSV of arrival times in seconds, relative to the scenario file.'),
+    })
+    .describe('Exactly one of poisson, constant, profile, trace.'),
+  request: z
+    .strictObject({
+      input_tokens: count(0).optional().describe('LLM prompt tokens (required, >= 1, for LLM services).'),
+      output_tokens: count(0).optional().describe('LLM generated tokens (required, >= 1, for LLM services).'),
+      items: count(1).optional().describe('Items per request for non-LLM models. Default 1.'),
+      upload: bytes().prefault('0B').describe('Bytes sent by the user with each request.'),
+      download: bytes().prefault('0B').describe('Bytes returned to the user.'),
+    })
+    .prefault({}),
+  service_time: z
+    .strictObject({
+      exponential: duration(true).optional(),
+      deterministic: duration(true).optional(),
+      lognormal: duration(true).optional().describe('Mean of a lognormal service time; give cv too.'),
+      cv: positive().optional().describe('Coefficient of variation of the lognormal.'),
+    })
+    .optional()
+    .describe('Service time given directly instead of a model: exactly one of exponential, deterministic, lognormal (mean).'),
+  slo: z
+    .strictObject({
+      latency: duration(true).optional().describe('End-to-end latency target.'),
+      ttft: duration(true).optional().describe('Time-to-first-token target (LLM services only).'),
+    })
+    .optional(),
+  batching: z
+    .strictObject({
+      max_batch: count(1).default(1),
+      max_wait: duration().prefault('0ms').describe('Longest a request waits for a batch to fill.'),
+    })
+    .optional(),
+});
+
+export const ScenarioFileSchema = z
+  .strictObject({
+    name: name(),
+    description: z.string().default(''),
+    seed: z.number().int().min(0).default(1).describe('Seed of every random stream.'),
+    duration: duration(true).describe('Simulated time, e.g. "2h".'),
+    warmup: duration().prefault('0s').describe('Initial period excluded from the statistics; < duration.'),
+    regions: z.record(z.string(), RegionSchema),
+    network: NetworkSchema.prefault({}),
+    catalog: z
+      .strictObject({
+        devices: z.record(z.string(), DeviceEntrySchema).optional(),
+        instances: z.record(z.string(), InstanceEntrySchema).optional(),
+      })
+      .optional()
+      .describe('Additions to and replacements of the default hardware catalog.'),
+    sites: z.record(z.string(), SiteSchema),
+    users: z.record(z.string(), UserSchema),
+    models: z.record(z.string(), ModelSchema).default({}),
+    services: z.record(z.string(), ServiceSchema),
+    policies: z.array(z.string().min(1)).min(1).optional().describe('Placement policies to compare. Default: all built-in policies.'),
+  })
+  .describe('A placesim scenario.');
+
+export type ScenarioFile = z.output<typeof ScenarioFileSchema>;
+export type PoolEntry = z.output<typeof PoolSchema>;
+export type DeviceEntry = z.output<typeof DeviceEntrySchema>;
+export type InstanceEntry = z.output<typeof InstanceEntrySchema>;
+export type ServiceEntry = z.output<typeof ServiceSchema>;
+
+/** JSON Schema (draft 2020-12) of a scenario file; unit fields appear as strings with a pattern. */
+export function scenarioJsonSchema(): object {
+  return z.toJSONSchema(ScenarioFileSchema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    override: (ctx) => {
+      const meta = unitRegistry.get(ctx.zodSchema);
+      if (meta === undefined) return;
+      const t = UNIT_TABLES[meta.unit];
+      const js = ctx.jsonSchema as Record<string, unknown>;
+      const described = typeof js.description === 'string' ? `${js.description} ` : '';
+      for (const k of Object.keys(js)) delete js[k];
+      const zeroAllowed = t.zeroWithoutUnit && !meta.positive;
+      const pattern = { type: 'string', pattern: unitPattern(meta.unit, zeroAllowed) };
+      js.description = `${described}A ${t.noun}${meta.positive || t.positive ? ' > 0' : ''}, e.g. "${t.example}". Units: ${unitList(meta.unit)}.`;
+      // Where a plain 0 is allowed, the field is "a patterned string, or the number 0".
+      if (zeroAllowed) js.anyOf = [pattern, { const: 0 }];
+      else Object.assign(js, pattern);
+    },
+  });
+}
+
+/** Field names an object in the schema accepts at a path of the parsed data (for "did you mean"). */
+export function fieldsAt(path: readonly (string | number)[]): string[] {
+  let s: z.ZodType | undefined = ScenarioFileSchema;
+  for (let i = 0; i <= path.length && s !== undefined; i++) {
+    s = unwrap(s);
+    if (i === path.length) break;
+    const seg = path[i];
+    if (s instanceof z.ZodObject) s = (s.shape as Record<string, z.ZodType>)[String(seg)];
+    else if (s instanceof z.ZodRecord) s = s.valueType as z.ZodType;
+    else if (s instanceof z.ZodArray) s = s.element as z.ZodType;
+    else if (s instanceof z.ZodUnion) {
+      // users: string | list — follow the option that has structure at this step.
+      s = (s.options as z.ZodType[]).map(unwrap).find((o) => o instanceof z.ZodArray || o instanceof z.ZodObject);
+      if (s instanceof z.ZodArray) s = s.element as z.ZodType;
+    } else s = undefined;
+  }
+  return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+}
+
+function unwrap(s: z.ZodType): z.ZodType {
+  for (;;) {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodNullable) {
+      s = s.unwrap() as z.ZodType;
+    } else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
+    else return s;
+  }
+}
