@@ -47,6 +47,11 @@ export interface PoolResult {
   device: string;
   instance: string | null;
   units: number;
+  /**
+   * False when the policy cannot use this pool's kind of site (e.g. an edge pool under cloud-only): the pool
+   * is then not provisioned and its cost, energy and carbon are zero.
+   */
+  provisioned: boolean;
   /** Model replicas (servers) the pool runs, summed over the services it can host. */
   servers: number;
   /** Busy server-time over available server-time in the measured window, 0..1. */

@@ -39,9 +39,9 @@ const byCarbon: Score = (c) => c.carbon_g;
 
 export const builtinPolicies: Record<BuiltinPolicyName, Policy> = {
   /** Every request to a cloud pool (the fastest-looking one); rejected if there is none. */
-  'cloud-only': { name: 'cloud-only', place: (_r, v) => best(v, byLatency, 'cloud', null) },
+  'cloud-only': { name: 'cloud-only', siteKinds: ['cloud'], place: (_r, v) => best(v, byLatency, 'cloud', null) },
   /** Every request to an edge pool (the fastest-looking one); rejected if there is none. */
-  'edge-only': { name: 'edge-only', place: (_r, v) => best(v, byLatency, 'edge', null) },
+  'edge-only': { name: 'edge-only', siteKinds: ['edge'], place: (_r, v) => best(v, byLatency, 'edge', null) },
   /** The pool with the lowest round trip from the user, whatever its load. */
   nearest: { name: 'nearest', place: (_r, v) => best(v, byRtt, null, null) },
   /** The smallest estimated network + queue + execution time. */

@@ -70,7 +70,18 @@ export interface PlacementView {
 
 export interface Policy {
   readonly name: string;
+  /**
+   * Kinds of site this policy may place work on (default: all). Pools at other kinds of site are not
+   * provisioned while it runs: they cost nothing and draw no power, so "cloud-only" against "edge-only"
+   * compares two deployments rather than one deployment with a stranded fleet.
+   */
+  readonly siteKinds?: readonly SiteKind[];
   place(request: PlacementRequest, view: PlacementView): number;
+}
+
+/** True when `policy` may use pools at sites of `kind`. */
+export function policyUsesKind(policy: Policy, kind: SiteKind): boolean {
+  return policy.siteKinds === undefined || policy.siteKinds.includes(kind);
 }
 
 /** True when the candidate's estimates meet every SLO the request carries. */

@@ -159,8 +159,9 @@ function poolRows(name: string, policies: PolicyResult[]): Row[] {
   const what = first ? ` (${first.kind}, ${formatCount(first.units)} × ${first.instance ?? first.device})` : '';
   return [
     { kind: 'section', label: `pool ${name}${what}` },
-    row('utilisation %', (x) => formatPercent(x.utilisation)),
+    row('utilisation %', (x) => (x.provisioned ? formatPercent(x.utilisation) : 'not used')),
     row('mean batch', (x) => (x.batches === 0 ? NULL_CELL : formatNumber(x.mean_batch_size))),
+    row('cost $', (x) => (x.provisioned ? formatNumber(x.cost_usd) : NULL_CELL)),
   ];
 }
 

@@ -38,6 +38,8 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     const hasSlo = s.slo.latency_s !== null || s.slo.ttft_s !== null;
     const lat = t.latency.summaryMs();
     const ttft = t.ttft ? t.ttft.summaryMs() : null;
+    t.latency.dispose();
+    t.ttft?.dispose();
     const round = (x: typeof lat) =>
       x && { mean: r(x.mean), p50: r(x.p50), p95: r(x.p95), p99: r(x.p99), max: r(x.max) };
     return {
@@ -73,16 +75,18 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     const site = scenario.sites[pool.site];
     const region = scenario.regions[site.region];
     const t = tallies.pools[i];
+    const provisioned = tallies.provisioned[i];
+    const on = provisioned ? 1 : 0;
     // P(u) = P_idle + (P_max − P_idle)·u integrated exactly: idle power for the whole window plus the
     // dynamic power for every busy replica-second (accumulated at each batch end).
-    const itJ = pool.units * pool.unit_power_idle_w * window + t.busyServerSeconds * pp.dynamicWattsPerServer;
+    const itJ = on * (pool.units * pool.unit_power_idle_w * window + t.busyServerSeconds * pp.dynamicWattsPerServer);
     const it = itJ / J_PER_KWH;
     const facility = it * (region.pue - 1);
     const carbon = ((it + facility) * region.grid_gco2_per_kwh) / 1000;
-    const c = (pool.units * pool.usd_per_unit_hour * window) / 3600;
-    const k = pool.lifetime_s > 0 ? (pool.units * pool.capex_usd_per_unit * window) / pool.lifetime_s : 0;
+    const c = (on * pool.units * pool.usd_per_unit_hour * window) / 3600;
+    const k = pool.lifetime_s > 0 ? (on * pool.units * pool.capex_usd_per_unit * window) / pool.lifetime_s : 0;
     const e = (it + facility) * pool.electricity_usd_per_kwh;
-    const u = (pool.units * pool.upkeep_usd_per_unit_year * window) / SECONDS_PER_YEAR;
+    const u = (on * pool.units * pool.upkeep_usd_per_unit_year * window) / SECONDS_PER_YEAR;
     compute += c;
     capex += k;
     electricity += e;
@@ -98,6 +102,7 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
       device: pool.device.id,
       instance: pool.instance ?? null,
       units: pool.units,
+      provisioned,
       servers: pp.servers,
       utilisation: pp.servers > 0 ? r(t.busyServerSeconds / (pp.servers * window)) : 0,
       batches: t.batches,

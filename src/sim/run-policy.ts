@@ -12,13 +12,15 @@
  */
 import { Simulator, RandomStreams, type RandomStream } from '../engine/index.js';
 import type { Scenario } from '../model/types.js';
-import type { Candidate, PlacementRequest, PlacementView, Policy } from '../placement/policy.js';
+import { policyUsesKind, type Candidate, type PlacementRequest, type Policy } from '../placement/policy.js';
 import { LatencyStats } from '../metrics/latency.js';
 import type { Plan } from './plan.js';
 
 /** Raw tallies of one run; turned into a PolicyResult by result.ts. */
 export interface RunTallies {
   policy: string;
+  /** Per pool: provisioned under this policy (see Policy.siteKinds). */
+  provisioned: boolean[];
   events: number;
   arrivalsTotal: number;
   completedTotal: number;
@@ -173,6 +175,7 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
   // Tallies.
   const tallies: RunTallies = {
     policy: policy.name,
+    provisioned: plan.pools.map((pp) => policyUsesKind(policy, scenario.sites[pp.pool.site].kind)),
     events: 0,
     arrivalsTotal: 0,
     completedTotal: 0,
@@ -196,6 +199,7 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
     networkGco2: 0,
   };
   const svcTallies = tallies.services;
+  const provisioned = tallies.provisioned;
   const poolTallies = tallies.pools;
 
   // Per-service reusable policy inputs: one request object and one candidate object per target.
@@ -274,7 +278,7 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
       const rtt = t.rtt[user];
       const up = t.up[user];
       const down = t.down[user];
-      c.available = t.reachable[user] === 1 && qAll < poolMaxQueue[p];
+      c.available = t.reachable[user] === 1 && qAll < poolMaxQueue[p] && provisioned[p];
       c.rtt_s = rtt;
       c.network_s = up + down;
       c.queue_s = wait;
