@@ -203,10 +203,13 @@ describe('loading a full scenario', () => {
       region: 2,
       access_rtt_edge_s: 0.005,
       access_rtt_cloud_s: 0.03,
-      uplink_bps: 20e6,
-      downlink_bps: 100e6,
+      uplink_bps: { edge: 20e6, cloud: 20e6 },
+      downlink_bps: { edge: 100e6, cloud: 100e6 },
     });
-    expect([s.users[1].uplink_bps, s.users[1].downlink_bps]).toEqual([1e9, 1e9]);
+    expect([s.users[1].uplink_bps, s.users[1].downlink_bps]).toEqual([
+      { edge: 1e9, cloud: 1e9 },
+      { edge: 1e9, cloud: 1e9 },
+    ]);
   });
 
   it('models', () => {

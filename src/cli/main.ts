@@ -90,7 +90,8 @@ export function buildProgram(io: Io): Command {
         if (flags.json) io.err(`wrote ${paths.join(', ')}\n`);
         else io.out(`wrote ${paths.join(', ')}\n\n`);
       }
-      io.out(flags.json ? renderJson(result) : renderTable(result, { color: flags.color === true }));
+      const text = flags.json ? renderJson(result) : renderTable(result, { color: flags.color === true });
+      io.out(text.endsWith('\n') ? text : text + '\n');
     });
 
   program

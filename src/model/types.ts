@@ -143,8 +143,9 @@ export interface UserGroup {
   /** Round-trip time from the user to a metro edge site / to the in-country cloud entry, seconds. */
   access_rtt_edge_s: number;
   access_rtt_cloud_s: number;
-  uplink_bps: number;
-  downlink_bps: number;
+  /** Bandwidth of the user's link towards an edge site and towards a cloud region, bits/s. */
+  uplink_bps: { edge: number; cloud: number };
+  downlink_bps: { edge: number; cloud: number };
 }
 
 export interface LlmModel {
@@ -225,7 +226,13 @@ export interface Scenario {
   users: UserGroup[];
   models: AiModel[];
   services: Service[];
+  /** Names of the policies to compare (columns of the comparison), in order. */
   policies: string[];
+  /**
+   * Policies declared as `{ name, policy, pools }`: a built-in policy that may only use (and only
+   * provisions) the listed pools. Keyed by the variant's name; names not here are plain policies.
+   */
+  policy_variants: Record<string, { policy: string; pools: number[] }>;
   /** Things the loader noticed that the user should know (e.g. a pool with no price). */
   warnings: string[];
   /** Finds the line:col of a field path in the source file, when the scenario came from a file. */

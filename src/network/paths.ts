@@ -46,11 +46,12 @@ export function path(
     return { reachable, rtt_s: 0, up_s: 0, down_s: 0, egress_bytes: 0, network_bytes: 0 };
   }
   const rtt = roundTrip(user, site, network);
+  const kind = site.kind;
   return {
     reachable: true,
     rtt_s: rtt,
-    up_s: rtt / 2 + transferTime(request.upload_bytes, user.uplink_bps),
-    down_s: rtt / 2 + transferTime(request.download_bytes, user.downlink_bps),
+    up_s: rtt / 2 + transferTime(request.upload_bytes, user.uplink_bps[kind]),
+    down_s: rtt / 2 + transferTime(request.download_bytes, user.downlink_bps[kind]),
     egress_bytes: site.kind === 'cloud' ? request.download_bytes : 0,
     network_bytes: request.upload_bytes + request.download_bytes,
   };

@@ -76,12 +76,28 @@ export interface Policy {
    * compares two deployments rather than one deployment with a stranded fleet.
    */
   readonly siteKinds?: readonly SiteKind[];
+  /**
+   * The only pools ("site/pool") this policy may use (default: all). Like siteKinds, pools outside it are
+   * not provisioned while it runs. Scenario files set it with `{ name, policy, pools }` variants.
+   */
+  readonly pools?: readonly string[];
   place(request: PlacementRequest, view: PlacementView): number;
 }
 
-/** True when `policy` may use pools at sites of `kind`. */
-export function policyUsesKind(policy: Policy, kind: SiteKind): boolean {
-  return policy.siteKinds === undefined || policy.siteKinds.includes(kind);
+/** True when `policy` may use (and so provisions) the pool `pool` at a site of `kind`. */
+export function policyUsesPool(policy: Policy, pool: string, kind: SiteKind): boolean {
+  if (policy.siteKinds !== undefined && !policy.siteKinds.includes(kind)) return false;
+  return policy.pools === undefined || policy.pools.includes(pool);
+}
+
+/** `base` under another name, limited to `pools`. */
+export function restrictPolicy(base: Policy, name: string, pools: readonly string[]): Policy {
+  return {
+    name,
+    ...(base.siteKinds ? { siteKinds: base.siteKinds } : {}),
+    pools: [...pools],
+    place: (request, view) => base.place(request, view),
+  };
 }
 
 /** True when the candidate's estimates meet every SLO the request carries. */

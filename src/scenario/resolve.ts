@@ -167,8 +167,8 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
       region: r.ref('region', u.region, regionIndex, ['users', name, 'region']),
       access_rtt_edge_s: u.access_rtt.edge,
       access_rtt_cloud_s: u.access_rtt.cloud,
-      uplink_bps: u.uplink,
-      downlink_bps: u.downlink,
+      uplink_bps: typeof u.uplink === 'number' ? { edge: u.uplink, cloud: u.uplink } : u.uplink,
+      downlink_bps: typeof u.downlink === 'number' ? { edge: u.downlink, cloud: u.downlink } : u.downlink,
     };
   });
 
@@ -228,15 +228,35 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
   const network = resolveNetwork(r, f, ctx, regionNames, regionCatalogId, used);
 
   // Policies: from the options (command-line flags, so no file position) or the file.
+  // A --policy flag may name the file's variants as well as known policies.
   const fromOptions = ctx.policies !== undefined;
-  const policies = [...(ctx.policies ?? f.policies ?? ctx.defaultPolicies)];
+  const policy_variants: Record<string, { policy: string; pools: number[] }> = {};
+  const poolNames = pools.map((p) => p.name);
+  (f.policies ?? []).forEach((entry, i) => {
+    if (typeof entry === 'string') return;
+    if (!ctx.knownPolicies.includes(entry.policy)) {
+      r.fail(['policies', i, 'policy'], unknownMessage('policy', entry.policy, ctx.knownPolicies));
+    }
+    if (ctx.knownPolicies.includes(entry.name)) {
+      r.fail(['policies', i, 'name'], `"${entry.name}" is a built-in policy's name; give the variant its own name`);
+    }
+    const indices = entry.pools.map((p, j) => {
+      const k = poolNames.indexOf(p);
+      if (k < 0) r.fail(['policies', i, 'pools', j], unknownMessage('pool', p, poolNames));
+      return k;
+    });
+    policy_variants[entry.name] = { policy: entry.policy, pools: indices };
+  });
+  const fileNames = f.policies?.map((e) => (typeof e === 'string' ? e : e.name));
+  const policies = [...(ctx.policies ?? fileNames ?? ctx.defaultPolicies)];
   const policyError = (i: number, message: string): never => {
     if (fromOptions) throw new InputError(message);
     return r.fail(['policies', i], message);
   };
   if (policies.length === 0) throw new InputError('no policies to run');
+  const accepted = [...ctx.knownPolicies, ...Object.keys(policy_variants)];
   for (const [i, p] of policies.entries()) {
-    if (!ctx.knownPolicies.includes(p)) policyError(i, unknownMessage('policy', p, ctx.knownPolicies));
+    if (!accepted.includes(p)) policyError(i, unknownMessage('policy', p, accepted));
     if (policies.indexOf(p) !== i) policyError(i, `policy "${p}" is listed twice`);
   }
 
@@ -258,6 +278,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     models,
     services,
     policies,
+    policy_variants,
     warnings: r.warnings,
     locate: (path) => ctx.locate(path),
   };

@@ -143,6 +143,13 @@ export const SiteSchema = z.strictObject({
   pools: z.record(z.string(), PoolSchema),
 });
 
+/** One bandwidth for every path, or one towards edge sites and one towards cloud regions. */
+const link = (what: string) =>
+  z
+    .union([bandwidth(), z.strictObject({ edge: bandwidth(), cloud: bandwidth() })])
+    .prefault('1Gbps')
+    .describe(`${what}: one bandwidth, or { edge, cloud } when the path to the edge differs from the path to the cloud (e.g. a LAN to an on-site box, a weak WAN uplink to the cloud). Default 1Gbps.`);
+
 export const UserSchema = z.strictObject({
   region: name(),
   access_rtt: z
@@ -151,8 +158,8 @@ export const UserSchema = z.strictObject({
       cloud: duration().describe('RTT from the users to the cloud entry point in their region.'),
     })
     .describe('Last-mile round-trip times.'),
-  uplink: bandwidth().prefault('1Gbps'),
-  downlink: bandwidth().prefault('1Gbps'),
+  uplink: link('Upstream bandwidth per user (request uploads)'),
+  downlink: link('Downstream bandwidth per user (responses)'),
 });
 
 export const ModelSchema = z
@@ -238,7 +245,22 @@ export const ScenarioFileSchema = z
     users: z.record(z.string(), UserSchema),
     models: z.record(z.string(), ModelSchema).default({}),
     services: z.record(z.string(), ServiceSchema),
-    policies: z.array(z.string().min(1)).min(1).optional().describe('Placement policies to compare. Default: all built-in policies.'),
+    policies: z
+      .array(
+        z.union([
+          z.string().min(1),
+          z
+            .strictObject({
+              name: name().describe('Column name for this variant, e.g. "oregon-only".'),
+              policy: z.string().min(1).describe('The policy it runs (a built-in name).'),
+              pools: z.array(z.string().min(1)).min(1).describe('The only pools ("site/pool") it may use and provision.'),
+            })
+            .describe('A policy restricted to some pools: compares deployments, not just routing.'),
+        ]),
+      )
+      .min(1)
+      .optional()
+      .describe('Placement policies to compare: names, or { name, policy, pools } variants. Default: all built-in policies.'),
   })
   .describe('A placesim scenario.');
 

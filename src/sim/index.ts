@@ -3,7 +3,7 @@
  * the same arrivals), and assembles the Result.
  */
 import type { Scenario } from '../model/types.js';
-import type { Policy } from '../placement/policy.js';
+import { restrictPolicy, type Policy } from '../placement/policy.js';
 import { builtinPolicy } from '../placement/builtin.js';
 import type { Result } from '../metrics/result.js';
 import { buildPlan, PlanError } from './plan.js';
@@ -19,17 +19,24 @@ export interface RunOptions {
   onPolicyDone?: (name: string, index: number, total: number) => void;
 }
 
-export function resolvePolicies(names: readonly string[]): Policy[] {
-  return names.map((name) => {
-    const p = builtinPolicy(name);
-    if (!p) throw new PlanError(`unknown policy "${name}"`, ['policies']);
-    return p;
+/** The scenario's policies as objects: built-ins by name, and `{ name, policy, pools }` variants. */
+export function resolvePolicies(scenario: Scenario): Policy[] {
+  return scenario.policies.map((name) => {
+    const variant = scenario.policy_variants[name];
+    const base = builtinPolicy(variant ? variant.policy : name);
+    if (!base) throw new PlanError(`unknown policy "${name}"`, ['policies']);
+    if (!variant) return base;
+    return restrictPolicy(
+      base,
+      name,
+      variant.pools.map((i) => scenario.pools[i].name),
+    );
   });
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): Result {
   const plan = buildPlan(scenario);
-  const policies = options.policies ?? resolvePolicies(scenario.policies);
+  const policies = options.policies ?? resolvePolicies(scenario);
   const results = policies.map((policy, i) => {
     const r = policyResult(plan, runPolicy(plan, policy));
     options.onPolicyDone?.(policy.name, i, policies.length);

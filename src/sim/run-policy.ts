@@ -12,7 +12,7 @@
  */
 import { Simulator, RandomStreams, type RandomStream } from '../engine/index.js';
 import type { Scenario } from '../model/types.js';
-import { policyUsesKind, type Candidate, type PlacementRequest, type Policy } from '../placement/policy.js';
+import { policyUsesPool, type Candidate, type PlacementRequest, type Policy } from '../placement/policy.js';
 import { LatencyStats } from '../metrics/latency.js';
 import type { Plan } from './plan.js';
 
@@ -175,7 +175,7 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
   // Tallies.
   const tallies: RunTallies = {
     policy: policy.name,
-    provisioned: plan.pools.map((pp) => policyUsesKind(policy, scenario.sites[pp.pool.site].kind)),
+    provisioned: plan.pools.map((pp) => policyUsesPool(policy, pp.pool.name, scenario.sites[pp.pool.site].kind)),
     events: 0,
     arrivalsTotal: 0,
     completedTotal: 0,

@@ -62,11 +62,12 @@ export function queueScenario(opts: {
     sites: [{ index: 0, name: 'dc', kind: 'cloud', region: 0 }],
     pools: [pool],
     users: [
-      { index: 0, name: 'local', region: 0, access_rtt_edge_s: 0, access_rtt_cloud_s: 0, uplink_bps: 1e9, downlink_bps: 1e9 },
+      { index: 0, name: 'local', region: 0, access_rtt_edge_s: 0, access_rtt_cloud_s: 0, uplink_bps: { edge: 1e9, cloud: 1e9 }, downlink_bps: { edge: 1e9, cloud: 1e9 } },
     ],
     models: [],
     services: [service],
     policies: ['least-latency'],
+    policy_variants: {},
     warnings: [],
   };
 }
