@@ -182,7 +182,7 @@ export function buildPlan(scenario: Scenario): Plan {
       const hourly =
         pool.usd_per_unit_hour / 3600 +
         (pool.lifetime_s > 0 ? pool.capex_usd_per_unit / pool.lifetime_s : 0) +
-        pool.upkeep_usd_per_unit_year / (365.25 * 86400);
+        pool.upkeep_usd_per_unit_year / (365 * 86400);
       const serverMaxW =
         (pool.unit_power_idle_w / pool.devices_per_unit) * pp.replicaDevices + pp.dynamicWattsPerServer;
       const serverKwhPerSecond = (serverMaxW * region.pue) / 3.6e6;

@@ -9,7 +9,8 @@ import type { Plan } from './plan.js';
 import type { RunTallies } from './run-policy.js';
 import { PLACESIM_VERSION } from '../version.js';
 
-const SECONDS_PER_YEAR = 365.25 * 86400;
+// 365 days (8,760 h), the same year the unit parser uses for "3y".
+const SECONDS_PER_YEAR = 365 * 86400;
 const SECONDS_30_DAYS = 30 * 86400;
 const J_PER_KWH = 3.6e6;
 

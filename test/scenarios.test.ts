@@ -1,0 +1,172 @@
+/**
+ * Every shipped scenario runs, keeps its books (conservation, finite numbers), and tells the story its
+ * comments promise. Expected values come from the scenario's own inputs worked out by hand (RTTs, payloads,
+ * prices, queueing formulas), not from earlier runs.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { loadScenarioFile } from '../src/scenario/index.js';
+import { runScenario } from '../src/sim/index.js';
+import { renderJson } from '../src/report/json.js';
+import type { PolicyResult, Result } from '../src/metrics/result.js';
+
+const SHIPPED = readdirSync('scenarios')
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+
+function run(name: string): Result {
+  return runScenario(loadScenarioFile(`scenarios/${name}.yaml`));
+}
+
+function policy(result: Result, name: string): PolicyResult {
+  const p = result.policies.find((x) => x.policy === name);
+  if (!p) throw new Error(`no policy ${name} in ${result.scenario.name}`);
+  return p;
+}
+
+function allFinite(value: unknown, path = ''): string[] {
+  if (typeof value === 'number') return Number.isFinite(value) ? [] : [path];
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => allFinite(v, `${path}.${k}`));
+  }
+  return [];
+}
+
+const results = new Map<string, Result>();
+beforeAll(() => {
+  for (const file of SHIPPED) results.set(file.replace(/\.yaml$/, ''), run(file.replace(/\.yaml$/, '')));
+});
+
+describe('shipped scenarios', () => {
+  it('include the five the docs promise', () => {
+    for (const name of ['chatbot-seoul', 'smart-camera', 'realtime-control', 'carbon-regions', 'mmc-validation']) {
+      expect(SHIPPED).toContain(`${name}.yaml`);
+    }
+  });
+
+  it.each(SHIPPED)('%s: runs every policy it lists, conserves requests, has only finite numbers', (file) => {
+    const name = file.replace(/\.yaml$/, '');
+    const scenario = loadScenarioFile(`scenarios/${file}`);
+    const result = results.get(name)!;
+    expect(result.policies.map((p) => p.policy)).toEqual(scenario.policies);
+    for (const p of result.policies) {
+      const c = p.conservation;
+      expect(c.arrivals).toBe(c.completed + c.rejected + c.in_flight);
+      expect(c.arrivals).toBeGreaterThan(0);
+      for (const s of p.services) expect(s.completed + s.rejected).toBeLessThanOrEqual(s.arrivals);
+    }
+    expect(allFinite(result)).toEqual([]);
+    expect(result.pareto.length).toBeGreaterThan(0);
+  });
+});
+
+describe('chatbot-seoul', () => {
+  it('the edge answers first, the cloud finishes first, the edge is far cheaper', () => {
+    const r = results.get('chatbot-seoul')!;
+    const cloud = policy(r, 'cloud-only');
+    const edge = policy(r, 'edge-only');
+    // TTFT includes half the RTT twice (up and back): ≥ 25 + 177 ms to the cloud, ≥ 8 ms to the edge.
+    expect(cloud.services[0].ttft_ms!.p50).toBeGreaterThan(202);
+    expect(edge.services[0].ttft_ms!.p50).toBeLessThan(cloud.services[0].ttft_ms!.p50);
+    // An Orin decodes ~20x slower than an H100: the full answer takes far longer at the edge.
+    expect(edge.services[0].latency_ms!.p50).toBeGreaterThan(3 * cloud.services[0].latency_ms!.p50);
+    // Cloud-only pays for one p5.48xlarge for the measured 110 minutes and nothing at the edge.
+    expect(cloud.totals.cost_usd.compute).toBeCloseTo(98.32 * (6600 / 3600), 6);
+    expect(cloud.totals.cost_usd.capex).toBe(0);
+    // Edge-only pays 16 boxes of $1,999 over 3 years, for 110 minutes, and no cloud compute.
+    expect(edge.totals.cost_usd.compute).toBe(0);
+    expect(edge.totals.cost_usd.capex).toBeCloseTo((16 * 1999 * 6600) / (3 * 365 * 86400), 6);
+    expect(edge.totals.cost_usd.total).toBeLessThan(cloud.totals.cost_usd.total / 10);
+  });
+
+  it('edge-first keeps most work at the edge and overflows the rest to the cloud', () => {
+    const p = policy(results.get('chatbot-seoul')!, 'edge-first');
+    const placed = p.services[0].placements;
+    expect(placed['seoul-edge/orin']).toBeGreaterThan(placed['aws-us-east-1/h100']);
+    expect(placed['aws-us-east-1/h100']).toBeGreaterThan(0);
+  });
+
+  it('is byte-identical across runs with the same seed, and differs with another seed', () => {
+    const a = renderJson(results.get('chatbot-seoul')!);
+    const b = renderJson(run('chatbot-seoul'));
+    expect(b).toBe(a);
+    const other = renderJson(runScenario(loadScenarioFile('scenarios/chatbot-seoul.yaml', { seed: 43 })));
+    expect(other).not.toBe(a);
+  });
+});
+
+describe('smart-camera', () => {
+  it('shipping video to the cloud costs upload time, and egress only for the results', () => {
+    const r = results.get('smart-camera')!;
+    const cloud = policy(r, 'cloud-only');
+    const edge = policy(r, 'edge-only');
+    // 30 ms RTT + 250 KB at 50 Mbit/s (40 ms) + 2 KB at 100 Mbit/s before any compute.
+    expect(cloud.services[0].latency_ms!.p50).toBeGreaterThan(70.16);
+    expect(cloud.services[0].breakdown_ms!.network).toBeCloseTo(30 + 40 + 0.16, 6);
+    expect(edge.services[0].latency_ms!.p50).toBeLessThan(cloud.services[0].latency_ms!.p50);
+    // Egress: 2 KB of results per clip leaves the cloud at $0.09/GB; none leaves the store.
+    const placed = cloud.services[0].placements['aws-us-east-1/t4'];
+    expect(cloud.totals.egress_gb).toBeCloseTo((placed * 2000) / 1e9, 9);
+    expect(cloud.totals.cost_usd.egress).toBeCloseTo(((placed * 2000) / 1e9) * 0.09, 9);
+    expect(edge.totals.cost_usd.egress).toBe(0);
+  });
+});
+
+describe('realtime-control', () => {
+  it('only the vehicle and the 5G edge can meet 30 ms; the cloud cannot, whatever its GPU', () => {
+    const r = results.get('realtime-control')!;
+    // Cloud in Seoul: 30 ms RTT + 20 KB at 21 Mbit/s (7.6 ms) > 30 ms before any compute.
+    expect(policy(r, 'cloud-only').services[0].slo_attainment).toBe(0);
+    expect(policy(r, 'nearest').services[0].slo_attainment).toBeGreaterThan(0.99);
+    expect(policy(r, 'edge-only').services[0].slo_attainment).toBeGreaterThan(0.99);
+    expect(policy(r, 'nearest').services[0].placements['vehicles/orin-nano']).toBeGreaterThan(0);
+  });
+});
+
+describe('carbon-regions', () => {
+  it('Oregon cuts carbon by the grid ratio at the cost of the cross-country round trip', () => {
+    const r = results.get('carbon-regions')!;
+    const va = policy(r, 'virginia');
+    const or = policy(r, 'oregon');
+    // Same instance, same price, same work: the same bill and (nearly) the same energy.
+    expect(or.totals.cost_usd.compute).toBeCloseTo(va.totals.cost_usd.compute, 9);
+    expect(Math.abs(or.totals.energy_kwh.it / va.totals.energy_kwh.it - 1)).toBeLessThan(0.01);
+    // Compute carbon scales with grid intensity: 79 / 323 gCO2/kWh.
+    expect(or.totals.carbon_kg.compute / va.totals.carbon_kg.compute).toBeCloseTo(
+      (79 / 323) * (or.totals.energy_kwh.it / va.totals.energy_kwh.it),
+      3,
+    );
+    // The 87 ms us-east <-> us-west round trip shows up in the latency.
+    expect(or.services[0].latency_ms!.p50 - va.services[0].latency_ms!.p50).toBeGreaterThan(85);
+    expect(or.services[0].latency_ms!.p50 - va.services[0].latency_ms!.p50).toBeLessThan(90);
+  });
+
+  it('variants provision only their own pool', () => {
+    const r = results.get('carbon-regions')!;
+    const va = policy(r, 'virginia');
+    expect(va.pools.find((p) => p.name === 'oregon/l4')!.provisioned).toBe(false);
+    expect(va.pools.find((p) => p.name === 'oregon/l4')!.cost_usd).toBe(0);
+    expect(policy(r, 'lowest-carbon').pools.every((p) => p.provisioned)).toBe(true);
+  });
+});
+
+describe('mmc-validation', () => {
+  it('mean wait in queue matches Erlang C within 2%', () => {
+    const lambda = 320;
+    const mu = 100;
+    const c = 4;
+    const a = lambda / mu;
+    let sum = 0;
+    let term = 1;
+    for (let k = 0; k < c; k++) {
+      sum += term;
+      term *= a / (k + 1);
+    }
+    const top = term * (c / (c - a)); // term is now a^c / c!
+    const wq = (top / (sum + top) / (c * mu - lambda)) * 1000;
+    const s = results.get('mmc-validation')!.policies[0].services[0];
+    expect(Math.abs(s.breakdown_ms!.queue / wq - 1)).toBeLessThan(0.02);
+    expect(Math.abs(s.breakdown_ms!.execution / 10 - 1)).toBeLessThan(0.01);
+    expect(results.get('mmc-validation')!.policies[0].pools[0].utilisation).toBeCloseTo(0.8, 2);
+  });
+});
