@@ -452,7 +452,7 @@ function resolvePool(r: Resolver, catalog: Catalog, p: PoolEntry, path: Path, at
   }
 
   const capex = p.capex_usd ?? 0;
-  if (at.kind === 'cloud' && (usdPerHour ?? 0) === 0 && capex === 0) {
+  if (at.kind === 'cloud' && usdPerHour === undefined && capex === 0) {
     r.warn(path, 'cloud pool has no price (no catalog price, usd_per_hour or capex_usd): its compute cost is 0');
   }
   if (at.kind === 'edge' && p.capex_usd === undefined && usdPerHour === undefined) {
