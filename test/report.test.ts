@@ -32,6 +32,7 @@ function fixture(): Result {
         latency_ms: { mean: 640.2, p50: 598.1, p95: 1012.6, p99: 1234.5, max: 2871.9 },
         breakdown_ms: { network: 10, queue: 20, execution: 30 },
         ttft_ms: { mean: 330.4, p50: 301.2, p95: 520.3, p99: 612.8, max: 990.1 },
+        latency_cdf_ms: null,
         slo_attainment: 0.9876,
         placements: { 'us-east/h100': 39560 },
       },
@@ -44,6 +45,7 @@ function fixture(): Result {
         latency_ms: { mean: 95.1, p50: 90.3, p95: 130.2, p99: 151.7, max: 240.5 },
         breakdown_ms: { network: 10, queue: 20, execution: 30 },
         ttft_ms: null,
+        latency_cdf_ms: null,
         slo_attainment: null,
         placements: { 'us-east/h100': 13200 },
       },
@@ -93,6 +95,7 @@ function fixture(): Result {
       projection_30d: { cost_usd: 183.3 * PROJ, energy_kwh: 32.1 * PROJ, carbon_kg: 10.43 * PROJ, requests: 52700 * PROJ },
     },
     conservation: { arrivals: 57700, completed: 57580, rejected: 60, in_flight: 60 },
+    timeseries: { interval_s: 60, t_s: [0], services: [], pools: [] },
     events: 412345,
   };
   const edgeFirst: PolicyResult = {
@@ -107,6 +110,7 @@ function fixture(): Result {
         latency_ms: { mean: 310.5, p50: 280.4, p95: 598.2, p99: 702.3, max: 1530 },
         breakdown_ms: { network: 10, queue: 20, execution: 30 },
         ttft_ms: { mean: 95.2, p50: 88.4, p95: 140.7, p99: 160.2, max: 420.9 },
+        latency_cdf_ms: null,
         slo_attainment: 0.99995,
         placements: { 'edge-seoul/l4': 36000, 'us-east/h100': 3598 },
       },
@@ -119,6 +123,7 @@ function fixture(): Result {
         latency_ms: { mean: 30.2, p50: 28.9, p95: 40.1, p99: 45.678, max: 88.8 },
         breakdown_ms: { network: 10, queue: 20, execution: 30 },
         ttft_ms: null,
+        latency_cdf_ms: null,
         slo_attainment: null,
         placements: { 'edge-seoul/l4': 13200 },
       },
@@ -152,6 +157,7 @@ function fixture(): Result {
       projection_30d: { cost_usd: 95 * PROJ, energy_kwh: 12 * PROJ, carbon_kg: 4.2 * PROJ, requests: 52798 * PROJ },
     },
     conservation: { arrivals: 57700, completed: 57698, rejected: 0, in_flight: 2 },
+    timeseries: { interval_s: 60, t_s: [0], services: [], pools: [] },
     events: 398001,
   };
   return {

@@ -5,7 +5,15 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { LatencySummary } from './result.js';
+import type { CdfPoint, LatencySummary } from './result.js';
+
+/** Fractions at which a CDF is reported: every percent, then the tail. */
+export const CDF_FRACTIONS: readonly number[] = [
+  ...Array.from({ length: 99 }, (_, i) => (i + 1) / 100),
+  0.995,
+  0.999,
+  1,
+];
 
 /** Samples are recorded in microseconds: sub-microsecond detail is below anything the model resolves. */
 const UNIT_PER_SECOND = 1e6;
@@ -57,6 +65,20 @@ export class LatencyStats {
     const maxMs = this.max * 1000;
     const pct = (p: number) => Math.min(h.getValueAtPercentile(p) / (UNIT_PER_SECOND / 1000), maxMs);
     return { mean: (this.sum / this.count) * 1000, p50: pct(50), p95: pct(95), p99: pct(99), max: maxMs };
+  }
+
+  /** The distribution at fixed fractions, ms; null when nothing was recorded. */
+  cdfMs(): CdfPoint[] | null {
+    if (this.count === 0) return null;
+    const h = this.histogram;
+    if (!h) throw new Error('LatencyStats used after dispose()');
+    const maxMs = this.max * 1000;
+    const points: CdfPoint[] = [];
+    for (const fraction of CDF_FRACTIONS) {
+      const ms = fraction === 1 ? maxMs : Math.min(h.getValueAtPercentile(fraction * 100) / 1000, maxMs);
+      points.push({ fraction, ms });
+    }
+    return points;
   }
 
   /** Frees the histogram (WebAssembly memory is not garbage-collected). */

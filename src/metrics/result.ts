@@ -33,10 +33,45 @@ export interface ServiceResult {
   breakdown_ms: { network: number; queue: number; execution: number } | null;
   /** Time to first token, ms (LLM services only; null otherwise). */
   ttft_ms: LatencySummary | null;
+  /** The latency distribution at fixed fractions (0.01 … 0.99, 0.995, 0.999, 1); null when nothing completed. */
+  latency_cdf_ms: CdfPoint[] | null;
   /** Fraction of measured requests (completed + rejected) that completed within every SLO given; null without an SLO. */
   slo_attainment: number | null;
   /** How many measured requests went to each pool (pool name → count). */
   placements: Record<string, number>;
+}
+
+/** A point of a latency distribution: `fraction` of completed requests took at most `ms`. */
+export interface CdfPoint {
+  fraction: number;
+  ms: number;
+}
+
+/**
+ * Per-interval series over the whole run (warm-up included, so it can be seen). Each array has one value per
+ * interval starting at t_s[i]. Lasting quantities are exact time-averages over the interval.
+ */
+export interface TimeSeries {
+  interval_s: number;
+  t_s: number[];
+  services: {
+    name: string;
+    /** Requests arriving, completing and rejected in the interval. */
+    arrivals: number[];
+    completions: number[];
+    rejected: number[];
+  }[];
+  pools: {
+    name: string;
+    /** Busy replica-time over available replica-time, 0..1. */
+    utilisation: number[];
+    /** Mean number of requests waiting. */
+    queue_length: number[];
+    /** Replicas provisioned (mean over the interval). */
+    replicas: number[];
+    /** Mean IT power drawn by the pool, watts. */
+    power_w: number[];
+  }[];
 }
 
 export interface PoolResult {
@@ -116,6 +151,7 @@ export interface PolicyResult {
   pools: PoolResult[];
   totals: Totals;
   conservation: Conservation;
+  timeseries: TimeSeries;
   /** Events the engine processed (a determinism fingerprint). */
   events: number;
 }

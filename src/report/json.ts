@@ -15,7 +15,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const KEY_ORDER: Record<string, readonly string[]> = {
   '': ['format_version', 'placesim_version', 'scenario', 'policies', 'pareto', 'warnings'],
   scenario: ['name', 'description', 'file', 'seed', 'duration_s', 'warmup_s', 'measured_s'],
-  'policies.*': ['policy', 'services', 'pools', 'totals', 'conservation', 'events'],
+  'policies.*': ['policy', 'services', 'pools', 'totals', 'conservation', 'events', 'timeseries'],
   'policies.*.services.*': [
     'name',
     'arrivals',
@@ -27,6 +27,7 @@ const KEY_ORDER: Record<string, readonly string[]> = {
     'ttft_ms',
     'slo_attainment',
     'placements',
+    'latency_cdf_ms',
   ],
   'policies.*.services.*.latency_ms': ['mean', 'p50', 'p95', 'p99', 'max'],
   'policies.*.services.*.breakdown_ms': ['network', 'queue', 'execution'],

@@ -2,7 +2,7 @@
  * Turns the raw tallies of each run into the Result reporters read: cost, energy and carbon from the
  * integrated busy time and the provisioned capacity, per-1k-request figures and a 30-day projection.
  */
-import type { PolicyResult, PoolResult, Result, ServiceResult } from '../metrics/result.js';
+import type { PolicyResult, PoolResult, Result, ServiceResult, TimeSeries } from '../metrics/result.js';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import { paretoOfPolicies } from '../metrics/pareto.js';
 import type { Plan } from './plan.js';
@@ -39,6 +39,7 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     const hasSlo = s.slo.latency_s !== null || s.slo.ttft_s !== null;
     const lat = t.latency.summaryMs();
     const ttft = t.ttft ? t.ttft.summaryMs() : null;
+    const cdf = t.latency.cdfMs();
     t.latency.dispose();
     t.ttft?.dispose();
     const round = (x: typeof lat) =>
@@ -59,6 +60,7 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
               execution: r((t.execSum / t.completed) * 1000),
             },
       ttft_ms: round(ttft),
+      latency_cdf_ms: cdf?.map((x) => ({ fraction: x.fraction, ms: r(x.ms) })) ?? null,
       slo_attainment: hasSlo && judged > 0 ? r(t.sloMet / judged) : null,
       placements,
     };
@@ -163,7 +165,42 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
       },
     },
     conservation,
+    timeseries: timeSeries(plan, tallies),
     events: tallies.events,
+  };
+}
+
+function timeSeries(plan: Plan, tallies: RunTallies): TimeSeries {
+  const { interval, count } = tallies.series;
+  const duration = plan.scenario.duration_s;
+  // The last interval may be cut short by the end of the run.
+  const width = (i: number) => Math.min(interval, duration - i * interval);
+  const list = (a: Float64Array, f: (v: number, i: number) => number) => Array.from(a, (v, i) => r(f(v, i)));
+  return {
+    interval_s: interval,
+    t_s: Array.from({ length: count }, (_, i) => i * interval),
+    services: plan.scenario.services.map((s, i) => {
+      const x = tallies.series.services[i];
+      return {
+        name: s.name,
+        arrivals: Array.from(x.arrivals.values),
+        completions: Array.from(x.completions.values),
+        rejected: Array.from(x.rejected.values),
+      };
+    }),
+    pools: plan.pools.map((pp, i) => {
+      const x = tallies.series.pools[i];
+      const on = tallies.provisioned[i];
+      const servers = on ? pp.servers : 0;
+      const idleW = on ? pp.pool.units * pp.pool.unit_power_idle_w : 0;
+      return {
+        name: pp.pool.name,
+        utilisation: list(x.busy.values, (v, k) => (servers > 0 ? v / (servers * width(k)) : 0)),
+        queue_length: list(x.queue.values, (v, k) => v / width(k)),
+        replicas: Array.from({ length: count }, () => servers),
+        power_w: list(x.busy.values, (v, k) => (on ? idleW + (v / width(k)) * pp.dynamicWattsPerServer : 0)),
+      };
+    }),
   };
 }
 

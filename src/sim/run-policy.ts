@@ -14,6 +14,7 @@ import { Simulator, RandomStreams, type RandomStream } from '../engine/index.js'
 import type { Scenario } from '../model/types.js';
 import { policyUsesPool, type Candidate, type PlacementRequest, type Policy } from '../placement/policy.js';
 import { LatencyStats } from '../metrics/latency.js';
+import { IntervalSeries, chooseInterval } from '../metrics/interval-series.js';
 import type { Plan } from './plan.js';
 
 /** Raw tallies of one run; turned into a PolicyResult by result.ts. */
@@ -47,6 +48,13 @@ export interface RunTallies {
   egressBytes: number;
   networkBytes: number;
   networkGco2: number;
+  series: {
+    interval: number;
+    count: number;
+    services: { arrivals: IntervalSeries; completions: IntervalSeries; rejected: IntervalSeries }[];
+    /** Busy replica-seconds and waiting request-seconds per interval. */
+    pools: { busy: IntervalSeries; queue: IntervalSeries }[];
+  };
 }
 
 class RequestTable {
@@ -173,6 +181,8 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
   const members = new Int32Array(nServers * maxBatchAll);
 
   // Tallies.
+  const seriesInterval = chooseInterval(duration);
+  const seriesCount = Math.ceil(duration / seriesInterval - 1e-9);
   const tallies: RunTallies = {
     policy: policy.name,
     provisioned: plan.pools.map((pp) => policyUsesPool(policy, pp.pool.name, scenario.sites[pp.pool.site].kind)),
@@ -197,6 +207,19 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
     egressBytes: 0,
     networkBytes: 0,
     networkGco2: 0,
+    series: { interval: seriesInterval, count: seriesCount, services: [], pools: [] },
+  };
+  const S = (): IntervalSeries => new IntervalSeries(seriesInterval, seriesCount);
+  const svcSeries = scenario.services.map(() => ({ arrivals: S(), completions: S(), rejected: S() }));
+  const poolSeries = plan.pools.map(() => ({ busy: S(), queue: S() }));
+  tallies.series.services = svcSeries;
+  tallies.series.pools = poolSeries;
+  const queueSince = new Float64Array(nPools);
+  /** Integrates a pool's queue length up to now; call before changing it. */
+  const markQueue = (pool: number): void => {
+    const now = sim.now;
+    poolSeries[pool].queue.addSpan(queueSince[pool], now, poolQueued[pool]);
+    queueSince[pool] = now;
   };
   const svcTallies = tallies.services;
   const provisioned = tallies.provisioned;
@@ -336,6 +359,7 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
     const now = sim.now;
     const measured = now >= warmup;
     tallies.arrivalsTotal++;
+    svcSeries[svc].arrivals.addAt(now, 1);
     const st = svcTallies[svc];
     if (measured) st.arrivals++;
 
@@ -369,6 +393,7 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
     const cands = v.view.candidates;
     if (choice === -1) {
       tallies.rejectedTotal++;
+      svcSeries[svc].rejected.addAt(now, 1);
       if (measured) st.rejected++;
       return;
     }
@@ -401,6 +426,7 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
     rq.enqueued[slot] = sim.now;
     queues[t].push(slot);
     const pool = plan.targets[t].pool;
+    markQueue(pool);
     poolQueued[pool]++;
     dispatch(pool);
   }
@@ -455,6 +481,7 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
       // A batch of drawn service times runs as long as its longest member.
       if (drawn && rq.serviceTime[slot] > duration) duration = rq.serviceTime[slot];
     }
+    markQueue(pool);
     poolQueued[pool] -= size;
     serverBusy[server] = 1;
     serverStart[server] = sim.now;
@@ -503,9 +530,11 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
       tallies.completedTotal++;
       rq.release(slot);
     }
+    svcSeries[svc].completions.addAt(now, size);
     const pool = t.pool;
     const pt = poolTallies[pool];
     pt.busyServerSeconds += busyInWindow(start, now);
+    poolSeries[pool].busy.addSpan(start, now, 1);
     if (start >= warmup) {
       pt.batches++;
       pt.batchedRequests += size;
@@ -536,8 +565,12 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
 
   // Replicas still busy at the end count their busy time up to the end.
   for (let s = 0; s < nServers; s++) {
-    if (serverBusy[s] === 1) poolTallies[serverPool[s]].busyServerSeconds += busyInWindow(serverStart[s], duration);
+    if (serverBusy[s] === 1) {
+      poolTallies[serverPool[s]].busyServerSeconds += busyInWindow(serverStart[s], duration);
+      poolSeries[serverPool[s]].busy.addSpan(serverStart[s], duration, 1);
+    }
   }
+  for (let p = 0; p < nPools; p++) markQueue(p);
   tallies.events = sim.processed;
   tallies.inFlight = rq.live;
   return tallies;
