@@ -87,7 +87,7 @@ export interface PoolResult {
    * is then not provisioned and its cost, energy and carbon are zero.
    */
   provisioned: boolean;
-  /** Model replicas (servers) the pool runs, summed over the services it can host. */
+  /** Model replicas (servers) the pool runs; the services it hosts share them. */
   servers: number;
   /** Busy server-time over available server-time in the measured window, 0..1. */
   utilisation: number;
