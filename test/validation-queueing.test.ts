@@ -94,6 +94,24 @@ describe('queueing validation (closed forms)', () => {
     expect(Math.abs(wait / expectedMs - 1)).toBeLessThan(0.02);
   });
 
+  it('M/M/c/c with max_queue 0 (Erlang B): blocking probability within 2%', () => {
+    const c = 3;
+    const mu = 100;
+    const lambda = 250; // a = 2.5
+    const a = lambda / mu;
+    let sum = 0;
+    for (let k = 0; k <= c; k++) sum += a ** k / factorial(k);
+    const blocking = a ** c / factorial(c) / sum;
+    const result = runScenario(
+      queueScenario({ servers: c, rate: lambda, serviceTime: { kind: 'exponential', mean_s: 1 / mu }, duration: 4000, warmup: 10, seed: 8, maxQueue: 0 }),
+    );
+    const s = result.policies[0].services[0];
+    expect(s.rejected / s.arrivals / blocking).toBeGreaterThan(0.98);
+    expect(s.rejected / s.arrivals / blocking).toBeLessThan(1.02);
+    // Nobody waits in a loss system.
+    expect(s.breakdown_ms!.queue).toBe(0);
+  });
+
   it('utilisation of M/M/c equals ρ within 1%', () => {
     const result = runScenario(
       queueScenario({ servers: 4, rate: 300, serviceTime: { kind: 'exponential', mean_s: 0.01 }, duration: 2000, warmup: 10 }),

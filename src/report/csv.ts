@@ -212,6 +212,30 @@ export function csvTables(result: Result): { summary: string; services: string; 
 }
 
 /** Write summary.csv, services.csv and pools.csv into dir (created if missing); returns their paths. */
+/**
+ * timeseries.csv: one row per (policy, interval), wide — for each service its arrivals, completions and
+ * rejections in the interval, for each pool its utilisation, mean queue length, replicas and mean power.
+ */
+export function timeseriesCsv(result: Result): string {
+  const first = result.policies[0]?.timeseries;
+  const columns = ['policy', 't_s'];
+  for (const s of first?.services ?? []) columns.push(`${s.name}.arrivals`, `${s.name}.completions`, `${s.name}.rejected`);
+  for (const p of first?.pools ?? []) {
+    columns.push(`${p.name}.utilisation`, `${p.name}.queue_length`, `${p.name}.replicas`, `${p.name}.power_w`);
+  }
+  const records: string[][] = [];
+  for (const policy of result.policies) {
+    const ts = policy.timeseries;
+    ts.t_s.forEach((t, i) => {
+      const rec: Cell[] = [policy.policy, t];
+      for (const s of ts.services) rec.push(s.arrivals[i], s.completions[i], s.rejected[i]);
+      for (const p of ts.pools) rec.push(p.utilisation[i], p.queue_length[i], p.replicas[i], p.power_w[i]);
+      records.push(rec.map(cell));
+    });
+  }
+  return stringify(records, { header: true, columns });
+}
+
 export function writeCsv(result: Result, dir: string): string[] {
   const tables = csvTables(result);
   mkdirSync(dir, { recursive: true });
@@ -220,6 +244,7 @@ export function writeCsv(result: Result, dir: string): string[] {
     ['summary.csv', tables.summary],
     ['services.csv', tables.services],
     ['pools.csv', tables.pools],
+    ['timeseries.csv', timeseriesCsv(result)],
   ] as const) {
     const path = join(dir, name);
     writeFileSync(path, text);

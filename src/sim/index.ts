@@ -7,14 +7,16 @@ import { restrictPolicy, type Policy } from '../placement/policy.js';
 import { builtinPolicy } from '../placement/builtin.js';
 import type { Result } from '../metrics/result.js';
 import { buildPlan, PlanError } from './plan.js';
-import { runPolicy } from './run-policy.js';
+import { runPolicy, type TraceRow, type TraceSink } from './run-policy.js';
 import { assembleResult, policyResult, ConservationError } from './result.js';
 
-export { buildPlan, PlanError, runPolicy, ConservationError };
+export { buildPlan, PlanError, runPolicy, ConservationError, type TraceRow, type TraceSink };
 
 export interface RunOptions {
   /** Policies to run instead of scenario.policies (objects, e.g. a user's own). */
   policies?: Policy[];
+  /** Receives one row per request (all policies, in run order) — for `--trace`. */
+  trace?: TraceSink;
   /** Called after each policy's run (for progress output). */
   onPolicyDone?: (name: string, index: number, total: number) => void;
 }
@@ -38,7 +40,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
   const plan = buildPlan(scenario);
   const policies = options.policies ?? resolvePolicies(scenario);
   const results = policies.map((policy, i) => {
-    const r = policyResult(plan, runPolicy(plan, policy));
+    const r = policyResult(plan, runPolicy(plan, policy, options.trace ?? null));
     options.onPolicyDone?.(policy.name, i, policies.length);
     return r;
   });

@@ -16,6 +16,9 @@ import { policyUsesPool, type Candidate, type PlacementRequest, type Policy } fr
 import { LatencyStats } from '../metrics/latency.js';
 import { IntervalSeries, chooseInterval } from '../metrics/interval-series.js';
 import type { Plan } from './plan.js';
+import type { TraceRow, TraceSink } from '../metrics/trace.js';
+
+export type { TraceRow, TraceSink };
 
 /** Raw tallies of one run; turned into a PolicyResult by result.ts. */
 export interface RunTallies {
@@ -65,6 +68,9 @@ class RequestTable {
   target = new Int32Array(this.capacity);
   user = new Int32Array(this.capacity);
   measured = new Uint8Array(this.capacity);
+  /** Arrival number of the request in the run (for traces). */
+  id = new Float64Array(this.capacity);
+  alive = new Uint8Array(this.capacity);
   private free = new Int32Array(this.capacity);
   private freeCount = 0;
   private used = 0;
@@ -72,14 +78,25 @@ class RequestTable {
 
   alloc(): number {
     this.live++;
-    if (this.freeCount > 0) return this.free[--this.freeCount];
-    if (this.used === this.capacity) this.grow();
-    return this.used++;
+    let slot: number;
+    if (this.freeCount > 0) slot = this.free[--this.freeCount];
+    else {
+      if (this.used === this.capacity) this.grow();
+      slot = this.used++;
+    }
+    this.alive[slot] = 1;
+    return slot;
   }
 
   release(slot: number): void {
     this.live--;
+    this.alive[slot] = 0;
     this.free[this.freeCount++] = slot;
+  }
+
+  /** Slots handed out so far (live or free). */
+  get highWater(): number {
+    return this.used;
   }
 
   private grow(): void {
@@ -97,6 +114,10 @@ class RequestTable {
     this.arrival = f64(this.arrival);
     this.enqueued = f64(this.enqueued);
     this.serviceTime = f64(this.serviceTime);
+    this.id = f64(this.id);
+    const a = new Uint8Array(cap);
+    a.set(this.alive);
+    this.alive = a;
     this.target = i32(this.target);
     this.user = i32(this.user);
     const m = new Uint8Array(cap);
@@ -140,7 +161,7 @@ function interArrivalStream(streams: RandomStreams, service: string): RandomStre
   return streams.stream(`service:${service}:arrivals`);
 }
 
-export function runPolicy(plan: Plan, policy: Policy): RunTallies {
+export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = null): RunTallies {
   const scenario: Scenario = plan.scenario;
   const { duration_s: duration, warmup_s: warmup } = scenario;
   const sim = new Simulator();
@@ -223,6 +244,48 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
   };
   const svcTallies = tallies.services;
   const provisioned = tallies.provisioned;
+  let arrivalCount = 0;
+  const row: TraceRow = {
+    policy: policy.name,
+    request: 0,
+    service: '',
+    user: '',
+    arrival_s: 0,
+    measured: false,
+    pool: '',
+    outcome: 'completed',
+    network_s: NaN,
+    queue_s: NaN,
+    execution_s: NaN,
+    latency_s: NaN,
+    ttft_s: NaN,
+  };
+  const emit = (
+    id: number,
+    svc: number,
+    user: number,
+    arrival: number,
+    pool: number,
+    outcome: TraceRow['outcome'],
+    network: number,
+    queue: number,
+    execution: number,
+    ttft: number,
+  ): void => {
+    row.request = id;
+    row.service = scenario.services[svc].name;
+    row.user = scenario.users[user].name;
+    row.arrival_s = arrival;
+    row.measured = arrival >= warmup;
+    row.pool = pool >= 0 ? scenario.pools[pool].name : '';
+    row.outcome = outcome;
+    row.network_s = network;
+    row.queue_s = queue;
+    row.execution_s = execution;
+    row.latency_s = network + queue + execution;
+    row.ttft_s = ttft;
+    trace!(row);
+  };
   const poolTallies = tallies.pools;
 
   // Per-service reusable policy inputs: one request object and one candidate object per target.
@@ -301,7 +364,7 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
       const rtt = t.rtt[user];
       const up = t.up[user];
       const down = t.down[user];
-      c.available = t.reachable[user] === 1 && qAll < poolMaxQueue[p] && provisioned[p];
+      c.available = t.reachable[user] === 1 && provisioned[p] && (qAll < poolMaxQueue[p] || (free > 0 && qAll === 0));
       c.rtt_s = rtt;
       c.network_s = up + down;
       c.queue_s = wait;
@@ -359,6 +422,7 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
     const now = sim.now;
     const measured = now >= warmup;
     tallies.arrivalsTotal++;
+    const id = arrivalCount++;
     svcSeries[svc].arrivals.addAt(now, 1);
     const st = svcTallies[svc];
     if (measured) st.arrivals++;
@@ -395,6 +459,7 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
       tallies.rejectedTotal++;
       svcSeries[svc].rejected.addAt(now, 1);
       if (measured) st.rejected++;
+      if (trace) emit(id, svc, user, now, -1, 'rejected', NaN, NaN, NaN, NaN);
       return;
     }
     if (!(Number.isInteger(choice) && choice >= 0 && choice < cands.length) || !cands[choice].available) {
@@ -410,12 +475,8 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
     rq.target[slot] = t.id;
     rq.user[slot] = user;
     rq.measured[slot] = measured ? 1 : 0;
-    if (measured) {
-      st.placements[t.pool]++;
-      tallies.egressBytes += t.egressBytes;
-      tallies.networkBytes += t.networkBytes;
-      tallies.networkGco2 += t.gco2NetworkPerRequest;
-    }
+    rq.id[slot] = id;
+    if (measured) st.placements[t.pool]++;
     const up = t.up[user];
     if (up > 0) sim.schedule(up, kEnqueue, slot);
     else enqueue(slot);
@@ -423,9 +484,19 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
 
   function enqueue(slot: number): void {
     const t = rq.target[slot];
+    const pool = plan.targets[t].pool;
+    // The queue may have filled while the request travelled: beyond max_queue it is turned away here.
+    if (poolQueued[pool] >= poolMaxQueue[pool] && !(poolFreeCount[pool] > 0 && poolQueued[pool] === 0)) {
+      const svc = plan.targets[t].service;
+      tallies.rejectedTotal++;
+      svcSeries[svc].rejected.addAt(sim.now, 1);
+      if (rq.measured[slot] === 1) svcTallies[svc].rejected++;
+      if (trace) emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], pool, 'rejected', NaN, NaN, NaN, NaN);
+      rq.release(slot);
+      return;
+    }
     rq.enqueued[slot] = sim.now;
     queues[t].push(slot);
-    const pool = plan.targets[t].pool;
     markQueue(pool);
     poolQueued[pool]++;
     dispatch(pool);
@@ -516,6 +587,9 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
         const latency = now + t.down[user] - arrival;
         st.completed++;
         st.latency.record(latency);
+        tallies.egressBytes += t.egressBytes;
+        tallies.networkBytes += t.networkBytes;
+        tallies.networkGco2 += t.gco2NetworkPerRequest;
         st.networkSum += rq.enqueued[slot] - arrival + t.down[user];
         st.queueSum += start - rq.enqueued[slot];
         st.execSum += now - start;
@@ -528,6 +602,22 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
         if (ok) st.sloMet++;
       }
       tallies.completedTotal++;
+      if (trace) {
+        const user = rq.user[slot];
+        const arrival = rq.arrival[slot];
+        emit(
+          rq.id[slot],
+          svc,
+          user,
+          arrival,
+          t.pool,
+          'completed',
+          rq.enqueued[slot] - arrival + t.down[user],
+          start - rq.enqueued[slot],
+          now - start,
+          st.ttft !== null ? firstTokenAt + t.rtt[user] / 2 - arrival : NaN,
+        );
+      }
       rq.release(slot);
     }
     svcSeries[svc].completions.addAt(now, size);
@@ -573,5 +663,15 @@ export function runPolicy(plan: Plan, policy: Policy): RunTallies {
   for (let p = 0; p < nPools; p++) markQueue(p);
   tallies.events = sim.processed;
   tallies.inFlight = rq.live;
+  if (trace) {
+    // Requests still travelling, waiting or running when the run ends, in arrival order.
+    const open: number[] = [];
+    for (let s = 0; s < rq.highWater; s++) if (rq.alive[s] === 1) open.push(s);
+    open.sort((a, b) => rq.id[a] - rq.id[b]);
+    for (const s of open) {
+      const t = plan.targets[rq.target[s]];
+      emit(rq.id[s], t.service, rq.user[s], rq.arrival[s], t.pool, 'in_flight', NaN, NaN, NaN, NaN);
+    }
+  }
   return tallies;
 }

@@ -23,6 +23,7 @@ export function queueScenario(opts: {
   duration: number;
   warmup: number;
   seed?: number;
+  maxQueue?: number;
 }): Scenario {
   const pool: Pool = {
     index: 0,
@@ -38,7 +39,7 @@ export function queueScenario(opts: {
     lifetime_s: 0,
     electricity_usd_per_kwh: 0,
     upkeep_usd_per_unit_year: 0,
-    max_queue: Infinity,
+    max_queue: opts.maxQueue ?? Infinity,
   };
   const service: Service = {
     index: 0,
