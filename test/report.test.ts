@@ -28,6 +28,8 @@ function fixture(): Result {
         arrivals: 39600,
         completed: 39500,
         rejected: 60,
+        lost: 0,
+        retried: 0,
         throughput_per_s: 39500 / MEASURED_S,
         latency_ms: { mean: 640.2, p50: 598.1, p95: 1012.6, p99: 1234.5, max: 2871.9 },
         breakdown_ms: { network: 10, queue: 20, execution: 30 },
@@ -41,6 +43,8 @@ function fixture(): Result {
         arrivals: 13200,
         completed: 13200,
         rejected: 0,
+        lost: 0,
+        retried: 0,
         throughput_per_s: 2,
         latency_ms: { mean: 95.1, p50: 90.3, p95: 130.2, p99: 151.7, max: 240.5 },
         breakdown_ms: { network: 10, queue: 20, execution: 30 },
@@ -62,6 +66,10 @@ function fixture(): Result {
         provisioned: true,
         servers: 16,
         utilisation: 0.4213,
+        mean_units: 1,
+        unit_failures: 0,
+        preemptions: 0,
+        cold_starts: 0,
         batches: 5000,
         mean_batch_size: 10.54,
         cost_usd: 180.2,
@@ -79,6 +87,10 @@ function fixture(): Result {
         provisioned: true,
         servers: 4,
         utilisation: 0,
+        mean_units: 1,
+        unit_failures: 0,
+        preemptions: 0,
+        cold_starts: 0,
         batches: 0,
         mean_batch_size: 0,
         cost_usd: 3.1,
@@ -94,7 +106,8 @@ function fixture(): Result {
       per_1k_requests: { cost_usd: (183.3 / 52700) * 1000, energy_kwh: (32.1 / 52700) * 1000, carbon_kg: (10.43 / 52700) * 1000 },
       projection_30d: { cost_usd: 183.3 * PROJ, energy_kwh: 32.1 * PROJ, carbon_kg: 10.43 * PROJ, requests: 52700 * PROJ },
     },
-    conservation: { arrivals: 57700, completed: 57580, rejected: 60, in_flight: 60 },
+    conservation: { arrivals: 57700, completed: 57580, rejected: 60, lost: 0, in_flight: 60 },
+    uplinks: [],
     timeseries: { interval_s: 60, t_s: [0], services: [], pools: [] },
     events: 412345,
   };
@@ -106,6 +119,8 @@ function fixture(): Result {
         arrivals: 39600,
         completed: 39598,
         rejected: 0,
+        lost: 0,
+        retried: 0,
         throughput_per_s: 39598 / MEASURED_S,
         latency_ms: { mean: 310.5, p50: 280.4, p95: 598.2, p99: 702.3, max: 1530 },
         breakdown_ms: { network: 10, queue: 20, execution: 30 },
@@ -119,6 +134,8 @@ function fixture(): Result {
         arrivals: 13200,
         completed: 13200,
         rejected: 0,
+        lost: 0,
+        retried: 0,
         throughput_per_s: 2,
         latency_ms: { mean: 30.2, p50: 28.9, p95: 40.1, p99: 45.678, max: 88.8 },
         breakdown_ms: { network: 10, queue: 20, execution: 30 },
@@ -132,6 +149,10 @@ function fixture(): Result {
       {
         ...cloudOnly.pools[0],
         utilisation: 0.031,
+        mean_units: 1,
+        unit_failures: 0,
+        preemptions: 0,
+        cold_starts: 0,
         batches: 400,
         mean_batch_size: 9,
         cost_usd: 60,
@@ -141,6 +162,10 @@ function fixture(): Result {
       {
         ...cloudOnly.pools[1],
         utilisation: 0.8771,
+        mean_units: 1,
+        unit_failures: 0,
+        preemptions: 0,
+        cold_starts: 0,
         batches: 20000,
         mean_batch_size: 2.46,
         cost_usd: 35,
@@ -156,7 +181,8 @@ function fixture(): Result {
       per_1k_requests: { cost_usd: (95 / 52798) * 1000, energy_kwh: (12 / 52798) * 1000, carbon_kg: (4.2 / 52798) * 1000 },
       projection_30d: { cost_usd: 95 * PROJ, energy_kwh: 12 * PROJ, carbon_kg: 4.2 * PROJ, requests: 52798 * PROJ },
     },
-    conservation: { arrivals: 57700, completed: 57698, rejected: 0, in_flight: 2 },
+    conservation: { arrivals: 57700, completed: 57698, rejected: 0, lost: 0, in_flight: 2 },
+    uplinks: [],
     timeseries: { interval_s: 60, t_s: [0], services: [], pools: [] },
     events: 398001,
   };
@@ -445,12 +471,12 @@ describe('CSV', () => {
     expect(records(text)[0].policy).toBe('cheap, "fast"');
   });
 
-  it('writes the three files into a new directory', () => {
+  it('writes the four files into a new directory', () => {
     const base = mkdtempSync(join(tmpdir(), 'placesim-csv-'));
     try {
       const dir = join(base, 'nested', 'out');
       const paths = writeCsv(fixture(), dir);
-      expect(paths).toEqual([join(dir, 'summary.csv'), join(dir, 'services.csv'), join(dir, 'pools.csv')]);
+      expect(paths).toEqual([join(dir, 'summary.csv'), join(dir, 'services.csv'), join(dir, 'pools.csv'), join(dir, 'timeseries.csv')]);
       expect(readFileSync(paths[0], 'utf8')).toBe(t.summary);
       expect(readFileSync(paths[2], 'utf8')).toBe(t.pools);
     } finally {

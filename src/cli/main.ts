@@ -13,6 +13,7 @@ import { defaultCatalog } from '../hardware/catalog.js';
 import { formatCatalog, catalogAsJson } from '../hardware/catalog-list.js';
 import { PLACESIM_VERSION } from '../version.js';
 import type { Scenario } from '../model/types.js';
+import type { Result } from '../metrics/result.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -63,9 +64,8 @@ export function buildProgram(io: Io): Command {
     .name('placesim')
     .description('Where should AI work run — cloud, edge or device — and what does each choice cost?')
     .version(PLACESIM_VERSION, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(oneLineUsageError(text)) });
 
   program
     .command('run')
@@ -86,7 +86,7 @@ export function buildProgram(io: Io): Command {
         throw e;
       }
       if (flags.csv) {
-        const paths = writeCsv(result, flags.csv);
+        const paths = writeCsvOrExplain(result, flags.csv);
         if (flags.json) io.err(`wrote ${paths.join(', ')}\n`);
         else io.out(`wrote ${paths.join(', ')}\n\n`);
       }
@@ -140,6 +140,26 @@ function runPlanOnly(scenario: Scenario): void {
   buildPlan(scenario);
 }
 
+/**
+ * Commander's messages come as "error: …" with a "(Did you mean …?)" suggestion on a line of its own; a bad
+ * flag should cost the user one line on stderr, like every other input error.
+ */
+function oneLineUsageError(text: string): string {
+  const message = text.trim().replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ');
+  return `placesim: ${message} (see placesim --help)\n`;
+}
+
+/** A directory that cannot be written is the user's to fix (exit 2), not a bug. */
+function writeCsvOrExplain(result: Result, dir: string): string[] {
+  try {
+    return writeCsv(result, dir);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code === 'string') throw new InputError(`cannot write CSV files into "${dir}": ${err.message}`);
+    throw e;
+  }
+}
+
 /** Runs the CLI and returns the exit code; never throws. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const program = buildProgram(io);
@@ -148,20 +168,29 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return EXIT_OK;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
-        return EXIT_OK;
-      }
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT_OK;
+      // 'commander.help' is the usage printed to stderr when no command was given: a usage error too.
+      if (e.code === 'commander.help') return e.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
       // Commander has already printed its message.
       return EXIT_BAD_INPUT;
     }
     if (e instanceof InputError) {
-      io.err(`placesim: ${e.message}\n`);
+      safeWrite(io, `placesim: ${e.message}\n`);
       return EXIT_BAD_INPUT;
     }
     const err = e as Error;
-    io.err(`placesim: internal error: ${err?.message ?? String(e)}\n`);
-    if (process.env.PLACESIM_DEBUG) io.err(`${err?.stack ?? ''}\n`);
-    else io.err('This is a bug in placesim; run again with PLACESIM_DEBUG=1 for a stack trace and report it.\n');
+    const what = (err?.message ?? String(e)).split('\n')[0];
+    if (process.env.PLACESIM_DEBUG) safeWrite(io, `placesim: internal error: ${what}\n${err?.stack ?? ''}\n`);
+    else safeWrite(io, `placesim: internal error: ${what} (a bug in placesim: run again with PLACESIM_DEBUG=1 for a stack trace and report it)\n`);
     return EXIT_BUG;
+  }
+}
+
+/** The error stream may itself be what failed (a closed pipe); main() still must not throw. */
+function safeWrite(io: Io, text: string): void {
+  try {
+    io.err(text);
+  } catch {
+    // nothing left to report to
   }
 }

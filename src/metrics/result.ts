@@ -22,6 +22,10 @@ export interface ServiceResult {
   arrivals: number;
   completed: number;
   rejected: number;
+  /** Accepted, then lost: their replica failed with no retry left, or a full buffer dropped the response. */
+  lost: number;
+  /** Placements made again after a replica failed under a request. */
+  retried: number;
   /** Completed requests per second of measured time. */
   throughput_per_s: number;
   /** End-to-end latency of completed requests, ms. null when nothing completed. */
@@ -89,8 +93,14 @@ export interface PoolResult {
   provisioned: boolean;
   /** Model replicas (servers) the pool runs; the services it hosts share them. */
   servers: number;
-  /** Busy server-time over available server-time in the measured window, 0..1. */
+  /** Busy replica-time over serving replica-time in the measured window, 0..1. */
   utilisation: number;
+  /** Mean units (instances or devices) provisioned and billed over the measured window. */
+  mean_units: number;
+  /** In the measured window: unit failures, spot interruptions, cold starts (autoscaling). */
+  unit_failures: number;
+  preemptions: number;
+  cold_starts: number;
   batches: number;
   mean_batch_size: number;
   cost_usd: number;
@@ -137,12 +147,23 @@ export interface Totals {
   projection_30d: { cost_usd: number; energy_kwh: number; carbon_kg: number; requests: number };
 }
 
-/** arrivals = completed + rejected + in_flight over the whole run (warm-up included). Checked on every run. */
+/** arrivals = completed + rejected + lost + in_flight over the whole run (warm-up included). Checked on every run. */
 export interface Conservation {
   arrivals: number;
   completed: number;
   rejected: number;
+  lost: number;
   in_flight: number;
+}
+
+/** A site whose uplink went down during the measured window. */
+export interface UplinkResult {
+  site: string;
+  downtime_s: number;
+  outages: number;
+  /** Responses held in the store-and-forward buffer and delivered later, and those it had no room for. */
+  buffered: number;
+  overflow: number;
 }
 
 export interface PolicyResult {
@@ -151,6 +172,8 @@ export interface PolicyResult {
   pools: PoolResult[];
   totals: Totals;
   conservation: Conservation;
+  /** Sites whose uplink was down at some point (empty otherwise). */
+  uplinks: UplinkResult[];
   timeseries: TimeSeries;
   /** Events the engine processed (a determinism fingerprint). */
   events: number;

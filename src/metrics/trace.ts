@@ -14,7 +14,8 @@ export interface TraceRow {
   measured: boolean;
   /** Pool the policy chose ('' when it rejected the request). */
   pool: string;
-  outcome: 'completed' | 'rejected' | 'in_flight';
+  /** lost: accepted, then failed under a failure or an overflowing buffer with no retry left. */
+  outcome: 'completed' | 'rejected' | 'lost' | 'in_flight';
   network_s: number;
   queue_s: number;
   execution_s: number;

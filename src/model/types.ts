@@ -94,8 +94,21 @@ export interface Catalog {
 export interface Region {
   index: number;
   name: string;
+  /** Mean grid carbon intensity, gCO2e/kWh (the constant, or the mean of the hourly profile). */
   grid_gco2_per_kwh: number;
+  /**
+   * Hourly grid intensity, gCO2e/kWh: value i applies to hour i of the run, cycling (24 values = a daily
+   * profile; 8,760 = a year of hours). null = constant grid_gco2_per_kwh.
+   */
+  grid_hourly: Float64Array | null;
   pue: number;
+}
+
+/** Grid intensity of `region` at time `t` (seconds since the start of the run). */
+export function gridAt(region: Region, t: number): number {
+  const h = region.grid_hourly;
+  if (h === null) return region.grid_gco2_per_kwh;
+  return h[Math.floor(t / 3600) % h.length];
 }
 
 export type SiteKind = 'cloud' | 'edge' | 'device';
@@ -106,6 +119,12 @@ export interface Site {
   name: string;
   kind: SiteKind;
   region: number;
+  /**
+   * The site's link to the outside. While it is down, no request can reach the site and responses finished
+   * there wait in a store-and-forward buffer of `buffer_bytes` (overflow is lost). Random outages when
+   * mtbf_s is given; scheduled ones come from Scenario.outages.
+   */
+  uplink: { mtbf_s: number | null; mttr_s: number | null; buffer_bytes: number };
 }
 
 /** A pool of identical units at one site. A unit is one cloud instance or one device. */
@@ -134,6 +153,38 @@ export interface Pool {
   upkeep_usd_per_unit_year: number;
   /** Requests waiting beyond this are rejected (Infinity = unbounded queue). */
   max_queue: number;
+  /** Autoscaling of an instance pool (units then range over min..max); null = a fixed pool. */
+  autoscale: AutoscaleSpec | null;
+  /** Random failures of each unit (exponential times between failures and to repair); null = none. */
+  failures: { mtbf_s: number; mttr_s: number } | null;
+  /** Spot interruptions of each unit (exponential mean time), back after `restart_s`; null = none. */
+  preemption: { mean_s: number; restart_s: number } | null;
+}
+
+export interface AutoscaleSpec {
+  min: number;
+  max: number;
+  /** Units running at the start. */
+  initial: number;
+  /** Scale out when busy replicas / running replicas (counting the queue as demand) exceed this, 0..1. */
+  target_utilisation: number;
+  /** A unit idle for this long while demand is below target is released. */
+  scale_in_after_s: number;
+  /** Instance boot time before the model starts loading. */
+  boot_s: number;
+  /** Model weights load rate (cold start = boot + weight bytes / this). */
+  load_bytes_per_s: number;
+  /** How often the autoscaler looks. */
+  check_every_s: number;
+}
+
+/** A scheduled outage. A site or region outage takes every unit there down; an uplink outage cuts a site off. */
+export interface Outage {
+  kind: 'site' | 'region' | 'uplink';
+  /** Site index (site, uplink) or region index (region). */
+  target: number;
+  start_s: number;
+  duration_s: number;
 }
 
 export interface UserGroup {
@@ -178,6 +229,13 @@ export type ArrivalSpec =
   | { kind: 'profile'; shape: 'daily'; peak_per_s: number; trough_per_s: number; peak_hour: number }
   | { kind: 'trace'; file: string; times_s: Float64Array };
 
+/** A period in which a service's arrival rate is multiplied (a launch, an outage elsewhere, a news spike). */
+export interface Burst {
+  start_s: number;
+  duration_s: number;
+  multiplier: number;
+}
+
 export type ServiceTimeSpec =
   | { kind: 'exponential'; mean_s: number }
   | { kind: 'deterministic'; mean_s: number }
@@ -191,6 +249,10 @@ export interface Service {
   /** User groups and the share of requests each sends (weights sum to 1). */
   users: { user: number; weight: number }[];
   arrivals: ArrivalSpec;
+  /** Rate multipliers over time (poisson, constant and profile arrivals). */
+  bursts: Burst[];
+  /** Region indices allowed to process this service's data (data residency); null = anywhere. */
+  allowed_regions: number[] | null;
   request: {
     input_tokens: number;
     output_tokens: number;
@@ -201,6 +263,8 @@ export interface Service {
   slo: { latency_s: number | null; ttft_s: number | null };
   batching: { max_batch: number; max_wait_s: number };
   service_time: ServiceTimeSpec | null;
+  /** How many times a request whose replica failed under it is placed again before it counts as lost. */
+  retries: number;
 }
 
 export interface NetworkSettings {
@@ -228,6 +292,8 @@ export interface Scenario {
   services: Service[];
   /** Names of the policies to compare (columns of the comparison), in order. */
   policies: string[];
+  /** Scheduled outages of sites, regions and site uplinks. */
+  outages: Outage[];
   /**
    * Policies declared as `{ name, policy, pools }`: a built-in policy that may only use (and only
    * provisions) the listed pools. Keyed by the variant's name; names not here are plain policies.
@@ -237,4 +303,9 @@ export interface Scenario {
   warnings: string[];
   /** Finds the line:col of a field path in the source file, when the scenario came from a file. */
   locate?: (path: readonly (string | number)[]) => { line: number; col: number } | undefined;
+  /**
+   * Tolerances of `placesim check` for this scenario (docs/ci.md): metric name pattern (`*` matches any
+   * characters) → a relative bound (fraction of |baseline|, "2%" in the file gives 0.02) or an absolute one.
+   */
+  check?: { tolerances: Record<string, { relative?: number; absolute?: number }> };
 }

@@ -15,12 +15,14 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const KEY_ORDER: Record<string, readonly string[]> = {
   '': ['format_version', 'placesim_version', 'scenario', 'policies', 'pareto', 'warnings'],
   scenario: ['name', 'description', 'file', 'seed', 'duration_s', 'warmup_s', 'measured_s'],
-  'policies.*': ['policy', 'services', 'pools', 'totals', 'conservation', 'events', 'timeseries'],
+  'policies.*': ['policy', 'services', 'pools', 'totals', 'conservation', 'uplinks', 'events', 'timeseries'],
   'policies.*.services.*': [
     'name',
     'arrivals',
     'completed',
     'rejected',
+    'lost',
+    'retried',
     'throughput_per_s',
     'latency_ms',
     'breakdown_ms',
@@ -43,6 +45,10 @@ const KEY_ORDER: Record<string, readonly string[]> = {
     'provisioned',
     'servers',
     'utilisation',
+    'mean_units',
+    'unit_failures',
+    'preemptions',
+    'cold_starts',
     'batches',
     'mean_batch_size',
     'cost_usd',
@@ -55,7 +61,8 @@ const KEY_ORDER: Record<string, readonly string[]> = {
   'policies.*.totals.carbon_kg': ['total', 'compute', 'network'],
   'policies.*.totals.per_1k_requests': ['cost_usd', 'energy_kwh', 'carbon_kg'],
   'policies.*.totals.projection_30d': ['cost_usd', 'energy_kwh', 'carbon_kg', 'requests'],
-  'policies.*.conservation': ['arrivals', 'completed', 'rejected', 'in_flight'],
+  'policies.*.conservation': ['arrivals', 'completed', 'rejected', 'lost', 'in_flight'],
+  'policies.*.uplinks.*': ['site', 'downtime_s', 'outages', 'buffered', 'overflow'],
 };
 
 function join(path: string, key: string): string {

@@ -13,6 +13,7 @@ import {
   type Device,
   type InstancePrice,
   type InstanceType,
+  type Outage,
   type Pool,
   type Region,
   type Scenario,
@@ -119,7 +120,8 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     regionCatalogId.push(catId);
     const defaults = catId === undefined ? undefined : catalog.regions[catId];
     const need = (field: 'grid_gco2_per_kwh' | 'pue'): number => {
-      const v = spec[field] ?? defaults?.[field];
+      const given = spec[field];
+      const v = typeof given === 'number' ? given : given !== undefined ? 0 : defaults?.[field];
       if (v === undefined) {
         r.fail(
           ['regions', name],
@@ -128,7 +130,14 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
       }
       return v;
     };
-    return { index, name, grid_gco2_per_kwh: need('grid_gco2_per_kwh'), pue: need('pue') };
+    const grid = spec.grid_gco2_per_kwh;
+    let hourly: Float64Array | null = null;
+    if (Array.isArray(grid)) hourly = Float64Array.from(grid);
+    else if (grid !== undefined && typeof grid === 'object') {
+      hourly = readHourly(r, grid.csv, ['regions', name, 'grid_gco2_per_kwh', 'csv'], ctx.file);
+    }
+    const mean = hourly ? hourly.reduce((a, b) => a + b, 0) / hourly.length : need('grid_gco2_per_kwh');
+    return { index, name, grid_gco2_per_kwh: mean, grid_hourly: hourly, pue: need('pue') };
   });
 
   // Sites and pools
@@ -139,7 +148,17 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
   for (const [index, name] of siteNames.entries()) {
     const spec = f.sites[name];
     const region = r.ref('region', spec.region, regionIndex, ['sites', name, 'region']);
-    sites.push({ index, name, kind: spec.kind, region });
+    const up = spec.uplink;
+    if (up !== undefined && (up.mtbf === undefined) !== (up.mttr === undefined)) {
+      r.fail(['sites', name, 'uplink'], 'give both mtbf and mttr for random uplink outages (or neither)');
+    }
+    sites.push({
+      index,
+      name,
+      kind: spec.kind,
+      region,
+      uplink: { mtbf_s: up?.mtbf ?? null, mttr_s: up?.mttr ?? null, buffer_bytes: up?.buffer ?? 0 },
+    });
     const poolNames = Object.keys(spec.pools);
     if (poolNames.length === 0) r.fail(['sites', name, 'pools'], 'a site needs at least one pool');
     for (const poolName of poolNames) {
@@ -218,6 +237,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
       models,
       modelIndex: indexOf(modelNames),
       userIndex: indexOf(userNames),
+      regionIndex,
       file: ctx.file,
       duration_s: f.duration,
     }),
@@ -260,6 +280,19 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     if (policies.indexOf(p) !== i) policyError(i, `policy "${p}" is listed twice`);
   }
 
+  const outages: Outage[] = (f.outages ?? []).map((o, i) => {
+    const op = ['outages', i];
+    const given = (['site', 'region', 'uplink'] as const).filter((k) => o[k] !== undefined);
+    if (given.length !== 1) r.fail(op, `give exactly one of site, region, uplink${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`);
+    const kind = given[0];
+    const target =
+      kind === 'region'
+        ? r.ref('region', o.region!, regionIndex, [...op, 'region'])
+        : r.ref('site', o[kind]!, indexOf(siteNames), [...op, kind]);
+    if (o.start >= f.duration) r.warn([...op, 'start'], `outage starts after the end of the run (${fmtSeconds(f.duration)})`);
+    return { kind, target, start_s: o.start, duration_s: o.duration };
+  });
+
   const seed = ctx.seed ?? f.seed;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new InputError(`bad seed ${seed}: must be an integer >= 0`);
 
@@ -279,8 +312,10 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     services,
     policies,
     policy_variants,
+    outages,
     warnings: r.warnings,
     locate: (path) => ctx.locate(path),
+    ...(f.check !== undefined ? { check: { tolerances: f.check.tolerances } } : {}),
   };
 }
 
@@ -406,7 +441,9 @@ function resolvePool(r: Resolver, catalog: Catalog, p: PoolEntry, path: Path, at
 
   if (p.instance !== undefined) {
     if (p.count !== undefined) r.fail([...path, 'count'], 'count is for device pools; an instance pool gives replicas');
-    if (p.replicas === undefined) r.fail(path, 'missing required field "replicas" (the number of instances)');
+    if (p.replicas === undefined && p.autoscale === undefined) {
+      r.fail(path, 'missing required field "replicas" (the number of instances; or autoscale: { min, max })');
+    }
     const inst = catalog.instances[p.instance];
     if (inst === undefined) {
       r.fail([...path, 'instance'], unknownMessage('catalog instance', p.instance, Object.keys(catalog.instances)));
@@ -416,7 +453,7 @@ function resolvePool(r: Resolver, catalog: Catalog, p: PoolEntry, path: Path, at
     device = dev;
     instance = inst.id;
     devicesPerUnit = inst.devices;
-    units = p.replicas;
+    units = p.replicas ?? p.autoscale!.max;
     powerIdle = inst.devices * dev.power_idle_w + inst.host_power_idle_w;
     powerMax = inst.devices * dev.power_max_w + inst.host_power_max_w;
     pricing = p.pricing ?? 'on-demand';
@@ -474,7 +511,35 @@ function resolvePool(r: Resolver, catalog: Catalog, p: PoolEntry, path: Path, at
     electricity_usd_per_kwh: p.electricity_usd_per_kwh ?? 0,
     upkeep_usd_per_unit_year: p.upkeep_usd_per_year ?? 0,
     max_queue: p.max_queue ?? Infinity,
+    autoscale: null,
+    failures: p.failures ? { mtbf_s: p.failures.mtbf, mttr_s: p.failures.mttr } : null,
+    preemption: null,
   };
+  if (p.autoscale !== undefined) {
+    const a = p.autoscale;
+    const ap = [...path, 'autoscale'];
+    if (instance === undefined) r.fail(ap, 'autoscaling applies to instance pools (cloud instances), not device pools');
+    if (at.kind !== 'cloud') r.fail(ap, `autoscaling applies to cloud sites; this pool is at a${at.kind === 'edge' ? 'n' : ''} ${at.kind} site`);
+    if (p.replicas !== undefined) r.fail([...path, 'replicas'], 'an autoscaled pool gives autoscale.min and autoscale.max instead of replicas');
+    if (a.max < a.min) r.fail([...ap, 'max'], `must be >= min (${a.min})`);
+    const initial = a.initial ?? a.min;
+    if (initial < a.min || initial > a.max) r.fail([...ap, 'initial'], `must be between min (${a.min}) and max (${a.max})`);
+    pool.autoscale = {
+      min: a.min,
+      max: a.max,
+      initial,
+      target_utilisation: a.target_utilisation,
+      scale_in_after_s: a.scale_in_after,
+      boot_s: a.boot_time,
+      load_bytes_per_s: a.model_load,
+      check_every_s: a.check_every,
+    };
+    pool.units = a.max;
+  }
+  if (p.preemption !== undefined) {
+    if (pricing !== 'spot') r.fail([...path, 'preemption'], 'preemption applies to spot capacity: set pricing: spot');
+    pool.preemption = { mean_s: p.preemption.mean_time, restart_s: p.preemption.restart };
+  }
   if (instance !== undefined) pool.instance = instance;
   if (pricing !== undefined) pool.pricing = pricing;
   return pool;
@@ -488,6 +553,7 @@ interface ServicePlace {
   models: AiModel[];
   modelIndex: ReadonlyMap<string, number>;
   userIndex: ReadonlyMap<string, number>;
+  regionIndex: ReadonlyMap<string, number>;
   file: string | undefined;
   duration_s: number;
 }
@@ -516,6 +582,16 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
   }
 
   const arrivals = resolveArrivals(r, s.arrivals, [...path, 'arrivals'], at);
+  const bursts = (s.arrivals.bursts ?? []).map((b, i) => {
+    const bp = [...path, 'arrivals', 'bursts', i];
+    if (arrivals.kind === 'trace') r.fail(bp, 'bursts do not apply to trace arrivals (the trace already has its times)');
+    if (b.start >= at.duration_s) r.warn(bp, `burst starts after the end of the run (${fmtSeconds(at.duration_s)})`);
+    return { start_s: b.start, duration_s: b.duration, multiplier: b.multiplier };
+  });
+  let allowed: number[] | null = null;
+  if (s.residency !== undefined) {
+    allowed = s.residency.map((reg, i) => r.ref('region', reg, at.regionIndex, [...path, 'residency', i]));
+  }
 
   // Request
   const req = s.request;
@@ -556,6 +632,8 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
     model,
     users: shares,
     arrivals,
+    bursts,
+    allowed_regions: allowed,
     request: {
       input_tokens: req.input_tokens ?? 0,
       output_tokens: req.output_tokens ?? 0,
@@ -566,6 +644,7 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
     slo: { latency_s: s.slo?.latency ?? null, ttft_s: s.slo?.ttft ?? null },
     batching: { max_batch: s.batching?.max_batch ?? 1, max_wait_s: s.batching?.max_wait ?? 0 },
     service_time: serviceTime,
+    retries: s.retries,
   };
 }
 
@@ -596,6 +675,36 @@ function resolveArrivals(r: Resolver, a: ServiceEntry['arrivals'], path: Path, a
       return { kind, file, times_s: readTrace(r, file, [...path, 'trace'], at.duration_s) };
     }
   }
+}
+
+/** One hourly grid intensity (gCO2e/kWh, ≥ 0) per line, first column; a header line and blank lines are allowed. */
+function readHourly(r: Resolver, rel: string, path: Path, scenarioFile: string | undefined): Float64Array {
+  const file = isAbsolute(rel) || scenarioFile === undefined ? rel : join(dirname(scenarioFile), rel);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    r.fail(path, `cannot read grid intensity CSV "${file}": ${why}`);
+  }
+  const values: number[] = [];
+  let first = true;
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const cells = raw.split(',');
+    const cell = cells[cells.length - 1].trim();
+    if (cell === '') continue;
+    const isHeader = first;
+    first = false;
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(cell)) {
+      if (isHeader) continue;
+      throw new InputError(`bad grid intensity ${JSON.stringify(cell)}: expected gCO2e/kWh`, { file, line: i + 1, path });
+    }
+    const v = Number(cell);
+    if (v < 0) throw new InputError(`bad grid intensity ${JSON.stringify(cell)}: must be >= 0`, { file, line: i + 1, path });
+    values.push(v);
+  }
+  if (values.length === 0) r.fail(path, `grid intensity CSV "${file}" has no values`);
+  return Float64Array.from(values);
 }
 
 /** One arrival time (seconds from the start) per line; a header line and blank lines are allowed. */

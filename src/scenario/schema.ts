@@ -13,6 +13,7 @@ import { DEVICE_CLASSES, DTYPES, PRICINGS, SITE_KINDS } from '../model/types.js'
 import { InputError } from './errors.js';
 import { parseUnit, unitList, unitPattern, UNIT_TABLES, type UnitKind } from './units.js';
 import { CATALOG_INTRA_REGION_RTT_MS } from '../hardware/catalog.js';
+import { parseTolerance } from '../check/tolerance.js';
 
 interface UnitMeta {
   unit: UnitKind;
@@ -105,7 +106,15 @@ export const InstanceEntrySchema = z
   .describe('A cloud instance type. Same override rules as devices.');
 
 export const RegionSchema = z.strictObject({
-  grid_gco2_per_kwh: nonNegative().optional().describe('Grid carbon intensity, gCO2e/kWh. Default: from the catalog region.'),
+  grid_gco2_per_kwh: z
+    .union([nonNegative(), z.array(nonNegative()).min(1), z.strictObject({ csv: z.string().min(1) })], {
+      error: (iss) =>
+        iss.input === undefined ? undefined : 'expected a number (gCO2e/kWh), a list of hourly values, or { csv: file }',
+    })
+    .optional()
+    .describe(
+      'Grid carbon intensity, gCO2e/kWh: a constant; a list of hourly values (24 = a daily profile, repeated; value i is hour i of the run); or { csv: file } with one hourly value per line. Default: from the catalog region.',
+    ),
   pue: z.number().min(1).optional().describe('Power usage effectiveness, >= 1. Default: from the catalog region.'),
   catalog: z.string().min(1).optional().describe('Catalog region id whose defaults (grid, PUE, prices, RTTs) this region uses. Default: the region name, when it is a catalog id.'),
 });
@@ -134,6 +143,33 @@ export const PoolSchema = z
     electricity_usd_per_kwh: nonNegative().optional().describe('Electricity price paid by the operator. Default 0 (inside the hourly price).'),
     upkeep_usd_per_year: nonNegative().optional().describe('Upkeep per unit per year, $. Default 0.'),
     max_queue: count(0).optional().describe('Requests waiting beyond this are rejected. Default: unbounded.'),
+    autoscale: z
+      .strictObject({
+        min: count(0).describe('Fewest instances (0 = scale to zero).'),
+        max: count(1).describe('Most instances.'),
+        initial: count(0).optional().describe('Instances at the start. Default: min.'),
+        target_utilisation: z.number().gt(0).max(1).prefault(0.7).describe('Scale out above this busy fraction (queue counted as demand). Default 0.7.'),
+        scale_in_after: duration().prefault('10m').describe('Release an instance after demand has stayed below target this long. Default 10m.'),
+        boot_time: duration().prefault('2m').describe('Instance boot before the model loads. Default 2m (an estimate: typical GPU VM boot).'),
+        model_load: byteRate().prefault('2GB/s').describe('Weight loading rate; cold start = boot_time + weights / model_load. Default 2GB/s (an estimate: local NVMe or a fast object store).'),
+        check_every: duration(true).prefault('30s').describe('Autoscaler period. Default 30s.'),
+      })
+      .optional()
+      .describe('Autoscaling of an instance pool (replicas is then ignored; give min and max).'),
+    failures: z
+      .strictObject({
+        mtbf: duration(true).describe('Mean time between failures of one unit (instance or device).'),
+        mttr: duration(true).describe('Mean time to repair.'),
+      })
+      .optional()
+      .describe('Random unit failures (exponential, seeded per pool).'),
+    preemption: z
+      .strictObject({
+        mean_time: duration(true).describe('Mean time to a spot interruption of one unit.'),
+        restart: duration().prefault('5m').describe('Time until a replacement unit serves again. Default 5m.'),
+      })
+      .optional()
+      .describe('Spot interruptions (pricing: spot only).'),
   })
   .describe('Either instance + replicas (+ pricing) or device + count.');
 
@@ -141,6 +177,14 @@ export const SiteSchema = z.strictObject({
   kind: z.enum(SITE_KINDS),
   region: name().describe('A region declared under regions.'),
   pools: z.record(z.string(), PoolSchema),
+  uplink: z
+    .strictObject({
+      mtbf: duration(true).optional().describe('Mean time between uplink outages (random, exponential).'),
+      mttr: duration(true).optional().describe('Mean outage length.'),
+      buffer: bytes().prefault('0B').describe('Store-and-forward buffer for responses while the uplink is down. Default 0B.'),
+    })
+    .optional()
+    .describe("The site's link to the outside: random outages and the buffer that bridges them."),
 });
 
 /** One bandwidth for every path, or one towards edge sites and one towards cloud regions. */
@@ -182,6 +226,11 @@ export const ServiceSchema = z.strictObject({
       error: (iss) => (iss.input === undefined ? undefined : 'expected a user group name or a list of { user, weight }'),
     })
     .describe('Who sends the requests: one user group, or several with relative weights.'),
+  residency: z
+    .array(name())
+    .min(1)
+    .optional()
+    .describe("Data residency: the only regions allowed to process this service's requests. Default: any region."),
   arrivals: z
     .strictObject({
       poisson: rate().optional().describe('Poisson arrivals at this mean rate.'),
@@ -191,6 +240,16 @@ export const ServiceSchema = z.strictObject({
       trough: rate().optional(),
       peak_hour: z.number().min(0).lt(24).optional().describe('Hour of the peak, 0-24. Default 14.'),
       trace: z.string().min(1).optional().describe('CSV of arrival times in seconds, relative to the scenario file.'),
+      bursts: z
+        .array(
+          z.strictObject({
+            start: duration().describe('When the burst starts, from the start of the run.'),
+            duration: duration(true),
+            multiplier: positive().describe('Factor on the arrival rate during the burst.'),
+          }),
+        )
+        .optional()
+        .describe('Periods in which the rate is multiplied (not with trace arrivals).'),
     })
     .describe('Exactly one of poisson, constant, profile, trace.'),
   request: z
@@ -217,6 +276,7 @@ export const ServiceSchema = z.strictObject({
       ttft: duration(true).optional().describe('Time-to-first-token target (LLM services only).'),
     })
     .optional(),
+  retries: count(0).prefault(1).describe('Placements again for a request whose replica failed under it, before it counts as lost. Default 1.'),
   batching: z
     .strictObject({
       max_batch: count(1).default(1),
@@ -224,6 +284,30 @@ export const ServiceSchema = z.strictObject({
     })
     .optional(),
 });
+
+/** A tolerance of `placesim check`: "2%" (relative to the baseline) or a number >= 0 (absolute; 0 = exact). */
+const checkTolerance = z
+  .union([z.string(), z.number()], {
+    error: (iss) => (iss.input === undefined ? undefined : `expected a tolerance like "2%" or 0.01, got ${JSON.stringify(iss.input)}`),
+  })
+  .transform((v, ctx) => {
+    try {
+      return parseTolerance(v);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      ctx.issues.push({ code: 'custom', message: err.detail, input: v });
+      return z.NEVER;
+    }
+  })
+  .describe('"<n>%" for a bound relative to the baseline value, or a number >= 0 for an absolute bound (0: exact).');
+
+export const CheckSchema = z
+  .strictObject({
+    tolerances: z
+      .record(z.string().min(1), checkTolerance)
+      .describe('Metric name pattern ("*" matches any characters, e.g. "*/latency_ms/p99") → tolerance. The longest pattern matching a metric wins.'),
+  })
+  .describe('Settings of the regression check `placesim check` (docs/ci.md).');
 
 export const ScenarioFileSchema = z
   .strictObject({
@@ -245,6 +329,18 @@ export const ScenarioFileSchema = z
     users: z.record(z.string(), UserSchema),
     models: z.record(z.string(), ModelSchema).default({}),
     services: z.record(z.string(), ServiceSchema),
+    outages: z
+      .array(
+        z.strictObject({
+          site: name().optional().describe('A site: every unit there is down.'),
+          region: name().optional().describe('A region: every site in it is down.'),
+          uplink: name().optional().describe("A site's uplink: the site is cut off (see sites.<name>.uplink.buffer)."),
+          start: duration(),
+          duration: duration(true),
+        }),
+      )
+      .optional()
+      .describe('Scheduled outages; give exactly one of site, region, uplink in each.'),
     policies: z
       .array(
         z.union([
@@ -261,6 +357,7 @@ export const ScenarioFileSchema = z
       .min(1)
       .optional()
       .describe('Placement policies to compare: names, or { name, policy, pools } variants. Default: all built-in policies.'),
+    check: CheckSchema.optional().describe('Tolerances of the regression check (docs/ci.md).'),
   })
   .describe('A placesim scenario.');
 

@@ -36,12 +36,16 @@ export interface TargetPlan {
   rtt: Float64Array;
   egressBytes: number;
   networkBytes: number;
-  /** $ and grams CO2e per second one replica of this pool is busy (for policy estimates). */
+  /** Region of the pool's site (for its grid intensity over time). */
+  region: number;
+  /** Data residency: 0 when the service may not be processed in this pool's region. */
+  allowed: boolean;
+  /** $ and facility kWh per second one replica of this pool is busy (for policy estimates). */
   usdPerServerSecond: number;
-  gco2PerServerSecond: number;
-  /** $ and grams CO2e per request for the network (egress, transfer energy). */
+  kwhPerServerSecond: number;
+  /** $ and kWh per request for the network (egress, transfer energy). */
   usdNetworkPerRequest: number;
-  gco2NetworkPerRequest: number;
+  kwhNetworkPerRequest: number;
 }
 
 export interface PoolPlan {
@@ -53,6 +57,20 @@ export interface PoolPlan {
   targets: number[];
   /** Extra watts one busy replica draws above idle. */
   dynamicWattsPerServer: number;
+  /**
+   * The units the simulator switches on and off (failures, preemption, autoscaling): an instance for
+   * instance pools; the devices of one replica for device pools.
+   */
+  simUnits: number;
+  serversPerUnit: number;
+  /** Idle watts of one sim unit. */
+  unitIdleW: number;
+  /** Idle watts of devices that form no replica (a device pool whose count is not a multiple of the replica size). */
+  leftoverIdleW: number;
+  /** Largest max_batch of the services it hosts. */
+  maxBatch: number;
+  /** Cold start of a unit: boot + loading the largest model it hosts (autoscaled pools). */
+  coldStart_s: number;
 }
 
 export interface ServicePlan {
@@ -84,6 +102,12 @@ export function buildPlan(scenario: Scenario): Plan {
     replicaDevices: 1,
     targets: [],
     dynamicWattsPerServer: 0,
+    simUnits: 0,
+    serversPerUnit: 0,
+    unitIdleW: 0,
+    leftoverIdleW: 0,
+    maxBatch: 1,
+    coldStart_s: 0,
   }));
   const targets: TargetPlan[] = [];
   const services: ServicePlan[] = [];
@@ -136,6 +160,26 @@ export function buildPlan(scenario: Scenario): Plan {
     pp.servers = pool.instance ? pool.units * perUnit : Math.floor(pool.units / pp.replicaDevices);
     const dynamicPerDevice = (pool.unit_power_max_w - pool.unit_power_idle_w) / pool.devices_per_unit;
     pp.dynamicWattsPerServer = dynamicPerDevice * pp.replicaDevices;
+    if (pool.instance) {
+      pp.simUnits = pool.units;
+      pp.serversPerUnit = perUnit;
+      pp.unitIdleW = pool.unit_power_idle_w;
+      pp.leftoverIdleW = 0;
+    } else {
+      pp.simUnits = pp.servers;
+      pp.serversPerUnit = 1;
+      pp.unitIdleW = pool.unit_power_idle_w * pp.replicaDevices;
+      pp.leftoverIdleW = pool.unit_power_idle_w * (pool.units - pp.servers * pp.replicaDevices);
+    }
+  }
+  for (const f of fits) {
+    const pp = poolPlans[f.pool.index];
+    pp.maxBatch = Math.max(pp.maxBatch, f.service.batching.max_batch);
+    const a = f.pool.autoscale;
+    if (a) {
+      const weights = f.service.model >= 0 ? scenario.models[f.service.model].weight_bytes : 0;
+      pp.coldStart_s = Math.max(pp.coldStart_s, a.boot_s + weights / a.load_bytes_per_s);
+    }
   }
 
   // Second pass: timing tables and per-user network for every (service, pool) pair.
@@ -188,7 +232,6 @@ export function buildPlan(scenario: Scenario): Plan {
       const serverKwhPerSecond = (serverMaxW * region.pue) / 3.6e6;
       const usdPerServerSecond =
         (hourly * pool.units) / pp.servers + serverKwhPerSecond * pool.electricity_usd_per_kwh;
-      const gco2PerServerSecond = serverKwhPerSecond * region.grid_gco2_per_kwh;
       const t: TargetPlan = {
         id: targets.length,
         service: service.index,
@@ -204,10 +247,12 @@ export function buildPlan(scenario: Scenario): Plan {
         rtt,
         egressBytes,
         networkBytes,
+        region: region.index,
+        allowed: service.allowed_regions === null || service.allowed_regions.includes(region.index),
         usdPerServerSecond,
-        gco2PerServerSecond,
+        kwhPerServerSecond: serverKwhPerSecond,
         usdNetworkPerRequest: (egressBytes / 1e9) * scenario.network.egress_usd_per_gb,
-        gco2NetworkPerRequest: (networkBytes / 1e9) * scenario.network.energy_kwh_per_gb * region.grid_gco2_per_kwh,
+        kwhNetworkPerRequest: (networkBytes / 1e9) * scenario.network.energy_kwh_per_gb,
       };
       targets.push(t);
       sp.targets.push(t.id);
@@ -217,6 +262,15 @@ export function buildPlan(scenario: Scenario): Plan {
       throw new PlanError(
         `service "${service.name}" cannot be placed anywhere — every pool that could hold it has too few devices for one replica`,
         [...servicePath(service), 'model'],
+      );
+    }
+    if (!sp.targets.some((id) => targets[id].allowed)) {
+      const allowed = service.allowed_regions!.map((i) => scenario.regions[i].name).join(', ');
+      const where = [...new Set(sp.targets.map((id) => scenario.regions[targets[id].region].name))].join(', ');
+      throw new PlanError(
+        `service "${service.name}" can never be served: its residency allows only ${allowed}, ` +
+          `but the pools that can run it are in ${where}`,
+        [...servicePath(service), 'residency'],
       );
     }
   }

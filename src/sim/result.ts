@@ -2,7 +2,8 @@
  * Turns the raw tallies of each run into the Result reporters read: cost, energy and carbon from the
  * integrated busy time and the provisioned capacity, per-1k-request figures and a 30-day projection.
  */
-import type { PolicyResult, PoolResult, Result, ServiceResult, TimeSeries } from '../metrics/result.js';
+import type { PolicyResult, PoolResult, Result, ServiceResult, TimeSeries, UplinkResult } from '../metrics/result.js';
+import { gridAt } from '../model/types.js';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import { paretoOfPolicies } from '../metrics/pareto.js';
 import type { Plan } from './plan.js';
@@ -49,6 +50,8 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
       arrivals: t.arrivals,
       completed: t.completed,
       rejected: t.rejected,
+      lost: t.lost,
+      retried: t.retried,
       throughput_per_s: r(t.completed / window),
       latency_ms: round(lat),
       breakdown_ms:
@@ -80,13 +83,29 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     const t = tallies.pools[i];
     const provisioned = tallies.provisioned[i];
     const on = provisioned ? 1 : 0;
-    // P(u) = P_idle + (P_max − P_idle)·u integrated exactly: idle power for the whole window plus the
-    // dynamic power for every busy replica-second (accumulated at each batch end).
-    const itJ = on * (pool.units * pool.unit_power_idle_w * window + t.busyServerSeconds * pp.dynamicWattsPerServer);
+    // P(u) = P_idle + (P_max − P_idle)·u integrated exactly, hour by hour so that an hourly grid profile
+    // applies to the energy of that hour: idle power of every powered unit-second plus the dynamic power
+    // of every busy replica-second (both accumulated at each change of state).
+    let itJ = 0;
+    let carbonG = 0;
+    let billedUnitSeconds = 0;
+    const hours = t.busyHourly.values.length;
+    for (let h = 0; h < hours; h++) {
+      const overlap = Math.max(0, Math.min((h + 1) * 3600, scenario.duration_s) - Math.max(h * 3600, scenario.warmup_s));
+      const j =
+        t.poweredHourly.values[h] * pp.unitIdleW +
+        on * overlap * pp.leftoverIdleW +
+        t.busyHourly.values[h] * pp.dynamicWattsPerServer;
+      itJ += j;
+      carbonG += (j / J_PER_KWH) * region.pue * gridAt(region, h * 3600);
+      billedUnitSeconds += t.billedHourly.values[h];
+    }
+    // Billing counts instances; for a device pool a sim unit is one replica's devices.
+    const billedUnits = pool.instance ? billedUnitSeconds : billedUnitSeconds * pp.replicaDevices + on * (pool.units - pp.servers * pp.replicaDevices) * window;
     const it = itJ / J_PER_KWH;
     const facility = it * (region.pue - 1);
-    const carbon = ((it + facility) * region.grid_gco2_per_kwh) / 1000;
-    const c = (on * pool.units * pool.usd_per_unit_hour * window) / 3600;
+    const carbon = carbonG / 1000;
+    const c = (billedUnits * pool.usd_per_unit_hour) / 3600;
     const k = pool.lifetime_s > 0 ? (on * pool.units * pool.capex_usd_per_unit * window) / pool.lifetime_s : 0;
     const e = (it + facility) * pool.electricity_usd_per_kwh;
     const u = (on * pool.units * pool.upkeep_usd_per_unit_year * window) / SECONDS_PER_YEAR;
@@ -107,7 +126,11 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
       units: pool.units,
       provisioned,
       servers: pp.servers,
-      utilisation: pp.servers > 0 ? r(t.busyServerSeconds / (pp.servers * window)) : 0,
+      utilisation: t.servingServerSeconds > 0 ? r(t.busyServerSeconds / t.servingServerSeconds) : 0,
+      mean_units: r(billedUnits / window),
+      unit_failures: t.unitFailures,
+      preemptions: t.preemptions,
+      cold_starts: t.coldStarts,
       batches: t.batches,
       mean_batch_size: t.batches > 0 ? r(t.batchedRequests / t.batches) : 0,
       cost_usd: r(c + k + e + u),
@@ -131,14 +154,22 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     arrivals: tallies.arrivalsTotal,
     completed: tallies.completedTotal,
     rejected: tallies.rejectedTotal,
+    lost: tallies.lostTotal,
     in_flight: tallies.inFlight,
   };
-  if (conservation.arrivals !== conservation.completed + conservation.rejected + conservation.in_flight) {
+  const c = conservation;
+  if (c.arrivals !== c.completed + c.rejected + c.lost + c.in_flight) {
     throw new ConservationError(
-      `conservation violated under policy "${tallies.policy}": arrivals ${conservation.arrivals} ≠ ` +
-        `completed ${conservation.completed} + rejected ${conservation.rejected} + in flight ${conservation.in_flight}`,
+      `conservation violated under policy "${tallies.policy}": arrivals ${c.arrivals} ≠ completed ${c.completed} ` +
+        `+ rejected ${c.rejected} + lost ${c.lost} + in flight ${c.in_flight}`,
     );
   }
+  const uplinks: UplinkResult[] = [];
+  scenario.sites.forEach((site, i) => {
+    const t = tallies.sites[i];
+    if (t.uplinkOutages === 0 && t.uplinkDownSeconds === 0) return;
+    uplinks.push({ site: site.name, downtime_s: r(t.uplinkDownSeconds), outages: t.uplinkOutages, buffered: t.buffered, overflow: t.overflow });
+  });
 
   return {
     policy: tallies.policy,
@@ -165,6 +196,7 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
       },
     },
     conservation,
+    uplinks,
     timeseries: timeSeries(plan, tallies),
     events: tallies.events,
   };
@@ -190,15 +222,16 @@ function timeSeries(plan: Plan, tallies: RunTallies): TimeSeries {
     }),
     pools: plan.pools.map((pp, i) => {
       const x = tallies.series.pools[i];
-      const on = tallies.provisioned[i];
-      const servers = on ? pp.servers : 0;
-      const idleW = on ? pp.pool.units * pp.pool.unit_power_idle_w : 0;
+      const leftover = tallies.provisioned[i] ? pp.leftoverIdleW : 0;
       return {
         name: pp.pool.name,
-        utilisation: list(x.busy.values, (v, k) => (servers > 0 ? v / (servers * width(k)) : 0)),
+        utilisation: list(x.busy.values, (v, k) => (x.serving.values[k] > 0 ? v / x.serving.values[k] : 0)),
         queue_length: list(x.queue.values, (v, k) => v / width(k)),
-        replicas: Array.from({ length: count }, () => servers),
-        power_w: list(x.busy.values, (v, k) => (on ? idleW + (v / width(k)) * pp.dynamicWattsPerServer : 0)),
+        replicas: list(x.serving.values, (v, k) => v / width(k)),
+        power_w: list(
+          x.busy.values,
+          (v, k) => (x.powered.values[k] * pp.unitIdleW + v * pp.dynamicWattsPerServer) / width(k) + leftover,
+        ),
       };
     }),
   };

@@ -2,38 +2,72 @@
  * One run of a scenario under one placement policy.
  *
  * Requests live in growable typed arrays indexed by a recycled slot number, queues are ring buffers of slot
- * numbers, and events carry a slot, a service, a pool or a replica number: the event loop allocates nothing
- * per request. Arrivals and request sizes come from streams named after the service, so every policy sees the
- * same requests (common random numbers).
+ * numbers, and events carry a slot, a service, a pool, a unit or a replica number: the event loop allocates
+ * nothing per request. Arrivals and request sizes come from streams named after the service, so every policy
+ * sees the same requests (common random numbers); failures, interruptions and uplink outages come from
+ * streams named after their pool or site.
  *
  * Timeline of a request: arrival → (policy) → half the RTT + upload → queue at the pool → batch starts on a
  * free replica (when max_batch requests wait, or the oldest has waited max_wait) → batch ends → half the RTT
- * + download → done. Its latency is known when the batch ends and is recorded then.
+ * + download → done. Its latency is known when the batch ends and is recorded then — unless the site's
+ * uplink is down, in which case the response waits in the site's buffer and is delivered when it returns.
+ *
+ * Capacity changes over time. A pool is made of units (an instance, or the devices of one replica); a unit
+ * serves when it is provisioned (autoscaling), not failed, not interrupted (spot), not in an outage and has
+ * finished booting. Losing a unit aborts its batches: their requests are placed again by the policy (up to
+ * the service's retries) or counted as lost. Provisioned, powered and serving capacity are integrated exactly
+ * over time, hour by hour, for cost, energy and carbon.
  */
 import { Simulator, RandomStreams, type RandomStream } from '../engine/index.js';
-import type { Scenario } from '../model/types.js';
+import { gridAt, type Scenario } from '../model/types.js';
 import { policyUsesPool, type Candidate, type PlacementRequest, type Policy } from '../placement/policy.js';
 import { LatencyStats } from '../metrics/latency.js';
 import { IntervalSeries, chooseInterval } from '../metrics/interval-series.js';
 import type { Plan } from './plan.js';
 import type { TraceRow, TraceSink } from '../metrics/trace.js';
+import { RequestTable, RingQueue } from './tables.js';
 
 export type { TraceRow, TraceSink };
+
+/** Per-pool accumulators: measured-window hourly series (for cost, energy, carbon) and run-wide series. */
+export interface PoolTallies {
+  busyServerSeconds: number;
+  servingServerSeconds: number;
+  batches: number;
+  batchedRequests: number;
+  unitFailures: number;
+  preemptions: number;
+  coldStarts: number;
+  /** Hour h of the run → unit-seconds billed, unit-seconds powered, busy replica-seconds (measured window only). */
+  billedHourly: IntervalSeries;
+  poweredHourly: IntervalSeries;
+  busyHourly: IntervalSeries;
+}
+
+export interface SiteTallies {
+  uplinkDownSeconds: number;
+  uplinkOutages: number;
+  buffered: number;
+  overflow: number;
+}
 
 /** Raw tallies of one run; turned into a PolicyResult by result.ts. */
 export interface RunTallies {
   policy: string;
-  /** Per pool: provisioned under this policy (see Policy.siteKinds). */
+  /** Per pool: provisioned under this policy (see Policy.siteKinds / pools). */
   provisioned: boolean[];
   events: number;
   arrivalsTotal: number;
   completedTotal: number;
   rejectedTotal: number;
+  lostTotal: number;
   inFlight: number;
   services: {
     arrivals: number;
     completed: number;
     rejected: number;
+    lost: number;
+    retried: number;
     sloMet: number;
     /** Sums over completed measured requests, seconds. */
     networkSum: number;
@@ -43,11 +77,8 @@ export interface RunTallies {
     ttft: LatencyStats | null;
     placements: Float64Array; // per pool
   }[];
-  pools: {
-    busyServerSeconds: number;
-    batches: number;
-    batchedRequests: number;
-  }[];
+  pools: PoolTallies[];
+  sites: SiteTallies[];
   egressBytes: number;
   networkBytes: number;
   networkGco2: number;
@@ -55,111 +86,42 @@ export interface RunTallies {
     interval: number;
     count: number;
     services: { arrivals: IntervalSeries; completions: IntervalSeries; rejected: IntervalSeries }[];
-    /** Busy replica-seconds and waiting request-seconds per interval. */
-    pools: { busy: IntervalSeries; queue: IntervalSeries }[];
+    /** Busy replica-seconds, waiting request-seconds, serving replica-seconds, powered unit-seconds per interval. */
+    pools: { busy: IntervalSeries; queue: IntervalSeries; serving: IntervalSeries; powered: IntervalSeries }[];
   };
 }
 
-class RequestTable {
-  capacity = 256;
-  arrival = new Float64Array(this.capacity);
-  enqueued = new Float64Array(this.capacity);
-  serviceTime = new Float64Array(this.capacity);
-  target = new Int32Array(this.capacity);
-  user = new Int32Array(this.capacity);
-  measured = new Uint8Array(this.capacity);
-  /** Arrival number of the request in the run (for traces). */
-  id = new Float64Array(this.capacity);
-  alive = new Uint8Array(this.capacity);
-  private free = new Int32Array(this.capacity);
-  private freeCount = 0;
-  private used = 0;
-  live = 0;
+/** A piecewise-constant level (units billed, replicas serving, …) integrated over time into series. */
+class Level {
+  value = 0;
+  since = 0;
+  constructor(
+    private readonly measured: IntervalSeries | null,
+    private readonly series: IntervalSeries | null,
+    private readonly warmup: number,
+    private readonly end: number,
+  ) {}
 
-  alloc(): number {
-    this.live++;
-    let slot: number;
-    if (this.freeCount > 0) slot = this.free[--this.freeCount];
-    else {
-      if (this.used === this.capacity) this.grow();
-      slot = this.used++;
+  set(now: number, value: number): void {
+    if (value === this.value) return;
+    this.flush(now);
+    this.value = value;
+  }
+
+  flush(now: number): void {
+    if (this.value !== 0 && now > this.since) {
+      if (this.measured) {
+        const s = this.since > this.warmup ? this.since : this.warmup;
+        const e = now < this.end ? now : this.end;
+        this.measured.addSpan(s, e, this.value);
+      }
+      this.series?.addSpan(this.since, now, this.value);
     }
-    this.alive[slot] = 1;
-    return slot;
-  }
-
-  release(slot: number): void {
-    this.live--;
-    this.alive[slot] = 0;
-    this.free[this.freeCount++] = slot;
-  }
-
-  /** Slots handed out so far (live or free). */
-  get highWater(): number {
-    return this.used;
-  }
-
-  private grow(): void {
-    const cap = this.capacity * 2;
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.arrival = f64(this.arrival);
-    this.enqueued = f64(this.enqueued);
-    this.serviceTime = f64(this.serviceTime);
-    this.id = f64(this.id);
-    const a = new Uint8Array(cap);
-    a.set(this.alive);
-    this.alive = a;
-    this.target = i32(this.target);
-    this.user = i32(this.user);
-    const m = new Uint8Array(cap);
-    m.set(this.measured);
-    this.measured = m;
-    this.free = i32(this.free);
-    this.capacity = cap;
+    this.since = now;
   }
 }
 
-/** FIFO of request slots, one per target (service at pool). */
-class RingQueue {
-  private buf = new Int32Array(64);
-  private head = 0;
-  length = 0;
-
-  push(v: number): void {
-    if (this.length === this.buf.length) {
-      const b = new Int32Array(this.buf.length * 2);
-      for (let i = 0; i < this.length; i++) b[i] = this.buf[(this.head + i) % this.buf.length];
-      this.buf = b;
-      this.head = 0;
-    }
-    this.buf[(this.head + this.length) % this.buf.length] = v;
-    this.length++;
-  }
-
-  peek(): number {
-    return this.buf[this.head];
-  }
-
-  shift(): number {
-    const v = this.buf[this.head];
-    this.head = (this.head + 1) % this.buf.length;
-    this.length--;
-    return v;
-  }
-}
-
-function interArrivalStream(streams: RandomStreams, service: string): RandomStream {
-  return streams.stream(`service:${service}:arrivals`);
-}
+const HOUR = 3600;
 
 export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = null): RunTallies {
   const scenario: Scenario = plan.scenario;
@@ -168,54 +130,46 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   const streams = new RandomStreams(scenario.seed);
   const rq = new RequestTable();
   const queues: RingQueue[] = plan.targets.map(() => new RingQueue());
-
-  // Pools and their replicas ("servers").
   const nPools = plan.pools.length;
-  const poolFree: Int32Array[] = [];
-  const poolFreeCount = new Int32Array(nPools);
-  const poolQueued = new Int32Array(nPools);
-  const poolTimerAt = new Float64Array(nPools).fill(Infinity);
-  const poolMaxQueue = new Float64Array(nPools);
-  let nServers = 0;
-  const serverBase = new Int32Array(nPools);
-  for (const pp of plan.pools) {
-    serverBase[pp.pool.index] = nServers;
-    const free = new Int32Array(Math.max(pp.servers, 1));
-    // Push in reverse so replica 0 is used first (deterministic and easy to read in traces).
-    for (let i = 0; i < pp.servers; i++) free[i] = nServers + pp.servers - 1 - i;
-    poolFree.push(free);
-    poolFreeCount[pp.pool.index] = pp.servers;
-    poolMaxQueue[pp.pool.index] = pp.pool.max_queue;
-    nServers += pp.servers;
-  }
-  let maxBatchAll = 1;
-  for (const t of plan.targets) maxBatchAll = Math.max(maxBatchAll, t.maxBatch);
-  const serverPool = new Int32Array(nServers);
-  for (const pp of plan.pools) {
-    for (let i = 0; i < pp.servers; i++) serverPool[serverBase[pp.pool.index] + i] = pp.pool.index;
-  }
-  const serverStart = new Float64Array(nServers);
-  const serverBusy = new Uint8Array(nServers);
-  const serverTarget = new Int32Array(nServers);
-  const serverSize = new Int32Array(nServers);
-  const serverFirstToken = new Float64Array(nServers);
-  const members = new Int32Array(nServers * maxBatchAll);
+  const nSites = scenario.sites.length;
+  const provisioned = plan.pools.map((pp) => policyUsesPool(policy, pp.pool.name, scenario.sites[pp.pool.site].kind));
 
-  // Tallies.
+  // ---- tallies and series ----------------------------------------------------------------------------
   const seriesInterval = chooseInterval(duration);
   const seriesCount = Math.ceil(duration / seriesInterval - 1e-9);
+  const hours = Math.ceil(duration / HOUR - 1e-9);
+  const S = (): IntervalSeries => new IntervalSeries(seriesInterval, seriesCount);
+  const H = (): IntervalSeries => new IntervalSeries(HOUR, hours);
+  const svcSeries = scenario.services.map(() => ({ arrivals: S(), completions: S(), rejected: S() }));
+  const poolSeries = plan.pools.map(() => ({ busy: S(), queue: S(), serving: S(), powered: S() }));
+  const poolTallies: PoolTallies[] = plan.pools.map(() => ({
+    busyServerSeconds: 0,
+    servingServerSeconds: 0,
+    batches: 0,
+    batchedRequests: 0,
+    unitFailures: 0,
+    preemptions: 0,
+    coldStarts: 0,
+    billedHourly: H(),
+    poweredHourly: H(),
+    busyHourly: H(),
+  }));
+  const siteTallies: SiteTallies[] = scenario.sites.map(() => ({ uplinkDownSeconds: 0, uplinkOutages: 0, buffered: 0, overflow: 0 }));
   const tallies: RunTallies = {
     policy: policy.name,
-    provisioned: plan.pools.map((pp) => policyUsesPool(policy, pp.pool.name, scenario.sites[pp.pool.site].kind)),
+    provisioned,
     events: 0,
     arrivalsTotal: 0,
     completedTotal: 0,
     rejectedTotal: 0,
+    lostTotal: 0,
     inFlight: 0,
     services: scenario.services.map((s) => ({
       arrivals: 0,
       completed: 0,
       rejected: 0,
+      lost: 0,
+      retried: 0,
       sloMet: 0,
       networkSum: 0,
       queueSum: 0,
@@ -224,26 +178,101 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       ttft: s.model >= 0 && scenario.models[s.model].kind === 'llm' ? new LatencyStats() : null,
       placements: new Float64Array(nPools),
     })),
-    pools: plan.pools.map(() => ({ busyServerSeconds: 0, batches: 0, batchedRequests: 0 })),
+    pools: poolTallies,
+    sites: siteTallies,
     egressBytes: 0,
     networkBytes: 0,
     networkGco2: 0,
-    series: { interval: seriesInterval, count: seriesCount, services: [], pools: [] },
+    series: { interval: seriesInterval, count: seriesCount, services: svcSeries, pools: poolSeries },
   };
-  const S = (): IntervalSeries => new IntervalSeries(seriesInterval, seriesCount);
-  const svcSeries = scenario.services.map(() => ({ arrivals: S(), completions: S(), rejected: S() }));
-  const poolSeries = plan.pools.map(() => ({ busy: S(), queue: S() }));
-  tallies.series.services = svcSeries;
-  tallies.series.pools = poolSeries;
+  const svcTallies = tallies.services;
+
+  // ---- units and replicas ------------------------------------------------------------------------------
+  let nUnits = 0;
+  let nServers = 0;
+  const unitBase = new Int32Array(nPools);
+  const serverBase = new Int32Array(nPools);
+  for (const pp of plan.pools) {
+    unitBase[pp.pool.index] = nUnits;
+    serverBase[pp.pool.index] = nServers;
+    nUnits += pp.simUnits;
+    nServers += pp.simUnits * pp.serversPerUnit;
+  }
+  const unitPool = new Int32Array(nUnits);
+  const unitProvisioned = new Uint8Array(nUnits); // autoscaling (always 1 for a fixed pool the policy uses)
+  const unitFailed = new Uint8Array(nUnits);
+  const unitPreempted = new Uint8Array(nUnits);
+  const unitOutages = new Int32Array(nUnits); // scheduled site / region outages covering it
+  const unitBooting = new Uint8Array(nUnits);
+  const unitReadyEvent = new Float64Array(nUnits).fill(-1);
+  const unitServing = new Uint8Array(nUnits);
+  const unitPowered = new Uint8Array(nUnits);
+  const unitBilled = new Uint8Array(nUnits);
+  const serverUnit = new Int32Array(nServers);
+  const serverPool = new Int32Array(nServers);
+  for (const pp of plan.pools) {
+    const p = pp.pool.index;
+    for (let k = 0; k < pp.simUnits; k++) {
+      const u = unitBase[p] + k;
+      unitPool[u] = p;
+      for (let j = 0; j < pp.serversPerUnit; j++) {
+        const s = serverBase[p] + k * pp.serversPerUnit + j;
+        serverUnit[s] = u;
+        serverPool[s] = p;
+      }
+    }
+  }
+  let maxBatchAll = 1;
+  for (const t of plan.targets) maxBatchAll = Math.max(maxBatchAll, t.maxBatch);
+  const serverStart = new Float64Array(nServers);
+  const serverBusy = new Uint8Array(nServers);
+  const serverTarget = new Int32Array(nServers);
+  const serverSize = new Int32Array(nServers);
+  const serverFirstToken = new Float64Array(nServers);
+  const serverEvent = new Float64Array(nServers);
+  const members = new Int32Array(nServers * maxBatchAll);
+
+  // Per pool: stack of idle serving replicas, queue, timers, capacity levels.
+  const poolFree: Int32Array[] = plan.pools.map((pp) => new Int32Array(Math.max(pp.simUnits * pp.serversPerUnit, 1)));
+  const poolFreeCount = new Int32Array(nPools);
+  const poolServing = new Int32Array(nPools); // replicas serving now
+  const poolBusy = new Int32Array(nPools);
+  const poolBooting = new Int32Array(nPools); // units booting
+  const poolProvisionedUnits = new Int32Array(nPools);
+  const poolQueued = new Int32Array(nPools);
+  const poolTimerAt = new Float64Array(nPools).fill(Infinity);
+  const poolMaxQueue = plan.pools.map((pp) => pp.pool.max_queue);
+  const poolLowSince = new Float64Array(nPools).fill(-1);
+  const billedLevel = plan.pools.map((_, p) => new Level(poolTallies[p].billedHourly, null, warmup, duration));
+  const poweredLevel = plan.pools.map((_, p) => new Level(poolTallies[p].poweredHourly, poolSeries[p].powered, warmup, duration));
+  const servingLevel = plan.pools.map((_, p) => new Level(null, poolSeries[p].serving, warmup, duration));
+  const servingMeasured = new Float64Array(nPools);
+  const servingSince = new Float64Array(nPools);
   const queueSince = new Float64Array(nPools);
+
   /** Integrates a pool's queue length up to now; call before changing it. */
   const markQueue = (pool: number): void => {
     const now = sim.now;
     poolSeries[pool].queue.addSpan(queueSince[pool], now, poolQueued[pool]);
     queueSince[pool] = now;
   };
-  const svcTallies = tallies.services;
-  const provisioned = tallies.provisioned;
+  const markServing = (pool: number): void => {
+    const now = sim.now;
+    const s = servingSince[pool] > warmup ? servingSince[pool] : warmup;
+    const e = now < duration ? now : duration;
+    if (e > s) servingMeasured[pool] += (e - s) * poolServing[pool];
+    servingSince[pool] = now;
+    servingLevel[pool].set(now, poolServing[pool]);
+  };
+
+  // Site uplinks: down while any random or scheduled outage holds; responses buffered meanwhile.
+  const siteUplinkDown = new Int32Array(nSites);
+  const siteDownSince = new Float64Array(nSites);
+  const siteBufferUsed = new Float64Array(nSites);
+  const siteBuffer: RingQueue[] = scenario.sites.map(() => new RingQueue());
+  const siteOfPool = Int32Array.from(plan.pools.map((pp) => pp.pool.site));
+
+  // ---- trace -------------------------------------------------------------------------------------------
   let arrivalCount = 0;
   const row: TraceRow = {
     policy: policy.name,
@@ -286,9 +315,8 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     row.ttft_s = ttft;
     trace!(row);
   };
-  const poolTallies = tallies.pools;
 
-  // Per-service reusable policy inputs: one request object and one candidate object per target.
+  // ---- policy inputs: one reusable request object and one candidate object per target ------------------
   const views = plan.services.map((sp) => {
     const s = sp.service;
     const request: PlacementRequest = {
@@ -323,7 +351,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
         ttft_s: 0,
         queue_length: 0,
         busy_servers: 0,
-        servers: plan.pools[t.pool].servers,
+        servers: 0,
         cost_usd: 0,
         carbon_g: 0,
       };
@@ -333,21 +361,41 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   });
 
   // Random streams, one per source.
-  const arrivalStreams = scenario.services.map((s) => interArrivalStream(streams, s.name));
+  const arrivalStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:arrivals`));
   const userStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:users`));
   const serviceTimeStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:service-time`));
+  const failureStreams = plan.pools.map((pp) => streams.stream(`pool:${pp.pool.name}:failures`));
+  const preemptionStreams = plan.pools.map((pp) => streams.stream(`pool:${pp.pool.name}:preemption`));
+  const uplinkStreams = scenario.sites.map((s) => streams.stream(`site:${s.name}:uplink`));
   const traceNext = new Int32Array(scenario.services.length);
 
-  // ---- estimates for the policy view -------------------------------------------------------------
+  // ---- estimates for the policy view -------------------------------------------------------------------
+  function poolCanServe(p: number): boolean {
+    if (!provisioned[p]) return false;
+    if (poolServing[p] > 0 || poolBooting[p] > 0) return true;
+    const a = plan.pools[p].pool.autoscale;
+    return a !== null && poolProvisionedUnits[p] < a.max && !poolAllDown(p);
+  }
+
+  function poolAllDown(p: number): boolean {
+    const base = unitBase[p];
+    for (let k = 0; k < plan.pools[p].simUnits; k++) {
+      const u = base + k;
+      if (unitFailed[u] === 0 && unitPreempted[u] === 0 && unitOutages[u] === 0) return false;
+    }
+    return true;
+  }
+
   function fillCandidates(svc: number, user: number): void {
     const v = views[svc];
     const cands = v.view.candidates;
-    v.view.now = sim.now;
+    const now = sim.now;
+    v.view.now = now;
     for (let i = 0; i < cands.length; i++) {
       const c = cands[i];
       const t = plan.targets[v.targetIds[i]];
       const p = t.pool;
-      const servers = plan.pools[p].servers;
+      const servers = poolServing[p];
       const free = poolFreeCount[p];
       const qAll = poolQueued[p];
       const qThis = queues[t.id].length;
@@ -355,7 +403,10 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       const bEff = qThis + 1 < B ? qThis + 1 : B;
       const tB = t.batchTime[B];
       let wait: number;
-      if (free > 0 && qAll < free * B) {
+      if (servers === 0) {
+        // Nothing serving yet: a unit is booting or would have to start.
+        wait = plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * tB;
+      } else if (free > 0 && qAll < free * B) {
         wait = bEff < B ? t.maxWait : 0;
       } else {
         wait = (Math.floor(qAll / (servers * B)) + 0.5) * tB;
@@ -364,7 +415,12 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       const rtt = t.rtt[user];
       const up = t.up[user];
       const down = t.down[user];
-      c.available = t.reachable[user] === 1 && provisioned[p] && (qAll < poolMaxQueue[p] || (free > 0 && qAll === 0));
+      c.available =
+        t.allowed &&
+        t.reachable[user] === 1 &&
+        siteUplinkDown[siteOfPool[p]] === 0 &&
+        poolCanServe(p) &&
+        (qAll < poolMaxQueue[p] || (free > 0 && qAll === 0));
       c.rtt_s = rtt;
       c.network_s = up + down;
       c.queue_s = wait;
@@ -372,49 +428,104 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       c.latency_s = up + wait + exec + down;
       c.ttft_s = up + wait + t.firstToken[bEff] + rtt / 2;
       c.queue_length = qThis;
-      c.busy_servers = servers - free;
+      c.busy_servers = poolBusy[p];
+      c.servers = servers;
       c.cost_usd = (t.usdPerServerSecond * exec) / bEff + t.usdNetworkPerRequest;
-      c.carbon_g = (t.gco2PerServerSecond * exec) / bEff + t.gco2NetworkPerRequest;
+      const grid = gridAt(scenario.regions[t.region], now);
+      c.carbon_g = ((t.kwhPerServerSecond * exec) / bEff + t.kwhNetworkPerRequest) * grid;
     }
   }
 
-  // ---- events ---------------------------------------------------------------------------------------
+  // ---- events --------------------------------------------------------------------------------------------
   let kArrival = 0;
   let kEnqueue = 0;
   let kTimer = 0;
   let kDone = 0;
+  let kFail = 0;
+  let kRepair = 0;
+  let kPreempt = 0;
+  let kRestore = 0;
+  let kReady = 0;
+  let kAutoscale = 0;
+  let kOutageStart = 0;
+  let kOutageEnd = 0;
+  let kUplinkDown = 0;
+  let kUplinkUp = 0;
+
+  function burstFactor(svc: number, t: number): number {
+    const bursts = scenario.services[svc].bursts;
+    let f = 1;
+    for (let i = 0; i < bursts.length; i++) {
+      const b = bursts[i];
+      if (t >= b.start_s && t < b.start_s + b.duration_s) f *= b.multiplier;
+    }
+    return f;
+  }
+
+  const maxBurst = scenario.services.map((s) => s.bursts.reduce((m, b) => (b.multiplier > 1 ? m * b.multiplier : m), 1));
+
+  function baseRate(svc: number, t: number): number {
+    const spec = scenario.services[svc].arrivals;
+    if (spec.kind === 'profile') {
+      const hour = (t / 3600) % 24;
+      const phase = Math.cos((2 * Math.PI * (hour - spec.peak_hour)) / 24);
+      return spec.trough_per_s + ((spec.peak_per_s - spec.trough_per_s) * (1 + phase)) / 2;
+    }
+    return spec.kind === 'poisson' || spec.kind === 'constant' ? spec.rate_per_s : 0;
+  }
 
   function scheduleNextArrival(svc: number): void {
-    const spec = scenario.services[svc].arrivals;
+    const service = scenario.services[svc];
+    const spec = service.arrivals;
+    const hasBursts = service.bursts.length > 0;
     let next: number;
-    switch (spec.kind) {
-      case 'poisson':
-        next = sim.now + arrivalStreams[svc].exponential(1 / spec.rate_per_s);
-        break;
-      case 'constant':
-        next = sim.now + 1 / spec.rate_per_s;
-        break;
-      case 'profile': {
-        // Thinning (Lewis & Shedler): candidates at the peak rate, each kept with probability λ(t)/peak.
-        const rng = arrivalStreams[svc];
-        next = sim.now;
-        for (;;) {
-          next += rng.exponential(1 / spec.peak_per_s);
-          if (next >= duration) break;
-          const hour = (next / 3600) % 24;
-          const phase = Math.cos((2 * Math.PI * (hour - spec.peak_hour)) / 24);
-          const rate = spec.trough_per_s + ((spec.peak_per_s - spec.trough_per_s) * (1 + phase)) / 2;
-          if (rng.uniform() * spec.peak_per_s < rate) break;
-        }
-        break;
-      }
-      case 'trace': {
-        const i = traceNext[svc]++;
-        next = i < spec.times_s.length ? spec.times_s[i] : Infinity;
-        break;
+    if (spec.kind === 'trace') {
+      const i = traceNext[svc]++;
+      next = i < spec.times_s.length ? spec.times_s[i] : Infinity;
+    } else if (spec.kind === 'constant') {
+      next = sim.now + 1 / (spec.rate_per_s * (hasBursts ? burstFactor(svc, sim.now) : 1));
+    } else if (spec.kind === 'poisson' && !hasBursts) {
+      next = sim.now + arrivalStreams[svc].exponential(1 / spec.rate_per_s);
+    } else {
+      // Thinning (Lewis & Shedler): candidates at the highest rate, each kept with probability λ(t)/λmax.
+      const rng = arrivalStreams[svc];
+      const peak = (spec.kind === 'profile' ? spec.peak_per_s : spec.rate_per_s) * maxBurst[svc];
+      next = sim.now;
+      for (;;) {
+        next += rng.exponential(1 / peak);
+        if (next >= duration) break;
+        const rate = baseRate(svc, next) * (hasBursts ? burstFactor(svc, next) : 1);
+        if (rng.uniform() * peak < rate) break;
       }
     }
     if (next < duration) sim.scheduleAt(next, kArrival, svc);
+  }
+
+  /** Asks the policy where request `slot` goes; returns the target id or -1. */
+  function place(svc: number, user: number, arrival: number): number {
+    const v = views[svc];
+    v.request.arrival_s = arrival;
+    v.request.user = scenario.users[user].name;
+    v.request.userIndex = user;
+    fillCandidates(svc, user);
+    const choice = policy.place(v.request, v.view);
+    if (choice === -1) return -1;
+    const cands = v.view.candidates;
+    if (!(Number.isInteger(choice) && choice >= 0 && choice < cands.length) || !cands[choice].available) {
+      throw new Error(
+        `policy "${policy.name}" returned ${String(choice)} for service "${scenario.services[svc].name}": ` +
+          `expected -1 or the index of an available candidate (0..${cands.length - 1})`,
+      );
+    }
+    return v.targetIds[choice];
+  }
+
+  function send(slot: number, targetId: number): void {
+    const t = plan.targets[targetId];
+    rq.target[slot] = targetId;
+    const up = t.up[rq.user[slot]];
+    if (up > 0) sim.schedule(up, kEnqueue, slot);
+    else enqueue(slot);
   }
 
   function onArrival(svc: number): void {
@@ -448,43 +559,58 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
 
     scheduleNextArrival(svc);
 
-    const v = views[svc];
-    v.request.arrival_s = now;
-    v.request.user = scenario.users[user].name;
-    v.request.userIndex = user;
-    fillCandidates(svc, user);
-    const choice = policy.place(v.request, v.view);
-    const cands = v.view.candidates;
-    if (choice === -1) {
+    const target = place(svc, user, now);
+    if (target === -1) {
       tallies.rejectedTotal++;
       svcSeries[svc].rejected.addAt(now, 1);
       if (measured) st.rejected++;
       if (trace) emit(id, svc, user, now, -1, 'rejected', NaN, NaN, NaN, NaN);
       return;
     }
-    if (!(Number.isInteger(choice) && choice >= 0 && choice < cands.length) || !cands[choice].available) {
-      throw new Error(
-        `policy "${policy.name}" returned ${String(choice)} for service "${service.name}": ` +
-          `expected -1 or the index of an available candidate (0..${cands.length - 1})`,
-      );
-    }
-    const t = plan.targets[v.targetIds[choice]];
     const slot = rq.alloc();
     rq.arrival[slot] = now;
     rq.serviceTime[slot] = serviceTime;
-    rq.target[slot] = t.id;
     rq.user[slot] = user;
     rq.measured[slot] = measured ? 1 : 0;
     rq.id[slot] = id;
-    if (measured) st.placements[t.pool]++;
-    const up = t.up[user];
-    if (up > 0) sim.schedule(up, kEnqueue, slot);
-    else enqueue(slot);
+    rq.attempts[slot] = 1;
+    if (measured) st.placements[plan.targets[target].pool]++;
+    send(slot, target);
+  }
+
+  /** The request lost its replica (failure, interruption, outage): place it again or count it lost. */
+  function retry(slot: number): void {
+    const t = plan.targets[rq.target[slot]];
+    const svc = t.service;
+    const st = svcTallies[svc];
+    if (rq.attempts[slot] <= scenario.services[svc].retries) {
+      const target = place(svc, rq.user[slot], rq.arrival[slot]);
+      if (target !== -1) {
+        rq.attempts[slot]++;
+        if (rq.measured[slot] === 1) st.retried++;
+        send(slot, target);
+        return;
+      }
+    }
+    lose(slot, t.pool);
+  }
+
+  function lose(slot: number, pool: number): void {
+    const svc = plan.targets[rq.target[slot]].service;
+    tallies.lostTotal++;
+    if (rq.measured[slot] === 1) svcTallies[svc].lost++;
+    if (trace) emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], pool, 'lost', NaN, NaN, NaN, NaN);
+    rq.release(slot);
   }
 
   function enqueue(slot: number): void {
     const t = rq.target[slot];
     const pool = plan.targets[t].pool;
+    // The pool may have gone while the request travelled: it is placed again.
+    if (siteUplinkDown[siteOfPool[pool]] > 0 || !poolCanServe(pool)) {
+      retry(slot);
+      return;
+    }
     // The queue may have filled while the request travelled: beyond max_queue it is turned away here.
     if (poolQueued[pool] >= poolMaxQueue[pool] && !(poolFreeCount[pool] > 0 && poolQueued[pool] === 0)) {
       const svc = plan.targets[t].service;
@@ -499,6 +625,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     queues[t].push(slot);
     markQueue(pool);
     poolQueued[pool]++;
+    if (poolServing[pool] === 0 && poolBooting[pool] === 0) autoscale(pool);
     dispatch(pool);
   }
 
@@ -543,23 +670,24 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     const server = poolFree[pool][--poolFreeCount[pool]];
     const size = q.length < t.maxBatch ? q.length : t.maxBatch;
     const base = server * maxBatchAll;
-    let duration = t.batchTime[size];
+    let duration_ = t.batchTime[size];
     const drawn = scenario.services[t.service].service_time !== null;
-    if (drawn) duration = 0;
+    if (drawn) duration_ = 0;
     for (let k = 0; k < size; k++) {
       const slot = q.shift();
       members[base + k] = slot;
       // A batch of drawn service times runs as long as its longest member.
-      if (drawn && rq.serviceTime[slot] > duration) duration = rq.serviceTime[slot];
+      if (drawn && rq.serviceTime[slot] > duration_) duration_ = rq.serviceTime[slot];
     }
     markQueue(pool);
     poolQueued[pool] -= size;
+    poolBusy[pool]++;
     serverBusy[server] = 1;
     serverStart[server] = sim.now;
     serverTarget[server] = targetId;
     serverSize[server] = size;
-    serverFirstToken[server] = drawn ? duration : t.firstToken[size];
-    sim.schedule(duration, kDone, server);
+    serverFirstToken[server] = drawn ? duration_ : t.firstToken[size];
+    serverEvent[server] = sim.schedule(duration_, kDone, server);
   }
 
   function busyInWindow(start: number, end: number): number {
@@ -568,68 +696,88 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     return e > s ? e - s : 0;
   }
 
+  /** Accounts a replica's busy span [start, end) in the tallies and series. */
+  function accountBusy(pool: number, start: number, end: number): void {
+    const pt = poolTallies[pool];
+    pt.busyServerSeconds += busyInWindow(start, end);
+    pt.busyHourly.addSpan(start > warmup ? start : warmup, end < duration ? end : duration, 1);
+    poolSeries[pool].busy.addSpan(start, end, 1);
+  }
+
+  /** Records a completed request whose response reaches the user at `deliveredAt`. */
+  function complete(slot: number, deliveredAt: number): void {
+    const t = plan.targets[rq.target[slot]];
+    const svc = t.service;
+    const st = svcTallies[svc];
+    const user = rq.user[slot];
+    const arrival = rq.arrival[slot];
+    const start = rq.started[slot];
+    const end = rq.ended[slot];
+    const network = rq.enqueued[slot] - arrival + (deliveredAt - end);
+    const ttft = st.ttft !== null ? rq.firstToken[slot] + t.rtt[user] / 2 - arrival : NaN;
+    if (rq.measured[slot] === 1) {
+      const slo = scenario.services[svc].slo;
+      const latency = deliveredAt - arrival;
+      st.completed++;
+      st.latency.record(latency);
+      tallies.egressBytes += t.egressBytes;
+      tallies.networkBytes += t.networkBytes;
+      tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(scenario.regions[t.region], end);
+      st.networkSum += network;
+      st.queueSum += start - rq.enqueued[slot];
+      st.execSum += end - start;
+      let ok = slo.latency_s === null || latency <= slo.latency_s;
+      if (st.ttft !== null) {
+        st.ttft.record(ttft);
+        if (slo.ttft_s !== null && ttft > slo.ttft_s) ok = false;
+      }
+      if (ok) st.sloMet++;
+    }
+    tallies.completedTotal++;
+    if (trace) emit(rq.id[slot], svc, user, arrival, t.pool, 'completed', network, start - rq.enqueued[slot], end - start, ttft);
+    rq.release(slot);
+  }
+
   function onDone(server: number): void {
     const now = sim.now;
     const targetId = serverTarget[server];
     const t = plan.targets[targetId];
-    const svc = t.service;
-    const st = svcTallies[svc];
-    const slo = scenario.services[svc].slo;
+    const pool = t.pool;
+    const site = siteOfPool[pool];
     const size = serverSize[server];
     const start = serverStart[server];
     const firstTokenAt = start + serverFirstToken[server];
     const base = server * maxBatchAll;
+    const uplinkDown = siteUplinkDown[site] > 0;
     for (let k = 0; k < size; k++) {
       const slot = members[base + k];
-      if (rq.measured[slot] === 1) {
-        const user = rq.user[slot];
-        const arrival = rq.arrival[slot];
-        const latency = now + t.down[user] - arrival;
-        st.completed++;
-        st.latency.record(latency);
-        tallies.egressBytes += t.egressBytes;
-        tallies.networkBytes += t.networkBytes;
-        tallies.networkGco2 += t.gco2NetworkPerRequest;
-        st.networkSum += rq.enqueued[slot] - arrival + t.down[user];
-        st.queueSum += start - rq.enqueued[slot];
-        st.execSum += now - start;
-        let ok = slo.latency_s === null || latency <= slo.latency_s;
-        if (st.ttft !== null) {
-          const ttft = firstTokenAt + t.rtt[user] / 2 - arrival;
-          st.ttft.record(ttft);
-          if (slo.ttft_s !== null && ttft > slo.ttft_s) ok = false;
+      rq.started[slot] = start;
+      rq.ended[slot] = now;
+      rq.firstToken[slot] = firstTokenAt;
+      if (!uplinkDown) {
+        complete(slot, now + t.down[rq.user[slot]]);
+      } else {
+        // The site is cut off: the response waits in its store-and-forward buffer, or is lost.
+        const bytes = scenario.services[t.service].request.download_bytes;
+        const st = siteTallies[site];
+        if (siteBufferUsed[site] + bytes <= scenario.sites[site].uplink.buffer_bytes) {
+          siteBufferUsed[site] += bytes;
+          siteBuffer[site].push(slot);
+          st.buffered++;
+        } else {
+          st.overflow++;
+          lose(slot, pool);
         }
-        if (ok) st.sloMet++;
       }
-      tallies.completedTotal++;
-      if (trace) {
-        const user = rq.user[slot];
-        const arrival = rq.arrival[slot];
-        emit(
-          rq.id[slot],
-          svc,
-          user,
-          arrival,
-          t.pool,
-          'completed',
-          rq.enqueued[slot] - arrival + t.down[user],
-          start - rq.enqueued[slot],
-          now - start,
-          st.ttft !== null ? firstTokenAt + t.rtt[user] / 2 - arrival : NaN,
-        );
-      }
-      rq.release(slot);
     }
-    svcSeries[svc].completions.addAt(now, size);
-    const pool = t.pool;
-    const pt = poolTallies[pool];
-    pt.busyServerSeconds += busyInWindow(start, now);
-    poolSeries[pool].busy.addSpan(start, now, 1);
+    svcSeries[t.service].completions.addAt(now, size);
+    accountBusy(pool, start, now);
     if (start >= warmup) {
-      pt.batches++;
-      pt.batchedRequests += size;
+      poolTallies[pool].batches++;
+      poolTallies[pool].batchedRequests += size;
     }
     serverBusy[server] = 0;
+    poolBusy[pool]--;
     poolFree[pool][poolFreeCount[pool]++] = server;
     dispatch(pool);
   }
@@ -639,32 +787,306 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     dispatch(pool);
   }
 
+  // ---- capacity changes ------------------------------------------------------------------------------
+  /** Recomputes a unit's state from its flags and applies the difference to its pool. */
+  function updateUnit(u: number): void {
+    const p = unitPool[u];
+    const pp = plan.pools[p];
+    const now = sim.now;
+    const up = unitFailed[u] === 0 && unitPreempted[u] === 0 && unitOutages[u] === 0;
+    const billed = unitProvisioned[u] === 1 && unitPreempted[u] === 0 ? 1 : 0;
+    const powered = unitProvisioned[u] === 1 && up ? 1 : 0;
+    const serving = powered === 1 && unitBooting[u] === 0 ? 1 : 0;
+    if (billed !== unitBilled[u]) {
+      unitBilled[u] = billed;
+      billedLevel[p].set(now, billedLevel[p].value + (billed ? 1 : -1));
+    }
+    if (powered !== unitPowered[u]) {
+      unitPowered[u] = powered;
+      poweredLevel[p].set(now, poweredLevel[p].value + (powered ? 1 : -1));
+    }
+    if (serving === unitServing[u]) return;
+    unitServing[u] = serving;
+    markServing(p);
+    const first = serverBase[p] + (u - unitBase[p]) * pp.serversPerUnit;
+    if (serving === 1) {
+      poolServing[p] += pp.serversPerUnit;
+      servingLevel[p].set(now, poolServing[p]);
+      for (let j = pp.serversPerUnit - 1; j >= 0; j--) poolFree[p][poolFreeCount[p]++] = first + j;
+      dispatch(p);
+      return;
+    }
+    poolServing[p] -= pp.serversPerUnit;
+    servingLevel[p].set(now, poolServing[p]);
+    for (let j = 0; j < pp.serversPerUnit; j++) {
+      const s = first + j;
+      if (serverBusy[s] === 1) {
+        // The batch dies with its replica: the work done so far still drew power.
+        sim.cancel(serverEvent[s]);
+        accountBusy(p, serverStart[s], now);
+        serverBusy[s] = 0;
+        poolBusy[p]--;
+        const base = s * maxBatchAll;
+        for (let k = 0; k < serverSize[s]; k++) retry(members[base + k]);
+      } else {
+        removeFree(p, s);
+      }
+    }
+    // With nothing left to serve (or to come), whatever waits here is placed again.
+    if (!poolCanServe(p) || (poolServing[p] === 0 && poolBooting[p] === 0 && pp.pool.autoscale === null)) drainQueue(p);
+  }
+
+  function removeFree(p: number, s: number): void {
+    const stack = poolFree[p];
+    for (let i = 0; i < poolFreeCount[p]; i++) {
+      if (stack[i] === s) {
+        stack.copyWithin(i, i + 1, poolFreeCount[p]);
+        poolFreeCount[p]--;
+        return;
+      }
+    }
+  }
+
+  function drainQueue(p: number): void {
+    for (const id of plan.pools[p].targets) {
+      const q = queues[id];
+      while (q.length > 0) {
+        const slot = q.shift();
+        markQueue(p);
+        poolQueued[p]--;
+        retry(slot);
+      }
+    }
+  }
+
+  function onFail(u: number): void {
+    const p = unitPool[u];
+    const spec = plan.pools[p].pool.failures!;
+    unitFailed[u] = 1;
+    if (unitProvisioned[u] === 1 && sim.now >= warmup) poolTallies[p].unitFailures++;
+    updateUnit(u);
+    sim.schedule(failureStreams[p].exponential(spec.mttr_s), kRepair, u);
+  }
+
+  function onRepair(u: number): void {
+    const p = unitPool[u];
+    const spec = plan.pools[p].pool.failures!;
+    unitFailed[u] = 0;
+    updateUnit(u);
+    sim.schedule(failureStreams[p].exponential(spec.mtbf_s), kFail, u);
+  }
+
+  function onPreempt(u: number): void {
+    const p = unitPool[u];
+    const spec = plan.pools[p].pool.preemption!;
+    unitPreempted[u] = 1;
+    if (unitProvisioned[u] === 1 && sim.now >= warmup) poolTallies[p].preemptions++;
+    updateUnit(u);
+    sim.schedule(spec.restart_s, kRestore, u);
+  }
+
+  function onRestore(u: number): void {
+    const p = unitPool[u];
+    const spec = plan.pools[p].pool.preemption!;
+    unitPreempted[u] = 0;
+    updateUnit(u);
+    sim.schedule(preemptionStreams[p].exponential(spec.mean_s), kPreempt, u);
+  }
+
+  /** Provisions a unit of an autoscaled pool: billed and powered from now, serving after its cold start. */
+  function bootUnit(u: number): void {
+    const p = unitPool[u];
+    unitProvisioned[u] = 1;
+    unitBooting[u] = 1;
+    poolBooting[p]++;
+    poolProvisionedUnits[p]++;
+    if (sim.now >= warmup) poolTallies[p].coldStarts++;
+    updateUnit(u);
+    unitReadyEvent[u] = sim.schedule(plan.pools[p].coldStart_s, kReady, u);
+  }
+
+  function onReady(u: number): void {
+    const p = unitPool[u];
+    unitReadyEvent[u] = -1;
+    unitBooting[u] = 0;
+    poolBooting[p]--;
+    updateUnit(u);
+  }
+
+  function releaseUnit(u: number): void {
+    const p = unitPool[u];
+    unitProvisioned[u] = 0;
+    poolProvisionedUnits[p]--;
+    updateUnit(u);
+  }
+
+  /** The autoscaler: compares demand with the capacity running or coming, and adds or releases units. */
+  function autoscale(p: number): void {
+    const pp = plan.pools[p];
+    const a = pp.pool.autoscale;
+    if (a === null || !provisioned[p]) return;
+    const perUnit = pp.serversPerUnit;
+    // Demand in replicas: those busy plus the queue, as full batches.
+    const demand = poolBusy[p] + poolQueued[p] / pp.maxBatch;
+    const wanted = Math.min(a.max, Math.max(a.min, Math.ceil(demand / a.target_utilisation / perUnit - 1e-9)));
+    const have = poolProvisionedUnits[p];
+    if (wanted > have) {
+      poolLowSince[p] = -1;
+      let need = wanted - have;
+      const base = unitBase[p];
+      for (let k = 0; k < pp.simUnits && need > 0; k++) {
+        const u = base + k;
+        if (unitProvisioned[u] === 0) {
+          bootUnit(u);
+          need--;
+        }
+      }
+      return;
+    }
+    if (wanted < have) {
+      if (poolLowSince[p] < 0) poolLowSince[p] = sim.now;
+      if (sim.now - poolLowSince[p] < a.scale_in_after_s) return;
+      // Release one idle unit (the highest-numbered), then wait another period before the next.
+      const base = unitBase[p];
+      for (let k = pp.simUnits - 1; k >= 0; k--) {
+        const u = base + k;
+        if (unitProvisioned[u] === 0 || unitBooting[u] === 1) continue;
+        const first = serverBase[p] + k * perUnit;
+        let idle = true;
+        for (let j = 0; j < perUnit; j++) if (serverBusy[first + j] === 1) idle = false;
+        if (!idle) continue;
+        releaseUnit(u);
+        poolLowSince[p] = sim.now;
+        return;
+      }
+      return;
+    }
+    poolLowSince[p] = -1;
+  }
+
+  function onAutoscale(p: number): void {
+    autoscale(p);
+    sim.schedule(plan.pools[p].pool.autoscale!.check_every_s, kAutoscale, p);
+  }
+
+  function outageUnits(i: number, delta: number): void {
+    const o = scenario.outages[i];
+    if (o.kind === 'uplink') {
+      uplinkChange(o.target, delta);
+      return;
+    }
+    for (const pp of plan.pools) {
+      const site = scenario.sites[pp.pool.site];
+      const hit = o.kind === 'site' ? site.index === o.target : site.region === o.target;
+      if (!hit) continue;
+      const p = pp.pool.index;
+      for (let k = 0; k < pp.simUnits; k++) {
+        const u = unitBase[p] + k;
+        unitOutages[u] += delta;
+        updateUnit(u);
+      }
+    }
+  }
+
+  function uplinkChange(site: number, delta: number): void {
+    const now = sim.now;
+    const wasDown = siteUplinkDown[site] > 0;
+    siteUplinkDown[site] += delta;
+    const isDown = siteUplinkDown[site] > 0;
+    const st = siteTallies[site];
+    if (!wasDown && isDown) {
+      siteDownSince[site] = now;
+      if (now >= warmup) st.uplinkOutages++;
+      // Requests queued at the site stay: the site itself still works and buffers what it finishes.
+    } else if (wasDown && !isDown) {
+      st.uplinkDownSeconds += busyInWindow(siteDownSince[site], now);
+      // Forward what waited, in the order it finished.
+      const buf = siteBuffer[site];
+      while (buf.length > 0) {
+        const slot = buf.shift();
+        const t = plan.targets[rq.target[slot]];
+        complete(slot, now + t.down[rq.user[slot]]);
+      }
+      siteBufferUsed[site] = 0;
+      for (const pp of plan.pools) if (pp.pool.site === site) dispatch(pp.pool.index);
+    }
+  }
+
+  function onUplinkDown(site: number): void {
+    uplinkChange(site, 1);
+    sim.schedule(uplinkStreams[site].exponential(scenario.sites[site].uplink.mttr_s!), kUplinkUp, site);
+  }
+
+  function onUplinkUp(site: number): void {
+    uplinkChange(site, -1);
+    sim.schedule(uplinkStreams[site].exponential(scenario.sites[site].uplink.mtbf_s!), kUplinkDown, site);
+  }
+
   kArrival = sim.register(onArrival);
   kEnqueue = sim.register(enqueue);
   kTimer = sim.register(onTimer);
   kDone = sim.register(onDone);
+  kFail = sim.register(onFail);
+  kRepair = sim.register(onRepair);
+  kPreempt = sim.register(onPreempt);
+  kRestore = sim.register(onRestore);
+  kReady = sim.register(onReady);
+  kAutoscale = sim.register(onAutoscale);
+  kOutageStart = sim.register((i) => outageUnits(i, 1));
+  kOutageEnd = sim.register((i) => outageUnits(i, -1));
+  kUplinkDown = sim.register(onUplinkDown);
+  kUplinkUp = sim.register(onUplinkUp);
 
-  // First arrival of each service.
+  // ---- start -------------------------------------------------------------------------------------------
+  for (const pp of plan.pools) {
+    const p = pp.pool.index;
+    if (!provisioned[p]) continue;
+    const a = pp.pool.autoscale;
+    const initial = a ? a.initial : pp.simUnits;
+    for (let k = 0; k < pp.simUnits; k++) {
+      const u = unitBase[p] + k;
+      if (k < initial) {
+        unitProvisioned[u] = 1;
+        poolProvisionedUnits[p]++;
+        updateUnit(u);
+      }
+      if (pp.pool.failures) sim.schedule(failureStreams[p].exponential(pp.pool.failures.mtbf_s), kFail, u);
+      if (pp.pool.preemption) sim.schedule(preemptionStreams[p].exponential(pp.pool.preemption.mean_s), kPreempt, u);
+    }
+    if (a) sim.schedule(a.check_every_s, kAutoscale, p);
+  }
+  scenario.outages.forEach((o, i) => {
+    if (o.start_s >= duration) return;
+    sim.scheduleAt(o.start_s, kOutageStart, i);
+    if (o.start_s + o.duration_s < duration) sim.scheduleAt(o.start_s + o.duration_s, kOutageEnd, i);
+  });
+  for (const site of scenario.sites) {
+    if (site.uplink.mtbf_s !== null) sim.schedule(uplinkStreams[site.index].exponential(site.uplink.mtbf_s), kUplinkDown, site.index);
+  }
   scenario.services.forEach((service, svc) => {
-    const spec = service.arrivals;
-    if (spec.kind === 'constant') sim.scheduleAt(0, kArrival, svc);
+    if (service.arrivals.kind === 'constant') sim.scheduleAt(0, kArrival, svc);
     else scheduleNextArrival(svc);
   });
 
   sim.run(duration);
 
-  // Replicas still busy at the end count their busy time up to the end.
-  for (let s = 0; s < nServers; s++) {
-    if (serverBusy[s] === 1) {
-      poolTallies[serverPool[s]].busyServerSeconds += busyInWindow(serverStart[s], duration);
-      poolSeries[serverPool[s]].busy.addSpan(serverStart[s], duration, 1);
-    }
+  // ---- close the books at the end of the run -----------------------------------------------------------
+  for (let s = 0; s < nServers; s++) if (serverBusy[s] === 1) accountBusy(serverPool[s], serverStart[s], duration);
+  for (let p = 0; p < nPools; p++) {
+    markQueue(p);
+    markServing(p);
+    billedLevel[p].flush(duration);
+    poweredLevel[p].flush(duration);
+    servingLevel[p].flush(duration);
+    poolTallies[p].servingServerSeconds = servingMeasured[p];
   }
-  for (let p = 0; p < nPools; p++) markQueue(p);
+  for (let site = 0; site < nSites; site++) {
+    if (siteUplinkDown[site] > 0) siteTallies[site].uplinkDownSeconds += busyInWindow(siteDownSince[site], duration);
+  }
   tallies.events = sim.processed;
   tallies.inFlight = rq.live;
   if (trace) {
-    // Requests still travelling, waiting or running when the run ends, in arrival order.
+    // Requests still travelling, waiting, running or buffered when the run ends, in arrival order.
     const open: number[] = [];
     for (let s = 0; s < rq.highWater; s++) if (rq.alive[s] === 1) open.push(s);
     open.sort((a, b) => rq.id[a] - rq.id[b]);

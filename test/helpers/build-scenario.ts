@@ -40,6 +40,9 @@ export function queueScenario(opts: {
     electricity_usd_per_kwh: 0,
     upkeep_usd_per_unit_year: 0,
     max_queue: opts.maxQueue ?? Infinity,
+    autoscale: null,
+    failures: null,
+    preemption: null,
   };
   const service: Service = {
     index: 0,
@@ -47,10 +50,13 @@ export function queueScenario(opts: {
     model: -1,
     users: [{ user: 0, weight: 1 }],
     arrivals: { kind: 'poisson', rate_per_s: opts.rate },
+    bursts: [],
+    allowed_regions: null,
     request: { input_tokens: 0, output_tokens: 0, items: 1, upload_bytes: 0, download_bytes: 0 },
     slo: { latency_s: null, ttft_s: null },
     batching: { max_batch: 1, max_wait_s: 0 },
     service_time: opts.serviceTime,
+    retries: 1,
   };
   return {
     name: 'queue',
@@ -58,9 +64,9 @@ export function queueScenario(opts: {
     seed: opts.seed ?? 1,
     duration_s: opts.duration,
     warmup_s: opts.warmup,
-    regions: [{ index: 0, name: 'local', grid_gco2_per_kwh: 100, pue: 1.5 }],
+    regions: [{ index: 0, name: 'local', grid_gco2_per_kwh: 100, grid_hourly: null, pue: 1.5 }],
     network: { rtt_s: [[0]], egress_usd_per_gb: 0.09, inter_region_usd_per_gb: 0.02, energy_kwh_per_gb: 0.001 },
-    sites: [{ index: 0, name: 'dc', kind: 'cloud', region: 0 }],
+    sites: [{ index: 0, name: 'dc', kind: 'cloud', region: 0, uplink: { mtbf_s: null, mttr_s: null, buffer_bytes: 0 } }],
     pools: [pool],
     users: [
       { index: 0, name: 'local', region: 0, access_rtt_edge_s: 0, access_rtt_cloud_s: 0, uplink_bps: { edge: 1e9, cloud: 1e9 }, downlink_bps: { edge: 1e9, cloud: 1e9 } },
@@ -69,6 +75,7 @@ export function queueScenario(opts: {
     services: [service],
     policies: ['least-latency'],
     policy_variants: {},
+    outages: [],
     warnings: [],
   };
 }

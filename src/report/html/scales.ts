@@ -49,9 +49,14 @@ export function numericAxis(o: AxisOptions): Axis {
     }
     const s = scaleLog().domain([lo / 1.08, hi * 1.08]).range(o.range);
     const all = s.ticks();
-    // d3 drops labels of minor ticks (2…9 × 10^k) when there are too many to read; the mark stays.
-    const keep = s.tickFormat(o.count, ',');
-    const ticks = all.map((t) => ({ pos: s(t), label: keep(t) === '' ? '' : tickLabel(t) }));
+    // With more ticks than fit, only 1, 2 and 5 × 10^k keep their label (then only 1 × 10^k); the marks stay.
+    const lead = (t: number) => Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9));
+    let labelled = (_t: number) => true;
+    if (all.length > o.count + 2) {
+      labelled = (t) => [1, 2, 5].includes(lead(t));
+      if (all.filter(labelled).length > o.count + 2) labelled = (t) => lead(t) === 1;
+    }
+    const ticks = all.map((t) => ({ pos: s(t), label: labelled(t) ? tickLabel(t) : '' }));
     return { scale: (v) => s(v), ticks, log: true };
   }
   if (o.zeroWhenNear && lo > 0 && lo < hi / 2) lo = 0;

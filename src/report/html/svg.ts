@@ -69,6 +69,10 @@ export interface Margin {
   left: number;
 }
 
+// Presentation attributes rather than CSS classes alone, so that a chart copied out of the page still draws.
+export const INK = '#777777';
+const GRID = '#e8e8e8';
+
 export interface Tick {
   /** Position along the axis, px. */
   pos: number;
@@ -85,13 +89,13 @@ export function xAxis(ticks: Tick[], y: number, x0: number, x1: number, label: s
   for (const t of ticks) {
     out.push(
       `<g class="tick" transform="translate(${n(t.pos)},0)">` +
-        `<line class="grid" y1="${n(gridTop)}" y2="${n(y)}"/>` +
-        `<line y1="${n(y)}" y2="${n(y + (t.label === '' ? 3 : 5))}"/>` +
+        `<line class="grid" y1="${n(gridTop)}" y2="${n(y)}" stroke="${GRID}"/>` +
+        `<line y1="${n(y)}" y2="${n(y + (t.label === '' ? 3 : 5))}" stroke="${INK}"/>` +
         (t.label === '' ? '' : `<text y="${n(y + 17)}" text-anchor="middle">${esc(t.label)}</text>`) +
         `</g>`,
     );
   }
-  out.push(`<line class="domain" x1="${n(x0)}" x2="${n(x1)}" y1="${n(y)}" y2="${n(y)}"/>`);
+  out.push(`<line class="domain" x1="${n(x0)}" x2="${n(x1)}" y1="${n(y)}" y2="${n(y)}" stroke="${INK}"/>`);
   out.push(`<text class="axis-label" x="${n((x0 + x1) / 2)}" y="${n(y + 36)}" text-anchor="middle">${esc(label)}</text>`);
   out.push(`</g>`);
   return out.join('');
@@ -103,13 +107,13 @@ export function yAxis(ticks: Tick[], x: number, y0: number, y1: number, label: s
   for (const t of ticks) {
     out.push(
       `<g class="tick" transform="translate(0,${n(t.pos)})">` +
-        `<line class="grid" x1="${n(x)}" x2="${n(gridRight)}"/>` +
-        `<line x1="${n(x - (t.label === '' ? 3 : 5))}" x2="${n(x)}"/>` +
+        `<line class="grid" x1="${n(x)}" x2="${n(gridRight)}" stroke="${GRID}"/>` +
+        `<line x1="${n(x - (t.label === '' ? 3 : 5))}" x2="${n(x)}" stroke="${INK}"/>` +
         (t.label === '' ? '' : `<text x="${n(x - 8)}" dy="0.32em" text-anchor="end">${esc(t.label)}</text>`) +
         `</g>`,
     );
   }
-  out.push(`<line class="domain" x1="${n(x)}" x2="${n(x)}" y1="${n(y0)}" y2="${n(y1)}"/>`);
+  out.push(`<line class="domain" x1="${n(x)}" x2="${n(x)}" y1="${n(y0)}" y2="${n(y1)}" stroke="${INK}"/>`);
   const mid = (y0 + y1) / 2;
   out.push(
     `<text class="axis-label" transform="translate(${n(labelX)},${n(mid)}) rotate(-90)" text-anchor="middle">${esc(label)}</text>`,
@@ -165,7 +169,7 @@ export function legend(items: LegendItem[], x: number, y: number, width: number)
       swatch = `<circle class="swatch" cx="${n(cx + SWATCH_W / 2)}" cy="${n(cy)}" r="6" fill="${item.color}" stroke="#000" stroke-width="2"/>`;
     }
     out.push(
-      `<g class="legend-item${item.muted ? ' muted' : ''}">${swatch}` +
+      `<g class="legend-item${item.muted ? ' muted' : ''}">${item.muted ? `<g opacity="0.35">${swatch}</g>` : swatch}` +
         `<text x="${n(cx + SWATCH_W + 6)}" y="${n(cy)}" dy="0.32em">${esc(item.label)}</text></g>`,
     );
     cx += w + ITEM_GAP;

@@ -1,0 +1,389 @@
+/**
+ * The HTML reporter: one self-contained file (inline CSS and SVG, no script, no font, nothing fetched) for
+ * people who would rather look than read. Charts are built as strings with d3-scale and d3-shape on the
+ * server side; the same Result always gives the same bytes (no dates, fixed-precision numbers).
+ *
+ * renderHtml reads only a Result, renderSweepHtml only a SweepResult. docs/reports.md describes every chart.
+ */
+
+import type { PolicyResult, PoolResult, Result, ServiceResult } from '../metrics/result.js';
+import type { SweepResult } from '../metrics/sweep-result.js';
+import { formatCount, formatDuration, formatNumber, formatPercent, NULL_CELL } from './table.js';
+import { breakdownChart, costP99Chart, latencyCdfChart, poolSeriesChart } from './html/run-charts.js';
+import {
+  combinations,
+  describeCombo,
+  formatStat,
+  keyMetrics,
+  metricUnit,
+  sweepMetricChart,
+  sweepPolicies,
+} from './html/sweep-charts.js';
+import { esc, IdSource } from './html/svg.js';
+
+const CSS = `
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  color: #1b1b1b; background: #fff; margin: 0 auto; max-width: 1400px; padding: 20px 28px 40px; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin: 0 0 4px; }
+h2 { font-size: 1.25rem; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid #ddd; }
+h3 { font-size: 1.05rem; margin: 20px 0 6px; }
+p.lead { margin: 4px 0 12px; max-width: 75em; }
+p.note { color: #555; font-size: 0.9rem; max-width: 75em; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 8px 0; font-size: 0.95rem; }
+dl.meta dt { color: #555; }
+dl.meta dd { margin: 0; }
+.charts { display: flex; flex-wrap: wrap; gap: 24px 36px; align-items: flex-start; }
+figure { margin: 0; max-width: 100%; }
+.charts > figure { flex: 0 1 auto; min-width: 0; }
+.charts > figure > svg.chart { width: 100%; }
+figcaption { font-weight: 600; margin-bottom: 4px; }
+svg.chart { display: block; max-width: 100%; height: auto; }
+svg.chart .legend-item.muted text { fill: #8a8a8a; }
+svg.chart .no-data { fill: #666; font-style: italic; }
+svg.chart .axis-label { fill: #333; }
+.warnings { border-left: 4px solid #E69F00; background: #fff8e6; padding: 8px 16px; margin: 16px 0; }
+.warnings ul { margin: 4px 0; padding-left: 20px; }
+table.data { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.9rem; margin: 8px 0; }
+table.data th, table.data td { padding: 2px 12px; white-space: nowrap; }
+table.data thead th { text-align: right; border-bottom: 2px solid #444; vertical-align: bottom; }
+table.data thead th.label { text-align: left; }
+table.data tbody th { text-align: left; font-weight: normal; }
+table.data tbody th.section { font-weight: 600; padding-top: 12px; border-bottom: 1px solid #ccc; }
+table.data tbody th.sub { padding-left: 28px; }
+table.data td { text-align: right; }
+table.data td.null { color: #999; }
+table.data tr:hover td, table.data tr:hover th { background: #f4f7fb; }
+.pareto-mark { color: #006d4f; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+footer { margin-top: 40px; color: #777; font-size: 0.85rem; }
+`;
+
+function page(title: string, body: string): string {
+  return (
+    `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
+    `<title>${esc(title)}</title>\n<style>${CSS}</style>\n</head>\n<body>\n${body}\n</body>\n</html>\n`
+  );
+}
+
+const figure = (caption: string, svg: string) => `<figure><figcaption>${esc(caption)}</figcaption>${svg}</figure>`;
+
+/** Names of the things of one kind across policies, in order of first appearance. */
+function unionNames<T extends { name: string }>(policies: PolicyResult[], pick: (p: PolicyResult) => T[]): string[] {
+  const names: string[] = [];
+  for (const p of policies) for (const x of pick(p)) if (!names.includes(x.name)) names.push(x.name);
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The summary table: the console table's rows, as HTML.
+
+type Row = { kind: 'section'; label: string } | { kind: 'row'; label: string; sub?: boolean; cells: string[] };
+
+function serviceRows(name: string, policies: PolicyResult[]): Row[] {
+  const svc = policies.map((p) => p.services.find((s) => s.name === name) ?? null);
+  const row = (label: string, f: (s: ServiceResult) => string): Row => ({
+    kind: 'row',
+    label,
+    cells: svc.map((s) => (s === null ? NULL_CELL : f(s))),
+  });
+  const rows: Row[] = [
+    { kind: 'section', label: `service ${name}` },
+    row('arrivals', (s) => formatCount(s.arrivals)),
+    row('completed', (s) => formatCount(s.completed)),
+    row('rejected', (s) => formatCount(s.rejected)),
+  ];
+  // Failures only matter in scenarios that have them; leave the rows out where no policy lost or retried.
+  if (svc.some((s) => s !== null && s.lost > 0)) rows.push(row('lost', (s) => formatCount(s.lost)));
+  if (svc.some((s) => s !== null && s.retried > 0)) rows.push(row('retried', (s) => formatCount(s.retried)));
+  rows.push(
+    row('throughput /s', (s) => formatNumber(s.throughput_per_s)),
+    row('latency mean ms', (s) => formatNumber(s.latency_ms?.mean ?? null)),
+    row('latency p50 ms', (s) => formatNumber(s.latency_ms?.p50 ?? null)),
+    row('latency p95 ms', (s) => formatNumber(s.latency_ms?.p95 ?? null)),
+    row('latency p99 ms', (s) => formatNumber(s.latency_ms?.p99 ?? null)),
+    row('latency max ms', (s) => formatNumber(s.latency_ms?.max ?? null)),
+    row('network mean ms', (s) => formatNumber(s.breakdown_ms?.network ?? null)),
+    row('queue mean ms', (s) => formatNumber(s.breakdown_ms?.queue ?? null)),
+    row('execution mean ms', (s) => formatNumber(s.breakdown_ms?.execution ?? null)),
+  );
+  if (svc.some((s) => s?.ttft_ms)) {
+    rows.push(row('TTFT p50 ms', (s) => formatNumber(s.ttft_ms?.p50 ?? null)));
+    rows.push(row('TTFT p99 ms', (s) => formatNumber(s.ttft_ms?.p99 ?? null)));
+  }
+  if (svc.some((s) => s !== null && s.slo_attainment !== null)) {
+    rows.push(row('SLO attainment %', (s) => formatPercent(s.slo_attainment)));
+  }
+  const pools: string[] = [];
+  for (const s of svc) for (const [pool, k] of Object.entries(s?.placements ?? {})) if (k > 0 && !pools.includes(pool)) pools.push(pool);
+  for (const pool of pools) rows.push(row(`placed at ${pool}`, (s) => formatCount(s.placements[pool] ?? 0)));
+  return rows;
+}
+
+function poolRows(name: string, policies: PolicyResult[]): Row[] {
+  const pools = policies.map((p) => p.pools.find((x) => x.name === name) ?? null);
+  const first = pools.find((x): x is PoolResult => x !== null);
+  const row = (label: string, f: (x: PoolResult) => string): Row => ({
+    kind: 'row',
+    label,
+    cells: pools.map((x) => (x === null ? NULL_CELL : f(x))),
+  });
+  const what = first ? ` (${first.kind}, ${formatCount(first.units)} × ${first.instance ?? first.device})` : '';
+  const any = (f: (x: PoolResult) => number) => pools.some((x) => x !== null && x.provisioned && f(x) > 0);
+  const events: Row[] = [];
+  if (pools.some((x) => x !== null && x.provisioned && x.mean_units !== x.units)) {
+    events.push(row('mean units', (x) => (x.provisioned ? formatNumber(x.mean_units) : NULL_CELL)));
+  }
+  if (any((x) => x.unit_failures)) events.push(row('unit failures', (x) => formatCount(x.unit_failures)));
+  if (any((x) => x.preemptions)) events.push(row('preemptions', (x) => formatCount(x.preemptions)));
+  if (any((x) => x.cold_starts)) events.push(row('cold starts', (x) => formatCount(x.cold_starts)));
+  return [
+    { kind: 'section', label: `pool ${name}${what}` },
+    ...events,
+    row('utilisation %', (x) => (x.provisioned ? formatPercent(x.utilisation) : 'not used')),
+    row('mean batch', (x) => (x.batches === 0 ? NULL_CELL : formatNumber(x.mean_batch_size))),
+    row('cost $', (x) => (x.provisioned ? formatNumber(x.cost_usd) : NULL_CELL)),
+    row('energy kWh', (x) => (x.provisioned ? formatNumber(x.energy_kwh) : NULL_CELL)),
+    row('carbon kg', (x) => (x.provisioned ? formatNumber(x.carbon_kg) : NULL_CELL)),
+  ];
+}
+
+function totalsRows(policies: PolicyResult[]): Row[] {
+  const row = (label: string, f: (p: PolicyResult) => number | null, sub = false): Row => ({
+    kind: 'row',
+    label,
+    sub,
+    cells: policies.map((p) => formatNumber(f(p))),
+  });
+  return [
+    { kind: 'section', label: 'totals (measured window)' },
+    row('cost $', (p) => p.totals.cost_usd.total),
+    row('compute $', (p) => p.totals.cost_usd.compute, true),
+    row('capex $', (p) => p.totals.cost_usd.capex, true),
+    row('electricity $', (p) => p.totals.cost_usd.electricity, true),
+    row('upkeep $', (p) => p.totals.cost_usd.upkeep, true),
+    row('egress $', (p) => p.totals.cost_usd.egress, true),
+    row('$ / 1k req', (p) => p.totals.per_1k_requests.cost_usd),
+    row('energy kWh', (p) => p.totals.energy_kwh.total),
+    row('IT kWh', (p) => p.totals.energy_kwh.it, true),
+    row('facility kWh', (p) => p.totals.energy_kwh.facility, true),
+    row('network kWh', (p) => p.totals.energy_kwh.network, true),
+    row('kWh / 1k req', (p) => p.totals.per_1k_requests.energy_kwh),
+    row('carbon kg', (p) => p.totals.carbon_kg.total),
+    row('compute kg', (p) => p.totals.carbon_kg.compute, true),
+    row('network kg', (p) => p.totals.carbon_kg.network, true),
+    row('kgCO2 / 1k req', (p) => p.totals.per_1k_requests.carbon_kg),
+    row('egress GB', (p) => p.totals.egress_gb),
+    { kind: 'section', label: '30-day projection' },
+    row('cost $', (p) => p.totals.projection_30d.cost_usd),
+    row('carbon t CO2', (p) => p.totals.projection_30d.carbon_kg / 1000),
+  ];
+}
+
+function uplinkRows(policies: PolicyResult[]): Row[] {
+  const sites: string[] = [];
+  for (const p of policies) for (const u of p.uplinks) if (!sites.includes(u.site)) sites.push(u.site);
+  return sites.flatMap((site): Row[] => {
+    const row = (label: string, f: (u: PolicyResult['uplinks'][number]) => string): Row => ({
+      kind: 'row',
+      label,
+      cells: policies.map((p) => {
+        const u = p.uplinks.find((x) => x.site === site);
+        return u === undefined ? NULL_CELL : f(u);
+      }),
+    });
+    return [
+      { kind: 'section', label: `uplink of ${site}` },
+      row('downtime s', (u) => formatNumber(u.downtime_s)),
+      row('outages', (u) => formatCount(u.outages)),
+      row('responses buffered', (u) => formatCount(u.buffered)),
+      row('buffer overflow', (u) => formatCount(u.overflow)),
+    ];
+  });
+}
+
+function conservationRows(policies: PolicyResult[]): Row[] {
+  const row = (label: string, f: (p: PolicyResult) => string): Row => ({ kind: 'row', label, cells: policies.map(f) });
+  return [
+    { kind: 'section', label: 'whole run (incl. warm-up): arrivals = completed + rejected + lost + in flight' },
+    row('arrivals', (p) => formatCount(p.conservation.arrivals)),
+    row('completed', (p) => formatCount(p.conservation.completed)),
+    row('rejected', (p) => formatCount(p.conservation.rejected)),
+    row('lost', (p) => formatCount(p.conservation.lost)),
+    row('in flight at end', (p) => formatCount(p.conservation.in_flight)),
+    row('events', (p) => formatCount(p.events)),
+  ];
+}
+
+function summaryTable(result: Result): string {
+  const policies = result.policies;
+  const pareto = new Set(result.pareto);
+  const rows: Row[] = [];
+  for (const s of unionNames(policies, (p) => p.services)) rows.push(...serviceRows(s, policies));
+  for (const x of unionNames(policies, (p) => p.pools)) rows.push(...poolRows(x, policies));
+  rows.push(...uplinkRows(policies), ...totalsRows(policies), ...conservationRows(policies));
+  const head = policies
+    .map((p) =>
+      pareto.has(p.policy)
+        ? `<th scope="col" class="pareto-mark" title="Pareto set">${esc(p.policy)}*</th>`
+        : `<th scope="col">${esc(p.policy)}</th>`,
+    )
+    .join('');
+  const body = rows
+    .map((r) =>
+      r.kind === 'section'
+        ? `<tr><th class="section" colspan="${policies.length + 1}">${esc(r.label)}</th></tr>`
+        : `<tr><th scope="row"${r.sub ? ' class="sub"' : ''}>${esc(r.label)}</th>` +
+          r.cells.map((c) => (c === NULL_CELL ? `<td class="null">${c}</td>` : `<td>${esc(c)}</td>`)).join('') +
+          `</tr>`,
+    )
+    .join('\n');
+  return (
+    `<div class="table-wrap"><table class="data summary"><thead><tr><th class="label" scope="col"></th>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>` +
+    (result.pareto.length > 0
+      ? `<p class="note">* Pareto set: no other policy is better on p99 latency, cost and carbon at once.</p>`
+      : '')
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+function warningsBox(warnings: string[]): string {
+  if (warnings.length === 0) return '';
+  return `<div class="warnings"><strong>Warnings (${warnings.length})</strong><ul>${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>`;
+}
+
+/** The run report of one Result. */
+export function renderHtml(result: Result): string {
+  const ids = new IdSource();
+  const sc = result.scenario;
+  const policies = result.policies;
+  const out: string[] = [];
+
+  out.push(`<header><h1>${esc(sc.name)} <small>· placesim run report</small></h1>`);
+  if (sc.description.trim() !== '') out.push(`<p class="lead">${esc(sc.description.trim())}</p>`);
+  const meta: [string, string][] = [];
+  if (sc.file !== null) meta.push(['scenario file', sc.file]);
+  meta.push(
+    ['seed', String(sc.seed)],
+    ['duration', formatDuration(sc.duration_s)],
+    ['warm-up', `${formatDuration(sc.warmup_s)} (not measured)`],
+    ['measured window', formatDuration(sc.measured_s)],
+    ['policies', policies.map((p) => p.policy).join(', ') || 'none'],
+    ['Pareto set', result.pareto.join(', ') || 'none'],
+    ['placesim', result.placesim_version],
+  );
+  out.push(`<dl class="meta">${meta.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl></header>`);
+  out.push(warningsBox(result.warnings));
+
+  if (policies.length === 0) {
+    out.push(`<p>No policies were run.</p>`);
+  } else {
+    out.push(`<section id="pareto"><h2>Cost against p99 latency</h2>`);
+    out.push(
+      `<p class="note">A policy is in the Pareto set when no other policy is at least as good on p99 latency, cost ` +
+        `and carbon and better on one of them. Carbon is the third axis: a point can be in the set while ` +
+        `another looks better here.</p>`,
+    );
+    out.push(`<div class="charts">${figure('Cost against worst p99 latency', costP99Chart(ids, result))}</div></section>`);
+
+    out.push(`<section id="latency"><h2>Latency</h2><div class="charts">`);
+    for (const s of unionNames(policies, (p) => p.services)) {
+      out.push(figure(`Latency CDF · service ${s}`, latencyCdfChart(ids, result, s)));
+    }
+    out.push(`</div></section>`);
+
+    out.push(`<section id="breakdown"><h2>Cost, energy and carbon</h2><div class="charts">`);
+    out.push(figure('Cost', breakdownChart(ids, result, 'cost')));
+    out.push(figure('Energy', breakdownChart(ids, result, 'energy')));
+    out.push(figure('Carbon', breakdownChart(ids, result, 'carbon')));
+    out.push(`</div></section>`);
+
+    out.push(`<section id="pools"><h2>Pools over time</h2>`);
+    out.push(`<p class="note">Averages per interval over the whole run; the shaded band is the warm-up, which no figure in the tables counts.</p>`);
+    for (const pool of unionNames(policies, (p) => p.pools)) {
+      out.push(`<h3>${esc(pool)}</h3><div class="charts">`);
+      out.push(figure(`Utilisation · ${pool}`, poolSeriesChart(ids, result, pool, 'utilisation')));
+      out.push(figure(`Queue length · ${pool}`, poolSeriesChart(ids, result, pool, 'queue_length')));
+      out.push(`</div>`);
+    }
+    out.push(`</section>`);
+
+    out.push(`<section id="summary"><h2>Summary</h2>${summaryTable(result)}</section>`);
+  }
+  out.push(`<footer>placesim ${esc(result.placesim_version)} · result format ${result.format_version} · seed ${sc.seed}</footer>`);
+  return page(`${sc.name} · placesim`, out.join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** The sweep report of one SweepResult. */
+export function renderSweepHtml(result: SweepResult): string {
+  const ids = new IdSource();
+  const sc = result.scenario;
+  const out: string[] = [];
+  const policies = sweepPolicies(result);
+  const charted = keyMetrics(result.metrics);
+
+  out.push(`<header><h1>${esc(sc.name)} <small>· placesim sweep report</small></h1>`);
+  const seeds =
+    result.seeds.length <= 6 ? result.seeds.join(', ') : `${result.seeds.slice(0, 3).join(', ')}, …, ${result.seeds[result.seeds.length - 1]}`;
+  const meta: [string, string][] = [];
+  if (sc.file !== null) meta.push(['scenario file', sc.file]);
+  meta.push(['seed', String(sc.seed)], ['replications', `${result.replications} per point (seeds ${seeds})`]);
+  for (const a of result.axes) meta.push([`swept: ${a.path}`, a.values.map(String).join(', ')]);
+  meta.push(['points', formatCount(result.points.length)], ['policies', policies.join(', ') || 'none'], ['placesim', result.placesim_version]);
+  out.push(`<dl class="meta">${meta.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl></header>`);
+  out.push(
+    `<p class="note">Each point is the mean over the replications; the shaded band is its 95% confidence interval ` +
+      `(Student t). Every point runs the same seeds, so differences between points come from the parameter, not the noise.</p>`,
+  );
+
+  if (result.axes.length === 0 || result.points.length === 0) {
+    out.push(`<p>The sweep has no points.</p>`);
+  } else {
+    const rest = result.axes.slice(1);
+    const combos = combinations(rest);
+    const width = combos.length > 1 ? 460 : 640;
+    for (const m of charted) {
+      out.push(`<section class="metric"><h2>${esc(m.name)}</h2><p class="note">${esc(m.description)}</p><div class="charts">`);
+      for (const c of combos) {
+        const where = describeCombo(c);
+        out.push(figure(where === '' ? `${m.name} against ${result.axes[0].path}` : where, sweepMetricChart(ids, result, m, c, width)));
+      }
+      out.push(`</div></section>`);
+    }
+
+    // Every point in numbers, for the charted metrics.
+    out.push(`<section id="points"><h2>All points</h2>`);
+    const head =
+      result.axes.map((a) => `<th scope="col" class="label">${esc(a.path)}</th>`).join('') +
+      `<th scope="col" class="label">policy</th>` +
+      charted.map((m) => `<th scope="col">${esc(m.name)}${metricUnit(m.name).percent ? ' %' : ''}</th>`).join('');
+    const rows: string[] = [];
+    for (const pt of result.points) {
+      for (const p of pt.policies) {
+        rows.push(
+          `<tr>${result.axes.map((a) => `<th scope="row">${esc(String(pt.values[a.path] ?? NULL_CELL))}</th>`).join('')}` +
+            `<th>${esc(p.policy)}</th>` +
+            charted
+              .map((m) => {
+                const st = p.metrics[m.name] ?? null;
+                return st === null ? `<td class="null">${NULL_CELL}</td>` : `<td>${esc(formatStat(st, metricUnit(m.name)).replace(/ %$/, ''))}</td>`;
+              })
+              .join('') +
+            `</tr>`,
+        );
+      }
+    }
+    out.push(`<div class="table-wrap"><table class="data points"><thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody></table></div>`);
+    const others = result.metrics.filter((m) => !charted.includes(m));
+    if (others.length > 0) {
+      out.push(`<p class="note">Also in the sweep's JSON and CSV: ${others.map((m) => esc(m.name)).join(', ')}.</p>`);
+    }
+    out.push(`</section>`);
+  }
+  out.push(`<footer>placesim ${esc(result.placesim_version)} · sweep format ${result.format_version}</footer>`);
+  return page(`${sc.name} · placesim sweep`, out.join('\n'));
+}

@@ -1,0 +1,465 @@
+/**
+ * The charts of a run report, each an inline <svg class="chart" data-chart="…">: latency CDFs, cost /
+ * energy / carbon breakdowns, pool utilisation and queue length over time, and cost against p99 with the
+ * Pareto set. Each reads only the Result.
+ */
+
+import { curveStepAfter, line } from 'd3-shape';
+import { scaleBand } from 'd3-scale';
+import type { CdfPoint, PolicyResult, Result } from '../../metrics/result.js';
+import { paretoPoint } from '../../metrics/pareto.js';
+import { formatNumber } from '../table.js';
+import { numericAxis } from './scales.js';
+import {
+  dashAttr,
+  esc,
+  IdSource,
+  INK,
+  legend,
+  n,
+  seriesStyle,
+  svgChart,
+  textWidth,
+  widestLabel,
+  xAxis,
+  yAxis,
+  type LegendItem,
+} from './svg.js';
+
+const WIDTH = 640;
+const MARGIN_RIGHT = 20;
+const AXIS_BOTTOM = 46; // tick labels and the axis label under the plot
+const LEGEND_TOP = 6;
+
+/** Left margin for a y axis whose widest tick label is `labelWidth`: ticks, gap, rotated axis label. */
+const leftMargin = (labelWidth: number) => Math.ceil(labelWidth) + 36;
+
+/** Legend over the plot; returns it and where the plot may start. */
+function topLegend(items: LegendItem[], left: number): { svg: string; top: number } {
+  const l = legend(items, left, LEGEND_TOP, WIDTH - left - MARGIN_RIGHT);
+  return { svg: l.svg, top: LEGEND_TOP + l.height + 14 };
+}
+
+function noData(x: number, y: number, text: string): string {
+  return `<text class="no-data" x="${n(x)}" y="${n(y)}" text-anchor="middle">${esc(text)}</text>`;
+}
+
+const policyItems = (policies: PolicyResult[], note: (p: PolicyResult) => string | null): LegendItem[] =>
+  policies.map((p, i) => {
+    const why = note(p);
+    const s = seriesStyle(i);
+    return { label: why === null ? p.policy : `${p.policy} (${why})`, color: s.color, dash: s.dash, swatch: 'line', muted: why !== null };
+  });
+
+// ---------------------------------------------------------------------------------------------------------
+// (1) Latency CDF: one chart per service, a line per policy, log-x.
+
+export function latencyCdfChart(ids: IdSource, result: Result, service: string): string {
+  const policies = result.policies;
+  const cdfs = policies.map((p) => {
+    const cdf = p.services.find((s) => s.name === service)?.latency_cdf_ms ?? null;
+    return cdf !== null && cdf.length > 0 ? cdf : null;
+  });
+  const plotH = 250;
+  const yAx = numericAxis({ lo: 0, hi: 100, range: [plotH, 0], log: false, count: 5 });
+  const left = leftMargin(widestLabel(yAx.ticks));
+  const leg = topLegend(
+    policyItems(policies, (p) => (cdfs[policies.indexOf(p)] === null ? 'nothing completed' : null)),
+    left,
+  );
+  const top = leg.top;
+  const height = top + plotH + AXIS_BOTTOM;
+  const x0 = left;
+  const x1 = WIDTH - MARGIN_RIGHT;
+  const y = (pct: number) => top + yAx.scale(pct);
+
+  const all = cdfs.flatMap((c) => (c === null ? [] : c.map((pt) => pt.ms))).filter((ms) => ms > 0);
+  const body: string[] = [leg.svg];
+  const summary: string[] = [];
+  if (all.length === 0) {
+    body.push(
+      xAxis([], top + plotH, x0, x1, 'latency, ms (log scale)', top),
+      yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, 'completed requests at or below, %', x1, 14),
+      noData((x0 + x1) / 2, top + plotH / 2, 'no completed requests under any policy'),
+    );
+  } else {
+    const lo = Math.min(...all);
+    const xAx = numericAxis({ lo, hi: Math.max(...all), range: [x0, x1], log: true, count: 6 });
+    body.push(
+      xAxis(xAx.ticks, top + plotH, x0, x1, 'latency, ms (log scale)', top),
+      yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, 'completed requests at or below, %', x1, 14),
+    );
+    // Latency 0 cannot sit on a log axis; it is drawn at the smallest positive latency. Between two known
+    // quantiles the curve holds the lower fraction (a step, like an empirical CDF): a straight line would
+    // invent requests in a gap, e.g. between a fast cloud mode and a slow edge mode.
+    const path = line<CdfPoint>()
+      .x((d) => xAx.scale(Math.max(d.ms, lo)))
+      .y((d) => y(d.fraction * 100))
+      .curve(curveStepAfter)
+      .digits(2);
+    body.push(`<g class="series-group">`);
+    cdfs.forEach((cdf, i) => {
+      if (cdf === null) return;
+      const p = policies[i];
+      const s = seriesStyle(i);
+      const lat = p.services.find((x) => x.name === service)?.latency_ms;
+      const tip = lat ? `${p.policy}: p50 ${formatNumber(lat.p50)} ms, p99 ${formatNumber(lat.p99)} ms` : p.policy;
+      summary.push(tip);
+      body.push(
+        `<path class="series" data-policy="${esc(p.policy)}" d="${path(cdf)}" fill="none" stroke="${s.color}" ` +
+          `stroke-width="2"${dashAttr(s.dash)}><title>${esc(tip)}</title></path>`,
+      );
+    });
+    body.push(`</g>`);
+  }
+  return svgChart({
+    ids,
+    kind: 'latency-cdf',
+    width: WIDTH,
+    height,
+    title: `Latency CDF of service ${service}`,
+    desc:
+      `Cumulative distribution of the end-to-end latency of completed ${service} requests in the measured ` +
+      `window, a line per policy. x: latency in ms, log scale; y: share of completed requests at or below ` +
+      `it, %.` + (summary.length > 0 ? ' ' + summary.join('; ') + '.' : ''),
+    attrs: { 'data-service': service },
+    body: body.join(''),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// (2) Cost, energy and carbon breakdowns: a horizontal stacked bar per policy.
+
+export type BreakdownKind = 'cost' | 'energy' | 'carbon';
+
+interface BreakdownSpec {
+  title: string;
+  axis: string;
+  /** Number with its unit, for bar-end labels and tooltips. */
+  value: (v: number) => string;
+  parts: { key: string; label: string; color: string }[];
+  get: (p: PolicyResult) => Record<string, number> & { total: number };
+}
+
+// Components keep one colour across the three charts (compute is blue in cost and in carbon).
+const BREAKDOWNS: Record<BreakdownKind, BreakdownSpec> = {
+  cost: {
+    title: 'Cost by component',
+    axis: 'cost in the measured window, $',
+    value: (v) => `$${formatNumber(v)}`,
+    parts: [
+      { key: 'compute', label: 'cloud compute', color: '#0072B2' },
+      { key: 'capex', label: 'hardware capex', color: '#E69F00' },
+      { key: 'electricity', label: 'electricity', color: '#009E73' },
+      { key: 'upkeep', label: 'upkeep', color: '#CC79A7' },
+      { key: 'egress', label: 'egress', color: '#D55E00' },
+    ],
+    get: (p) => ({ ...p.totals.cost_usd }),
+  },
+  energy: {
+    title: 'Energy by component',
+    axis: 'energy in the measured window, kWh',
+    value: (v) => `${formatNumber(v)} kWh`,
+    parts: [
+      { key: 'it', label: 'IT (devices, hosts)', color: '#0072B2' },
+      { key: 'facility', label: 'facility overhead (PUE)', color: '#56B4E9' },
+      { key: 'network', label: 'network transfer', color: '#D55E00' },
+    ],
+    get: (p) => ({ ...p.totals.energy_kwh }),
+  },
+  carbon: {
+    title: 'Carbon by component',
+    axis: 'carbon in the measured window, kg CO2e',
+    value: (v) => `${formatNumber(v)} kg`,
+    parts: [
+      { key: 'compute', label: 'compute (IT + facility)', color: '#0072B2' },
+      { key: 'network', label: 'network transfer', color: '#D55E00' },
+    ],
+    get: (p) => ({ ...p.totals.carbon_kg }),
+  },
+};
+
+export function breakdownChart(ids: IdSource, result: Result, kind: BreakdownKind): string {
+  const spec = BREAKDOWNS[kind];
+  const policies = result.policies;
+  const values = policies.map(spec.get);
+  const band = 30;
+  const plotH = Math.max(1, policies.length) * band;
+  const left = Math.ceil(Math.max(60, ...policies.map((p) => textWidth(p.policy)))) + 16;
+  const totalLabels = values.map((v) => spec.value(v.total));
+  const right = Math.ceil(Math.max(40, ...totalLabels.map((t) => textWidth(t)))) + 14;
+  const leg = legend(
+    spec.parts.map((c) => ({ label: c.label, color: c.color, swatch: 'rect' as const })),
+    left,
+    LEGEND_TOP,
+    WIDTH - left - MARGIN_RIGHT,
+  );
+  const top = LEGEND_TOP + leg.height + 14;
+  const height = top + plotH + AXIS_BOTTOM;
+  const x0 = left;
+  const x1 = WIDTH - right;
+  const hi = Math.max(0, ...values.map((v) => v.total));
+  const xAx = numericAxis({ lo: 0, hi: hi > 0 ? hi : 1, range: [x0, x1], log: false, count: 6 });
+  const yb = scaleBand<string>()
+    .domain(policies.map((_, i) => String(i)))
+    .range([top, top + plotH])
+    .paddingInner(0.3)
+    .paddingOuter(0.15);
+
+  const body: string[] = [leg.svg, xAxis(xAx.ticks, top + plotH, x0, x1, spec.axis, top)];
+  body.push(`<line class="domain" x1="${n(x0)}" x2="${n(x0)}" y1="${n(top)}" y2="${n(top + plotH)}" stroke="${INK}"/>`);
+  const summary: string[] = [];
+  policies.forEach((p, i) => {
+    const v = values[i];
+    const by = yb(String(i)) ?? top;
+    const bh = yb.bandwidth();
+    body.push(
+      `<g class="bar" data-policy="${esc(p.policy)}">` +
+        `<text class="bar-label" x="${n(x0 - 8)}" y="${n(by + bh / 2)}" dy="0.32em" text-anchor="end">${esc(p.policy)}</text>`,
+    );
+    let acc = 0;
+    for (const c of spec.parts) {
+      const part = v[c.key] ?? 0;
+      if (part > 0) {
+        const xa = xAx.scale(acc);
+        const xb = xAx.scale(acc + part);
+        const share = v.total > 0 ? ` (${((part / v.total) * 100).toFixed(1)} %)` : '';
+        body.push(
+          `<rect class="segment" data-part="${c.key}" x="${n(xa)}" y="${n(by)}" width="${n(Math.max(0, xb - xa))}" ` +
+            `height="${n(bh)}" fill="${c.color}"><title>${esc(`${p.policy}, ${c.label}: ${spec.value(part)}${share}`)}</title></rect>`,
+        );
+      }
+      acc += part;
+    }
+    body.push(
+      `<text class="total" x="${n(xAx.scale(v.total) + 6)}" y="${n(by + bh / 2)}" dy="0.32em">${esc(totalLabels[i])}</text></g>`,
+    );
+    summary.push(`${p.policy} ${totalLabels[i]}`);
+  });
+  return svgChart({
+    ids,
+    kind: `${kind}-breakdown`,
+    width: WIDTH,
+    height,
+    title: spec.title,
+    desc:
+      `${spec.title} per policy over the measured window, as stacked bars (${spec.parts.map((c) => c.label).join(', ')}). ` +
+      `Totals: ${summary.join('; ')}.`,
+    body: body.join(''),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// (3) Pool utilisation and queue length over time, a line per policy, warm-up shaded.
+
+export type PoolSeriesKind = 'utilisation' | 'queue_length';
+
+/** Seconds, minutes or hours, whichever gives readable tick values for the run's length. */
+function timeUnit(duration_s: number): { label: string; div: number } {
+  if (duration_s <= 900) return { label: 's', div: 1 };
+  if (duration_s <= 36_000) return { label: 'min', div: 60 };
+  return { label: 'h', div: 3600 };
+}
+
+export function poolSeriesChart(ids: IdSource, result: Result, pool: string, kind: PoolSeriesKind): string {
+  const policies = result.policies;
+  const series = policies.map((p) => {
+    const provisioned = p.pools.find((x) => x.name === pool)?.provisioned ?? false;
+    const ts = p.timeseries.pools.find((x) => x.name === pool);
+    if (!provisioned || ts === undefined || p.timeseries.t_s.length === 0) return null;
+    const values = kind === 'utilisation' ? ts.utilisation.map((u) => u * 100) : ts.queue_length;
+    const t = p.timeseries.t_s;
+    // Each value is an average over [t_i, t_i + interval): a step that holds to the interval's end.
+    const pts = t.map((ti, i) => [ti, values[i]] as [number, number]);
+    pts.push([t[t.length - 1] + p.timeseries.interval_s, values[values.length - 1]]);
+    return pts;
+  });
+  const unit = timeUnit(result.scenario.duration_s);
+  const end = Math.max(result.scenario.duration_s, ...series.flatMap((s) => (s === null ? [] : [s[s.length - 1][0]])));
+  const plotH = 200;
+  const yMax = kind === 'utilisation' ? 100 : Math.max(0, ...series.flatMap((s) => (s === null ? [] : s.map((d) => d[1]))));
+  const yAx = numericAxis({ lo: 0, hi: yMax > 0 ? yMax : 1, range: [plotH, 0], log: false, count: 5, max: kind === 'utilisation' ? 100 : undefined });
+  const left = leftMargin(widestLabel(yAx.ticks));
+  const leg = topLegend(
+    policyItems(policies, (p) => (series[policies.indexOf(p)] === null ? 'not provisioned' : null)),
+    left,
+  );
+  const top = leg.top;
+  const height = top + plotH + AXIS_BOTTOM;
+  const x0 = left;
+  const x1 = WIDTH - MARGIN_RIGHT;
+  const xAx = numericAxis({ lo: 0, hi: end / unit.div, range: [x0, x1], log: false, count: 8, max: end / unit.div });
+  const label = kind === 'utilisation' ? 'utilisation, %' : 'mean queue length, requests';
+  const body: string[] = [leg.svg];
+
+  const warm = result.scenario.warmup_s / unit.div;
+  if (warm > 0) {
+    const wx = xAx.scale(warm);
+    body.push(
+      `<g class="warmup"><rect x="${n(x0)}" y="${n(top)}" width="${n(wx - x0)}" height="${n(plotH)}" fill="#000" fill-opacity="0.07"/>` +
+        `<line x1="${n(wx)}" x2="${n(wx)}" y1="${n(top)}" y2="${n(top + plotH)}" stroke="#555" stroke-dasharray="3 3"/>` +
+        `<text x="${n(x0 + 4)}" y="${n(top + 12)}" fill="#444">warm-up</text></g>`,
+    );
+  }
+  body.push(
+    xAxis(xAx.ticks, top + plotH, x0, x1, `time since start, ${unit.label}`, top),
+    yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, label, x1, 14),
+  );
+  const path = line<[number, number]>()
+    .x((d) => xAx.scale(d[0] / unit.div))
+    .y((d) => top + yAx.scale(d[1]))
+    .curve(curveStepAfter)
+    .digits(2);
+  body.push(`<g class="series-group">`);
+  series.forEach((pts, i) => {
+    if (pts === null) return;
+    const s = seriesStyle(i);
+    body.push(
+      `<path class="series" data-policy="${esc(policies[i].policy)}" d="${path(pts)}" fill="none" stroke="${s.color}" ` +
+        `stroke-width="1.5"${dashAttr(s.dash)}><title>${esc(policies[i].policy)}</title></path>`,
+    );
+  });
+  body.push(`</g>`);
+  if (series.every((s) => s === null)) body.push(noData((x0 + x1) / 2, top + plotH / 2, 'pool not provisioned under any policy'));
+
+  const what = kind === 'utilisation' ? 'Utilisation' : 'Queue length';
+  return svgChart({
+    ids,
+    kind: kind === 'utilisation' ? 'pool-utilisation' : 'pool-queue',
+    width: WIDTH,
+    height,
+    title: `${what} of pool ${pool} over time`,
+    desc:
+      `${what} of pool ${pool} per interval of ${formatNumber(policies[0]?.timeseries.interval_s ?? 0)} s over the whole run, ` +
+      `a line per policy that provisions the pool; the shaded band is the warm-up (not measured). ` +
+      (kind === 'utilisation' ? 'y: busy replica-time over available replica-time, %.' : 'y: mean number of requests waiting.'),
+    attrs: { 'data-pool': pool },
+    body: body.join(''),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// (4) Cost against p99 latency, the Pareto set ringed and labelled.
+
+interface Box {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+const overlaps = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+
+export function costP99Chart(ids: IdSource, result: Result): string {
+  const policies = result.policies;
+  const pareto = new Set(result.pareto);
+  const pts = policies.map(paretoPoint);
+  const plotted = pts.map((p, i) => ({ ...p, i })).filter((p) => p.p99_ms !== null) as (ReturnType<typeof paretoPoint> & {
+    i: number;
+    p99_ms: number;
+  })[];
+  const plotH = 280;
+  const costs = plotted.map((p) => p.cost_usd);
+  const lats = plotted.map((p) => p.p99_ms);
+  // Both ranges are inset so that the largest marker is never cut by the frame.
+  const yAx = numericAxis({
+    lo: costs.length ? Math.min(...costs) : 0,
+    hi: costs.length ? Math.max(...costs) : 1,
+    range: [plotH - 10, 10],
+    log: 'auto',
+    autoRatio: 10,
+    zeroWhenNear: true,
+    count: 5,
+  });
+  const left = leftMargin(widestLabel(yAx.ticks));
+  const items: LegendItem[] = policyItems(policies, (p) => (pts[policies.indexOf(p)].p99_ms === null ? 'no p99: a service completed nothing' : null)).map(
+    (it) => ({ ...it, swatch: 'rect' as const }),
+  );
+  items.push({ label: 'Pareto set (p99, cost, carbon)', color: '#ffffff', swatch: 'ring' });
+  const leg = topLegend(items, left);
+  const top = leg.top;
+  const height = top + plotH + AXIS_BOTTOM;
+  const x0 = left;
+  const x1 = WIDTH - MARGIN_RIGHT;
+  const body: string[] = [leg.svg];
+  const yLabel = `cost in the measured window, $${yAx.log ? ' (log scale)' : ''}`;
+  if (plotted.length === 0) {
+    body.push(
+      xAxis([], top + plotH, x0, x1, 'worst p99 latency over services, ms', top),
+      yAxis([], x0, top + plotH, top, yLabel, x1, 14),
+      noData((x0 + x1) / 2, top + plotH / 2, 'no policy has a p99 latency'),
+    );
+  } else {
+    const xAx = numericAxis({ lo: Math.min(...lats), hi: Math.max(...lats), range: [x0 + 10, x1 - 10], log: 'auto', autoRatio: 10, zeroWhenNear: true, count: 6 });
+    body.push(
+      xAxis(xAx.ticks, top + plotH, x0, x1, `worst p99 latency over services, ms${xAx.log ? ' (log scale)' : ''}`, top),
+      yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, yLabel, x1, 14),
+    );
+    // The legend is off limits for labels, and so is everything outside the plot.
+    const placed: Box[] = [{ x0: 0, x1: WIDTH, y0: 0, y1: top }];
+    const bounds: Box = { x0: x0 + 2, x1: x1, y0: top, y1: top + plotH };
+    const marks: string[] = [];
+    const labels: string[] = [];
+    const leaders: string[] = [];
+    // Pareto points first, so that their labels get the best places.
+    const order = [...plotted].sort((a, b) => Number(pareto.has(b.name)) - Number(pareto.has(a.name)) || a.i - b.i);
+    for (const p of plotted) {
+      placed.push({ x0: xAx.scale(p.p99_ms) - 7, x1: xAx.scale(p.p99_ms) + 7, y0: top + yAx.scale(p.cost_usd) - 7, y1: top + yAx.scale(p.cost_usd) + 7 });
+    }
+    for (const p of order) {
+      const cx = xAx.scale(p.p99_ms);
+      const cy = top + yAx.scale(p.cost_usd);
+      const inSet = pareto.has(p.name);
+      const s = seriesStyle(p.i);
+      const tip =
+        `${p.name}: p99 ${formatNumber(p.p99_ms)} ms, cost $${formatNumber(p.cost_usd)}, carbon ${formatNumber(p.carbon_kg)} kg` +
+        (inSet ? ' (Pareto set)' : '');
+      marks.push(
+        `<circle class="point${inSet ? ' pareto' : ''}" data-policy="${esc(p.name)}" cx="${n(cx)}" cy="${n(cy)}" r="${inSet ? 7 : 5}" ` +
+          `fill="${s.color}"${inSet ? ' stroke="#000" stroke-width="2"' : ' stroke="#fff" stroke-width="1"'}><title>${esc(tip)}</title></circle>`,
+      );
+      const text = inSet ? `${p.name} (Pareto)` : p.name;
+      const w = textWidth(text);
+      let box: Box | null = null;
+      let anchor: 'start' | 'end' = 'start';
+      // Right of the point if it fits, else left; then nudged up or down until it overlaps nothing placed.
+      search: for (const side of cx + 10 + w <= x1 ? (['start', 'end'] as const) : (['end', 'start'] as const)) {
+        for (const dy of [0, -15, 15, -30, 30, -45, 45, -60, 60]) {
+          const bx0 = side === 'start' ? cx + 10 : cx - 10 - w;
+          const cand = { x0: bx0, x1: bx0 + w, y0: cy + dy - 8, y1: cy + dy + 8 };
+          if (cand.x0 < bounds.x0 || cand.x1 > bounds.x1 || cand.y0 < bounds.y0 || cand.y1 > bounds.y1) continue;
+          if (!placed.some((b) => overlaps(b, cand))) {
+            box = cand;
+            anchor = side;
+            break search;
+          }
+        }
+      }
+      if (box === null) box = { x0: cx + 10, x1: cx + 10 + w, y0: cy - 8, y1: cy + 8 };
+      placed.push(box);
+      const ly = (box.y0 + box.y1) / 2;
+      if (Math.abs(ly - cy) > 1) {
+        // A label moved off its point gets a leader line, so it cannot be read as a neighbour's.
+        const lx = anchor === 'start' ? box.x0 - 2 : box.x1 + 2;
+        leaders.push(`<line class="leader" x1="${n(cx)}" y1="${n(cy)}" x2="${n(lx)}" y2="${n(ly)}" stroke="#999" stroke-width="1"/>`);
+      }
+      labels.push(
+        `<text class="${inSet ? 'pareto-label' : 'point-label'}" x="${n(anchor === 'start' ? box.x0 : box.x1)}" y="${n((box.y0 + box.y1) / 2)}" ` +
+          `dy="0.32em" text-anchor="${anchor}"${inSet ? ' font-weight="bold"' : ''}>${esc(text)}</text>`,
+      );
+    }
+    body.push(`<g class="leaders">${leaders.join('')}</g><g class="points">${marks.join('')}</g><g class="labels">${labels.join('')}</g>`);
+  }
+  const inSet = policies.filter((p) => pareto.has(p.policy)).map((p) => p.policy);
+  return svgChart({
+    ids,
+    kind: 'cost-p99',
+    width: WIDTH,
+    height,
+    title: 'Cost against p99 latency',
+    desc:
+      `Each policy's total cost in the measured window against its worst p99 latency over services. ` +
+      `Ringed and labelled "(Pareto)": the policies no other policy beats on p99, cost and carbon at once` +
+      (inSet.length > 0 ? `: ${inSet.join(', ')}.` : ' (none).'),
+    body: body.join(''),
+  });
+}

@@ -1,0 +1,218 @@
+/**
+ * The charts of a sweep report: a metric against the first swept parameter, a line per policy through the
+ * means with the 95% confidence interval as a band. Further axes become small multiples, one chart per
+ * combination of their values.
+ */
+
+import { area, line } from 'd3-shape';
+import { scalePoint } from 'd3-scale';
+import type { MetricStat, SweepAxis, SweepMetric, SweepResult } from '../../metrics/sweep-result.js';
+import { formatNumber, formatPercent } from '../table.js';
+import { numericAxis, tickLabel } from './scales.js';
+import { dashAttr, esc, IdSource, legend, n, seriesStyle, svgChart, textWidth, widestLabel, xAxis, yAxis, type LegendItem, type Tick } from './svg.js';
+
+/**
+ * The metrics worth a chart, in this order: cost per 1k requests, carbon (per 1k when there is such a
+ * metric, else the total), then each service's p99 latency and SLO attainment. Sweeps whose metrics are
+ * named otherwise get their first six charted; the table lists them all either way.
+ */
+export function keyMetrics(metrics: SweepMetric[]): SweepMetric[] {
+  const byName = new Map(metrics.map((m) => [m.name, m]));
+  const picked: SweepMetric[] = [];
+  const take = (name: string) => {
+    const m = byName.get(name);
+    if (m !== undefined && !picked.includes(m)) picked.push(m);
+    return m !== undefined;
+  };
+  take('cost_usd_per_1k');
+  if (!take('carbon_kg_per_1k')) take('carbon_kg');
+  for (const m of metrics) {
+    const dot = m.name.lastIndexOf('.');
+    if (dot > 0 && m.name.slice(dot + 1) === 'latency_p99_ms') {
+      const service = m.name.slice(0, dot);
+      take(`${service}.latency_p99_ms`);
+      take(`${service}.slo_attainment`);
+    }
+  }
+  for (const m of metrics) if (m.name.endsWith('.slo_attainment')) take(m.name);
+  return picked.length > 0 ? picked : metrics.slice(0, 6);
+}
+
+export interface MetricUnit {
+  /** Axis label suffix, e.g. "$ per 1k requests". */
+  label: string;
+  /** Fractions are shown as percentages. */
+  percent: boolean;
+}
+
+/** The unit a metric's name carries (see docs/result-format.md: units are in the names). */
+export function metricUnit(name: string): MetricUnit {
+  const base = name.slice(name.lastIndexOf('.') + 1);
+  if (base === 'slo_attainment' || base.endsWith('utilisation')) return { label: '%', percent: true };
+  const units: [string, string][] = [
+    ['_usd_per_1k', '$ per 1k requests'],
+    ['_kwh_per_1k', 'kWh per 1k requests'],
+    ['_kg_per_1k', 'kg CO2e per 1k requests'],
+    ['_usd_30d', '$ per 30 days'],
+    ['_ms', 'ms'],
+    ['_usd', '$'],
+    ['_kwh', 'kWh'],
+    ['_kg', 'kg CO2e'],
+    ['_gb', 'GB'],
+    ['_per_s', 'per s'],
+  ];
+  for (const [suffix, label] of units) if (base.endsWith(suffix)) return { label, percent: false };
+  return { label: '', percent: false };
+}
+
+/** "mean ± ci" in the metric's unit, for tooltips and the table. */
+export function formatStat(stat: MetricStat | null, unit: MetricUnit): string {
+  if (stat === null) return '—';
+  if (unit.percent) return `${formatPercent(stat.mean)} ± ${formatPercent(stat.ci95)} %`;
+  return `${formatNumber(stat.mean)} ± ${formatNumber(stat.ci95)}`;
+}
+
+/** Policy names across the points, in order of first appearance. */
+export function sweepPolicies(sweep: SweepResult): string[] {
+  const names: string[] = [];
+  for (const pt of sweep.points) for (const p of pt.policies) if (!names.includes(p.policy)) names.push(p.policy);
+  return names;
+}
+
+/** Every combination of the values of `axes`, the last varying fastest (the sweep's grid order). */
+export function combinations(axes: SweepAxis[]): Record<string, string | number>[] {
+  let out: Record<string, string | number>[] = [{}];
+  for (const a of axes) out = out.flatMap((c) => a.values.map((v) => ({ ...c, [a.path]: v })));
+  return out;
+}
+
+export const describeCombo = (combo: Record<string, string | number>) =>
+  Object.entries(combo)
+    .map(([k, v]) => `${k} = ${v}`)
+    .join(', ');
+
+interface Datum {
+  x: number;
+  stat: MetricStat;
+}
+
+export function sweepMetricChart(
+  ids: IdSource,
+  sweep: SweepResult,
+  metric: SweepMetric,
+  combo: Record<string, string | number>,
+  width: number,
+): string {
+  const axis = sweep.axes[0];
+  const policies = sweepPolicies(sweep);
+  const unit = metricUnit(metric.name);
+  const k = unit.percent ? 100 : 1;
+  const inCombo = sweep.points.filter((pt) => Object.entries(combo).every(([path, v]) => pt.values[path] === v));
+  const stat = (valueIndex: number, policy: string): MetricStat | null => {
+    const v = axis.values[valueIndex];
+    const pt = inCombo.find((p) => p.values[axis.path] === v);
+    return pt?.policies.find((p) => p.policy === policy)?.metrics[metric.name] ?? null;
+  };
+
+  // One y range for the metric over all points, so that small multiples compare at a glance.
+  const every = sweep.points.flatMap((pt) => pt.policies.map((p) => p.metrics[metric.name] ?? null)).filter((s): s is MetricStat => s !== null);
+  const lo = every.length ? Math.min(...every.map((s) => (s.mean - s.ci95) * k)) : 0;
+  const hi = every.length ? Math.max(...every.map((s) => (s.mean + s.ci95) * k)) : 1;
+  const plotH = width >= 600 ? 240 : 180;
+  const yAx = numericAxis({ lo, hi, range: [plotH, 0], log: false, zeroWhenNear: true, count: 5, max: unit.percent ? 100 : undefined });
+  const left = Math.ceil(widestLabel(yAx.ticks)) + 36;
+  const right = 20;
+  const items: LegendItem[] = policies.map((p, i) => ({ label: p, color: seriesStyle(i).color, dash: seriesStyle(i).dash, swatch: 'line' }));
+  items.push({ label: '95% CI', color: '#bbbbbb', swatch: 'rect' });
+  const leg = legend(items, left, 6, width - left - right);
+  const top = 6 + leg.height + 14;
+  const height = top + plotH + 46;
+  const x0 = left;
+  const x1 = width - right;
+
+  const numeric = axis.values.length > 0 && axis.values.every((v) => typeof v === 'number');
+  let xOf: (i: number) => number;
+  let xTicks: Tick[];
+  let xLog = false;
+  if (numeric) {
+    const vs = axis.values as number[];
+    const ax = numericAxis({ lo: Math.min(...vs), hi: Math.max(...vs), range: [x0 + 8, x1 - 8], log: 'auto', autoRatio: 20, count: Math.max(3, Math.floor((x1 - x0) / 70)) });
+    xOf = (i) => ax.scale(vs[i]);
+    xLog = ax.log;
+    // Ticks at the swept values themselves when their labels fit side by side; a sweep has few values and
+    // those are the ones a reader looks up.
+    const own = vs.map((v, i) => ({ pos: xOf(i), label: tickLabel(v) }));
+    const sorted = [...own].sort((a, b) => a.pos - b.pos);
+    const fits = sorted.every((t, i) => i === 0 || t.pos - sorted[i - 1].pos >= (textWidth(t.label) + textWidth(sorted[i - 1].label)) / 2 + 8);
+    xTicks = fits ? own : ax.ticks;
+  } else {
+    const s = scalePoint<string>()
+      .domain(axis.values.map((_, i) => String(i)))
+      .range([x0, x1])
+      .padding(0.5);
+    xOf = (i) => s(String(i)) ?? x0;
+    xTicks = axis.values.map((v, i) => ({ pos: xOf(i), label: String(v) }));
+  }
+  const y = (v: number) => top + yAx.scale(v * k);
+
+  const body: string[] = [
+    leg.svg,
+    xAxis(xTicks, top + plotH, x0, x1, `${axis.path}${xLog ? ' (log scale)' : ''}`, top),
+    yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, unit.label === '' ? metric.name : `${metric.name}, ${unit.label}`, x1, 14),
+  ];
+  const band = area<Datum>()
+    .x((d) => xOf(d.x))
+    .y0((d) => y(d.stat.mean - d.stat.ci95))
+    .y1((d) => y(d.stat.mean + d.stat.ci95))
+    .digits(2);
+  const through = line<Datum>()
+    .x((d) => xOf(d.x))
+    .y((d) => y(d.stat.mean))
+    .digits(2);
+  const bands: string[] = [];
+  const lines: string[] = [];
+  const points: string[] = [];
+  policies.forEach((policy, pi) => {
+    const s = seriesStyle(pi);
+    // A missing value breaks the line and the band rather than bridging the gap.
+    const runs: Datum[][] = [[]];
+    axis.values.forEach((v, i) => {
+      const st = stat(i, policy);
+      if (st === null) {
+        if (runs[runs.length - 1].length > 0) runs.push([]);
+        return;
+      }
+      runs[runs.length - 1].push({ x: i, stat: st });
+      points.push(
+        `<circle class="point" data-policy="${esc(policy)}" data-x="${esc(String(v))}" cx="${n(xOf(i))}" cy="${n(y(st.mean))}" r="3" fill="${s.color}">` +
+          `<title>${esc(`${policy}, ${axis.path} = ${v}: ${formatStat(st, unit)} (n = ${st.n})`)}</title></circle>`,
+      );
+    });
+    const kept = runs.filter((r) => r.length > 0);
+    if (kept.length === 0) return;
+    bands.push(`<path class="band" data-policy="${esc(policy)}" d="${kept.map((r) => band(r)).join('')}" fill="${s.color}" fill-opacity="0.16" stroke="none"/>`);
+    lines.push(
+      `<path class="series" data-policy="${esc(policy)}" d="${kept.map((r) => through(r)).join('')}" fill="none" stroke="${s.color}" stroke-width="2"${dashAttr(s.dash)}/>`,
+    );
+  });
+  // A band may reach past the axis (a CI above 100 %): clip it to the plot.
+  const clip = ids.next('clip');
+  body.push(
+    `<defs><clipPath id="${clip}"><rect x="${n(x0)}" y="${n(top)}" width="${n(x1 - x0)}" height="${n(plotH)}"/></clipPath></defs>`,
+  );
+  body.push(`<g class="bands" clip-path="url(#${clip})">${bands.join('')}</g><g class="series-group">${lines.join('')}</g><g class="points">${points.join('')}</g>`);
+
+  const where = describeCombo(combo);
+  return svgChart({
+    ids,
+    kind: 'sweep-metric',
+    width,
+    height,
+    title: `${metric.name} against ${axis.path}${where === '' ? '' : ` (${where})`}`,
+    desc:
+      `${metric.name}: ${metric.description.replace(/\.$/, '')}. Mean over ${sweep.replications} replication(s) per point, a line per policy; the band is the ` +
+      `95% confidence interval.${where === '' ? '' : ` Other swept parameters fixed at ${where}.`}`,
+    attrs: { 'data-metric': metric.name },
+    body: body.join(''),
+  });
+}

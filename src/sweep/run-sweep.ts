@@ -1,0 +1,255 @@
+/**
+ * Runs a sweep: every grid point × every replication, on a piscina worker pool (or in this thread with
+ * workers: 0), then the mean and 95% CI of each metric per point and policy.
+ *
+ * Determinism: a task is pure (text + assignments + seed → metrics) and a point's statistics are computed
+ * from its replications in seed order once all have finished, so the SweepResult does not depend on the
+ * number of workers or on which task finished first. Replication r uses seed + r at every point (common
+ * random numbers): two points differ by their parameters, not by their random draws.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { MetricStat, SweepMetric, SweepPointResult, SweepResult } from '../metrics/sweep-result.js';
+import type { Scenario } from '../model/types.js';
+import { InputError, type PathSegment } from '../scenario/errors.js';
+import { loadScenarioText } from '../scenario/load.js';
+import { buildPlan, PlanError } from '../sim/index.js';
+import { PLACESIM_VERSION } from '../version.js';
+import { gridIndices, parseScenarioDocument, resolveSets, variantText, yamlValue, type Assignment, type ResolvedSet } from './grid.js';
+import { definitionHash, openJournal, type Journal } from './journal.js';
+import { metricDefs, type PolicyMetrics } from './metrics.js';
+import type { SetSpec } from './set-spec.js';
+import { summarize } from './stats.js';
+import { runTask, type SweepTask } from './task.js';
+
+export const SWEEP_FORMAT_VERSION = 1;
+
+export interface SweepOptions {
+  /** Scenario file (YAML or JSON). */
+  file: string;
+  /** The swept fields, in grid order (the last varies fastest). None: one point, the file as it is. */
+  sets: SetSpec[];
+  /** Runs per point, with seeds seed, seed+1, …; at least 1. */
+  replications: number;
+  /** First seed; default: the file's. */
+  seed?: number;
+  /** Policies instead of the file's. */
+  policies?: string[];
+  /** Worker threads; default: all cores. 0 runs every task in this thread (no dist/ build needed). */
+  workers?: number;
+  /** Journal file for resuming; none: an interrupted sweep starts over. */
+  journal?: string;
+  /** Called with (points finished, points in all) at the start (resumed points count) and after each point. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface Point {
+  index: number;
+  values: Record<string, string | number>;
+  assignments: Assignment[];
+}
+
+export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
+  checkOptions(opts);
+  const text = readScenario(opts.file);
+  const policies = opts.policies;
+  const base = loadChecked(text, opts.file, { seed: opts.seed, policies });
+  const seed = opts.seed ?? base.seed;
+  const seeds = Array.from({ length: opts.replications }, (_, r) => seed + r);
+  if (!Number.isSafeInteger(seeds[seeds.length - 1])) throw new InputError(`--seed ${seed} is too large for ${opts.replications} replications`);
+
+  const sets = resolveSets(text, opts.file, opts.sets);
+  const points: Point[] = gridIndices(sets.map((s) => s.spec.values.length)).map((idx, index) => ({
+    index,
+    values: Object.fromEntries(sets.map((s, a) => [s.spec.path, s.spec.values[idx[a]]])),
+    assignments: sets.map((s, a) => ({ path: s.path, value: yamlValue(s.spec.values[idx[a]]) })),
+  }));
+
+  // Every variant is loaded (and planned) once before anything runs: a bad value at the last point should
+  // not surface an hour into the sweep.
+  const doc = parseScenarioDocument(text);
+  const metrics: SweepMetric[] = [];
+  const seen = new Set<string>();
+  for (const p of points) {
+    const scenario = sets.length === 0 ? base : loadVariant(variantText(doc, p.assignments), opts.file, seed, policies, sets, p);
+    for (const m of metricDefs(scenario)) {
+      if (!seen.has(m.name)) {
+        seen.add(m.name);
+        metrics.push(m);
+      }
+    }
+  }
+
+  const hash = definitionHash({
+    text,
+    sets: opts.sets.map((s) => ({ path: s.path, values: s.values })),
+    replications: opts.replications,
+    seed,
+    policies: policies ?? null,
+    placesim_version: PLACESIM_VERSION,
+  });
+  const journal: Journal | undefined = opts.journal
+    ? openJournal(opts.journal, hash, (i) => points[i]?.values)
+    : undefined;
+  const finished = new Map<number, SweepPointResult>(journal?.done ?? []);
+  opts.onProgress?.(finished.size, points.length);
+
+  const todo = points.filter((p) => !finished.has(p.index));
+  const tasks: { point: Point; rep: number; task: SweepTask }[] = [];
+  for (const point of todo) {
+    for (let rep = 0; rep < opts.replications; rep++) {
+      tasks.push({
+        point,
+        rep,
+        task: { text, file: opts.file, assignments: point.assignments, seed: seeds[rep], ...(policies ? { policies } : {}) },
+      });
+    }
+  }
+
+  const partial = new Map<number, (PolicyMetrics[] | undefined)[]>();
+  const pending = new Map<number, number>(todo.map((p) => [p.index, opts.replications]));
+  const onTaskDone = (point: Point, rep: number, out: PolicyMetrics[]): void => {
+    let reps = partial.get(point.index);
+    if (!reps) partial.set(point.index, (reps = new Array(opts.replications)));
+    reps[rep] = out;
+    const left = pending.get(point.index)! - 1;
+    pending.set(point.index, left);
+    if (left > 0) return;
+    const result = pointResult(point, reps as PolicyMetrics[][], metrics);
+    partial.delete(point.index);
+    journal?.append(result);
+    finished.set(point.index, result);
+    opts.onProgress?.(finished.size, points.length);
+  };
+
+  const workers = Math.min(opts.workers ?? availableParallelism(), tasks.length);
+  if (tasks.length > 0 && workers === 0) {
+    for (const t of tasks) {
+      onTaskDone(t.point, t.rep, runTask(t.task));
+      // Let timers and signals through between runs (progress redraws, Ctrl-C).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } else if (tasks.length > 0) {
+    const pool = new Piscina<SweepTask, PolicyMetrics[]>({ filename: workerFile(), minThreads: workers, maxThreads: workers });
+    try {
+      // Tasks are queued point by point, so points finish (and are journaled) roughly in grid order.
+      await Promise.all(tasks.map(async (t) => onTaskDone(t.point, t.rep, await pool.run(t.task))));
+    } finally {
+      await pool.destroy();
+    }
+  }
+
+  return {
+    format_version: SWEEP_FORMAT_VERSION,
+    placesim_version: PLACESIM_VERSION,
+    scenario: { name: base.name, file: opts.file, seed },
+    axes: opts.sets.map((s) => ({ path: s.path, values: [...s.values] })),
+    replications: opts.replications,
+    seeds,
+    metrics,
+    points: points.map((p) => finished.get(p.index)!),
+  };
+}
+
+function checkOptions(opts: SweepOptions): void {
+  if (!Number.isInteger(opts.replications) || opts.replications < 1) {
+    throw new InputError(`--replications must be a whole number ≥ 1, got ${opts.replications}`);
+  }
+  if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 0)) {
+    throw new InputError(`--workers must be a whole number ≥ 0, got ${opts.workers}`);
+  }
+  if (opts.seed !== undefined && (!Number.isSafeInteger(opts.seed) || opts.seed < 0)) {
+    throw new InputError(`--seed must be a whole number ≥ 0, got ${opts.seed}`);
+  }
+  for (const s of opts.sets) {
+    if (s.values.length === 0) throw new InputError(`--set ${s.path}: no values`);
+  }
+}
+
+function readScenario(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a scenario file' : (err as Error).message;
+    throw new InputError(`cannot read scenario: ${why}`, { file });
+  }
+}
+
+/** Loads and plans a scenario; a plan failure (e.g. a model that fits nowhere) becomes an InputError. */
+function loadChecked(text: string, file: string, o: { seed?: number; policies?: string[] }): Scenario {
+  const scenario = loadScenarioText(text, file, {
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.policies ? { policies: o.policies } : {}),
+  });
+  try {
+    buildPlan(scenario);
+  } catch (e) {
+    if (!(e instanceof PlanError)) throw e;
+    const pos = scenario.locate?.(e.path);
+    throw new InputError(e.message, { file, path: e.path, ...(pos ?? {}) });
+  }
+  return scenario;
+}
+
+/**
+ * Loads one variant. Its text is the document re-serialised, so line:col in an error would point into text
+ * the user never saw: the location is replaced by the swept field's place in the file, and the message says
+ * which point failed.
+ */
+function loadVariant(
+  text: string,
+  file: string,
+  seed: number,
+  policies: string[] | undefined,
+  sets: readonly ResolvedSet[],
+  point: Point,
+): Scenario {
+  try {
+    return loadChecked(text, file, { seed, policies });
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const path = e.path;
+    const culprit = path === undefined ? undefined : sets.find((s) => isPrefix(s.path, path) || isPrefix(path, s.path));
+    const at = Object.entries(point.values)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    throw new InputError(`${e.detail} (sweep point ${point.index + 1}: --set ${at})`, {
+      file,
+      ...(path !== undefined ? { path } : {}),
+      ...(culprit?.position ?? {}),
+    });
+  }
+}
+
+function isPrefix(a: readonly PathSegment[], b: readonly PathSegment[]): boolean {
+  return a.length <= b.length && a.every((s, i) => String(s) === String(b[i]));
+}
+
+/** Statistics per policy and metric over a point's replications (given in seed order). */
+function pointResult(point: Point, reps: PolicyMetrics[][], metrics: readonly SweepMetric[]): SweepPointResult {
+  return {
+    index: point.index,
+    values: { ...point.values },
+    policies: reps[0].map((p, i) => {
+      const stats: Record<string, MetricStat | null> = {};
+      for (const m of metrics) stats[m.name] = summarize(reps.map((r) => r[i].values[m.name] ?? null));
+      return { policy: p.policy, metrics: stats };
+    }),
+  };
+}
+
+/** The compiled worker next to this module; under vitest (src/*.ts) there is none, so say what to do. */
+function workerFile(): string {
+  const url = new URL('./worker.js', import.meta.url);
+  const path = fileURLToPath(url);
+  if (!existsSync(path)) {
+    throw new Error(
+      `the sweep worker ${path} does not exist: build with \`npx tsc -p .\` and use the compiled dist/, ` +
+        'or run the sweep with workers: 0 (in this thread)',
+    );
+  }
+  return url.href;
+}

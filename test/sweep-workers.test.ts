@@ -1,0 +1,39 @@
+import { describe, it, expect } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+// Worker threads load compiled JavaScript, so this test runs the built dist/ (npm test builds it first).
+const DIST = join(process.cwd(), 'dist', 'sweep');
+
+async function loadDist(): Promise<typeof import('../src/sweep/index.js')> {
+  for (const f of ['index.js', 'worker.js']) {
+    if (!existsSync(join(DIST, f))) {
+      throw new Error(`dist/sweep/${f} is missing: build with \`npx tsc -p .\` before running this test`);
+    }
+  }
+  const url = pathToFileURL(join(DIST, 'index.js')).href;
+  return (await import(url)) as typeof import('../src/sweep/index.js');
+}
+
+describe('sweep on worker threads', () => {
+  it('gives the same result with 1 and 2 workers as in one thread', async () => {
+    const { runSweep, parseSet, sweepJson } = await loadDist();
+    const run = (workers: number) =>
+      runSweep({
+        file: 'scenarios/mmc-validation.yaml',
+        sets: ['duration=20s', 'warmup=2s', 'services.jobs.arrivals.poisson=200/s,250/s,300/s'].map(parseSet),
+        replications: 2,
+        workers,
+      });
+    const one = await run(1);
+    const two = await run(2);
+    const inThread = await run(0);
+    expect(one.points).toHaveLength(3);
+    expect(two).toEqual(one);
+    expect(sweepJson(two)).toBe(sweepJson(one));
+    expect(sweepJson(inThread)).toBe(sweepJson(one));
+    // Different rates must give different answers, or the comparison above proves nothing.
+    expect(one.points[0].policies[0].metrics['jobs.completed']!.mean).toBeLessThan(one.points[2].policies[0].metrics['jobs.completed']!.mean);
+  });
+});
