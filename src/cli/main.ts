@@ -12,6 +12,12 @@ import { renderTable, renderJson, writeCsv } from '../report/index.js';
 import { defaultCatalog } from '../hardware/catalog.js';
 import { formatCatalog, catalogAsJson } from '../hardware/catalog-list.js';
 import { PLACESIM_VERSION } from '../version.js';
+import { TraceCsvWriter } from '../report/trace-csv.js';
+import { renderHtml, renderSweepHtml } from '../report/html.js';
+import { parseSet, runSweep, writeSweepOutputs, createProgress, sweepJournalPath, sweepJson, type SetSpec } from '../sweep/index.js';
+import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Scenario } from '../model/types.js';
 import type { Result } from '../metrics/result.js';
 
@@ -26,6 +32,7 @@ const processIo: Io = {
 };
 
 export const EXIT_OK = 0;
+export const EXIT_CHECK_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_BUG = 3;
 
@@ -55,10 +62,55 @@ interface RunFlags {
   seed?: number;
   json?: boolean;
   csv?: string;
+  trace?: boolean;
+  html?: string;
   color?: boolean;
 }
 
-export function buildProgram(io: Io): Command {
+interface SweepFlags {
+  set: SetSpec[];
+  replications: number;
+  seed?: number;
+  policy?: string[];
+  workers?: number;
+  out: string;
+  html?: string;
+  json?: boolean;
+}
+
+interface CheckFlags {
+  baseline: string;
+  update?: boolean;
+  tolerance: string[];
+  summary?: string;
+  junit?: string;
+}
+
+function parseCount(min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min) throw new InvalidArgumentError(`must be a whole number ≥ ${min}`);
+    return Number(value);
+  };
+}
+
+/** Writes a file, turning an unwritable path into bad input (exit 2) rather than a bug. */
+function writeOutput(path: string, text: string, what: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code === 'string') throw new InputError(`cannot write ${what} "${path}": ${err.message}`);
+    throw e;
+  }
+}
+
+/** What a command decided about the exit code beyond success (the check's 1). */
+export interface RunState {
+  exitCode: number;
+}
+
+export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): Command {
   const program = new Command();
   program
     .name('placesim')
@@ -74,24 +126,93 @@ export function buildProgram(io: Io): Command {
     .option('--policy <names>', 'comma-separated policies to compare, instead of the scenario\'s', parseList)
     .option('--seed <n>', 'random seed, instead of the scenario\'s', parseSeed)
     .option('--json', 'print the Result as JSON instead of the table')
-    .option('--csv <dir>', 'also write summary.csv, services.csv and pools.csv into <dir>')
+    .option('--csv <dir>', 'also write summary.csv, services.csv, pools.csv and timeseries.csv into <dir>')
+    .option('--trace', 'with --csv: also write trace.csv, one row per request (streamed, any length)')
+    .option('--html <file>', 'also write a self-contained HTML report with charts')
     .addOption(new Option('--color', 'colour the table').hideHelp())
     .action((file: string, flags: RunFlags) => {
+      if (flags.trace && !flags.csv) throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
       const scenario = loadScenarioFile(file, { seed: flags.seed, policies: flags.policy });
       let result;
+      let tracer: TraceCsvWriter | null = null;
       try {
-        result = runScenario(scenario);
+        if (flags.trace) tracer = openTrace(join(flags.csv!, 'trace.csv'));
+        result = runScenario(scenario, tracer ? { trace: tracer.write } : {});
       } catch (e) {
         if (e instanceof PlanError) throw planErrorToInput(e, scenario);
         throw e;
+      } finally {
+        tracer?.close();
       }
-      if (flags.csv) {
-        const paths = writeCsvOrExplain(result, flags.csv);
-        if (flags.json) io.err(`wrote ${paths.join(', ')}\n`);
-        else io.out(`wrote ${paths.join(', ')}\n\n`);
+      const notes: string[] = [];
+      if (flags.csv) notes.push(...writeCsvOrExplain(result, flags.csv));
+      if (tracer) notes.push(`${tracer.path} (${tracer.rows} rows)`);
+      if (flags.html) {
+        writeOutput(flags.html, renderHtml(result), 'the HTML report');
+        notes.push(flags.html);
+      }
+      if (notes.length > 0) {
+        if (flags.json) io.err(`wrote ${notes.join(', ')}\n`);
+        else io.out(`wrote ${notes.join(', ')}\n\n`);
       }
       const text = flags.json ? renderJson(result) : renderTable(result, { color: flags.color === true });
       io.out(text.endsWith('\n') ? text : text + '\n');
+    });
+
+  program
+    .command('sweep')
+    .description('run a grid of scenario variants, each for several seeds, and report means with 95% confidence intervals')
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option('--set <path=values>', 'a field and its values: a.b=1,2,3 or a.b=start..end:step (repeatable)', (v: string, acc: SetSpec[]) => [...acc, parseSet(v)], [] as SetSpec[])
+    .option('--replications <n>', 'seeds per point (seed, seed+1, …; the same at every point)', parseCount(1), 1)
+    .option('--seed <n>', 'first seed, instead of the scenario\'s', parseSeed)
+    .option('--policy <names>', 'comma-separated policies, instead of the scenario\'s', parseList)
+    .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
+    .option('--out <dir>', 'where sweep.csv, sweep.json and the resume journal go', 'sweep-out')
+    .option('--html <file>', 'also write an HTML report of the sweep')
+    .option('--json', 'print the sweep result as JSON')
+    .action(async (file: string, flags: SweepFlags) => {
+      if (flags.set.length === 0) throw new InputError('sweep needs at least one --set path=values');
+      const progress = createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s));
+      let result;
+      try {
+        mkdirOrExplain(flags.out);
+        result = await runSweep({
+          file,
+          sets: flags.set,
+          replications: flags.replications,
+          seed: flags.seed,
+          policies: flags.policy,
+          workers: flags.workers,
+          journal: sweepJournalPath(flags.out),
+          onProgress: progress.update,
+        });
+      } finally {
+        progress.stop();
+      }
+      const paths = writeSweepOutputs(result, flags.out);
+      if (flags.html) {
+        writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
+        paths.push(flags.html);
+      }
+      if (flags.json) io.out(sweepJson(result));
+      else io.out(`${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`);
+    });
+
+  program
+    .command('check')
+    .description('run scenarios and compare their results with committed baselines (exit 1 when a metric moved past its tolerance)')
+    .argument('<files...>', 'scenario files')
+    .requiredOption('--baseline <dir>', 'folder of baseline results (<scenario name>.json)')
+    .option('--update', 'rewrite the baselines from this run')
+    .option('--tolerance <pattern=value>', 'tolerance for metrics matching a pattern: "*/latency_ms/*=2%" or "*/utilisation=0.01" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--summary <file>', 'append a markdown summary (e.g. $GITHUB_STEP_SUMMARY)')
+    .option('--junit <file>', 'write JUnit XML')
+    .action(async (files: string[], flags: CheckFlags) => {
+      const report = await runCheck({ files, baselineDir: flags.baseline, update: flags.update, tolerances: flags.tolerance });
+      io.out(renderCheckTable(report));
+      writeCheckOutputs(report, { summary: flags.summary, junit: flags.junit });
+      if (report.failed) state.exitCode = EXIT_CHECK_FAILED;
     });
 
   program
@@ -136,6 +257,26 @@ export function buildProgram(io: Io): Command {
   return program;
 }
 
+function openTrace(path: string): TraceCsvWriter {
+  try {
+    return new TraceCsvWriter(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code === 'string') throw new InputError(`cannot write the trace "${path}": ${err.message}`);
+    throw e;
+  }
+}
+
+function mkdirOrExplain(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code === 'string') throw new InputError(`cannot create the output folder "${dir}": ${err.message}`);
+    throw e;
+  }
+}
+
 function runPlanOnly(scenario: Scenario): void {
   buildPlan(scenario);
 }
@@ -162,10 +303,11 @@ function writeCsvOrExplain(result: Result, dir: string): string[] {
 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
-  const program = buildProgram(io);
+  const state: RunState = { exitCode: EXIT_OK };
+  const program = buildProgram(io, state);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return EXIT_OK;
+    return state.exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT_OK;

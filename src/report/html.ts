@@ -35,7 +35,8 @@ dl.meta dt { color: #555; }
 dl.meta dd { margin: 0; }
 .charts { display: flex; flex-wrap: wrap; gap: 24px 36px; align-items: flex-start; }
 figure { margin: 0; max-width: 100%; }
-.charts > figure { flex: 0 1 auto; min-width: 0; }
+.charts > figure { flex: 1 1 540px; max-width: 660px; min-width: 0; }
+.charts > figure.small { flex: 1 1 400px; max-width: 480px; }
 .charts > figure > svg.chart { width: 100%; }
 figcaption { font-weight: 600; margin-bottom: 4px; }
 svg.chart { display: block; max-width: 100%; height: auto; }
@@ -67,7 +68,8 @@ function page(title: string, body: string): string {
   );
 }
 
-const figure = (caption: string, svg: string) => `<figure><figcaption>${esc(caption)}</figcaption>${svg}</figure>`;
+const figure = (caption: string, svg: string, small = false) =>
+  `<figure${small ? ' class="small"' : ''}><figcaption>${esc(caption)}</figcaption>${svg}</figure>`;
 
 /** Names of the things of one kind across policies, in order of first appearance. */
 function unionNames<T extends { name: string }>(policies: PolicyResult[], pick: (p: PolicyResult) => T[]): string[] {
@@ -350,7 +352,7 @@ export function renderSweepHtml(result: SweepResult): string {
       out.push(`<section class="metric"><h2>${esc(m.name)}</h2><p class="note">${esc(m.description)}</p><div class="charts">`);
       for (const c of combos) {
         const where = describeCombo(c);
-        out.push(figure(where === '' ? `${m.name} against ${result.axes[0].path}` : where, sweepMetricChart(ids, result, m, c, width)));
+        out.push(figure(where === '' ? `${m.name} against ${result.axes[0].path}` : where, sweepMetricChart(ids, result, m, c, width), combos.length > 1));
       }
       out.push(`</div></section>`);
     }

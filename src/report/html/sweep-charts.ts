@@ -91,6 +91,20 @@ export const describeCombo = (combo: Record<string, string | number>) =>
     .map(([k, v]) => `${k} = ${v}`)
     .join(', ');
 
+/**
+ * The values of an axis as numbers, when they are: numbers, or strings of a number and one shared unit as
+ * the scenario file writes them ("2/s", "4/s"; "250ms", "500ms"). Null for categories ("on-demand", "spot").
+ */
+export function numericValues(axis: SweepAxis): { values: number[]; unit: string } | null {
+  if (axis.values.length === 0) return null;
+  if (axis.values.every((v) => typeof v === 'number')) return { values: axis.values as number[], unit: '' };
+  const parsed = axis.values.map((v) => String(v).trim().match(/^(-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*([^\d\s].*)?$/i));
+  if (parsed.some((m) => m === null)) return null;
+  const units = new Set(parsed.map((m) => m![2] ?? ''));
+  if (units.size !== 1) return null;
+  return { values: parsed.map((m) => Number(m![1])), unit: [...units][0] };
+}
+
 interface Datum {
   x: number;
   stat: MetricStat;
@@ -130,12 +144,12 @@ export function sweepMetricChart(
   const x0 = left;
   const x1 = width - right;
 
-  const numeric = axis.values.length > 0 && axis.values.every((v) => typeof v === 'number');
+  const numeric = numericValues(axis);
   let xOf: (i: number) => number;
   let xTicks: Tick[];
   let xLog = false;
-  if (numeric) {
-    const vs = axis.values as number[];
+  if (numeric !== null) {
+    const vs = numeric.values;
     const ax = numericAxis({ lo: Math.min(...vs), hi: Math.max(...vs), range: [x0 + 8, x1 - 8], log: 'auto', autoRatio: 20, count: Math.max(3, Math.floor((x1 - x0) / 70)) });
     xOf = (i) => ax.scale(vs[i]);
     xLog = ax.log;
@@ -157,7 +171,7 @@ export function sweepMetricChart(
 
   const body: string[] = [
     leg.svg,
-    xAxis(xTicks, top + plotH, x0, x1, `${axis.path}${xLog ? ' (log scale)' : ''}`, top),
+    xAxis(xTicks, top + plotH, x0, x1, `${axis.path}${numeric?.unit ? `, ${numeric.unit}` : ''}${xLog ? ' (log scale)' : ''}`, top),
     yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, unit.label === '' ? metric.name : `${metric.name}, ${unit.label}`, x1, 14),
   ];
   const band = area<Datum>()
