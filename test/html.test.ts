@@ -338,6 +338,27 @@ describe('renderSweepHtml', () => {
     expect(new Set(cx)).toEqual(new Set([x.get('a'), x.get('b')]));
   });
 
+  it('reads values written with one unit ("2/s") as numbers, mixed units as categories', () => {
+    const withUnits = (values: string[]): SweepResult => {
+      const path = sweep.axes[0].path;
+      const points = values.map((v, index) => ({
+        index,
+        values: { [path]: v },
+        policies: [{ policy: 'cloud', metrics: { cost_usd_per_1k: stat(1, 0.1) } }],
+      }));
+      return { ...sweep, axes: [{ path, values }], points };
+    };
+    const svg = charts(renderSweepHtml(withUnits(['2/s', '4/s', '8/s'])), 'sweep-metric')[0];
+    const cx = tags(svg, 'circle', 'point').map((c) => Number(attr(c, 'cx')));
+    expect(cx[2] - cx[1]).toBeCloseTo(2 * (cx[1] - cx[0]), 1);
+    expect(svg).toContain('services.chat.arrivals.poisson, /s</text>');
+    // 250ms and 1s are not on one scale as written: evenly spaced categories, labelled as written.
+    const mixed = charts(renderSweepHtml(withUnits(['250ms', '1s', '2s'])), 'sweep-metric')[0];
+    expect([...xTicks(mixed).keys()]).toEqual(['250ms', '1s', '2s']);
+    const mx = tags(mixed, 'circle', 'point').map((c) => Number(attr(c, 'cx')));
+    expect(mx[2] - mx[1]).toBeCloseTo(mx[1] - mx[0], 1);
+  });
+
   it('draws the 95% CI as a band of ± ci95 around the mean', () => {
     const svg = chartsOf('cost_usd_per_1k')[0];
     const y = yTicks(svg);

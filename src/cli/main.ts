@@ -7,7 +7,9 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { InputError } from '../scenario/errors.js';
 import { loadScenarioFile } from '../scenario/index.js';
 import { scenarioJsonSchema } from '../scenario/schema.js';
-import { runScenario, PlanError, buildPlan } from '../sim/index.js';
+import { runScenario, PlanError, buildPlan, resolvePolicies } from '../sim/index.js';
+import { loadPolicyModules, withUserPolicies, PolicyError, type UserPolicy } from '../placement/plugin.js';
+import { BUILTIN_POLICY_NAMES } from '../placement/names.js';
 import { renderTable, renderJson, writeCsv } from '../report/index.js';
 import { defaultCatalog } from '../hardware/catalog.js';
 import { formatCatalog, catalogAsJson } from '../hardware/catalog-list.js';
@@ -59,6 +61,7 @@ function planErrorToInput(e: PlanError, scenario: Scenario): InputError {
 
 interface RunFlags {
   policy?: string[];
+  policyModule: string[];
   seed?: number;
   json?: boolean;
   csv?: string;
@@ -93,6 +96,26 @@ function parseCount(min: number) {
   };
 }
 
+/**
+ * Loads the --policy-module files first, so the scenario may name their policies, then the scenario; without
+ * --policy, loaded policies the scenario does not list are appended to its list.
+ */
+async function loadWithPolicyModules(
+  file: string,
+  flags: { seed?: number; policy?: string[]; policyModule: string[] },
+): Promise<{ scenario: Scenario; userPolicies: UserPolicy[] }> {
+  const userPolicies = await loadPolicyModules(flags.policyModule);
+  const scenario = loadScenarioFile(file, {
+    seed: flags.seed,
+    policies: flags.policy,
+    knownPolicies: [...BUILTIN_POLICY_NAMES, ...userPolicies.map((p) => p.name)],
+  });
+  return { scenario: withUserPolicies(scenario, userPolicies, flags.policy !== undefined), userPolicies };
+}
+
+const POLICY_MODULE_HELP = 'load your own placement policies from a JavaScript module (.js, .mjs, .cjs; repeatable)';
+const collect = (value: string, acc: string[]): string[] => [...acc, value];
+
 /** Writes a file, turning an unwritable path into bad input (exit 2) rather than a bug. */
 function writeOutput(path: string, text: string, what: string): void {
   try {
@@ -124,22 +147,26 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .description('run a scenario under each of its policies and print a side-by-side comparison')
     .argument('<file>', 'scenario file (YAML or JSON)')
     .option('--policy <names>', 'comma-separated policies to compare, instead of the scenario\'s', parseList)
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect, [] as string[])
     .option('--seed <n>', 'random seed, instead of the scenario\'s', parseSeed)
     .option('--json', 'print the Result as JSON instead of the table')
     .option('--csv <dir>', 'also write summary.csv, services.csv, pools.csv and timeseries.csv into <dir>')
     .option('--trace', 'with --csv: also write trace.csv, one row per request (streamed, any length)')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .addOption(new Option('--color', 'colour the table').hideHelp())
-    .action((file: string, flags: RunFlags) => {
+    .action(async (file: string, flags: RunFlags) => {
       if (flags.trace && !flags.csv) throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
-      const scenario = loadScenarioFile(file, { seed: flags.seed, policies: flags.policy });
+      const { scenario, userPolicies } = await loadWithPolicyModules(file, flags);
       let result;
       let tracer: TraceCsvWriter | null = null;
       try {
         if (flags.trace) tracer = openTrace(join(flags.csv!, 'trace.csv'));
-        result = runScenario(scenario, tracer ? { trace: tracer.write } : {});
+        const policies = resolvePolicies(scenario, userPolicies);
+        result = runScenario(scenario, { policies, ...(tracer ? { trace: tracer.write } : {}) });
       } catch (e) {
         if (e instanceof PlanError) throw planErrorToInput(e, scenario);
+        // A user's policy misbehaved: their bug to fix, reported like bad input, not as a placesim bug.
+        if (e instanceof PolicyError) throw new InputError(e.message);
         throw e;
       } finally {
         tracer?.close();
@@ -219,9 +246,11 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .command('validate')
     .description('check a scenario file without running it')
     .argument('<file>', 'scenario file (YAML or JSON)')
-    .action((file: string) => {
-      const scenario = loadScenarioFile(file, {});
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect, [] as string[])
+    .action(async (file: string, flags: { policyModule: string[] }) => {
+      const { scenario, userPolicies } = await loadWithPolicyModules(file, flags);
       try {
+        resolvePolicies(scenario, userPolicies);
         // The plan is where a model that fits nowhere is found; it is cheap and runs no events.
         runPlanOnly(scenario);
       } catch (e) {

@@ -119,6 +119,8 @@ export interface CostBreakdown {
   upkeep: number;
   /** Bytes leaving a cloud region to users. */
   egress: number;
+  /** Managed AI APIs, per token or per request. */
+  api: number;
 }
 
 export interface EnergyBreakdown {
@@ -129,12 +131,25 @@ export interface EnergyBreakdown {
   facility: number;
   /** Network transfer energy (bytes × kWh/GB). */
   network: number;
+  /** Energy at managed AI APIs, as declared per request (0 when not given). */
+  api: number;
 }
 
 export interface CarbonBreakdown {
   total: number;
   compute: number;
   network: number;
+  api: number;
+}
+
+/** A managed AI API's use in the measured window. */
+export interface ApiResult {
+  name: string;
+  region: string;
+  requests: number;
+  cost_usd: number;
+  energy_kwh: number;
+  carbon_kg: number;
 }
 
 export interface Totals {
@@ -174,6 +189,8 @@ export interface PolicyResult {
   conservation: Conservation;
   /** Sites whose uplink was down at some point (empty otherwise). */
   uplinks: UplinkResult[];
+  /** Managed AI APIs of the scenario (empty when it has none). */
+  apis: ApiResult[];
   timeseries: TimeSeries;
   /** Events the engine processed (a determinism fingerprint). */
   events: number;

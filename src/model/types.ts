@@ -267,6 +267,30 @@ export interface Service {
   retries: number;
 }
 
+/**
+ * A managed AI API (AI as a service) that can stand in for some of the scenario's models: priced per token
+ * or per request, with a provider-side latency distribution, and no capacity of ours to provision.
+ */
+export interface ManagedApi {
+  index: number;
+  name: string;
+  /** Region of the provider's endpoint (network path and grid carbon). */
+  region: number;
+  /** Model indices it can serve. */
+  models: number[];
+  usd_per_input_token: number;
+  usd_per_output_token: number;
+  usd_per_request: number;
+  /** Provider-side time for a whole response (network excluded). */
+  latency: ServiceTimeSpec;
+  /** Provider-side time to the first token (LLMs); null = the whole latency. */
+  ttft: ServiceTimeSpec | null;
+  /** Energy per request at the provider, kWh (0 when unknown: then its carbon is not counted). */
+  energy_kwh_per_request: number;
+  /** Requests in progress at once (a rate limit); beyond it the API is unavailable. Infinity = no limit. */
+  max_concurrency: number;
+}
+
 export interface NetworkSettings {
   /** Symmetric RTT matrix between regions, seconds; rtt_s[i][i] = intra-region RTT. */
   rtt_s: number[][];
@@ -290,6 +314,8 @@ export interface Scenario {
   users: UserGroup[];
   models: AiModel[];
   services: Service[];
+  /** Managed AI APIs that compete with self-hosting. */
+  apis: ManagedApi[];
   /** Names of the policies to compare (columns of the comparison), in order. */
   policies: string[];
   /** Scheduled outages of sites, regions and site uplinks. */

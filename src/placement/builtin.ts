@@ -2,8 +2,7 @@
  * The built-in policies. Each picks among the available candidates; ties go to the candidate listed first
  * in the scenario, so results never depend on anything but the scenario and the seed.
  */
-import type { SiteKind } from '../model/types.js';
-import { meetsSlo, type Candidate, type Policy, type PlacementRequest, type PlacementView } from './policy.js';
+import { meetsSlo, type Candidate, type Policy, type PlacementRequest, type PlacementView, type TargetKind } from './policy.js';
 import type { BuiltinPolicyName } from './names.js';
 
 type Score = (c: Candidate) => number;
@@ -12,7 +11,7 @@ type Score = (c: Candidate) => number;
 function best(
   view: PlacementView,
   score: Score,
-  kind: SiteKind | null,
+  kind: TargetKind | null,
   request: PlacementRequest | null,
 ): number {
   const cs = view.candidates;
@@ -52,7 +51,8 @@ export const builtinPolicies: Record<BuiltinPolicyName, Policy> = {
   'lowest-carbon': { name: 'lowest-carbon', place: (_r, v) => best(v, byCarbon, null, null) },
   /**
    * Edge while the edge estimate meets the SLO (the edge queue is short enough), otherwise the fastest
-   * cloud pool; if there is no cloud pool, the edge anyway; with no SLO, always the edge when available.
+   * cloud pool, then the fastest managed API; if there is neither, the edge anyway; with no SLO, always
+   * the edge when available.
    */
   'edge-first': {
     name: 'edge-first',
@@ -61,6 +61,8 @@ export const builtinPolicies: Record<BuiltinPolicyName, Policy> = {
       if (edge >= 0 && meetsSlo(r, v.candidates[edge])) return edge;
       const cloud = best(v, byLatency, 'cloud', null);
       if (cloud >= 0) return cloud;
+      const api = best(v, byLatency, 'api', null);
+      if (api >= 0) return api;
       return edge >= 0 ? edge : best(v, byLatency, null, null);
     },
   },

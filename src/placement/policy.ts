@@ -12,6 +12,9 @@
  */
 import type { SiteKind } from '../model/types.js';
 
+/** Where a candidate runs: a kind of site, or a managed AI API. */
+export type TargetKind = SiteKind | 'api';
+
 export interface PlacementRequest {
   /** Service name and index in the scenario. */
   service: string;
@@ -34,8 +37,9 @@ export interface Candidate {
   /** "site/pool" */
   readonly pool: string;
   readonly poolIndex: number;
+  /** Site name (for a managed API: the API's name). */
   readonly site: string;
-  readonly kind: SiteKind;
+  readonly kind: TargetKind;
   readonly region: string;
   /** False when the pool cannot take the request now (queue full, or — later — down or not allowed). */
   available: boolean;
@@ -75,7 +79,7 @@ export interface Policy {
    * provisioned while it runs: they cost nothing and draw no power, so "cloud-only" against "edge-only"
    * compares two deployments rather than one deployment with a stranded fleet.
    */
-  readonly siteKinds?: readonly SiteKind[];
+  readonly siteKinds?: readonly TargetKind[];
   /**
    * The only pools ("site/pool") this policy may use (default: all). Like siteKinds, pools outside it are
    * not provisioned while it runs. Scenario files set it with `{ name, policy, pools }` variants.
@@ -85,7 +89,7 @@ export interface Policy {
 }
 
 /** True when `policy` may use (and so provisions) the pool `pool` at a site of `kind`. */
-export function policyUsesPool(policy: Policy, pool: string, kind: SiteKind): boolean {
+export function policyUsesPool(policy: Policy, pool: string, kind: TargetKind): boolean {
   if (policy.siteKinds !== undefined && !policy.siteKinds.includes(kind)) return false;
   return policy.pools === undefined || policy.pools.includes(pool);
 }

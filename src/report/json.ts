@@ -15,7 +15,8 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const KEY_ORDER: Record<string, readonly string[]> = {
   '': ['format_version', 'placesim_version', 'scenario', 'policies', 'pareto', 'warnings'],
   scenario: ['name', 'description', 'file', 'seed', 'duration_s', 'warmup_s', 'measured_s'],
-  'policies.*': ['policy', 'services', 'pools', 'totals', 'conservation', 'uplinks', 'events', 'timeseries'],
+  'policies.*': ['policy', 'services', 'pools', 'totals', 'conservation', 'uplinks', 'apis', 'events', 'timeseries'],
+  'policies.*.apis.*': ['name', 'region', 'requests', 'cost_usd', 'energy_kwh', 'carbon_kg'],
   'policies.*.services.*': [
     'name',
     'arrivals',
@@ -56,9 +57,9 @@ const KEY_ORDER: Record<string, readonly string[]> = {
     'carbon_kg',
   ],
   'policies.*.totals': ['cost_usd', 'energy_kwh', 'carbon_kg', 'egress_gb', 'per_1k_requests', 'projection_30d'],
-  'policies.*.totals.cost_usd': ['total', 'compute', 'capex', 'electricity', 'upkeep', 'egress'],
-  'policies.*.totals.energy_kwh': ['total', 'it', 'facility', 'network'],
-  'policies.*.totals.carbon_kg': ['total', 'compute', 'network'],
+  'policies.*.totals.cost_usd': ['total', 'compute', 'capex', 'electricity', 'upkeep', 'egress', 'api'],
+  'policies.*.totals.energy_kwh': ['total', 'it', 'facility', 'network', 'api'],
+  'policies.*.totals.carbon_kg': ['total', 'compute', 'network', 'api'],
   'policies.*.totals.per_1k_requests': ['cost_usd', 'energy_kwh', 'carbon_kg'],
   'policies.*.totals.projection_30d': ['cost_usd', 'energy_kwh', 'carbon_kg', 'requests'],
   'policies.*.conservation': ['arrivals', 'completed', 'rejected', 'lost', 'in_flight'],

@@ -13,6 +13,7 @@ import {
   type Device,
   type InstancePrice,
   type InstanceType,
+  type ManagedApi,
   type Outage,
   type Pool,
   type Region,
@@ -280,6 +281,47 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     if (policies.indexOf(p) !== i) policyError(i, `policy "${p}" is listed twice`);
   }
 
+  const poolNameSet = new Set(pools.map((p) => p.name));
+  const apis: ManagedApi[] = Object.entries(f.apis ?? {}).map(([name, a], index) => {
+    const ap = ['apis', name];
+    if (poolNameSet.has(name)) r.fail(ap, `API name "${name}" is also a pool name`);
+    const distributionOf = (d: NonNullable<typeof a.ttft>, dp: Path): ServiceTimeSpec => {
+      const given = (['exponential', 'deterministic', 'lognormal'] as const).filter((k) => d[k] !== undefined);
+      if (given.length !== 1) r.fail(dp, 'give exactly one of exponential, deterministic, lognormal');
+      const kind = given[0];
+      if (kind === 'lognormal') {
+        if (d.cv === undefined) r.fail(dp, 'missing required field "cv" (coefficient of variation of the lognormal)');
+        return { kind, mean_s: d.lognormal!, cv: d.cv };
+      }
+      if (d.cv !== undefined) r.fail([...dp, 'cv'], 'cv applies to lognormal only');
+      return { kind, mean_s: d[kind]! };
+    };
+    const modelIdx = a.models.map((m, i) => r.ref('model', m, indexOf(modelNames), [...ap, 'models', i]));
+    const price = a.price;
+    if (price.usd_per_1m_input_tokens === undefined && price.usd_per_1m_output_tokens === undefined && price.usd_per_request === undefined) {
+      r.fail([...ap, 'price'], 'give usd_per_1m_input_tokens / usd_per_1m_output_tokens, or usd_per_request');
+    }
+    const tokenPriced = price.usd_per_1m_input_tokens !== undefined || price.usd_per_1m_output_tokens !== undefined;
+    for (const [i, m] of modelIdx.entries()) {
+      if (tokenPriced && models[m].kind !== 'llm') r.fail([...ap, 'models', i], `per-token prices apply to LLMs; "${models[m].name}" is not one (use usd_per_request)`);
+    }
+    if (a.ttft !== undefined && !modelIdx.every((m) => models[m].kind === 'llm')) r.fail([...ap, 'ttft'], 'ttft applies to LLM APIs only');
+    if (a.energy_wh_per_request === undefined) r.warn(ap, 'no energy_wh_per_request: the energy and carbon of its requests are not counted');
+    return {
+      index,
+      name,
+      region: r.ref('region', a.region, regionIndex, [...ap, 'region']),
+      models: modelIdx,
+      usd_per_input_token: (price.usd_per_1m_input_tokens ?? 0) / 1e6,
+      usd_per_output_token: (price.usd_per_1m_output_tokens ?? 0) / 1e6,
+      usd_per_request: price.usd_per_request ?? 0,
+      latency: distributionOf(a.latency, [...ap, 'latency']),
+      ttft: a.ttft === undefined ? null : distributionOf(a.ttft, [...ap, 'ttft']),
+      energy_kwh_per_request: (a.energy_wh_per_request ?? 0) / 1000,
+      max_concurrency: a.max_concurrency ?? Infinity,
+    };
+  });
+
   const outages: Outage[] = (f.outages ?? []).map((o, i) => {
     const op = ['outages', i];
     const given = (['site', 'region', 'uplink'] as const).filter((k) => o[k] !== undefined);
@@ -310,6 +352,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     users,
     models,
     services,
+    apis,
     policies,
     policy_variants,
     outages,

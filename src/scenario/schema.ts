@@ -309,6 +309,34 @@ export const CheckSchema = z
   })
   .describe('Settings of the regression check `placesim check` (docs/ci.md).');
 
+const distribution = () =>
+  z
+    .strictObject({
+      exponential: duration(true).optional(),
+      deterministic: duration(true).optional(),
+      lognormal: duration(true).optional().describe('Mean of a lognormal; give cv too.'),
+      cv: positive().optional(),
+    })
+    .describe('Exactly one of exponential, deterministic, lognormal (with cv): the mean time.');
+
+export const ApiSchema = z
+  .strictObject({
+    region: name().describe("Region of the provider's endpoint."),
+    models: z.array(name()).min(1).describe('Models (declared under models) this API can serve.'),
+    price: z
+      .strictObject({
+        usd_per_1m_input_tokens: nonNegative().optional(),
+        usd_per_1m_output_tokens: nonNegative().optional(),
+        usd_per_request: nonNegative().optional(),
+      })
+      .describe('Per-token prices (LLMs) and/or a price per request.'),
+    latency: distribution().describe('Provider-side time for a whole response, network excluded.'),
+    ttft: distribution().optional().describe('Provider-side time to first token (LLMs). Default: the whole latency.'),
+    energy_wh_per_request: nonNegative().optional().describe('Energy per request at the provider, Wh. Default: unknown (0, not counted).'),
+    max_concurrency: count(1).optional().describe('Requests in progress at once (rate limit). Default: no limit.'),
+  })
+  .describe('A managed AI API competing with self-hosted pools.');
+
 export const ScenarioFileSchema = z
   .strictObject({
     name: name(),
@@ -329,6 +357,7 @@ export const ScenarioFileSchema = z
     users: z.record(z.string(), UserSchema),
     models: z.record(z.string(), ModelSchema).default({}),
     services: z.record(z.string(), ServiceSchema),
+    apis: z.record(z.string(), ApiSchema).optional().describe('Managed AI APIs (AI as a service) that compete with self-hosting.'),
     outages: z
       .array(
         z.strictObject({

@@ -21,11 +21,15 @@ export interface RunOptions {
   onPolicyDone?: (name: string, index: number, total: number) => void;
 }
 
-/** The scenario's policies as objects: built-ins by name, and `{ name, policy, pools }` variants. */
-export function resolvePolicies(scenario: Scenario): Policy[] {
+/**
+ * The scenario's policies as objects: built-ins by name, `{ name, policy, pools }` variants, and `extra`
+ * policies (a user's own, loaded with --policy-module) by their name — which variants may also build on.
+ */
+export function resolvePolicies(scenario: Scenario, extra: readonly Policy[] = []): Policy[] {
+  const lookup = (name: string): Policy | undefined => extra.find((p) => p.name === name) ?? builtinPolicy(name);
   return scenario.policies.map((name) => {
     const variant = scenario.policy_variants[name];
-    const base = builtinPolicy(variant ? variant.policy : name);
+    const base = lookup(variant ? variant.policy : name);
     if (!base) throw new PlanError(`unknown policy "${name}"`, ['policies']);
     if (!variant) return base;
     return restrictPolicy(

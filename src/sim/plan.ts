@@ -3,7 +3,7 @@
  * batch of each size takes there, and what the network adds for each user group. Everything here is computed
  * once per scenario, before any event runs, so the event loop only reads numbers from arrays.
  */
-import type { AiModel, Pool, Scenario, Service } from '../model/types.js';
+import type { AiModel, ManagedApi, Pool, Scenario, Service, Site } from '../model/types.js';
 import { batchTiming, planReplica } from '../hardware/perf.js';
 import { path } from '../network/paths.js';
 
@@ -21,7 +21,10 @@ export interface TargetPlan {
   /** Index among all targets of the scenario (queue id). */
   id: number;
   service: number;
+  /** Pool index, or -1 for a managed API target. */
   pool: number;
+  /** Managed API index, or -1 for a pool target. */
+  api: number;
   /** Devices one model replica occupies in this pool. */
   replicaDevices: number;
   maxBatch: number;
@@ -46,6 +49,9 @@ export interface TargetPlan {
   /** $ and kWh per request for the network (egress, transfer energy). */
   usdNetworkPerRequest: number;
   kwhNetworkPerRequest: number;
+  /** A managed API's price and energy per request (0 for pools). */
+  usdPerUse: number;
+  kwhPerUse: number;
 }
 
 export interface PoolPlan {
@@ -95,6 +101,60 @@ function servicePath(service: Service): (string | number)[] {
   return ['services', service.name];
 }
 
+/** A managed API as a target: its endpoint is reached like a cloud region; its price is per use. */
+function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: number): TargetPlan {
+  const site: Site = {
+    index: -1,
+    name: api.name,
+    kind: 'cloud',
+    region: api.region,
+    uplink: { mtbf_s: null, mttr_s: null, buffer_bytes: 0 },
+  };
+  const nUsers = scenario.users.length;
+  const reachable = new Uint8Array(nUsers);
+  const up = new Float64Array(nUsers);
+  const down = new Float64Array(nUsers);
+  const rtt = new Float64Array(nUsers);
+  let networkBytes = 0;
+  for (const user of scenario.users) {
+    const p = path(user, site, scenario.network, service.request);
+    reachable[user.index] = 1;
+    up[user.index] = p.up_s;
+    down[user.index] = p.down_s;
+    rtt[user.index] = p.rtt_s;
+    networkBytes = p.network_bytes;
+  }
+  const mean = api.latency.mean_s;
+  const firstToken = api.ttft ? Math.min(api.ttft.mean_s, mean) : mean;
+  const r = service.request;
+  const usd = r.input_tokens * api.usd_per_input_token + r.output_tokens * api.usd_per_output_token + api.usd_per_request;
+  return {
+    id,
+    service: service.index,
+    pool: -1,
+    api: api.index,
+    replicaDevices: 0,
+    maxBatch: 1,
+    maxWait: 0,
+    batchTime: Float64Array.of(0, mean),
+    firstToken: Float64Array.of(0, firstToken),
+    reachable,
+    up,
+    down,
+    rtt,
+    egressBytes: 0, // the provider's egress is inside its price
+    networkBytes,
+    region: api.region,
+    allowed: service.allowed_regions === null || service.allowed_regions.includes(api.region),
+    usdPerServerSecond: 0,
+    kwhPerServerSecond: 0,
+    usdNetworkPerRequest: 0,
+    kwhNetworkPerRequest: (networkBytes / 1e9) * scenario.network.energy_kwh_per_gb,
+    usdPerUse: usd,
+    kwhPerUse: api.energy_kwh_per_request,
+  };
+}
+
 export function buildPlan(scenario: Scenario): Plan {
   const poolPlans: PoolPlan[] = scenario.pools.map((pool) => ({
     pool,
@@ -141,7 +201,8 @@ export function buildPlan(scenario: Scenario): Plan {
       fits.push({ service, pool, devices });
       any = true;
     }
-    if (!any) {
+    const apiServes = service.model >= 0 && scenario.apis.some((a) => a.models.includes(service.model));
+    if (!any && !apiServes) {
       const what = service.model >= 0 ? `model "${scenario.models[service.model].name}"` : 'the service';
       const why = reasons.length > 0 ? `: ${reasons.join('; ')}` : ': no pool is reachable by its users';
       throw new PlanError(
@@ -236,6 +297,7 @@ export function buildPlan(scenario: Scenario): Plan {
         id: targets.length,
         service: service.index,
         pool: pool.index,
+        api: -1,
         replicaDevices: pp.replicaDevices,
         maxBatch,
         maxWait: service.batching.max_wait_s,
@@ -253,10 +315,17 @@ export function buildPlan(scenario: Scenario): Plan {
         kwhPerServerSecond: serverKwhPerSecond,
         usdNetworkPerRequest: (egressBytes / 1e9) * scenario.network.egress_usd_per_gb,
         kwhNetworkPerRequest: (networkBytes / 1e9) * scenario.network.energy_kwh_per_gb,
+        usdPerUse: 0,
+        kwhPerUse: 0,
       };
       targets.push(t);
       sp.targets.push(t.id);
       pp.targets.push(t.id);
+    }
+    for (const api of scenario.apis) {
+      if (service.model < 0 || !api.models.includes(service.model)) continue;
+      targets.push(apiTarget(scenario, service, api, targets.length));
+      sp.targets.push(targets.length - 1);
     }
     if (sp.targets.length === 0) {
       throw new PlanError(

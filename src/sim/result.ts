@@ -2,7 +2,7 @@
  * Turns the raw tallies of each run into the Result reporters read: cost, energy and carbon from the
  * integrated busy time and the provisioned capacity, per-1k-request figures and a 30-day projection.
  */
-import type { PolicyResult, PoolResult, Result, ServiceResult, TimeSeries, UplinkResult } from '../metrics/result.js';
+import type { PolicyResult, PoolResult, Result, ServiceResult, TimeSeries, UplinkResult, ApiResult } from '../metrics/result.js';
 import { gridAt } from '../model/types.js';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import { paretoOfPolicies } from '../metrics/pareto.js';
@@ -35,6 +35,9 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     const placements: Record<string, number> = {};
     scenario.pools.forEach((p) => {
       if (t.placements[p.index] > 0) placements[p.name] = t.placements[p.index];
+    });
+    scenario.apis.forEach((a) => {
+      if (t.apiPlacements[a.index] > 0) placements[a.name] = t.apiPlacements[a.index];
     });
     const judged = t.completed + t.rejected;
     const hasSlo = s.slo.latency_s !== null || s.slo.ttft_s !== null;
@@ -143,9 +146,23 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
   const egress = egressGb * scenario.network.egress_usd_per_gb;
   const networkKwh = (tallies.networkBytes / 1e9) * scenario.network.energy_kwh_per_gb;
   const networkCarbonKg = tallies.networkGco2 / 1000;
-  const costTotal = compute + capex + electricity + upkeep + egress;
-  const energyTotal = itKwh + facilityKwh + networkKwh;
-  const carbonTotal = computeCarbonKg + networkCarbonKg;
+  const apis: ApiResult[] = scenario.apis.map((a, i) => {
+    const t = tallies.apis[i];
+    return {
+      name: a.name,
+      region: scenario.regions[a.region].name,
+      requests: t.requests,
+      cost_usd: r(t.usd),
+      energy_kwh: r(t.kwh),
+      carbon_kg: r(t.gco2 / 1000),
+    };
+  });
+  const apiUsd = tallies.apis.reduce((s, a) => s + a.usd, 0);
+  const apiKwh = tallies.apis.reduce((s, a) => s + a.kwh, 0);
+  const apiKg = tallies.apis.reduce((s, a) => s + a.gco2, 0) / 1000;
+  const costTotal = compute + capex + electricity + upkeep + egress + apiUsd;
+  const energyTotal = itKwh + facilityKwh + networkKwh + apiKwh;
+  const carbonTotal = computeCarbonKg + networkCarbonKg + apiKg;
   const completed = services.reduce((a, s) => a + s.completed, 0);
   const per1k = (x: number) => (completed > 0 ? r((x / completed) * 1000) : null);
   const scale = SECONDS_30_DAYS / window;
@@ -183,9 +200,10 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
         electricity: r(electricity),
         upkeep: r(upkeep),
         egress: r(egress),
+        api: r(apiUsd),
       },
-      energy_kwh: { total: r(energyTotal), it: r(itKwh), facility: r(facilityKwh), network: r(networkKwh) },
-      carbon_kg: { total: r(carbonTotal), compute: r(computeCarbonKg), network: r(networkCarbonKg) },
+      energy_kwh: { total: r(energyTotal), it: r(itKwh), facility: r(facilityKwh), network: r(networkKwh), api: r(apiKwh) },
+      carbon_kg: { total: r(carbonTotal), compute: r(computeCarbonKg), network: r(networkCarbonKg), api: r(apiKg) },
       egress_gb: r(egressGb),
       per_1k_requests: { cost_usd: per1k(costTotal), energy_kwh: per1k(energyTotal), carbon_kg: per1k(carbonTotal) },
       projection_30d: {
@@ -197,6 +215,7 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     },
     conservation,
     uplinks,
+    apis,
     timeseries: timeSeries(plan, tallies),
     events: tallies.events,
   };

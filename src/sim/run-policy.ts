@@ -76,8 +76,11 @@ export interface RunTallies {
     latency: LatencyStats;
     ttft: LatencyStats | null;
     placements: Float64Array; // per pool
+    apiPlacements: Float64Array; // per managed API
   }[];
   pools: PoolTallies[];
+  /** Per managed API, measured window: requests completed, $ and kWh and g CO2e at the provider. */
+  apis: { requests: number; usd: number; kwh: number; gco2: number }[];
   sites: SiteTallies[];
   egressBytes: number;
   networkBytes: number;
@@ -133,6 +136,9 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   const nPools = plan.pools.length;
   const nSites = scenario.sites.length;
   const provisioned = plan.pools.map((pp) => policyUsesPool(policy, pp.pool.name, scenario.sites[pp.pool.site].kind));
+  const apiUsable = scenario.apis.map((a) => policyUsesPool(policy, a.name, 'api'));
+  const apiInFlight = new Int32Array(scenario.apis.length);
+  const apiLatencyStreams = scenario.apis.map((a) => streams.stream(`api:${a.name}:latency`));
 
   // ---- tallies and series ----------------------------------------------------------------------------
   const seriesInterval = chooseInterval(duration);
@@ -177,8 +183,10 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       latency: new LatencyStats(),
       ttft: s.model >= 0 && scenario.models[s.model].kind === 'llm' ? new LatencyStats() : null,
       placements: new Float64Array(nPools),
+      apiPlacements: new Float64Array(scenario.apis.length),
     })),
     pools: poolTallies,
+    apis: scenario.apis.map(() => ({ requests: 0, usd: 0, kwh: 0, gco2: 0 })),
     sites: siteTallies,
     egressBytes: 0,
     networkBytes: 0,
@@ -289,12 +297,18 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     latency_s: NaN,
     ttft_s: NaN,
   };
+  /** Name of where a target runs: its pool, or its managed API. */
+  const targetName = (target: number): string => {
+    if (target < 0) return '';
+    const t = plan.targets[target];
+    return t.pool >= 0 ? scenario.pools[t.pool].name : scenario.apis[t.api].name;
+  };
   const emit = (
     id: number,
     svc: number,
     user: number,
     arrival: number,
-    pool: number,
+    target: number,
     outcome: TraceRow['outcome'],
     network: number,
     queue: number,
@@ -306,7 +320,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     row.user = scenario.users[user].name;
     row.arrival_s = arrival;
     row.measured = arrival >= warmup;
-    row.pool = pool >= 0 ? scenario.pools[pool].name : '';
+    row.pool = targetName(target);
     row.outcome = outcome;
     row.network_s = network;
     row.queue_s = queue;
@@ -334,14 +348,15 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     };
     const candidates: Candidate[] = sp.targets.map((id) => {
       const t = plan.targets[id];
-      const pool = scenario.pools[t.pool];
-      const site = scenario.sites[pool.site];
+      const api = t.api >= 0 ? scenario.apis[t.api] : null;
+      const pool = t.pool >= 0 ? scenario.pools[t.pool] : null;
+      const site = pool ? scenario.sites[pool.site] : null;
       return {
-        pool: pool.name,
-        poolIndex: pool.index,
-        site: site.name,
-        kind: site.kind,
-        region: scenario.regions[site.region].name,
+        pool: api ? api.name : pool!.name,
+        poolIndex: pool ? pool.index : -1,
+        site: api ? api.name : site!.name,
+        kind: api ? 'api' : site!.kind,
+        region: scenario.regions[t.region].name,
         available: true,
         rtt_s: 0,
         network_s: 0,
@@ -394,6 +409,23 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     for (let i = 0; i < cands.length; i++) {
       const c = cands[i];
       const t = plan.targets[v.targetIds[i]];
+      if (t.api >= 0) {
+        const a = scenario.apis[t.api];
+        const exec = t.batchTime[1];
+        c.available = t.allowed && apiUsable[t.api] && apiInFlight[t.api] < a.max_concurrency;
+        c.rtt_s = t.rtt[user];
+        c.network_s = t.up[user] + t.down[user];
+        c.queue_s = 0;
+        c.exec_s = exec;
+        c.latency_s = c.network_s + exec;
+        c.ttft_s = t.up[user] + t.firstToken[1] + c.rtt_s / 2;
+        c.queue_length = 0;
+        c.busy_servers = apiInFlight[t.api];
+        c.servers = a.max_concurrency;
+        c.cost_usd = t.usdPerUse;
+        c.carbon_g = (t.kwhPerUse + t.kwhNetworkPerRequest) * gridAt(scenario.regions[t.region], now);
+        continue;
+      }
       const p = t.pool;
       const servers = poolServing[p];
       const free = poolFreeCount[p];
@@ -451,6 +483,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   let kOutageEnd = 0;
   let kUplinkDown = 0;
   let kUplinkUp = 0;
+  let kApiDone = 0;
 
   function burstFactor(svc: number, t: number): number {
     const bursts = scenario.services[svc].bursts;
@@ -574,7 +607,11 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     rq.measured[slot] = measured ? 1 : 0;
     rq.id[slot] = id;
     rq.attempts[slot] = 1;
-    if (measured) st.placements[plan.targets[target].pool]++;
+    const tp = plan.targets[target];
+    if (measured) {
+      if (tp.pool >= 0) st.placements[tp.pool]++;
+      else st.apiPlacements[tp.api]++;
+    }
     send(slot, target);
   }
 
@@ -592,19 +629,56 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
         return;
       }
     }
-    lose(slot, t.pool);
+    lose(slot);
   }
 
-  function lose(slot: number, pool: number): void {
+  function lose(slot: number): void {
     const svc = plan.targets[rq.target[slot]].service;
     tallies.lostTotal++;
     if (rq.measured[slot] === 1) svcTallies[svc].lost++;
-    if (trace) emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], pool, 'lost', NaN, NaN, NaN, NaN);
+    if (trace) emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], rq.target[slot], 'lost', NaN, NaN, NaN, NaN);
     rq.release(slot);
+  }
+
+  /** A request reaches a managed API: it runs at once unless the API's concurrency limit is reached. */
+  function startApi(slot: number): void {
+    const t = plan.targets[rq.target[slot]];
+    const a = scenario.apis[t.api];
+    const now = sim.now;
+    rq.enqueued[slot] = now;
+    if (apiInFlight[t.api] >= a.max_concurrency) {
+      tallies.rejectedTotal++;
+      svcSeries[t.service].rejected.addAt(now, 1);
+      if (rq.measured[slot] === 1) svcTallies[t.service].rejected++;
+      if (trace) emit(rq.id[slot], t.service, rq.user[slot], rq.arrival[slot], t.id, 'rejected', NaN, NaN, NaN, NaN);
+      rq.release(slot);
+      return;
+    }
+    apiInFlight[t.api]++;
+    const rng = apiLatencyStreams[t.api];
+    const draw = (d: typeof a.latency): number =>
+      d.kind === 'exponential' ? rng.exponential(d.mean_s) : d.kind === 'lognormal' ? rng.lognormal(d.mean_s, d.cv) : d.mean_s;
+    const latency = draw(a.latency);
+    const ttft = a.ttft ? Math.min(draw(a.ttft), latency) : latency;
+    rq.started[slot] = now;
+    rq.firstToken[slot] = now + ttft;
+    sim.schedule(latency, kApiDone, slot);
+  }
+
+  function onApiDone(slot: number): void {
+    const t = plan.targets[rq.target[slot]];
+    apiInFlight[t.api]--;
+    rq.ended[slot] = sim.now;
+    svcSeries[t.service].completions.addAt(sim.now, 1);
+    complete(slot, sim.now + t.down[rq.user[slot]]);
   }
 
   function enqueue(slot: number): void {
     const t = rq.target[slot];
+    if (plan.targets[t].api >= 0) {
+      startApi(slot);
+      return;
+    }
     const pool = plan.targets[t].pool;
     // The pool may have gone while the request travelled: it is placed again.
     if (siteUplinkDown[siteOfPool[pool]] > 0 || !poolCanServe(pool)) {
@@ -617,7 +691,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       tallies.rejectedTotal++;
       svcSeries[svc].rejected.addAt(sim.now, 1);
       if (rq.measured[slot] === 1) svcTallies[svc].rejected++;
-      if (trace) emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], pool, 'rejected', NaN, NaN, NaN, NaN);
+      if (trace) emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], t, 'rejected', NaN, NaN, NaN, NaN);
       rq.release(slot);
       return;
     }
@@ -732,9 +806,16 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
         if (slo.ttft_s !== null && ttft > slo.ttft_s) ok = false;
       }
       if (ok) st.sloMet++;
+      if (t.api >= 0) {
+        const at = tallies.apis[t.api];
+        at.requests++;
+        at.usd += t.usdPerUse;
+        at.kwh += t.kwhPerUse;
+        at.gco2 += t.kwhPerUse * gridAt(scenario.regions[t.region], end);
+      }
     }
     tallies.completedTotal++;
-    if (trace) emit(rq.id[slot], svc, user, arrival, t.pool, 'completed', network, start - rq.enqueued[slot], end - start, ttft);
+    if (trace) emit(rq.id[slot], svc, user, arrival, t.id, 'completed', network, start - rq.enqueued[slot], end - start, ttft);
     rq.release(slot);
   }
 
@@ -766,7 +847,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
           st.buffered++;
         } else {
           st.overflow++;
-          lose(slot, pool);
+          lose(slot);
         }
       }
     }
@@ -1036,6 +1117,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   kOutageEnd = sim.register((i) => outageUnits(i, -1));
   kUplinkDown = sim.register(onUplinkDown);
   kUplinkUp = sim.register(onUplinkUp);
+  kApiDone = sim.register(onApiDone);
 
   // ---- start -------------------------------------------------------------------------------------------
   for (const pp of plan.pools) {
@@ -1092,7 +1174,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     open.sort((a, b) => rq.id[a] - rq.id[b]);
     for (const s of open) {
       const t = plan.targets[rq.target[s]];
-      emit(rq.id[s], t.service, rq.user[s], rq.arrival[s], t.pool, 'in_flight', NaN, NaN, NaN, NaN);
+      emit(rq.id[s], t.service, rq.user[s], rq.arrival[s], t.id, 'in_flight', NaN, NaN, NaN, NaN);
     }
   }
   return tallies;

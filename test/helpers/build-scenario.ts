@@ -73,6 +73,7 @@ export function queueScenario(opts: {
     ],
     models: [],
     services: [service],
+    apis: [],
     policies: ['least-latency'],
     policy_variants: {},
     outages: [],
