@@ -1,11 +1,17 @@
 /**
- * One conformance suite that every placement policy passes: built-ins today, plug-ins later. It drives a
+ * One conformance suite that every placement policy passes: the built-ins and the example user policy in
+ * examples/policies/ (loadable with --policy-module). It drives a
  * policy with hand-made views and checks the contract: an index of an available candidate or -1, -1 when
  * nothing is available, no mutation of its inputs, the same answer for the same input.
  */
 import { describe, it, expect } from 'vitest';
 import { builtinPolicies, type Candidate, type PlacementRequest, type PlacementView, type Policy } from '../src/placement/index.js';
 import { BUILTIN_POLICY_NAMES } from '../src/placement/names.js';
+import { checkPolicyShape } from '../src/placement/plugin.js';
+
+// The example as its module exports it — the policy itself, not the checked wrapper --policy-module runs.
+const EXAMPLE = 'examples/policies/greenest-within-slo.mjs';
+const exampleModule = (await import(new URL(`../${EXAMPLE}`, import.meta.url).href)) as { default: unknown };
 
 function candidate(over: Partial<Candidate> & Pick<Candidate, 'pool' | 'kind'>): Candidate {
   const base: Candidate = {
@@ -116,6 +122,17 @@ function conformance(name: string, make: () => Policy): void {
 }
 
 for (const name of BUILTIN_POLICY_NAMES) conformance(name, () => builtinPolicies[name]);
+conformance('greenest-within-slo', () => checkPolicyShape(exampleModule.default, 'the default export', EXAMPLE));
+
+describe('example policy choices', () => {
+  const greenest = checkPolicyShape(exampleModule.default, 'the default export', EXAMPLE);
+
+  it('greenest-within-slo: lowest carbon within the SLO, else the fastest — never a rejection while a pool is free', () => {
+    expect(greenest.place(request, views.mixed)).toBe(2); // all three meet the 1 s SLO; 2 has 0.05 g
+    expect(greenest.place({ ...request, slo_latency_s: 0.35 }, views.mixed)).toBe(1); // only 1 (0.3 s) meets it
+    expect(greenest.place(request, views.sloBroken)).toBe(1); // none meets it: the faster (2 s)
+  });
+});
 
 describe('built-in policy choices', () => {
   const pick = (name: keyof typeof builtinPolicies, view: PlacementView, req = request) =>

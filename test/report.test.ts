@@ -109,6 +109,7 @@ function fixture(): Result {
     conservation: { arrivals: 57700, completed: 57580, rejected: 60, lost: 0, in_flight: 60 },
     uplinks: [],
     apis: [],
+    jobs: [],
     timeseries: { interval_s: 60, t_s: [0], services: [], pools: [] },
     events: 412345,
   };
@@ -185,6 +186,7 @@ function fixture(): Result {
     conservation: { arrivals: 57700, completed: 57698, rejected: 0, lost: 0, in_flight: 2 },
     uplinks: [],
     apis: [],
+    jobs: [],
     timeseries: { interval_s: 60, t_s: [0], services: [], pools: [] },
     events: 398001,
   };

@@ -325,7 +325,7 @@ describe('scenarioJsonSchema', () => {
   it('is draft 2020-12, strict, with the required fields', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.additionalProperties).toBe(false);
-    expect([...schema.required].sort()).toEqual(['duration', 'name', 'regions', 'services', 'sites', 'users']);
+    expect([...schema.required].sort()).toEqual(['duration', 'name', 'regions', 'sites']);
   });
 
   it('describes unit fields as patterned strings', () => {

@@ -61,7 +61,7 @@ function planErrorToInput(e: PlanError, scenario: Scenario): InputError {
 
 interface RunFlags {
   policy?: string[];
-  policyModule: string[];
+  policyModule?: string[];
   seed?: number;
   json?: boolean;
   csv?: string;
@@ -102,9 +102,9 @@ function parseCount(min: number) {
  */
 async function loadWithPolicyModules(
   file: string,
-  flags: { seed?: number; policy?: string[]; policyModule: string[] },
+  flags: { seed?: number; policy?: string[]; policyModule?: string[] },
 ): Promise<{ scenario: Scenario; userPolicies: UserPolicy[] }> {
-  const userPolicies = await loadPolicyModules(flags.policyModule);
+  const userPolicies = await loadPolicyModules(flags.policyModule ?? []);
   const scenario = loadScenarioFile(file, {
     seed: flags.seed,
     policies: flags.policy,
@@ -114,7 +114,8 @@ async function loadWithPolicyModules(
 }
 
 const POLICY_MODULE_HELP = 'load your own placement policies from a JavaScript module (.js, .mjs, .cjs; repeatable)';
-const collect = (value: string, acc: string[]): string[] => [...acc, value];
+// No default list: commander would print "(default: [])" in the help.
+const collect = (value: string, acc: string[] = []): string[] => [...acc, value];
 
 /** Writes a file, turning an unwritable path into bad input (exit 2) rather than a bug. */
 function writeOutput(path: string, text: string, what: string): void {
@@ -147,7 +148,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .description('run a scenario under each of its policies and print a side-by-side comparison')
     .argument('<file>', 'scenario file (YAML or JSON)')
     .option('--policy <names>', 'comma-separated policies to compare, instead of the scenario\'s', parseList)
-    .option('--policy-module <file>', POLICY_MODULE_HELP, collect, [] as string[])
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .option('--seed <n>', 'random seed, instead of the scenario\'s', parseSeed)
     .option('--json', 'print the Result as JSON instead of the table')
     .option('--csv <dir>', 'also write summary.csv, services.csv, pools.csv and timeseries.csv into <dir>')
@@ -246,8 +247,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .command('validate')
     .description('check a scenario file without running it')
     .argument('<file>', 'scenario file (YAML or JSON)')
-    .option('--policy-module <file>', POLICY_MODULE_HELP, collect, [] as string[])
-    .action(async (file: string, flags: { policyModule: string[] }) => {
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .action(async (file: string, flags: { policyModule?: string[] }) => {
       const { scenario, userPolicies } = await loadWithPolicyModules(file, flags);
       try {
         resolvePolicies(scenario, userPolicies);

@@ -142,6 +142,39 @@ export interface CarbonBreakdown {
   api: number;
 }
 
+/** A training job over the whole run (warm-up included: training has no warm-up). */
+export interface JobResult {
+  name: string;
+  pool: string;
+  region: string;
+  devices: number;
+  status: 'done' | 'running' | 'waiting' | 'not started';
+  /** Earliest start, the start chosen (the carbon-aware policy may defer it), first run, end. */
+  ready_s: number;
+  planned_start_s: number;
+  start_s: number | null;
+  end_s: number | null;
+  /** end − ready: dataset transfer, waiting, interruptions and checkpoints included. */
+  time_to_train_s: number | null;
+  deadline_s: number | null;
+  deadline_met: boolean | null;
+  /** Fraction of the FLOPs done, 0..1. */
+  progress: number;
+  /** Capacity held × its price, plus moving the dataset. */
+  cost_usd: number;
+  /** Energy of the devices held at full load, × PUE, plus moving the dataset. */
+  energy_kwh: number;
+  carbon_kg: number;
+  dataset_transfer_s: number;
+  dataset_cost_usd: number;
+  interruptions: number;
+  /** Times it gave its units back to inference on a shared pool. */
+  yields: number;
+  checkpoints: number;
+  /** Work done twice because it was lost since the last checkpoint, device-hours. */
+  lost_device_hours: number;
+}
+
 /** A managed AI API's use in the measured window. */
 export interface ApiResult {
   name: string;
@@ -191,6 +224,8 @@ export interface PolicyResult {
   uplinks: UplinkResult[];
   /** Managed AI APIs of the scenario (empty when it has none). */
   apis: ApiResult[];
+  /** Training jobs of the scenario (empty when it has none). */
+  jobs: JobResult[];
   timeseries: TimeSeries;
   /** Events the engine processed (a determinism fingerprint). */
   events: number;

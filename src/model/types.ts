@@ -159,6 +159,11 @@ export interface Pool {
   failures: { mtbf_s: number; mttr_s: number } | null;
   /** Spot interruptions of each unit (exponential mean time), back after `restart_s`; null = none. */
   preemption: { mean_s: number; restart_s: number } | null;
+  /**
+   * What runs here: inference requests, training jobs, or both (inference has priority: a job yields
+   * its units when requests queue up). A training-only pool is billed and powered only while a job holds it.
+   */
+  use: 'inference' | 'training' | 'both';
 }
 
 export interface AutoscaleSpec {
@@ -291,6 +296,31 @@ export interface ManagedApi {
   max_concurrency: number;
 }
 
+/** A training job: a fixed amount of model FLOPs run on devices of a pool, with checkpoints. */
+export interface TrainingJob {
+  index: number;
+  name: string;
+  /** Model FLOPs to train (6 × params × tokens for an LLM). */
+  flops: number;
+  /** Pools it may run on; the first is used unless the carbon-aware policy picks another. */
+  pools: number[];
+  /** Devices it holds while running. */
+  devices: number;
+  dtype: Dtype;
+  /** Model FLOPs utilisation; null = the device class default (src/hardware/training.ts). */
+  mfu: number | null;
+  scaling_per_doubling: number;
+  /** Where its data lives: moved to the pool's region before the first start when they differ. */
+  dataset: { region: number; bytes: number; bandwidth_bps: number } | null;
+  checkpoint: { every_s: number; bytes: number; write_bytes_per_s: number } | null;
+  /** Earliest start, seconds from the start of the run. */
+  start_s: number;
+  /** Must finish by then; a job with a deadline is deferrable (the carbon-aware policy may delay it). */
+  deadline_s: number | null;
+  /** Wait after an interruption (spot) or a yield to inference before trying to resume. */
+  restart_s: number;
+}
+
 export interface NetworkSettings {
   /** Symmetric RTT matrix between regions, seconds; rtt_s[i][i] = intra-region RTT. */
   rtt_s: number[][];
@@ -316,6 +346,8 @@ export interface Scenario {
   services: Service[];
   /** Managed AI APIs that compete with self-hosting. */
   apis: ManagedApi[];
+  /** Training jobs. */
+  training: TrainingJob[];
   /** Names of the policies to compare (columns of the comparison), in order. */
   policies: string[];
   /** Scheduled outages of sites, regions and site uplinks. */

@@ -36,6 +36,28 @@ const byRtt: Score = (c) => c.rtt_s;
 const byCost: Score = (c) => c.cost_usd;
 const byCarbon: Score = (c) => c.carbon_g;
 
+/**
+ * Carbon-aware: requests go to the lowest-carbon candidate whose estimate meets the SLO (the fastest one
+ * when none does); deferrable training jobs are shifted to the pool and start hour with the lowest
+ * estimated carbon that still meets their deadline.
+ */
+const carbonAware: Policy = {
+  name: 'carbon-aware',
+  place: (r, v) => {
+    const green = best(v, byCarbon, null, r);
+    return green >= 0 ? green : best(v, byLatency, null, null);
+  },
+  scheduleJob: (_job, options) => {
+    let pick = -1;
+    for (let i = 0; i < options.length; i++) {
+      const o = options[i];
+      if (!o.meets_deadline) continue;
+      if (pick === -1 || o.carbon_g < options[pick].carbon_g) pick = i;
+    }
+    return pick >= 0 ? pick : 0;
+  },
+};
+
 export const builtinPolicies: Record<BuiltinPolicyName, Policy> = {
   /** Every request to a cloud pool (the fastest-looking one); rejected if there is none. */
   'cloud-only': { name: 'cloud-only', siteKinds: ['cloud'], place: (_r, v) => best(v, byLatency, 'cloud', null) },
@@ -66,7 +88,9 @@ export const builtinPolicies: Record<BuiltinPolicyName, Policy> = {
       return edge >= 0 ? edge : best(v, byLatency, null, null);
     },
   },
+  'carbon-aware': carbonAware,
 };
+
 
 export function builtinPolicy(name: string): Policy | undefined {
   return (builtinPolicies as Record<string, Policy>)[name];

@@ -7,6 +7,7 @@ export const BUILTIN_POLICY_NAMES = [
   'cheapest-within-slo',
   'lowest-carbon',
   'edge-first',
+  'carbon-aware',
 ] as const;
 
 export type BuiltinPolicyName = (typeof BUILTIN_POLICY_NAMES)[number];

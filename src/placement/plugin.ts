@@ -12,15 +12,14 @@ import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Scenario, SiteKind } from '../model/types.js';
+import { SITE_KINDS, type Scenario, type SiteKind } from '../model/types.js';
 import { InputError } from '../scenario/errors.js';
 import { BUILTIN_POLICY_NAMES } from './names.js';
-import type { PlacementRequest, PlacementView, Policy } from './policy.js';
+import type { JobOption, JobRequest, PlacementRequest, PlacementView, Policy } from './policy.js';
 
 /** What a policy's name may look like: it becomes a column header, a CSV value and a `--policy` argument. */
 export const POLICY_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
 
-const SITE_KINDS: readonly SiteKind[] = ['cloud', 'edge', 'device'];
 const JS_EXTENSIONS = ['.js', '.mjs', '.cjs'];
 const TS_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];
 
@@ -35,7 +34,6 @@ export class PolicyError extends Error {
   constructor(
     readonly policy: string,
     readonly file: string,
-    readonly service: string,
     detail: string,
   ) {
     super(`policy "${policy}" (from ${file}) ${detail}`);
@@ -84,41 +82,41 @@ export async function loadPolicyModule(file: string): Promise<UserPolicy[]> {
 
   let ns: Record<string, unknown>;
   try {
-    ns = (await importNative(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+    ns = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
   } catch (e) {
     throw importError(file, e);
   }
 
-  const { value, what } = pickExport(ns, ext === '.cjs');
+  const { value, what } = pickExport(ns);
   if (value === undefined) {
     fail('the module exports no policy: export a policy object or a factory as default (or as "policy", or a "policies" array)');
   }
   let produced: unknown = value;
-  let producedWhat = what;
+  let label = what;
   if (typeof value === 'function') {
+    label = `${what} (a factory)`;
     try {
       produced = await (value as () => unknown)();
     } catch (e) {
-      fail(`${what}: the factory threw: ${firstLine(e)}`);
+      fail(`${label} threw: ${firstLine(e)}`);
     }
-    producedWhat = `${what} (a factory) returned`;
-    if (produced === undefined) fail(`${producedWhat} nothing: it must return a policy or an array of policies`);
+    if (produced === undefined) fail(`${label} returned nothing: it must return a policy or an array of policies`);
   }
   const items = Array.isArray(produced) ? produced : [produced];
-  if (items.length === 0) fail(`${producedWhat} an empty list: a module must yield at least one policy`);
+  if (items.length === 0) fail(`${label} is an empty list: a module must yield at least one policy`);
   return items.map((item, i) => {
-    const at = Array.isArray(produced) ? `${producedWhat}[${i}]` : producedWhat;
+    const at = Array.isArray(produced) ? `${label}, item ${i}` : label;
     return guardPolicy(checkPolicyShape(item, at, file), file);
   });
 }
 
 /**
- * Which export holds the policies. ESM: default, then `policy`, then `policies`. A .cjs module's
+ * Which export holds the policies: default, then `policy`, then `policies`. A CommonJS module's
  * `module.exports` arrives as the default export; it may itself be the policy, or hold one under those names.
  */
-function pickExport(ns: Record<string, unknown>, commonJs: boolean): { value: unknown; what: string } {
+function pickExport(ns: Record<string, unknown>): { value: unknown; what: string } {
   let source = ns;
-  if (commonJs && isPlainHolder(ns.default)) source = ns.default as Record<string, unknown>;
+  if (isPlainHolder(ns.default)) source = ns.default as Record<string, unknown>;
   for (const key of ['default', 'policy', 'policies']) {
     if (source[key] !== undefined) return { value: source[key], what: key === 'default' ? 'the default export' : `export "${key}"` };
   }
@@ -148,50 +146,65 @@ export function checkPolicyShape(value: unknown, at: string, file: string): Poli
   }
   if ((BUILTIN_POLICY_NAMES as readonly string[]).includes(name)) fail(`policy name "${name}" is a built-in policy's name; give yours its own name`);
   if (typeof p.place !== 'function') fail(`policy "${name}": "place" must be a function place(request, view) → index or -1, got ${describe(p.place)}`);
+  if (p.scheduleJob !== undefined && typeof p.scheduleJob !== 'function') {
+    fail(`policy "${name}": "scheduleJob" must be a function when given, got ${describe(p.scheduleJob)}`);
+  }
   if (p.siteKinds !== undefined) {
     const kinds = p.siteKinds;
-    if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((k) => SITE_KINDS.includes(k as SiteKind))) {
-      fail(`policy "${name}": "siteKinds" must be a non-empty list of ${SITE_KINDS.join(', ')}, got ${describe(kinds)}`);
-    }
+    const what = `policy "${name}": "siteKinds"`;
+    // An empty list would provision nothing and reject every request: surely a mistake.
+    if (!Array.isArray(kinds) || kinds.length === 0) fail(`${what} must be a non-empty list of ${SITE_KINDS.join(', ')}, got ${describe(kinds)}`);
+    const bad = (kinds as unknown[]).findIndex((k) => !SITE_KINDS.includes(k as SiteKind));
+    if (bad !== -1) fail(`${what}: ${describe((kinds as unknown[])[bad])} is not a kind of site (expected ${SITE_KINDS.join(', ')})`);
   }
   if (p.pools !== undefined) {
     const pools = p.pools;
-    if (!Array.isArray(pools) || !pools.every((x) => typeof x === 'string')) {
-      fail(`policy "${name}": "pools" must be a list of "site/pool" names, got ${describe(pools)}`);
-    }
+    const i = Array.isArray(pools) ? pools.findIndex((x) => typeof x !== 'string') : -2;
+    if (i !== -1) fail(`policy "${name}": "pools" must be a list of "site/pool" names, got ${describe(i === -2 ? pools : (pools as unknown[])[i])}`);
   }
   return value as Policy;
 }
 
 /**
  * The policy as the simulator sees it: a copy of its restrictions (so the module cannot change them during a
- * run) and a `place` that turns any misbehaviour into a PolicyError before the simulator acts on it.
+ * run), and `place` (and `scheduleJob`, if given) turning any misbehaviour into a PolicyError before the
+ * simulator acts on it.
  */
 export function guardPolicy(policy: Policy, file: string): UserPolicy {
   const name = policy.name;
+  const fail = (detail: string): never => {
+    throw new PolicyError(name, file, detail);
+  };
   const place = (request: PlacementRequest, view: PlacementView): number => {
+    const svc = `for service "${request.service}"`;
     let choice: unknown;
     try {
       // Called as a method, so a policy written as a class instance keeps its `this`.
       choice = policy.place(request, view);
     } catch (e) {
-      throw new PolicyError(name, file, request.service, `threw for service "${request.service}": ${firstLine(e)}`);
+      return fail(`threw ${svc}: ${firstLine(e)}`);
     }
     if (choice === -1) return -1;
     const cs = view.candidates;
     if (typeof choice !== 'number' || !Number.isInteger(choice) || choice < 0 || choice >= cs.length) {
       const expected = cs.length === 0 ? '-1 (there are no candidates)' : `-1 or the index of an available candidate (0..${cs.length - 1})`;
-      throw new PolicyError(name, file, request.service, `returned ${describe(choice)} for service "${request.service}": expected ${expected}`);
+      return fail(`returned ${describe(choice)} ${svc}: expected ${expected}`);
     }
-    if (!cs[choice].available) {
-      throw new PolicyError(
-        name,
-        file,
-        request.service,
-        `returned ${choice} for service "${request.service}": candidate ${choice} (${cs[choice].pool}) is not available`,
-      );
-    }
+    if (!cs[choice].available) return fail(`returned ${choice} ${svc}: candidate ${choice} (${cs[choice].pool}) is not available`);
     return choice;
+  };
+  const scheduleJob = (job: JobRequest, options: readonly JobOption[]): number => {
+    const of = `from scheduleJob for job "${job.job}"`;
+    let pick: unknown;
+    try {
+      pick = policy.scheduleJob!(job, options);
+    } catch (e) {
+      return fail(`threw ${of}: ${firstLine(e)}`);
+    }
+    if (typeof pick !== 'number' || !Number.isInteger(pick) || pick < 0 || pick >= options.length) {
+      return fail(`returned ${describe(pick)} ${of}: expected an option's index (0..${options.length - 1})`);
+    }
+    return pick;
   };
   return {
     name,
@@ -199,6 +212,7 @@ export function guardPolicy(policy: Policy, file: string): UserPolicy {
     ...(policy.siteKinds !== undefined ? { siteKinds: [...policy.siteKinds] } : {}),
     ...(policy.pools !== undefined ? { pools: [...policy.pools] } : {}),
     place,
+    ...(policy.scheduleJob !== undefined ? { scheduleJob } : {}),
   };
 }
 
@@ -226,33 +240,31 @@ export function withUserPolicies(scenario: Scenario, user: readonly UserPolicy[]
 // ------------------------------------------------------------------------------------------------ helpers
 
 /**
- * import() as Node does it. Test runners (vitest) rewrite `import()` in the code they load to go through
- * their own transform pipeline, which would accept TypeScript and report syntax errors its own way; the
- * command line must behave the same in tests as in a shell.
+ * A module that fails to import. Syntax errors are reported as `node --check` sees them, with their line:
+ * Node's own import() error does not say where, and a test runner's import (vitest transforms modules
+ * itself) words them differently, so this keeps the message the same in a shell and in the tests.
  */
-const importNative = new Function('url', 'return import(url)') as (url: string) => Promise<unknown>;
-
 function importError(file: string, e: unknown): InputError {
-  let message = firstLine(e);
-  if (e instanceof SyntaxError) {
-    // Node's SyntaxError from import() does not say where; `node --check` does, on its first line.
-    const line = syntaxErrorLine(file);
-    if (/\b(export|import)\b/.test(message) && extname(file).toLowerCase() !== '.mjs') {
-      message += ' (ES module syntax in a file Node treats as CommonJS: name it .mjs)';
-    }
-    return new InputError(`cannot load policy module: ${message}`, { file, ...(line !== undefined ? { line } : {}) });
+  const syntax = checkSyntax(file);
+  if (syntax === undefined) return new InputError(`cannot load policy module: ${firstLine(e)}`, { file });
+  let message = syntax.message;
+  if (/\b(export|import)\b/.test(message) && extname(file).toLowerCase() !== '.mjs') {
+    message += ' (ES module syntax in a file Node treats as CommonJS: name it .mjs)';
   }
-  return new InputError(`cannot load policy module: ${message}`, { file });
+  return new InputError(`cannot load policy module: ${message}`, { file, ...(syntax.line !== undefined ? { line: syntax.line } : {}) });
 }
 
-function syntaxErrorLine(file: string): number | undefined {
-  try {
-    const r = spawnSync(process.execPath, ['--check', resolve(file)], { encoding: 'utf8', timeout: 10_000 });
-    const m = /:(\d+)\s*$/m.exec(r.stderr.split('\n')[0] ?? '');
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
+/** The syntax error `node --check` finds in the file, if any. Runs only after an import failed. */
+function checkSyntax(file: string): { message: string; line?: number } | undefined {
+  const path = resolve(file);
+  const r = spawnSync(process.execPath, ['--check', path], { encoding: 'utf8', timeout: 10_000 });
+  if (r.status === 0 || typeof r.stderr !== 'string') return undefined;
+  const lines = r.stderr.split('\n');
+  const error = lines.find((l) => /^SyntaxError: /.test(l));
+  if (error === undefined) return undefined;
+  const at = lines.find((l) => l.startsWith(`${path}:`));
+  const line = at === undefined ? undefined : Number(at.slice(path.length + 1));
+  return { message: error, ...(Number.isInteger(line) ? { line } : {}) };
 }
 
 /** "Name: first line of the message" — never a stack. */

@@ -86,6 +86,35 @@ export interface Policy {
    */
   readonly pools?: readonly string[];
   place(request: PlacementRequest, view: PlacementView): number;
+  /**
+   * Optional: where and when a deferrable training job (one with a deadline) runs. Called once, when the
+   * job becomes ready; returns an index into `options`. Without this hook a job starts as soon as it can
+   * on its first pool.
+   */
+  scheduleJob?(job: JobRequest, options: readonly JobOption[]): number;
+}
+
+/** A training job asking where and when to run. */
+export interface JobRequest {
+  job: string;
+  /** Earliest start (after moving its dataset), and the deadline, seconds since the start of the run. */
+  earliest_s: number;
+  deadline_s: number | null;
+}
+
+/** One way to run a job: a pool and a start time (hourly steps), with estimates under a perfect forecast. */
+export interface JobOption {
+  pool: string;
+  region: string;
+  start_s: number;
+  /** Estimated run time without interruptions, checkpoints included. */
+  duration_s: number;
+  /** True when it ends by the deadline (always true without one). */
+  meets_deadline: boolean;
+  /** Estimated emissions over the run, using the region's hourly grid intensity, grams CO2e. */
+  carbon_g: number;
+  /** Estimated cost of the capacity held, US dollars. */
+  cost_usd: number;
 }
 
 /** True when `policy` may use (and so provisions) the pool `pool` at a site of `kind`. */

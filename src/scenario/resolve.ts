@@ -14,6 +14,7 @@ import {
   type InstancePrice,
   type InstanceType,
   type ManagedApi,
+  type TrainingJob,
   type Outage,
   type Pool,
   type Region,
@@ -24,6 +25,7 @@ import {
   type UserGroup,
 } from '../model/types.js';
 import { InputError, formatMessage, hint, type PathSegment } from './errors.js';
+import { DEFAULT_SCALING_PER_DOUBLING } from '../hardware/training.js';
 import type { DeviceEntry, InstanceEntry, PoolEntry, ScenarioFile, ServiceEntry } from './schema.js';
 
 type Path = readonly PathSegment[];
@@ -178,7 +180,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
 
   // Users
   const userNames = Object.keys(f.users);
-  if (userNames.length === 0) r.fail(['users'], 'declare at least one user group');
+  if (userNames.length === 0 && Object.keys(f.services).length > 0) r.fail(['users'], 'declare at least one user group (services need users)');
   const users: UserGroup[] = userNames.map((name, index) => {
     const u = f.users[name];
     return {
@@ -230,7 +232,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
 
   // Services
   const serviceNames = Object.keys(f.services);
-  if (serviceNames.length === 0) r.fail(['services'], 'declare at least one service');
+  if (serviceNames.length === 0 && Object.keys(f.training ?? {}).length === 0) r.fail(['services'], 'declare at least one service or training job');
   const services: Service[] = serviceNames.map((name, index) =>
     resolveService(r, f.services[name], ['services', name], {
       index,
@@ -246,6 +248,11 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
 
   // Network: regions that hold a site or a user must all be reachable from one another.
   const used = new Set<number>([...sites.map((s) => s.region), ...users.map((u) => u.region)]);
+  // A managed API's endpoint is reached from the users' regions too.
+  for (const a of Object.values(f.apis ?? {})) {
+    const i = regionIndex.get(a.region);
+    if (i !== undefined) used.add(i);
+  }
   const network = resolveNetwork(r, f, ctx, regionNames, regionCatalogId, used);
 
   // Policies: from the options (command-line flags, so no file position) or the file.
@@ -322,6 +329,57 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     };
   });
 
+
+  const training: TrainingJob[] = Object.entries(f.training ?? {}).map(([name, j], index) => {
+    const jp = ['training', name];
+    let flops: number;
+    if (j.flops !== undefined) {
+      if (j.model !== undefined || j.tokens !== undefined) r.fail(jp, 'give either flops, or model and tokens — not both');
+      flops = j.flops;
+    } else {
+      if (j.model === undefined || j.tokens === undefined) r.fail(jp, 'missing required field: give model and tokens (FLOPs = 6 × params × tokens), or flops');
+      const m = models[r.ref('model', j.model, indexOf(modelNames), [...jp, 'model'])];
+      if (m.kind !== 'llm') r.fail([...jp, 'model'], `model "${m.name}" has no params (not an LLM): give flops instead`);
+      flops = 6 * m.params * j.tokens;
+    }
+    if ((j.pool === undefined) === (j.pools === undefined)) r.fail(jp, 'give pool (one) or pools (candidates), not both or neither');
+    const poolList = j.pools ?? [j.pool!];
+    const idx = poolList.map((pn, i) =>
+      r.ref('pool', pn, poolNames, j.pools ? [...jp, 'pools', i] : [...jp, 'pool']),
+    );
+    let devices = j.devices;
+    for (const [i, k] of idx.entries()) {
+      const pool = pools[k];
+      const total = pool.units * pool.devices_per_unit;
+      const where = j.pools ? [...jp, 'pools', i] : [...jp, 'pool'];
+      if (pool.autoscale) r.fail(where, `pool "${pool.name}" is autoscaled; a training job needs a fixed pool`);
+      if (pool.use === 'inference') r.fail(where, `pool "${pool.name}" is for inference: set use: training (or both) on it`);
+      if (devices !== undefined && devices > total) r.fail([...jp, 'devices'], `pool "${pool.name}" has only ${total} devices`);
+      if (devices !== undefined && devices % pool.devices_per_unit !== 0) {
+        r.fail([...jp, 'devices'], `must be a multiple of ${pool.devices_per_unit} (devices per ${pool.instance} instance in "${pool.name}")`);
+      }
+    }
+    if (devices === undefined) devices = pools[idx[0]].units * pools[idx[0]].devices_per_unit;
+    if (j.deadline !== undefined && j.deadline <= j.start) r.fail([...jp, 'deadline'], `must be after start (${fmtSeconds(j.start)})`);
+    return {
+      index,
+      name,
+      flops,
+      pools: idx,
+      devices,
+      dtype: j.dtype,
+      mfu: j.mfu ?? null,
+      scaling_per_doubling: j.scaling_per_doubling ?? DEFAULT_SCALING_PER_DOUBLING,
+      dataset: j.dataset
+        ? { region: r.ref('region', j.dataset.region, regionIndex, [...jp, 'dataset', 'region']), bytes: j.dataset.size, bandwidth_bps: j.dataset.bandwidth }
+        : null,
+      checkpoint: j.checkpoint ? { every_s: j.checkpoint.every, bytes: j.checkpoint.size, write_bytes_per_s: j.checkpoint.write } : null,
+      start_s: j.start,
+      deadline_s: j.deadline ?? null,
+      restart_s: j.restart,
+    };
+  });
+
   const outages: Outage[] = (f.outages ?? []).map((o, i) => {
     const op = ['outages', i];
     const given = (['site', 'region', 'uplink'] as const).filter((k) => o[k] !== undefined);
@@ -353,6 +411,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     models,
     services,
     apis,
+    training,
     policies,
     policy_variants,
     outages,
@@ -554,6 +613,7 @@ function resolvePool(r: Resolver, catalog: Catalog, p: PoolEntry, path: Path, at
     electricity_usd_per_kwh: p.electricity_usd_per_kwh ?? 0,
     upkeep_usd_per_unit_year: p.upkeep_usd_per_year ?? 0,
     max_queue: p.max_queue ?? Infinity,
+    use: p.use,
     autoscale: null,
     failures: p.failures ? { mtbf_s: p.failures.mtbf, mttr_s: p.failures.mttr } : null,
     preemption: null,

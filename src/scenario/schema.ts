@@ -156,6 +156,10 @@ export const PoolSchema = z
       })
       .optional()
       .describe('Autoscaling of an instance pool (replicas is then ignored; give min and max).'),
+    use: z
+      .enum(['inference', 'training', 'both'])
+      .prefault('inference')
+      .describe('What runs here: inference (default), training (billed only while a job holds it), or both (inference first).'),
     failures: z
       .strictObject({
         mtbf: duration(true).describe('Mean time between failures of one unit (instance or device).'),
@@ -337,6 +341,38 @@ export const ApiSchema = z
   })
   .describe('A managed AI API competing with self-hosted pools.');
 
+export const TrainingSchema = z
+  .strictObject({
+    model: name().optional().describe('An LLM declared under models (its params); give tokens too. Or give flops.'),
+    tokens: positive().optional().describe('Training tokens (with model): FLOPs = 6 × params × tokens.'),
+    flops: positive().optional().describe('Total model FLOPs, instead of model + tokens.'),
+    pool: z.string().min(1).optional().describe('The pool ("site/pool") it runs on.'),
+    pools: z.array(z.string().min(1)).min(1).optional().describe('Pools it may run on (the carbon-aware policy picks among them; others use the first).'),
+    devices: count(1).optional().describe("Devices it holds. Default: all of the pool's devices."),
+    dtype: dtype().default('bf16').describe('Arithmetic format. Default bf16.'),
+    mfu: z.number().gt(0).max(1).optional().describe('Model FLOPs utilisation. Default: per device class (GPU 0.40, TPU 0.55 — see docs/training.md).'),
+    scaling_per_doubling: z.number().gt(0).max(1).optional().describe('Efficiency kept per doubling of devices beyond 8. Default 0.97 (an estimate).'),
+    dataset: z
+      .strictObject({
+        region: name().describe('Region where the data lives.'),
+        size: bytes().describe('Dataset size, e.g. "2TB".'),
+        bandwidth: bandwidth().prefault('10Gbps').describe('Transfer rate between regions. Default 10Gbps.'),
+      })
+      .optional(),
+    checkpoint: z
+      .strictObject({
+        every: duration(true).describe('Time between checkpoints while running.'),
+        size: bytes().describe('Checkpoint size.'),
+        write: byteRate().prefault('5GB/s').describe('Write rate; training pauses size/write per checkpoint. Default 5GB/s (an estimate).'),
+      })
+      .optional()
+      .describe('Without checkpoints an interruption loses all progress.'),
+    start: duration().prefault('0s').describe('Earliest start.'),
+    deadline: duration(true).optional().describe('Finish by then; makes the job deferrable for the carbon-aware policy.'),
+    restart: duration().prefault('10m').describe('Wait after an interruption or a yield before resuming. Default 10m.'),
+  })
+  .describe('A training job.');
+
 export const ScenarioFileSchema = z
   .strictObject({
     name: name(),
@@ -354,9 +390,10 @@ export const ScenarioFileSchema = z
       .optional()
       .describe('Additions to and replacements of the default hardware catalog.'),
     sites: z.record(z.string(), SiteSchema),
-    users: z.record(z.string(), UserSchema),
+    users: z.record(z.string(), UserSchema).default({}).describe('User groups (required when there are services).'),
     models: z.record(z.string(), ModelSchema).default({}),
-    services: z.record(z.string(), ServiceSchema),
+    services: z.record(z.string(), ServiceSchema).default({}).describe('Inference services (a scenario needs services, training jobs, or both).'),
+    training: z.record(z.string(), TrainingSchema).optional().describe('Training jobs.'),
     apis: z.record(z.string(), ApiSchema).optional().describe('Managed AI APIs (AI as a service) that compete with self-hosting.'),
     outages: z
       .array(

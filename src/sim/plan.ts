@@ -3,7 +3,8 @@
  * batch of each size takes there, and what the network adds for each user group. Everything here is computed
  * once per scenario, before any event runs, so the event loop only reads numbers from arrays.
  */
-import type { AiModel, ManagedApi, Pool, Scenario, Service, Site } from '../model/types.js';
+import type { AiModel, ManagedApi, Pool, Scenario, Service, Site, TrainingJob } from '../model/types.js';
+import { DEFAULT_MFU, trainingRate } from '../hardware/training.js';
 import { batchTiming, planReplica } from '../hardware/perf.js';
 import { path } from '../network/paths.js';
 
@@ -77,6 +78,27 @@ export interface PoolPlan {
   maxBatch: number;
   /** Cold start of a unit: boot + loading the largest model it hosts (autoscaled pools). */
   coldStart_s: number;
+  /** Watts of one sim unit at full load (training holds units at full load). */
+  unitMaxW: number;
+  /** A pool only training jobs use: provisioned (billed, powered) only while a job holds it. */
+  trainingOnly: boolean;
+}
+
+/** A training job and, per pool it may use, what running there means. */
+export interface JobPlan {
+  job: TrainingJob;
+  options: {
+    pool: number;
+    /** Sim units it holds. */
+    units: number;
+    /** Model FLOP/s it sustains there. */
+    rate: number;
+    /** Run time without interruptions: compute plus checkpoint writes. */
+    estimate_s: number;
+    /** Moving the dataset to this pool's region first. */
+    transfer_s: number;
+    transfer_bytes: number;
+  }[];
 }
 
 export interface ServicePlan {
@@ -89,6 +111,7 @@ export interface Plan {
   targets: TargetPlan[];
   pools: PoolPlan[];
   services: ServicePlan[];
+  jobs: JobPlan[];
 }
 
 /** Most devices one replica may span in a pool: a cloud instance's accelerators, or up to 8 bare devices. */
@@ -168,6 +191,8 @@ export function buildPlan(scenario: Scenario): Plan {
     leftoverIdleW: 0,
     maxBatch: 1,
     coldStart_s: 0,
+    unitMaxW: 0,
+    trainingOnly: false,
   }));
   const targets: TargetPlan[] = [];
   const services: ServicePlan[] = [];
@@ -178,6 +203,7 @@ export function buildPlan(scenario: Scenario): Plan {
     const reasons: string[] = [];
     let any = false;
     for (const pool of scenario.pools) {
+      if (pool.use === 'training') continue;
       const site = scenario.sites[pool.site];
       const reachableByAnyone = service.users.some(
         ({ user }) => path(scenario.users[user], site, scenario.network, service.request).reachable,
@@ -225,11 +251,13 @@ export function buildPlan(scenario: Scenario): Plan {
       pp.simUnits = pool.units;
       pp.serversPerUnit = perUnit;
       pp.unitIdleW = pool.unit_power_idle_w;
+      pp.unitMaxW = pool.unit_power_max_w;
       pp.leftoverIdleW = 0;
     } else {
       pp.simUnits = pp.servers;
       pp.serversPerUnit = 1;
       pp.unitIdleW = pool.unit_power_idle_w * pp.replicaDevices;
+      pp.unitMaxW = pool.unit_power_max_w * pp.replicaDevices;
       pp.leftoverIdleW = pool.unit_power_idle_w * (pool.units - pp.servers * pp.replicaDevices);
     }
   }
@@ -343,5 +371,44 @@ export function buildPlan(scenario: Scenario): Plan {
       );
     }
   }
-  return { scenario, targets, pools: poolPlans, services };
+  for (const pp of poolPlans) pp.trainingOnly = pp.pool.use === 'training';
+  return { scenario, targets, pools: poolPlans, services, jobs: scenario.training.map((job) => planJob(scenario, poolPlans, job)) };
+}
+
+function planJob(scenario: Scenario, pools: PoolPlan[], job: TrainingJob): JobPlan {
+  return {
+    job,
+    options: job.pools.map((k) => {
+      const pp = pools[k];
+      const pool = pp.pool;
+      const devicesPerSimUnit = pool.instance ? pool.devices_per_unit : pp.replicaDevices;
+      const units = Math.ceil(job.devices / devicesPerSimUnit);
+      if (units > pp.simUnits) {
+        throw new PlanError(
+          `training job "${job.name}" needs ${job.devices} devices but pool "${pool.name}" has ${pp.simUnits * devicesPerSimUnit} usable`,
+          ['training', job.name, 'devices'],
+        );
+      }
+      let rate: number;
+      try {
+        const mfu = job.mfu ?? DEFAULT_MFU[pool.device.class].mfu;
+        rate = trainingRate(pool.device, job.dtype, job.devices, mfu, job.scaling_per_doubling);
+      } catch (e) {
+        throw new PlanError(`training job "${job.name}" on "${pool.name}": ${(e as Error).message}`, ['training', job.name, 'dtype']);
+      }
+      const compute = job.flops / rate;
+      const ck = job.checkpoint;
+      const overhead = ck ? Math.floor(compute / ck.every_s) * (ck.bytes / ck.write_bytes_per_s) : 0;
+      const site = scenario.sites[pool.site];
+      const moved = job.dataset !== null && job.dataset.region !== site.region;
+      return {
+        pool: k,
+        units,
+        rate,
+        estimate_s: compute + overhead,
+        transfer_s: moved ? (job.dataset!.bytes * 8) / job.dataset!.bandwidth_bps : 0,
+        transfer_bytes: moved ? job.dataset!.bytes : 0,
+      };
+    }),
+  };
 }

@@ -2,7 +2,7 @@
  * Turns the raw tallies of each run into the Result reporters read: cost, energy and carbon from the
  * integrated busy time and the provisioned capacity, per-1k-request figures and a 30-day projection.
  */
-import type { PolicyResult, PoolResult, Result, ServiceResult, TimeSeries, UplinkResult, ApiResult } from '../metrics/result.js';
+import type { PolicyResult, PoolResult, Result, ServiceResult, TimeSeries, UplinkResult, ApiResult, JobResult } from '../metrics/result.js';
 import { gridAt } from '../model/types.js';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import { paretoOfPolicies } from '../metrics/pareto.js';
@@ -98,7 +98,8 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
       const j =
         t.poweredHourly.values[h] * pp.unitIdleW +
         on * overlap * pp.leftoverIdleW +
-        t.busyHourly.values[h] * pp.dynamicWattsPerServer;
+        t.busyHourly.values[h] * pp.dynamicWattsPerServer +
+        t.trainingHourly.values[h] * (pp.unitMaxW - pp.unitIdleW);
       itJ += j;
       carbonG += (j / J_PER_KWH) * region.pue * gridAt(region, h * 3600);
       billedUnitSeconds += t.billedHourly.values[h];
@@ -142,10 +143,24 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     };
   });
 
+  const jobs = jobResults(plan, tallies);
+  // Moving datasets between regions is billed at the inter-region rate and draws network energy.
+  let transferUsd = 0;
+  let transferKwh = 0;
+  let transferKg = 0;
+  tallies.jobs.forEach((t, i) => {
+    const job = plan.jobs[i].job;
+    if (t.transferBytes === 0 || t.phase === 'pending') return;
+    const gb = t.transferBytes / 1e9;
+    transferUsd += gb * scenario.network.inter_region_usd_per_gb;
+    const kwh = gb * scenario.network.energy_kwh_per_gb;
+    transferKwh += kwh;
+    transferKg += (kwh * gridAt(scenario.regions[job.dataset!.region], t.ready_s)) / 1000;
+  });
   const egressGb = tallies.egressBytes / 1e9;
-  const egress = egressGb * scenario.network.egress_usd_per_gb;
-  const networkKwh = (tallies.networkBytes / 1e9) * scenario.network.energy_kwh_per_gb;
-  const networkCarbonKg = tallies.networkGco2 / 1000;
+  const egress = egressGb * scenario.network.egress_usd_per_gb + transferUsd;
+  const networkKwh = (tallies.networkBytes / 1e9) * scenario.network.energy_kwh_per_gb + transferKwh;
+  const networkCarbonKg = tallies.networkGco2 / 1000 + transferKg;
   const apis: ApiResult[] = scenario.apis.map((a, i) => {
     const t = tallies.apis[i];
     return {
@@ -216,9 +231,63 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     conservation,
     uplinks,
     apis,
+    jobs,
     timeseries: timeSeries(plan, tallies),
     events: tallies.events,
   };
+}
+
+function jobResults(plan: Plan, tallies: RunTallies): JobResult[] {
+  const scenario = plan.scenario;
+  return plan.jobs.map((jp, i) => {
+    const t = tallies.jobs[i];
+    const job = jp.job;
+    const opt = jp.options.find((o) => o.pool === t.pool)!;
+    const pp = plan.pools[t.pool];
+    const pool = pp.pool;
+    const region = scenario.regions[scenario.sites[pool.site].region];
+    const perDevice = pool.instance ? 1 : pp.replicaDevices;
+    const capex = pool.lifetime_s > 0 ? pool.capex_usd_per_unit / pool.lifetime_s : 0;
+    const usdPerUnitSecond = (pool.usd_per_unit_hour / 3600 + capex + pool.upkeep_usd_per_unit_year / SECONDS_PER_YEAR) * perDevice;
+    let kwh = 0;
+    let gco2 = 0;
+    t.heldHourly.values.forEach((unitSeconds, h) => {
+      const k = (unitSeconds * pp.unitMaxW * region.pue) / J_PER_KWH;
+      kwh += k;
+      gco2 += k * gridAt(region, h * 3600);
+    });
+    const started = t.phase !== 'pending';
+    const gb = started ? t.transferBytes / 1e9 : 0;
+    const datasetUsd = gb * scenario.network.inter_region_usd_per_gb;
+    const datasetKwh = gb * scenario.network.energy_kwh_per_gb;
+    const status: JobResult['status'] =
+      t.phase === 'done' ? 'done' : t.phase === 'running' || t.phase === 'checkpointing' ? 'running' : t.start_s === null ? 'not started' : 'waiting';
+    const rate = opt.rate;
+    return {
+      name: job.name,
+      pool: pool.name,
+      region: region.name,
+      devices: job.devices,
+      status,
+      ready_s: t.ready_s,
+      planned_start_s: r(t.planned_start_s),
+      start_s: t.start_s === null ? null : r(t.start_s),
+      end_s: t.end_s === null ? null : r(t.end_s),
+      time_to_train_s: t.end_s === null ? null : r(t.end_s - t.ready_s),
+      deadline_s: job.deadline_s,
+      deadline_met: job.deadline_s === null ? null : t.end_s !== null && t.end_s <= job.deadline_s + 1e-9,
+      progress: r(1 - t.remaining / job.flops),
+      cost_usd: r(t.heldUnitSeconds * usdPerUnitSecond + datasetUsd),
+      energy_kwh: r(kwh + datasetKwh),
+      carbon_kg: r(gco2 / 1000 + (datasetKwh * (job.dataset ? gridAt(scenario.regions[job.dataset.region], t.ready_s) : 0)) / 1000),
+      dataset_transfer_s: r(t.transfer_s),
+      dataset_cost_usd: r(datasetUsd),
+      interruptions: t.interruptions,
+      yields: t.yields,
+      checkpoints: t.checkpoints,
+      lost_device_hours: r(((t.lostFlops / rate) * job.devices) / 3600),
+    };
+  });
 }
 
 function timeSeries(plan: Plan, tallies: RunTallies): TimeSeries {

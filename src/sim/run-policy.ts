@@ -20,7 +20,7 @@
  */
 import { Simulator, RandomStreams, type RandomStream } from '../engine/index.js';
 import { gridAt, type Scenario } from '../model/types.js';
-import { policyUsesPool, type Candidate, type PlacementRequest, type Policy } from '../placement/policy.js';
+import { policyUsesPool, type Candidate, type JobOption, type PlacementRequest, type Policy } from '../placement/policy.js';
 import { LatencyStats } from '../metrics/latency.js';
 import { IntervalSeries, chooseInterval } from '../metrics/interval-series.js';
 import type { Plan } from './plan.js';
@@ -42,6 +42,30 @@ export interface PoolTallies {
   billedHourly: IntervalSeries;
   poweredHourly: IntervalSeries;
   busyHourly: IntervalSeries;
+  /** Unit-seconds held by training jobs (at full power). */
+  trainingHourly: IntervalSeries;
+}
+
+/** What one training job did in a run. */
+export interface JobTallies {
+  pool: number;
+  phase: 'pending' | 'transferring' | 'waiting' | 'running' | 'checkpointing' | 'done';
+  ready_s: number;
+  planned_start_s: number;
+  start_s: number | null;
+  end_s: number | null;
+  /** FLOPs still to do, and done since the last saved checkpoint. */
+  remaining: number;
+  sinceCheckpoint: number;
+  interruptions: number;
+  yields: number;
+  checkpoints: number;
+  lostFlops: number;
+  heldUnitSeconds: number;
+  /** Unit-seconds held per hour of the run (whole run). */
+  heldHourly: IntervalSeries;
+  transfer_s: number;
+  transferBytes: number;
 }
 
 export interface SiteTallies {
@@ -79,6 +103,7 @@ export interface RunTallies {
     apiPlacements: Float64Array; // per managed API
   }[];
   pools: PoolTallies[];
+  jobs: JobTallies[];
   /** Per managed API, measured window: requests completed, $ and kWh and g CO2e at the provider. */
   apis: { requests: number; usd: number; kwh: number; gco2: number }[];
   sites: SiteTallies[];
@@ -159,6 +184,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     billedHourly: H(),
     poweredHourly: H(),
     busyHourly: H(),
+    trainingHourly: H(),
   }));
   const siteTallies: SiteTallies[] = scenario.sites.map(() => ({ uplinkDownSeconds: 0, uplinkOutages: 0, buffered: 0, overflow: 0 }));
   const tallies: RunTallies = {
@@ -186,6 +212,24 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       apiPlacements: new Float64Array(scenario.apis.length),
     })),
     pools: poolTallies,
+    jobs: plan.jobs.map((jp) => ({
+      pool: jp.options[0].pool,
+      phase: 'pending',
+      ready_s: jp.job.start_s,
+      planned_start_s: jp.job.start_s,
+      start_s: null,
+      end_s: null,
+      remaining: jp.job.flops,
+      sinceCheckpoint: 0,
+      interruptions: 0,
+      yields: 0,
+      checkpoints: 0,
+      lostFlops: 0,
+      heldUnitSeconds: 0,
+      heldHourly: H(),
+      transfer_s: 0,
+      transferBytes: 0,
+    })),
     apis: scenario.apis.map(() => ({ requests: 0, usd: 0, kwh: 0, gco2: 0 })),
     sites: siteTallies,
     egressBytes: 0,
@@ -216,6 +260,8 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   const unitServing = new Uint8Array(nUnits);
   const unitPowered = new Uint8Array(nUnits);
   const unitBilled = new Uint8Array(nUnits);
+  const unitTraining = new Uint8Array(nUnits);
+  const unitJob = new Int32Array(nUnits).fill(-1);
   const serverUnit = new Int32Array(nServers);
   const serverPool = new Int32Array(nServers);
   for (const pp of plan.pools) {
@@ -254,6 +300,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   const billedLevel = plan.pools.map((_, p) => new Level(poolTallies[p].billedHourly, null, warmup, duration));
   const poweredLevel = plan.pools.map((_, p) => new Level(poolTallies[p].poweredHourly, poolSeries[p].powered, warmup, duration));
   const servingLevel = plan.pools.map((_, p) => new Level(null, poolSeries[p].serving, warmup, duration));
+  const trainingLevel = plan.pools.map((_, p) => new Level(poolTallies[p].trainingHourly, null, warmup, duration));
   const servingMeasured = new Float64Array(nPools);
   const servingSince = new Float64Array(nPools);
   const queueSince = new Float64Array(nPools);
@@ -484,6 +531,11 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   let kUplinkDown = 0;
   let kUplinkUp = 0;
   let kApiDone = 0;
+  let kJobReady = 0;
+  let kJobStart = 0;
+  let kJobDone = 0;
+  let kJobCheckpoint = 0;
+  let kJobCheckpointDone = 0;
 
   function burstFactor(svc: number, t: number): number {
     const bursts = scenario.services[svc].bursts;
@@ -701,6 +753,8 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     poolQueued[pool]++;
     if (poolServing[pool] === 0 && poolBooting[pool] === 0) autoscale(pool);
     dispatch(pool);
+    // Inference has priority on a shared pool: a job yields its units when requests have to wait.
+    if (poolQueued[pool] > 0 && trainingLevel[pool].value > 0) yieldPool(pool);
   }
 
   function dispatch(pool: number): void {
@@ -875,9 +929,15 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     const pp = plan.pools[p];
     const now = sim.now;
     const up = unitFailed[u] === 0 && unitPreempted[u] === 0 && unitOutages[u] === 0;
+    // A job loses all its units when one of them goes down (failure, interruption, outage); releasing
+    // them updates this unit too.
+    if (unitJob[u] >= 0 && !up) {
+      interruptJob(unitJob[u], false);
+      if (unitJob[u] < 0) return;
+    }
     const billed = unitProvisioned[u] === 1 && unitPreempted[u] === 0 ? 1 : 0;
     const powered = unitProvisioned[u] === 1 && up ? 1 : 0;
-    const serving = powered === 1 && unitBooting[u] === 0 ? 1 : 0;
+    const serving = powered === 1 && unitBooting[u] === 0 && unitTraining[u] === 0 ? 1 : 0;
     if (billed !== unitBilled[u]) {
       unitBilled[u] = billed;
       billedLevel[p].set(now, billedLevel[p].value + (billed ? 1 : -1));
@@ -1103,6 +1163,242 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     sim.schedule(uplinkStreams[site].exponential(scenario.sites[site].uplink.mtbf_s!), kUplinkDown, site);
   }
 
+  // ---- training jobs -------------------------------------------------------------------------------------
+  const jobs = tallies.jobs;
+  const jobOption = new Int32Array(plan.jobs.length);
+  const jobUnits: number[][] = plan.jobs.map(() => []);
+  const jobRunStart = new Float64Array(plan.jobs.length);
+  const jobHeldSince = new Float64Array(plan.jobs.length);
+  const jobDoneEvent = new Float64Array(plan.jobs.length).fill(-1);
+  const jobCkptEvent = new Float64Array(plan.jobs.length).fill(-1);
+
+  /** The job's options: each pool it may use × each start hour that can still meet its deadline. */
+  function jobOptions(j: number): { option: number; start_s: number; o: JobOption }[] {
+    const jp = plan.jobs[j];
+    const job = jp.job;
+    const out: { option: number; start_s: number; o: JobOption }[] = [];
+    jp.options.forEach((opt, k) => {
+      const pp = plan.pools[opt.pool];
+      const region = scenario.regions[scenario.sites[pp.pool.site].region];
+      const earliest = job.start_s + opt.transfer_s;
+      const last = job.deadline_s === null ? earliest : Math.max(earliest, job.deadline_s - opt.estimate_s);
+      const watts = opt.units * pp.unitMaxW * region.pue;
+      const usdPerSecond = opt.units * unitUsdPerSecond(pp);
+      // Start now, or at the top of any later hour that leaves time to finish (a year of hours at most).
+      const starts = [earliest];
+      if (job.deadline_s !== null) {
+        for (let s = Math.floor(earliest / HOUR) * HOUR + HOUR; s <= last + 1e-9 && starts.length < 8784; s += HOUR) starts.push(s);
+      }
+      for (const s of starts) {
+        out.push({
+          option: k,
+          start_s: s,
+          o: {
+            pool: pp.pool.name,
+            region: region.name,
+            start_s: s,
+            duration_s: opt.estimate_s,
+            meets_deadline: job.deadline_s === null || s + opt.estimate_s <= job.deadline_s + 1e-9,
+            carbon_g: carbonOver(region, s, s + opt.estimate_s) * watts / 3.6e6,
+            cost_usd: usdPerSecond * opt.estimate_s,
+          },
+        });
+      }
+    });
+    return out;
+  }
+
+  /** ∫ grid(t) dt over [a, b], in gCO2e/kWh × seconds (hourly steps). */
+  function carbonOver(region: Scenario['regions'][number], a: number, b: number): number {
+    let total = 0;
+    let t = a;
+    while (t < b) {
+      const edge = Math.min(b, (Math.floor(t / HOUR) + 1) * HOUR);
+      total += (edge - t) * gridAt(region, t);
+      t = edge;
+    }
+    return total;
+  }
+
+  function unitUsdPerSecond(pp: Plan['pools'][number]): number {
+    const pool = pp.pool;
+    const perDevice = pool.instance ? 1 : pp.replicaDevices;
+    const capex = pool.lifetime_s > 0 ? pool.capex_usd_per_unit / pool.lifetime_s : 0;
+    return (pool.usd_per_unit_hour / 3600 + capex + pool.upkeep_usd_per_unit_year / (365 * 86400)) * perDevice;
+  }
+
+  function onJobReady(j: number): void {
+    const jp = plan.jobs[j];
+    const t = jobs[j];
+    const options = jobOptions(j);
+    let pick = 0;
+    if (jp.job.deadline_s !== null && policy.scheduleJob) {
+      pick = policy.scheduleJob({ job: jp.job.name, earliest_s: jp.job.start_s, deadline_s: jp.job.deadline_s }, options.map((x) => x.o));
+      if (!(Number.isInteger(pick) && pick >= 0 && pick < options.length)) {
+        throw new Error(`policy "${policy.name}" returned ${String(pick)} from scheduleJob for job "${jp.job.name}": expected 0..${options.length - 1}`);
+      }
+    }
+    const chosen = options[pick];
+    const opt = jp.options[chosen.option];
+    jobOption[j] = chosen.option;
+    t.pool = opt.pool;
+    t.planned_start_s = chosen.start_s;
+    t.transfer_s = opt.transfer_s;
+    t.transferBytes = opt.transfer_bytes;
+    t.phase = opt.transfer_s > 0 ? 'transferring' : 'waiting';
+    sim.scheduleAt(Math.max(chosen.start_s, sim.now), kJobStart, j);
+  }
+
+  /** Takes the units the job needs if they are free, and runs it; otherwise tries again later. */
+  function tryStartJob(j: number): void {
+    const t = jobs[j];
+    if (t.phase === 'done' || t.phase === 'running' || t.phase === 'checkpointing') return;
+    t.phase = 'waiting';
+    const jp = plan.jobs[j];
+    const opt = jp.options[jobOption[j]];
+    const p = opt.pool;
+    const pp = plan.pools[p];
+    // On a shared pool the job starts only while no request waits.
+    if (!pp.trainingOnly && poolQueued[p] > 0) {
+      sim.schedule(jp.job.restart_s > 0 ? jp.job.restart_s : 60, kJobStart, j);
+      return;
+    }
+    const take: number[] = [];
+    for (let k = 0; k < pp.simUnits && take.length < opt.units; k++) {
+      const u = unitBase[p] + k;
+      if (unitFailed[u] || unitPreempted[u] || unitOutages[u] || unitTraining[u]) continue;
+      if (!pp.trainingOnly) {
+        if (unitServing[u] === 0) continue;
+        const first = serverBase[p] + k * pp.serversPerUnit;
+        let idle = true;
+        for (let s = 0; s < pp.serversPerUnit; s++) if (serverBusy[first + s] === 1) idle = false;
+        if (!idle) continue;
+      }
+      take.push(u);
+    }
+    if (take.length < opt.units) {
+      sim.schedule(jp.job.restart_s > 0 ? jp.job.restart_s : 60, kJobStart, j);
+      return;
+    }
+    const now = sim.now;
+    for (const u of take) {
+      unitJob[u] = j;
+      unitTraining[u] = 1;
+      if (pp.trainingOnly) unitProvisioned[u] = 1;
+      updateUnit(u);
+    }
+    jobUnits[j] = take;
+    trainingLevel[p].set(now, trainingLevel[p].value + take.length);
+    jobHeldSince[j] = now;
+    if (t.start_s === null) t.start_s = now;
+    runJob(j);
+  }
+
+  function runJob(j: number): void {
+    const t = jobs[j];
+    const jp = plan.jobs[j];
+    const rate = jp.options[jobOption[j]].rate;
+    t.phase = 'running';
+    jobRunStart[j] = sim.now;
+    jobDoneEvent[j] = sim.schedule(t.remaining / rate, kJobDone, j);
+    const ck = jp.job.checkpoint;
+    jobCkptEvent[j] = ck && ck.every_s < t.remaining / rate ? sim.schedule(ck.every_s, kJobCheckpoint, j) : -1;
+  }
+
+  /** Progress of the running segment, in FLOPs, folded into the job's counters. */
+  function foldProgress(j: number): void {
+    const t = jobs[j];
+    if (t.phase !== 'running') return;
+    const rate = plan.jobs[j].options[jobOption[j]].rate;
+    const done = Math.min(t.remaining, rate * (sim.now - jobRunStart[j]));
+    t.remaining -= done;
+    t.sinceCheckpoint += done;
+    jobRunStart[j] = sim.now;
+  }
+
+  function cancelJobEvents(j: number): void {
+    if (jobDoneEvent[j] >= 0) sim.cancel(jobDoneEvent[j]);
+    if (jobCkptEvent[j] >= 0) sim.cancel(jobCkptEvent[j]);
+    jobDoneEvent[j] = -1;
+    jobCkptEvent[j] = -1;
+  }
+
+  function releaseJob(j: number): void {
+    const t = jobs[j];
+    const now = sim.now;
+    const units = jobUnits[j];
+    if (units.length === 0) return;
+    const p = unitPool[units[0]];
+    const pp = plan.pools[p];
+    t.heldUnitSeconds += units.length * (now - jobHeldSince[j]);
+    t.heldHourly.addSpan(jobHeldSince[j], now, units.length);
+    trainingLevel[p].set(now, trainingLevel[p].value - units.length);
+    jobUnits[j] = [];
+    for (const u of units) {
+      unitJob[u] = -1;
+      unitTraining[u] = 0;
+      if (pp.trainingOnly) unitProvisioned[u] = 0;
+      updateUnit(u);
+    }
+  }
+
+  function onJobDone(j: number): void {
+    const t = jobs[j];
+    jobDoneEvent[j] = -1;
+    if (jobCkptEvent[j] >= 0) sim.cancel(jobCkptEvent[j]);
+    jobCkptEvent[j] = -1;
+    t.remaining = 0;
+    t.sinceCheckpoint = 0;
+    t.phase = 'done';
+    t.end_s = sim.now;
+    releaseJob(j);
+  }
+
+  function onJobCheckpoint(j: number): void {
+    const t = jobs[j];
+    const ck = plan.jobs[j].job.checkpoint!;
+    jobCkptEvent[j] = -1;
+    foldProgress(j);
+    if (jobDoneEvent[j] >= 0) sim.cancel(jobDoneEvent[j]);
+    jobDoneEvent[j] = -1;
+    t.phase = 'checkpointing';
+    jobCkptEvent[j] = sim.schedule(ck.bytes / ck.write_bytes_per_s, kJobCheckpointDone, j);
+  }
+
+  function onJobCheckpointDone(j: number): void {
+    const t = jobs[j];
+    jobCkptEvent[j] = -1;
+    t.sinceCheckpoint = 0;
+    t.checkpoints++;
+    runJob(j);
+  }
+
+  /** The job loses its units: work since the last saved checkpoint is redone after a restart delay. */
+  function interruptJob(j: number, isYield: boolean): void {
+    const t = jobs[j];
+    if (t.phase !== 'running' && t.phase !== 'checkpointing') return;
+    foldProgress(j);
+    cancelJobEvents(j);
+    t.lostFlops += t.sinceCheckpoint;
+    t.remaining += t.sinceCheckpoint;
+    t.sinceCheckpoint = 0;
+    if (isYield) t.yields++;
+    else t.interruptions++;
+    t.phase = 'waiting';
+    releaseJob(j);
+    sim.schedule(plan.jobs[j].job.restart_s, kJobStart, j);
+  }
+
+  function yieldPool(p: number): void {
+    for (let j = 0; j < plan.jobs.length; j++) {
+      const units = jobUnits[j];
+      if (units.length > 0 && unitPool[units[0]] === p) {
+        interruptJob(j, true);
+        return;
+      }
+    }
+  }
+
   kArrival = sim.register(onArrival);
   kEnqueue = sim.register(enqueue);
   kTimer = sim.register(onTimer);
@@ -1118,13 +1414,18 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   kUplinkDown = sim.register(onUplinkDown);
   kUplinkUp = sim.register(onUplinkUp);
   kApiDone = sim.register(onApiDone);
+  kJobReady = sim.register(onJobReady);
+  kJobStart = sim.register(tryStartJob);
+  kJobDone = sim.register(onJobDone);
+  kJobCheckpoint = sim.register(onJobCheckpoint);
+  kJobCheckpointDone = sim.register(onJobCheckpointDone);
 
   // ---- start -------------------------------------------------------------------------------------------
   for (const pp of plan.pools) {
     const p = pp.pool.index;
     if (!provisioned[p]) continue;
     const a = pp.pool.autoscale;
-    const initial = a ? a.initial : pp.simUnits;
+    const initial = pp.trainingOnly ? 0 : a ? a.initial : pp.simUnits;
     for (let k = 0; k < pp.simUnits; k++) {
       const u = unitBase[p] + k;
       if (k < initial) {
@@ -1137,6 +1438,9 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     }
     if (a) sim.schedule(a.check_every_s, kAutoscale, p);
   }
+  plan.jobs.forEach((jp, j) => {
+    if (jp.job.start_s < duration) sim.scheduleAt(jp.job.start_s, kJobReady, j);
+  });
   scenario.outages.forEach((o, i) => {
     if (o.start_s >= duration) return;
     sim.scheduleAt(o.start_s, kOutageStart, i);
@@ -1154,12 +1458,23 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
 
   // ---- close the books at the end of the run -----------------------------------------------------------
   for (let s = 0; s < nServers; s++) if (serverBusy[s] === 1) accountBusy(serverPool[s], serverStart[s], duration);
+  for (let j = 0; j < plan.jobs.length; j++) {
+    foldProgress(j);
+    const units = jobUnits[j];
+    if (units.length > 0) {
+      jobs[j].heldUnitSeconds += units.length * (duration - jobHeldSince[j]);
+      jobs[j].heldHourly.addSpan(jobHeldSince[j], duration, units.length);
+      const p = unitPool[units[0]];
+      trainingLevel[p].flush(duration);
+    }
+  }
   for (let p = 0; p < nPools; p++) {
     markQueue(p);
     markServing(p);
     billedLevel[p].flush(duration);
     poweredLevel[p].flush(duration);
     servingLevel[p].flush(duration);
+    trainingLevel[p].flush(duration);
     poolTallies[p].servingServerSeconds = servingMeasured[p];
   }
   for (let site = 0; site < nSites; site++) {
