@@ -295,6 +295,91 @@ policies: [least-latency]
   });
 });
 
+describe('random uplink outages', () => {
+  it('downtime and outage count follow mtbf / mttr', () => {
+    const T = 72_000;
+    const s = load(`name: uplink-random
+seed: 23
+duration: ${T}s
+regions:
+  eu: { grid_gco2_per_kwh: 100, pue: 1.0 }
+sites:
+  edge:
+    kind: edge
+    region: eu
+    uplink: { mtbf: 10m, mttr: 1m, buffer: 1MB }
+    pools:
+      box: { device: generic-cpu, count: 2, capex_usd: 1000, lifetime: 3y }
+users:
+  u: { region: eu, access_rtt: { edge: 10ms, cloud: 30ms } }
+services:
+  s:
+    users: u
+    arrivals: { poisson: 0.1/s }
+    service_time: { exponential: 1s }
+policies: [least-latency]
+`);
+    const r = runScenario(s);
+    expectConserved(r);
+    const u = only(r).uplinks;
+    expect(u).toHaveLength(1);
+    // Up Exp(600 s), down Exp(60 s): down 60/660 of the time; T/660 ≈ 109 outages.
+    const process = onOff(600, 60, 60 * 60);
+    const c = process.cycles(T);
+    expect(Math.abs(u[0].outages - c.mean)).toBeLessThan(3 * c.sd);
+    const down = u[0].downtime_s / T;
+    expect(Math.abs(down - (1 - process.upFraction))).toBeLessThan(3 * process.fractionSd(T));
+    // Arrivals while it is down are turned away (the edge is the only site): ≈ λ × downtime.
+    const rejected = only(r).services[0].rejected;
+    expect(Math.abs(rejected - 0.1 * u[0].downtime_s)).toBeLessThan(3 * Math.sqrt(0.1 * u[0].downtime_s) + 1);
+  });
+});
+
+describe('time to first token across an uplink outage', () => {
+  it('a first token produced while the uplink is down reaches the user only after it is back', () => {
+    // One Orin, one request every 4 s (each takes longer than that): a queue builds, so batches start during the outage [100, 150).
+    // Their first token is produced then, and nothing crosses a down uplink: TTFT ≥ 150 − arrival.
+    const s = load(`name: ttft-uplink
+duration: 200s
+regions:
+  eu: { grid_gco2_per_kwh: 100, pue: 1.0 }
+sites:
+  edge:
+    kind: edge
+    region: eu
+    uplink: { buffer: 1MB }
+    pools:
+      orin: { device: jetson-agx-orin-64gb, count: 1, capex_usd: 1000, lifetime: 3y }
+users:
+  u: { region: eu, access_rtt: { edge: 10ms, cloud: 30ms } }
+models:
+  llama: { params: 8.03e9, dtype: int8 }
+services:
+  chat:
+    model: llama
+    users: u
+    arrivals: { constant: 0.25/s }
+    request: { input_tokens: 200, output_tokens: 100, download: 1KB }
+outages:
+  - { uplink: edge, start: 100s, duration: 50s }
+policies: [least-latency]
+`);
+    const { result, rows } = runTraced(s);
+    expectConserved(result);
+    const UP = 0.005; // half the 10 ms RTT, no upload
+    const startedInOutage = rows.filter((r) => {
+      if (r.outcome !== 'completed') return false;
+      const start = r.arrival_s + UP + r.queue_s;
+      return start >= 100 && start < 150;
+    });
+    expect(startedInOutage.length).toBeGreaterThan(0);
+    for (const r of startedInOutage) {
+      expect(r.latency_s, `arrival ${r.arrival_s}`).toBeGreaterThanOrEqual(150 - r.arrival_s);
+      expect(r.ttft_s, `arrival ${r.arrival_s}: TTFT`).toBeGreaterThanOrEqual(150 - r.arrival_s);
+    }
+  });
+});
+
 // ------------------------------------------------------------------------------------------ autoscaling
 
 describe('autoscaling', () => {
@@ -422,6 +507,44 @@ policies: [least-latency]
     const one = pool(only(runScenario(scenario(1))), 'dc/gpu');
     expect(one.mean_units).toBe(1);
     expect(one.cost_usd).toBeCloseTo(2 * PRICE, 9); // 1 instance × 2 h × $2/h
+  });
+
+  it.each([
+    ['spot interruptions', 'pricing: spot, preemption: { mean_time: 1h, restart: 2h }'],
+    ['unit failures', 'failures: { mtbf: 1h, mttr: 2h }'],
+  ])('%s: an instance that is not provisioned cannot be down, so scaling out from zero always launches one', (_what, spec) => {
+    // One request every 2 h; the pool scales back to zero a minute after each. Each request launches a fresh
+    // instance that must survive its 30 s cold start + 1 s of work: P = exp(−31/3600) > 0.99 per request,
+    // so at least 10 of the 12 complete (P(≤ 9) < 1e-3). A unit that does not exist has no failure or
+    // interruption clock: requests must not be turned away because an instance that was never launched is
+    // "down" — and the result would show no failure or interruption to explain it.
+    const s = load(`name: phantom
+duration: 24h
+regions:
+  eu: { grid_gco2_per_kwh: 100, pue: 1.0 }
+sites:
+  dc:
+    kind: cloud
+    region: eu
+    pools:
+      gpu: { instance: aws/g5.xlarge, usd_per_hour: 1, ${spec}, autoscale: { min: 0, max: 1, boot_time: 30s, check_every: 10s, scale_in_after: 1m } }
+users:
+  u: { region: eu, access_rtt: { edge: 5ms, cloud: 20ms } }
+services:
+  s:
+    users: u
+    arrivals: { constant: 0.5/h }
+    service_time: { deterministic: 1s }
+policies: [least-latency]
+`);
+    const p = only(runScenario(s));
+    const svc = p.services[0];
+    const gpu = pool(p, 'dc/gpu');
+    expect(svc.arrivals).toBe(12);
+    expect(svc.rejected, `rejected with ${gpu.unit_failures} failures, ${gpu.preemptions} interruptions`).toBeLessThanOrEqual(
+      gpu.unit_failures + gpu.preemptions,
+    );
+    expect(svc.completed).toBeGreaterThanOrEqual(10);
   });
 });
 
@@ -694,8 +817,8 @@ ${residency}    arrivals: { poisson: 2/s }
 
 describe('managed AI APIs', () => {
   // The 400e9-parameter model fits no pool (one 8 GB Raspberry Pi), so every request goes to the API.
-  const scenario = (api: string, arrivals = '{ poisson: 1/s }', duration = '1000s') =>
-    load(`name: api
+  const scenarioText = (api: string, arrivals = '{ poisson: 1/s }', duration = '1000s') =>
+    `name: api
 seed: 19
 duration: ${duration}
 regions:
@@ -725,7 +848,8 @@ apis:
     models: [big]
 ${api}
 policies: [least-latency]
-`);
+`;
+  const scenario = (api: string, arrivals?: string, duration?: string) => load(scenarioText(api, arrivals, duration));
 
   it('costs input × in-price + output × out-price + per-request price per completed request; energy as declared', () => {
     const p = only(
@@ -771,6 +895,26 @@ policies: [least-latency]
     const blocked = s.rejected / judged;
     const sd = Math.sqrt((2 / 3) * (1 / 3) / judged);
     expect(Math.abs(blocked - 2 / 3)).toBeLessThan(Math.max(4 * sd, 0.03));
+  });
+
+  it('residency applies to APIs: an API outside the allowed regions never serves', () => {
+    const api = `    price: { usd_per_request: 0.01 }
+    latency: { deterministic: 1s }`;
+    const text = (residency: string) =>
+      scenarioText(api).replace('    users: u\n', `    users: u\n    residency: [${residency}]\n`);
+    const us = only(runScenario(load(text('us'))));
+    expect(us.services[0].completed).toBeGreaterThan(800);
+    expect(us.apis[0].requests).toBe(us.services[0].completed);
+
+    let err: unknown;
+    try {
+      runScenario(load(text('eu')));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(PlanError);
+    expect((err as PlanError).message).toContain('service "chat"');
+    expect((err as PlanError).path).toEqual(['services', 'chat', 'residency']);
   });
 });
 
