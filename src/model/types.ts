@@ -171,8 +171,14 @@ export interface AutoscaleSpec {
   max: number;
   /** Units running at the start. */
   initial: number;
-  /** Scale out when busy replicas / running replicas (counting the queue as demand) exceed this, 0..1. */
+  /**
+   * utilisation: wanted replicas = (busy + queued / max_batch) / target_utilisation.
+   * queue: one more unit while queued / serving replicas > target_queue; fewer when nothing waits and
+   * busy / serving < target_utilisation.
+   */
+  metric: 'utilisation' | 'queue';
   target_utilisation: number;
+  target_queue: number;
   /** A unit idle for this long while demand is below target is released. */
   scale_in_after_s: number;
   /** Instance boot time before the model starts loading. */
@@ -185,9 +191,11 @@ export interface AutoscaleSpec {
 
 /** A scheduled outage. A site or region outage takes every unit there down; an uplink outage cuts a site off. */
 export interface Outage {
-  kind: 'site' | 'region' | 'uplink';
-  /** Site index (site, uplink) or region index (region). */
+  kind: 'site' | 'region' | 'uplink' | 'link';
+  /** Site index (site, uplink) or region index (region; for a link, one end). */
   target: number;
+  /** The other region of a link (-1 otherwise). */
+  other: number;
   start_s: number;
   duration_s: number;
 }
@@ -270,6 +278,8 @@ export interface Service {
   service_time: ServiceTimeSpec | null;
   /** How many times a request whose replica failed under it is placed again before it counts as lost. */
   retries: number;
+  /** Batch work: a request may be held up to this long before it is placed (null = interactive). */
+  deferrable_s: number | null;
 }
 
 /**
@@ -354,9 +364,9 @@ export interface Scenario {
   outages: Outage[];
   /**
    * Policies declared as `{ name, policy, pools }`: a built-in policy that may only use (and only
-   * provisions) the listed pools. Keyed by the variant's name; names not here are plain policies.
+   * provisions) the listed pools ("site/pool" names, or managed API names). Keyed by the variant's name; names not here are plain policies.
    */
-  policy_variants: Record<string, { policy: string; pools: number[] }>;
+  policy_variants: Record<string, { policy: string; pools: string[] }>;
   /** Things the loader noticed that the user should know (e.g. a pool with no price). */
   warnings: string[];
   /** Finds the line:col of a field path in the source file, when the scenario came from a file. */

@@ -47,6 +47,30 @@ const carbonAware: Policy = {
     const green = best(v, byCarbon, null, r);
     return green >= 0 ? green : best(v, byLatency, null, null);
   },
+  deferRequest: (r, v, until) => {
+    // Hold the request until the hour in which the greenest candidate's grid is cleanest.
+    const gridAt = v.gridAt;
+    if (!gridAt) return 0;
+    let bestDelay = 0;
+    let bestCarbon = Infinity;
+    for (const c of v.candidates) {
+      if (!c.available) continue;
+      const now = gridAt(c.region, v.now);
+      // Now, or the top of any later hour that still lets the request finish by `until`.
+      const starts = [v.now];
+      for (let t = (Math.floor(v.now / 3600) + 1) * 3600; t <= until - c.latency_s; t += 3600) starts.push(t);
+      for (const t of starts) {
+        const g = gridAt(c.region, t);
+        const carbon = now > 0 ? (c.carbon_g * g) / now : g;
+        if (carbon < bestCarbon - 1e-12) {
+          bestCarbon = carbon;
+          bestDelay = t - v.now;
+        }
+      }
+    }
+    void r;
+    return bestDelay;
+  },
   scheduleJob: (_job, options) => {
     let pick = -1;
     for (let i = 0; i < options.length; i++) {

@@ -70,6 +70,8 @@ export interface PlacementView {
   readonly now: number;
   /** The pools that can serve this request's service, in scenario order. */
   readonly candidates: readonly Candidate[];
+  /** Grid intensity of a region at a time (a perfect forecast from the scenario's hourly profile), gCO2e/kWh. */
+  gridAt?(region: string, t_s: number): number;
 }
 
 export interface Policy {
@@ -92,6 +94,12 @@ export interface Policy {
    * on its first pool.
    */
   scheduleJob?(job: JobRequest, options: readonly JobOption[]): number;
+  /**
+   * Optional: for a deferrable request (batch work), how long to hold it before placing it, seconds
+   * (0 = place now). `until_s` is the latest time it may be placed. Without this hook requests are placed
+   * on arrival.
+   */
+  deferRequest?(request: PlacementRequest, view: PlacementView, until_s: number): number;
 }
 
 /** A training job asking where and when to run. */

@@ -1,6 +1,8 @@
 /**
- * The CSV reporter: summary.csv (a row per policy), services.csv (a row per policy and service) and
- * pools.csv (a row per policy and pool), for spreadsheets and pandas.
+ * The CSV reporter, for spreadsheets and pandas. writeCsv always writes summary.csv (a row per policy),
+ * services.csv (a row per policy and service), pools.csv (a row per policy and pool) and timeseries.csv
+ * (a row per policy and interval); jobs.csv (a row per policy and training job) only when the scenario has
+ * training jobs, and apis.csv (a row per policy and managed AI API) only when it has APIs.
  *
  * Numbers are written at full precision (JavaScript's shortest round-trip form, so a value parses back to
  * exactly the number in the Result); an empty cell means null. Units are in the column names.
@@ -19,23 +21,28 @@ export const SUMMARY_COLUMNS = [
   'arrivals',
   'completed',
   'rejected',
+  'lost',
   'in_flight',
   'arrivals_measured',
   'completed_measured',
   'rejected_measured',
+  'lost_measured',
   'cost_usd',
   'cost_compute_usd',
   'cost_capex_usd',
   'cost_electricity_usd',
   'cost_upkeep_usd',
   'cost_egress_usd',
+  'cost_api_usd',
   'energy_kwh',
   'energy_it_kwh',
   'energy_facility_kwh',
   'energy_network_kwh',
+  'energy_api_kwh',
   'carbon_kg',
   'carbon_compute_kg',
   'carbon_network_kg',
+  'carbon_api_kg',
   'egress_gb',
   'cost_usd_per_1k',
   'energy_kwh_per_1k',
@@ -53,6 +60,8 @@ export const SERVICE_COLUMNS = [
   'arrivals',
   'completed',
   'rejected',
+  'lost',
+  'retried',
   'throughput_per_s',
   'latency_mean_ms',
   'latency_p50_ms',
@@ -83,12 +92,46 @@ export const POOL_COLUMNS = [
   'provisioned',
   'servers',
   'utilisation',
+  'mean_units',
+  'unit_failures',
+  'preemptions',
+  'cold_starts',
   'batches',
   'mean_batch_size',
   'cost_usd',
   'energy_kwh',
   'carbon_kg',
 ] as const;
+
+/** jobs.csv: the JobResult fields, whole run (training has no warm-up). */
+export const JOB_COLUMNS = [
+  'policy',
+  'job',
+  'pool',
+  'region',
+  'devices',
+  'status',
+  'ready_s',
+  'planned_start_s',
+  'start_s',
+  'end_s',
+  'time_to_train_s',
+  'deadline_s',
+  'deadline_met',
+  'progress',
+  'cost_usd',
+  'energy_kwh',
+  'carbon_kg',
+  'dataset_transfer_s',
+  'dataset_cost_usd',
+  'interruptions',
+  'yields',
+  'checkpoints',
+  'lost_device_hours',
+] as const;
+
+/** apis.csv: the ApiResult fields, measured window. */
+export const API_COLUMNS = ['policy', 'api', 'region', 'requests', 'cost_usd', 'energy_kwh', 'carbon_kg'] as const;
 
 type RowOf<C extends readonly string[]> = Record<C[number], Cell>;
 
@@ -117,23 +160,28 @@ function summaryRow(p: PolicyResult, pareto: Set<string>): RowOf<typeof SUMMARY_
     arrivals: p.conservation.arrivals,
     completed: p.conservation.completed,
     rejected: p.conservation.rejected,
+    lost: p.conservation.lost,
     in_flight: p.conservation.in_flight,
     arrivals_measured: sum((s) => s.arrivals),
     completed_measured: sum((s) => s.completed),
     rejected_measured: sum((s) => s.rejected),
+    lost_measured: sum((s) => s.lost),
     cost_usd: t.cost_usd.total,
     cost_compute_usd: t.cost_usd.compute,
     cost_capex_usd: t.cost_usd.capex,
     cost_electricity_usd: t.cost_usd.electricity,
     cost_upkeep_usd: t.cost_usd.upkeep,
     cost_egress_usd: t.cost_usd.egress,
+    cost_api_usd: t.cost_usd.api,
     energy_kwh: t.energy_kwh.total,
     energy_it_kwh: t.energy_kwh.it,
     energy_facility_kwh: t.energy_kwh.facility,
     energy_network_kwh: t.energy_kwh.network,
+    energy_api_kwh: t.energy_kwh.api,
     carbon_kg: t.carbon_kg.total,
     carbon_compute_kg: t.carbon_kg.compute,
     carbon_network_kg: t.carbon_kg.network,
+    carbon_api_kg: t.carbon_kg.api,
     egress_gb: t.egress_gb,
     cost_usd_per_1k: t.per_1k_requests.cost_usd,
     energy_kwh_per_1k: t.per_1k_requests.energy_kwh,
@@ -146,11 +194,23 @@ function summaryRow(p: PolicyResult, pareto: Set<string>): RowOf<typeof SUMMARY_
   };
 }
 
-/** The three CSV files' contents, each with a header row and "\n" line endings. */
-export function csvTables(result: Result): { summary: string; services: string; pools: string } {
+export interface CsvTables {
+  summary: string;
+  services: string;
+  pools: string;
+  /** Header only when the scenario has no training jobs (writeCsv then leaves jobs.csv out). */
+  jobs: string;
+  /** Header only when the scenario has no managed APIs (writeCsv then leaves apis.csv out). */
+  apis: string;
+}
+
+/** The per-policy CSV files' contents, each with a header row and "\n" line endings. */
+export function csvTables(result: Result): CsvTables {
   const pareto = new Set(result.pareto);
   const services: RowOf<typeof SERVICE_COLUMNS>[] = [];
   const pools: RowOf<typeof POOL_COLUMNS>[] = [];
+  const jobs: RowOf<typeof JOB_COLUMNS>[] = [];
+  const apis: RowOf<typeof API_COLUMNS>[] = [];
   for (const p of result.policies) {
     for (const s of p.services) {
       services.push({
@@ -159,6 +219,8 @@ export function csvTables(result: Result): { summary: string; services: string; 
         arrivals: s.arrivals,
         completed: s.completed,
         rejected: s.rejected,
+        lost: s.lost,
+        retried: s.retried,
         throughput_per_s: s.throughput_per_s,
         latency_mean_ms: s.latency_ms?.mean ?? null,
         latency_p50_ms: s.latency_ms?.p50 ?? null,
@@ -193,11 +255,30 @@ export function csvTables(result: Result): { summary: string; services: string; 
         provisioned: x.provisioned,
         servers: x.servers,
         utilisation: x.utilisation,
+        mean_units: x.mean_units,
+        unit_failures: x.unit_failures,
+        preemptions: x.preemptions,
+        cold_starts: x.cold_starts,
         batches: x.batches,
         mean_batch_size: x.mean_batch_size,
         cost_usd: x.cost_usd,
         energy_kwh: x.energy_kwh,
         carbon_kg: x.carbon_kg,
+      });
+    }
+    for (const j of p.jobs) {
+      const { name, ...fields } = j;
+      jobs.push({ policy: p.policy, job: name, ...fields });
+    }
+    for (const a of p.apis) {
+      apis.push({
+        policy: p.policy,
+        api: a.name,
+        region: a.region,
+        requests: a.requests,
+        cost_usd: a.cost_usd,
+        energy_kwh: a.energy_kwh,
+        carbon_kg: a.carbon_kg,
       });
     }
   }
@@ -208,10 +289,11 @@ export function csvTables(result: Result): { summary: string; services: string; 
     ),
     services: render(SERVICE_COLUMNS, services),
     pools: render(POOL_COLUMNS, pools),
+    jobs: render(JOB_COLUMNS, jobs),
+    apis: render(API_COLUMNS, apis),
   };
 }
 
-/** Write summary.csv, services.csv and pools.csv into dir (created if missing); returns their paths. */
 /**
  * timeseries.csv: one row per (policy, interval), wide — for each service its arrivals, completions and
  * rejections in the interval, for each pool its utilisation, mean queue length, replicas and mean power.
@@ -236,16 +318,26 @@ export function timeseriesCsv(result: Result): string {
   return stringify(records, { header: true, columns });
 }
 
+/**
+ * Write summary.csv, services.csv, pools.csv, then jobs.csv when some policy has training jobs and apis.csv
+ * when some policy has managed APIs, then timeseries.csv, into dir (created if missing); returns their
+ * paths in that order. A file that would hold only its header is not written, so a directory from an
+ * inference-only scenario looks as it always did.
+ */
 export function writeCsv(result: Result, dir: string): string[] {
   const tables = csvTables(result);
-  mkdirSync(dir, { recursive: true });
-  const paths: string[] = [];
-  for (const [name, text] of [
+  const has = (f: (p: PolicyResult) => unknown[]) => result.policies.some((p) => f(p).length > 0);
+  const files: [string, string][] = [
     ['summary.csv', tables.summary],
     ['services.csv', tables.services],
     ['pools.csv', tables.pools],
-    ['timeseries.csv', timeseriesCsv(result)],
-  ] as const) {
+  ];
+  if (has((p) => p.jobs)) files.push(['jobs.csv', tables.jobs]);
+  if (has((p) => p.apis)) files.push(['apis.csv', tables.apis]);
+  files.push(['timeseries.csv', timeseriesCsv(result)]);
+  mkdirSync(dir, { recursive: true });
+  const paths: string[] = [];
+  for (const [name, text] of files) {
     const path = join(dir, name);
     writeFileSync(path, text);
     paths.push(path);

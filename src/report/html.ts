@@ -8,8 +8,25 @@
 
 import type { PolicyResult, PoolResult, Result, ServiceResult } from '../metrics/result.js';
 import type { SweepResult } from '../metrics/sweep-result.js';
-import { formatCount, formatDuration, formatNumber, formatPercent, NULL_CELL } from './table.js';
-import { breakdownChart, costP99Chart, latencyCdfChart, poolSeriesChart } from './html/run-charts.js';
+import {
+  apiGroups,
+  formatCount,
+  formatDuration,
+  formatNumber,
+  formatPercent,
+  jobGroups,
+  NULL_CELL,
+  uplinkGroups,
+  type RowGroup,
+} from './table.js';
+import {
+  breakdownChart,
+  costP99Chart,
+  jobsChart,
+  latencyCdfChart,
+  poolSeriesChart,
+  replicasVary,
+} from './html/run-charts.js';
 import {
   combinations,
   describeCombo,
@@ -158,6 +175,9 @@ function totalsRows(policies: PolicyResult[]): Row[] {
     sub,
     cells: policies.map((p) => formatNumber(f(p))),
   });
+  // Managed-API parts only where some policy used an API.
+  const api = (label: string, f: (p: PolicyResult) => number): Row[] =>
+    policies.some((p) => f(p) !== 0) ? [row(label, f, true)] : [];
   return [
     { kind: 'section', label: 'totals (measured window)' },
     row('cost $', (p) => p.totals.cost_usd.total),
@@ -166,15 +186,18 @@ function totalsRows(policies: PolicyResult[]): Row[] {
     row('electricity $', (p) => p.totals.cost_usd.electricity, true),
     row('upkeep $', (p) => p.totals.cost_usd.upkeep, true),
     row('egress $', (p) => p.totals.cost_usd.egress, true),
+    ...api('API $', (p) => p.totals.cost_usd.api),
     row('$ / 1k req', (p) => p.totals.per_1k_requests.cost_usd),
     row('energy kWh', (p) => p.totals.energy_kwh.total),
     row('IT kWh', (p) => p.totals.energy_kwh.it, true),
     row('facility kWh', (p) => p.totals.energy_kwh.facility, true),
     row('network kWh', (p) => p.totals.energy_kwh.network, true),
+    ...api('API kWh', (p) => p.totals.energy_kwh.api),
     row('kWh / 1k req', (p) => p.totals.per_1k_requests.energy_kwh),
     row('carbon kg', (p) => p.totals.carbon_kg.total),
     row('compute kg', (p) => p.totals.carbon_kg.compute, true),
     row('network kg', (p) => p.totals.carbon_kg.network, true),
+    ...api('API kg', (p) => p.totals.carbon_kg.api),
     row('kgCO2 / 1k req', (p) => p.totals.per_1k_requests.carbon_kg),
     row('egress GB', (p) => p.totals.egress_gb),
     { kind: 'section', label: '30-day projection' },
@@ -183,26 +206,11 @@ function totalsRows(policies: PolicyResult[]): Row[] {
   ];
 }
 
-function uplinkRows(policies: PolicyResult[]): Row[] {
-  const sites: string[] = [];
-  for (const p of policies) for (const u of p.uplinks) if (!sites.includes(u.site)) sites.push(u.site);
-  return sites.flatMap((site): Row[] => {
-    const row = (label: string, f: (u: PolicyResult['uplinks'][number]) => string): Row => ({
-      kind: 'row',
-      label,
-      cells: policies.map((p) => {
-        const u = p.uplinks.find((x) => x.site === site);
-        return u === undefined ? NULL_CELL : f(u);
-      }),
-    });
-    return [
-      { kind: 'section', label: `uplink of ${site}` },
-      row('downtime s', (u) => formatNumber(u.downtime_s)),
-      row('outages', (u) => formatCount(u.outages)),
-      row('responses buffered', (u) => formatCount(u.buffered)),
-      row('buffer overflow', (u) => formatCount(u.overflow)),
-    ];
-  });
+function groupRows(groups: RowGroup[]): Row[] {
+  return groups.flatMap((g): Row[] => [
+    { kind: 'section', label: g.title },
+    ...g.rows.map((r): Row => ({ kind: 'row', label: r.label, cells: r.cells })),
+  ]);
 }
 
 function conservationRows(policies: PolicyResult[]): Row[] {
@@ -218,13 +226,10 @@ function conservationRows(policies: PolicyResult[]): Row[] {
   ];
 }
 
-function summaryTable(result: Result): string {
+/** A table with a column per policy (Pareto members starred) and the given rows. */
+function policyTable(result: Result, cls: string, rows: Row[]): string {
   const policies = result.policies;
   const pareto = new Set(result.pareto);
-  const rows: Row[] = [];
-  for (const s of unionNames(policies, (p) => p.services)) rows.push(...serviceRows(s, policies));
-  for (const x of unionNames(policies, (p) => p.pools)) rows.push(...poolRows(x, policies));
-  rows.push(...uplinkRows(policies), ...totalsRows(policies), ...conservationRows(policies));
   const head = policies
     .map((p) =>
       pareto.has(p.policy)
@@ -241,8 +246,22 @@ function summaryTable(result: Result): string {
           `</tr>`,
     )
     .join('\n');
+  return `<div class="table-wrap"><table class="data ${cls}"><thead><tr><th class="label" scope="col"></th>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
+}
+
+function summaryTable(result: Result): string {
+  const policies = result.policies;
+  const rows: Row[] = [];
+  for (const s of unionNames(policies, (p) => p.services)) rows.push(...serviceRows(s, policies));
+  for (const x of unionNames(policies, (p) => p.pools)) rows.push(...poolRows(x, policies));
+  rows.push(
+    ...groupRows(apiGroups(policies)),
+    ...groupRows(uplinkGroups(policies)),
+    ...totalsRows(policies),
+    ...conservationRows(policies),
+  );
   return (
-    `<div class="table-wrap"><table class="data summary"><thead><tr><th class="label" scope="col"></th>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>` +
+    policyTable(result, 'summary', rows) +
     (result.pareto.length > 0
       ? `<p class="note">* Pareto set: no other policy is better on p99 latency, cost and carbon at once.</p>`
       : '')
@@ -302,12 +321,29 @@ export function renderHtml(result: Result): string {
     out.push(figure('Carbon', breakdownChart(ids, result, 'carbon')));
     out.push(`</div></section>`);
 
+    const jobs = unionNames(policies, (p) => p.jobs);
+    if (jobs.length > 0) {
+      out.push(`<section id="training"><h2>Training jobs</h2>`);
+      out.push(
+        `<p class="note">Over the whole run: training has no warm-up. Time to train runs from the job's earliest ` +
+          `start to its end (dataset transfer, waiting, interruptions and checkpoints included); cost, energy and ` +
+          `carbon are those of the devices it held. The totals above cover the measured window only.</p>`,
+      );
+      out.push(`<div class="charts">`);
+      for (const job of jobs) out.push(figure(`Training job ${job}`, jobsChart(ids, result, job)));
+      out.push(`</div>`);
+      out.push(policyTable(result, 'jobs', groupRows(jobGroups(policies))));
+      out.push(`</section>`);
+    }
+
     out.push(`<section id="pools"><h2>Pools over time</h2>`);
     out.push(`<p class="note">Averages per interval over the whole run; the shaded band is the warm-up, which no figure in the tables counts.</p>`);
     for (const pool of unionNames(policies, (p) => p.pools)) {
       out.push(`<h3>${esc(pool)}</h3><div class="charts">`);
       out.push(figure(`Utilisation · ${pool}`, poolSeriesChart(ids, result, pool, 'utilisation')));
       out.push(figure(`Queue length · ${pool}`, poolSeriesChart(ids, result, pool, 'queue_length')));
+      // Capacity over time only where it changed (autoscaling, failures, preemptions).
+      if (replicasVary(result, pool)) out.push(figure(`Replicas · ${pool}`, poolSeriesChart(ids, result, pool, 'replicas')));
       out.push(`</div>`);
     }
     out.push(`</section>`);

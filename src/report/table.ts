@@ -1,9 +1,10 @@
 /**
- * The console reporter: one column per policy, rows grouped by service, pool and totals.
+ * The console reporter: one column per policy, rows grouped by service, pool, managed API, uplink, training
+ * job and totals. Groups that a scenario does not have (no APIs, no outages, no training) are left out.
  * Reads only the Result.
  */
 
-import type { PolicyResult, PoolResult, Result, ServiceResult } from '../metrics/result.js';
+import type { ApiResult, JobResult, PolicyResult, PoolResult, Result, ServiceResult, UplinkResult } from '../metrics/result.js';
 
 export interface TableOptions {
   /** ANSI colours (bold headers, Pareto columns in green, warnings in yellow). Off by default. */
@@ -120,13 +121,18 @@ function serviceRows(name: string, policies: PolicyResult[]): Row[] {
     row('arrivals', (s) => formatCount(s.arrivals)),
     row('completed', (s) => formatCount(s.completed)),
     row('rejected', (s) => formatCount(s.rejected)),
+  ];
+  // Failures only matter in scenarios that have them; leave the rows out where no policy lost or retried.
+  if (svc.some((s) => s !== null && s.lost > 0)) rows.push(row('lost', (s) => formatCount(s.lost)));
+  if (svc.some((s) => s !== null && s.retried > 0)) rows.push(row('retried', (s) => formatCount(s.retried)));
+  rows.push(
     row('throughput /s', (s) => formatNumber(s.throughput_per_s)),
     row('latency mean ms', (s) => formatNumber(s.latency_ms?.mean ?? null)),
     row('latency p50 ms', (s) => formatNumber(s.latency_ms?.p50 ?? null)),
     row('latency p95 ms', (s) => formatNumber(s.latency_ms?.p95 ?? null)),
     row('latency p99 ms', (s) => formatNumber(s.latency_ms?.p99 ?? null)),
     row('latency max ms', (s) => formatNumber(s.latency_ms?.max ?? null)),
-  ];
+  );
   // TTFT only means something for LLM services; leave the rows out where no policy has it.
   if (svc.some((s) => s?.ttft_ms)) {
     rows.push(row('TTFT p50 ms', (s) => formatNumber(s.ttft_ms?.p50 ?? null)));
@@ -157,12 +163,123 @@ function poolRows(name: string, policies: PolicyResult[]): Row[] {
     cells: pools.map((x) => (x === null ? NULL_CELL : f(x))),
   });
   const what = first ? ` (${first.kind}, ${formatCount(first.units)} × ${first.instance ?? first.device})` : '';
+  const any = (f: (x: PoolResult) => number) => pools.some((x) => x !== null && x.provisioned && f(x) > 0);
+  const events: Row[] = [];
+  // Mean units only says something when capacity changed (autoscaling, failures, training-only pools).
+  if (pools.some((x) => x !== null && x.provisioned && x.mean_units !== x.units)) {
+    events.push(row('mean units', (x) => (x.provisioned ? formatNumber(x.mean_units) : NULL_CELL)));
+  }
+  if (any((x) => x.unit_failures)) events.push(row('unit failures', (x) => formatCount(x.unit_failures)));
+  if (any((x) => x.preemptions)) events.push(row('preemptions', (x) => formatCount(x.preemptions)));
+  if (any((x) => x.cold_starts)) events.push(row('cold starts', (x) => formatCount(x.cold_starts)));
   return [
     { kind: 'section', label: `pool ${name}${what}` },
+    ...events,
     row('utilisation %', (x) => (x.provisioned ? formatPercent(x.utilisation) : 'not used')),
     row('mean batch', (x) => (x.batches === 0 ? NULL_CELL : formatNumber(x.mean_batch_size))),
     row('cost $', (x) => (x.provisioned ? formatNumber(x.cost_usd) : NULL_CELL)),
   ];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Row groups shared with the HTML report: a title and rows with a cell per policy.
+
+/** A titled block of rows, a cell per policy (in the Result's policy order). */
+export interface RowGroup {
+  title: string;
+  rows: { label: string; cells: string[] }[];
+}
+
+type GroupRow = RowGroup['rows'][number];
+
+function cellsFor<T>(items: (T | null)[], f: (x: T) => string): string[] {
+  return items.map((x) => (x === null ? NULL_CELL : f(x)));
+}
+
+/**
+ * Hours, or days when the longest time to train over policies is 48 h or more: one unit per job, so that
+ * its row compares at a glance.
+ */
+export function trainingTimeUnit(jobs: (JobResult | null)[]): { label: 'h' | 'd'; div: number } {
+  const longest = Math.max(0, ...jobs.map((j) => j?.time_to_train_s ?? 0));
+  return longest >= 48 * 3600 ? { label: 'd', div: 86_400 } : { label: 'h', div: 3_600 };
+}
+
+/** One group per training job (whole run: training has no warm-up). */
+export function jobGroups(policies: PolicyResult[]): RowGroup[] {
+  return unionNames(policies, (p) => p.jobs).map((name) => {
+    const jobs = policies.map((p) => p.jobs.find((j) => j.name === name) ?? null);
+    const first = jobs.find((j): j is JobResult => j !== null);
+    const row = (label: string, f: (j: JobResult) => string): GroupRow => ({ label, cells: cellsFor(jobs, f) });
+    const some = (f: (j: JobResult) => boolean) => jobs.some((j) => j !== null && f(j));
+    const unit = trainingTimeUnit(jobs);
+    const inUnit = (s: number | null) => formatNumber(s === null ? null : s / unit.div);
+    const rows: GroupRow[] = [row('status', (j) => j.status), row('pool', (j) => j.pool)];
+    // The carbon-aware policy may hold a deferrable job back; other policies start it when ready.
+    if (some((j) => j.planned_start_s > j.ready_s)) {
+      rows.push(row(`start deferred ${unit.label}`, (j) => inUnit(j.planned_start_s - j.ready_s)));
+    }
+    rows.push(row(`time to train ${unit.label}`, (j) => inUnit(j.time_to_train_s)));
+    if (some((j) => j.status !== 'done')) rows.push(row('progress %', (j) => formatPercent(j.progress)));
+    rows.push(
+      row('cost $', (j) => formatNumber(j.cost_usd)),
+      row('energy kWh', (j) => formatNumber(j.energy_kwh)),
+      row('carbon kg', (j) => formatNumber(j.carbon_kg)),
+      row('interruptions', (j) => formatCount(j.interruptions)),
+    );
+    if (some((j) => j.yields > 0)) rows.push(row('yields to inference', (j) => formatCount(j.yields)));
+    rows.push(row('lost device-hours', (j) => formatNumber(j.lost_device_hours)));
+    if (some((j) => j.deadline_s !== null)) {
+      rows.push(row('deadline met', (j) => (j.deadline_met === null ? NULL_CELL : j.deadline_met ? 'yes' : 'no')));
+    }
+    const devices = first ? `${formatCount(first.devices)} devices, ` : '';
+    return { title: `training job ${name} (${devices}whole run)`, rows };
+  });
+}
+
+/** One group per managed AI API (measured window). */
+export function apiGroups(policies: PolicyResult[]): RowGroup[] {
+  return unionNames(policies, (p) => p.apis).map((name) => {
+    const apis = policies.map((p) => p.apis.find((a) => a.name === name) ?? null);
+    const first = apis.find((a): a is ApiResult => a !== null);
+    const row = (label: string, f: (a: ApiResult) => string): GroupRow => ({ label, cells: cellsFor(apis, f) });
+    return {
+      title: `API ${name}${first ? ` (${first.region})` : ''}`,
+      rows: [
+        row('requests', (a) => formatCount(a.requests)),
+        row('cost $', (a) => formatNumber(a.cost_usd)),
+        row('energy kWh', (a) => formatNumber(a.energy_kwh)),
+        row('carbon kg', (a) => formatNumber(a.carbon_kg)),
+      ],
+    };
+  });
+}
+
+/** One group per site whose uplink went down under some policy (measured window). */
+export function uplinkGroups(policies: PolicyResult[]): RowGroup[] {
+  const sites: string[] = [];
+  for (const p of policies) for (const u of p.uplinks) if (!sites.includes(u.site)) sites.push(u.site);
+  return sites.map((site) => {
+    const ups = policies.map((p) => p.uplinks.find((u) => u.site === site) ?? null);
+    const row = (label: string, f: (u: UplinkResult) => string): GroupRow => ({ label, cells: cellsFor(ups, f) });
+    return {
+      title: `uplink of ${site}`,
+      rows: [
+        row('downtime s', (u) => formatNumber(u.downtime_s)),
+        row('outages', (u) => formatCount(u.outages)),
+        row('responses buffered', (u) => formatCount(u.buffered)),
+        row('buffer overflow', (u) => formatCount(u.overflow)),
+      ],
+    };
+  });
+}
+
+function groupRows(groups: RowGroup[]): Row[] {
+  return groups.flatMap((g): Row[] => [
+    { kind: 'section', label: g.title },
+    ...g.rows.map((r): Row => ({ kind: 'row', label: INDENT + r.label, cells: r.cells })),
+    { kind: 'blank' },
+  ]);
 }
 
 function totalsRows(policies: PolicyResult[]): Row[] {
@@ -171,6 +288,9 @@ function totalsRows(policies: PolicyResult[]): Row[] {
     label: INDENT + label,
     cells: policies.map(f),
   });
+  // Managed-API parts appear only when some policy used an API: the rows would be zeros everywhere else.
+  const api = (label: string, f: (p: PolicyResult) => number): Row[] =>
+    policies.some((p) => f(p) !== 0) ? [row(label, (p) => formatNumber(f(p)))] : [];
   return [
     { kind: 'section', label: 'totals (measured window)' },
     row('cost $', (p) => formatNumber(p.totals.cost_usd.total)),
@@ -179,10 +299,13 @@ function totalsRows(policies: PolicyResult[]): Row[] {
     row('  electricity $', (p) => formatNumber(p.totals.cost_usd.electricity)),
     row('  upkeep $', (p) => formatNumber(p.totals.cost_usd.upkeep)),
     row('  egress $', (p) => formatNumber(p.totals.cost_usd.egress)),
+    ...api('  api $', (p) => p.totals.cost_usd.api),
     row('$ / 1k req', (p) => formatNumber(p.totals.per_1k_requests.cost_usd)),
     row('energy kWh', (p) => formatNumber(p.totals.energy_kwh.total)),
+    ...api('  api kWh', (p) => p.totals.energy_kwh.api),
     row('kWh / 1k req', (p) => formatNumber(p.totals.per_1k_requests.energy_kwh)),
     row('carbon kg', (p) => formatNumber(p.totals.carbon_kg.total)),
+    ...api('  api kg', (p) => p.totals.carbon_kg.api),
     row('kgCO2 / 1k req', (p) => formatNumber(p.totals.per_1k_requests.carbon_kg)),
     row('egress GB', (p) => formatNumber(p.totals.egress_gb)),
     { kind: 'section', label: '30-day projection' },
@@ -198,14 +321,15 @@ function conservationRows(policies: PolicyResult[]): Row[] {
     cells: policies.map(f),
   });
   return [
-    { kind: 'section', label: 'whole run (incl. warm-up): arrivals = completed + rejected + in flight' },
+    { kind: 'section', label: 'whole run (incl. warm-up): arrivals = completed + rejected + lost + in flight' },
     row('arrivals', (p) => formatCount(p.conservation.arrivals)),
     row('completed', (p) => formatCount(p.conservation.completed)),
     row('rejected', (p) => formatCount(p.conservation.rejected)),
+    row('lost', (p) => formatCount(p.conservation.lost)),
     row('in flight at end', (p) => formatCount(p.conservation.in_flight)),
     row('conservation', (p) => {
       const c = p.conservation;
-      const diff = c.arrivals - (c.completed + c.rejected + c.in_flight);
+      const diff = c.arrivals - (c.completed + c.rejected + c.lost + c.in_flight);
       return diff === 0 ? 'ok' : `off by ${formatCount(diff)}`;
     }),
     row('events', (p) => formatCount(p.events)),
@@ -254,6 +378,7 @@ export function renderTable(result: Result, opts: TableOptions = {}): string {
     for (const name of unionNames(policies, (p) => p.pools)) {
       rows.push(...poolRows(name, policies), { kind: 'blank' });
     }
+    rows.push(...groupRows(apiGroups(policies)), ...groupRows(uplinkGroups(policies)), ...groupRows(jobGroups(policies)));
     rows.push(...totalsRows(policies), { kind: 'blank' }, ...conservationRows(policies));
 
     const pareto = new Set(result.pareto);

@@ -258,7 +258,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
   // Policies: from the options (command-line flags, so no file position) or the file.
   // A --policy flag may name the file's variants as well as known policies.
   const fromOptions = ctx.policies !== undefined;
-  const policy_variants: Record<string, { policy: string; pools: number[] }> = {};
+  const policy_variants: Record<string, { policy: string; pools: string[] }> = {};
   const poolNames = pools.map((p) => p.name);
   (f.policies ?? []).forEach((entry, i) => {
     if (typeof entry === 'string') return;
@@ -268,12 +268,12 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     if (ctx.knownPolicies.includes(entry.name)) {
       r.fail(['policies', i, 'name'], `"${entry.name}" is a built-in policy's name; give the variant its own name`);
     }
-    const indices = entry.pools.map((p, j) => {
-      const k = poolNames.indexOf(p);
-      if (k < 0) r.fail(['policies', i, 'pools', j], unknownMessage('pool', p, poolNames));
-      return k;
+    // A variant may name pools ("site/pool") and managed APIs.
+    const usable = [...poolNames, ...Object.keys(f.apis ?? {})];
+    entry.pools.forEach((p, j) => {
+      if (!usable.includes(p)) r.fail(['policies', i, 'pools', j], unknownMessage('pool or API', p, usable));
     });
-    policy_variants[entry.name] = { policy: entry.policy, pools: indices };
+    policy_variants[entry.name] = { policy: entry.policy, pools: [...entry.pools] };
   });
   const fileNames = f.policies?.map((e) => (typeof e === 'string' ? e : e.name));
   const policies = [...(ctx.policies ?? fileNames ?? ctx.defaultPolicies)];
@@ -382,15 +382,23 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
 
   const outages: Outage[] = (f.outages ?? []).map((o, i) => {
     const op = ['outages', i];
-    const given = (['site', 'region', 'uplink'] as const).filter((k) => o[k] !== undefined);
-    if (given.length !== 1) r.fail(op, `give exactly one of site, region, uplink${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`);
+    const given = (['site', 'region', 'uplink', 'link'] as const).filter((k) => o[k] !== undefined);
+    if (given.length !== 1) r.fail(op, `give exactly one of site, region, uplink, link${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`);
     const kind = given[0];
+    if (o.start >= f.duration) r.warn([...op, 'start'], `outage starts after the end of the run (${fmtSeconds(f.duration)})`);
+    if (kind === 'link') {
+      const ends = o.link!.split('<->').map((x) => x.trim());
+      if (ends.length !== 2 || ends.some((x) => x === '')) r.fail([...op, 'link'], `expected "region <-> region", got ${JSON.stringify(o.link)}`);
+      const a = r.ref('region', ends[0], regionIndex, [...op, 'link']);
+      const b = r.ref('region', ends[1], regionIndex, [...op, 'link']);
+      if (a === b) r.fail([...op, 'link'], 'a link joins two different regions');
+      return { kind, target: a, other: b, start_s: o.start, duration_s: o.duration };
+    }
     const target =
       kind === 'region'
         ? r.ref('region', o.region!, regionIndex, [...op, 'region'])
         : r.ref('site', o[kind]!, indexOf(siteNames), [...op, kind]);
-    if (o.start >= f.duration) r.warn([...op, 'start'], `outage starts after the end of the run (${fmtSeconds(f.duration)})`);
-    return { kind, target, start_s: o.start, duration_s: o.duration };
+    return { kind, target, other: -1, start_s: o.start, duration_s: o.duration };
   });
 
   const seed = ctx.seed ?? f.seed;
@@ -631,7 +639,9 @@ function resolvePool(r: Resolver, catalog: Catalog, p: PoolEntry, path: Path, at
       min: a.min,
       max: a.max,
       initial,
+      metric: a.metric,
       target_utilisation: a.target_utilisation,
+      target_queue: a.target_queue,
       scale_in_after_s: a.scale_in_after,
       boot_s: a.boot_time,
       load_bytes_per_s: a.model_load,
@@ -748,6 +758,7 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
     batching: { max_batch: s.batching?.max_batch ?? 1, max_wait_s: s.batching?.max_wait ?? 0 },
     service_time: serviceTime,
     retries: s.retries,
+    deferrable_s: s.deferrable?.window ?? null,
   };
 }
 

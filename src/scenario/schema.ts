@@ -148,7 +148,12 @@ export const PoolSchema = z
         min: count(0).describe('Fewest instances (0 = scale to zero).'),
         max: count(1).describe('Most instances.'),
         initial: count(0).optional().describe('Instances at the start. Default: min.'),
-        target_utilisation: z.number().gt(0).max(1).prefault(0.7).describe('Scale out above this busy fraction (queue counted as demand). Default 0.7.'),
+        metric: z
+          .enum(['utilisation', 'queue'])
+          .prefault('utilisation')
+          .describe('What drives scaling: utilisation (busy replicas plus queued batches against target_utilisation) or queue (waiting requests per serving replica against target_queue). Default utilisation.'),
+        target_utilisation: z.number().gt(0).max(1).prefault(0.7).describe('metric utilisation: keep (busy + queued batches) / replicas at this. Default 0.7.'),
+        target_queue: z.number().gt(0).prefault(4).describe('metric queue: add an instance when more requests than this wait per serving replica; release one when none waits. Default 4.'),
         scale_in_after: duration().prefault('10m').describe('Release an instance after demand has stayed below target this long. Default 10m.'),
         boot_time: duration().prefault('2m').describe('Instance boot before the model loads. Default 2m (an estimate: typical GPU VM boot).'),
         model_load: byteRate().prefault('2GB/s').describe('Weight loading rate; cold start = boot_time + weights / model_load. Default 2GB/s (an estimate: local NVMe or a fast object store).'),
@@ -280,6 +285,10 @@ export const ServiceSchema = z.strictObject({
       ttft: duration(true).optional().describe('Time-to-first-token target (LLM services only).'),
     })
     .optional(),
+  deferrable: z
+    .strictObject({ window: duration(true).describe('Longest a request may be held before it is placed.') })
+    .optional()
+    .describe('Batch inference: requests may wait before being placed (the carbon-aware policy holds them for low-carbon hours).'),
   retries: count(0).prefault(1).describe('Placements again for a request whose replica failed under it, before it counts as lost. Default 1.'),
   batching: z
     .strictObject({
@@ -401,12 +410,13 @@ export const ScenarioFileSchema = z
           site: name().optional().describe('A site: every unit there is down.'),
           region: name().optional().describe('A region: every site in it is down.'),
           uplink: name().optional().describe("A site's uplink: the site is cut off (see sites.<name>.uplink.buffer)."),
+          link: z.string().min(1).optional().describe('The network between two regions, "a <-> b": no new request crosses it.'),
           start: duration(),
           duration: duration(true),
         }),
       )
       .optional()
-      .describe('Scheduled outages; give exactly one of site, region, uplink in each.'),
+      .describe('Scheduled outages; give exactly one of site, region, uplink, link in each.'),
     policies: z
       .array(
         z.union([

@@ -32,11 +32,7 @@ export function resolvePolicies(scenario: Scenario, extra: readonly Policy[] = [
     const base = lookup(variant ? variant.policy : name);
     if (!base) throw new PlanError(`unknown policy "${name}"`, ['policies']);
     if (!variant) return base;
-    return restrictPolicy(
-      base,
-      name,
-      variant.pools.map((i) => scenario.pools[i].name),
-    );
+    return restrictPolicy(base, name, variant.pools);
   });
 }
 

@@ -257,6 +257,8 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   const unitOutages = new Int32Array(nUnits); // scheduled site / region outages covering it
   const unitBooting = new Uint8Array(nUnits);
   const unitReadyEvent = new Float64Array(nUnits).fill(-1);
+  const unitFailEvent = new Float64Array(nUnits).fill(-1);
+  const unitPreemptEvent = new Float64Array(nUnits).fill(-1);
   const unitServing = new Uint8Array(nUnits);
   const unitPowered = new Uint8Array(nUnits);
   const unitBilled = new Uint8Array(nUnits);
@@ -326,6 +328,12 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   const siteBufferUsed = new Float64Array(nSites);
   const siteBuffer: RingQueue[] = scenario.sites.map(() => new RingQueue());
   const siteOfPool = Int32Array.from(plan.pools.map((pp) => pp.pool.site));
+  // Inter-region links down (scheduled outages): no new request crosses them.
+  const nRegions = scenario.regions.length;
+  const linkDown = new Int32Array(nRegions * nRegions);
+  // Region outages also take down managed API endpoints there.
+  const regionDown = new Int32Array(nRegions);
+  const userRegion = Int32Array.from(scenario.users.map((u) => u.region));
 
   // ---- trace -------------------------------------------------------------------------------------------
   let arrivalCount = 0;
@@ -378,6 +386,12 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   };
 
   // ---- policy inputs: one reusable request object and one candidate object per target ------------------
+  const regionByName = new Map(scenario.regions.map((r) => [r.name, r]));
+  /** The scenario's grid intensity as a perfect forecast (policies may look ahead with it). */
+  const gridForecast = (region: string, t: number): number => {
+    const reg = regionByName.get(region);
+    return reg ? gridAt(reg, t) : NaN;
+  };
   const views = plan.services.map((sp) => {
     const s = sp.service;
     const request: PlacementRequest = {
@@ -418,7 +432,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
         carbon_g: 0,
       };
     });
-    const view = { now: 0, candidates } as { now: number; candidates: Candidate[] };
+    const view = { now: 0, candidates, gridAt: gridForecast } as { now: number; candidates: Candidate[]; gridAt: typeof gridForecast };
     return { request, view, targetIds: Int32Array.from(sp.targets) };
   });
 
@@ -459,7 +473,12 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       if (t.api >= 0) {
         const a = scenario.apis[t.api];
         const exec = t.batchTime[1];
-        c.available = t.allowed && apiUsable[t.api] && apiInFlight[t.api] < a.max_concurrency;
+        c.available =
+          t.allowed &&
+          apiUsable[t.api] &&
+          apiInFlight[t.api] < a.max_concurrency &&
+          regionDown[t.region] === 0 &&
+          linkDown[userRegion[user] * nRegions + t.region] === 0;
         c.rtt_s = t.rtt[user];
         c.network_s = t.up[user] + t.down[user];
         c.queue_s = 0;
@@ -498,6 +517,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
         t.allowed &&
         t.reachable[user] === 1 &&
         siteUplinkDown[siteOfPool[p]] === 0 &&
+        linkDown[userRegion[user] * nRegions + t.region] === 0 &&
         poolCanServe(p) &&
         (qAll < poolMaxQueue[p] || (free > 0 && qAll === 0));
       c.rtt_s = rtt;
@@ -531,6 +551,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   let kUplinkDown = 0;
   let kUplinkUp = 0;
   let kApiDone = 0;
+  let kDeferred = 0;
   let kJobReady = 0;
   let kJobStart = 0;
   let kJobDone = 0;
@@ -644,6 +665,34 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
 
     scheduleNextArrival(svc);
 
+    // Batch work may be held for a better moment, if the policy wants to.
+    if (service.deferrable_s !== null && policy.deferRequest) {
+      const v = views[svc];
+      v.request.arrival_s = now;
+      v.request.user = scenario.users[user].name;
+      v.request.userIndex = user;
+      fillCandidates(svc, user);
+      const delay = policy.deferRequest(v.request, v.view, now + service.deferrable_s);
+      if (!(delay >= 0 && delay <= service.deferrable_s)) {
+        throw new Error(
+          `policy "${policy.name}" returned ${String(delay)} from deferRequest for service "${service.name}": expected 0..${service.deferrable_s} s`,
+        );
+      }
+      if (delay > 0) {
+        const slot = rq.alloc();
+        rq.arrival[slot] = now;
+        rq.serviceTime[slot] = serviceTime;
+        rq.user[slot] = user;
+        rq.measured[slot] = measured ? 1 : 0;
+        rq.id[slot] = id;
+        rq.attempts[slot] = 0;
+        rq.service[slot] = svc;
+        rq.target[slot] = -1;
+        sim.schedule(delay, kDeferred, slot);
+        return;
+      }
+    }
+
     const target = place(svc, user, now);
     if (target === -1) {
       tallies.rejectedTotal++;
@@ -659,8 +708,31 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     rq.measured[slot] = measured ? 1 : 0;
     rq.id[slot] = id;
     rq.attempts[slot] = 1;
+    rq.service[slot] = svc;
     const tp = plan.targets[target];
     if (measured) {
+      if (tp.pool >= 0) st.placements[tp.pool]++;
+      else st.apiPlacements[tp.api]++;
+    }
+    send(slot, target);
+  }
+
+  /** A held (deferred) request is placed now. */
+  function onDeferred(slot: number): void {
+    const svc = rq.service[slot];
+    const st = svcTallies[svc];
+    const target = place(svc, rq.user[slot], rq.arrival[slot]);
+    if (target === -1) {
+      tallies.rejectedTotal++;
+      svcSeries[svc].rejected.addAt(sim.now, 1);
+      if (rq.measured[slot] === 1) st.rejected++;
+      if (trace) emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], -1, 'rejected', NaN, NaN, NaN, NaN);
+      rq.release(slot);
+      return;
+    }
+    rq.attempts[slot] = 1;
+    const tp = plan.targets[target];
+    if (rq.measured[slot] === 1) {
       if (tp.pool >= 0) st.placements[tp.pool]++;
       else st.apiPlacements[tp.api]++;
     }
@@ -1000,38 +1072,57 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     }
   }
 
+  // Failure and interruption clocks run only while a unit is provisioned: an instance not rented (an
+  // autoscaled pool below max, a training pool between jobs) cannot fail, and starts fresh when rented.
+  function startClocks(u: number): void {
+    const pool = plan.pools[unitPool[u]].pool;
+    const p = unitPool[u];
+    if (pool.failures) unitFailEvent[u] = sim.schedule(failureStreams[p].exponential(pool.failures.mtbf_s), kFail, u);
+    if (pool.preemption) unitPreemptEvent[u] = sim.schedule(preemptionStreams[p].exponential(pool.preemption.mean_s), kPreempt, u);
+  }
+
+  /** Stops a unit's clocks as it is released; the caller updates the unit. */
+  function stopClocks(u: number): void {
+    if (unitFailEvent[u] >= 0) sim.cancel(unitFailEvent[u]);
+    if (unitPreemptEvent[u] >= 0) sim.cancel(unitPreemptEvent[u]);
+    unitFailEvent[u] = -1;
+    unitPreemptEvent[u] = -1;
+    unitFailed[u] = 0;
+    unitPreempted[u] = 0;
+  }
+
   function onFail(u: number): void {
     const p = unitPool[u];
     const spec = plan.pools[p].pool.failures!;
     unitFailed[u] = 1;
-    if (unitProvisioned[u] === 1 && sim.now >= warmup) poolTallies[p].unitFailures++;
+    if (sim.now >= warmup) poolTallies[p].unitFailures++;
+    unitFailEvent[u] = sim.schedule(failureStreams[p].exponential(spec.mttr_s), kRepair, u);
     updateUnit(u);
-    sim.schedule(failureStreams[p].exponential(spec.mttr_s), kRepair, u);
   }
 
   function onRepair(u: number): void {
     const p = unitPool[u];
     const spec = plan.pools[p].pool.failures!;
     unitFailed[u] = 0;
+    unitFailEvent[u] = sim.schedule(failureStreams[p].exponential(spec.mtbf_s), kFail, u);
     updateUnit(u);
-    sim.schedule(failureStreams[p].exponential(spec.mtbf_s), kFail, u);
   }
 
   function onPreempt(u: number): void {
     const p = unitPool[u];
     const spec = plan.pools[p].pool.preemption!;
     unitPreempted[u] = 1;
-    if (unitProvisioned[u] === 1 && sim.now >= warmup) poolTallies[p].preemptions++;
+    if (sim.now >= warmup) poolTallies[p].preemptions++;
+    unitPreemptEvent[u] = sim.schedule(spec.restart_s, kRestore, u);
     updateUnit(u);
-    sim.schedule(spec.restart_s, kRestore, u);
   }
 
   function onRestore(u: number): void {
     const p = unitPool[u];
     const spec = plan.pools[p].pool.preemption!;
     unitPreempted[u] = 0;
+    unitPreemptEvent[u] = sim.schedule(preemptionStreams[p].exponential(spec.mean_s), kPreempt, u);
     updateUnit(u);
-    sim.schedule(preemptionStreams[p].exponential(spec.mean_s), kPreempt, u);
   }
 
   /** Provisions a unit of an autoscaled pool: billed and powered from now, serving after its cold start. */
@@ -1041,6 +1132,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     unitBooting[u] = 1;
     poolBooting[p]++;
     poolProvisionedUnits[p]++;
+    startClocks(u);
     if (sim.now >= warmup) poolTallies[p].coldStarts++;
     updateUnit(u);
     unitReadyEvent[u] = sim.schedule(plan.pools[p].coldStart_s, kReady, u);
@@ -1058,6 +1150,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     const p = unitPool[u];
     unitProvisioned[u] = 0;
     poolProvisionedUnits[p]--;
+    stopClocks(u);
     updateUnit(u);
   }
 
@@ -1069,7 +1162,19 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     const perUnit = pp.serversPerUnit;
     // Demand in replicas: those busy plus the queue, as full batches.
     const demand = poolBusy[p] + poolQueued[p] / pp.maxBatch;
-    const wanted = Math.min(a.max, Math.max(a.min, Math.ceil(demand / a.target_utilisation / perUnit - 1e-9)));
+    let wanted: number;
+    if (a.metric === 'utilisation') {
+      wanted = Math.min(a.max, Math.max(a.min, Math.ceil(demand / a.target_utilisation / perUnit - 1e-9)));
+    } else {
+      const serving = poolServing[p];
+      const units = poolProvisionedUnits[p];
+      if (poolQueued[p] > 0 && (serving === 0 || poolQueued[p] / serving > a.target_queue)) wanted = units + 1;
+      else if (poolQueued[p] === 0 && serving > 0 && poolBusy[p] / serving < a.target_utilisation) wanted = units - 1;
+      else wanted = units;
+      // One step at a time: wait for a booting unit before judging the queue again.
+      if (poolBooting[p] > 0 && wanted > units) wanted = units;
+      wanted = Math.min(a.max, Math.max(a.min, wanted));
+    }
     const have = poolProvisionedUnits[p];
     if (wanted > have) {
       poolLowSince[p] = -1;
@@ -1116,6 +1221,12 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       uplinkChange(o.target, delta);
       return;
     }
+    if (o.kind === 'link') {
+      linkDown[o.target * nRegions + o.other] += delta;
+      linkDown[o.other * nRegions + o.target] += delta;
+      return;
+    }
+    if (o.kind === 'region') regionDown[o.target] += delta;
     for (const pp of plan.pools) {
       const site = scenario.sites[pp.pool.site];
       const hit = o.kind === 'site' ? site.index === o.target : site.region === o.target;
@@ -1146,6 +1257,8 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       while (buf.length > 0) {
         const slot = buf.shift();
         const t = plan.targets[rq.target[slot]];
+        // Not even the first token got out while the uplink was down.
+        if (rq.firstToken[slot] < now) rq.firstToken[slot] = now;
         complete(slot, now + t.down[rq.user[slot]]);
       }
       siteBufferUsed[site] = 0;
@@ -1284,7 +1397,10 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     for (const u of take) {
       unitJob[u] = j;
       unitTraining[u] = 1;
-      if (pp.trainingOnly) unitProvisioned[u] = 1;
+      if (pp.trainingOnly) {
+        unitProvisioned[u] = 1;
+        startClocks(u);
+      }
       updateUnit(u);
     }
     jobUnits[j] = take;
@@ -1337,7 +1453,10 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     for (const u of units) {
       unitJob[u] = -1;
       unitTraining[u] = 0;
-      if (pp.trainingOnly) unitProvisioned[u] = 0;
+      if (pp.trainingOnly) {
+        unitProvisioned[u] = 0;
+        stopClocks(u);
+      }
       updateUnit(u);
     }
   }
@@ -1414,6 +1533,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   kUplinkDown = sim.register(onUplinkDown);
   kUplinkUp = sim.register(onUplinkUp);
   kApiDone = sim.register(onApiDone);
+  kDeferred = sim.register(onDeferred);
   kJobReady = sim.register(onJobReady);
   kJobStart = sim.register(tryStartJob);
   kJobDone = sim.register(onJobDone);
@@ -1432,9 +1552,8 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
         unitProvisioned[u] = 1;
         poolProvisionedUnits[p]++;
         updateUnit(u);
+        startClocks(u);
       }
-      if (pp.pool.failures) sim.schedule(failureStreams[p].exponential(pp.pool.failures.mtbf_s), kFail, u);
-      if (pp.pool.preemption) sim.schedule(preemptionStreams[p].exponential(pp.pool.preemption.mean_s), kPreempt, u);
     }
     if (a) sim.schedule(a.check_every_s, kAutoscale, p);
   }
@@ -1487,10 +1606,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     const open: number[] = [];
     for (let s = 0; s < rq.highWater; s++) if (rq.alive[s] === 1) open.push(s);
     open.sort((a, b) => rq.id[a] - rq.id[b]);
-    for (const s of open) {
-      const t = plan.targets[rq.target[s]];
-      emit(rq.id[s], t.service, rq.user[s], rq.arrival[s], t.id, 'in_flight', NaN, NaN, NaN, NaN);
-    }
+    for (const s of open) emit(rq.id[s], rq.service[s], rq.user[s], rq.arrival[s], rq.target[s], 'in_flight', NaN, NaN, NaN, NaN);
   }
   return tallies;
 }

@@ -11,6 +11,8 @@ export class RequestTable {
   target = new Int32Array(this.capacity);
   user = new Int32Array(this.capacity);
   measured = new Uint8Array(this.capacity);
+  /** Service index (set for every request; the target gives it too once placed). */
+  service = new Int32Array(this.capacity);
   /** Arrival number of the request in the run (for traces). */
   id = new Float64Array(this.capacity);
   /** Placements so far (1 after the first; a retry after a failure adds one). */
@@ -64,6 +66,7 @@ export class RequestTable {
     this.enqueued = f64(this.enqueued);
     this.serviceTime = f64(this.serviceTime);
     this.id = f64(this.id);
+    this.service = i32(this.service);
     this.attempts = i32(this.attempts);
     this.started = f64(this.started);
     this.ended = f64(this.ended);

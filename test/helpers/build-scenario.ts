@@ -58,6 +58,7 @@ export function queueScenario(opts: {
     batching: { max_batch: 1, max_wait_s: 0 },
     service_time: opts.serviceTime,
     retries: 1,
+    deferrable_s: null,
   };
   return {
     name: 'queue',

@@ -1,14 +1,14 @@
 /**
  * The charts of a run report, each an inline <svg class="chart" data-chart="…">: latency CDFs, cost /
- * energy / carbon breakdowns, pool utilisation and queue length over time, and cost against p99 with the
- * Pareto set. Each reads only the Result.
+ * energy / carbon breakdowns, pool utilisation, queue length and replicas over time, training jobs' time
+ * to train and cost, and cost against p99 with the Pareto set. Each reads only the Result.
  */
 
 import { curveStepAfter, line } from 'd3-shape';
 import { scaleBand } from 'd3-scale';
-import type { CdfPoint, PolicyResult, Result } from '../../metrics/result.js';
+import type { CdfPoint, JobResult, PolicyResult, Result } from '../../metrics/result.js';
 import { paretoPoint } from '../../metrics/pareto.js';
-import { formatNumber } from '../table.js';
+import { formatNumber, formatPercent, trainingTimeUnit } from '../table.js';
 import { numericAxis } from './scales.js';
 import {
   dashAttr,
@@ -137,11 +137,15 @@ interface BreakdownSpec {
   axis: string;
   /** Number with its unit, for bar-end labels and tooltips. */
   value: (v: number) => string;
-  parts: { key: string; label: string; color: string }[];
+  /** `api` parts are drawn (and in the legend) only when the scenario has managed APIs. */
+  parts: { key: string; label: string; color: string; api?: true }[];
   get: (p: PolicyResult) => Record<string, number> & { total: number };
 }
 
-// Components keep one colour across the three charts (compute is blue in cost and in carbon).
+// Components keep one colour across the three charts (compute is blue in cost and in carbon). Managed APIs
+// take Okabe and Ito's yellow, the one colour no other component uses: fine as a filled segment.
+const API_COLOUR = '#F0E442';
+
 const BREAKDOWNS: Record<BreakdownKind, BreakdownSpec> = {
   cost: {
     title: 'Cost by component',
@@ -153,6 +157,7 @@ const BREAKDOWNS: Record<BreakdownKind, BreakdownSpec> = {
       { key: 'electricity', label: 'electricity', color: '#009E73' },
       { key: 'upkeep', label: 'upkeep', color: '#CC79A7' },
       { key: 'egress', label: 'egress', color: '#D55E00' },
+      { key: 'api', label: 'managed API', color: API_COLOUR, api: true },
     ],
     get: (p) => ({ ...p.totals.cost_usd }),
   },
@@ -164,6 +169,7 @@ const BREAKDOWNS: Record<BreakdownKind, BreakdownSpec> = {
       { key: 'it', label: 'IT (devices, hosts)', color: '#0072B2' },
       { key: 'facility', label: 'facility overhead (PUE)', color: '#56B4E9' },
       { key: 'network', label: 'network transfer', color: '#D55E00' },
+      { key: 'api', label: 'managed API (as declared)', color: API_COLOUR, api: true },
     ],
     get: (p) => ({ ...p.totals.energy_kwh }),
   },
@@ -174,15 +180,17 @@ const BREAKDOWNS: Record<BreakdownKind, BreakdownSpec> = {
     parts: [
       { key: 'compute', label: 'compute (IT + facility)', color: '#0072B2' },
       { key: 'network', label: 'network transfer', color: '#D55E00' },
+      { key: 'api', label: 'managed API', color: API_COLOUR, api: true },
     ],
     get: (p) => ({ ...p.totals.carbon_kg }),
   },
 };
 
 export function breakdownChart(ids: IdSource, result: Result, kind: BreakdownKind): string {
-  const spec = BREAKDOWNS[kind];
   const policies = result.policies;
-  const values = policies.map(spec.get);
+  const values = policies.map(BREAKDOWNS[kind].get);
+  const withApis = policies.some((p) => p.apis.length > 0) || values.some((v) => (v.api ?? 0) > 0);
+  const spec = { ...BREAKDOWNS[kind], parts: BREAKDOWNS[kind].parts.filter((c) => withApis || !c.api) };
   const band = 30;
   const plotH = Math.max(1, policies.length) * band;
   const left = Math.ceil(Math.max(60, ...policies.map((p) => textWidth(p.policy)))) + 16;
@@ -252,7 +260,43 @@ export function breakdownChart(ids: IdSource, result: Result, kind: BreakdownKin
 // ---------------------------------------------------------------------------------------------------------
 // (3) Pool utilisation and queue length over time, a line per policy, warm-up shaded.
 
-export type PoolSeriesKind = 'utilisation' | 'queue_length';
+export type PoolSeriesKind = 'utilisation' | 'queue_length' | 'replicas';
+
+const POOL_SERIES: Record<PoolSeriesKind, { chart: string; what: string; axis: string; y: string }> = {
+  utilisation: {
+    chart: 'pool-utilisation',
+    what: 'Utilisation',
+    axis: 'utilisation, %',
+    y: 'busy replica-time over available replica-time, %.',
+  },
+  queue_length: {
+    chart: 'pool-queue',
+    what: 'Queue length',
+    axis: 'mean queue length, requests',
+    y: 'mean number of requests waiting.',
+  },
+  replicas: {
+    chart: 'pool-replicas',
+    what: 'Replicas',
+    axis: 'replicas provisioned (mean)',
+    y: 'model replicas provisioned and serving, mean over the interval.',
+  },
+};
+
+/** The series of one pool under each policy (null where the policy does not provision it). */
+function poolSeries(p: PolicyResult, pool: string): PolicyResult['timeseries']['pools'][number] | null {
+  const provisioned = p.pools.find((x) => x.name === pool)?.provisioned ?? false;
+  const ts = p.timeseries.pools.find((x) => x.name === pool);
+  return provisioned && ts !== undefined && p.timeseries.t_s.length > 0 ? ts : null;
+}
+
+/** Does the number of replicas of the pool change over the run under some policy that provisions it? */
+export function replicasVary(result: Result, pool: string): boolean {
+  return result.policies.some((p) => {
+    const r = poolSeries(p, pool)?.replicas ?? [];
+    return r.length > 0 && Math.max(...r) - Math.min(...r) > 1e-9;
+  });
+}
 
 /** Seconds, minutes or hours, whichever gives readable tick values for the run's length. */
 function timeUnit(duration_s: number): { label: string; div: number } {
@@ -263,11 +307,11 @@ function timeUnit(duration_s: number): { label: string; div: number } {
 
 export function poolSeriesChart(ids: IdSource, result: Result, pool: string, kind: PoolSeriesKind): string {
   const policies = result.policies;
+  const spec = POOL_SERIES[kind];
   const series = policies.map((p) => {
-    const provisioned = p.pools.find((x) => x.name === pool)?.provisioned ?? false;
-    const ts = p.timeseries.pools.find((x) => x.name === pool);
-    if (!provisioned || ts === undefined || p.timeseries.t_s.length === 0) return null;
-    const values = kind === 'utilisation' ? ts.utilisation.map((u) => u * 100) : ts.queue_length;
+    const ts = poolSeries(p, pool);
+    if (ts === null) return null;
+    const values = kind === 'utilisation' ? ts.utilisation.map((u) => u * 100) : ts[kind];
     const t = p.timeseries.t_s;
     // Each value is an average over [t_i, t_i + interval): a step that holds to the interval's end.
     const pts = t.map((ti, i) => [ti, values[i]] as [number, number]);
@@ -289,7 +333,7 @@ export function poolSeriesChart(ids: IdSource, result: Result, pool: string, kin
   const x0 = left;
   const x1 = WIDTH - MARGIN_RIGHT;
   const xAx = numericAxis({ lo: 0, hi: end / unit.div, range: [x0, x1], log: false, count: 8, max: end / unit.div });
-  const label = kind === 'utilisation' ? 'utilisation, %' : 'mean queue length, requests';
+  const label = spec.axis;
   const body: string[] = [leg.svg];
 
   const warm = result.scenario.warmup_s / unit.div;
@@ -322,18 +366,130 @@ export function poolSeriesChart(ids: IdSource, result: Result, pool: string, kin
   body.push(`</g>`);
   if (series.every((s) => s === null)) body.push(noData((x0 + x1) / 2, top + plotH / 2, 'pool not provisioned under any policy'));
 
-  const what = kind === 'utilisation' ? 'Utilisation' : 'Queue length';
+  const what = spec.what;
+  // For replicas, the range each policy went through, in words (the chart's point).
+  const ranges =
+    kind === 'replicas'
+      ? series
+          .map((pts, i) => {
+            if (pts === null) return null;
+            const v = pts.map((d) => d[1]);
+            return `${policies[i].policy} ${formatNumber(Math.min(...v))} to ${formatNumber(Math.max(...v))}`;
+          })
+          .filter((x): x is string => x !== null)
+      : [];
   return svgChart({
     ids,
-    kind: kind === 'utilisation' ? 'pool-utilisation' : 'pool-queue',
+    kind: spec.chart,
     width: WIDTH,
     height,
     title: `${what} of pool ${pool} over time`,
     desc:
       `${what} of pool ${pool} per interval of ${formatNumber(policies[0]?.timeseries.interval_s ?? 0)} s over the whole run, ` +
-      `a line per policy that provisions the pool; the shaded band is the warm-up (not measured). ` +
-      (kind === 'utilisation' ? 'y: busy replica-time over available replica-time, %.' : 'y: mean number of requests waiting.'),
+      `a line per policy that provisions the pool; the shaded band is the warm-up (not measured). y: ${spec.y}` +
+      (ranges.length > 0 ? ` Range: ${ranges.join('; ')}.` : ''),
     attrs: { 'data-pool': pool },
+    body: body.join(''),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// (5) A training job: time to train and cost per policy, two bar panels side by side.
+
+/** The label at the end of a job's time bar, or in its place when the job did not finish. */
+function jobTimeLabel(j: JobResult, unit: { label: string; div: number }): string {
+  if (j.time_to_train_s !== null) return `${formatNumber(j.time_to_train_s / unit.div)} ${unit.label}`;
+  return j.status === 'not started' ? 'not started' : `${j.status}, ${formatPercent(j.progress)} % done`;
+}
+
+export function jobsChart(ids: IdSource, result: Result, job: string): string {
+  const policies = result.policies;
+  const jobs = policies.map((p) => p.jobs.find((j) => j.name === job) ?? null);
+  const unit = trainingTimeUnit(jobs);
+  const band = 30;
+  const plotH = Math.max(1, policies.length) * band;
+  const left = Math.ceil(Math.max(60, ...policies.map((p) => textWidth(p.policy)))) + 16;
+  const leg = legend(
+    policyItems(policies, (p) => (jobs[policies.indexOf(p)] === null ? 'no such job' : null)).map((it) => ({
+      ...it,
+      swatch: 'rect' as const,
+    })),
+    left,
+    LEGEND_TOP,
+    WIDTH - left - MARGIN_RIGHT,
+  );
+  const top = LEGEND_TOP + leg.height + 14;
+  const height = top + plotH + AXIS_BOTTOM;
+  const yb = scaleBand<string>()
+    .domain(policies.map((_, i) => String(i)))
+    .range([top, top + plotH])
+    .paddingInner(0.3)
+    .paddingOuter(0.15);
+  const bh = yb.bandwidth();
+
+  const timeLabels = jobs.map((j) => (j === null ? null : jobTimeLabel(j, unit)));
+  const costLabels = jobs.map((j) => (j === null ? null : `$${formatNumber(j.cost_usd)}`));
+  const panels = [
+    {
+      part: 'time',
+      axis: `time to train, ${unit.label}`,
+      values: jobs.map((j) => (j === null || j.time_to_train_s === null ? null : j.time_to_train_s / unit.div)),
+      labels: timeLabels,
+    },
+    { part: 'cost', axis: 'cost over the whole run, $', values: jobs.map((j) => j?.cost_usd ?? null), labels: costLabels },
+  ];
+  const gap = 28;
+  const panelW = (WIDTH - MARGIN_RIGHT - left - gap) / 2;
+  const body: string[] = [leg.svg];
+  panels.forEach((panel, k) => {
+    const x0 = left + k * (panelW + gap);
+    // Room at the right for the label at the end of the longest bar.
+    const room = Math.ceil(Math.max(30, ...panel.values.map((v, i) => (v === null ? 0 : textWidth(panel.labels[i] ?? ''))))) + 8;
+    const x1 = x0 + panelW - room;
+    const hi = Math.max(0, ...panel.values.map((v) => v ?? 0));
+    const xAx = numericAxis({ lo: 0, hi: hi > 0 ? hi : 1, range: [x0, x1], log: false, count: 4 });
+    body.push(
+      `<g class="panel" data-part="${panel.part}">`,
+      xAxis(xAx.ticks, top + plotH, x0, x1, panel.axis, top),
+      `<line class="domain" x1="${n(x0)}" x2="${n(x0)}" y1="${n(top)}" y2="${n(top + plotH)}" stroke="${INK}"/>`,
+    );
+    policies.forEach((p, i) => {
+      const by = yb(String(i)) ?? top;
+      const v = panel.values[i];
+      const text = panel.labels[i];
+      if (k === 0) {
+        body.push(`<text class="bar-label" x="${n(x0 - 8)}" y="${n(by + bh / 2)}" dy="0.32em" text-anchor="end">${esc(p.policy)}</text>`);
+      }
+      if (text === null) return;
+      const s = seriesStyle(i);
+      if (v === null) {
+        // No bar: the job did not finish, so it has no time to train; say how far it got instead.
+        body.push(`<text class="unfinished" data-policy="${esc(p.policy)}" x="${n(x0 + 6)}" y="${n(by + bh / 2)}" dy="0.32em" fill="#555">${esc(text)}</text>`);
+        return;
+      }
+      const w = Math.max(0, xAx.scale(v) - x0);
+      body.push(
+        `<rect class="segment" data-part="${panel.part}" data-policy="${esc(p.policy)}" x="${n(x0)}" y="${n(by)}" width="${n(w)}" ` +
+          `height="${n(bh)}" fill="${s.color}"><title>${esc(`${p.policy}, ${job}: ${text}`)}</title></rect>` +
+          `<text class="total" x="${n(x0 + w + 6)}" y="${n(by + bh / 2)}" dy="0.32em">${esc(text)}</text>`,
+      );
+    });
+    body.push(`</g>`);
+  });
+  const summary = policies
+    .map((p, i) => (jobs[i] === null ? null : `${p.policy} ${timeLabels[i]}, ${costLabels[i]}`))
+    .filter((x): x is string => x !== null);
+  return svgChart({
+    ids,
+    kind: 'jobs',
+    width: WIDTH,
+    height,
+    title: `Training job ${job}: time to train and cost`,
+    desc:
+      `Training job ${job} under each policy, over the whole run: the time from its earliest start to its end ` +
+      `(${unit.label}; none when it did not finish) and the cost of the devices it held ($), a bar per policy. ` +
+      (summary.length > 0 ? `${summary.join('; ')}.` : 'No policy runs it.'),
+    attrs: { 'data-job': job },
     body: body.join(''),
   });
 }
