@@ -2,12 +2,16 @@
  * One conformance suite that every placement policy passes: the built-ins and the example user policy in
  * examples/policies/ (loadable with --policy-module). It drives a
  * policy with hand-made views and checks the contract: an index of an available candidate or -1, -1 when
- * nothing is available, no mutation of its inputs, the same answer for the same input.
+ * nothing is available, no mutation of its inputs, the same answer for the same input — and runs it in the
+ * simulator against residency, an outage and a full queue.
  */
 import { describe, it, expect } from 'vitest';
 import { builtinPolicies, type Candidate, type PlacementRequest, type PlacementView, type Policy } from '../src/placement/index.js';
 import { BUILTIN_POLICY_NAMES } from '../src/placement/names.js';
 import { checkPolicyShape } from '../src/placement/plugin.js';
+import { loadScenarioText } from '../src/scenario/index.js';
+import { runScenario } from '../src/sim/index.js';
+import type { TraceRow } from '../src/metrics/trace.js';
 
 // The example as its module exports it — the policy itself, not the checked wrapper --policy-module runs.
 const EXAMPLE = 'examples/policies/greenest-within-slo.mjs';
@@ -118,8 +122,65 @@ function conformance(name: string, make: () => Policy): void {
       expect(a).toBe(b);
       expect(JSON.stringify([request, views.mixed])).toBe(before);
     });
+
+    // In the simulator: residency, a site outage and a loss-making queue limit at once. Whatever the
+    // policy prefers, it must keep the data in the EU, never use the site while it is down, and every
+    // request must be accounted for.
+    it('in a run: honours residency, never places on a down site, rejects rather than drops', () => {
+      const rows: TraceRow[] = [];
+      const result = runScenario(loadScenarioText(CONFORMANCE_SCENARIO, 'test/fixtures/policies/conformance.yaml'), {
+        policies: [policy],
+        trace: (r) => rows.push({ ...r }),
+      });
+      const p = result.policies[0];
+      const c = p.conservation;
+      expect(c.arrivals).toBe(c.completed + c.rejected + c.lost + c.in_flight);
+      expect(rows.length).toBe(c.arrivals);
+      for (const r of rows) {
+        if (r.pool === '') continue;
+        expect(['eu-edge/cpus', 'eu-cloud/cpus']).toContain(r.pool);
+        const duringOutage = r.arrival_s >= 600 && r.arrival_s < 1200;
+        if (duringOutage && r.outcome !== 'rejected') expect(r.pool).not.toBe('eu-edge/cpus');
+      }
+    });
   });
 }
+
+const CONFORMANCE_SCENARIO = `
+name: conformance
+duration: 30m
+seed: 9
+regions:
+  eu-west: {}
+  us-east: {}
+sites:
+  eu-edge:
+    kind: edge
+    region: eu-west
+    pools:
+      cpus: { device: generic-cpu, count: 2, capex_usd: 5000, lifetime: 4y, max_queue: 3 }
+  eu-cloud:
+    kind: cloud
+    region: eu-west
+    pools:
+      cpus: { device: generic-cpu, count: 2, usd_per_hour: 2, max_queue: 3 }
+  us-cloud:
+    kind: cloud
+    region: us-east
+    pools:
+      cpus: { device: generic-cpu, count: 8, usd_per_hour: 1 }
+users:
+  eu: { region: eu-west, access_rtt: { edge: 5ms, cloud: 20ms } }
+services:
+  s:
+    users: eu
+    residency: [eu-west]
+    arrivals: { poisson: 30/s }
+    service_time: { exponential: 100ms }
+    slo: { latency: 2s }
+outages:
+  - { site: eu-edge, start: 10m, duration: 10m }
+`;
 
 for (const name of BUILTIN_POLICY_NAMES) conformance(name, () => builtinPolicies[name]);
 conformance('greenest-within-slo', () => checkPolicyShape(exampleModule.default, 'the default export', EXAMPLE));

@@ -12,9 +12,8 @@ import {
   formatPercent,
   formatDuration,
 } from '../src/report/index.js';
-import { JOB_COLUMNS, API_COLUMNS } from '../src/report/csv.js';
 import type { Result } from '../src/metrics/result.js';
-import { fixture, withExtras, PROJ } from './fixtures/reports/results.js';
+import { fixture, withExtras, MEASURED_S, PROJ } from './fixtures/reports/results.js';
 
 /** Minimal RFC 4180 parser, so the test does not trust the writer to read its own output. */
 function parseCsv(text: string): string[][] {
@@ -179,6 +178,124 @@ describe('renderTable', () => {
   });
 });
 
+describe('renderTable: training jobs, APIs, uplinks and failures', () => {
+  const table = renderTable(withExtras());
+  const plain = renderTable(fixture());
+  /** The lines of one section: from its title to the next blank line. */
+  const section = (text: string, title: string) => {
+    const lines = text.split('\n');
+    const start = lines.findIndex((l) => l.startsWith(title));
+    if (start < 0) throw new Error(`no section ${title}`);
+    const end = lines.findIndex((l, i) => i > start && l === '');
+    return lines.slice(start, end).join('\n');
+  };
+
+  it('shows a training job per section, times in hours below 48 h', () => {
+    const job = 'training job finetune (16 devices, whole run)';
+    expect(table).toContain(job);
+    expect(cellsOf(table, 'status', job)).toEqual(['done', 'running']);
+    expect(cellsOf(table, 'pool', job)).toEqual(['us-east/h100', 'us-west/h100']);
+    // 108,000 s = 30 h; edge-first has not finished, so it has no time to train.
+    expect(cellsOf(table, 'time to train h', job)).toEqual(['30.0', '—']);
+    // edge-first planned its start 7,200 s = 2 h after the job was ready.
+    expect(cellsOf(table, 'start deferred h', job)).toEqual(['0', '2.00']);
+    expect(cellsOf(table, 'progress %', job)).toEqual(['100', '62.5']);
+    expect(cellsOf(table, 'cost $', job)).toEqual(['2,938', '1,500']);
+    expect(cellsOf(table, 'energy kWh', job)).toEqual(['413', '200']);
+    expect(cellsOf(table, 'carbon kg', job)).toEqual(['133', '15.8']);
+    expect(cellsOf(table, 'interruptions', job)).toEqual(['2', '0']);
+    expect(cellsOf(table, 'lost device-hours', job)).toEqual(['3.75', '0']);
+    expect(cellsOf(table, 'deadline met', job)).toEqual(['yes', 'no']);
+    // No policy yielded to inference: no row.
+    expect(section(table, 'training job')).not.toContain('yields');
+  });
+
+  it('switches the job times to days from 48 h', () => {
+    const r = withExtras();
+    r.policies[0].jobs[0].time_to_train_s = 200_000; // 2.3148 d
+    r.policies[1].jobs[0].planned_start_s = 43_200; // 0.5 d
+    const t = renderTable(r);
+    expect(cellsOf(t, 'time to train d', 'training job')).toEqual(['2.31', '—']);
+    expect(cellsOf(t, 'start deferred d', 'training job')).toEqual(['0', '0.500']);
+    expect(t).not.toContain('time to train h');
+  });
+
+  it('leaves out the progress and deadline rows when every job is done without a deadline', () => {
+    const r = withExtras();
+    r.policies[1].jobs = [{ ...r.policies[0].jobs[0] }];
+    for (const p of r.policies) p.jobs[0].deadline_s = p.jobs[0].deadline_met = null;
+    const job = section(renderTable(r), 'training job');
+    expect(job).toContain('time to train h');
+    expect(job).not.toContain('progress');
+    expect(job).not.toContain('deadline');
+    expect(job).not.toContain('start deferred');
+  });
+
+  it('shows each managed API and the API parts of the totals', () => {
+    expect(table).toContain('API llm-api (us-east)');
+    expect(cellsOf(table, 'requests', 'API llm-api')).toEqual(['1,000', '0']);
+    expect(cellsOf(table, 'cost $', 'API llm-api')).toEqual(['4.45', '0']);
+    expect(cellsOf(table, 'energy kWh', 'API llm-api')).toEqual(['2.00', '0']);
+    expect(cellsOf(table, 'carbon kg', 'API llm-api')).toEqual(['0.800', '0']);
+    expect(cellsOf(table, 'placed at llm-api', 'service chat')).toEqual(['1,000', '0']);
+    // 183.3 + 4.45 = 187.75 $; 32.1 + 2 = 34.1 kWh; 10.43 + 0.8 = 11.23 kg
+    expect(cellsOf(table, 'cost $', 'totals')).toEqual(['188', '95.0']);
+    expect(cellsOf(table, 'api $', 'totals')).toEqual(['4.45', '0']);
+    expect(cellsOf(table, 'api kWh', 'totals')).toEqual(['2.00', '0']);
+    expect(cellsOf(table, 'api kg', 'totals')).toEqual(['0.800', '0']);
+  });
+
+  it('shows lost and retried requests, unit events and mean units only where some policy has them', () => {
+    expect(cellsOf(table, 'lost', 'service chat')).toEqual(['0', '5']);
+    expect(cellsOf(table, 'retried', 'service chat')).toEqual(['0', '12']);
+    expect(section(table, 'service vision')).not.toMatch(/lost|retried/);
+    const h100 = 'pool us-east/h100';
+    expect(cellsOf(table, 'mean units', h100)).toEqual(['1.50', '2.00']);
+    expect(cellsOf(table, 'cold starts', h100)).toEqual(['4', '0']);
+    expect(cellsOf(table, 'preemptions', h100)).toEqual(['1', '0']);
+    expect(section(table, h100)).not.toContain('unit failures');
+    const l4 = section(table, 'pool edge-seoul/l4');
+    expect(cellsOf(l4, 'unit failures')).toEqual(['0', '2']);
+    expect(l4).not.toMatch(/mean units|cold starts|preemptions/);
+  });
+
+  it('shows uplink outages, — where a policy had none', () => {
+    const up = 'uplink of edge-seoul';
+    expect(cellsOf(table, 'downtime s', up)).toEqual(['—', '1,235']);
+    expect(cellsOf(table, 'outages', up)).toEqual(['—', '3']);
+    expect(cellsOf(table, 'responses buffered', up)).toEqual(['—', '420']);
+    expect(cellsOf(table, 'buffer overflow', up)).toEqual(['—', '7']);
+  });
+
+  it('counts lost requests in the conservation check', () => {
+    expect(table).toContain('whole run (incl. warm-up): arrivals = completed + rejected + lost + in flight');
+    expect(cellsOf(table, 'lost', 'whole run')).toEqual(['0', '5']);
+    // 57,700 = 57,693 + 0 + 5 + 2
+    expect(cellsOf(table, 'completed', 'whole run')).toEqual(['57,580', '57,693']);
+    expect(cellsOf(table, 'conservation', 'whole run')).toEqual(['ok', 'ok']);
+    const broken = withExtras();
+    broken.policies[1].conservation.lost = 9;
+    expect(cellsOf(renderTable(broken), 'conservation', 'whole run')).toEqual(['ok', 'off by -4']);
+  });
+
+  it('keeps every data line the same width', () => {
+    const lines = table.split('\n');
+    const start = lines.findIndex((l) => l.includes('edge-first*'));
+    const end = lines.findIndex((l) => l.startsWith('* Pareto'));
+    const widths = new Set(lines.slice(start, end).filter((l) => l.startsWith('  ')).map((l) => [...l].length));
+    expect(widths.size).toBe(1);
+  });
+
+  it('shows none of it for a Result without jobs, APIs, outages or failures', () => {
+    for (const text of ['training job', 'API ', 'uplink of', 'api $', 'api kWh', 'api kg', 'retried', 'mean units', 'cold starts', 'preemptions', 'unit failures']) {
+      expect(plain).not.toContain(text);
+    }
+    expect(section(plain, 'service chat')).not.toContain('lost');
+    // The whole-run lost row is always there: it is part of the conservation identity.
+    expect(cellsOf(plain, 'lost', 'whole run')).toEqual(['0', '0']);
+  });
+});
+
 describe('renderJson', () => {
   it('round-trips and ends with one newline', () => {
     const text = renderJson(fixture());
@@ -197,6 +314,31 @@ describe('renderJson', () => {
     const text = renderJson(fixture());
     expect(text.indexOf('"name": "chat"')).toBeLessThan(text.indexOf('"arrivals": 39600'));
     expect(text.indexOf('"arrivals": 39600')).toBeLessThan(text.indexOf('"placements"'));
+  });
+
+  it('writes training jobs, APIs and uplinks in the declared key order', () => {
+    const scrambled = withExtras();
+    for (const p of scrambled.policies) {
+      p.jobs = p.jobs.map((j) => Object.fromEntries(Object.entries(j).reverse()) as typeof j);
+      p.apis = p.apis.map((a) => Object.fromEntries(Object.entries(a).reverse()) as typeof a);
+      p.uplinks = p.uplinks.map((u) => Object.fromEntries(Object.entries(u).reverse()) as typeof u);
+      p.timeseries = Object.fromEntries(Object.entries(p.timeseries).reverse()) as typeof p.timeseries;
+    }
+    const text = renderJson(scrambled);
+    expect(text).toBe(renderJson(withExtras()));
+    expect(JSON.parse(text)).toEqual(withExtras());
+    // JobResult's declared order, as written out in src/metrics/result.ts.
+    const job = JSON.parse(text).policies[0].jobs[0] as Record<string, unknown>;
+    expect(Object.keys(job)).toEqual([
+      'name', 'pool', 'region', 'devices', 'status', 'ready_s', 'planned_start_s', 'start_s', 'end_s',
+      'time_to_train_s', 'deadline_s', 'deadline_met', 'progress', 'cost_usd', 'energy_kwh', 'carbon_kg',
+      'dataset_transfer_s', 'dataset_cost_usd', 'interruptions', 'yields', 'checkpoints', 'lost_device_hours',
+    ]);
+    const policy = JSON.parse(text).policies[0];
+    expect(Object.keys(policy.apis[0])).toEqual(['name', 'region', 'requests', 'cost_usd', 'energy_kwh', 'carbon_kg']);
+    expect(Object.keys(policy.timeseries)).toEqual(['interval_s', 't_s', 'services', 'pools']);
+    expect(Object.keys(policy.timeseries.pools[0])).toEqual(['name', 'utilisation', 'queue_length', 'replicas', 'power_w']);
+    expect(Object.keys(JSON.parse(text).policies[1].uplinks[0])).toEqual(['site', 'downtime_s', 'outages', 'buffered', 'overflow']);
   });
 
   it('refuses a non-finite number instead of writing null', () => {
