@@ -5,6 +5,7 @@ import { runScenario } from '../src/sim/index.js';
 import { renderHtml, renderSweepHtml } from '../src/report/html.js';
 import type { Result } from '../src/metrics/result.js';
 import type { MetricStat, SweepResult } from '../src/metrics/sweep-result.js';
+import { fixture, withExtras } from './fixtures/reports/results.js';
 
 const SCENARIO = 'scenarios/chatbot-seoul.yaml';
 
@@ -233,6 +234,198 @@ describe('renderHtml escapes user strings', () => {
     expect(html).toContain('<h3>seoul&lt;edge&gt;&amp;/orin</h3>');
     // No bare ampersand anywhere: each starts an entity.
     expect(html).not.toMatch(/&(?!(?:amp|lt|gt|quot|#39);)/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** The segment widths of one policy's bar in a breakdown chart, by part. */
+function segments(svg: string, policy: string): Map<string, number> {
+  const bar = svg.match(new RegExp(`<g class="bar" data-policy="${policy}">[\\s\\S]*?</g>`))?.[0] ?? '';
+  const out = new Map<string, number>();
+  for (const m of bar.matchAll(/<rect class="segment" data-part="([^"]+)"[^>]*width="([\d.]+)"/g)) out.set(m[1], Number(m[2]));
+  return out;
+}
+
+/** The <tr> of a table whose row header is `label`, after the first row containing `after`: its cells. */
+function tableCells(table: string, label: string, after: string): string[] {
+  const rest = table.slice(table.indexOf(after));
+  const row = rest.match(new RegExp(`<tr><th scope="row"[^>]*>${label}</th>(.*?)</tr>`));
+  if (row === null) throw new Error(`no row ${label} after ${after}`);
+  return [...row[1].matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]);
+}
+
+describe('renderHtml: training jobs, APIs, replicas (hand-made Result)', () => {
+  const html = renderHtml(withExtras());
+  const plain = renderHtml(fixture());
+
+  it('is self-contained, every chart well formed, ids unique', () => {
+    expectSelfContained(html);
+    const all = html.match(/<svg class="chart"[\s\S]*?<\/svg>/g) ?? [];
+    for (const svg of all) expectWellFormedChart(svg);
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('charts a training job: a time bar per finished policy, a cost bar per policy', () => {
+    const jobs = charts(html, 'jobs');
+    expect(jobs).toHaveLength(1);
+    const svg = jobs[0];
+    expect(attr(svg, 'data-job')).toBe('finetune');
+    const time = tags(svg, 'rect', 'segment').filter((r) => attr(r, 'data-part') === 'time');
+    const cost = tags(svg, 'rect', 'segment').filter((r) => attr(r, 'data-part') === 'cost');
+    // edge-first is still running: no time bar, its progress written in its place.
+    expect(time.map((r) => attr(r, 'data-policy'))).toEqual(['cloud-only']);
+    expect(svg).toMatch(/<text class="unfinished" data-policy="edge-first"[^>]*>running, 62.5 % done<\/text>/);
+    // The time axis is the first: 30 h (108,000 s) ends the bar at the 30 h mark.
+    const x = xTicks(svg);
+    expect(svg).toContain('>time to train, h</text>');
+    const perHour = (x.get('20')! - x.get('10')!) / 10;
+    const bar = time[0];
+    expect(Number(attr(bar, 'x'))).toBeCloseTo(x.get('0')!, 1);
+    expect(Number(attr(bar, 'x')) + Number(attr(bar, 'width'))).toBeCloseTo(x.get('0')! + 30 * perHour, 1);
+    // Cost bars in proportion: $2,937.6 against $1,500.
+    expect(cost.map((r) => attr(r, 'data-policy'))).toEqual(['cloud-only', 'edge-first']);
+    const [wc, we] = cost.map((r) => Number(attr(r, 'width')));
+    expect(wc / we).toBeCloseTo(2937.6 / 1500, 2);
+    expect(svg).toContain('>$2,938</text>');
+    expect(svg).toContain('>30.0 h</text>');
+  });
+
+  it('has a training-jobs table with the console rows', () => {
+    expect(html).toContain('<section id="training"><h2>Training jobs</h2>');
+    const table = html.match(/<table class="data jobs">[\s\S]*?<\/table>/)![0];
+    const job = 'training job finetune (16 devices, whole run)';
+    expect(table).toContain(`>${job}</th>`);
+    expect(tableCells(table, 'time to train h', job)).toEqual(['30.0', '—']);
+    expect(tableCells(table, 'status', job)).toEqual(['done', 'running']);
+    expect(tableCells(table, 'cost \\$', job)).toEqual(['2,938', '1,500']);
+    expect(tableCells(table, 'lost device-hours', job)).toEqual(['3.75', '0']);
+    expect(tableCells(table, 'deadline met', job)).toEqual(['yes', 'no']);
+  });
+
+  it('stacks the API part on the cost, energy and carbon bars', () => {
+    const cost = charts(html, 'cost-breakdown')[0];
+    expect(cost).toContain('>managed API</text>');
+    const co = segments(cost, 'cloud-only');
+    // $4.45 of API next to $178 of cloud compute.
+    expect(co.get('api')! / co.get('compute')!).toBeCloseTo(4.45 / 178, 3);
+    expect(segments(cost, 'edge-first').has('api')).toBe(false);
+    const energy = segments(charts(html, 'energy-breakdown')[0], 'cloud-only');
+    expect(energy.get('api')! / energy.get('it')!).toBeCloseTo(2 / 27.9, 3);
+    const carbon = segments(charts(html, 'carbon-breakdown')[0], 'cloud-only');
+    expect(carbon.get('api')! / carbon.get('compute')!).toBeCloseTo(0.8 / 10.4, 3);
+  });
+
+  it('draws replicas over time only for the pool whose replicas change', () => {
+    const rep = charts(html, 'pool-replicas');
+    expect(rep).toHaveLength(1);
+    const svg = rep[0];
+    expect(attr(svg, 'data-pool')).toBe('us-east/h100');
+    const paths = tags(svg, 'path', 'series');
+    expect(paths.map((p) => attr(p, 'data-policy'))).toEqual(['cloud-only', 'edge-first']);
+    const y = yTicks(svg);
+    const x = xTicks(svg);
+    const yOf = (v: number) => y.get('0')! + ((y.get('10')! - y.get('0')!) / 10) * v;
+    const xOf = (min: number) => x.get('0')! + ((x.get('120')! - x.get('0')!) / 120) * min;
+    // cloud-only: 8 replicas for the first 40 min, 16 for the next 40, then 8 to the end (120 min).
+    const co = pathPoints(attr(paths[0], 'd')!);
+    expect(co[0][0]).toBeCloseTo(xOf(0), 1);
+    expect(co[0][1]).toBeCloseTo(yOf(8), 1);
+    const at16 = co.filter(([, py]) => Math.abs(py - yOf(16)) < 0.1).map(([px]) => px);
+    expect(Math.min(...at16)).toBeCloseTo(xOf(40), 1);
+    expect(Math.max(...at16)).toBeCloseTo(xOf(80), 1);
+    expect(co[co.length - 1][0]).toBeCloseTo(xOf(120), 1);
+    expect(co[co.length - 1][1]).toBeCloseTo(yOf(8), 1);
+    // edge-first: flat at 8.
+    for (const [, py] of pathPoints(attr(paths[1], 'd')!)) expect(py).toBeCloseTo(yOf(8), 1);
+    expect(svg).toContain('cloud-only 8.00 to 16.0; edge-first 8.00 to 8.00');
+  });
+
+  it('adds API, uplink and failure rows to the summary table', () => {
+    const table = html.match(/<table class="data summary">[\s\S]*?<\/table>/)![0];
+    expect(table).toContain('>API llm-api (us-east)</th>');
+    expect(tableCells(table, 'requests', 'API llm-api')).toEqual(['1,000', '0']);
+    expect(tableCells(table, 'API \\$', 'totals')).toEqual(['4.45', '0']);
+    expect(tableCells(table, 'API kWh', 'totals')).toEqual(['2.00', '0']);
+    expect(tableCells(table, 'API kg', 'totals')).toEqual(['0.800', '0']);
+    expect(tableCells(table, 'downtime s', 'uplink of edge-seoul')).toEqual(['—', '1,235']);
+    expect(tableCells(table, 'lost', 'service chat')).toEqual(['0', '5']);
+    expect(tableCells(table, 'cold starts', 'pool us-east/h100')).toEqual(['4', '0']);
+    expect(tableCells(table, 'lost', 'whole run')).toEqual(['0', '5']);
+  });
+
+  it('shows none of it for a Result without jobs, APIs or changing replicas', () => {
+    expect(charts(plain, 'jobs')).toHaveLength(0);
+    expect(charts(plain, 'pool-replicas')).toHaveLength(0);
+    for (const text of ['id="training"', 'class="data jobs"', 'managed API', 'data-part="api"', '>API ', 'uplink of', '>retried<', '>cold starts<']) {
+      expect(plain).not.toContain(text);
+    }
+    // The same charts as before otherwise: per service a CDF, three breakdowns, per pool two series, cost/p99.
+    expect(plain.match(/<svg class="chart"/g)).toHaveLength(2 + 3 + 2 * 2 + 1);
+  });
+
+  it('leaves out latency, the cost/p99 plane and pool series when there are no services (training only)', () => {
+    const r = withExtras();
+    for (const p of r.policies) p.services = [];
+    const only = renderHtml(r);
+    expectSelfContained(only);
+    for (const kind of ['cost-p99', 'latency-cdf', 'pool-utilisation', 'pool-queue', 'pool-replicas']) {
+      expect(charts(only, kind)).toHaveLength(0);
+    }
+    expect(only).not.toMatch(/<section id="(?:pareto|latency|pools)">/);
+    expect(charts(only, 'jobs')).toHaveLength(1);
+    expect(charts(only, 'cost-breakdown')).toHaveLength(1);
+    expect(only).toContain('<table class="data jobs">');
+  });
+
+  it('is deterministic', () => {
+    expect(renderHtml(withExtras())).toBe(html);
+  });
+});
+
+describe('renderHtml on a training + API run', () => {
+  let result: Result;
+  let html: string;
+  beforeAll(() => {
+    result = runScenario(loadScenarioFile('test/fixtures/reports/training-api.yaml'));
+    html = renderHtml(result);
+  });
+
+  it('has every chart, well formed, in one self-contained document', () => {
+    expectSelfContained(html);
+    // 1 CDF, 3 breakdowns, 2 pools × (utilisation, queue), replicas of the autoscaled pool, the job, cost/p99.
+    expect(charts(html, 'jobs')).toHaveLength(1);
+    expect(charts(html, 'pool-replicas').map((c) => attr(c, 'data-pool'))).toEqual(['east/h100']);
+    const all = html.match(/<svg class="chart"[\s\S]*?<\/svg>/g) ?? [];
+    expect(all).toHaveLength(1 + 3 + 4 + 1 + 1 + 1);
+    for (const svg of all) expectWellFormedChart(svg);
+  });
+
+  it('shows the time to train worked out by hand', () => {
+    // 6 × 8e9 params × 1e9 tokens = 4.8e19 FLOPs on 16 H100 (989 TFLOPS bf16) at MFU 0.40 and 0.97 for the one
+    // doubling beyond 8 devices: 7,817.97 s; plus 4 checkpoints of 100 GB at 5 GB/s (20 s each): 7,897.97 s,
+    // 2.19 h, the same under every policy (the job has its own pool).
+    const table = html.match(/<table class="data jobs">[\s\S]*?<\/table>/)![0];
+    expect(tableCells(table, 'time to train h', 'training job finetune')).toEqual(['2.19', '2.19', '2.19']);
+    expect(tableCells(table, 'status', 'training job finetune')).toEqual(['done', 'done', 'done']);
+    const widths = tags(charts(html, 'jobs')[0], 'rect', 'segment')
+      .filter((r) => attr(r, 'data-part') === 'time')
+      .map((r) => Number(attr(r, 'width')));
+    expect(widths).toHaveLength(3);
+    expect(new Set(widths).size).toBe(1);
+  });
+
+  it('stacks the API cost only for the policies that used the API', () => {
+    const cost = charts(html, 'cost-breakdown')[0];
+    const byPolicy = (name: string) => result.policies.find((p) => p.policy === name)!;
+    // cloud-only never places on the API; cheapest-within-slo sends it everything.
+    expect(byPolicy('cloud-only').apis[0].requests).toBe(0);
+    expect(segments(cost, 'cloud-only').has('api')).toBe(false);
+    const cheap = segments(cost, 'cheapest-within-slo');
+    const t = byPolicy('cheapest-within-slo').totals.cost_usd;
+    expect(t.api).toBeGreaterThan(0);
+    expect(cheap.get('api')! / cheap.get('compute')!).toBeCloseTo(t.api / t.compute, 2);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,7 +13,7 @@ import {
   formatDuration,
 } from '../src/report/index.js';
 import type { Result } from '../src/metrics/result.js';
-import { fixture, withExtras, MEASURED_S, PROJ } from './fixtures/reports/results.js';
+import { fixture, withExtras, PROJ } from './fixtures/reports/results.js';
 
 /** Minimal RFC 4180 parser, so the test does not trust the writer to read its own output. */
 function parseCsv(text: string): string[][] {
@@ -198,7 +198,7 @@ describe('renderTable: training jobs, APIs, uplinks and failures', () => {
     // 108,000 s = 30 h; edge-first has not finished, so it has no time to train.
     expect(cellsOf(table, 'time to train h', job)).toEqual(['30.0', '—']);
     // edge-first planned its start 7,200 s = 2 h after the job was ready.
-    expect(cellsOf(table, 'start deferred h', job)).toEqual(['0', '2.00']);
+    expect(cellsOf(table, 'wait to start h', job)).toEqual(['0', '2.00']);
     expect(cellsOf(table, 'progress %', job)).toEqual(['100', '62.5']);
     expect(cellsOf(table, 'cost $', job)).toEqual(['2,938', '1,500']);
     expect(cellsOf(table, 'energy kWh', job)).toEqual(['413', '200']);
@@ -214,9 +214,11 @@ describe('renderTable: training jobs, APIs, uplinks and failures', () => {
     const r = withExtras();
     r.policies[0].jobs[0].time_to_train_s = 200_000; // 2.3148 d
     r.policies[1].jobs[0].planned_start_s = 43_200; // 0.5 d
+    r.policies[1].jobs[0].dataset_transfer_s = 3600; // 1/24 d
     const t = renderTable(r);
     expect(cellsOf(t, 'time to train d', 'training job')).toEqual(['2.31', '—']);
-    expect(cellsOf(t, 'start deferred d', 'training job')).toEqual(['0', '0.500']);
+    expect(cellsOf(t, 'wait to start d', 'training job')).toEqual(['0', '0.500']);
+    expect(cellsOf(t, 'dataset transfer d', 'training job')).toEqual(['0', '0.0417']);
     expect(t).not.toContain('time to train h');
   });
 
@@ -228,7 +230,8 @@ describe('renderTable: training jobs, APIs, uplinks and failures', () => {
     expect(job).toContain('time to train h');
     expect(job).not.toContain('progress');
     expect(job).not.toContain('deadline');
-    expect(job).not.toContain('start deferred');
+    expect(job).not.toContain('wait to start');
+    expect(job).not.toContain('dataset transfer');
   });
 
   it('shows each managed API and the API parts of the totals', () => {
@@ -436,5 +439,92 @@ describe('CSV', () => {
     } finally {
       rmSync(base, { recursive: true, force: true });
     }
+  });
+});
+
+describe('CSV: training jobs, APIs and failures', () => {
+  const t = csvTables(withExtras());
+  const JOBS = [
+    'policy', 'job', 'pool', 'region', 'devices', 'status', 'ready_s', 'planned_start_s', 'start_s', 'end_s',
+    'time_to_train_s', 'deadline_s', 'deadline_met', 'progress', 'cost_usd', 'energy_kwh', 'carbon_kg',
+    'dataset_transfer_s', 'dataset_cost_usd', 'interruptions', 'yields', 'checkpoints', 'lost_device_hours',
+  ];
+
+  it('adds lost, retried, unit events and the API parts to the existing files', () => {
+    expect(parseCsv(t.summary)[0]).toEqual(
+      expect.arrayContaining(['lost', 'lost_measured', 'cost_api_usd', 'energy_api_kwh', 'carbon_api_kg']),
+    );
+    const [co, ef] = records(t.summary);
+    expect(Number(ef.lost)).toBe(5);
+    expect(Number(ef.lost_measured)).toBe(5);
+    expect(Number(ef.completed)).toBe(57693);
+    expect(Number(co.cost_api_usd)).toBe(4.45);
+    expect(Number(co.energy_api_kwh)).toBe(2);
+    expect(Number(co.carbon_api_kg)).toBe(0.8);
+    expect(Number(co.cost_usd)).toBe(183.3 + 4.45);
+    expect(Number(ef.cost_api_usd)).toBe(0);
+
+    const chat = records(t.services).find((r) => r.policy === 'edge-first' && r.service === 'chat')!;
+    expect([chat.lost, chat.retried, chat.completed]).toEqual(['5', '12', '39593']);
+    const coChat = records(t.services).find((r) => r.policy === 'cloud-only' && r.service === 'chat')!;
+    expect(coChat.placements).toBe('us-east/h100=39560;llm-api=1000');
+
+    const pools = records(t.pools);
+    const h100 = pools.find((r) => r.policy === 'cloud-only' && r.pool === 'us-east/h100')!;
+    expect([h100.mean_units, h100.cold_starts, h100.preemptions, h100.unit_failures]).toEqual(['1.5', '4', '1', '0']);
+    const l4 = pools.find((r) => r.policy === 'edge-first' && r.pool === 'edge-seoul/l4')!;
+    expect([l4.mean_units, l4.unit_failures]).toEqual(['4', '2']);
+  });
+
+  it('has a jobs.csv row per (policy, job), units in the column names, empty cells for null', () => {
+    expect(parseCsv(t.jobs)[0]).toEqual(JOBS);
+    const [co, ef] = records(t.jobs);
+    expect(co).toMatchObject({ policy: 'cloud-only', job: 'finetune', pool: 'us-east/h100', status: 'done' });
+    expect(Number(co.time_to_train_s)).toBe(108000);
+    expect(co.deadline_met).toBe('true');
+    expect(Number(co.lost_device_hours)).toBe(3.75);
+    expect(Number(co.cost_usd)).toBe(2937.6);
+    expect(ef).toMatchObject({ policy: 'edge-first', status: 'running', end_s: '', time_to_train_s: '', deadline_met: 'false' });
+    expect(Number(ef.progress)).toBe(0.625);
+    expect(Number(ef.planned_start_s)).toBe(7200);
+  });
+
+  it('has an apis.csv row per (policy, API)', () => {
+    expect(parseCsv(t.apis)[0]).toEqual(['policy', 'api', 'region', 'requests', 'cost_usd', 'energy_kwh', 'carbon_kg']);
+    expect(records(t.apis)).toEqual([
+      { policy: 'cloud-only', api: 'llm-api', region: 'us-east', requests: '1000', cost_usd: '4.45', energy_kwh: '2', carbon_kg: '0.8' },
+      { policy: 'edge-first', api: 'llm-api', region: 'us-east', requests: '0', cost_usd: '0', energy_kwh: '0', carbon_kg: '0' },
+    ]);
+  });
+
+  it('writes jobs.csv and apis.csv only when the scenario has jobs or APIs', () => {
+    const base = mkdtempSync(join(tmpdir(), 'placesim-csv-'));
+    try {
+      const names = (r: Result, dir: string) => writeCsv(r, join(base, dir)).map((p) => p.slice(join(base, dir).length + 1));
+      expect(names(withExtras(), 'all')).toEqual(['summary.csv', 'services.csv', 'pools.csv', 'jobs.csv', 'apis.csv', 'timeseries.csv']);
+      expect(readFileSync(join(base, 'all', 'jobs.csv'), 'utf8')).toBe(t.jobs);
+      expect(readFileSync(join(base, 'all', 'apis.csv'), 'utf8')).toBe(t.apis);
+      const onlyApis = withExtras();
+      for (const p of onlyApis.policies) p.jobs = [];
+      expect(names(onlyApis, 'apis')).toEqual(['summary.csv', 'services.csv', 'pools.csv', 'apis.csv', 'timeseries.csv']);
+      const onlyJobs = withExtras();
+      for (const p of onlyJobs.policies) p.apis = [];
+      expect(names(onlyJobs, 'jobs')).toEqual(['summary.csv', 'services.csv', 'pools.csv', 'jobs.csv', 'timeseries.csv']);
+      expect(names(fixture(), 'none')).toEqual(['summary.csv', 'services.csv', 'pools.csv', 'timeseries.csv']);
+      expect(existsSync(join(base, 'none', 'jobs.csv'))).toBe(false);
+      expect(existsSync(join(base, 'none', 'apis.csv'))).toBe(false);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves the new columns at zero for a Result without failures or APIs', () => {
+    const plain = csvTables(fixture());
+    for (const r of records(plain.summary)) {
+      expect([r.lost, r.lost_measured, r.cost_api_usd, r.energy_api_kwh, r.carbon_api_kg]).toEqual(['0', '0', '0', '0', '0']);
+    }
+    // Header only: nothing to write.
+    expect(parseCsv(plain.jobs)).toEqual([JOBS]);
+    expect(records(plain.apis)).toEqual([]);
   });
 });

@@ -301,19 +301,23 @@ export function renderHtml(result: Result): string {
   if (policies.length === 0) {
     out.push(`<p>No policies were run.</p>`);
   } else {
-    out.push(`<section id="pareto"><h2>Cost against p99 latency</h2>`);
-    out.push(
-      `<p class="note">A policy is in the Pareto set when no other policy is at least as good on p99 latency, cost ` +
-        `and carbon and better on one of them. Carbon is the third axis: a point can be in the set while ` +
-        `another looks better here.</p>`,
-    );
-    out.push(`<div class="charts">${figure('Cost against worst p99 latency', costP99Chart(ids, result))}</div></section>`);
+    // A training-only scenario has no requests: no latency, no queues, nothing to plot against p99.
+    const services = unionNames(policies, (p) => p.services);
+    if (services.length > 0) {
+      out.push(`<section id="pareto"><h2>Cost against p99 latency</h2>`);
+      out.push(
+        `<p class="note">A policy is in the Pareto set when no other policy is at least as good on p99 latency, cost ` +
+          `and carbon and better on one of them. Carbon is the third axis: a point can be in the set while ` +
+          `another looks better here.</p>`,
+      );
+      out.push(`<div class="charts">${figure('Cost against worst p99 latency', costP99Chart(ids, result))}</div></section>`);
 
-    out.push(`<section id="latency"><h2>Latency</h2><div class="charts">`);
-    for (const s of unionNames(policies, (p) => p.services)) {
-      out.push(figure(`Latency CDF · service ${s}`, latencyCdfChart(ids, result, s)));
+      out.push(`<section id="latency"><h2>Latency</h2><div class="charts">`);
+      for (const s of services) {
+        out.push(figure(`Latency CDF · service ${s}`, latencyCdfChart(ids, result, s)));
+      }
+      out.push(`</div></section>`);
     }
-    out.push(`</div></section>`);
 
     out.push(`<section id="breakdown"><h2>Cost, energy and carbon</h2><div class="charts">`);
     out.push(figure('Cost', breakdownChart(ids, result, 'cost')));
@@ -336,17 +340,19 @@ export function renderHtml(result: Result): string {
       out.push(`</section>`);
     }
 
-    out.push(`<section id="pools"><h2>Pools over time</h2>`);
-    out.push(`<p class="note">Averages per interval over the whole run; the shaded band is the warm-up, which no figure in the tables counts.</p>`);
-    for (const pool of unionNames(policies, (p) => p.pools)) {
-      out.push(`<h3>${esc(pool)}</h3><div class="charts">`);
-      out.push(figure(`Utilisation · ${pool}`, poolSeriesChart(ids, result, pool, 'utilisation')));
-      out.push(figure(`Queue length · ${pool}`, poolSeriesChart(ids, result, pool, 'queue_length')));
-      // Capacity over time only where it changed (autoscaling, failures, preemptions).
-      if (replicasVary(result, pool)) out.push(figure(`Replicas · ${pool}`, poolSeriesChart(ids, result, pool, 'replicas')));
-      out.push(`</div>`);
+    if (services.length > 0) {
+      out.push(`<section id="pools"><h2>Pools over time</h2>`);
+      out.push(`<p class="note">Averages per interval over the whole run; the shaded band is the warm-up, which no figure in the tables counts.</p>`);
+      for (const pool of unionNames(policies, (p) => p.pools)) {
+        out.push(`<h3>${esc(pool)}</h3><div class="charts">`);
+        out.push(figure(`Utilisation · ${pool}`, poolSeriesChart(ids, result, pool, 'utilisation')));
+        out.push(figure(`Queue length · ${pool}`, poolSeriesChart(ids, result, pool, 'queue_length')));
+        // Capacity over time only where it changed (autoscaling, failures, preemptions).
+        if (replicasVary(result, pool)) out.push(figure(`Replicas · ${pool}`, poolSeriesChart(ids, result, pool, 'replicas')));
+        out.push(`</div>`);
+      }
+      out.push(`</section>`);
     }
-    out.push(`</section>`);
 
     out.push(`<section id="summary"><h2>Summary</h2>${summaryTable(result)}</section>`);
   }

@@ -215,9 +215,13 @@ export function jobGroups(policies: PolicyResult[]): RowGroup[] {
     const unit = trainingTimeUnit(jobs);
     const inUnit = (s: number | null) => formatNumber(s === null ? null : s / unit.div);
     const rows: GroupRow[] = [row('status', (j) => j.status), row('pool', (j) => j.pool)];
-    // The carbon-aware policy may hold a deferrable job back; other policies start it when ready.
+    // A job starts after its dataset has moved, and the carbon-aware policy may hold a deferrable one back
+    // longer: the wait covers both, the transfer row tells them apart.
+    if (some((j) => j.dataset_transfer_s > 0)) {
+      rows.push(row(`dataset transfer ${unit.label}`, (j) => inUnit(j.dataset_transfer_s)));
+    }
     if (some((j) => j.planned_start_s > j.ready_s)) {
-      rows.push(row(`start deferred ${unit.label}`, (j) => inUnit(j.planned_start_s - j.ready_s)));
+      rows.push(row(`wait to start ${unit.label}`, (j) => inUnit(j.planned_start_s - j.ready_s)));
     }
     rows.push(row(`time to train ${unit.label}`, (j) => inUnit(j.time_to_train_s)));
     if (some((j) => j.status !== 'done')) rows.push(row('progress %', (j) => formatPercent(j.progress)));
