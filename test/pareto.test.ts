@@ -37,8 +37,13 @@ describe('paretoSet', () => {
     expect(paretoSet([pt('served-nothing', null, 0, 0), pt('served', 5000, 1000, 1000)])).toEqual(['served']);
   });
 
-  it('never lets a null p99 dominate, even another null', () => {
-    expect(paretoSet([pt('n1', null, 0, 0), pt('n2', null, 5, 5)])).toEqual(['n1', 'n2']);
+  it('never lets a null p99 dominate a point with a latency', () => {
+    expect(paretoSet([pt('n1', null, 0, 0), pt('l', 100, 5, 5)])).toEqual(['l']);
+  });
+
+  it('compares cost and carbon alone when no point has a latency (training-only scenarios)', () => {
+    expect(paretoSet([pt('asap', null, 415.78, 12.8), pt('green', null, 415.78, 2.99)])).toEqual(['green']);
+    expect(paretoSet([pt('a', null, 1, 2), pt('b', null, 2, 1)])).toEqual(['a', 'b']);
   });
 
   it('handles empty and single inputs', () => {

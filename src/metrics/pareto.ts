@@ -30,7 +30,15 @@ function dominates(a: ParetoPoint, b: ParetoPoint): boolean {
  * policies a scenario compares.
  */
 export function paretoSet(points: ParetoPoint[]): string[] {
-  return points.filter((p) => !points.some((q) => q !== p && dominates(q, p))).map((p) => p.name);
+  // With no latency anywhere (a training-only scenario), cost and carbon alone decide.
+  const noLatency = points.length > 0 && points.every((p) => p.p99_ms === null);
+  const beats = noLatency ? dominatesOnCostAndCarbon : dominates;
+  return points.filter((p) => !points.some((q) => q !== p && beats(q, p))).map((p) => p.name);
+}
+
+function dominatesOnCostAndCarbon(a: ParetoPoint, b: ParetoPoint): boolean {
+  if (a.cost_usd > b.cost_usd || a.carbon_kg > b.carbon_kg) return false;
+  return a.cost_usd < b.cost_usd || a.carbon_kg < b.carbon_kg;
 }
 
 /**

@@ -71,7 +71,7 @@ export interface TimeSeries {
     utilisation: number[];
     /** Mean number of requests waiting. */
     queue_length: number[];
-    /** Replicas provisioned (mean over the interval). */
+    /** Replicas serving (mean over the interval): booting, failed, interrupted or training units excluded. */
     replicas: number[];
     /** Mean IT power drawn by the pool, watts. */
     power_w: number[];

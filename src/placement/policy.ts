@@ -105,7 +105,7 @@ export interface Policy {
 /** A training job asking where and when to run. */
 export interface JobRequest {
   job: string;
-  /** Earliest start (after moving its dataset), and the deadline, seconds since the start of the run. */
+  /** Earliest start given in the scenario (each option's start_s allows for moving the dataset first), seconds. */
   earliest_s: number;
   deadline_s: number | null;
 }
@@ -138,6 +138,10 @@ export function restrictPolicy(base: Policy, name: string, pools: readonly strin
     ...(base.siteKinds ? { siteKinds: base.siteKinds } : {}),
     pools: [...pools],
     place: (request, view) => base.place(request, view),
+    ...(base.scheduleJob ? { scheduleJob: (job: JobRequest, options: readonly JobOption[]) => base.scheduleJob!(job, options) } : {}),
+    ...(base.deferRequest
+      ? { deferRequest: (request: PlacementRequest, view: PlacementView, until: number) => base.deferRequest!(request, view, until) }
+      : {}),
   };
 }
 

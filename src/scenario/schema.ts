@@ -160,7 +160,7 @@ export const PoolSchema = z
         check_every: duration(true).prefault('30s').describe('Autoscaler period. Default 30s.'),
       })
       .optional()
-      .describe('Autoscaling of an instance pool (replicas is then ignored; give min and max).'),
+      .describe('Autoscaling of an instance pool: give min and max here instead of replicas.'),
     use: z
       .enum(['inference', 'training', 'both'])
       .prefault('inference')

@@ -398,7 +398,8 @@ function planJob(scenario: Scenario, pools: PoolPlan[], job: TrainingJob): JobPl
       }
       const compute = job.flops / rate;
       const ck = job.checkpoint;
-      const overhead = ck ? Math.floor(compute / ck.every_s) * (ck.bytes / ck.write_bytes_per_s) : 0;
+      // A checkpoint is written after each full interval that does not end the job.
+      const overhead = ck ? Math.max(0, Math.ceil(compute / ck.every_s) - 1) * (ck.bytes / ck.write_bytes_per_s) : 0;
       const site = scenario.sites[pool.site];
       const moved = job.dataset !== null && job.dataset.region !== site.region;
       return {

@@ -39,7 +39,8 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     scenario.apis.forEach((a) => {
       if (t.apiPlacements[a.index] > 0) placements[a.name] = t.apiPlacements[a.index];
     });
-    const judged = t.completed + t.rejected;
+    // Every measured request that ended counts: a rejected or lost one missed its SLO.
+    const judged = t.completed + t.rejected + t.lost;
     const hasSlo = s.slo.latency_s !== null || s.slo.ttft_s !== null;
     const lat = t.latency.summaryMs();
     const ttft = t.ttft ? t.ttft.summaryMs() : null;
@@ -150,7 +151,7 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
   let transferKg = 0;
   tallies.jobs.forEach((t, i) => {
     const job = plan.jobs[i].job;
-    if (t.transferBytes === 0 || t.phase === 'pending') return;
+    if (t.transferBytes === 0 || t.phase === 'pending' || t.ready_s < scenario.warmup_s) return;
     const gb = t.transferBytes / 1e9;
     transferUsd += gb * scenario.network.inter_region_usd_per_gb;
     const kwh = gb * scenario.network.energy_kwh_per_gb;
@@ -318,7 +319,10 @@ function timeSeries(plan: Plan, tallies: RunTallies): TimeSeries {
         replicas: list(x.serving.values, (v, k) => v / width(k)),
         power_w: list(
           x.busy.values,
-          (v, k) => (x.powered.values[k] * pp.unitIdleW + v * pp.dynamicWattsPerServer) / width(k) + leftover,
+          (v, k) =>
+            (x.powered.values[k] * pp.unitIdleW + v * pp.dynamicWattsPerServer + x.training.values[k] * (pp.unitMaxW - pp.unitIdleW)) /
+              width(k) +
+            leftover,
         ),
       };
     }),

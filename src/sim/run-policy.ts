@@ -115,7 +115,7 @@ export interface RunTallies {
     count: number;
     services: { arrivals: IntervalSeries; completions: IntervalSeries; rejected: IntervalSeries }[];
     /** Busy replica-seconds, waiting request-seconds, serving replica-seconds, powered unit-seconds per interval. */
-    pools: { busy: IntervalSeries; queue: IntervalSeries; serving: IntervalSeries; powered: IntervalSeries }[];
+    pools: { busy: IntervalSeries; queue: IntervalSeries; serving: IntervalSeries; powered: IntervalSeries; training: IntervalSeries }[];
   };
 }
 
@@ -160,7 +160,12 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   const queues: RingQueue[] = plan.targets.map(() => new RingQueue());
   const nPools = plan.pools.length;
   const nSites = scenario.sites.length;
-  const provisioned = plan.pools.map((pp) => policyUsesPool(policy, pp.pool.name, scenario.sites[pp.pool.site].kind));
+  // Inference provisioning follows the policy (its site kinds and pools). Training pools are the jobs' own:
+  // whatever the policy, they are rented (billed, powered) while a job holds them — and so is a shared
+  // pool the policy does not use for inference.
+  const usedForInference = plan.pools.map((pp) => policyUsesPool(policy, pp.pool.name, scenario.sites[pp.pool.site].kind));
+  const trainingOnly = plan.pools.map((pp, p) => pp.trainingOnly || (pp.pool.use === 'both' && !usedForInference[p]));
+  const provisioned = plan.pools.map((pp, p) => usedForInference[p] || pp.trainingOnly);
   const apiUsable = scenario.apis.map((a) => policyUsesPool(policy, a.name, 'api'));
   const apiInFlight = new Int32Array(scenario.apis.length);
   const apiLatencyStreams = scenario.apis.map((a) => streams.stream(`api:${a.name}:latency`));
@@ -172,7 +177,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   const S = (): IntervalSeries => new IntervalSeries(seriesInterval, seriesCount);
   const H = (): IntervalSeries => new IntervalSeries(HOUR, hours);
   const svcSeries = scenario.services.map(() => ({ arrivals: S(), completions: S(), rejected: S() }));
-  const poolSeries = plan.pools.map(() => ({ busy: S(), queue: S(), serving: S(), powered: S() }));
+  const poolSeries = plan.pools.map(() => ({ busy: S(), queue: S(), serving: S(), powered: S(), training: S() }));
   const poolTallies: PoolTallies[] = plan.pools.map(() => ({
     busyServerSeconds: 0,
     servingServerSeconds: 0,
@@ -302,7 +307,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   const billedLevel = plan.pools.map((_, p) => new Level(poolTallies[p].billedHourly, null, warmup, duration));
   const poweredLevel = plan.pools.map((_, p) => new Level(poolTallies[p].poweredHourly, poolSeries[p].powered, warmup, duration));
   const servingLevel = plan.pools.map((_, p) => new Level(null, poolSeries[p].serving, warmup, duration));
-  const trainingLevel = plan.pools.map((_, p) => new Level(poolTallies[p].trainingHourly, null, warmup, duration));
+  const trainingLevel = plan.pools.map((_, p) => new Level(poolTallies[p].trainingHourly, poolSeries[p].training, warmup, duration));
   const servingMeasured = new Float64Array(nPools);
   const servingSince = new Float64Array(nPools);
   const queueSince = new Float64Array(nPools);
@@ -447,8 +452,10 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
 
   // ---- estimates for the policy view -------------------------------------------------------------------
   function poolCanServe(p: number): boolean {
-    if (!provisioned[p]) return false;
+    if (!usedForInference[p]) return false;
     if (poolServing[p] > 0 || poolBooting[p] > 0) return true;
+    // Units a job holds on a shared pool come back as soon as requests wait.
+    if (trainingLevel[p].value > 0) return true;
     const a = plan.pools[p].pool.autoscale;
     return a !== null && poolProvisionedUnits[p] < a.max && !poolAllDown(p);
   }
@@ -516,6 +523,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       c.available =
         t.allowed &&
         t.reachable[user] === 1 &&
+        usedForInference[p] &&
         siteUplinkDown[siteOfPool[p]] === 0 &&
         linkDown[userRegion[user] * nRegions + t.region] === 0 &&
         poolCanServe(p) &&
@@ -741,6 +749,11 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
 
   /** The request lost its replica (failure, interruption, outage): place it again or count it lost. */
   function retry(slot: number): void {
+    // While several units go down together, wait until all are down before placing anything again.
+    if (holdRetries) {
+      heldRetries.push(slot);
+      return;
+    }
     const t = plan.targets[rq.target[slot]];
     const svc = t.service;
     const st = svcTallies[svc];
@@ -793,7 +806,6 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     const t = plan.targets[rq.target[slot]];
     apiInFlight[t.api]--;
     rq.ended[slot] = sim.now;
-    svcSeries[t.service].completions.addAt(sim.now, 1);
     complete(slot, sim.now + t.down[rq.user[slot]]);
   }
 
@@ -826,7 +838,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     if (poolServing[pool] === 0 && poolBooting[pool] === 0) autoscale(pool);
     dispatch(pool);
     // Inference has priority on a shared pool: a job yields its units when requests have to wait.
-    if (poolQueued[pool] > 0 && trainingLevel[pool].value > 0) yieldPool(pool);
+    if (poolQueued[pool] > 0 && poolFreeCount[pool] === 0 && trainingLevel[pool].value > 0) yieldPool(pool);
   }
 
   function dispatch(pool: number): void {
@@ -941,6 +953,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       }
     }
     tallies.completedTotal++;
+    svcSeries[svc].completions.addAt(sim.now, 1);
     if (trace) emit(rq.id[slot], svc, user, arrival, t.id, 'completed', network, start - rq.enqueued[slot], end - start, ttft);
     rq.release(slot);
   }
@@ -967,7 +980,8 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
         // The site is cut off: the response waits in its store-and-forward buffer, or is lost.
         const bytes = scenario.services[t.service].request.download_bytes;
         const st = siteTallies[site];
-        if (siteBufferUsed[site] + bytes <= scenario.sites[site].uplink.buffer_bytes) {
+        const capacity = scenario.sites[site].uplink.buffer_bytes;
+        if (capacity > 0 && siteBufferUsed[site] + bytes <= capacity) {
           siteBufferUsed[site] += bytes;
           siteBuffer[site].push(slot);
           st.buffered++;
@@ -977,7 +991,6 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
         }
       }
     }
-    svcSeries[t.service].completions.addAt(now, size);
     accountBusy(pool, start, now);
     if (start >= warmup) {
       poolTallies[pool].batches++;
@@ -1160,6 +1173,11 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     const a = pp.pool.autoscale;
     if (a === null || !provisioned[p]) return;
     const perUnit = pp.serversPerUnit;
+    // Unhealthy instances (failed, interrupted) are terminated and replaced, as a cloud autoscaling group does.
+    for (let k = 0; k < pp.simUnits; k++) {
+      const u = unitBase[p] + k;
+      if (unitProvisioned[u] === 1 && (unitFailed[u] === 1 || unitPreempted[u] === 1)) releaseUnit(u);
+    }
     // Demand in replicas: those busy plus the queue, as full batches.
     const demand = poolBusy[p] + poolQueued[p] / pp.maxBatch;
     let wanted: number;
@@ -1215,6 +1233,9 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     sim.schedule(plan.pools[p].pool.autoscale!.check_every_s, kAutoscale, p);
   }
 
+  let holdRetries = false;
+  const heldRetries: number[] = [];
+
   function outageUnits(i: number, delta: number): void {
     const o = scenario.outages[i];
     if (o.kind === 'uplink') {
@@ -1232,12 +1253,19 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       const hit = o.kind === 'site' ? site.index === o.target : site.region === o.target;
       if (!hit) continue;
       const p = pp.pool.index;
-      for (let k = 0; k < pp.simUnits; k++) {
-        const u = unitBase[p] + k;
-        unitOutages[u] += delta;
-        updateUnit(u);
-      }
+      for (let k = 0; k < pp.simUnits; k++) unitOutages[unitBase[p] + k] += delta;
     }
+    // Every unit of the site or region is marked first, then updated, and the requests they dropped are
+    // placed again only once all of them are down: none is retried onto a unit about to fall.
+    holdRetries = true;
+    for (const pp of plan.pools) {
+      const site = scenario.sites[pp.pool.site];
+      const hit = o.kind === 'site' ? site.index === o.target : site.region === o.target;
+      if (!hit) continue;
+      for (let k = 0; k < pp.simUnits; k++) updateUnit(unitBase[pp.pool.index] + k);
+    }
+    holdRetries = false;
+    while (heldRetries.length > 0) retry(heldRetries.shift()!);
   }
 
   function uplinkChange(site: number, delta: number): void {
@@ -1372,7 +1400,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     const p = opt.pool;
     const pp = plan.pools[p];
     // On a shared pool the job starts only while no request waits.
-    if (!pp.trainingOnly && poolQueued[p] > 0) {
+    if (!trainingOnly[p] && poolQueued[p] > 0) {
       sim.schedule(jp.job.restart_s > 0 ? jp.job.restart_s : 60, kJobStart, j);
       return;
     }
@@ -1380,7 +1408,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     for (let k = 0; k < pp.simUnits && take.length < opt.units; k++) {
       const u = unitBase[p] + k;
       if (unitFailed[u] || unitPreempted[u] || unitOutages[u] || unitTraining[u]) continue;
-      if (!pp.trainingOnly) {
+      if (!trainingOnly[p]) {
         if (unitServing[u] === 0) continue;
         const first = serverBase[p] + k * pp.serversPerUnit;
         let idle = true;
@@ -1397,7 +1425,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     for (const u of take) {
       unitJob[u] = j;
       unitTraining[u] = 1;
-      if (pp.trainingOnly) {
+      if (trainingOnly[p]) {
         unitProvisioned[u] = 1;
         startClocks(u);
       }
@@ -1453,7 +1481,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     for (const u of units) {
       unitJob[u] = -1;
       unitTraining[u] = 0;
-      if (pp.trainingOnly) {
+      if (trainingOnly[p]) {
         unitProvisioned[u] = 0;
         stopClocks(u);
       }
@@ -1545,7 +1573,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     const p = pp.pool.index;
     if (!provisioned[p]) continue;
     const a = pp.pool.autoscale;
-    const initial = pp.trainingOnly ? 0 : a ? a.initial : pp.simUnits;
+    const initial = trainingOnly[p] ? 0 : a ? a.initial : pp.simUnits;
     for (let k = 0; k < pp.simUnits; k++) {
       const u = unitBase[p] + k;
       if (k < initial) {
