@@ -283,3 +283,30 @@ policies: [least-latency]
     expect(p.pools[0].mean_units).toBeLessThan(6);
   });
 });
+
+describe('dtype fallbacks are reported', () => {
+  it('warns when a device has no figure for the dtype asked for', () => {
+    const text = `
+name: fp32
+duration: 10m
+regions: { us-east: {} }
+sites:
+  aws:
+    kind: cloud
+    region: us-east
+    pools:
+      gpus: { instance: aws/p5.48xlarge, replicas: 1 }
+users:
+  u: { region: us-east, access_rtt: { edge: 5ms, cloud: 20ms } }
+models:
+  net: { flops_per_item: 1e9, weights: 10MB, dtype: fp32 }
+services:
+  s: { model: net, users: u, arrivals: { poisson: 1/s } }
+policies: [least-latency]
+`;
+    const r = run(text);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toContain('device "h100-sxm" has no fp32 figure');
+    expect(r.warnings[0]).toContain('optimistic');
+  });
+});

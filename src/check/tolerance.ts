@@ -8,13 +8,9 @@
  * on a tie, the one given last.
  */
 import { InputError } from '../scenario/errors.js';
+import { parseTolerance, type Tolerance } from '../scenario/tolerance.js';
 
-export interface Tolerance {
-  /** Fraction of |baseline|, e.g. 0.01 for "1%". */
-  relative?: number;
-  /** In the metric's own unit. */
-  absolute?: number;
-}
+export { parseTolerance, type Tolerance };
 
 /** What kind of quantity a metric is; each kind has its default tolerance. */
 export type MetricKind = 'cost' | 'latency' | 'count' | 'fraction' | 'exact' | 'other';
@@ -49,26 +45,6 @@ export interface TolerancePattern {
   tolerance: Tolerance;
 }
 
-const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/**
- * "2%" → { relative: 0.02 }; "0.01" or 0.01 → { absolute: 0.01 }. Throws InputError (without a location)
- * on anything else, negative values included.
- */
-export function parseTolerance(value: string | number): Tolerance {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) throw new InputError(`bad tolerance ${value}: must be a number >= 0 or a percentage like "2%"`);
-    return { absolute: value };
-  }
-  const text = value.trim();
-  const percent = text.endsWith('%');
-  const digits = percent ? text.slice(0, -1).trim() : text;
-  if (!NUMBER.test(digits)) {
-    throw new InputError(`bad tolerance ${JSON.stringify(value)}: expected a percentage like "2%" (relative) or a number >= 0 like 0.01 (absolute)`);
-  }
-  const n = Number(digits);
-  return percent ? { relative: n / 100 } : { absolute: n };
-}
 
 /** One `--tolerance` value: `pattern=2%` or `pattern=0.01`. */
 export function parseToleranceFlag(raw: string): TolerancePattern {

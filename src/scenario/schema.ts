@@ -13,7 +13,7 @@ import { DEVICE_CLASSES, DTYPES, PRICINGS, SITE_KINDS } from '../model/types.js'
 import { InputError } from './errors.js';
 import { parseUnit, unitList, unitPattern, UNIT_TABLES, type UnitKind } from './units.js';
 import { CATALOG_INTRA_REGION_RTT_MS } from '../hardware/catalog.js';
-import { parseTolerance } from '../check/tolerance.js';
+import { parseTolerance } from './tolerance.js';
 
 interface UnitMeta {
   unit: UnitKind;

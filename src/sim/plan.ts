@@ -3,9 +3,9 @@
  * batch of each size takes there, and what the network adds for each user group. Everything here is computed
  * once per scenario, before any event runs, so the event loop only reads numbers from arrays.
  */
-import type { AiModel, ManagedApi, Pool, Scenario, Service, Site, TrainingJob } from '../model/types.js';
+import { DTYPE_BYTES, type AiModel, type Dtype, type ManagedApi, type Pool, type Scenario, type Service, type Site, type TrainingJob } from '../model/types.js';
 import { DEFAULT_MFU, trainingRate } from '../hardware/training.js';
-import { batchTiming, planReplica } from '../hardware/perf.js';
+import { batchTiming, planReplica, resolvePeak } from '../hardware/perf.js';
 import { path } from '../network/paths.js';
 
 export class PlanError extends Error {
@@ -112,6 +112,8 @@ export interface Plan {
   pools: PoolPlan[];
   services: ServicePlan[];
   jobs: JobPlan[];
+  /** Things the plan had to assume (e.g. a device without a figure for the dtype asked for). */
+  warnings: string[];
 }
 
 /** Most devices one replica may span in a pool: a cloud instance's accelerators, or up to 8 bare devices. */
@@ -372,7 +374,26 @@ export function buildPlan(scenario: Scenario): Plan {
     }
   }
   for (const pp of poolPlans) pp.trainingOnly = pp.pool.use === 'training';
-  return { scenario, targets, pools: poolPlans, services, jobs: scenario.training.map((job) => planJob(scenario, poolPlans, job)) };
+  // A device without a figure for the dtype runs at the nearest one it has (docs/model.md); say so.
+  const warnings: string[] = [];
+  const noted = new Set<string>();
+  const note = (pool: Pool, dtype: Dtype, what: string): void => {
+    const used = resolvePeak(pool.device, dtype).dtype;
+    const key = `${pool.name}|${dtype}`;
+    if (used === dtype || noted.has(key)) return;
+    noted.add(key);
+    warnings.push(
+      `${what} on pool "${pool.name}": device "${pool.device.id}" has no ${dtype} figure; its ${used} peak is used ` +
+        `(${DTYPE_BYTES[used] < DTYPE_BYTES[dtype] ? 'optimistic' : 'pessimistic'})`,
+    );
+  };
+  for (const t of targets) {
+    const service = scenario.services[t.service];
+    if (t.pool >= 0 && service.model >= 0) note(scenario.pools[t.pool], scenario.models[service.model].dtype, `service "${service.name}"`);
+  }
+  const jobs = scenario.training.map((job) => planJob(scenario, poolPlans, job));
+  for (const job of scenario.training) for (const k of job.pools) note(scenario.pools[k], job.dtype, `training job "${job.name}"`);
+  return { scenario, targets, pools: poolPlans, services, jobs, warnings };
 }
 
 function planJob(scenario: Scenario, pools: PoolPlan[], job: TrainingJob): JobPlan {

@@ -345,6 +345,6 @@ export function assembleResult(plan: Plan, policies: PolicyResult[]): Result {
     },
     policies,
     pareto: paretoOfPolicies(policies),
-    warnings: [...s.warnings],
+    warnings: [...s.warnings, ...plan.warnings],
   };
 }
