@@ -142,6 +142,31 @@ export interface CarbonBreakdown {
   api: number;
 }
 
+/** JobResult's fields after `name`, in order (the JSON key order and the jobs.csv columns). */
+export const JOB_RESULT_FIELDS = [
+  'pool',
+  'region',
+  'devices',
+  'status',
+  'ready_s',
+  'planned_start_s',
+  'start_s',
+  'end_s',
+  'time_to_train_s',
+  'deadline_s',
+  'deadline_met',
+  'progress',
+  'cost_usd',
+  'energy_kwh',
+  'carbon_kg',
+  'dataset_transfer_s',
+  'dataset_cost_usd',
+  'interruptions',
+  'yields',
+  'checkpoints',
+  'lost_device_hours',
+] as const;
+
 /** A training job over the whole run (warm-up included: training has no warm-up). */
 export interface JobResult {
   name: string;

@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { PolicyResult, Result } from '../metrics/result.js';
+import { JOB_RESULT_FIELDS, type PolicyResult, type Result } from '../metrics/result.js';
 
 type Cell = string | number | boolean | null;
 
@@ -104,31 +104,7 @@ export const POOL_COLUMNS = [
 ] as const;
 
 /** jobs.csv: the JobResult fields, whole run (training has no warm-up). */
-export const JOB_COLUMNS = [
-  'policy',
-  'job',
-  'pool',
-  'region',
-  'devices',
-  'status',
-  'ready_s',
-  'planned_start_s',
-  'start_s',
-  'end_s',
-  'time_to_train_s',
-  'deadline_s',
-  'deadline_met',
-  'progress',
-  'cost_usd',
-  'energy_kwh',
-  'carbon_kg',
-  'dataset_transfer_s',
-  'dataset_cost_usd',
-  'interruptions',
-  'yields',
-  'checkpoints',
-  'lost_device_hours',
-] as const;
+export const JOB_COLUMNS = ['policy', 'job', ...JOB_RESULT_FIELDS] as const;
 
 /** apis.csv: the ApiResult fields, measured window. */
 export const API_COLUMNS = ['policy', 'api', 'region', 'requests', 'cost_usd', 'energy_kwh', 'carbon_kg'] as const;

@@ -7,7 +7,7 @@
  * nothing is dropped.
  */
 
-import type { Result } from '../metrics/result.js';
+import { JOB_RESULT_FIELDS, type Result } from '../metrics/result.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -64,30 +64,7 @@ const KEY_ORDER: Record<string, readonly string[]> = {
   'policies.*.totals.projection_30d': ['cost_usd', 'energy_kwh', 'carbon_kg', 'requests'],
   'policies.*.conservation': ['arrivals', 'completed', 'rejected', 'lost', 'in_flight'],
   'policies.*.uplinks.*': ['site', 'downtime_s', 'outages', 'buffered', 'overflow'],
-  'policies.*.jobs.*': [
-    'name',
-    'pool',
-    'region',
-    'devices',
-    'status',
-    'ready_s',
-    'planned_start_s',
-    'start_s',
-    'end_s',
-    'time_to_train_s',
-    'deadline_s',
-    'deadline_met',
-    'progress',
-    'cost_usd',
-    'energy_kwh',
-    'carbon_kg',
-    'dataset_transfer_s',
-    'dataset_cost_usd',
-    'interruptions',
-    'yields',
-    'checkpoints',
-    'lost_device_hours',
-  ],
+  'policies.*.jobs.*': ['name', ...JOB_RESULT_FIELDS],
   'policies.*.services.*.latency_cdf_ms.*': ['fraction', 'ms'],
   'policies.*.timeseries': ['interval_s', 't_s', 'services', 'pools'],
   'policies.*.timeseries.services.*': ['name', 'arrivals', 'completions', 'rejected'],
