@@ -134,10 +134,12 @@ describe('placesim run --policy-module', () => {
     const svc = (name: string) => result.policies.find((p) => p.policy === name)!.services[0];
     const green = svc('greenest-within-slo');
     // Same hardware in both regions, Oregon's grid at 79 g/kWh against Virginia's 323: Oregon is cleaner, and its
-    // 87 ms of extra round trip plus ~30 ms of work is well inside the 250 ms SLO. So every request goes there.
+    // 87 ms of extra round trip plus ~30 ms of work is well inside the 250 ms SLO. So every request goes there,
+    // except while the scenario's 5-minute cut of the cross-country link makes Oregon unavailable.
     expect(green.arrivals).toBeGreaterThan(2_500_000); // 800/s over 3,300 s measured
-    expect(green.placements['oregon/l4']).toBe(green.arrivals);
-    expect(green.placements['virginia/l4'] ?? 0).toBe(0);
+    const cut = green.placements['virginia/l4'];
+    expect(Math.abs(cut - 800 * 300)).toBeLessThan(3 * Math.sqrt(800 * 300));
+    expect(green.placements['oregon/l4']).toBe(green.arrivals - cut);
     // lowest-carbon makes the same choices; with common random numbers the outcomes are then identical.
     const lc = svc('lowest-carbon');
     expect(green.completed).toBe(lc.completed);

@@ -89,7 +89,7 @@ users:
 models:
   llm: { params: 7e9, dtype: int8 }
   llm-known-kv: { params: 1e9, kv_bytes_per_token: 1000, weights: 600MB }
-  vision: { flops_per_item: 8.2e9, weights: 102MB, activation_bytes_per_item: 5e6 }
+  vision: { flops_per_item: 8.2e9, weights: 102MB, activation_bytes_per_item: 5MB }
 catalog:
   devices:
     my-npu:

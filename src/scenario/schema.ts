@@ -222,7 +222,7 @@ export const ModelSchema = z
     kv_bytes_per_token: positive().optional().describe('LLM KV-cache bytes per token of context. Default: an estimate scaled from Llama-3-8B.'),
     flops_per_item: positive().optional().describe('FLOPs per item (image, sequence, …); makes this a non-LLM model.'),
     weights: bytes().optional().describe('Weight size, e.g. "102MB". Required for non-LLM models; for LLMs default params x dtype bytes.'),
-    activation_bytes_per_item: nonNegative().optional().describe('Non-LLM: activation bytes moved per item. Default 0.'),
+    activation_bytes_per_item: bytes().optional().describe('Non-LLM: activation bytes moved per item, e.g. "20MB". Default 0B.'),
   })
   .describe('An LLM ({ params }) or another model ({ flops_per_item, weights }).');
 

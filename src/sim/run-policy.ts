@@ -158,6 +158,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   const streams = new RandomStreams(scenario.seed);
   const rq = new RequestTable();
   const queues: RingQueue[] = plan.targets.map(() => new RingQueue());
+  const targetDeferrable = Uint8Array.from(plan.targets.map((t) => (scenario.services[t.service].deferrable_s !== null ? 1 : 0)));
   const nPools = plan.pools.length;
   const nSites = scenario.sites.length;
   // Inference provisioning follows the policy (its site kinds and pools). Training pools are the jobs' own:
@@ -845,9 +846,11 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     const targets = plan.pools[pool].targets;
     const now = sim.now;
     while (poolFreeCount[pool] > 0 && poolQueued[pool] > 0) {
-      // The ready queue (full batch waiting, or oldest request waited max_wait) with the oldest head.
+      // The ready queue (full batch waiting, or oldest request waited max_wait) with the oldest head;
+      // interactive services go before deferrable (batch) ones.
       let pick = -1;
       let pickHead = Infinity;
+      let pickBatch = true;
       let nextReady = Infinity;
       for (let i = 0; i < targets.length; i++) {
         const id = targets[i];
@@ -857,9 +860,11 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
         const t = plan.targets[id];
         const readyAt = head + t.maxWait;
         if (q.length >= t.maxBatch || now >= readyAt) {
-          if (head < pickHead) {
+          const batch = targetDeferrable[id] === 1;
+          if ((pickBatch && !batch) || (batch === pickBatch && head < pickHead)) {
             pickHead = head;
             pick = id;
+            pickBatch = batch;
           }
         } else if (readyAt < nextReady) {
           nextReady = readyAt;
