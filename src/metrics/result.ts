@@ -229,6 +229,18 @@ export interface Conservation {
   in_flight: number;
 }
 
+/** A site's shared network link in one direction (sites with a `backhaul` capacity), measured window. */
+export interface BackhaulResult {
+  site: string;
+  direction: 'in' | 'out';
+  capacity_mbps: number;
+  /** Time transferring over the measured window, 0..1. */
+  utilisation: number;
+  /** Mean wait for the link before a transfer starts, ms. */
+  mean_wait_ms: number;
+  transfers: number;
+}
+
 /** A site whose uplink went down during the measured window. */
 export interface UplinkResult {
   site: string;
@@ -247,6 +259,8 @@ export interface PolicyResult {
   conservation: Conservation;
   /** Sites whose uplink was down at some point (empty otherwise). */
   uplinks: UplinkResult[];
+  /** Shared site links with a capacity (empty when no site declares `backhaul`). */
+  backhaul: BackhaulResult[];
   /** Managed AI APIs of the scenario (empty when it has none). */
   apis: ApiResult[];
   /** Training jobs of the scenario (empty when it has none). */

@@ -125,6 +125,11 @@ export interface Site {
    * mtbf_s is given; scheduled ones come from Scenario.outages.
    */
   uplink: { mtbf_s: number | null; mttr_s: number | null; buffer_bytes: number };
+  /**
+   * Capacity of the site's shared network link, bits/s, inbound (uploads) and outbound (responses):
+   * transfers queue for it first come, first served. Infinity = not a bottleneck.
+   */
+  backhaul_bps: { in: number; out: number };
 }
 
 /** A pool of identical units at one site. A unit is one cloud instance or one device. */

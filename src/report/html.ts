@@ -17,6 +17,7 @@ import {
   jobGroups,
   NULL_CELL,
   uplinkGroups,
+  backhaulGroups,
   type RowGroup,
 } from './table.js';
 import {
@@ -257,6 +258,7 @@ function summaryTable(result: Result): string {
   rows.push(
     ...groupRows(apiGroups(policies)),
     ...groupRows(uplinkGroups(policies)),
+    ...groupRows(backhaulGroups(policies)),
     ...totalsRows(policies),
     ...conservationRows(policies),
   );

@@ -4,7 +4,7 @@
  * Reads only the Result.
  */
 
-import type { ApiResult, JobResult, PolicyResult, PoolResult, Result, ServiceResult, UplinkResult } from '../metrics/result.js';
+import type { ApiResult, JobResult, PolicyResult, PoolResult, Result, ServiceResult, UplinkResult, BackhaulResult } from '../metrics/result.js';
 
 export interface TableOptions {
   /** ANSI colours (bold headers, Pareto columns in green, warnings in yellow). Off by default. */
@@ -278,6 +278,28 @@ export function uplinkGroups(policies: PolicyResult[]): RowGroup[] {
   });
 }
 
+/** One group per shared site link (backhaul) and direction. */
+export function backhaulGroups(policies: PolicyResult[]): RowGroup[] {
+  const keys: { site: string; direction: 'in' | 'out'; mbps: number }[] = [];
+  for (const p of policies) {
+    for (const b of p.backhaul ?? []) {
+      if (!keys.some((k) => k.site === b.site && k.direction === b.direction)) keys.push({ site: b.site, direction: b.direction, mbps: b.capacity_mbps });
+    }
+  }
+  return keys.map(({ site, direction, mbps }) => {
+    const links = policies.map((p) => (p.backhaul ?? []).find((b) => b.site === site && b.direction === direction) ?? null);
+    const row = (label: string, f: (b: BackhaulResult) => string): GroupRow => ({ label, cells: cellsFor(links, f) });
+    return {
+      title: `link of ${site}, ${direction === 'in' ? 'inbound' : 'outbound'} (${formatNumber(mbps)} Mbit/s shared)`,
+      rows: [
+        row('utilisation %', (b) => formatPercent(b.utilisation)),
+        row('mean wait ms', (b) => formatNumber(b.mean_wait_ms)),
+        row('transfers', (b) => formatCount(b.transfers)),
+      ],
+    };
+  });
+}
+
 function groupRows(groups: RowGroup[]): Row[] {
   return groups.flatMap((g): Row[] => [
     { kind: 'section', label: g.title },
@@ -382,7 +404,12 @@ export function renderTable(result: Result, opts: TableOptions = {}): string {
     for (const name of unionNames(policies, (p) => p.pools)) {
       rows.push(...poolRows(name, policies), { kind: 'blank' });
     }
-    rows.push(...groupRows(apiGroups(policies)), ...groupRows(uplinkGroups(policies)), ...groupRows(jobGroups(policies)));
+    rows.push(
+      ...groupRows(apiGroups(policies)),
+      ...groupRows(uplinkGroups(policies)),
+      ...groupRows(backhaulGroups(policies)),
+      ...groupRows(jobGroups(policies)),
+    );
     rows.push(...totalsRows(policies), { kind: 'blank' }, ...conservationRows(policies));
 
     const pareto = new Set(result.pareto);

@@ -161,6 +161,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
       kind: spec.kind,
       region,
       uplink: { mtbf_s: up?.mtbf ?? null, mttr_s: up?.mttr ?? null, buffer_bytes: up?.buffer ?? 0 },
+      backhaul_bps: { in: spec.backhaul?.in ?? Infinity, out: spec.backhaul?.out ?? Infinity },
     });
     const poolNames = Object.keys(spec.pools);
     if (poolNames.length === 0) r.fail(['sites', name, 'pools'], 'a site needs at least one pool');

@@ -186,6 +186,13 @@ export const SiteSchema = z.strictObject({
   kind: z.enum(SITE_KINDS),
   region: name().describe('A region declared under regions.'),
   pools: z.record(z.string(), PoolSchema),
+  backhaul: z
+    .strictObject({
+      in: bandwidth().optional().describe('Inbound capacity shared by every upload to the site, e.g. "100Mbps".'),
+      out: bandwidth().optional().describe('Outbound capacity shared by every response from the site.'),
+    })
+    .optional()
+    .describe("The site's shared network link: transfers queue for it first come, first served. Default: not a bottleneck."),
   uplink: z
     .strictObject({
       mtbf: duration(true).optional().describe('Mean time between uplink outages (random, exponential).'),

@@ -53,6 +53,10 @@ export interface TargetPlan {
   /** A managed API's price and energy per request (0 for pools). */
   usdPerUse: number;
   kwhPerUse: number;
+  /** Site index for its shared backhaul (-1 for APIs), and this service's transfer time on it each way. */
+  site: number;
+  backhaulIn_s: number;
+  backhaulOut_s: number;
 }
 
 export interface PoolPlan {
@@ -134,6 +138,7 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
     kind: 'cloud',
     region: api.region,
     uplink: { mtbf_s: null, mttr_s: null, buffer_bytes: 0 },
+    backhaul_bps: { in: Infinity, out: Infinity },
   };
   const nUsers = scenario.users.length;
   const reachable = new Uint8Array(nUsers);
@@ -177,6 +182,9 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
     kwhNetworkPerRequest: (networkBytes / 1e9) * scenario.network.energy_kwh_per_gb,
     usdPerUse: usd,
     kwhPerUse: api.energy_kwh_per_request,
+    site: -1,
+    backhaulIn_s: 0,
+    backhaulOut_s: 0,
   };
 }
 
@@ -347,6 +355,9 @@ export function buildPlan(scenario: Scenario): Plan {
         kwhNetworkPerRequest: (networkBytes / 1e9) * scenario.network.energy_kwh_per_gb,
         usdPerUse: 0,
         kwhPerUse: 0,
+        site: site.index,
+        backhaulIn_s: site.kind === 'device' ? 0 : (service.request.upload_bytes * 8) / site.backhaul_bps.in,
+        backhaulOut_s: site.kind === 'device' ? 0 : (service.request.download_bytes * 8) / site.backhaul_bps.out,
       };
       targets.push(t);
       sp.targets.push(t.id);

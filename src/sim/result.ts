@@ -2,7 +2,7 @@
  * Turns the raw tallies of each run into the Result reporters read: cost, energy and carbon from the
  * integrated busy time and the provisioned capacity, per-1k-request figures and a 30-day projection.
  */
-import type { PolicyResult, PoolResult, Result, ServiceResult, TimeSeries, UplinkResult, ApiResult, JobResult } from '../metrics/result.js';
+import type { PolicyResult, PoolResult, Result, ServiceResult, TimeSeries, UplinkResult, ApiResult, JobResult, BackhaulResult } from '../metrics/result.js';
 import { gridAt } from '../model/types.js';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import { paretoOfPolicies } from '../metrics/pareto.js';
@@ -197,6 +197,25 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
         `+ rejected ${c.rejected} + lost ${c.lost} + in flight ${c.in_flight}`,
     );
   }
+  const backhaul: BackhaulResult[] = [];
+  scenario.sites.forEach((site, i) => {
+    const lt = tallies.links[i];
+    for (const direction of ['in', 'out'] as const) {
+      const bps = site.backhaul_bps[direction];
+      if (!Number.isFinite(bps)) continue;
+      const busy = direction === 'in' ? lt.inBusy : lt.outBusy;
+      const wait = direction === 'in' ? lt.inWait : lt.outWait;
+      const n = direction === 'in' ? lt.inCount : lt.outCount;
+      backhaul.push({
+        site: site.name,
+        direction,
+        capacity_mbps: r(bps / 1e6),
+        utilisation: r(busy / window),
+        mean_wait_ms: n > 0 ? r((wait / n) * 1000) : 0,
+        transfers: n,
+      });
+    }
+  });
   const uplinks: UplinkResult[] = [];
   scenario.sites.forEach((site, i) => {
     const t = tallies.sites[i];
@@ -231,6 +250,7 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     },
     conservation,
     uplinks,
+    backhaul,
     apis,
     jobs,
     timeseries: timeSeries(plan, tallies),

@@ -23,7 +23,7 @@ import { gridAt, type Scenario } from '../model/types.js';
 import { policyUsesPool, type Candidate, type JobOption, type PlacementRequest, type Policy } from '../placement/policy.js';
 import { LatencyStats } from '../metrics/latency.js';
 import { IntervalSeries, chooseInterval } from '../metrics/interval-series.js';
-import type { Plan } from './plan.js';
+import type { Plan, TargetPlan } from './plan.js';
 import type { TraceRow, TraceSink } from '../metrics/trace.js';
 import { RequestTable, RingQueue } from './tables.js';
 
@@ -110,6 +110,8 @@ export interface RunTallies {
   egressBytes: number;
   networkBytes: number;
   networkGco2: number;
+  /** Per site's shared link, measured window: seconds busy, seconds waited, transfers — each direction. */
+  links: { inBusy: number; inWait: number; inCount: number; outBusy: number; outWait: number; outCount: number }[];
   series: {
     interval: number;
     count: number;
@@ -241,6 +243,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     egressBytes: 0,
     networkBytes: 0,
     networkGco2: 0,
+    links: [],
     series: { interval: seriesInterval, count: seriesCount, services: svcSeries, pools: poolSeries },
   };
   const svcTallies = tallies.services;
@@ -519,8 +522,9 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       }
       const exec = t.batchTime[bEff];
       const rtt = t.rtt[user];
-      const up = t.up[user];
-      const down = t.down[user];
+      // The shared links' backlog, as it stands now, adds to the transfers.
+      const up = t.backhaulIn_s > 0 ? t.up[user] + Math.max(0, linkFreeIn[t.site] - now) + t.backhaulIn_s : t.up[user];
+      const down = t.backhaulOut_s > 0 ? t.down[user] + Math.max(0, linkFreeOut[t.site] - now) + t.backhaulOut_s : t.down[user];
       c.available =
         t.allowed &&
         t.reachable[user] === 1 &&
@@ -560,6 +564,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   let kUplinkDown = 0;
   let kUplinkUp = 0;
   let kApiDone = 0;
+  let kLinkIn = 0;
   let kDeferred = 0;
   let kJobReady = 0;
   let kJobStart = 0;
@@ -639,8 +644,50 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     const t = plan.targets[targetId];
     rq.target[slot] = targetId;
     const up = t.up[rq.user[slot]];
-    if (up > 0) sim.schedule(up, kEnqueue, slot);
+    const next = t.backhaulIn_s > 0 ? kLinkIn : kEnqueue;
+    if (up > 0 || next === kLinkIn) sim.schedule(up, next, slot);
     else enqueue(slot);
+  }
+
+  // ---- shared site links (backhaul): one first-come-first-served queue per site and direction --------
+  // A FIFO queue with known transfer times needs no list: each transfer leaves at
+  // max(now, when the previous one leaves) + its own time, in the order they arrive.
+  const linkFreeIn = new Float64Array(nSites);
+  const linkFreeOut = new Float64Array(nSites);
+  const linkTallies = scenario.sites.map(() => ({ inBusy: 0, inWait: 0, inCount: 0, outBusy: 0, outWait: 0, outCount: 0 }));
+  tallies.links = linkTallies;
+
+  function onLinkIn(slot: number): void {
+    const t = plan.targets[rq.target[slot]];
+    const now = sim.now;
+    const start = linkFreeIn[t.site] > now ? linkFreeIn[t.site] : now;
+    const leave = start + t.backhaulIn_s;
+    linkFreeIn[t.site] = leave;
+    if (now >= warmup) {
+      const lt = linkTallies[t.site];
+      lt.inBusy += t.backhaulIn_s;
+      lt.inWait += start - now;
+      lt.inCount++;
+    }
+    sim.scheduleAt(leave, kEnqueue, slot);
+  }
+
+  /** The response leaves the site (through its shared outbound link, if any) and reaches the user. */
+  function deliver(slot: number, t: TargetPlan): void {
+    const now = sim.now;
+    let leave = now;
+    if (t.backhaulOut_s > 0) {
+      const start = linkFreeOut[t.site] > now ? linkFreeOut[t.site] : now;
+      leave = start + t.backhaulOut_s;
+      linkFreeOut[t.site] = leave;
+      if (now >= warmup) {
+        const lt = linkTallies[t.site];
+        lt.outBusy += t.backhaulOut_s;
+        lt.outWait += start - now;
+        lt.outCount++;
+      }
+    }
+    complete(slot, leave + t.down[rq.user[slot]]);
   }
 
   function onArrival(svc: number): void {
@@ -980,7 +1027,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       rq.ended[slot] = now;
       rq.firstToken[slot] = firstTokenAt;
       if (!uplinkDown) {
-        complete(slot, now + t.down[rq.user[slot]]);
+        deliver(slot, t);
       } else {
         // The site is cut off: the response waits in its store-and-forward buffer, or is lost.
         const bytes = scenario.services[t.service].request.download_bytes;
@@ -1292,7 +1339,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
         const t = plan.targets[rq.target[slot]];
         // Not even the first token got out while the uplink was down.
         if (rq.firstToken[slot] < now) rq.firstToken[slot] = now;
-        complete(slot, now + t.down[rq.user[slot]]);
+        deliver(slot, t);
       }
       siteBufferUsed[site] = 0;
       for (const pp of plan.pools) if (pp.pool.site === site) dispatch(pp.pool.index);
@@ -1566,6 +1613,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   kUplinkDown = sim.register(onUplinkDown);
   kUplinkUp = sim.register(onUplinkUp);
   kApiDone = sim.register(onApiDone);
+  kLinkIn = sim.register(onLinkIn);
   kDeferred = sim.register(onDeferred);
   kJobReady = sim.register(onJobReady);
   kJobStart = sim.register(tryStartJob);

@@ -68,7 +68,7 @@ export function queueScenario(opts: {
     warmup_s: opts.warmup,
     regions: [{ index: 0, name: 'local', grid_gco2_per_kwh: 100, grid_hourly: null, pue: 1.5 }],
     network: { rtt_s: [[0]], egress_usd_per_gb: 0.09, inter_region_usd_per_gb: 0.02, energy_kwh_per_gb: 0.001 },
-    sites: [{ index: 0, name: 'dc', kind: 'cloud', region: 0, uplink: { mtbf_s: null, mttr_s: null, buffer_bytes: 0 } }],
+    sites: [{ index: 0, name: 'dc', kind: 'cloud', region: 0, uplink: { mtbf_s: null, mttr_s: null, buffer_bytes: 0 }, backhaul_bps: { in: Infinity, out: Infinity } }],
     pools: [pool],
     users: [
       { index: 0, name: 'local', region: 0, access_rtt_edge_s: 0, access_rtt_cloud_s: 0, uplink_bps: { edge: 1e9, cloud: 1e9 }, downlink_bps: { edge: 1e9, cloud: 1e9 } },
