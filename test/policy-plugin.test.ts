@@ -310,3 +310,31 @@ describe('a scenario file cannot load code', () => {
     expect(line).toMatch(new RegExp(`^placesim: ${FIX}/scenario-with-module\\.yaml:32:1: unknown field "policy_module"`));
   });
 });
+
+describe('--policy-module on sweep and check', () => {
+  it('sweeps a user policy next to the built-ins (in-process and in workers alike)', async () => {
+    const { runSweep } = await import('../src/sweep/index.js');
+    const result = await runSweep({
+      file: 'scenarios/carbon-regions.yaml',
+      sets: [{ path: 'duration', values: ['400s'] }, { path: 'warmup', values: ['40s'] }],
+      replications: 2,
+      policies: ['lowest-carbon', 'greenest-within-slo'],
+      policyModules: [EXAMPLE],
+      workers: 0,
+    });
+    const names = result.points[0].policies.map((p) => p.policy);
+    expect(names).toEqual(['lowest-carbon', 'greenest-within-slo']);
+    // Same choices as lowest-carbon here (see above), so the same metrics under common random numbers.
+    const [lc, green] = result.points[0].policies;
+    expect(green.metrics['cost_usd']).toEqual(lc.metrics['cost_usd']);
+  });
+
+  it('checks a scenario with a user policy: its metrics are added, nothing fails', async () => {
+    const { runCheck } = await import('../src/check/index.js');
+    const report = await runCheck({ files: ['scenarios/carbon-regions.yaml'], baselineDir: 'results', policyModules: [EXAMPLE] });
+    expect(report.failed).toBe(false);
+    const added = report.scenarios[0].diffs.filter((d) => d.verdict === 'added');
+    expect(added.length).toBeGreaterThan(0);
+    expect(added.every((d) => d.metric.startsWith('carbon-regions/greenest-within-slo/'))).toBe(true);
+  });
+});

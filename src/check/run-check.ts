@@ -10,7 +10,9 @@ import type { Scenario } from '../model/types.js';
 import { renderJson } from '../report/json.js';
 import { InputError } from '../scenario/errors.js';
 import { loadScenarioFile } from '../scenario/load.js';
-import { PlanError, runScenario } from '../sim/index.js';
+import { PlanError, runScenario, resolvePolicies } from '../sim/index.js';
+import { loadPolicyModules, withUserPolicies, PolicyError, type UserPolicy } from '../placement/plugin.js';
+import { BUILTIN_POLICY_NAMES } from '../placement/names.js';
 import { compareMetrics, isFailure, type MetricDiff } from './compare.js';
 import { BaselineShapeError, flattenResult, type Metric } from './metrics.js';
 import { parseToleranceFlag, ToleranceResolver, type TolerancePattern } from './tolerance.js';
@@ -22,6 +24,8 @@ export interface CheckOptions {
   update?: boolean;
   /** Raw `--tolerance` values: "pattern=2%" or "pattern=0.01". */
   tolerances?: string[];
+  /** Users' policy modules (--policy-module): their policies are appended to each scenario's list. */
+  policyModules?: string[];
 }
 
 export interface ScenarioCheck {
@@ -63,10 +67,12 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   if (opts.files.length === 0) throw new InputError('no scenario files given');
   const flags: TolerancePattern[] = (opts.tolerances ?? []).map(parseToleranceFlag);
 
+  const user = await loadPolicyModules(opts.policyModules ?? []);
+  const knownPolicies = [...BUILTIN_POLICY_NAMES, ...user.map((p) => p.name)];
   const prepared: Prepared[] = [];
   const byName = new Map<string, string>();
   for (const file of opts.files) {
-    const scenario = loadScenarioFile(file);
+    const scenario = withUserPolicies(loadScenarioFile(file, { knownPolicies }), user, false);
     checkFileName(scenario, file);
     const other = byName.get(scenario.name);
     if (other !== undefined) {
@@ -85,7 +91,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const scenarios: ScenarioCheck[] = [];
   for (const p of prepared) {
     const started = performance.now();
-    const json = renderJson(run(p.scenario));
+    const json = renderJson(run(p.scenario, user));
     // Compare what a baseline holds: the JSON text parsed back, so both sides went through the same path.
     const current = flattenResult(JSON.parse(json));
     const scenarioPatterns = Object.entries(p.scenario.check?.tolerances ?? {}).map(([pattern, tolerance]) => ({ pattern, tolerance }));
@@ -134,10 +140,11 @@ function checkFileName(scenario: Scenario, file: string): void {
   }
 }
 
-function run(scenario: Scenario) {
+function run(scenario: Scenario, user: readonly UserPolicy[]) {
   try {
-    return runScenario(scenario);
+    return runScenario(scenario, { policies: resolvePolicies(scenario, user) });
   } catch (e) {
+    if (e instanceof PolicyError) throw new InputError(e.message);
     // A plan that cannot be built (a model fitting nowhere) is an input problem, as `placesim run` reports it.
     if (e instanceof PlanError) {
       throw new InputError(e.message, { file: scenario.file, path: e.path, ...scenario.locate?.(e.path) });

@@ -71,6 +71,7 @@ interface RunFlags {
 }
 
 interface SweepFlags {
+  policyModule?: string[];
   set: SetSpec[];
   replications: number;
   seed?: number;
@@ -82,6 +83,7 @@ interface SweepFlags {
 }
 
 interface CheckFlags {
+  policyModule?: string[];
   baseline: string;
   update?: boolean;
   tolerance: string[];
@@ -196,6 +198,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--seed <n>', 'first seed, instead of the scenario\'s', parseSeed)
     .option('--policy <names>', 'comma-separated policies, instead of the scenario\'s', parseList)
     .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .option('--out <dir>', 'where sweep.csv, sweep.json and the resume journal go', 'sweep-out')
     .option('--html <file>', 'also write an HTML report of the sweep')
     .option('--json', 'print the sweep result as JSON')
@@ -211,10 +214,18 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           replications: flags.replications,
           seed: flags.seed,
           policies: flags.policy,
+          policyModules: flags.policyModule,
           workers: flags.workers,
           journal: sweepJournalPath(flags.out),
           onProgress: progress.update,
         });
+      } catch (e) {
+        // A user's policy that misbehaves is the user's input to fix (exit 2); from a worker thread it
+        // arrives as a plain Error carrying the same message.
+        if (e instanceof PolicyError || (e instanceof Error && /^policy "[^"]+" \(from /.test(e.message))) {
+          throw new InputError((e as Error).message);
+        }
+        throw e;
       } finally {
         progress.stop();
       }
@@ -236,8 +247,15 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--tolerance <pattern=value>', 'tolerance for metrics matching a pattern: "*/latency_ms/*=2%" or "*/utilisation=0.01" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--summary <file>', 'append a markdown summary (e.g. $GITHUB_STEP_SUMMARY)')
     .option('--junit <file>', 'write JUnit XML')
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .action(async (files: string[], flags: CheckFlags) => {
-      const report = await runCheck({ files, baselineDir: flags.baseline, update: flags.update, tolerances: flags.tolerance });
+      const report = await runCheck({
+        files,
+        baselineDir: flags.baseline,
+        update: flags.update,
+        tolerances: flags.tolerance,
+        policyModules: flags.policyModule,
+      });
       io.out(renderCheckTable(report));
       writeCheckOutputs(report, { summary: flags.summary, junit: flags.junit });
       if (report.failed) state.exitCode = EXIT_CHECK_FAILED;

@@ -26,12 +26,16 @@ export interface SweepDefinition {
   seed: number;
   /** The --policy list, or null for the scenario's own. */
   policies: string[] | null;
+  /** Text of each --policy-module file (optional: sweeps without modules hash as before). */
+  policy_modules?: string[];
   placesim_version: string;
 }
 
 export function definitionHash(def: SweepDefinition): string {
   // Fixed key order, so the hash does not depend on how the object was built.
-  const canonical = JSON.stringify([def.text, def.sets.map((s) => [s.path, s.values]), def.replications, def.seed, def.policies, def.placesim_version]);
+  const parts: unknown[] = [def.text, def.sets.map((s) => [s.path, s.values]), def.replications, def.seed, def.policies, def.placesim_version];
+  if (def.policy_modules && def.policy_modules.length > 0) parts.push(def.policy_modules);
+  const canonical = JSON.stringify(parts);
   return createHash('sha256').update(canonical).digest('hex');
 }
 

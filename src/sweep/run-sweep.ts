@@ -10,12 +10,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { resolve as resolvePath } from 'node:path';
 import { Piscina } from 'piscina';
 import type { MetricStat, SweepMetric, SweepPointResult, SweepResult } from '../metrics/sweep-result.js';
 import type { Scenario } from '../model/types.js';
 import { InputError, type PathSegment } from '../scenario/errors.js';
 import { loadScenarioText } from '../scenario/load.js';
 import { buildPlan, PlanError } from '../sim/index.js';
+import { loadPolicyModules, withUserPolicies } from '../placement/plugin.js';
+import { BUILTIN_POLICY_NAMES } from '../placement/names.js';
 import { PLACESIM_VERSION } from '../version.js';
 import { gridIndices, parseScenarioDocument, resolveSets, variantText, yamlValue, type Assignment, type ResolvedSet } from './grid.js';
 import { definitionHash, openJournal, type Journal } from './journal.js';
@@ -37,6 +40,8 @@ export interface SweepOptions {
   seed?: number;
   /** Policies instead of the file's. */
   policies?: string[];
+  /** Users' policy modules (--policy-module); their policies join the comparison as in `placesim run`. */
+  policyModules?: string[];
   /** Worker threads; default: all cores. 0 runs every task in this thread (no dist/ build needed). */
   workers?: number;
   /** Journal file for resuming; none: an interrupted sweep starts over. */
@@ -55,7 +60,11 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   checkOptions(opts);
   const text = readScenario(opts.file);
   const policies = opts.policies;
-  const base = loadChecked(text, opts.file, { seed: opts.seed, policies });
+  const moduleFiles = (opts.policyModules ?? []).map((f) => resolvePath(f));
+  const user = await loadPolicyModules(moduleFiles);
+  const withUser = (s: Scenario): Scenario => withUserPolicies(s, user, policies !== undefined);
+  const knownPolicies = [...BUILTIN_POLICY_NAMES, ...user.map((p) => p.name)];
+  const base = withUser(loadChecked(text, opts.file, { seed: opts.seed, policies, knownPolicies }));
   const seed = opts.seed ?? base.seed;
   const seeds = Array.from({ length: opts.replications }, (_, r) => seed + r);
   if (!Number.isSafeInteger(seeds[seeds.length - 1])) throw new InputError(`--seed ${seed} is too large for ${opts.replications} replications`);
@@ -73,7 +82,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const metrics: SweepMetric[] = [];
   const seen = new Set<string>();
   for (const p of points) {
-    const scenario = sets.length === 0 ? base : loadVariant(variantText(doc, p.assignments), opts.file, seed, policies, sets, p);
+    const scenario =
+      sets.length === 0 ? base : withUser(loadVariant(variantText(doc, p.assignments), opts.file, seed, policies, knownPolicies, sets, p));
     for (const m of metricDefs(scenario)) {
       if (!seen.has(m.name)) {
         seen.add(m.name);
@@ -88,6 +98,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     replications: opts.replications,
     seed,
     policies: policies ?? null,
+    // A module that changed changes the results: its text is part of the definition.
+    policy_modules: moduleFiles.map((f) => readFileSync(f, 'utf8')),
     placesim_version: PLACESIM_VERSION,
   });
   const journal: Journal | undefined = opts.journal
@@ -103,7 +115,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       tasks.push({
         point,
         rep,
-        task: { text, file: opts.file, assignments: point.assignments, seed: seeds[rep], ...(policies ? { policies } : {}) },
+        task: {
+          text,
+          file: opts.file,
+          assignments: point.assignments,
+          seed: seeds[rep],
+          ...(policies ? { policies } : {}),
+          ...(moduleFiles.length > 0 ? { policyModules: moduleFiles } : {}),
+        },
       });
     }
   }
@@ -127,7 +146,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const workers = Math.min(opts.workers ?? availableParallelism(), tasks.length);
   if (tasks.length > 0 && workers === 0) {
     for (const t of tasks) {
-      onTaskDone(t.point, t.rep, runTask(t.task));
+      onTaskDone(t.point, t.rep, await runTask(t.task));
       // Let timers and signals through between runs (progress redraws, Ctrl-C).
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -179,10 +198,11 @@ function readScenario(file: string): string {
 }
 
 /** Loads and plans a scenario; a plan failure (e.g. a model that fits nowhere) becomes an InputError. */
-function loadChecked(text: string, file: string, o: { seed?: number; policies?: string[] }): Scenario {
+function loadChecked(text: string, file: string, o: { seed?: number; policies?: string[]; knownPolicies?: string[] }): Scenario {
   const scenario = loadScenarioText(text, file, {
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.policies ? { policies: o.policies } : {}),
+    ...(o.knownPolicies ? { knownPolicies: o.knownPolicies } : {}),
   });
   try {
     buildPlan(scenario);
@@ -204,11 +224,12 @@ function loadVariant(
   file: string,
   seed: number,
   policies: string[] | undefined,
+  knownPolicies: string[],
   sets: readonly ResolvedSet[],
   point: Point,
 ): Scenario {
   try {
-    return loadChecked(text, file, { seed, policies });
+    return loadChecked(text, file, { seed, policies, knownPolicies });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const path = e.path;

@@ -5,6 +5,6 @@
 import { runTask, type SweepTask } from './task.js';
 import type { PolicyMetrics } from './metrics.js';
 
-export default function sweepWorker(task: SweepTask): PolicyMetrics[] {
+export default function sweepWorker(task: SweepTask): Promise<PolicyMetrics[]> {
   return runTask(task);
 }
