@@ -220,6 +220,8 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
   scenario.sites.forEach((site, i) => {
     const t = tallies.sites[i];
     if (t.uplinkOutages === 0 && t.uplinkDownSeconds === 0) return;
+    // Only sites the policy uses: an outage elsewhere is not its concern.
+    if (!plan.pools.some((pp, k) => pp.pool.site === i && tallies.provisioned[k])) return;
     uplinks.push({ site: site.name, downtime_s: r(t.uplinkDownSeconds), outages: t.uplinkOutages, buffered: t.buffered, overflow: t.overflow });
   });
 

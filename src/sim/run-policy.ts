@@ -171,7 +171,10 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   const provisioned = plan.pools.map((pp, p) => usedForInference[p] || pp.trainingOnly);
   const apiUsable = scenario.apis.map((a) => policyUsesPool(policy, a.name, 'api'));
   const apiInFlight = new Int32Array(scenario.apis.length);
-  const apiLatencyStreams = scenario.apis.map((a) => streams.stream(`api:${a.name}:latency`));
+  // A managed API's latency is drawn at arrival from the service's own stream, whatever the policy decides,
+  // so every policy that sends request i to an API sees the same latency for it (common random numbers).
+  const serviceHasApi = plan.services.map((sp) => sp.targets.some((id) => plan.targets[id].api >= 0));
+  const apiDrawStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:api-latency`));
 
   // ---- tallies and series ----------------------------------------------------------------------------
   const seriesInterval = chooseInterval(duration);
@@ -720,6 +723,12 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     }
 
     scheduleNextArrival(svc);
+    let apiU1 = 1;
+    let apiU2 = 1;
+    if (serviceHasApi[svc]) {
+      apiU1 = 1 - apiDrawStreams[svc].uniform();
+      apiU2 = 1 - apiDrawStreams[svc].uniform();
+    }
 
     // Batch work may be held for a better moment, if the policy wants to.
     if (service.deferrable_s !== null && policy.deferRequest) {
@@ -744,6 +753,8 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
         rq.attempts[slot] = 0;
         rq.service[slot] = svc;
         rq.target[slot] = -1;
+        rq.apiU1[slot] = apiU1;
+        rq.apiU2[slot] = apiU2;
         sim.schedule(delay, kDeferred, slot);
         return;
       }
@@ -765,6 +776,8 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     rq.id[slot] = id;
     rq.attempts[slot] = 1;
     rq.service[slot] = svc;
+    rq.apiU1[slot] = apiU1;
+    rq.apiU2[slot] = apiU2;
     const tp = plan.targets[target];
     if (measured) {
       if (tp.pool >= 0) st.placements[tp.pool]++;
@@ -840,11 +853,18 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       return;
     }
     apiInFlight[t.api]++;
-    const rng = apiLatencyStreams[t.api];
-    const draw = (d: typeof a.latency): number =>
-      d.kind === 'exponential' ? rng.exponential(d.mean_s) : d.kind === 'lognormal' ? rng.lognormal(d.mean_s, d.cv) : d.mean_s;
-    const latency = draw(a.latency);
-    const ttft = a.ttft ? Math.min(draw(a.ttft), latency) : latency;
+    // Two uniforms give two independent normals (Box–Muller): the first for the latency, the second for TTFT.
+    const u1 = rq.apiU1[slot];
+    const u2 = rq.apiU2[slot];
+    const r = Math.sqrt(-2 * Math.log(u1));
+    const draw = (d: typeof a.latency, u: number, z: number): number => {
+      if (d.kind === 'exponential') return -d.mean_s * Math.log(u);
+      if (d.kind === 'deterministic') return d.mean_s;
+      const s2 = Math.log(1 + d.cv * d.cv);
+      return Math.exp(Math.log(d.mean_s) - s2 / 2 + Math.sqrt(s2) * z);
+    };
+    const latency = draw(a.latency, u1, r * Math.cos(2 * Math.PI * u2));
+    const ttft = a.ttft ? Math.min(draw(a.ttft, u2, r * Math.sin(2 * Math.PI * u2)), latency) : latency;
     rq.started[slot] = now;
     rq.firstToken[slot] = now + ttft;
     sim.schedule(latency, kApiDone, slot);

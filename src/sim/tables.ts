@@ -11,6 +11,9 @@ export class RequestTable {
   target = new Int32Array(this.capacity);
   user = new Int32Array(this.capacity);
   measured = new Uint8Array(this.capacity);
+  /** Two uniforms in (0, 1] drawn at arrival for a managed API's latency, should the request go to one. */
+  apiU1 = new Float64Array(this.capacity);
+  apiU2 = new Float64Array(this.capacity);
   /** Service index (set for every request; the target gives it too once placed). */
   service = new Int32Array(this.capacity);
   /** Arrival number of the request in the run (for traces). */
@@ -66,6 +69,8 @@ export class RequestTable {
     this.enqueued = f64(this.enqueued);
     this.serviceTime = f64(this.serviceTime);
     this.id = f64(this.id);
+    this.apiU1 = f64(this.apiU1);
+    this.apiU2 = f64(this.apiU2);
     this.service = i32(this.service);
     this.attempts = i32(this.attempts);
     this.started = f64(this.started);
