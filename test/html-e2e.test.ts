@@ -25,6 +25,7 @@ let dir: string;
 let result: Result;
 let runFile: string;
 let sweepFile: string;
+let trainingFile: string;
 /** Every URL the pages asked for: a self-contained report asks for nothing but itself. */
 const requested: string[] = [];
 
@@ -119,6 +120,8 @@ beforeAll(async () => {
   sweepFile = join(dir, 'sweep.html');
   writeFileSync(runFile, renderHtml(result));
   writeFileSync(sweepFile, renderSweepHtml(sweepFixture()));
+  trainingFile = join(dir, 'training.html');
+  writeFileSync(trainingFile, renderHtml(runScenario(loadScenarioFile('test/fixtures/reports/training-api.yaml'))));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -187,6 +190,25 @@ describe('the run report in Chromium', () => {
       expect(box!.x).toBeGreaterThanOrEqual(chart.x);
       expect(box!.x + box!.width).toBeLessThanOrEqual(chart.x + chart.width + 1);
     }
+    await page.close();
+  });
+});
+
+describe('a report with training jobs, an API and autoscaling in Chromium', () => {
+  it('shows the job, replica and API charts with a real size', async () => {
+    const page = await open(trainingFile);
+    for (const kind of ['jobs', 'pool-replicas', 'cost-breakdown']) {
+      const chart = page.locator(`svg.chart[data-chart="${kind}"]`).first();
+      expect(await chart.isVisible(), kind).toBe(true);
+      const box = await chart.boundingBox();
+      expect(box!.width, kind).toBeGreaterThan(200);
+      expect(box!.height, kind).toBeGreaterThan(60);
+    }
+    // The API's share is drawn as a segment of the cost bars, with some width.
+    const api = page.locator('svg.chart[data-chart="cost-breakdown"] [data-part="api"]');
+    expect(await api.count()).toBeGreaterThan(0);
+    const widths = await api.evaluateAll((els) => els.map((e) => (e as SVGGraphicsElement).getBBox().width));
+    expect(Math.max(...widths)).toBeGreaterThan(0);
     await page.close();
   });
 });
