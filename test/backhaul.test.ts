@@ -62,3 +62,48 @@ describe('shared site link (backhaul)', () => {
     );
   });
 });
+
+describe("a user group's shared uplink", () => {
+  const text = (shared: string) => `
+name: group-link
+duration: 20000s
+warmup: 200s
+seed: 19
+regions: { r: { grid_gco2_per_kwh: 100, pue: 1.1 } }
+sites:
+  dc:
+    kind: cloud
+    region: r
+    pools:
+      cpus: { device: generic-cpu, count: 64, usd_per_hour: 1 }
+users:
+  store: { region: r, access_rtt: { edge: 0ms, cloud: 0ms }, uplink: 10Gbps, downlink: 10Gbps, shared_uplink: ${shared} }
+services:
+  clips:
+    users: store
+    arrivals: { poisson: 10/s }
+    request: { upload: 1MB, download: 1KB }
+    service_time: { deterministic: 1ms }
+policies: [least-latency]
+`;
+  it("queues the group's uploads as M/D/1 on the path it applies to", () => {
+    // 1 MB at 100 Mbit/s: 80 ms, ρ = 0.8, Wq = 160 ms (as for a site link).
+    const p = runScenario(loadScenarioText(text('{ cloud: 100Mbps }'), 'test/fixtures/group.yaml')).policies[0];
+    const link = p.shared_uplinks.find((l) => l.path === 'cloud')!;
+    expect(link.users).toBe('store');
+    expect(Math.abs(link.mean_wait_ms / 160 - 1)).toBeLessThan(0.02);
+    expect(Math.abs(link.utilisation / 0.8 - 1)).toBeLessThan(0.01);
+    expect(p.shared_uplinks.some((l) => l.path === 'edge')).toBe(false);
+    expect(renderTable(runScenario(loadScenarioText(text('{ cloud: 100Mbps }'), 'test/fixtures/group.yaml')))).toContain(
+      'shared uplink of store, towards the cloud (100 Mbit/s)',
+    );
+  });
+
+  it('a link towards edge sites only leaves cloud paths alone', () => {
+    const p = runScenario(loadScenarioText(text('{ edge: 100Mbps }'), 'test/fixtures/group.yaml')).policies[0];
+    expect(p.shared_uplinks).toEqual([
+      { users: 'store', path: 'edge', capacity_mbps: 100, utilisation: 0, mean_wait_ms: 0, transfers: 0 },
+    ]);
+    expect(p.services[0].breakdown_ms!.network).toBeCloseTo(0.8 + 0.0008, 6);
+  });
+});

@@ -205,6 +205,7 @@ describe('loading a full scenario', () => {
       access_rtt_cloud_s: 0.03,
       uplink_bps: { edge: 20e6, cloud: 20e6 },
       downlink_bps: { edge: 100e6, cloud: 100e6 },
+      shared_uplink_bps: { edge: Infinity, cloud: Infinity },
     });
     expect([s.users[1].uplink_bps, s.users[1].downlink_bps]).toEqual([
       { edge: 1e9, cloud: 1e9 },

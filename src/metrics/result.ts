@@ -241,6 +241,17 @@ export interface BackhaulResult {
   transfers: number;
 }
 
+/** A user group's shared uplink (users with `shared_uplink`), per path it applies to, measured window. */
+export interface SharedUplinkResult {
+  users: string;
+  /** Towards edge sites, or towards cloud regions and managed APIs. */
+  path: 'edge' | 'cloud';
+  capacity_mbps: number;
+  utilisation: number;
+  mean_wait_ms: number;
+  transfers: number;
+}
+
 /** A site whose uplink went down during the measured window. */
 export interface UplinkResult {
   site: string;
@@ -261,6 +272,8 @@ export interface PolicyResult {
   uplinks: UplinkResult[];
   /** Shared site links with a capacity (empty when no site declares `backhaul`). */
   backhaul: BackhaulResult[];
+  /** User groups' shared uplinks (empty when no group declares `shared_uplink`). */
+  shared_uplinks: SharedUplinkResult[];
   /** Managed AI APIs of the scenario (empty when it has none). */
   apis: ApiResult[];
   /** Training jobs of the scenario (empty when it has none). */

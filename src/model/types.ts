@@ -215,6 +215,11 @@ export interface UserGroup {
   /** Bandwidth of the user's link towards an edge site and towards a cloud region, bits/s. */
   uplink_bps: { edge: number; cloud: number };
   downlink_bps: { edge: number; cloud: number };
+  /**
+   * An upstream link the whole group shares (one store's WAN for all its cameras), towards edge sites and
+   * towards cloud regions, bits/s: uploads queue for it first come, first served. Infinity = none.
+   */
+  shared_uplink_bps: { edge: number; cloud: number };
 }
 
 export interface LlmModel {

@@ -18,6 +18,7 @@ import {
   NULL_CELL,
   uplinkGroups,
   backhaulGroups,
+  sharedUplinkGroups,
   type RowGroup,
 } from './table.js';
 import {
@@ -259,6 +260,7 @@ function summaryTable(result: Result): string {
     ...groupRows(apiGroups(policies)),
     ...groupRows(uplinkGroups(policies)),
     ...groupRows(backhaulGroups(policies)),
+    ...groupRows(sharedUplinkGroups(policies)),
     ...totalsRows(policies),
     ...conservationRows(policies),
   );

@@ -15,8 +15,9 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const KEY_ORDER: Record<string, readonly string[]> = {
   '': ['format_version', 'placesim_version', 'scenario', 'policies', 'pareto', 'warnings'],
   scenario: ['name', 'description', 'file', 'seed', 'duration_s', 'warmup_s', 'measured_s'],
-  'policies.*': ['policy', 'services', 'pools', 'totals', 'conservation', 'uplinks', 'backhaul', 'apis', 'jobs', 'events', 'timeseries'],
+  'policies.*': ['policy', 'services', 'pools', 'totals', 'conservation', 'uplinks', 'backhaul', 'shared_uplinks', 'apis', 'jobs', 'events', 'timeseries'],
   'policies.*.backhaul.*': ['site', 'direction', 'capacity_mbps', 'utilisation', 'mean_wait_ms', 'transfers'],
+  'policies.*.shared_uplinks.*': ['users', 'path', 'capacity_mbps', 'utilisation', 'mean_wait_ms', 'transfers'],
   'policies.*.apis.*': ['name', 'region', 'requests', 'cost_usd', 'energy_kwh', 'carbon_kg'],
   'policies.*.services.*': [
     'name',

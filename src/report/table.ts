@@ -4,7 +4,7 @@
  * Reads only the Result.
  */
 
-import type { ApiResult, JobResult, PolicyResult, PoolResult, Result, ServiceResult, UplinkResult, BackhaulResult } from '../metrics/result.js';
+import type { ApiResult, JobResult, PolicyResult, PoolResult, Result, ServiceResult, UplinkResult, BackhaulResult, SharedUplinkResult } from '../metrics/result.js';
 
 export interface TableOptions {
   /** ANSI colours (bold headers, Pareto columns in green, warnings in yellow). Off by default. */
@@ -300,6 +300,28 @@ export function backhaulGroups(policies: PolicyResult[]): RowGroup[] {
   });
 }
 
+/** One group per user group's shared uplink and path. */
+export function sharedUplinkGroups(policies: PolicyResult[]): RowGroup[] {
+  const keys: { users: string; path: 'edge' | 'cloud'; mbps: number }[] = [];
+  for (const p of policies) {
+    for (const l of p.shared_uplinks ?? []) {
+      if (!keys.some((k) => k.users === l.users && k.path === l.path)) keys.push({ users: l.users, path: l.path, mbps: l.capacity_mbps });
+    }
+  }
+  return keys.map(({ users, path, mbps }) => {
+    const links = policies.map((p) => (p.shared_uplinks ?? []).find((l) => l.users === users && l.path === path) ?? null);
+    const row = (label: string, f: (l: SharedUplinkResult) => string): GroupRow => ({ label, cells: cellsFor(links, f) });
+    return {
+      title: `shared uplink of ${users}, towards ${path === 'edge' ? 'edge sites' : 'the cloud'} (${formatNumber(mbps)} Mbit/s)`,
+      rows: [
+        row('utilisation %', (l) => formatPercent(l.utilisation)),
+        row('mean wait ms', (l) => formatNumber(l.mean_wait_ms)),
+        row('transfers', (l) => formatCount(l.transfers)),
+      ],
+    };
+  });
+}
+
 function groupRows(groups: RowGroup[]): Row[] {
   return groups.flatMap((g): Row[] => [
     { kind: 'section', label: g.title },
@@ -408,6 +430,7 @@ export function renderTable(result: Result, opts: TableOptions = {}): string {
       ...groupRows(apiGroups(policies)),
       ...groupRows(uplinkGroups(policies)),
       ...groupRows(backhaulGroups(policies)),
+      ...groupRows(sharedUplinkGroups(policies)),
       ...groupRows(jobGroups(policies)),
     );
     rows.push(...totalsRows(policies), { kind: 'blank' }, ...conservationRows(policies));

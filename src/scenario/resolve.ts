@@ -192,6 +192,12 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
       access_rtt_cloud_s: u.access_rtt.cloud,
       uplink_bps: typeof u.uplink === 'number' ? { edge: u.uplink, cloud: u.uplink } : u.uplink,
       downlink_bps: typeof u.downlink === 'number' ? { edge: u.downlink, cloud: u.downlink } : u.downlink,
+      shared_uplink_bps:
+        u.shared_uplink === undefined
+          ? { edge: Infinity, cloud: Infinity }
+          : typeof u.shared_uplink === 'number'
+            ? { edge: u.shared_uplink, cloud: u.shared_uplink }
+            : { edge: u.shared_uplink.edge ?? Infinity, cloud: u.shared_uplink.cloud ?? Infinity },
     };
   });
 

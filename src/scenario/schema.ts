@@ -220,6 +220,12 @@ export const UserSchema = z.strictObject({
     .describe('Last-mile round-trip times.'),
   uplink: link('Upstream bandwidth per user (request uploads)'),
   downlink: link('Downstream bandwidth per user (responses)'),
+  shared_uplink: z
+    .union([bandwidth(), z.strictObject({ edge: bandwidth().optional(), cloud: bandwidth().optional() })])
+    .optional()
+    .describe(
+      "An upstream link the whole group shares (e.g. one store's WAN for all its cameras): one capacity, or { edge, cloud } for the paths it applies to. Uploads queue for it first come, first served. Default: none.",
+    ),
 });
 
 export const ModelSchema = z

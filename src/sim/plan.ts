@@ -57,6 +57,10 @@ export interface TargetPlan {
   site: number;
   backhaulIn_s: number;
   backhaulOut_s: number;
+  /** Per user group: this service's upload time on the group's shared uplink towards this target (0: none). */
+  groupUp: Float64Array;
+  /** Which of the group's shared uplinks it uses: 0 towards edge sites, 1 towards cloud regions and APIs. */
+  groupLink: number;
 }
 
 export interface PoolPlan {
@@ -185,6 +189,8 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
     site: -1,
     backhaulIn_s: 0,
     backhaulOut_s: 0,
+    groupUp: Float64Array.from(scenario.users, (u) => (service.request.upload_bytes * 8) / u.shared_uplink_bps.cloud),
+    groupLink: 1,
   };
 }
 
@@ -358,6 +364,10 @@ export function buildPlan(scenario: Scenario): Plan {
         site: site.index,
         backhaulIn_s: site.kind === 'device' ? 0 : (service.request.upload_bytes * 8) / site.backhaul_bps.in,
         backhaulOut_s: site.kind === 'device' ? 0 : (service.request.download_bytes * 8) / site.backhaul_bps.out,
+        groupUp: Float64Array.from(scenario.users, (u) =>
+          site.kind === 'device' ? 0 : (service.request.upload_bytes * 8) / u.shared_uplink_bps[site.kind === 'edge' ? 'edge' : 'cloud'],
+        ),
+        groupLink: site.kind === 'edge' ? 0 : 1,
       };
       targets.push(t);
       sp.targets.push(t.id);

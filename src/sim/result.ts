@@ -2,7 +2,7 @@
  * Turns the raw tallies of each run into the Result reporters read: cost, energy and carbon from the
  * integrated busy time and the provisioned capacity, per-1k-request figures and a 30-day projection.
  */
-import type { PolicyResult, PoolResult, Result, ServiceResult, TimeSeries, UplinkResult, ApiResult, JobResult, BackhaulResult } from '../metrics/result.js';
+import type { PolicyResult, PoolResult, Result, ServiceResult, TimeSeries, UplinkResult, ApiResult, JobResult, BackhaulResult, SharedUplinkResult } from '../metrics/result.js';
 import { gridAt } from '../model/types.js';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import { paretoOfPolicies } from '../metrics/pareto.js';
@@ -216,6 +216,22 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
       });
     }
   });
+  const shared_uplinks: SharedUplinkResult[] = [];
+  scenario.users.forEach((u, i) => {
+    (['edge', 'cloud'] as const).forEach((path, k) => {
+      const bps = u.shared_uplink_bps[path];
+      if (!Number.isFinite(bps)) return;
+      const t = tallies.groupLinks[i * 2 + k];
+      shared_uplinks.push({
+        users: u.name,
+        path,
+        capacity_mbps: r(bps / 1e6),
+        utilisation: r(t.busy / window),
+        mean_wait_ms: t.count > 0 ? r((t.wait / t.count) * 1000) : 0,
+        transfers: t.count,
+      });
+    });
+  });
   const uplinks: UplinkResult[] = [];
   scenario.sites.forEach((site, i) => {
     const t = tallies.sites[i];
@@ -253,6 +269,7 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     conservation,
     uplinks,
     backhaul,
+    shared_uplinks,
     apis,
     jobs,
     timeseries: timeSeries(plan, tallies),

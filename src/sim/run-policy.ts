@@ -112,6 +112,8 @@ export interface RunTallies {
   networkGco2: number;
   /** Per site's shared link, measured window: seconds busy, seconds waited, transfers — each direction. */
   links: { inBusy: number; inWait: number; inCount: number; outBusy: number; outWait: number; outCount: number }[];
+  /** Per user group × (towards edge, towards cloud): its shared uplink's busy seconds, wait seconds, transfers. */
+  groupLinks: { busy: number; wait: number; count: number }[];
   series: {
     interval: number;
     count: number;
@@ -247,6 +249,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     networkBytes: 0,
     networkGco2: 0,
     links: [],
+    groupLinks: [],
     series: { interval: seriesInterval, count: seriesCount, services: svcSeries, pools: poolSeries },
   };
   const svcTallies = tallies.services;
@@ -494,11 +497,12 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
           regionDown[t.region] === 0 &&
           linkDown[userRegion[user] * nRegions + t.region] === 0;
         c.rtt_s = t.rtt[user];
-        c.network_s = t.up[user] + t.down[user];
+        const gUp = t.groupUp[user] > 0 ? Math.max(0, groupFreeUp[user * 2 + 1] - now) + t.groupUp[user] : 0;
+        c.network_s = t.up[user] + gUp + t.down[user];
         c.queue_s = 0;
         c.exec_s = exec;
         c.latency_s = c.network_s + exec;
-        c.ttft_s = t.up[user] + t.firstToken[1] + c.rtt_s / 2;
+        c.ttft_s = t.up[user] + gUp + t.firstToken[1] + c.rtt_s / 2;
         c.queue_length = 0;
         c.busy_servers = apiInFlight[t.api];
         c.servers = a.max_concurrency;
@@ -526,7 +530,8 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
       const exec = t.batchTime[bEff];
       const rtt = t.rtt[user];
       // The shared links' backlog, as it stands now, adds to the transfers.
-      const up = t.backhaulIn_s > 0 ? t.up[user] + Math.max(0, linkFreeIn[t.site] - now) + t.backhaulIn_s : t.up[user];
+      let up = t.backhaulIn_s > 0 ? t.up[user] + Math.max(0, linkFreeIn[t.site] - now) + t.backhaulIn_s : t.up[user];
+      if (t.groupUp[user] > 0) up += Math.max(0, groupFreeUp[user * 2 + t.groupLink] - now) + t.groupUp[user];
       const down = t.backhaulOut_s > 0 ? t.down[user] + Math.max(0, linkFreeOut[t.site] - now) + t.backhaulOut_s : t.down[user];
       c.available =
         t.allowed &&
@@ -646,7 +651,24 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   function send(slot: number, targetId: number): void {
     const t = plan.targets[targetId];
     rq.target[slot] = targetId;
-    const up = t.up[rq.user[slot]];
+    const user = rq.user[slot];
+    let up = t.up[user];
+    // First through the group's shared uplink, if it has one: a FIFO queue whose entries come in time order.
+    const g = t.groupUp[user];
+    if (g > 0) {
+      const now = sim.now;
+      const k = user * 2 + t.groupLink;
+      const start = groupFreeUp[k] > now ? groupFreeUp[k] : now;
+      const leave = start + g;
+      groupFreeUp[k] = leave;
+      if (now >= warmup) {
+        const gt = groupTallies[k];
+        gt.busy += g;
+        gt.wait += start - now;
+        gt.count++;
+      }
+      up += leave - now;
+    }
     const next = t.backhaulIn_s > 0 ? kLinkIn : kEnqueue;
     if (up > 0 || next === kLinkIn) sim.schedule(up, next, slot);
     else enqueue(slot);
@@ -656,6 +678,10 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   // A FIFO queue with known transfer times needs no list: each transfer leaves at
   // max(now, when the previous one leaves) + its own time, in the order they arrive.
   const linkFreeIn = new Float64Array(nSites);
+  // Each user group's shared uplinks: [towards edge, towards cloud] per group.
+  const groupFreeUp = new Float64Array(scenario.users.length * 2);
+  const groupTallies = Array.from({ length: scenario.users.length * 2 }, () => ({ busy: 0, wait: 0, count: 0 }));
+  tallies.groupLinks = groupTallies;
   const linkFreeOut = new Float64Array(nSites);
   const linkTallies = scenario.sites.map(() => ({ inBusy: 0, inWait: 0, inCount: 0, outBusy: 0, outWait: 0, outCount: 0 }));
   tallies.links = linkTallies;

@@ -71,7 +71,7 @@ export function queueScenario(opts: {
     sites: [{ index: 0, name: 'dc', kind: 'cloud', region: 0, uplink: { mtbf_s: null, mttr_s: null, buffer_bytes: 0 }, backhaul_bps: { in: Infinity, out: Infinity } }],
     pools: [pool],
     users: [
-      { index: 0, name: 'local', region: 0, access_rtt_edge_s: 0, access_rtt_cloud_s: 0, uplink_bps: { edge: 1e9, cloud: 1e9 }, downlink_bps: { edge: 1e9, cloud: 1e9 } },
+      { index: 0, name: 'local', region: 0, access_rtt_edge_s: 0, access_rtt_cloud_s: 0, uplink_bps: { edge: 1e9, cloud: 1e9 }, downlink_bps: { edge: 1e9, cloud: 1e9 }, shared_uplink_bps: { edge: Infinity, cloud: Infinity } },
     ],
     models: [],
     services: [service],
