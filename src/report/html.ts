@@ -6,7 +6,7 @@
  * renderHtml reads only a Result, renderSweepHtml only a SweepResult. docs/reports.md describes every chart.
  */
 
-import type { PolicyResult, PoolResult, Result, ServiceResult } from '../metrics/result.js';
+import type { PolicyResult, PoolResult, Result } from '../metrics/result.js';
 import type { SweepResult } from '../metrics/sweep-result.js';
 import {
   apiGroups,
@@ -18,6 +18,7 @@ import {
   NULL_CELL,
   uplinkGroups,
   backhaulGroups,
+  serviceGroup,
   sharedUplinkGroups,
   type RowGroup,
 } from './table.js';
@@ -103,43 +104,7 @@ function unionNames<T extends { name: string }>(policies: PolicyResult[], pick: 
 type Row = { kind: 'section'; label: string } | { kind: 'row'; label: string; sub?: boolean; cells: string[] };
 
 function serviceRows(name: string, policies: PolicyResult[]): Row[] {
-  const svc = policies.map((p) => p.services.find((s) => s.name === name) ?? null);
-  const row = (label: string, f: (s: ServiceResult) => string): Row => ({
-    kind: 'row',
-    label,
-    cells: svc.map((s) => (s === null ? NULL_CELL : f(s))),
-  });
-  const rows: Row[] = [
-    { kind: 'section', label: `service ${name}` },
-    row('arrivals', (s) => formatCount(s.arrivals)),
-    row('completed', (s) => formatCount(s.completed)),
-    row('rejected', (s) => formatCount(s.rejected)),
-  ];
-  // Failures only matter in scenarios that have them; leave the rows out where no policy lost or retried.
-  if (svc.some((s) => s !== null && s.lost > 0)) rows.push(row('lost', (s) => formatCount(s.lost)));
-  if (svc.some((s) => s !== null && s.retried > 0)) rows.push(row('retried', (s) => formatCount(s.retried)));
-  rows.push(
-    row('throughput /s', (s) => formatNumber(s.throughput_per_s)),
-    row('latency mean ms', (s) => formatNumber(s.latency_ms?.mean ?? null)),
-    row('latency p50 ms', (s) => formatNumber(s.latency_ms?.p50 ?? null)),
-    row('latency p95 ms', (s) => formatNumber(s.latency_ms?.p95 ?? null)),
-    row('latency p99 ms', (s) => formatNumber(s.latency_ms?.p99 ?? null)),
-    row('latency max ms', (s) => formatNumber(s.latency_ms?.max ?? null)),
-    row('network mean ms', (s) => formatNumber(s.breakdown_ms?.network ?? null)),
-    row('queue mean ms', (s) => formatNumber(s.breakdown_ms?.queue ?? null)),
-    row('execution mean ms', (s) => formatNumber(s.breakdown_ms?.execution ?? null)),
-  );
-  if (svc.some((s) => s?.ttft_ms)) {
-    rows.push(row('TTFT p50 ms', (s) => formatNumber(s.ttft_ms?.p50 ?? null)));
-    rows.push(row('TTFT p99 ms', (s) => formatNumber(s.ttft_ms?.p99 ?? null)));
-  }
-  if (svc.some((s) => s !== null && s.slo_attainment !== null)) {
-    rows.push(row('SLO attainment %', (s) => formatPercent(s.slo_attainment)));
-  }
-  const pools: string[] = [];
-  for (const s of svc) for (const [pool, k] of Object.entries(s?.placements ?? {})) if (k > 0 && !pools.includes(pool)) pools.push(pool);
-  for (const pool of pools) rows.push(row(`placed at ${pool}`, (s) => formatCount(s.placements[pool] ?? 0)));
-  return rows;
+  return groupRows([serviceGroup(name, policies, { breakdown: true })]);
 }
 
 function poolRows(name: string, policies: PolicyResult[]): Row[] {

@@ -109,15 +109,14 @@ function unionNames<T extends { name: string }>(policies: PolicyResult[], pick: 
   return names;
 }
 
-function serviceRows(name: string, policies: PolicyResult[]): Row[] {
+/**
+ * The rows of one service, shared by the console table and the HTML summary. `breakdown` adds the mean
+ * network / queue / execution rows (the HTML summary has the room for them).
+ */
+export function serviceGroup(name: string, policies: PolicyResult[], opts: { breakdown?: boolean } = {}): RowGroup {
   const svc = policies.map((p) => p.services.find((s) => s.name === name) ?? null);
-  const row = (label: string, f: (s: ServiceResult) => string): Row => ({
-    kind: 'row',
-    label: INDENT + label,
-    cells: svc.map((s) => (s === null ? NULL_CELL : f(s))),
-  });
-  const rows: Row[] = [
-    { kind: 'section', label: `service ${name}` },
+  const row = (label: string, f: (s: ServiceResult) => string): GroupRow => ({ label, cells: cellsFor(svc, f) });
+  const rows: GroupRow[] = [
     row('arrivals', (s) => formatCount(s.arrivals)),
     row('completed', (s) => formatCount(s.completed)),
     row('rejected', (s) => formatCount(s.rejected)),
@@ -133,6 +132,13 @@ function serviceRows(name: string, policies: PolicyResult[]): Row[] {
     row('latency p99 ms', (s) => formatNumber(s.latency_ms?.p99 ?? null)),
     row('latency max ms', (s) => formatNumber(s.latency_ms?.max ?? null)),
   );
+  if (opts.breakdown) {
+    rows.push(
+      row('network mean ms', (s) => formatNumber(s.breakdown_ms?.network ?? null)),
+      row('queue mean ms', (s) => formatNumber(s.breakdown_ms?.queue ?? null)),
+      row('execution mean ms', (s) => formatNumber(s.breakdown_ms?.execution ?? null)),
+    );
+  }
   // TTFT only means something for LLM services; leave the rows out where no policy has it.
   if (svc.some((s) => s?.ttft_ms)) {
     rows.push(row('TTFT p50 ms', (s) => formatNumber(s.ttft_ms?.p50 ?? null)));
@@ -148,10 +154,13 @@ function serviceRows(name: string, policies: PolicyResult[]): Row[] {
       if (n > 0 && !pools.includes(pool)) pools.push(pool);
     }
   }
-  for (const pool of pools) {
-    rows.push(row(`placed at ${pool}`, (s) => formatCount(s.placements[pool] ?? 0)));
-  }
-  return rows;
+  for (const pool of pools) rows.push(row(`placed at ${pool}`, (s) => formatCount(s.placements[pool] ?? 0)));
+  return { title: `service ${name}`, rows };
+}
+
+function serviceRows(name: string, policies: PolicyResult[]): Row[] {
+  const g = serviceGroup(name, policies);
+  return [{ kind: 'section', label: g.title }, ...g.rows.map((r): Row => ({ kind: 'row', label: INDENT + r.label, cells: r.cells }))];
 }
 
 function poolRows(name: string, policies: PolicyResult[]): Row[] {

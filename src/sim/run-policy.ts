@@ -18,7 +18,7 @@
  * the service's retries) or counted as lost. Provisioned, powered and serving capacity are integrated exactly
  * over time, hour by hour, for cost, energy and carbon.
  */
-import { Simulator, RandomStreams, type RandomStream } from '../engine/index.js';
+import { Simulator, RandomStreams } from '../engine/index.js';
 import { gridAt, type Scenario } from '../model/types.js';
 import { policyUsesPool, type Candidate, type JobOption, type PlacementRequest, type Policy } from '../placement/policy.js';
 import { LatencyStats } from '../metrics/latency.js';
@@ -1571,7 +1571,6 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     const units = jobUnits[j];
     if (units.length === 0) return;
     const p = unitPool[units[0]];
-    const pp = plan.pools[p];
     t.heldUnitSeconds += units.length * (now - jobHeldSince[j]);
     t.heldHourly.addSpan(jobHeldSince[j], now, units.length);
     trainingLevel[p].set(now, trainingLevel[p].value - units.length);
