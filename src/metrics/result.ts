@@ -142,6 +142,28 @@ export interface CarbonBreakdown {
   api: number;
 }
 
+/** PoolResult's fields after `name`, in order (the JSON key order and the pools.csv columns). */
+export const POOL_RESULT_FIELDS = [
+  'site',
+  'kind',
+  'region',
+  'device',
+  'instance',
+  'units',
+  'provisioned',
+  'servers',
+  'utilisation',
+  'mean_units',
+  'unit_failures',
+  'preemptions',
+  'cold_starts',
+  'batches',
+  'mean_batch_size',
+  'cost_usd',
+  'energy_kwh',
+  'carbon_kg',
+] as const;
+
 /** JobResult's fields after `name`, in order (the JSON key order and the jobs.csv columns). */
 export const JOB_RESULT_FIELDS = [
   'pool',

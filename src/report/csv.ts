@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { JOB_RESULT_FIELDS, type PolicyResult, type Result } from '../metrics/result.js';
+import { JOB_RESULT_FIELDS, POOL_RESULT_FIELDS, type PolicyResult, type Result } from '../metrics/result.js';
 
 type Cell = string | number | boolean | null;
 
@@ -80,28 +80,7 @@ export const SERVICE_COLUMNS = [
   'placements',
 ] as const;
 
-export const POOL_COLUMNS = [
-  'policy',
-  'pool',
-  'site',
-  'kind',
-  'region',
-  'device',
-  'instance',
-  'units',
-  'provisioned',
-  'servers',
-  'utilisation',
-  'mean_units',
-  'unit_failures',
-  'preemptions',
-  'cold_starts',
-  'batches',
-  'mean_batch_size',
-  'cost_usd',
-  'energy_kwh',
-  'carbon_kg',
-] as const;
+export const POOL_COLUMNS = ['policy', 'pool', ...POOL_RESULT_FIELDS] as const;
 
 /** jobs.csv: the JobResult fields, whole run (training has no warm-up). */
 export const JOB_COLUMNS = ['policy', 'job', ...JOB_RESULT_FIELDS] as const;

@@ -7,7 +7,7 @@
  * nothing is dropped.
  */
 
-import { JOB_RESULT_FIELDS, type Result } from '../metrics/result.js';
+import { JOB_RESULT_FIELDS, POOL_RESULT_FIELDS, type Result } from '../metrics/result.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -37,27 +37,7 @@ const KEY_ORDER: Record<string, readonly string[]> = {
   'policies.*.services.*.latency_ms': ['mean', 'p50', 'p95', 'p99', 'max'],
   'policies.*.services.*.breakdown_ms': ['network', 'queue', 'execution'],
   'policies.*.services.*.ttft_ms': ['mean', 'p50', 'p95', 'p99', 'max'],
-  'policies.*.pools.*': [
-    'name',
-    'site',
-    'kind',
-    'region',
-    'device',
-    'instance',
-    'units',
-    'provisioned',
-    'servers',
-    'utilisation',
-    'mean_units',
-    'unit_failures',
-    'preemptions',
-    'cold_starts',
-    'batches',
-    'mean_batch_size',
-    'cost_usd',
-    'energy_kwh',
-    'carbon_kg',
-  ],
+  'policies.*.pools.*': ['name', ...POOL_RESULT_FIELDS],
   'policies.*.totals': ['cost_usd', 'energy_kwh', 'carbon_kg', 'egress_gb', 'per_1k_requests', 'projection_30d'],
   'policies.*.totals.cost_usd': ['total', 'compute', 'capex', 'electricity', 'upkeep', 'egress', 'api'],
   'policies.*.totals.energy_kwh': ['total', 'it', 'facility', 'network', 'api'],
