@@ -25,7 +25,8 @@ export const TRACE_COLUMNS = [
 
 const BATCH = 2048;
 
-const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));
+// 12 significant digits: microseconds over a run of weeks, without float noise like 0.018032000000000001.
+const num = (x: number): string => (Number.isNaN(x) ? '' : String(Number(x.toPrecision(12))));
 
 export class TraceCsvWriter {
   private readonly fd: number;
