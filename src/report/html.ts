@@ -6,19 +6,19 @@
  * renderHtml reads only a Result, renderSweepHtml only a SweepResult. docs/reports.md describes every chart.
  */
 
-import type { PolicyResult, PoolResult, Result } from '../metrics/result.js';
+import type { PolicyResult, Result } from '../metrics/result.js';
 import type { SweepResult } from '../metrics/sweep-result.js';
 import {
   apiGroups,
   formatCount,
   formatDuration,
   formatNumber,
-  formatPercent,
   jobGroups,
   NULL_CELL,
   uplinkGroups,
   backhaulGroups,
   serviceGroup,
+  poolGroup,
   sharedUplinkGroups,
   type RowGroup,
 } from './table.js';
@@ -108,31 +108,7 @@ function serviceRows(name: string, policies: PolicyResult[]): Row[] {
 }
 
 function poolRows(name: string, policies: PolicyResult[]): Row[] {
-  const pools = policies.map((p) => p.pools.find((x) => x.name === name) ?? null);
-  const first = pools.find((x): x is PoolResult => x !== null);
-  const row = (label: string, f: (x: PoolResult) => string): Row => ({
-    kind: 'row',
-    label,
-    cells: pools.map((x) => (x === null ? NULL_CELL : f(x))),
-  });
-  const what = first ? ` (${first.kind}, ${formatCount(first.units)} × ${first.instance ?? first.device})` : '';
-  const any = (f: (x: PoolResult) => number) => pools.some((x) => x !== null && x.provisioned && f(x) > 0);
-  const events: Row[] = [];
-  if (pools.some((x) => x !== null && x.provisioned && x.mean_units !== x.units)) {
-    events.push(row('mean units', (x) => (x.provisioned ? formatNumber(x.mean_units) : NULL_CELL)));
-  }
-  if (any((x) => x.unit_failures)) events.push(row('unit failures', (x) => formatCount(x.unit_failures)));
-  if (any((x) => x.preemptions)) events.push(row('preemptions', (x) => formatCount(x.preemptions)));
-  if (any((x) => x.cold_starts)) events.push(row('cold starts', (x) => formatCount(x.cold_starts)));
-  return [
-    { kind: 'section', label: `pool ${name}${what}` },
-    ...events,
-    row('utilisation %', (x) => (x.provisioned ? formatPercent(x.utilisation) : 'not used')),
-    row('mean batch', (x) => (x.batches === 0 ? NULL_CELL : formatNumber(x.mean_batch_size))),
-    row('cost $', (x) => (x.provisioned ? formatNumber(x.cost_usd) : NULL_CELL)),
-    row('energy kWh', (x) => (x.provisioned ? formatNumber(x.energy_kwh) : NULL_CELL)),
-    row('carbon kg', (x) => (x.provisioned ? formatNumber(x.carbon_kg) : NULL_CELL)),
-  ];
+  return groupRows([poolGroup(name, policies, { energy: true })]);
 }
 
 function totalsRows(policies: PolicyResult[]): Row[] {

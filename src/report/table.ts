@@ -163,31 +163,37 @@ function serviceRows(name: string, policies: PolicyResult[]): Row[] {
   return [{ kind: 'section', label: g.title }, ...g.rows.map((r): Row => ({ kind: 'row', label: INDENT + r.label, cells: r.cells }))];
 }
 
-function poolRows(name: string, policies: PolicyResult[]): Row[] {
+/**
+ * The rows of one pool, shared by the console table and the HTML summary. `energy` adds energy and carbon
+ * (the HTML summary has the room for them).
+ */
+export function poolGroup(name: string, policies: PolicyResult[], opts: { energy?: boolean } = {}): RowGroup {
   const pools = policies.map((p) => p.pools.find((x) => x.name === name) ?? null);
   const first = pools.find((x): x is PoolResult => x !== null);
-  const row = (label: string, f: (x: PoolResult) => string): Row => ({
-    kind: 'row',
-    label: INDENT + label,
-    cells: pools.map((x) => (x === null ? NULL_CELL : f(x))),
-  });
+  const row = (label: string, f: (x: PoolResult) => string): GroupRow => ({ label, cells: cellsFor(pools, f) });
   const what = first ? ` (${first.kind}, ${formatCount(first.units)} × ${first.instance ?? first.device})` : '';
   const any = (f: (x: PoolResult) => number) => pools.some((x) => x !== null && x.provisioned && f(x) > 0);
-  const events: Row[] = [];
+  const rows: GroupRow[] = [];
   // Mean units only says something when capacity changed (autoscaling, failures, training-only pools).
   if (pools.some((x) => x !== null && x.provisioned && x.mean_units !== x.units)) {
-    events.push(row('mean units', (x) => (x.provisioned ? formatNumber(x.mean_units) : NULL_CELL)));
+    rows.push(row('mean units', (x) => (x.provisioned ? formatNumber(x.mean_units) : NULL_CELL)));
   }
-  if (any((x) => x.unit_failures)) events.push(row('unit failures', (x) => formatCount(x.unit_failures)));
-  if (any((x) => x.preemptions)) events.push(row('preemptions', (x) => formatCount(x.preemptions)));
-  if (any((x) => x.cold_starts)) events.push(row('cold starts', (x) => formatCount(x.cold_starts)));
-  return [
-    { kind: 'section', label: `pool ${name}${what}` },
-    ...events,
+  if (any((x) => x.unit_failures)) rows.push(row('unit failures', (x) => formatCount(x.unit_failures)));
+  if (any((x) => x.preemptions)) rows.push(row('preemptions', (x) => formatCount(x.preemptions)));
+  if (any((x) => x.cold_starts)) rows.push(row('cold starts', (x) => formatCount(x.cold_starts)));
+  const ifUsed = (f: (x: PoolResult) => number) => (x: PoolResult) => (x.provisioned ? formatNumber(f(x)) : NULL_CELL);
+  rows.push(
     row('utilisation %', (x) => (x.provisioned ? formatPercent(x.utilisation) : 'not used')),
     row('mean batch', (x) => (x.batches === 0 ? NULL_CELL : formatNumber(x.mean_batch_size))),
-    row('cost $', (x) => (x.provisioned ? formatNumber(x.cost_usd) : NULL_CELL)),
-  ];
+    row('cost $', ifUsed((x) => x.cost_usd)),
+  );
+  if (opts.energy) rows.push(row('energy kWh', ifUsed((x) => x.energy_kwh)), row('carbon kg', ifUsed((x) => x.carbon_kg)));
+  return { title: `pool ${name}${what}`, rows };
+}
+
+function poolRows(name: string, policies: PolicyResult[]): Row[] {
+  const g = poolGroup(name, policies);
+  return [{ kind: 'section', label: g.title }, ...g.rows.map((r): Row => ({ kind: 'row', label: INDENT + r.label, cells: r.cells }))];
 }
 
 // ---------------------------------------------------------------------------------------------------------
