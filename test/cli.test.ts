@@ -3,46 +3,14 @@
  * stderr. Expected numbers are derived by hand from the scenario files (rates × durations, Erlang C, catalog
  * datasheet figures); expected error locations are counted by hand from the fixtures in test/fixtures/cli/.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../src/cli/main.js';
+import { cli, expectOneLineBadInput, withoutDebugTraces } from './helpers/cli.js';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(...argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
-
-/** Exit 2, nothing on stdout, exactly one line on stderr and no stack trace. Returns that line. */
-function expectOneLineBadInput(r: Run): string {
-  expect(r.code).toBe(2);
-  expect(r.out).toBe('');
-  expect(r.err.endsWith('\n')).toBe(true);
-  const lines = r.err.slice(0, -1).split('\n');
-  expect(lines).toHaveLength(1);
-  expect(r.err).not.toMatch(/^\s+at /m);
-  return lines[0];
-}
-
-// These tests check messages without the debug stack trace.
-let savedDebug: string | undefined;
-beforeAll(() => {
-  savedDebug = process.env.PLACESIM_DEBUG;
-  delete process.env.PLACESIM_DEBUG;
-});
-afterAll(() => {
-  if (savedDebug !== undefined) process.env.PLACESIM_DEBUG = savedDebug;
-});
+withoutDebugTraces();
 
 const FIX = 'test/fixtures/cli';
 const CHATBOT = 'scenarios/chatbot-seoul.yaml';

@@ -7,45 +7,13 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, type Io } from '../src/cli/main.js';
+import { cli, expectOneLineBadInput, withoutDebugTraces } from './helpers/cli.js';
 import { guardPolicy, loadPolicyModule, loadPolicyModules, PolicyError } from '../src/placement/plugin.js';
 import type { SiteKind } from '../src/model/types.js';
 import type { Candidate, PlacementRequest, PlacementView, Policy } from '../src/placement/policy.js';
 import type { Result } from '../src/metrics/result.js';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(...argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
-
-/** Exit 2, nothing on stdout, exactly one line on stderr and no stack trace. Returns that line. */
-function oneLineBadInput(r: Run): string {
-  expect(r.code).toBe(2);
-  expect(r.out).toBe('');
-  expect(r.err.endsWith('\n')).toBe(true);
-  const lines = r.err.slice(0, -1).split('\n');
-  expect(lines).toHaveLength(1);
-  expect(r.err).not.toMatch(/^\s+at /m);
-  return lines[0];
-}
-
-let savedDebug: string | undefined;
-beforeAll(() => {
-  savedDebug = process.env.PLACESIM_DEBUG;
-  delete process.env.PLACESIM_DEBUG;
-});
-afterAll(() => {
-  if (savedDebug !== undefined) process.env.PLACESIM_DEBUG = savedDebug;
-});
+withoutDebugTraces();
 
 const EXAMPLE = 'examples/policies/greenest-within-slo.mjs';
 const FIX = 'test/fixtures/policies';
@@ -164,7 +132,7 @@ describe('placesim run --policy-module', () => {
   });
 
   it('does not know a module\'s policy names without the module', async () => {
-    const line = oneLineBadInput(await cli('run', CARBON, '--policy', 'greenest-within-slo'));
+    const line = expectOneLineBadInput(await cli('run', CARBON, '--policy', 'greenest-within-slo'));
     expect(line).toContain('unknown policy "greenest-within-slo"');
   });
 });
@@ -186,14 +154,14 @@ describe('bad policy modules: exit 2, one line naming the file', () => {
   ];
   for (const [fixture, expected] of cases) {
     it(fixture, async () => {
-      const line = oneLineBadInput(await validate(`${FIX}/${fixture}`));
+      const line = expectOneLineBadInput(await validate(`${FIX}/${fixture}`));
       expect(line).toMatch(new RegExp(`^placesim: ${FIX}/`));
       expect(line).toMatch(expected);
     });
   }
 
   it('a name used by two modules', async () => {
-    const line = oneLineBadInput(await cli('validate', BASE, '--policy-module', EXAMPLE, '--policy-module', `${FIX}/same-name-as-example.mjs`));
+    const line = expectOneLineBadInput(await cli('validate', BASE, '--policy-module', EXAMPLE, '--policy-module', `${FIX}/same-name-as-example.mjs`));
     expect(line).toBe(
       `placesim: ${FIX}/same-name-as-example.mjs: policy name "greenest-within-slo" is already used by a policy from ${EXAMPLE}; give each policy its own name`,
     );
@@ -262,7 +230,7 @@ describe('bad policy modules: exit 2, one line naming the file', () => {
   });
 
   it('a pool the scenario does not have', async () => {
-    expect(oneLineBadInput(await validate(`${FIX}/pools-unknown.mjs`))).toBe(
+    expect(expectOneLineBadInput(await validate(`${FIX}/pools-unknown.mjs`))).toBe(
       `placesim: ${FIX}/pools-unknown.mjs: policy "pinned": pools: no pool "nowhere/gpu" in scenario cli-base (it has seoul-edge/orin)`,
     );
   });
@@ -277,20 +245,20 @@ describe('policies that misbehave at run time: exit 2 naming the policy, its fil
   const run = (name: string) => cli('run', CARBON, '--policy-module', `${FIX}/${name}.mjs`, '--policy', name);
 
   it('returns an index out of range', async () => {
-    expect(oneLineBadInput(await run('returns-99'))).toBe(
+    expect(expectOneLineBadInput(await run('returns-99'))).toBe(
       `placesim: policy "returns-99" (from ${FIX}/returns-99.mjs) returned 99 for service "classify": ` +
         'expected -1 or the index of an available candidate (0..1)',
     );
   });
 
   it('throws inside place()', async () => {
-    expect(oneLineBadInput(await run('throws-in-place'))).toBe(
+    expect(expectOneLineBadInput(await run('throws-in-place'))).toBe(
       `placesim: policy "throws-in-place" (from ${FIX}/throws-in-place.mjs) threw for service "classify": TypeError: no carbon data for classify`,
     );
   });
 
   it('picks a candidate that is not available (a pool its siteKinds does not provision)', async () => {
-    expect(oneLineBadInput(await run('picks-unavailable'))).toBe(
+    expect(expectOneLineBadInput(await run('picks-unavailable'))).toBe(
       `placesim: policy "picks-unavailable" (from ${FIX}/picks-unavailable.mjs) returned 0 for service "classify": ` +
         'candidate 0 (virginia/l4) is not available',
     );
@@ -306,7 +274,7 @@ describe('policies that misbehave at run time: exit 2 naming the policy, its fil
 
 describe('a scenario file cannot load code', () => {
   it('rejects a policy_module field as unknown', async () => {
-    const line = oneLineBadInput(await cli('validate', `${FIX}/scenario-with-module.yaml`));
+    const line = expectOneLineBadInput(await cli('validate', `${FIX}/scenario-with-module.yaml`));
     expect(line).toMatch(new RegExp(`^placesim: ${FIX}/scenario-with-module\\.yaml:32:1: unknown field "policy_module"`));
   });
 });
