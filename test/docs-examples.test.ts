@@ -5,7 +5,8 @@
  * shell, console) is read; each command in it that starts with `npx placesim` (after an optional `$ ` prompt,
  * or after `npm install &&`) is an example. It must exit with 0, or with N when its comment says `# exit code N`.
  * For a `$` example, the lines below it are its output: a bad-input example's `placesim: …` line must be
- * exactly what it prints, and a table's row labels must all appear in what it prints.
+ * exactly what it prints, and a table's row labels must all appear in what it prints. A command that calls a
+ * bare `placesim` fails the test: after the README's install only `npx placesim` works.
  *
  * Runs go through the in-process CLI (test/helpers/cli.ts); identical commands run once. Outputs the
  * examples write (--html, --csv, --out, --summary, --junit, `> file`) go to a temporary folder, and a
@@ -150,6 +151,9 @@ function splitComment(line: string): [string, string] {
   return [line.trimEnd(), ''];
 }
 
+/** Commands in shell blocks that call a bare `placesim`: "command not found" after the README's install. */
+const bare: string[] = [];
+
 function readExamples(file: string): Example[] {
   const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
   const examples: Example[] = [];
@@ -182,6 +186,7 @@ function readExamples(file: string): Example[] {
     }
     if (prompt) text = text.slice(2).trim();
     while (text.endsWith('\\') && i + 1 < lines.length) text = text.slice(0, -1).trimEnd() + ' ' + lines[++i].trim();
+    if (/^placesim\s/.test(text)) bare.push(`${file}:${lineNo}: ${text}`);
     const [command, comment] = splitComment(text);
     const exit = Number(/\bexit code (\d+)\b/.exec(comment)?.[1] ?? 0);
     let made: Example | null = null;
@@ -282,6 +287,10 @@ describe('the examples of the docs', () => {
       'run scenarios/chatbot-seoul.yaml --policy cloud-only,edge-only,edge-first',
       'run scenarios/chatbot-seoul.yaml',
     ]);
+  });
+
+  it('call npx placesim, which works after the README\'s install, never a bare placesim', () => {
+    expect(bare).toEqual([]);
   });
 
   it('every slow-list entry still matches an example in the docs', () => {
