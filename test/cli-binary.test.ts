@@ -8,14 +8,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { CHILD_TIMEOUT_MS } from './helpers/timeouts.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function placesim(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const env = { ...process.env };
   delete env.PLACESIM_DEBUG;
-  const r = spawnSync(process.execPath, ['bin/placesim', ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['bin/placesim', ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: CHILD_TIMEOUT_MS });
   if (r.error) throw r.error;
+  if (r.signal) throw new Error(`placesim ${args.join(' ')} was killed (${r.signal}) after ${CHILD_TIMEOUT_MS / 1000} s`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -24,13 +26,16 @@ function placesimAsync(...args: string[]): Promise<{ status: number | null; stdo
   const env = { ...process.env };
   delete env.PLACESIM_DEBUG;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/placesim', ...args], { cwd: ROOT, env, timeout: 30_000 });
+    const child = spawn(process.execPath, ['bin/placesim', ...args], { cwd: ROOT, env, timeout: CHILD_TIMEOUT_MS });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.on('close', (status, signal) => {
+      if (signal) reject(new Error(`placesim ${args.join(' ')} was killed (${signal}) after ${CHILD_TIMEOUT_MS / 1000} s`));
+      else resolve({ status, stdout, stderr });
+    });
   });
 }
 

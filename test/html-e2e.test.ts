@@ -1,10 +1,10 @@
 /**
  * The HTML reports opened in a real browser: headless Chromium through playwright-core. Needs a Chromium
- * binary (Debian's /usr/bin/chromium, or CHROMIUM_PATH); without one the test fails, it does not skip —
- * CI installs it.
+ * binary (`chromium` on PATH, or CHROMIUM_PATH). Without one the tests are skipped with a printed notice,
+ * except under CI=true, where a missing browser fails the run (.ci/run installs it).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,8 +14,15 @@ import { runScenario } from '../src/sim/index.js';
 import { renderHtml, renderSweepHtml } from '../src/report/html.js';
 import type { Result } from '../src/metrics/result.js';
 import type { SweepResult } from '../src/metrics/sweep-result.js';
+import { externalTool } from './helpers/external-tool.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = externalTool({
+  name: 'Chromium',
+  envVar: 'CHROMIUM_PATH',
+  commands: ['chromium', 'chromium-browser', '/usr/bin/chromium'],
+  neededBy: 'test/html-e2e.test.ts (the HTML reports in a real browser)',
+  install: 'Debian/Ubuntu: apt-get install --no-install-recommends chromium',
+}).path;
 
 // Okabe–Ito colours the report promises for the first policies, in order (docs/reports.md).
 const POLICY_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00'];
@@ -107,141 +114,137 @@ function near(hist: Map<string, number>, hex: string): number {
   return total;
 }
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}. The HTML end-to-end test needs a Chromium binary: ` +
-        `install Debian's package (apt-get install chromium) or set CHROMIUM_PATH. CI installs it in .ci/run.`,
-    );
-  }
-  dir = mkdtempSync(join(tmpdir(), 'placesim-html-'));
-  result = runScenario(loadScenarioFile('scenarios/chatbot-seoul.yaml'));
-  runFile = join(dir, 'report.html');
-  sweepFile = join(dir, 'sweep.html');
-  writeFileSync(runFile, renderHtml(result));
-  writeFileSync(sweepFile, renderSweepHtml(sweepFixture()));
-  trainingFile = join(dir, 'training.html');
-  writeFileSync(trainingFile, renderHtml(runScenario(loadScenarioFile('test/fixtures/reports/training-api.yaml'))));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-describe('the run report in Chromium', () => {
-  it('shows every chart with a real size and a CDF line per policy', async () => {
-    const page = await open(runFile);
-    const charts = page.locator('svg.chart');
-    // chatbot-seoul: 1 CDF, 3 breakdowns, 2 pools × (utilisation, queue), 1 cost/p99 scatter.
-    expect(await charts.count()).toBe(9);
-    for (let i = 0; i < 9; i++) {
-      const chart = charts.nth(i);
-      expect(await chart.isVisible()).toBe(true);
-      const box = await chart.boundingBox();
-      expect(box).not.toBeNull();
-      expect(box!.width).toBeGreaterThan(200);
-      expect(box!.height).toBeGreaterThan(100);
-    }
-    const cdf = page.locator('svg.chart[data-chart="latency-cdf"]');
-    const series = cdf.locator('path.series');
-    expect(await series.count()).toBe(result.policies.length);
-    // Each line has drawn extent: a CDF rises from its first quantile to 100 %.
-    const heights = await series.evaluateAll((els) => els.map((e) => (e as SVGGraphicsElement).getBBox().height));
-    for (const h of heights) expect(h).toBeGreaterThan(10);
-    await page.close();
+describe.skipIf(CHROMIUM === null)('HTML reports in Chromium', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'placesim-html-'));
+    result = runScenario(loadScenarioFile('scenarios/chatbot-seoul.yaml'));
+    runFile = join(dir, 'report.html');
+    sweepFile = join(dir, 'sweep.html');
+    writeFileSync(runFile, renderHtml(result));
+    writeFileSync(sweepFile, renderSweepHtml(sweepFixture()));
+    trainingFile = join(dir, 'training.html');
+    writeFileSync(trainingFile, renderHtml(runScenario(loadScenarioFile('test/fixtures/reports/training-api.yaml'))));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM!,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
   });
 
-  it('paints the charts: a CDF screenshot holds each policy colour, the page is not blank', async () => {
-    const page = await open(runFile);
-    const shot = await page.locator('svg.chart[data-chart="latency-cdf"]').screenshot();
-    const hist = await colours(shot);
-    // The legend swatches are solid 8×8 squares: at least that many pixels of each policy's colour.
-    for (const c of POLICY_COLOURS.slice(0, result.policies.length)) expect(near(hist, c)).toBeGreaterThanOrEqual(36);
-    // White background, dark text, grid, five colours and their anti-aliased edges.
-    expect(hist.size).toBeGreaterThan(30);
-    const whole = await colours(await page.screenshot());
-    const [, most] = [...whole.entries()].sort((a, b) => b[1] - a[1])[0];
-    const total = [...whole.values()].reduce((a, b) => a + b, 0);
-    expect(most / total).toBeLessThan(0.97);
-    await page.close();
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('labels the Pareto points where they can be read', async () => {
-    const page = await open(runFile);
-    const labels = page.locator('svg.chart[data-chart="cost-p99"] text.pareto-label');
-    expect(await labels.allTextContents()).toEqual(expect.arrayContaining(['cloud-only (Pareto)', 'edge-only (Pareto)']));
-    // Inside the chart's box.
-    const chart = (await page.locator('svg.chart[data-chart="cost-p99"]').boundingBox())!;
-    for (const box of await Promise.all((await labels.all()).map((l) => l.boundingBox()))) {
-      expect(box!.x).toBeGreaterThanOrEqual(chart.x);
-      expect(box!.x + box!.width).toBeLessThanOrEqual(chart.x + chart.width + 1);
-    }
-    await page.close();
-  });
-});
-
-describe('a report with training jobs, an API and autoscaling in Chromium', () => {
-  it('shows the job, replica and API charts with a real size', async () => {
-    const page = await open(trainingFile);
-    for (const kind of ['jobs', 'pool-replicas', 'cost-breakdown']) {
-      const chart = page.locator(`svg.chart[data-chart="${kind}"]`).first();
-      expect(await chart.isVisible(), kind).toBe(true);
-      const box = await chart.boundingBox();
-      expect(box!.width, kind).toBeGreaterThan(200);
-      expect(box!.height, kind).toBeGreaterThan(60);
-    }
-    // The API's share is drawn as a segment of the cost bars, with some width.
-    const api = page.locator('svg.chart[data-chart="cost-breakdown"] [data-part="api"]');
-    expect(await api.count()).toBeGreaterThan(0);
-    const widths = await api.evaluateAll((els) => els.map((e) => (e as SVGGraphicsElement).getBBox().width));
-    expect(Math.max(...widths)).toBeGreaterThan(0);
-    await page.close();
-  });
-});
-
-describe('the sweep report in Chromium', () => {
-  it('shows each metric chart with its lines and CI bands', async () => {
-    const page = await open(sweepFile);
-    const charts = page.locator('svg.chart[data-chart="sweep-metric"]');
-    expect(await charts.count()).toBe(2);
-    for (let i = 0; i < 2; i++) {
-      const chart = charts.nth(i);
-      expect(await chart.isVisible()).toBe(true);
-      expect((await chart.boundingBox())!.width).toBeGreaterThan(200);
-      expect(await chart.locator('path.series').count()).toBe(2);
-      const bands = await chart.locator('path.band').evaluateAll((els) =>
-        els.map((e) => {
-          const b = (e as SVGGraphicsElement).getBBox();
-          return { width: b.width, height: b.height };
-        }),
-      );
-      expect(bands).toHaveLength(2);
-      for (const b of bands) {
-        expect(b.width).toBeGreaterThan(100);
-        expect(b.height).toBeGreaterThan(1);
+  describe('the run report in Chromium', () => {
+    it('shows every chart with a real size and a CDF line per policy', async () => {
+      const page = await open(runFile);
+      const charts = page.locator('svg.chart');
+      // chatbot-seoul: 1 CDF, 3 breakdowns, 2 pools × (utilisation, queue), 1 cost/p99 scatter.
+      expect(await charts.count()).toBe(9);
+      for (let i = 0; i < 9; i++) {
+        const chart = charts.nth(i);
+        expect(await chart.isVisible()).toBe(true);
+        const box = await chart.boundingBox();
+        expect(box).not.toBeNull();
+        expect(box!.width).toBeGreaterThan(200);
+        expect(box!.height).toBeGreaterThan(100);
       }
-    }
-    await page.close();
-  });
-});
+      const cdf = page.locator('svg.chart[data-chart="latency-cdf"]');
+      const series = cdf.locator('path.series');
+      expect(await series.count()).toBe(result.policies.length);
+      // Each line has drawn extent: a CDF rises from its first quantile to 100 %.
+      const heights = await series.evaluateAll((els) => els.map((e) => (e as SVGGraphicsElement).getBBox().height));
+      for (const h of heights) expect(h).toBeGreaterThan(10);
+      await page.close();
+    });
 
-describe('self-containment', () => {
-  it('fetched nothing but the report files', () => {
-    expect(requested.length).toBeGreaterThan(0);
-    for (const url of requested) expect(url.startsWith('file://')).toBe(true);
+    it('paints the charts: a CDF screenshot holds each policy colour, the page is not blank', async () => {
+      const page = await open(runFile);
+      const shot = await page.locator('svg.chart[data-chart="latency-cdf"]').screenshot();
+      const hist = await colours(shot);
+      // The legend swatches are solid 8×8 squares: at least that many pixels of each policy's colour.
+      for (const c of POLICY_COLOURS.slice(0, result.policies.length)) expect(near(hist, c)).toBeGreaterThanOrEqual(36);
+      // White background, dark text, grid, five colours and their anti-aliased edges.
+      expect(hist.size).toBeGreaterThan(30);
+      const whole = await colours(await page.screenshot());
+      const [, most] = [...whole.entries()].sort((a, b) => b[1] - a[1])[0];
+      const total = [...whole.values()].reduce((a, b) => a + b, 0);
+      expect(most / total).toBeLessThan(0.97);
+      await page.close();
+    });
+
+    it('labels the Pareto points where they can be read', async () => {
+      const page = await open(runFile);
+      const labels = page.locator('svg.chart[data-chart="cost-p99"] text.pareto-label');
+      expect(await labels.allTextContents()).toEqual(expect.arrayContaining(['cloud-only (Pareto)', 'edge-only (Pareto)']));
+      // Inside the chart's box.
+      const chart = (await page.locator('svg.chart[data-chart="cost-p99"]').boundingBox())!;
+      for (const box of await Promise.all((await labels.all()).map((l) => l.boundingBox()))) {
+        expect(box!.x).toBeGreaterThanOrEqual(chart.x);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(chart.x + chart.width + 1);
+      }
+      await page.close();
+    });
+  });
+
+  describe('a report with training jobs, an API and autoscaling in Chromium', () => {
+    it('shows the job, replica and API charts with a real size', async () => {
+      const page = await open(trainingFile);
+      for (const kind of ['jobs', 'pool-replicas', 'cost-breakdown']) {
+        const chart = page.locator(`svg.chart[data-chart="${kind}"]`).first();
+        expect(await chart.isVisible(), kind).toBe(true);
+        const box = await chart.boundingBox();
+        expect(box!.width, kind).toBeGreaterThan(200);
+        expect(box!.height, kind).toBeGreaterThan(60);
+      }
+      // The API's share is drawn as a segment of the cost bars, with some width.
+      const api = page.locator('svg.chart[data-chart="cost-breakdown"] [data-part="api"]');
+      expect(await api.count()).toBeGreaterThan(0);
+      const widths = await api.evaluateAll((els) => els.map((e) => (e as SVGGraphicsElement).getBBox().width));
+      expect(Math.max(...widths)).toBeGreaterThan(0);
+      await page.close();
+    });
+  });
+
+  describe('the sweep report in Chromium', () => {
+    it('shows each metric chart with its lines and CI bands', async () => {
+      const page = await open(sweepFile);
+      const charts = page.locator('svg.chart[data-chart="sweep-metric"]');
+      expect(await charts.count()).toBe(2);
+      for (let i = 0; i < 2; i++) {
+        const chart = charts.nth(i);
+        expect(await chart.isVisible()).toBe(true);
+        expect((await chart.boundingBox())!.width).toBeGreaterThan(200);
+        expect(await chart.locator('path.series').count()).toBe(2);
+        const bands = await chart.locator('path.band').evaluateAll((els) =>
+          els.map((e) => {
+            const b = (e as SVGGraphicsElement).getBBox();
+            return { width: b.width, height: b.height };
+          }),
+        );
+        expect(bands).toHaveLength(2);
+        for (const b of bands) {
+          expect(b.width).toBeGreaterThan(100);
+          expect(b.height).toBeGreaterThan(1);
+        }
+      }
+      await page.close();
+    });
+  });
+
+  describe('self-containment', () => {
+    it('fetched nothing but the report files', () => {
+      expect(requested.length).toBeGreaterThan(0);
+      for (const url of requested) expect(url.startsWith('file://')).toBe(true);
+    });
   });
 });

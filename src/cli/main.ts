@@ -153,7 +153,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .option('--seed <n>', 'random seed, instead of the scenario\'s', parseSeed)
     .option('--json', 'print the Result as JSON instead of the table')
-    .option('--csv <dir>', 'also write summary.csv, services.csv, pools.csv and timeseries.csv into <dir>')
+    .option('--csv <dir>', 'also write summary.csv, services.csv, pools.csv, timeseries.csv, and jobs.csv and apis.csv when the scenario has training jobs or managed APIs, into <dir>')
     .option('--trace', 'with --csv: also write trace.csv, one row per request (streamed, any length)')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .addOption(new Option('--color', 'colour the table').hideHelp())
@@ -199,7 +199,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--policy <names>', 'comma-separated policies, instead of the scenario\'s', parseList)
     .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
-    .option('--out <dir>', 'where sweep.csv, sweep.json and the resume journal go', 'sweep-out')
+    .option('--out <dir>', 'where sweep.csv, sweep.json and the resume journal go (created if missing)', 'sweep-out')
     .option('--html <file>', 'also write an HTML report of the sweep')
     .option('--json', 'print the sweep result as JSON')
     .action(async (file: string, flags: SweepFlags) => {
@@ -234,8 +234,11 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
         paths.push(flags.html);
       }
-      if (flags.json) io.out(sweepJson(result));
-      else io.out(`${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`);
+      // Say where the files went in both modes: without --out they land in ./sweep-out.
+      if (flags.json) {
+        io.out(sweepJson(result));
+        io.err(`wrote ${paths.join(', ')}\n`);
+      } else io.out(`${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`);
     });
 
   program

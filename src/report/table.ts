@@ -345,6 +345,50 @@ function groupRows(groups: RowGroup[]): Row[] {
   ]);
 }
 
+/** A unit a per-request figure can be shown in: its row label and the factor from the Result's per-1k value. */
+export interface PerRequestUnit {
+  label: string;
+  factor: number;
+}
+
+// From the largest unit to the smallest. The Result (JSON, CSV) keeps $, kWh and kg per 1,000 requests.
+const COST_PER_REQUEST: PerRequestUnit[] = [
+  { label: '$ / 1k req', factor: 1 },
+  { label: '$ / 1M req', factor: 1e3 },
+];
+const ENERGY_PER_REQUEST: PerRequestUnit[] = [
+  { label: 'kWh / 1k req', factor: 1 },
+  { label: 'Wh / 1k req', factor: 1e3 },
+  { label: 'Wh / 1M req', factor: 1e6 },
+];
+const CARBON_PER_REQUEST: PerRequestUnit[] = [
+  { label: 'kgCO2 / 1k req', factor: 1 },
+  { label: 'gCO2 / 1k req', factor: 1e3 },
+  { label: 'gCO2 / 1M req', factor: 1e6 },
+];
+
+/**
+ * The unit for one row of per-request figures: the largest in which the row's largest value is at least 1,
+ * else the smallest. One unit for the whole row, so the columns compare at a glance; a row of 0.00000619 reads
+ * as 6.19 gCO2 per million requests instead.
+ */
+export function perRequestUnit(values: (number | null)[], units: PerRequestUnit[]): PerRequestUnit {
+  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v)).map(Math.abs);
+  const largest = finite.length > 0 ? Math.max(...finite) : 0;
+  if (largest === 0) return units[0];
+  return units.find((u) => largest * u.factor >= 1) ?? units[units.length - 1];
+}
+
+function perRequestRow(policies: PolicyResult[], units: PerRequestUnit[], f: (p: PolicyResult) => number | null): Row {
+  const values = policies.map(f);
+  const unit = perRequestUnit(values, units);
+  return {
+    kind: 'row',
+    label: INDENT + unit.label,
+    cells: values.map((v) => formatNumber(v === null ? null : v * unit.factor)),
+  };
+}
+
 function totalsRows(policies: PolicyResult[]): Row[] {
   const row = (label: string, f: (p: PolicyResult) => string): Row => ({
     kind: 'row',
@@ -363,13 +407,13 @@ function totalsRows(policies: PolicyResult[]): Row[] {
     row('  upkeep $', (p) => formatNumber(p.totals.cost_usd.upkeep)),
     row('  egress $', (p) => formatNumber(p.totals.cost_usd.egress)),
     ...api('  api $', (p) => p.totals.cost_usd.api),
-    row('$ / 1k req', (p) => formatNumber(p.totals.per_1k_requests.cost_usd)),
+    perRequestRow(policies, COST_PER_REQUEST, (p) => p.totals.per_1k_requests.cost_usd),
     row('energy kWh', (p) => formatNumber(p.totals.energy_kwh.total)),
     ...api('  api kWh', (p) => p.totals.energy_kwh.api),
-    row('kWh / 1k req', (p) => formatNumber(p.totals.per_1k_requests.energy_kwh)),
+    perRequestRow(policies, ENERGY_PER_REQUEST, (p) => p.totals.per_1k_requests.energy_kwh),
     row('carbon kg', (p) => formatNumber(p.totals.carbon_kg.total)),
     ...api('  api kg', (p) => p.totals.carbon_kg.api),
-    row('kgCO2 / 1k req', (p) => formatNumber(p.totals.per_1k_requests.carbon_kg)),
+    perRequestRow(policies, CARBON_PER_REQUEST, (p) => p.totals.per_1k_requests.carbon_kg),
     row('egress GB', (p) => formatNumber(p.totals.egress_gb)),
     { kind: 'section', label: '30-day projection' },
     row('cost $', (p) => formatNumber(p.totals.projection_30d.cost_usd)),
