@@ -156,3 +156,31 @@ export function findMismatch(value: unknown, schema: z.ZodType = ResultSchema, p
   }
   return undefined;
 }
+
+/**
+ * The CSV column name of the field at a dotted path inside `root`: a sub-field of an object that names its
+ * columns (`totals.cost_usd.total` → `cost_usd`, `latency_ms.p99` → `latency_p99_ms`), else the field's own
+ * name. Sweep metrics are named the same way.
+ */
+export function columnName(path: string, root: z.ZodType = ResultSchema): string {
+  const segs = path.split('.');
+  const leaf = segs[segs.length - 1]!;
+  if (segs.length < 2) return leaf;
+  const parent = metaAt(segs.slice(0, -1).join('.'), root);
+  schemaAt(path, root);
+  return parent.csv?.column?.(leaf) ?? leaf;
+}
+
+/**
+ * A one-line description of the field at a dotted path, from the `brief` metadata: a sub-field of an object
+ * that has a brief of its own reads "<object brief>, <sub-field brief>, <unit>" ("end-to-end latency of
+ * completed requests, 99th percentile, ms"); any other field its own brief.
+ */
+export function briefOf(path: string, root: z.ZodType = ResultSchema): string {
+  const segs = path.split('.');
+  const meta = metaAt(path, root);
+  const parent = segs.length >= 2 ? metaAt(segs.slice(0, -1).join('.'), root) : undefined;
+  if (parent?.brief !== undefined && meta.brief !== undefined) return `${parent.brief}, ${meta.brief}, ${parent.unit}`;
+  if (meta.brief === undefined) throw new Error(`result schema: "${path}" has no brief`);
+  return meta.brief;
+}
