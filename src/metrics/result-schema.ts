@@ -340,7 +340,7 @@ export const TotalsSchema = z.strictObject({
       requests: f(num(), { doc: 'Completed requests over 30 days.', tolerance: 'count' }),
     }),
     {
-      doc: '`{ cost_usd, energy_kwh, carbon_kg, requests }` scaled to 30 days.',
+      doc: '`{ cost_usd, energy_kwh, carbon_kg, requests }` scaled to 30 days (`requests` is checked as a count).',
       tolerance: 'cost',
       csv: { column: (k) => `${k}_30d` },
     },

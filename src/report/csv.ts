@@ -23,6 +23,8 @@ type Cell = string | number | boolean | null;
  */
 interface Column<T> {
   name: string;
+  /** Where the cell comes from, for the docs: a Result field path ("policies[].totals.cost_usd.total"). */
+  from: string;
   get: (source: T) => Cell;
 }
 
@@ -35,19 +37,21 @@ const asCell = (v: unknown): Cell => (v === undefined ? null : (v as Cell));
  * The columns an object's fields become, read through `from`: a scalar is one column under its own name, an
  * object one column per sub-field (named by its `csv.column`), a record of counts one `key=value;…` cell.
  */
-function fieldColumns<T>(fields: readonly Field[], from: (source: T) => unknown): Column<T>[] {
+function fieldColumns<T>(fields: readonly Field[], base: string, from: (source: T) => unknown): Column<T>[] {
   const out: Column<T>[] = [];
   for (const { key, schema, meta } of fields) {
     if (meta.csv?.omit) continue;
     const kind = nodeKind(schema);
     if (kind === 'object') {
       const name = meta.csv?.column ?? ((sub: string) => `${key}_${sub}`);
-      for (const sub of fieldsOf(schema)!) out.push({ name: name(sub.key), get: (x) => asCell(at(at(from(x), key), sub.key)) });
+      for (const sub of fieldsOf(schema)!) {
+        out.push({ name: name(sub.key), from: `${base}.${key}.${sub.key}`, get: (x) => asCell(at(at(from(x), key), sub.key)) });
+      }
     } else if (kind === 'record' && meta.csv?.pairs) {
       // Record keys are identifiers ("site/pool"), so ";" and "=" cannot occur inside them.
-      out.push({ name: key, get: (x) => pairs(at(from(x), key) as Record<string, number>) });
+      out.push({ name: key, from: `${base}.${key}`, get: (x) => pairs(at(from(x), key) as Record<string, number>) });
     } else if (kind === 'number' || kind === 'string' || kind === 'boolean') {
-      out.push({ name: key, get: (x) => asCell(at(from(x), key)) });
+      out.push({ name: key, from: `${base}.${key}`, get: (x) => asCell(at(from(x), key)) });
     } else {
       throw new Error(`result schema: ${key} (${kind}) has no CSV form; give it csv: { omit: true }`);
     }
@@ -74,10 +78,11 @@ const LIST_FILES: ListFile[] = fieldsOf(PolicyResultSchema)!.flatMap((x) => {
   if (file === undefined) return [];
   const fields = fieldsOf(elementOf(x.schema)!)!;
   const columns: ListFile['columns'] = [
-    { name: 'policy', get: (r) => r.policy },
-    { name: file.nameColumn, get: (r) => asCell(r.element.name) },
+    { name: 'policy', from: 'policies[].policy', get: (r) => r.policy },
+    { name: file.nameColumn, from: `policies[].${x.key}[].name`, get: (r) => asCell(r.element.name) },
     ...fieldColumns<{ policy: string; element: Obj }>(
       fields.filter((y) => y.key !== 'name'),
+      `policies[].${x.key}[]`,
       (r) => r.element,
     ),
   ];
@@ -94,27 +99,28 @@ const listFile = (name: string): ListFile => LIST_FILES.find((l) => l.file.name 
 function summaryColumns(): Column<{ p: PolicyResult; pareto: Set<string> }>[] {
   type Row = { p: PolicyResult; pareto: Set<string> };
   const cols: Column<Row>[] = [
-    { name: 'policy', get: (r) => r.p.policy },
-    { name: 'pareto', get: (r) => r.pareto.has(r.p.policy) },
+    { name: 'policy', from: 'policies[].policy', get: (r) => r.p.policy },
+    { name: 'pareto', from: 'pareto (holds the policy)', get: (r) => r.pareto.has(r.p.policy) },
   ];
   const policyFields = fieldsOf(PolicyResultSchema)!;
   const sections = policyFields.filter((x) => x.meta.csv?.summary !== undefined).sort((a, b) => a.meta.csv!.summary! - b.meta.csv!.summary!);
   for (const section of sections) {
     const kind = nodeKind(section.schema);
     if (kind === 'object') {
-      cols.push(...fieldColumns<Row>(fieldsOf(section.schema)!, (r) => (r.p as unknown as Obj)[section.key]));
+      cols.push(...fieldColumns<Row>(fieldsOf(section.schema)!, `policies[].${section.key}`, (r) => (r.p as unknown as Obj)[section.key]));
     } else if (kind === 'array') {
       for (const y of fieldsOf(elementOf(section.schema)!)!) {
         if (!y.meta.csv?.measuredSum) continue;
         cols.push({
           name: `${y.key}_measured`,
+          from: `policies[].${section.key}[].${y.key} (summed)`,
           get: (r) => ((r.p as unknown as Obj)[section.key] as Obj[]).reduce((a, e) => a + (e[y.key] as number), 0),
         });
       }
     }
   }
   const scalars = policyFields.filter((x) => x.key !== 'policy' && !x.meta.csv?.omit && ['number', 'string', 'boolean'].includes(nodeKind(x.schema)));
-  cols.push(...fieldColumns<Row>(scalars, (r) => r.p));
+  cols.push(...fieldColumns<Row>(scalars, 'policies[]', (r) => r.p));
   return cols;
 }
 
@@ -127,6 +133,15 @@ export const POOL_COLUMNS: readonly string[] = listFile('pools.csv').columns.map
 export const JOB_COLUMNS: readonly string[] = listFile('jobs.csv').columns.map((c) => c.name);
 /** apis.csv: the ApiResult fields, measured window. */
 export const API_COLUMNS: readonly string[] = listFile('apis.csv').columns.map((c) => c.name);
+
+/** The columns of each per-policy CSV file and the Result field each comes from (for docs/result-format.md). */
+export function csvLayout(): { file: string; columns: { name: string; from: string }[] }[] {
+  const cols = (c: readonly Column<never>[]) => c.map(({ name, from }) => ({ name, from }));
+  return [
+    { file: 'summary.csv', columns: cols(SUMMARY) },
+    ...(['services.csv', 'pools.csv', 'jobs.csv', 'apis.csv'] as const).map((file) => ({ file, columns: cols(listFile(file).columns) })),
+  ];
+}
 
 function cell(v: Cell): string {
   if (v === null) return '';
