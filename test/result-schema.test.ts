@@ -11,6 +11,8 @@ import { ResultSchema, TOLERANCE_CLASSES, type ToleranceClass } from '../src/met
 import { elementOf, fieldsOf, findMismatch, keyOrders, nodeKind } from '../src/metrics/result-shape.js';
 import { renderResultDocs } from '../src/report/result-doc.js';
 import { csvLayout } from '../src/report/csv.js';
+import { metricDefs } from '../src/sweep/metrics.js';
+import { loadScenarioFile } from '../src/scenario/load.js';
 import { fixture, withExtras } from './fixtures/reports/results.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -62,6 +64,24 @@ describe('the Result schema', () => {
   });
 });
 
+describe('views derived from the schema', () => {
+  it('put every CSV-able field of a list element, and every total, into a column', () => {
+    const layout = Object.fromEntries(csvLayout().map((l) => [l.file, l.columns.map((c) => c.from)]));
+    const leaves = (schema: z.ZodType, base: string): string[] =>
+      fieldsOf(schema)!
+        .filter((x) => !x.meta.csv?.omit)
+        .flatMap((x) => (nodeKind(x.schema) === 'object' ? leaves(x.schema, `${base}.${x.key}`) : [`${base}.${x.key}`]));
+    const policies = fieldsOf(ResultSchema)!.find((x) => x.key === 'policies')!;
+    const policyFields = fieldsOf(elementOf(policies.schema)!)!;
+    const el = (key: string) => elementOf(policyFields.find((x) => x.key === key)!.schema)!;
+    expect(layout['pools.csv']).toEqual(['policies[].policy', ...leaves(el('pools'), 'policies[].pools[]')]);
+    expect(layout['jobs.csv']).toEqual(['policies[].policy', ...leaves(el('jobs'), 'policies[].jobs[]')]);
+    expect(layout['services.csv']).toEqual(['policies[].policy', ...leaves(el('services'), 'policies[].services[]')]);
+    const totals = policyFields.find((x) => x.key === 'totals')!.schema;
+    for (const leaf of leaves(totals, 'policies[].totals')) expect(layout['summary.csv']).toContain(leaf);
+  });
+});
+
 describe('docs/result-format.md', () => {
   const page = readFileSync(join(ROOT, 'docs', 'result-format.md'), 'utf8');
 
@@ -98,5 +118,30 @@ describe('findMismatch (the lenient baseline check)', () => {
     const s = base();
     s.policies[0].services[0].placements = [1];
     expect(findMismatch(s)).toMatchObject({ path: ['policies', 0, 'services', 0, 'placements'], expected: 'record', got: 'array' });
+  });
+});
+
+describe('sweep metrics named and described from the schema', () => {
+  it('keeps the names and descriptions sweep.csv and sweep.json have always carried', () => {
+    const defs = metricDefs(loadScenarioFile(join(ROOT, 'scenarios', 'chatbot-seoul.yaml')));
+    const u = 'busy over available server-time in the measured window, 0..1 (empty where the policy does not provision the pool)';
+    const lat = 'chat: end-to-end latency of completed requests';
+    expect(defs.map((d) => [d.name, d.description])).toEqual([
+      ['cost_usd', 'total cost over the measured window, USD'],
+      ['cost_usd_per_1k', 'cost per 1,000 completed requests, USD'],
+      ['energy_kwh', 'energy (IT, facility overhead, network) over the measured window, kWh'],
+      ['carbon_kg', 'carbon over the measured window, kg CO2e'],
+      ['carbon_kg_per_1k', 'carbon per 1,000 completed requests, kg CO2e'],
+      ['chat.latency_mean_ms', `${lat}, mean, ms`],
+      ['chat.latency_p50_ms', `${lat}, median, ms`],
+      ['chat.latency_p95_ms', `${lat}, 95th percentile, ms`],
+      ['chat.latency_p99_ms', `${lat}, 99th percentile, ms`],
+      ['chat.ttft_p99_ms', 'chat: time to first token, 99th percentile, ms'],
+      ['chat.slo_attainment', 'chat: fraction of measured requests that met every SLO, 0..1'],
+      ['chat.rejected', 'chat: requests rejected in the measured window'],
+      ['chat.completed', 'chat: requests completed in the measured window'],
+      ['aws-us-east-1/h100.utilisation', `aws-us-east-1/h100: ${u}`],
+      ['seoul-edge/orin.utilisation', `seoul-edge/orin: ${u}`],
+    ]);
   });
 });
