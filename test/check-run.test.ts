@@ -248,6 +248,13 @@ describe('bad input', () => {
     writeFileSync(baselinePath, pristine);
   });
 
+  it('a baseline value of the wrong type is named by its field path', async () => {
+    editBaseline((r) => (r.policies[0].services[0].latency_ms.p99 = '12.5'));
+    const err = await inputError(runCheck({ files: [scenarioFile], baselineDir }));
+    expect(err.message).toMatch(/tiny-check\.json is not a placesim Result: policies\[0\]\.services\[0\]\.latency_ms\.p99: expected a number, got a string\. Regenerate/);
+    writeFileSync(baselinePath, pristine);
+  });
+
   it('a bad --tolerance fails before anything runs', async () => {
     const err = await inputError(runCheck({ files: [join(dir, 'absent.yaml')], baselineDir, tolerances: ['*/p99:2%'] }));
     expect(err.message).toMatch(/bad --tolerance "\*\/p99:2%": expected pattern=value/);

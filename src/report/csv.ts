@@ -11,84 +11,137 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { JOB_RESULT_FIELDS, POOL_RESULT_FIELDS, type PolicyResult, type Result } from '../metrics/result.js';
+import type { PolicyResult, Result } from '../metrics/result.js';
+import { PolicyResultSchema, TimeSeriesSchema, type FieldMeta } from '../metrics/result-schema.js';
+import { elementOf, fieldOf, fieldsOf, nodeKind, type Field } from '../metrics/result-shape.js';
 
 type Cell = string | number | boolean | null;
 
-export const SUMMARY_COLUMNS = [
-  'policy',
-  'pareto',
-  'arrivals',
-  'completed',
-  'rejected',
-  'lost',
-  'in_flight',
-  'arrivals_measured',
-  'completed_measured',
-  'rejected_measured',
-  'lost_measured',
-  'cost_usd',
-  'cost_compute_usd',
-  'cost_capex_usd',
-  'cost_electricity_usd',
-  'cost_upkeep_usd',
-  'cost_egress_usd',
-  'cost_api_usd',
-  'energy_kwh',
-  'energy_it_kwh',
-  'energy_facility_kwh',
-  'energy_network_kwh',
-  'energy_api_kwh',
-  'carbon_kg',
-  'carbon_compute_kg',
-  'carbon_network_kg',
-  'carbon_api_kg',
-  'egress_gb',
-  'cost_usd_per_1k',
-  'energy_kwh_per_1k',
-  'carbon_kg_per_1k',
-  'cost_usd_30d',
-  'energy_kwh_30d',
-  'carbon_kg_30d',
-  'requests_30d',
-  'events',
-] as const;
+/**
+ * A CSV column: its name and how to read its cell from the row's source object. The columns of every file
+ * are derived from the Result schema (the `csv` metadata of its fields), so a field added there shows up here.
+ */
+interface Column<T> {
+  name: string;
+  /** Where the cell comes from, for the docs: a Result field path ("policies[].totals.cost_usd.total"). */
+  from: string;
+  get: (source: T) => Cell;
+}
 
-export const SERVICE_COLUMNS = [
-  'policy',
-  'service',
-  'arrivals',
-  'completed',
-  'rejected',
-  'lost',
-  'retried',
-  'throughput_per_s',
-  'latency_mean_ms',
-  'latency_p50_ms',
-  'latency_p95_ms',
-  'latency_p99_ms',
-  'latency_max_ms',
-  'network_mean_ms',
-  'queue_mean_ms',
-  'execution_mean_ms',
-  'ttft_mean_ms',
-  'ttft_p50_ms',
-  'ttft_p95_ms',
-  'ttft_p99_ms',
-  'ttft_max_ms',
-  'slo_attainment',
-  'placements',
-] as const;
+type Obj = Record<string, unknown>;
 
-export const POOL_COLUMNS = ['policy', 'pool', ...POOL_RESULT_FIELDS] as const;
+const at = (o: unknown, k: string): unknown => (o === null || o === undefined ? undefined : (o as Obj)[k]);
+const asCell = (v: unknown): Cell => (v === undefined ? null : (v as Cell));
 
+/**
+ * The columns an object's fields become, read through `from`: a scalar is one column under its own name, an
+ * object one column per sub-field (named by its `csv.column`), a record of counts one `key=value;…` cell.
+ */
+function fieldColumns<T>(fields: readonly Field[], base: string, from: (source: T) => unknown): Column<T>[] {
+  const out: Column<T>[] = [];
+  for (const { key, schema, meta } of fields) {
+    if (meta.csv?.omit) continue;
+    const kind = nodeKind(schema);
+    if (kind === 'object') {
+      const name = meta.csv?.column ?? ((sub: string) => `${key}_${sub}`);
+      for (const sub of fieldsOf(schema)!) {
+        out.push({ name: name(sub.key), from: `${base}.${key}.${sub.key}`, get: (x) => asCell(at(at(from(x), key), sub.key)) });
+      }
+    } else if (kind === 'record' && meta.csv?.pairs) {
+      // Record keys are identifiers ("site/pool"), so ";" and "=" cannot occur inside them.
+      out.push({ name: key, from: `${base}.${key}`, get: (x) => pairs(at(from(x), key) as Record<string, number>) });
+    } else if (kind === 'number' || kind === 'string' || kind === 'boolean') {
+      out.push({ name: key, from: `${base}.${key}`, get: (x) => asCell(at(from(x), key)) });
+    } else {
+      throw new Error(`result schema: ${key} (${kind}) has no CSV form; give it csv: { omit: true }`);
+    }
+  }
+  return out;
+}
+
+function pairs(r: Record<string, number>): string {
+  return Object.entries(r)
+    .map(([k, n]) => `${k}=${cell(n)}`)
+    .join(';');
+}
+
+interface ListFile {
+  /** The PolicyResult field holding the list. */
+  field: keyof PolicyResult;
+  file: NonNullable<NonNullable<FieldMeta['csv']>['file']>;
+  columns: Column<{ policy: string; element: Obj }>[];
+}
+
+/** The per-element CSV files (services.csv, pools.csv, …), from PolicyResult lists with a `csv.file`. */
+const LIST_FILES: ListFile[] = fieldsOf(PolicyResultSchema)!.flatMap((x) => {
+  const file = x.meta.csv?.file;
+  if (file === undefined) return [];
+  const fields = fieldsOf(elementOf(x.schema)!)!;
+  const columns: ListFile['columns'] = [
+    { name: 'policy', from: 'policies[].policy', get: (r) => r.policy },
+    { name: file.nameColumn, from: `policies[].${x.key}[].name`, get: (r) => asCell(r.element.name) },
+    ...fieldColumns<{ policy: string; element: Obj }>(
+      fields.filter((y) => y.key !== 'name'),
+      `policies[].${x.key}[]`,
+      (r) => r.element,
+    ),
+  ];
+  return [{ field: x.key as keyof PolicyResult, file, columns }];
+});
+
+const listFile = (name: string): ListFile => LIST_FILES.find((l) => l.file.name === name)!;
+
+/**
+ * summary.csv: `policy`, `pareto` (in Result.pareto), then the PolicyResult sections marked `csv.summary`
+ * in their rank order — an object's fields as columns, a list's `measuredSum` fields summed as
+ * `<field>_measured` — then PolicyResult's own scalar fields (`events`).
+ */
+function summaryColumns(): Column<{ p: PolicyResult; pareto: Set<string> }>[] {
+  type Row = { p: PolicyResult; pareto: Set<string> };
+  const cols: Column<Row>[] = [
+    { name: 'policy', from: 'policies[].policy', get: (r) => r.p.policy },
+    { name: 'pareto', from: 'pareto (holds the policy)', get: (r) => r.pareto.has(r.p.policy) },
+  ];
+  const policyFields = fieldsOf(PolicyResultSchema)!;
+  const sections = policyFields.filter((x) => x.meta.csv?.summary !== undefined).sort((a, b) => a.meta.csv!.summary! - b.meta.csv!.summary!);
+  for (const section of sections) {
+    const kind = nodeKind(section.schema);
+    if (kind === 'object') {
+      cols.push(...fieldColumns<Row>(fieldsOf(section.schema)!, `policies[].${section.key}`, (r) => (r.p as unknown as Obj)[section.key]));
+    } else if (kind === 'array') {
+      for (const y of fieldsOf(elementOf(section.schema)!)!) {
+        if (!y.meta.csv?.measuredSum) continue;
+        cols.push({
+          name: `${y.key}_measured`,
+          from: `policies[].${section.key}[].${y.key} (summed)`,
+          get: (r) => ((r.p as unknown as Obj)[section.key] as Obj[]).reduce((a, e) => a + (e[y.key] as number), 0),
+        });
+      }
+    }
+  }
+  const scalars = policyFields.filter((x) => x.key !== 'policy' && !x.meta.csv?.omit && ['number', 'string', 'boolean'].includes(nodeKind(x.schema)));
+  cols.push(...fieldColumns<Row>(scalars, 'policies[]', (r) => r.p));
+  return cols;
+}
+
+const SUMMARY = summaryColumns();
+
+export const SUMMARY_COLUMNS: readonly string[] = SUMMARY.map((c) => c.name);
+export const SERVICE_COLUMNS: readonly string[] = listFile('services.csv').columns.map((c) => c.name);
+export const POOL_COLUMNS: readonly string[] = listFile('pools.csv').columns.map((c) => c.name);
 /** jobs.csv: the JobResult fields, whole run (training has no warm-up). */
-export const JOB_COLUMNS = ['policy', 'job', ...JOB_RESULT_FIELDS] as const;
-
+export const JOB_COLUMNS: readonly string[] = listFile('jobs.csv').columns.map((c) => c.name);
 /** apis.csv: the ApiResult fields, measured window. */
-export const API_COLUMNS = ['policy', 'api', 'region', 'requests', 'cost_usd', 'energy_kwh', 'carbon_kg'] as const;
+export const API_COLUMNS: readonly string[] = listFile('apis.csv').columns.map((c) => c.name);
 
-type RowOf<C extends readonly string[]> = Record<C[number], Cell>;
+/** The columns of each per-policy CSV file and the Result field each comes from (for docs/result-format.md). */
+export function csvLayout(): { file: string; columns: { name: string; from: string }[] }[] {
+  const cols = (c: readonly Column<never>[]) => c.map(({ name, from }) => ({ name, from }));
+  return [
+    { file: 'summary.csv', columns: cols(SUMMARY) },
+    ...(['services.csv', 'pools.csv', 'jobs.csv', 'apis.csv'] as const).map((file) => ({ file, columns: cols(listFile(file).columns) })),
+  ];
+}
 
 function cell(v: Cell): string {
   if (v === null) return '';
@@ -101,52 +154,9 @@ function cell(v: Cell): string {
   return v;
 }
 
-function render<C extends readonly string[]>(columns: C, rows: RowOf<C>[]): string {
-  const records = rows.map((r) => columns.map((c) => cell(r[c as C[number]])));
-  return stringify(records, { header: true, columns: [...columns] });
-}
-
-function summaryRow(p: PolicyResult, pareto: Set<string>): RowOf<typeof SUMMARY_COLUMNS> {
-  const t = p.totals;
-  const sum = (f: (s: PolicyResult['services'][number]) => number) => p.services.reduce((a, s) => a + f(s), 0);
-  return {
-    policy: p.policy,
-    pareto: pareto.has(p.policy),
-    arrivals: p.conservation.arrivals,
-    completed: p.conservation.completed,
-    rejected: p.conservation.rejected,
-    lost: p.conservation.lost,
-    in_flight: p.conservation.in_flight,
-    arrivals_measured: sum((s) => s.arrivals),
-    completed_measured: sum((s) => s.completed),
-    rejected_measured: sum((s) => s.rejected),
-    lost_measured: sum((s) => s.lost),
-    cost_usd: t.cost_usd.total,
-    cost_compute_usd: t.cost_usd.compute,
-    cost_capex_usd: t.cost_usd.capex,
-    cost_electricity_usd: t.cost_usd.electricity,
-    cost_upkeep_usd: t.cost_usd.upkeep,
-    cost_egress_usd: t.cost_usd.egress,
-    cost_api_usd: t.cost_usd.api,
-    energy_kwh: t.energy_kwh.total,
-    energy_it_kwh: t.energy_kwh.it,
-    energy_facility_kwh: t.energy_kwh.facility,
-    energy_network_kwh: t.energy_kwh.network,
-    energy_api_kwh: t.energy_kwh.api,
-    carbon_kg: t.carbon_kg.total,
-    carbon_compute_kg: t.carbon_kg.compute,
-    carbon_network_kg: t.carbon_kg.network,
-    carbon_api_kg: t.carbon_kg.api,
-    egress_gb: t.egress_gb,
-    cost_usd_per_1k: t.per_1k_requests.cost_usd,
-    energy_kwh_per_1k: t.per_1k_requests.energy_kwh,
-    carbon_kg_per_1k: t.per_1k_requests.carbon_kg,
-    cost_usd_30d: t.projection_30d.cost_usd,
-    energy_kwh_30d: t.projection_30d.energy_kwh,
-    carbon_kg_30d: t.projection_30d.carbon_kg,
-    requests_30d: t.projection_30d.requests,
-    events: p.events,
-  };
+function render<T>(columns: readonly Column<T>[], rows: readonly T[]): string {
+  const records = rows.map((r) => columns.map((c) => cell(c.get(r))));
+  return stringify(records, { header: true, columns: columns.map((c) => c.name) });
 }
 
 export interface CsvTables {
@@ -162,90 +172,20 @@ export interface CsvTables {
 /** The per-policy CSV files' contents, each with a header row and "\n" line endings. */
 export function csvTables(result: Result): CsvTables {
   const pareto = new Set(result.pareto);
-  const services: RowOf<typeof SERVICE_COLUMNS>[] = [];
-  const pools: RowOf<typeof POOL_COLUMNS>[] = [];
-  const jobs: RowOf<typeof JOB_COLUMNS>[] = [];
-  const apis: RowOf<typeof API_COLUMNS>[] = [];
-  for (const p of result.policies) {
-    for (const s of p.services) {
-      services.push({
-        policy: p.policy,
-        service: s.name,
-        arrivals: s.arrivals,
-        completed: s.completed,
-        rejected: s.rejected,
-        lost: s.lost,
-        retried: s.retried,
-        throughput_per_s: s.throughput_per_s,
-        latency_mean_ms: s.latency_ms?.mean ?? null,
-        latency_p50_ms: s.latency_ms?.p50 ?? null,
-        latency_p95_ms: s.latency_ms?.p95 ?? null,
-        latency_p99_ms: s.latency_ms?.p99 ?? null,
-        latency_max_ms: s.latency_ms?.max ?? null,
-        network_mean_ms: s.breakdown_ms?.network ?? null,
-        queue_mean_ms: s.breakdown_ms?.queue ?? null,
-        execution_mean_ms: s.breakdown_ms?.execution ?? null,
-        ttft_mean_ms: s.ttft_ms?.mean ?? null,
-        ttft_p50_ms: s.ttft_ms?.p50 ?? null,
-        ttft_p95_ms: s.ttft_ms?.p95 ?? null,
-        ttft_p99_ms: s.ttft_ms?.p99 ?? null,
-        ttft_max_ms: s.ttft_ms?.max ?? null,
-        slo_attainment: s.slo_attainment,
-        // Pool names are identifiers ("site/pool"), so ";" and "=" cannot occur inside them.
-        placements: Object.entries(s.placements)
-          .map(([pool, n]) => `${pool}=${cell(n)}`)
-          .join(';'),
-      });
-    }
-    for (const x of p.pools) {
-      pools.push({
-        policy: p.policy,
-        pool: x.name,
-        site: x.site,
-        kind: x.kind,
-        region: x.region,
-        device: x.device,
-        instance: x.instance,
-        units: x.units,
-        provisioned: x.provisioned,
-        servers: x.servers,
-        utilisation: x.utilisation,
-        mean_units: x.mean_units,
-        unit_failures: x.unit_failures,
-        preemptions: x.preemptions,
-        cold_starts: x.cold_starts,
-        batches: x.batches,
-        mean_batch_size: x.mean_batch_size,
-        cost_usd: x.cost_usd,
-        energy_kwh: x.energy_kwh,
-        carbon_kg: x.carbon_kg,
-      });
-    }
-    for (const j of p.jobs) {
-      const { name, ...fields } = j;
-      jobs.push({ policy: p.policy, job: name, ...fields });
-    }
-    for (const a of p.apis) {
-      apis.push({
-        policy: p.policy,
-        api: a.name,
-        region: a.region,
-        requests: a.requests,
-        cost_usd: a.cost_usd,
-        energy_kwh: a.energy_kwh,
-        carbon_kg: a.carbon_kg,
-      });
-    }
-  }
+  const list = (name: string) => {
+    const l = listFile(name);
+    const rows = result.policies.flatMap((p) => (p[l.field] as unknown as Obj[]).map((element) => ({ policy: p.policy, element })));
+    return render(l.columns, rows);
+  };
   return {
     summary: render(
-      SUMMARY_COLUMNS,
-      result.policies.map((p) => summaryRow(p, pareto)),
+      SUMMARY,
+      result.policies.map((p) => ({ p, pareto })),
     ),
-    services: render(SERVICE_COLUMNS, services),
-    pools: render(POOL_COLUMNS, pools),
-    jobs: render(JOB_COLUMNS, jobs),
-    apis: render(API_COLUMNS, apis),
+    services: list('services.csv'),
+    pools: list('pools.csv'),
+    jobs: list('jobs.csv'),
+    apis: list('apis.csv'),
   };
 }
 
@@ -256,21 +196,31 @@ export function csvTables(result: Result): CsvTables {
 export function timeseriesCsv(result: Result): string {
   const first = result.policies[0]?.timeseries;
   const columns = ['policy', 't_s'];
-  for (const s of first?.services ?? []) columns.push(`${s.name}.arrivals`, `${s.name}.completions`, `${s.name}.rejected`);
-  for (const p of first?.pools ?? []) {
-    columns.push(`${p.name}.utilisation`, `${p.name}.queue_length`, `${p.name}.replicas`, `${p.name}.power_w`);
-  }
+  for (const s of first?.services ?? []) for (const k of SERIES.services) columns.push(`${s.name}.${k}`);
+  for (const p of first?.pools ?? []) for (const k of SERIES.pools) columns.push(`${p.name}.${k}`);
   const records: string[][] = [];
   for (const policy of result.policies) {
     const ts = policy.timeseries;
     ts.t_s.forEach((t, i) => {
       const rec: Cell[] = [policy.policy, t];
-      for (const s of ts.services) rec.push(s.arrivals[i], s.completions[i], s.rejected[i]);
-      for (const p of ts.pools) rec.push(p.utilisation[i], p.queue_length[i], p.replicas[i], p.power_w[i]);
+      for (const s of ts.services) for (const k of SERIES.services) rec.push((s as unknown as Record<string, number[]>)[k][i]);
+      for (const p of ts.pools) for (const k of SERIES.pools) rec.push((p as unknown as Record<string, number[]>)[k][i]);
       records.push(rec.map(cell));
     });
   }
   return stringify(records, { header: true, columns });
+}
+
+/** The series of each service and pool in timeseries.csv: every field of their TimeSeries entry but `name`. */
+const SERIES = {
+  services: seriesOf('services'),
+  pools: seriesOf('pools'),
+};
+
+function seriesOf(key: 'services' | 'pools'): string[] {
+  return fieldsOf(elementOf(fieldOf(TimeSeriesSchema, key)!.schema)!)!
+    .map((x) => x.key)
+    .filter((k) => k !== 'name');
 }
 
 /**
@@ -281,14 +231,20 @@ export function timeseriesCsv(result: Result): string {
  */
 export function writeCsv(result: Result, dir: string): string[] {
   const tables = csvTables(result);
-  const has = (f: (p: PolicyResult) => unknown[]) => result.policies.some((p) => f(p).length > 0);
-  const files: [string, string][] = [
-    ['summary.csv', tables.summary],
+  // A list file marked `whenAny` in the schema is written only when some policy has an element.
+  const wanted = (name: string) => {
+    const l = listFile(name);
+    return !l.file.whenAny || result.policies.some((p) => (p[l.field] as unknown[]).length > 0);
+  };
+  const files: [string, string][] = [['summary.csv', tables.summary]];
+  for (const [name, text] of [
     ['services.csv', tables.services],
     ['pools.csv', tables.pools],
-  ];
-  if (has((p) => p.jobs)) files.push(['jobs.csv', tables.jobs]);
-  if (has((p) => p.apis)) files.push(['apis.csv', tables.apis]);
+    ['jobs.csv', tables.jobs],
+    ['apis.csv', tables.apis],
+  ] as const) {
+    if (wanted(name)) files.push([name, text]);
+  }
   files.push(['timeseries.csv', timeseriesCsv(result)]);
   mkdirSync(dir, { recursive: true });
   const paths: string[] = [];
