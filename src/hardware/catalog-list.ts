@@ -175,9 +175,9 @@ const UNITS: Record<CatalogSection, Record<string, string>> = {
   instances: {
     host_power_idle_w: 'W',
     host_power_max_w: 'W',
-    prices: 'US$ per instance-hour, by catalog region id',
+    prices: 'US$ per instance-hour, by catalog region id; reserved = 1-year commitment, no upfront',
   },
-  regions: { grid_gco2_per_kwh: 'gCO2e/kWh', pue: 'ratio' },
+  regions: { grid_gco2_per_kwh: 'gCO2e/kWh', pue: 'ratio', area: 'americas | europe | asia-pacific' },
 };
 
 export interface CatalogJson {

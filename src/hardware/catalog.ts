@@ -987,8 +987,8 @@ const SRC_PUE_GOOGLE =
   'Software Foundation Real Time Cloud project (github.com/Green-Software-Foundation/real-time-cloud, ' +
   'metrics/2025/google-2025-metrics.md)';
 const NOTE_REGION =
-  'Grid: location-based annual average. PUE: the hyperscale facility in that region; override for colo or ' +
-  'edge sites (industry average 1.55–1.58, Uptime Institute).';
+  'The grid figure is a location-based annual average; the PUE is that of the hyperscale data centres ' +
+  'there: override it for colo or edge sites (industry average 1.55–1.58, Uptime Institute).';
 
 function region(
   id: string,
