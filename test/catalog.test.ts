@@ -2,12 +2,21 @@ import { describe, it, expect } from 'vitest';
 import {
   CATALOG_AS_OF,
   CATALOG_NETWORK_DEFAULTS,
+  CATALOG_PROVIDERS,
   CATALOG_RTT_MS,
   defaultCatalog,
 } from '../src/hardware/catalog.js';
-import { catalogAsJson, formatCatalog, isEstimated } from '../src/hardware/catalog-list.js';
-import { DEVICE_CLASSES, DTYPES } from '../src/model/types.js';
+import {
+  catalogAsJson,
+  catalogSources,
+  formatCatalog,
+  formatSources,
+  isEstimated,
+  splitSources,
+} from '../src/hardware/catalog-list.js';
+import { DEVICE_CLASSES, DTYPES, GEO_AREAS } from '../src/model/types.js';
 import type { Provenance } from '../src/model/types.js';
+import { cli } from './helpers/cli.js';
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/;
 
@@ -41,15 +50,25 @@ describe('default catalog: shape and provenance', () => {
     ]) {
       expect(cat.devices[id], id).toBeDefined();
     }
+    // Every id a shipped scenario or a doc names keeps working.
     for (const id of [
       'aws/p5.48xlarge', 'aws/p5en.48xlarge', 'aws/p4d.24xlarge', 'aws/p4de.24xlarge', 'aws/g5.xlarge',
       'aws/g6.12xlarge', 'aws/g4dn.xlarge', 'gcp/tpu-v5e', 'gcp/tpu-v5p', 'gcp/tpu-v6e', 'azure/nd96isr-h100-v5',
+      'gcp/a3-highgpu-8g', 'lambda/gpu_8x_h100_sxm5', 'lambda/gpu_1x_h100_sxm5', 'lambda/gpu_8x_a100_80gb_sxm4',
+      'coreweave/hgx-h100', 'runpod/h100-sxm', 'runpod/h100-sxm-community',
     ]) {
       expect(cat.instances[id], id).toBeDefined();
     }
-    for (const id of ['us-east', 'us-west', 'eu-west', 'eu-north', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1']) {
+    for (const id of [
+      'us-east', 'us-west', 'eu-west', 'eu-north', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1',
+      'us-central', 'ca-central', 'sa-east', 'eu-west-2', 'eu-central', 'ap-southeast-2', 'ap-south-1',
+    ]) {
       expect(cat.regions[id], id).toBeDefined();
     }
+    // The prices the shipped scenarios take from the catalog.
+    expect(cat.instances['aws/p5.48xlarge'].prices['us-east'].spot).toBeDefined();
+    expect(cat.instances['gcp/tpu-v5p'].prices['us-east'].spot).toBeDefined();
+    expect(cat.instances['aws/g5.xlarge'].prices['ap-northeast-2']).toBeDefined();
   });
 
   it('keys every entry by its own id', () => {
@@ -183,18 +202,26 @@ describe('default catalog: spot checks against the published figures', () => {
     expect(cat.devices['mi300x'].power_idle_w).toBeCloseTo(75, 9);
   });
 
-  it('prices: p5.48xlarge, g5.xlarge in two regions, TPU v6e in Tokyo', () => {
+  it('prices: p5.48xlarge after the June 2025 cut, g5.xlarge per region, GCP committed use, GPU clouds', () => {
     const p5 = cat.instances['aws/p5.48xlarge'];
     expect(p5.device).toBe('h100-sxm');
     expect(p5.devices).toBe(8);
-    expect(p5.prices['us-east']['on-demand']).toBe(98.32);
-    expect(p5.prices['us-east'].spot).toBe(27); // midpoint of 23–31
-    expect(p5.prices['us-east'].reserved).toBeUndefined();
+    expect(p5.prices['us-east']['on-demand']).toBe(55.04); // was 98.32 before June 2025
+    expect(p5.prices['us-east'].spot).toBe(20.2037); // median of four us-east-1 zones
+    expect(p5.prices['us-east'].reserved).toBeUndefined(); // no public Savings Plans snapshot
+    expect(p5.prices['ap-northeast-2']['on-demand']).toBe(75.9552);
     expect(cat.instances['aws/g5.xlarge'].prices['ap-northeast-2']['on-demand']).toBe(1.237);
     expect(cat.instances['aws/g5.xlarge'].prices['us-east']['on-demand']).toBe(1.006);
+    expect(cat.instances['aws/g5.xlarge'].prices['eu-west']['on-demand']).toBe(1.123);
     expect(cat.instances['gcp/tpu-v6e'].prices['ap-northeast-1']['on-demand']).toBe(3.24);
     expect(cat.instances['aws/p4d.24xlarge'].device).toBe('a100-40gb-sxm');
-    expect(cat.instances['azure/nd96isr-h100-v5'].prices['us-east']['on-demand']).toBe(117.98);
+    expect(cat.instances['azure/nd96isr-h100-v5'].prices['us-east']['on-demand']).toBe(98.32);
+    const a3 = cat.instances['gcp/a3-highgpu-8g'].prices['us-central'];
+    expect(a3['on-demand']).toBe(88.49);
+    expect(a3.reserved).toBeCloseTo(44810.08066464 / 730, 3); // 1-year committed use, per 730-hour month
+    expect(cat.instances['lambda/gpu_8x_h100_sxm5'].prices['us-east']['on-demand']).toBeCloseTo(8 * 3.99, 9);
+    expect(cat.instances['coreweave/hgx-h100'].prices['us-east']).toEqual({ 'on-demand': 49.24, spot: 19.71 });
+    expect(cat.instances['runpod/h100-sxm-community'].prices['us-east']['on-demand']).toBe(2.69);
   });
 
   it('host power follows the CCF coefficients (g4dn.xlarge: 4 vCPUs, 16 GB)', () => {
@@ -204,13 +231,16 @@ describe('default catalog: spot checks against the published figures', () => {
     expect(g4.host_power_max_w).toBeCloseTo(20.272, 6);
   });
 
-  it('regions: grid intensity and PUE', () => {
-    expect(cat.regions['us-east'].grid_gco2_per_kwh).toBe(323);
-    expect(cat.regions['us-west'].grid_gco2_per_kwh).toBe(79);
-    expect(cat.regions['ap-northeast-2'].grid_gco2_per_kwh).toBe(357);
-    expect(cat.regions['eu-west'].grid_gco2_per_kwh).toBe(305);
+  it('regions: grid intensity (Google 2025 data) and PUE (AWS 2025 per region)', () => {
+    expect(cat.regions['us-east'].grid_gco2_per_kwh).toBe(343.48);
+    expect(cat.regions['us-west'].grid_gco2_per_kwh).toBe(97.85);
+    expect(cat.regions['ap-northeast-2'].grid_gco2_per_kwh).toBe(359.05);
+    expect(cat.regions['eu-central'].grid_gco2_per_kwh).toBe(275.81);
+    expect(cat.regions['eu-west'].grid_gco2_per_kwh).toBe(305); // reference midpoint [EST]
     expect(cat.regions['us-east'].pue).toBe(1.15);
-    expect(cat.regions['eu-central']).toBeUndefined(); // no sourced grid figure
+    expect(cat.regions['ap-south-1'].pue).toBe(1.4);
+    expect(cat.regions['us-central'].pue).toBe(1.11); // Google Council Bluffs
+    expect(isEstimated(cat.regions['ap-northeast-2'], 'pue')).toBe(true); // AWS Asia Pacific average
   });
 
   it('network defaults and RTTs', () => {
@@ -245,12 +275,14 @@ describe('defaultCatalog() copies', () => {
     a.devices['h100-sxm'].peak_flops.bf16 = 1;
     a.devices['h100-sxm'].estimated!.push('memory_bytes');
     a.instances['aws/p5.48xlarge'].prices['us-east']['on-demand'] = 1;
+    a.regions['us-east'].sources!.pue = 'changed';
     a.regions['us-east'].pue = 2;
     delete a.devices['t4'];
     const c = defaultCatalog();
     expect(c.devices['h100-sxm'].peak_flops.bf16).toBe(989e12);
     expect(c.devices['h100-sxm'].estimated).toEqual(['power_idle_w']);
-    expect(c.instances['aws/p5.48xlarge'].prices['us-east']['on-demand']).toBe(98.32);
+    expect(c.instances['aws/p5.48xlarge'].prices['us-east']['on-demand']).toBe(55.04);
+    expect(c.regions['us-east'].sources!.pue).not.toBe('changed');
     expect(c.regions['us-east'].pue).toBe(1.15);
     expect(c.devices['t4']).toBeDefined();
     expect(b.devices['h100-sxm'].peak_flops.bf16).toBe(989e12);
@@ -287,12 +319,13 @@ describe('formatCatalog / catalogAsJson', () => {
     const inst = formatCatalog(cat, 'instances');
     for (const id of Object.keys(cat.instances)) expect(inst).toContain(id);
     const g5rows = inst.split('\n').filter((l) => l.startsWith('aws/g5.xlarge '));
-    expect(g5rows).toHaveLength(2);
+    expect(g5rows).toHaveLength(Object.keys(cat.instances['aws/g5.xlarge'].prices).length);
     expect(g5rows.some((l) => l.includes('ap-northeast-2') && l.includes('1.237'))).toBe(true);
-    expect(inst.split('\n').find((l) => l.startsWith('aws/p5.48xlarge '))).toMatch(/98\.32\s+~27\s/);
-    expect(inst.split('\n').find((l) => l.startsWith('azure/nd96isr-h100-v5 '))).toContain('117.98');
+    const p5east = inst.split('\n').find((l) => l.startsWith('aws/p5.48xlarge ') && l.includes(' us-east '));
+    expect(p5east).toMatch(/55\.04\s+~20\.2037\s+-\s+6\.88\s/); // on-demand, spot [EST], reserved, $/GPU-h
+    expect(inst.split('\n').find((l) => l.startsWith('azure/nd96isr-h100-v5 '))).toMatch(/98\.32\s+-\s+-\s+12\.29\s/);
     const regions = formatCatalog(cat, 'regions');
-    expect(regions.split('\n').find((l) => l.startsWith('eu-west '))).toMatch(/~305\s+1\.15/);
+    expect(regions.split('\n').find((l) => l.startsWith('eu-west '))).toMatch(/europe\s+~305\s+1\.1\s/);
   });
 
   it('returns plain JSON data in base units, sorted by id, detached from the catalog', () => {
@@ -307,5 +340,135 @@ describe('formatCatalog / catalogAsJson', () => {
     expect(cat.devices['h100-sxm'].mem_bw_bytes_per_s).toBeCloseTo(3.35e12, -3);
     expect(catalogAsJson(cat, 'instances').entries).toHaveLength(Object.keys(cat.instances).length);
     expect(catalogAsJson(cat, 'regions').units.grid_gco2_per_kwh).toBe('gCO2e/kWh');
+  });
+});
+
+describe('default catalog: what a planner compares (issue 12)', () => {
+  const cat = defaultCatalog();
+  const instances = Object.values(cat.instances);
+  const regions = Object.values(cat.regions);
+  // A web address inside a citation, e.g. "github.com/..." or "coreweave.com/pricing".
+  const ADDRESS = /\b[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|org|ai|io|net)\b/;
+
+  it('prices at least three hyperscalers and two GPU clouds, each provider classified', () => {
+    const providers = new Set(instances.map((i) => i.provider));
+    for (const p of providers) expect(CATALOG_PROVIDERS[p], `provider ${p}`).toBeDefined();
+    const kind = (k: string) => [...providers].filter((p) => CATALOG_PROVIDERS[p].kind === k);
+    expect(kind('hyperscaler').sort()).toEqual(['aws', 'azure', 'gcp']);
+    expect(kind('gpu-cloud').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('has at least 12 regions in the Americas, Europe and Asia-Pacific', () => {
+    expect(regions.length).toBeGreaterThanOrEqual(12);
+    for (const area of GEO_AREAS) {
+      expect(regions.filter((r) => r.area === area).length, area).toBeGreaterThanOrEqual(3);
+    }
+    for (const r of regions) expect(GEO_AREAS, r.id).toContain(r.area);
+  });
+
+  it('cites, for every region, where its grid intensity and its PUE come from', () => {
+    for (const r of regions) {
+      for (const field of ['grid_gco2_per_kwh', 'pue']) {
+        const src = r.sources?.[field] ?? '';
+        expect(src.trim(), `${r.id} ${field} source`).not.toBe('');
+        expect(splitSources(r.source), `${r.id} source names the ${field} source`).toEqual(
+          expect.arrayContaining(splitSources(src)),
+        );
+      }
+      expect(r.notes ?? '', r.id).toMatch(/Grid: .*PUE: /);
+    }
+  });
+
+  it('gives every instance and region a source with a web address and an as_of', () => {
+    for (const e of [...instances, ...regions]) {
+      expect(e.source, e.id).toMatch(ADDRESS);
+      expect(e.as_of, e.id).toMatch(DATE);
+    }
+  });
+
+  it('has sane prices: H100 on-demand 1–20 $/GPU-h, spot and committed below on-demand', () => {
+    let h100 = 0;
+    for (const i of instances) {
+      for (const [region, p] of Object.entries(i.prices)) {
+        const perDevice = p['on-demand'] / i.devices;
+        const at = `${i.id} ${region}`;
+        if (i.device === 'h100-sxm') {
+          h100++;
+          expect(perDevice, at).toBeGreaterThan(1);
+          expect(perDevice, at).toBeLessThan(20); // GCP São Paulo is the dearest, 17.6
+        }
+        if (i.device.startsWith('a100')) expect(perDevice, at).toBeLessThan(6);
+        if (p.spot !== undefined) expect(p.spot / p['on-demand'], `${at} spot`).toBeLessThan(1);
+        if (p.reserved !== undefined) {
+          expect(p.reserved / p['on-demand'], `${at} reserved`).toBeLessThan(1);
+          expect(p.reserved / p['on-demand'], `${at} reserved`).toBeGreaterThan(0.3);
+        }
+      }
+    }
+    expect(h100).toBeGreaterThanOrEqual(10);
+    // GPU clouds rent an H100 for a fraction of the hyperscalers' list price.
+    const perGpu = (id: string) => cat.instances[id].prices['us-east']['on-demand'] / cat.instances[id].devices;
+    expect(perGpu('runpod/h100-sxm-community')).toBeLessThan(perGpu('aws/p5.48xlarge') / 2);
+    expect(perGpu('lambda/gpu_8x_h100_sxm5')).toBeLessThan(perGpu('aws/p5.48xlarge'));
+  });
+
+  it('prices the main H100 instances in several regions, with spot and committed prices where published', () => {
+    expect(Object.keys(cat.instances['aws/p5.48xlarge'].prices).length).toBeGreaterThanOrEqual(8);
+    expect(Object.keys(cat.instances['gcp/a3-highgpu-8g'].prices).length).toBeGreaterThanOrEqual(12);
+    const priced = new Set(instances.flatMap((i) => Object.keys(i.prices)));
+    expect(priced.size).toBeGreaterThanOrEqual(12);
+    expect(instances.some((i) => Object.values(i.prices).some((p) => p.reserved !== undefined))).toBe(true);
+    expect(instances.filter((i) => Object.values(i.prices).some((p) => p.spot !== undefined)).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('has no price older than 2025-03 except the TPU list prices kept from the reference', () => {
+    for (const i of instances) {
+      if (i.id.startsWith('gcp/tpu-')) continue;
+      expect(i.as_of >= '2025-03', `${i.id} as_of ${i.as_of}`).toBe(true);
+    }
+  });
+});
+
+describe('catalogSources / formatSources / placesim catalog --sources', () => {
+  const cat = defaultCatalog();
+
+  it('lists every publication that any entry, network default or RTT cites, once', () => {
+    const sources = catalogSources(cat);
+    const names = sources.map((s) => s.source);
+    expect(new Set(names).size).toBe(names.length);
+    for (const section of [cat.devices, cat.instances, cat.regions]) {
+      for (const e of Object.values(section) as Provenance[]) {
+        for (const s of splitSources(e.source)) expect(names, s).toContain(s);
+        for (const s of Object.values(e.sources ?? {})) expect(names, s).toContain(s);
+      }
+    }
+    for (const s of Object.values(CATALOG_NETWORK_DEFAULTS.sources)) expect(names).toContain(s);
+    for (const r of CATALOG_RTT_MS) expect(names).toContain(r.source);
+    const ccf = sources.find((s) => s.source.startsWith('Cloud Carbon Footprint (CCF) methodology'))!;
+    expect(ccf.cited_by).toContain('instance aws/p5.48xlarge');
+    expect(ccf.cited_by).toContain('device t4');
+    const pue = sources.find((s) => s.source.startsWith('AWS per-region PUE'))!;
+    expect(pue.cited_by).toContain('region us-east (pue)');
+    expect(pue.cited_by).not.toContain('region us-east');
+  });
+
+  it('prints a numbered list with as_of and what cites each source', () => {
+    const text = formatSources(cat);
+    const n = catalogSources(cat).length;
+    expect(text).toMatch(new RegExp(`^${n} publications cited`));
+    expect(text).toMatch(/^1\. {2}\S/m);
+    expect(text).toMatch(new RegExp(`^${n}\\. `, 'm'));
+    expect(text).toContain('as_of 2026-11');
+    expect(text).toContain('instance coreweave/hgx-h100');
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(110);
+  });
+
+  it('placesim catalog --sources prints the list; with --json, the same data as JSON', async () => {
+    const r = await cli('catalog', '--sources');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(formatSources(cat));
+    const j = await cli('catalog', '--sources', '--json');
+    expect(j.code).toBe(0);
+    expect(JSON.parse(j.out)).toEqual({ sources: catalogSources(cat) });
   });
 });

@@ -8,8 +8,12 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { loadScenarioFile, loadScenarioText } from '../src/scenario/index.js';
 import { runScenario } from '../src/sim/index.js';
+import { defaultCatalog } from '../src/hardware/catalog.js';
 import { BUILTIN_POLICY_NAMES } from '../src/placement/names.js';
 import type { JobResult, PolicyResult, PoolResult, Result, ServiceResult } from '../src/metrics/result.js';
+
+/** On-demand $/h of a catalog instance in us-east, as the scenarios take it. */
+const onDemand = (id: string) => defaultCatalog().instances[id].prices['us-east']['on-demand'];
 
 const cache = new Map<string, Result>();
 function run(name: string): Result {
@@ -88,8 +92,8 @@ describe('train-cloud-infer-edge', () => {
     expect(gpu.checkpoints).toBe(Math.ceil(GPU_COMPUTE / CKPT_EVERY) - 1);
     expect(gpu.interruptions).toBe(0);
     expect(gpu.lost_device_hours).toBe(0);
-    // Billed while held: 2 instances × $98.32/h (catalog on-demand).
-    expectRel(gpu.cost_usd, (2 * 98.32 * gpu.time_to_train_s!) / HOUR, 1e-6);
+    // Billed while held: 2 instances × the catalog on-demand price.
+    expectRel(gpu.cost_usd, (2 * onDemand('aws/p5.48xlarge') * gpu.time_to_train_s!) / HOUR, 1e-6);
 
     const tpu = job(p, 'tpu-on-demand');
     expect(tpu.dataset_transfer_s).toBeCloseTo(DATASET_S, 6);
@@ -163,14 +167,14 @@ describe('elastic-vs-fixed', () => {
     expect(a10g.cold_starts).toBeGreaterThan(0);
     expect(a10g.mean_units).toBeLessThan(8);
     expect(a10g.mean_units).toBeGreaterThanOrEqual(1);
-    // Billed per instance-second at $1.006/h (catalog), for the mean number of instances kept.
-    expect(a10g.cost_usd).toBeCloseTo((a10g.mean_units * 1.006 * DAY) / HOUR, 4);
+    // Billed per instance-second at the catalog price, for the mean number of instances kept.
+    expect(a10g.cost_usd).toBeCloseTo((a10g.mean_units * onDemand('aws/g5.xlarge') * DAY) / HOUR, 4);
     // More instances around the 2 p.m. peak than around the 2 a.m. trough.
     const at = (h: number) => replicas[Math.floor((h * HOUR) / p.timeseries.interval_s)];
     expect(at(14)).toBeGreaterThan(at(2));
     // The same 8 instances kept all day cost more.
     const fixed = pool(policy(r, 'fixed-cloud'), 'aws-us-east-1/a10g-fixed');
-    expect(fixed.cost_usd).toBeCloseTo((8 * 1.006 * DAY) / HOUR, 6);
+    expect(fixed.cost_usd).toBeCloseTo((8 * onDemand('aws/g5.xlarge') * DAY) / HOUR, 6);
     expect(a10g.cost_usd).toBeLessThan(fixed.cost_usd);
     expect(service(p, 'chat').slo_attainment!).toBeGreaterThan(0.99);
   });
@@ -245,8 +249,8 @@ describe('edge-outage', () => {
     expect(s.slo_attainment!).toBeGreaterThan(0.99);
     // Most of the day the edge serves: it is the faster pool (4 ms vs 83 ms to upload a 500 KB clip).
     expect(s.placements['metro-edge/orin-nx']).toBeGreaterThan(0.7 * s.arrivals);
-    // The fallback is rented for the whole measured window: 2 × $0.526/h × 85 min.
-    expect(pool(p, 'aws-us-east-1/t4').cost_usd).toBeCloseTo((2 * 0.526 * 85) / 60, 6);
+    // The fallback is rented for the whole measured window: 2 × the catalog price × 85 min.
+    expect(pool(p, 'aws-us-east-1/t4').cost_usd).toBeCloseTo((2 * onDemand('aws/g4dn.xlarge') * 85) / 60, 6);
   });
 });
 
@@ -319,10 +323,10 @@ describe('carbon-shift', () => {
     expect(now.pool).toBe('solar-dc/h100');
     expect(now.start_s).toBe(0);
     // The lowest-carbon hourly start that still ends by the 24 h deadline, worked out from the profile.
-    // Virginia (a flat 323) beats none of the best solar windows.
+    // Virginia (flat, from the catalog) beats none of the best solar windows.
     let best = 0;
     for (let h = 0; h * HOUR + T <= 86400; h++) if (meanGrid(h * HOUR) < meanGrid(best * HOUR)) best = h;
-    expect(meanGrid(best * HOUR)).toBeLessThan(323);
+    expect(meanGrid(best * HOUR)).toBeLessThan(defaultCatalog().regions['us-east'].grid_gco2_per_kwh);
     expect(ca.pool).toBe('solar-dc/h100');
     expect(ca.planned_start_s).toBe(best * HOUR);
     expect(ca.planned_start_s).toBeGreaterThan(ca.ready_s);
@@ -362,7 +366,7 @@ describe('alphago-scale', () => {
     expectRel(cpus.energy_kwh + gpus.energy_kwh, kwh, 0.01);
     expectRel(p.totals.energy_kwh.total, kwh, 0.01);
     expect(p.totals.energy_kwh.network).toBe(0);
-    expectRel(p.totals.carbon_kg.total, kwh * 0.323, 0.01);
+    expectRel(p.totals.carbon_kg.total, (kwh * defaultCatalog().regions['us-east'].grid_gco2_per_kwh) / 1000, 0.01);
     // Rental equivalent: 1,202 × $0.048/h + 176 × $0.90/h = $216.1 per hour of play.
     expect(p.totals.cost_usd.total).toBeCloseTo(((1202 * 0.048 + 176 * 0.9) * T) / HOUR, 6);
     // An hour of play: ~46 kWh and ~15 kg CO2 at these utilisations.

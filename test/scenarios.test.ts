@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { loadScenarioFile } from '../src/scenario/index.js';
 import { runScenario } from '../src/sim/index.js';
 import { renderJson } from '../src/report/json.js';
+import { defaultCatalog } from '../src/hardware/catalog.js';
 import type { PolicyResult, Result } from '../src/metrics/result.js';
 
 const SHIPPED = readdirSync('scenarios')
@@ -72,7 +73,8 @@ describe('chatbot-seoul', () => {
     // An Orin decodes ~20x slower than an H100: the full answer takes far longer at the edge.
     expect(edge.services[0].latency_ms!.p50).toBeGreaterThan(3 * cloud.services[0].latency_ms!.p50);
     // Cloud-only pays for one p5.48xlarge for the measured 110 minutes and nothing at the edge.
-    expect(cloud.totals.cost_usd.compute).toBeCloseTo(98.32 * (6600 / 3600), 6);
+    const p5 = defaultCatalog().instances['aws/p5.48xlarge'].prices['us-east']['on-demand'];
+    expect(cloud.totals.cost_usd.compute).toBeCloseTo(p5 * (6600 / 3600), 6);
     expect(cloud.totals.cost_usd.capex).toBe(0);
     // Edge-only pays 16 boxes of $1,999 over 3 years, for 110 minutes, and no cloud compute.
     expect(edge.totals.cost_usd.compute).toBe(0);
@@ -141,9 +143,11 @@ describe('carbon-regions', () => {
     const energyRatio = or.totals.energy_kwh.it / va.totals.energy_kwh.it;
     expect(energyRatio).toBeLessThan(1);
     expect(energyRatio).toBeGreaterThan(0.95);
-    // Compute carbon scales with grid intensity: 79 / 323 gCO2/kWh.
+    // Compute carbon scales with grid intensity × PUE (catalog: Oregon against Virginia).
+    const reg = defaultCatalog().regions;
+    const gridPue = (id: string) => reg[id].grid_gco2_per_kwh * reg[id].pue;
     expect(or.totals.carbon_kg.compute / va.totals.carbon_kg.compute).toBeCloseTo(
-      (79 / 323) * (or.totals.energy_kwh.it / va.totals.energy_kwh.it),
+      (gridPue('us-west') / gridPue('us-east')) * (or.totals.energy_kwh.it / va.totals.energy_kwh.it),
       3,
     );
     // The 87 ms us-east <-> us-west round trip shows up in the latency.

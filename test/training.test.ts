@@ -15,8 +15,8 @@ const run = (text: string, trace?: (r: TraceRow) => void): Result =>
 const pol = (r: Result, name: string): PolicyResult => r.policies.find((p) => p.policy === name)!;
 
 const H100_BF16 = 989e12; // NVIDIA H100 SXM datasheet, dense
-const P5_PRICE = 98.32; // $/h, catalog (us-east)
 const catalog = defaultCatalog();
+const P5_PRICE = catalog.instances['aws/p5.48xlarge'].prices['us-east']['on-demand']; // $/h, catalog (us-east)
 const P5_MAX_W = 8 * catalog.devices['h100-sxm'].power_max_w + catalog.instances['aws/p5.48xlarge'].host_power_max_w;
 
 describe('a training job on a dedicated on-demand pool', () => {

@@ -12,7 +12,7 @@ import { loadPolicyModules, withUserPolicies, PolicyError, type UserPolicy } fro
 import { BUILTIN_POLICY_NAMES } from '../placement/names.js';
 import { renderTable, renderJson, writeCsv } from '../report/index.js';
 import { defaultCatalog } from '../hardware/catalog.js';
-import { formatCatalog, catalogAsJson } from '../hardware/catalog-list.js';
+import { formatCatalog, catalogAsJson, catalogSources, formatSources } from '../hardware/catalog-list.js';
 import { PLACESIM_VERSION } from '../version.js';
 import { TraceCsvWriter } from '../report/trace-csv.js';
 import { renderHtml, renderSweepHtml } from '../report/html.js';
@@ -300,8 +300,13 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       new Argument('[what]', 'devices | instances | regions').choices(['devices', 'instances', 'regions']).default('devices'),
     )
     .option('--json', 'print as JSON')
-    .action((what: 'devices' | 'instances' | 'regions', flags: { json?: boolean }) => {
+    .option('--sources', 'list every publication the catalog cites, with the entries that cite it')
+    .action((what: 'devices' | 'instances' | 'regions', flags: { json?: boolean; sources?: boolean }) => {
       const catalog = defaultCatalog();
+      if (flags.sources) {
+        io.out(flags.json ? JSON.stringify({ sources: catalogSources(catalog) }, null, 2) + '\n' : formatSources(catalog));
+        return;
+      }
       io.out(flags.json ? JSON.stringify(catalogAsJson(catalog, what), null, 2) + '\n' : formatCatalog(catalog, what));
     });
 

@@ -1,9 +1,11 @@
 /**
  * Listing the catalog for people (`formatCatalog`, an aligned plain-text table in human units) and for
- * programs (`catalogAsJson`, the entries in base units, with notes), e.g. behind a CLI listing command.
+ * programs (`catalogAsJson`, the entries in base units, with notes), e.g. behind a CLI listing command;
+ * and the publications it cites (`catalogSources`, `formatSources`).
  */
 import { DTYPES, PRICINGS } from '../model/types.js';
 import type { Catalog, Dtype, Provenance } from '../model/types.js';
+import { CATALOG_AS_OF, CATALOG_NETWORK_DEFAULTS, CATALOG_RTT_MS } from './catalog.js';
 
 export type CatalogSection = 'devices' | 'instances' | 'regions';
 export const CATALOG_SECTIONS: readonly CatalogSection[] = ['devices', 'instances', 'regions'];
@@ -46,6 +48,16 @@ function renderTable(headers: string[], rows: string[][], rightAligned: boolean[
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/**
+ * A source for a table cell: each publication cut at its first parenthesis, comma or colon (the full
+ * citation, with its address, is in the JSON listing and `--sources`).
+ */
+function shortSource(source: string): string {
+  return splitSources(source)
+    .map((s) => s.split(/ \(|, |: /)[0])
+    .join('; ');
+}
+
 const byId = <T extends { id: string }>(entries: Record<string, T>): T[] =>
   Object.values(entries).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
@@ -76,7 +88,7 @@ function formatDevices(catalog: Catalog): string {
     cell(d, 'power_max_w', d.power_max_w),
     cell(d, 'power_idle_w', d.power_idle_w),
     d.as_of,
-    d.source,
+    shortSource(d.source),
   ]);
   const right = headers.map((_, i) => i >= 2 && i < headers.length - 2);
   return renderTable(headers, rows, right);
@@ -90,6 +102,7 @@ function formatInstances(catalog: Catalog): string {
     'host max W',
     'region',
     ...PRICINGS.map((p) => `${p} $/h`),
+    'od $/dev-h',
     'as_of',
     'source',
   ];
@@ -106,26 +119,28 @@ function formatInstances(catalog: Catalog): string {
         cell(inst, 'host_power_max_w', inst.host_power_max_w),
         region,
         ...PRICINGS.map((p) => cell(inst, `prices.${region}.${p}`, price?.[p], 1, 6)),
+        cell(inst, `prices.${region}.on-demand`, price?.['on-demand'], inst.devices, 4),
         inst.as_of,
-        inst.source,
+        shortSource(inst.source),
       ]);
     }
   }
-  const right = headers.map((h, i) => (i >= 2 && i <= 3) || h.endsWith('$/h'));
+  const right = headers.map((h, i) => (i >= 2 && i <= 3) || h.endsWith('$/h') || h.endsWith('$/dev-h'));
   return renderTable(headers, rows, right);
 }
 
 function formatRegions(catalog: Catalog): string {
-  const headers = ['id', 'name', 'gCO2/kWh', 'PUE', 'as_of', 'source'];
+  const headers = ['id', 'name', 'area', 'gCO2/kWh', 'PUE', 'as_of', 'source'];
   const rows = byId(catalog.regions).map((r) => [
     r.id,
     r.name,
+    r.area ?? '-',
     cell(r, 'grid_gco2_per_kwh', r.grid_gco2_per_kwh),
     cell(r, 'pue', r.pue),
     r.as_of,
-    r.source,
+    shortSource(r.source),
   ]);
-  return renderTable(headers, rows, [false, false, true, true, false, false]);
+  return renderTable(headers, rows, [false, false, false, true, true, false, false]);
 }
 
 const FOOTERS: Record<CatalogSection, string> = {
@@ -133,9 +148,13 @@ const FOOTERS: Record<CatalogSection, string> = {
     'Peak dense throughput per device (TOPS for integer types). "-" = not given. ' +
     `${ESTIMATE_MARK} = estimated or derived; the JSON listing carries each entry's notes.`,
   instances:
-    `Prices in US$ per instance-hour by catalog region; "-" = not available. ${ESTIMATE_MARK} = estimated ` +
-    '(host power from CCF coefficients; spot prices from a range use its midpoint).',
-  regions: `Location-based grid intensity and default PUE. ${ESTIMATE_MARK} = estimated (midpoint of a range).`,
+    `Prices in US$ per instance-hour by catalog region; "-" = not published. reserved = 1-year commitment ` +
+    '(3-year prices are in the JSON notes); od $/dev-h = on-demand per GPU or TPU chip. ' +
+    `${ESTIMATE_MARK} = estimated (host power from CCF coefficients; spot = median over zones). ` +
+    '`placesim catalog --sources` lists the publications.',
+  regions:
+    `Location-based grid intensity and the region's data-centre PUE. ${ESTIMATE_MARK} = estimated ` +
+    '(see the JSON notes).',
 };
 
 /** An aligned plain-text table of one catalog section, sorted by id, with a one-line legend. */
@@ -156,9 +175,9 @@ const UNITS: Record<CatalogSection, Record<string, string>> = {
   instances: {
     host_power_idle_w: 'W',
     host_power_max_w: 'W',
-    prices: 'US$ per instance-hour, by catalog region id',
+    prices: 'US$ per instance-hour, by catalog region id; reserved = 1-year commitment, no upfront',
   },
-  regions: { grid_gco2_per_kwh: 'gCO2e/kWh', pue: 'ratio' },
+  regions: { grid_gco2_per_kwh: 'gCO2e/kWh', pue: 'ratio', area: 'americas | europe | asia-pacific' },
 };
 
 export interface CatalogJson {
@@ -176,4 +195,85 @@ export function catalogAsJson(catalog: Catalog, what: CatalogSection): CatalogJs
     units: { ...UNITS[what] },
     entries: byId(section).map((e) => structuredClone(e)),
   };
+}
+
+// --------------------------------------------------------------------------------------------- sources
+
+/** One publication the catalog cites, with the entries (and fields) that cite it and their as_of months. */
+export interface CatalogSource {
+  source: string;
+  /** "section id" or "section id (field)", sorted. */
+  cited_by: string[];
+  /** Distinct as_of months of the citing entries, sorted. */
+  as_of: string[];
+}
+
+/** Split a `source` string into its publications (joined with "; "). */
+export function splitSources(source: string): string[] {
+  return source
+    .split('; ')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/**
+ * Every publication cited by the catalog's entries, its network defaults and its RTT table, once each,
+ * sorted by name.
+ */
+export function catalogSources(catalog: Catalog): CatalogSource[] {
+  const found = new Map<string, { cited: Set<string>; asOf: Set<string> }>();
+  const cite = (source: string, by: string, asOf: string) => {
+    const e = found.get(source) ?? { cited: new Set<string>(), asOf: new Set<string>() };
+    e.cited.add(by);
+    e.asOf.add(asOf);
+    found.set(source, e);
+  };
+  for (const section of CATALOG_SECTIONS) {
+    for (const entry of byId(catalog[section] as Record<string, Provenance & { id: string }>)) {
+      const by = `${section.replace(/s$/, '')} ${entry.id}`;
+      for (const s of splitSources(entry.source)) cite(s, by, entry.as_of);
+      for (const [field, s] of Object.entries(entry.sources ?? {})) {
+        for (const part of splitSources(s)) cite(part, `${by} (${field})`, entry.as_of);
+      }
+    }
+  }
+  const net = CATALOG_NETWORK_DEFAULTS;
+  for (const [field, s] of Object.entries(net.sources)) cite(s, `network ${field}`, net.as_of);
+  for (const r of CATALOG_RTT_MS) cite(r.source, `rtt ${r.a} <-> ${r.b}`, CATALOG_AS_OF);
+  const sorted = [...found.keys()].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0));
+  return sorted.map((source) => {
+    const e = found.get(source)!;
+    // A field-level citation repeats the entry-level one for the same entry; keep the field-level form.
+    const cited = [...e.cited].filter((c) => ![...e.cited].some((o) => o !== c && o.startsWith(`${c} (`)));
+    return { source, cited_by: cited.sort(), as_of: [...e.asOf].sort() };
+  });
+}
+
+/** Wrap `text` at `width` columns: the first line starts with `first`, later ones with `indent`. */
+function wrap(text: string, width: number, first: string, indent: string): string {
+  const words = text.split(' ');
+  const lines: string[] = [];
+  let line = first;
+  for (const w of words) {
+    if (line.trim() !== '' && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = indent + w;
+    } else line = line.trim() === '' ? line + w : `${line} ${w}`;
+  }
+  if (line.trim() !== '') lines.push(line);
+  return lines.join('\n');
+}
+
+/** A numbered plain-text list of every source, with what cites it, for `placesim catalog --sources`. */
+export function formatSources(catalog: Catalog): string {
+  const sources = catalogSources(catalog);
+  const out = [`${sources.length} publications cited by the default catalog:`, ''];
+  sources.forEach((s, i) => {
+    out.push(wrap(s.source, 110, `${i + 1}.`.padEnd(3), '    '));
+    out.push(wrap(`as_of ${s.as_of.join(', ')}. Cited by: ${s.cited_by.join(', ')}.`, 110, '    ', '      '));
+    out.push('');
+  });
+  out.push('Entries give `source` and `as_of`; estimates are listed in `estimated` and explained in `notes`');
+  out.push('(`placesim catalog <section> --json`). docs/catalog.md says how to refresh each kind of figure.');
+  return out.join('\n') + '\n';
 }

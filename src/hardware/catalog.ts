@@ -2,24 +2,22 @@
  * The embedded default hardware catalog: devices, cloud instance types with prices, and region defaults
  * (grid carbon intensity, PUE), each with the publication it came from.
  *
- * Figures come from /work/shared/reference-data.md (a snapshot of public datasheets, price lists and grid
- * data). Every number is in base units: FLOP/s (OP/s for integer dtypes), bytes, bytes/s, W, US$/hour,
- * gCO2e/kWh. Decimal prefixes throughout (1 GB = 1e9 bytes, as vendors quote memory and bandwidth).
+ * Device figures come from /work/shared/reference-data.md (a snapshot of public datasheets). Prices, grid
+ * intensity and PUE come from newer public snapshots of the providers' price lists and sustainability data,
+ * named in each entry's `source` (docs/catalog.md says how to refresh them). Every number is in base units:
+ * FLOP/s (OP/s for integer dtypes), bytes, bytes/s, W, US$/hour, gCO2e/kWh. Decimal prefixes throughout
+ * (1 GB = 1e9 bytes, as vendors quote memory and bandwidth).
  *
  * Marking: a field whose value is an estimate ([EST]) or derived from other specs ([DER]) is listed in the
  * entry's `estimated`, and `notes` says how it was obtained. Dtype throughput fields are named
  * `peak_flops.<dtype>`, prices `prices.<region>.<pricing>`; a parent name (`peak_flops`, `prices`) or
  * `all` covers everything below it.
  *
- * `as_of` is the source's own publication month where the reference gives one, otherwise the month the
- * figure was collected for this catalog (CATALOG_AS_OF).
+ * `as_of` is the month the figures were published or read; for an entry that mixes sources, the oldest.
  */
-import type { Catalog, Device, InstanceType, RegionDefaults } from '../model/types.js';
+import type { Catalog, Device, GeoArea, InstancePrice, InstanceType, RegionDefaults } from '../model/types.js';
 
-/**
- * Month the reference snapshot was taken. The AWS GPU prices in it are the list prices from before AWS's
- * June 2025 P4/P5 price cut, so the snapshot describes May 2025.
- */
+/** Month the device reference snapshot (datasheets, CCF coefficients, network defaults) was taken. */
 export const CATALOG_AS_OF = '2025-05';
 
 const T = 1e12; // TFLOPS / TOPS
@@ -51,7 +49,7 @@ const DIMM_BYTES = 64 * GB;
 
 const SRC_H100 = 'NVIDIA H100 Tensor Core GPU datasheet';
 const SRC_A100 = 'NVIDIA A100 Tensor Core GPU datasheet';
-const SRC_CCF = 'Cloud Carbon Footprint (CCF) methodology coefficients';
+const SRC_CCF = 'Cloud Carbon Footprint (CCF) methodology coefficients (cloudcarbonfootprint.org/docs/methodology)';
 
 const DEVICES: Device[] = [
   // ---------------------------------------------------------------------------------------- GPUs
@@ -449,11 +447,15 @@ const DEVICES: Device[] = [
 
 // --------------------------------------------------------------------------------------------- instances
 
-/** Host power from CCF coefficients: per-vCPU W at 0% and 100% utilisation, plus memory at 0.392 W/GB. */
-const CCF_VCPU_W: Record<'aws' | 'gcp' | 'azure', { min: number; max: number }> = {
+/**
+ * Host power from CCF coefficients: per-vCPU W at 0% and 100% utilisation, plus memory at 0.392 W/GB.
+ * CCF publishes coefficients for the three hyperscalers only; GPU clouds use their mean ([EST]).
+ */
+const CCF_VCPU_W: Record<'aws' | 'gcp' | 'azure' | 'mean', { min: number; max: number }> = {
   aws: { min: 0.74, max: 3.5 },
   gcp: { min: 0.71, max: 4.26 },
   azure: { min: 0.78, max: 3.76 },
+  mean: { min: (0.74 + 0.71 + 0.78) / 3, max: (3.5 + 4.26 + 3.76) / 3 },
 };
 const CCF_MEMORY_W_PER_GB = 0.000392 * 1000;
 
@@ -469,208 +471,598 @@ const HOST_ESTIMATED = ['host_power_idle_w', 'host_power_max_w'];
 const hostNote = (vcpus: number, memoryGb: number, extra = '') =>
   `Host power [EST] = CCF per-vCPU min/max × ${vcpus} vCPUs + CCF memory 0.392 W/GB × ${memoryGb} GB` +
   ` (vCPU and memory from the provider's instance page${extra}); excludes NVLink switches, NICs and fans.`;
+const gpuCloudHostNote = (vcpus: number, memoryGb: number, extra = '') =>
+  `Host power [EST] = the mean of CCF's AWS/GCP/Azure per-vCPU min/max (0.74/3.84 W) × ${vcpus} vCPUs + ` +
+  `CCF memory 0.392 W/GB × ${memoryGb} GB${extra}; excludes NVLink switches, NICs and fans.`;
 
-const SRC_AWS_PRICES = 'AWS EC2 On-Demand and Spot price lists (us-east-1)';
-const NOTE_AWS_PRICE =
-  'Prices: us-east-1 list price from before the June 2025 AWS GPU price cut (up to 45%).';
+/** Median of the spot prices seen in a region's availability zones, to 4 decimals (no float noise). */
+function median(...xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return Math.round(m * 1e4) / 1e4;
+}
+
+/** One region's list prices. `spotAz`: spot per availability zone (the median is used, marked [EST]). */
+interface PriceRow {
+  od: number;
+  spot?: number;
+  spotAz?: number[];
+  reserved?: number;
+}
+
+/** Prices per catalog region, and which of them are estimates (spot medians over several zones). */
+function priced(rows: Record<string, PriceRow>): { prices: Record<string, InstancePrice>; estimated: string[] } {
+  const prices: Record<string, InstancePrice> = {};
+  const estimated: string[] = [];
+  for (const [region, row] of Object.entries(rows)) {
+    const p: InstancePrice = { 'on-demand': row.od };
+    if (row.spotAz !== undefined) {
+      p.spot = median(...row.spotAz);
+      if (row.spotAz.length > 1) estimated.push(`prices.${region}.spot`);
+    } else if (row.spot !== undefined) p.spot = row.spot;
+    if (row.reserved !== undefined) p.reserved = row.reserved;
+    prices[region] = p;
+  }
+  return { prices, estimated };
+}
+
+function instance(
+  base: Omit<InstanceType, 'prices' | 'estimated'>,
+  rows: Record<string, PriceRow>,
+  estimated: string[],
+): InstanceType {
+  const p = priced(rows);
+  return { ...base, prices: p.prices, estimated: [...estimated, ...p.estimated] };
+}
+
+// Provider price lists and the snapshots that carry them. Each is one publication; an entry's `source`
+// joins several with "; ".
+const SRC_AWS_SKYPILOT =
+  'AWS EC2 On-Demand and Spot prices per region and zone, from the AWS Price List API via the SkyPilot ' +
+  'catalog (github.com/skypilot-org/skypilot-catalog, catalogs/v8/aws/vms.csv)';
+const SRC_DATA_RECEIPTS =
+  'data-receipts 109 "What an H100 actually costs per hour": AWS and Azure list prices and GPU-cloud ' +
+  'price pages, read 2026-11-09 (github.com/datareceipts/data-receipts, 109-gpu-pricing)';
+const SRC_AWS_CUT =
+  'AWS price reduction of up to 45% for P4d/P4de/P5/P5en, June 2025 (summarised in usage.ai, "LLM Cost ' +
+  'Optimization on AWS", updated 2026-06-30, usage.ai/blogs/aws/ai-ml-cost/llm-cost-optimization-aws)';
+const SRC_DSTACK_P5EN =
+  'dstack pull request #4110, `dstack offer` for AWS p5en.48xlarge from the gpuhunt price catalog, ' +
+  '2026-08-06 (github.com/dstackai/dstack/pull/4110)';
+const SRC_GCP_CYCLENERD =
+  'Google Cloud Compute Engine prices per region (on-demand, Spot, 1- and 3-year committed use) from the ' +
+  'Cloud Billing Catalog API via Cyclenerd google-cloud-pricing-cost-calculator pricing.yml generated ' +
+  '2025-03-06 (github.com/Cyclenerd/google-cloud-pricing-cost-calculator)';
+const SRC_GCP_SILYBENCH =
+  'silybench-data gpu_prices.csv: a3-highgpu-1g from the Cloud Billing Catalog API, checked 2026-09-26 ' +
+  '(github.com/tgarg01/silybench-data, derived/csv/gpu_prices.csv)';
+const SRC_GCP_TPU = 'Google Cloud TPU pricing (cloud.google.com/tpu/pricing)';
+const SRC_LAMBDA =
+  'Lambda GPU Cloud instance pricing (lambda.ai/instances, lambda.ai/pricing), as transcribed 2026-09-20 ' +
+  '(github.com/api-evangelist/lambda-labs, plans/lambda-labs-plans-pricing.yml) and 2026-09-25 ' +
+  '(github.com/tgarg01/silybench-data)';
+const SRC_COREWEAVE =
+  'CoreWeave GPU pricing (coreweave.com/pricing), as transcribed 2026-09-20 (github.com/api-evangelist/' +
+  'coreweave, plans/coreweave-plans-pricing.yml)';
+const SRC_RUNPOD =
+  'RunPod GPU pricing (runpod.io/pricing), Secure and Community Cloud, as read 2026-11-09 by data-receipts ' +
+  '(github.com/datareceipts/data-receipts, 109-gpu-pricing/vendors.json)';
+
+const NOTE_AWS_REGIONS =
+  'AWS regions: us-east = us-east-1, us-west = us-west-2 (Oregon), ca-central = ca-central-1, eu-west = ' +
+  'eu-west-1, eu-central = eu-central-1, eu-north = eu-north-1, the ap-* ids are the AWS ones.';
+const NOTE_AWS_SPOT =
+  'Spot: the median of the zone prices below on-demand in the SkyPilot snapshot [EST]; a region whose ' +
+  'zones all showed the on-demand price has no spot entry. Spot prices move daily.';
+const NOTE_AWS_SNAPSHOT =
+  'The SkyPilot snapshot is undated; its us-east-1 P-instance prices equal the AWS list prices ' +
+  'data-receipts read on 2026-11-09, and it lists p5.4xlarge, so it postdates the June 2025 cut.';
+const NOTE_NO_COMMIT =
+  'No committed (1-/3-year) price is given: Savings Plans rates were not found in a public snapshot.';
+const NOTE_GCP_REGIONS =
+  'GCP regions: us-east = us-east4 (N. Virginia), us-central = us-central1, us-west = us-west1 (Oregon), ' +
+  'ca-central = northamerica-northeast1, sa-east = southamerica-east1, eu-west-2 = europe-west2, ' +
+  'eu-central = europe-west3, eu-north = europe-north1 (Finland), ap-northeast-1 = asia-northeast1, ' +
+  'ap-northeast-2 = asia-northeast3, ap-southeast-1 = asia-southeast1, ap-southeast-2 = ' +
+  'australia-southeast1, ap-south-1 = asia-south1. No GCP region in Ireland.';
+const NOTE_GPU_CLOUD_REGION =
+  'GPU clouds publish one price for all their (mostly North American) locations; it is listed under ' +
+  'us-east. Give usd_per_hour, or a catalog override, for a site elsewhere.';
 
 const INSTANCES: InstanceType[] = [
-  {
-    id: 'aws/p5.48xlarge',
-    provider: 'aws',
-    name: 'p5.48xlarge',
-    device: 'h100-sxm',
-    devices: 8,
-    ...ccfHostPower('aws', 192, 2048),
-    prices: { 'us-east': { 'on-demand': 98.32, spot: 27 } },
-    source: `${SRC_AWS_PRICES}; ${SRC_CCF}`,
-    as_of: CATALOG_AS_OF,
-    estimated: [...HOST_ESTIMATED, 'prices.us-east.spot'],
-    notes: `${NOTE_AWS_PRICE} Spot seen 23–31 $/h, midpoint used. ${hostNote(192, 2048)}`,
-  },
-  {
-    id: 'aws/p5en.48xlarge',
-    provider: 'aws',
-    name: 'p5en.48xlarge',
-    device: 'h200-sxm',
-    devices: 8,
-    ...ccfHostPower('aws', 192, 2048),
-    prices: { 'us-east': { 'on-demand': 84.8, spot: 19.5 } },
-    source: `${SRC_AWS_PRICES}; ${SRC_CCF}`,
-    as_of: CATALOG_AS_OF,
-    estimated: [...HOST_ESTIMATED],
-    notes: `${NOTE_AWS_PRICE} Spot is one observed price. ${hostNote(192, 2048)}`,
-  },
-  {
-    id: 'aws/p4d.24xlarge',
-    provider: 'aws',
-    name: 'p4d.24xlarge',
-    device: 'a100-40gb-sxm',
-    devices: 8,
-    ...ccfHostPower('aws', 96, 1152),
-    prices: { 'us-east': { 'on-demand': 32.77, spot: 8 } },
-    source: `${SRC_AWS_PRICES}; ${SRC_CCF}`,
-    as_of: CATALOG_AS_OF,
-    estimated: [...HOST_ESTIMATED, 'prices.us-east.spot'],
-    notes: `${NOTE_AWS_PRICE} Spot seen 5–11 $/h, midpoint used. ${hostNote(96, 1152)}`,
-  },
-  {
-    id: 'aws/p4de.24xlarge',
-    provider: 'aws',
-    name: 'p4de.24xlarge',
-    device: 'a100-80gb-sxm',
-    devices: 8,
-    ...ccfHostPower('aws', 96, 1152),
-    prices: { 'us-east': { 'on-demand': 40.97, spot: 5.3 } },
-    source: `${SRC_AWS_PRICES}; ${SRC_CCF}`,
-    as_of: CATALOG_AS_OF,
-    estimated: [...HOST_ESTIMATED, 'prices.us-east.spot'],
-    notes: `${NOTE_AWS_PRICE} Spot seen 4.7–5.9 $/h, midpoint used. ${hostNote(96, 1152)}`,
-  },
-  {
-    id: 'aws/g5.xlarge',
-    provider: 'aws',
-    name: 'g5.xlarge',
-    device: 'a10g',
-    devices: 1,
-    ...ccfHostPower('aws', 4, 16),
-    prices: {
-      'us-east': { 'on-demand': 1.006, spot: 0.4 },
-      'ap-northeast-2': { 'on-demand': 1.237 },
+  // ------------------------------------------------------------------------------------------------ AWS
+  instance(
+    {
+      id: 'aws/p5.48xlarge',
+      provider: 'aws',
+      name: 'p5.48xlarge',
+      device: 'h100-sxm',
+      devices: 8,
+      ...ccfHostPower('aws', 192, 2048),
+      source: `${SRC_AWS_SKYPILOT}; ${SRC_DATA_RECEIPTS}; ${SRC_AWS_CUT}; ${SRC_CCF}`,
+      as_of: '2026-11',
+      notes:
+        'On-demand after the June 2025 AWS cut: 55.04 $/h in us-east-1 (6.88 $/GPU-h; 98.32 $/h before). ' +
+        `${NOTE_AWS_SPOT} ${NOTE_AWS_SNAPSHOT} ${NOTE_NO_COMMIT} ${NOTE_AWS_REGIONS} ${hostNote(192, 2048)}`,
     },
-    source: `AWS EC2 On-Demand and Spot price lists (us-east-1, ap-northeast-2); ${SRC_CCF}`,
-    as_of: CATALOG_AS_OF,
-    estimated: [...HOST_ESTIMATED],
-    notes: `Spot ~0.40 $/h observed in us-east-1. ${hostNote(4, 16)}`,
-  },
-  {
-    id: 'aws/g6.12xlarge',
-    provider: 'aws',
-    name: 'g6.12xlarge',
-    device: 'l4',
-    devices: 4,
-    ...ccfHostPower('aws', 48, 192),
-    prices: { 'us-east': { 'on-demand': 4.6, spot: 2.1 } },
-    source: `${SRC_AWS_PRICES}; ${SRC_CCF}`,
-    as_of: CATALOG_AS_OF,
-    estimated: [...HOST_ESTIMATED],
-    notes: `Spot ~2.1 $/h observed. ${hostNote(48, 192)}`,
-  },
-  {
-    id: 'aws/g4dn.xlarge',
-    provider: 'aws',
-    name: 'g4dn.xlarge',
-    device: 't4',
-    devices: 1,
-    ...ccfHostPower('aws', 4, 16),
-    prices: { 'us-east': { 'on-demand': 0.526, spot: 0.18 } },
-    source: `${SRC_AWS_PRICES}; ${SRC_CCF}`,
-    as_of: CATALOG_AS_OF,
-    estimated: [...HOST_ESTIMATED],
-    notes: `Spot ~0.18 $/h observed. ${hostNote(4, 16)}`,
-  },
-  {
-    id: 'gcp/tpu-v5e',
-    provider: 'gcp',
-    name: 'TPU v5e (1 chip, ct5lp-hightpu-1t)',
-    device: 'tpu-v5e',
-    devices: 1,
-    ...ccfHostPower('gcp', 24, 48),
-    prices: { 'us-east': { 'on-demand': 1.2 } },
-    source: `Google Cloud TPU pricing; ${SRC_CCF}`,
-    as_of: CATALOG_AS_OF,
-    estimated: [...HOST_ESTIMATED],
-    notes:
-      'Per chip-hour US list price; the reference does not name the US region, mapped to us-east. ' +
-      hostNote(24, 48, '; the 1-chip VM ct5lp-hightpu-1t'),
-  },
-  {
-    id: 'gcp/tpu-v5p',
-    provider: 'gcp',
-    name: 'TPU v5p (1 chip)',
-    device: 'tpu-v5p',
-    devices: 1,
-    ...ccfHostPower('gcp', 52, 112),
-    prices: { 'us-east': { 'on-demand': 4.2, spot: 1.68 } },
-    source: `Google Cloud TPU pricing; ${SRC_CCF}`,
-    as_of: CATALOG_AS_OF,
-    estimated: [...HOST_ESTIMATED],
-    notes:
-      'Per chip-hour US list price; the reference does not name the US region, mapped to us-east. v5p is ' +
-      'sold in 4-chip hosts; host figures are a quarter of ct5p-hightpu-4t (208 vCPUs, 448 GB) [UNV]. ' +
-      hostNote(52, 112),
-  },
-  {
-    id: 'gcp/tpu-v6e',
-    provider: 'gcp',
-    name: 'TPU v6e (1 chip, ct6e-standard-1t)',
-    device: 'tpu-v6e',
-    devices: 1,
-    ...ccfHostPower('gcp', 44, 176),
-    prices: {
-      'us-east': { 'on-demand': 2.7, spot: 0.65 },
-      'ap-northeast-1': { 'on-demand': 3.24 },
+    {
+      'us-east': { od: 55.04, spotAz: [19.2531, 21.1543, 25.7522, 17.6289] },
+      'us-west': { od: 55.04, spotAz: [12.6935, 12.9785, 12.9727, 16.1301] },
+      'ca-central': { od: 63.296 },
+      'eu-north': { od: 58.8928, spot: 28.3188 },
+      'eu-west-2': { od: 71.552, spotAz: [15.7259, 15.5259, 16.3251] },
+      'ap-northeast-1': { od: 68.8, spot: 23.1449 },
+      'ap-northeast-2': { od: 75.9552 },
+      'ap-south-1': { od: 66.048, spotAz: [48.1142, 33.2941, 18.8933] },
+      'ap-southeast-2': { od: 71.552, spot: 26.5713 },
     },
-    source: `Google Cloud TPU pricing (US, asia-northeast1); ${SRC_CCF}`,
-    as_of: CATALOG_AS_OF,
-    estimated: [...HOST_ESTIMATED],
-    notes:
-      'Per chip-hour list price; the reference does not name the US region, mapped to us-east; ' +
-      'asia-northeast1 (Tokyo) mapped to ap-northeast-1. ' +
-      hostNote(44, 176, '; the 1-chip VM ct6e-standard-1t [UNV]'),
-  },
-  {
-    id: 'azure/nd96isr-h100-v5',
-    provider: 'azure',
-    name: 'Standard_ND96isr_H100_v5',
-    device: 'h100-sxm',
-    devices: 8,
-    ...ccfHostPower('azure', 96, 1900),
-    prices: { 'us-east': { 'on-demand': 117.98, spot: 29.5 } },
-    source: `Azure Virtual Machines pricing (East US); ${SRC_CCF}`,
-    as_of: CATALOG_AS_OF,
-    estimated: [...HOST_ESTIMATED],
-    notes: `Azure East US mapped to us-east. ${hostNote(96, 1900)}`,
-  },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'aws/p5en.48xlarge',
+      provider: 'aws',
+      name: 'p5en.48xlarge',
+      device: 'h200-sxm',
+      devices: 8,
+      ...ccfHostPower('aws', 192, 2048),
+      source: `${SRC_DSTACK_P5EN}; ${SRC_CCF}`,
+      as_of: '2026-08',
+      notes:
+        'On-demand and spot as listed by dstack (lowest zone spot per region). ' +
+        `${NOTE_NO_COMMIT} ${NOTE_AWS_REGIONS} ${hostNote(192, 2048)}`,
+    },
+    {
+      'us-east': { od: 63.296, spot: 27.1988 },
+      'us-west': { od: 63.296, spot: 26.9369 },
+      'eu-north': { od: 67.7267, spot: 39.8158 },
+    },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'aws/p4d.24xlarge',
+      provider: 'aws',
+      name: 'p4d.24xlarge',
+      device: 'a100-40gb-sxm',
+      devices: 8,
+      ...ccfHostPower('aws', 96, 1152),
+      source: `${SRC_AWS_SKYPILOT}; ${SRC_DATA_RECEIPTS}; ${SRC_CCF}`,
+      as_of: '2026-11',
+      notes:
+        'On-demand after the June 2025 cut (32.77 $/h before). No us-east-1 spot zone in the snapshot. ' +
+        `${NOTE_AWS_SPOT} ${NOTE_AWS_SNAPSHOT} ${NOTE_NO_COMMIT} ${NOTE_AWS_REGIONS} ${hostNote(96, 1152)}`,
+    },
+    {
+      'us-east': { od: 21.95764 },
+      'us-west': { od: 21.95764, spotAz: [7.9992, 8.2259, 9.7315, 8.4794] },
+    },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'aws/p4de.24xlarge',
+      provider: 'aws',
+      name: 'p4de.24xlarge',
+      device: 'a100-80gb-sxm',
+      devices: 8,
+      ...ccfHostPower('aws', 96, 1152),
+      source: `${SRC_AWS_SKYPILOT}; ${SRC_DATA_RECEIPTS}; ${SRC_CCF}`,
+      as_of: '2026-11',
+      notes:
+        'On-demand after the June 2025 cut (40.97 $/h before). ' +
+        `${NOTE_AWS_SPOT} ${NOTE_AWS_SNAPSHOT} ${NOTE_NO_COMMIT} ${NOTE_AWS_REGIONS} ${hostNote(96, 1152)}`,
+    },
+    {
+      'us-east': { od: 27.44705, spotAz: [9.9734, 8.6505] },
+      'us-west': { od: 27.44705, spotAz: [10.9991, 11.0144, 10.3338] },
+      'eu-central': { od: 34.29122, spotAz: [8.8218, 8.0274] },
+      'ap-northeast-1': { od: 37.6223, spot: 15.9785 },
+      'ap-southeast-1': { od: 32.93646, spot: 13.7534 },
+    },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'aws/g5.xlarge',
+      provider: 'aws',
+      name: 'g5.xlarge',
+      device: 'a10g',
+      devices: 1,
+      ...ccfHostPower('aws', 4, 16),
+      source: `${SRC_AWS_SKYPILOT}; ${SRC_CCF}`,
+      as_of: '2025-08',
+      notes:
+        'as_of is the earliest month the undated snapshot can be from (see p5.48xlarge); these list prices ' +
+        `have not changed since 2025-05. ${NOTE_AWS_SPOT} ${NOTE_NO_COMMIT} ${NOTE_AWS_REGIONS} ` +
+        hostNote(4, 16),
+    },
+    {
+      'us-east': { od: 1.006, spotAz: [0.4507, 0.4246, 0.436, 0.4259, 0.4364] },
+      'us-west': { od: 1.006, spotAz: [0.4857, 0.5134, 0.4829] },
+      'ca-central': { od: 1.117, spotAz: [0.4301, 0.5272] },
+      'eu-west': { od: 1.123, spotAz: [0.5765, 0.5746, 0.5727] },
+      'eu-west-2': { od: 1.277, spotAz: [0.5036, 0.5181] },
+      'eu-central': { od: 1.258, spotAz: [0.6178, 0.651, 0.6059] },
+      'eu-north': { od: 1.067, spotAz: [0.4388, 0.4166] },
+      'ap-northeast-2': { od: 1.237 },
+      'ap-south-1': { od: 1.208, spotAz: [0.488, 0.4999] },
+      'ap-southeast-2': { od: 1.308, spotAz: [0.5693, 0.4669] },
+    },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'aws/g6.12xlarge',
+      provider: 'aws',
+      name: 'g6.12xlarge',
+      device: 'l4',
+      devices: 4,
+      ...ccfHostPower('aws', 48, 192),
+      source: `${SRC_AWS_SKYPILOT}; ${SRC_CCF}`,
+      as_of: '2025-08',
+      notes:
+        'as_of is the earliest month the undated snapshot can be from (see p5.48xlarge). ' +
+        `${NOTE_AWS_SPOT} ${NOTE_NO_COMMIT} ${NOTE_AWS_REGIONS} ${hostNote(48, 192)}`,
+    },
+    {
+      'us-east': { od: 4.6016, spotAz: [2.0968, 1.9631, 2.0353, 1.7552] },
+      'us-west': { od: 4.6016, spotAz: [2.3163, 2.5757, 2.4053, 2.3736] },
+      'ca-central': { od: 5.10933, spotAz: [1.6139, 1.6519] },
+      'eu-west-2': { od: 5.8412, spotAz: [2.473, 2.6196] },
+      'eu-central': { od: 5.75429, spotAz: [2.2931, 2.16] },
+      'eu-north': { od: 4.88062, spotAz: [1.2805, 0.7092] },
+      'ap-southeast-2': { od: 5.98299 },
+    },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'aws/g4dn.xlarge',
+      provider: 'aws',
+      name: 'g4dn.xlarge',
+      device: 't4',
+      devices: 1,
+      ...ccfHostPower('aws', 4, 16),
+      source: `${SRC_AWS_SKYPILOT}; ${SRC_CCF}`,
+      as_of: '2025-08',
+      notes:
+        'as_of is the earliest month the undated snapshot can be from (see p5.48xlarge). Spot excludes ' +
+        `Local Zones. ${NOTE_AWS_SPOT} ${NOTE_NO_COMMIT} ${NOTE_AWS_REGIONS} ${hostNote(4, 16)}`,
+    },
+    {
+      'us-east': { od: 0.526, spotAz: [0.2158, 0.2, 0.2039, 0.202, 0.2043] },
+      'us-west': { od: 0.526, spotAz: [0.2464, 0.2479, 0.2386] },
+      'eu-west': { od: 0.587, spotAz: [0.3147, 0.3171, 0.3317] },
+      'eu-west-2': { od: 0.615, spotAz: [0.2059, 0.1937, 0.1955] },
+      'eu-central': { od: 0.658 },
+      'eu-north': { od: 0.558, spotAz: [0.1822, 0.1934, 0.184] },
+    },
+    HOST_ESTIMATED,
+  ),
+
+  // ------------------------------------------------------------------------------------------------ Google Cloud
+  instance(
+    {
+      id: 'gcp/a3-highgpu-8g',
+      provider: 'gcp',
+      name: 'a3-highgpu-8g',
+      device: 'h100-sxm',
+      devices: 8,
+      ...ccfHostPower('gcp', 208, 1872),
+      source: `${SRC_GCP_CYCLENERD}; ${SRC_GCP_SILYBENCH}; ${SRC_CCF}`,
+      as_of: '2025-03',
+      notes:
+        'reserved = the 1-year committed-use price (the snapshot gives it per 730-hour month; ÷ 730, 30.6% ' +
+        'below on-demand). 3-year committed use is 56.1% below on-demand: us-east 38.894, us-central and ' +
+        'us-west 38.8644, ca-central and eu-north 42.7932, sa-east 61.6867, eu-west-2 44.3231, eu-central ' +
+        '45.8659, ap-northeast-1 55.6177, ap-northeast-2 49.9143, ap-southeast-1 50.1881, ap-southeast-2 ' +
+        '48.6101, ap-south-1 40.4663 $/h. On-demand is still current: the Cloud Billing catalog on 2026-09-26 ' +
+        'gave 10.9791 $/GPU-h for a3-highgpu-1g in us-central1 (× 8 = 87.83, 0.7% below this snapshot). Spot ' +
+        'moves up to daily: it was 6.571 $/GPU-h (× 8 = 52.57 $/h) there on that day. ' +
+        `${NOTE_GCP_REGIONS} ${hostNote(208, 1872)}`,
+    },
+    {
+      'us-east': { od: 88.5558, spot: 35.639, reserved: 61.4251 },
+      'us-central': { od: 88.49, spot: 35.3957, reserved: 61.3837 },
+      'us-west': { od: 88.49, spot: 35.3957, reserved: 61.3837 },
+      'ca-central': { od: 97.4356, spot: 68.5004, reserved: 67.5891 },
+      'sa-east': { od: 140.4555, spot: 98.762, reserved: 97.4347 },
+      'eu-west-2': { od: 100.9181, spot: 71.1716, reserved: 70.0022 },
+      'eu-central': { od: 104.4314, spot: 73.504, reserved: 72.441 },
+      'eu-north': { od: 97.4356, spot: 68.5004, reserved: 67.5891 },
+      'ap-northeast-1': { od: 126.6434, spot: 89.0605, reserved: 87.8534 },
+      'ap-northeast-2': { od: 113.6492, spot: 79.8957, reserved: 78.8355 },
+      'ap-southeast-1': { od: 114.2783, spot: 32.3018, reserved: 79.2797 },
+      'ap-southeast-2': { od: 110.6783, spot: 77.7681, reserved: 76.771 },
+      'ap-south-1': { od: 92.1348, spot: 64.7417, reserved: 63.9053 },
+    },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'gcp/tpu-v5e',
+      provider: 'gcp',
+      name: 'TPU v5e (1 chip, ct5lp-hightpu-1t)',
+      device: 'tpu-v5e',
+      devices: 1,
+      ...ccfHostPower('gcp', 24, 48),
+      source: `${SRC_GCP_TPU}; ${SRC_CCF}`,
+      as_of: CATALOG_AS_OF,
+      notes:
+        'Per chip-hour US list price; the reference does not name the US region, mapped to us-east. ' +
+        hostNote(24, 48, '; the 1-chip VM ct5lp-hightpu-1t'),
+    },
+    { 'us-east': { od: 1.2 } },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'gcp/tpu-v5p',
+      provider: 'gcp',
+      name: 'TPU v5p (1 chip)',
+      device: 'tpu-v5p',
+      devices: 1,
+      ...ccfHostPower('gcp', 52, 112),
+      source: `${SRC_GCP_TPU}; ${SRC_CCF}`,
+      as_of: CATALOG_AS_OF,
+      notes:
+        'Per chip-hour US list price; the reference does not name the US region, mapped to us-east. v5p is ' +
+        'sold in 4-chip hosts; host figures are a quarter of ct5p-hightpu-4t (208 vCPUs, 448 GB) [UNV]. ' +
+        hostNote(52, 112),
+    },
+    { 'us-east': { od: 4.2, spot: 1.68 } },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'gcp/tpu-v6e',
+      provider: 'gcp',
+      name: 'TPU v6e (1 chip, ct6e-standard-1t)',
+      device: 'tpu-v6e',
+      devices: 1,
+      ...ccfHostPower('gcp', 44, 176),
+      source: `${SRC_GCP_TPU}; ${SRC_CCF}`,
+      as_of: CATALOG_AS_OF,
+      notes:
+        'Per chip-hour list price; the reference does not name the US region, mapped to us-east; ' +
+        'asia-northeast1 (Tokyo) mapped to ap-northeast-1. ' +
+        hostNote(44, 176, '; the 1-chip VM ct6e-standard-1t [UNV]'),
+    },
+    {
+      'us-east': { od: 2.7, spot: 0.65 },
+      'ap-northeast-1': { od: 3.24 },
+    },
+    HOST_ESTIMATED,
+  ),
+
+  // ------------------------------------------------------------------------------------------------ Azure
+  instance(
+    {
+      id: 'azure/nd96isr-h100-v5',
+      provider: 'azure',
+      name: 'Standard_ND96isr_H100_v5',
+      device: 'h100-sxm',
+      devices: 8,
+      ...ccfHostPower('azure', 96, 1900),
+      source: `${SRC_DATA_RECEIPTS}; ${SRC_CCF}`,
+      as_of: '2026-11',
+      notes:
+        'East US (eastus) pay-as-you-go list price, 12.29 $/GPU-h. No current spot or reservation price ' +
+        `was found; the 2025-05 reference saw 117.98 on-demand and 29.50 spot. ${hostNote(96, 1900)}`,
+    },
+    { 'us-east': { od: 98.32 } },
+    HOST_ESTIMATED,
+  ),
+
+  // ------------------------------------------------------------------------------------------------ GPU clouds
+  instance(
+    {
+      id: 'lambda/gpu_8x_h100_sxm5',
+      provider: 'lambda',
+      name: '8x NVIDIA H100 SXM (gpu_8x_h100_sxm5)',
+      device: 'h100-sxm',
+      devices: 8,
+      ...ccfHostPower('mean', 208, 1800),
+      source: `${SRC_LAMBDA}; ${SRC_CCF}`,
+      as_of: '2026-09',
+      notes:
+        `On-demand 3.99 $/GPU-h × 8. Lambda sells reserved clusters by quote only. ${NOTE_GPU_CLOUD_REGION} ` +
+        gpuCloudHostNote(208, 1800, ' (208 vCPUs, 1800 GiB on the pricing page)'),
+    },
+    { 'us-east': { od: 31.92 } },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'lambda/gpu_1x_h100_sxm5',
+      provider: 'lambda',
+      name: '1x NVIDIA H100 SXM (gpu_1x_h100_sxm5)',
+      device: 'h100-sxm',
+      devices: 1,
+      ...ccfHostPower('mean', 26, 225),
+      source: `${SRC_LAMBDA}; ${SRC_CCF}`,
+      as_of: '2026-09',
+      notes:
+        `On-demand, one GPU. ${NOTE_GPU_CLOUD_REGION} ` +
+        gpuCloudHostNote(26, 225, ' (26 vCPUs, 225 GiB [UNV])'),
+    },
+    { 'us-east': { od: 4.29 } },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'lambda/gpu_8x_a100_80gb_sxm4',
+      provider: 'lambda',
+      name: '8x NVIDIA A100 SXM 80GB (gpu_8x_a100_80gb_sxm4)',
+      device: 'a100-80gb-sxm',
+      devices: 8,
+      ...ccfHostPower('mean', 240, 1800),
+      source: `${SRC_LAMBDA}; ${SRC_CCF}`,
+      as_of: '2026-09',
+      notes:
+        `On-demand 2.79 $/GPU-h × 8. ${NOTE_GPU_CLOUD_REGION} ` +
+        gpuCloudHostNote(240, 1800, ' (240 vCPUs, 1800 GiB on the pricing page)'),
+    },
+    { 'us-east': { od: 22.32 } },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'coreweave/hgx-h100',
+      provider: 'coreweave',
+      name: 'NVIDIA HGX H100 (8 GPUs)',
+      device: 'h100-sxm',
+      devices: 8,
+      ...ccfHostPower('mean', 128, 2048),
+      source: `${SRC_COREWEAVE}; ${SRC_CCF}`,
+      as_of: '2026-09',
+      notes:
+        'On-demand 49.24 $/h (6.16 $/GPU-h); spot 19.71 $/h (North America). CoreWeave advertises "up to 60%" ' +
+        `off on-demand for committed use but lists no committed price. ${NOTE_GPU_CLOUD_REGION} ` +
+        gpuCloudHostNote(128, 2048, ' (128 vCPUs, 2048 GB as for its HGX B200 node [UNV])'),
+    },
+    { 'us-east': { od: 49.24, spot: 19.71 } },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'runpod/h100-sxm',
+      provider: 'runpod',
+      name: 'H100 SXM 80GB, Secure Cloud (1 GPU)',
+      device: 'h100-sxm',
+      devices: 1,
+      ...ccfHostPower('mean', 16, 125),
+      source: `${SRC_RUNPOD}; ${SRC_CCF}`,
+      as_of: '2026-11',
+      notes:
+        'Secure Cloud: RunPod-operated data centres, per-second billing, no commitment. ' +
+        `${NOTE_GPU_CLOUD_REGION} ${gpuCloudHostNote(16, 125, ' (16 vCPUs, 125 GB per GPU pod [UNV])')}`,
+    },
+    { 'us-east': { od: 3.99 } },
+    HOST_ESTIMATED,
+  ),
+  instance(
+    {
+      id: 'runpod/h100-sxm-community',
+      provider: 'runpod',
+      name: 'H100 SXM 80GB, Community Cloud (1 GPU)',
+      device: 'h100-sxm',
+      devices: 1,
+      ...ccfHostPower('mean', 16, 125),
+      source: `${SRC_RUNPOD}; ${SRC_CCF}`,
+      as_of: '2026-11',
+      notes:
+        'Community Cloud: third-party hosts, no data-centre SLA; cheaper than Secure Cloud (3.99). ' +
+        `${NOTE_GPU_CLOUD_REGION} ${gpuCloudHostNote(16, 125, ' (16 vCPUs, 125 GB per GPU pod [UNV])')}`,
+    },
+    { 'us-east': { od: 2.69 } },
+    HOST_ESTIMATED,
+  ),
 ];
+
+/** Kind of each provider in the catalog: a planner compares hyperscalers with GPU clouds. */
+export const CATALOG_PROVIDERS: Readonly<Record<string, { name: string; kind: 'hyperscaler' | 'gpu-cloud' }>> =
+  Object.freeze({
+    aws: { name: 'Amazon Web Services', kind: 'hyperscaler' },
+    gcp: { name: 'Google Cloud', kind: 'hyperscaler' },
+    azure: { name: 'Microsoft Azure', kind: 'hyperscaler' },
+    lambda: { name: 'Lambda', kind: 'gpu-cloud' },
+    coreweave: { name: 'CoreWeave', kind: 'gpu-cloud' },
+    runpod: { name: 'RunPod', kind: 'gpu-cloud' },
+  });
 
 // --------------------------------------------------------------------------------------------- regions
 
-const SRC_GRID = 'Google Cloud region carbon data (location-based, 2024)';
-const SRC_PUE = 'AWS sustainability report (global PUE 1.15, 2023)';
+const SRC_GRID_GOOGLE =
+  'Google Cloud region carbon data, calendar year 2025, location-based grid intensity (published ' +
+  '2026-09-15, github.com/GoogleCloudPlatform/region-carbon-info, data/yearly/2025.csv)';
+const SRC_GRID_REFERENCE = 'Google Cloud region carbon data 2024 as summarised in the project reference data (~280–330)';
+const SRC_PUE_AWS =
+  'AWS per-region PUE for calendar year 2025 from the AWS sustainability fact sheets (published 2026-07, ' +
+  'sustainability.aboutamazon.com), tabulated by the Green Software Foundation Real Time Cloud project ' +
+  '(github.com/Green-Software-Foundation/real-time-cloud, metrics/2025/aws-2025-metrics.md)';
+const SRC_PUE_GOOGLE =
+  'Google 2026 Environmental Report, per-data-centre PUE for calendar year 2025, tabulated by the Green ' +
+  'Software Foundation Real Time Cloud project (github.com/Green-Software-Foundation/real-time-cloud, ' +
+  'metrics/2025/google-2025-metrics.md)';
 const NOTE_REGION =
-  'Grid: calendar-year 2024 average. PUE: AWS global 1.15 (2023) as a hyperscale default; Google fleet ' +
-  'is 1.10, Azure 1.18, the industry average 1.55–1.58 (Uptime Institute) — override for colo or edge sites.';
+  'The grid figure is a location-based annual average; the PUE is that of the hyperscale data centres ' +
+  'there: override it for colo or edge sites (industry average 1.55–1.58, Uptime Institute).';
 
-function region(id: string, name: string, grid: number, extra?: { estimated: string[]; notes: string }) {
+function region(
+  id: string,
+  name: string,
+  area: GeoArea,
+  grid: { value: number; source: string; where: string },
+  pue: { value: number; source: string; where: string },
+  extra?: { estimated: string[]; notes: string; as_of: string },
+): RegionDefaults {
   const r: RegionDefaults = {
     id,
     name,
-    grid_gco2_per_kwh: grid,
-    pue: 1.15,
-    source: `${SRC_GRID}; ${SRC_PUE}`,
-    as_of: CATALOG_AS_OF,
-    notes: extra ? `${extra.notes} ${NOTE_REGION}` : NOTE_REGION,
+    area,
+    grid_gco2_per_kwh: grid.value,
+    pue: pue.value,
+    source: grid.source === pue.source ? grid.source : `${grid.source}; ${pue.source}`,
+    sources: { grid_gco2_per_kwh: grid.source, pue: pue.source },
+    as_of: extra?.as_of ?? '2026-09',
+    notes: `Grid: ${grid.where}. PUE: ${pue.where}. ${extra ? `${extra.notes} ` : ''}${NOTE_REGION}`,
   };
   if (extra) r.estimated = extra.estimated;
   return r;
 }
 
-// eu-central (Frankfurt) is deliberately absent: the reference has no grid figure for it.
+const g = (value: number, where: string) => ({ value, source: SRC_GRID_GOOGLE, where: `Google ${where}` });
+const awsPue = (value: number, where: string) => ({ value, source: SRC_PUE_AWS, where: `AWS ${where}` });
+
 const REGIONS: RegionDefaults[] = [
-  region('us-east', 'US East (Virginia)', 323),
-  region('us-west', 'US West (Oregon)', 79),
-  region('eu-west', 'EU West (Ireland)', 305, {
-    estimated: ['grid_gco2_per_kwh'],
-    notes: 'Reference gives ~280–330; midpoint used [EST].',
+  // Americas
+  region('us-east', 'US East (N. Virginia)', 'americas', g(343.48, 'us-east4'), awsPue(1.15, 'us-east-1')),
+  region('us-central', 'US Central (Iowa)', 'americas', g(431.95, 'us-central1'), {
+    value: 1.11,
+    source: SRC_PUE_GOOGLE,
+    where: 'Google Council Bluffs, Iowa (us-central1; AWS has no region there)',
   }),
-  region('eu-north', 'EU North (Sweden / Finland)', 11.5, {
-    estimated: ['grid_gco2_per_kwh'],
-    notes: 'Reference gives ~3–20 across the Nordic regions; midpoint used [EST].',
-  }),
-  region('ap-northeast-1', 'Asia Pacific (Tokyo)', 453),
-  region('ap-northeast-2', 'Asia Pacific (Seoul)', 357),
-  region('ap-southeast-1', 'Asia Pacific (Singapore)', 367),
+  region('us-west', 'US West (Oregon)', 'americas', g(97.85, 'us-west1'), awsPue(1.12, 'us-west-2')),
+  region('ca-central', 'Canada Central (Montréal)', 'americas', g(11.36, 'northamerica-northeast1'), awsPue(1.19, 'ca-central-1')),
+  region('sa-east', 'South America East (São Paulo)', 'americas', g(73.25, 'southamerica-east1'), awsPue(1.14, 'sa-east-1')),
+  // Europe
+  region(
+    'eu-west',
+    'EU West (Ireland)',
+    'europe',
+    { value: 305, source: SRC_GRID_REFERENCE, where: 'no Google region in Ireland' },
+    awsPue(1.1, 'eu-west-1'),
+    {
+      estimated: ['grid_gco2_per_kwh'],
+      as_of: CATALOG_AS_OF,
+      notes:
+        'Grid [EST]: midpoint of the reference range 280–330. Electricity Maps gives 403.4 for Ireland in 2024 ' +
+        '(GSF Real Time Cloud, Cloud_Region_Metadata.csv), but that is a life-cycle figure, about 20% above ' +
+        'the direct figures used for the other regions (Virginia: 396 vs 323 for 2024), so it is not used.',
+    },
+  ),
+  region('eu-west-2', 'EU West 2 (London)', 'europe', g(109.39, 'europe-west2'), awsPue(1.23, 'eu-west-2')),
+  region('eu-central', 'EU Central (Frankfurt)', 'europe', g(275.81, 'europe-west3'), awsPue(1.24, 'eu-central-1')),
+  region('eu-north', 'EU North (Stockholm)', 'europe', g(19.39, 'europe-north2 (Stockholm); Finland, europe-north1, is 29.84'), awsPue(1.09, 'eu-north-1')),
+  // Asia-Pacific
+  region('ap-northeast-1', 'Asia Pacific (Tokyo)', 'asia-pacific', g(449.23, 'asia-northeast1'), awsPue(1.25, 'ap-northeast-1')),
+  region(
+    'ap-northeast-2',
+    'Asia Pacific (Seoul)',
+    'asia-pacific',
+    g(359.05, 'asia-northeast3'),
+    awsPue(1.25, 'Asia Pacific average (no figure for ap-northeast-2 itself)'),
+    {
+      estimated: ['pue'],
+      as_of: '2026-09',
+      notes: 'PUE [EST]: AWS publishes only its Asia Pacific average for Seoul.',
+    },
+  ),
+  region('ap-southeast-1', 'Asia Pacific (Singapore)', 'asia-pacific', g(365.66, 'asia-southeast1'), awsPue(1.3, 'ap-southeast-1')),
+  region('ap-southeast-2', 'Asia Pacific (Sydney)', 'asia-pacific', g(468.34, 'australia-southeast1'), awsPue(1.14, 'ap-southeast-2')),
+  region('ap-south-1', 'Asia Pacific (Mumbai)', 'asia-pacific', g(598.45, 'asia-south1'), awsPue(1.4, 'ap-south-1')),
 ];
 
 // --------------------------------------------------------------------------------------------- network

@@ -32,6 +32,11 @@ export interface Provenance {
   /** Fields (or 'all') whose value is an estimate or derived rather than published. */
   estimated?: string[];
   notes?: string;
+  /**
+   * Where fields of one entry come from different publications: field name (or a parent, e.g. `prices`)
+   * to the publication. `source` then summarises them.
+   */
+  sources?: Record<string, string>;
 }
 
 /** One accelerator, CPU socket or edge module. */
@@ -55,6 +60,7 @@ export interface InstancePrice {
   /** $/hour for one instance. */
   'on-demand': number;
   spot?: number;
+  /** $/hour under a 1-year commitment (reservation, savings plan or committed-use discount), no upfront. */
   reserved?: number;
 }
 
@@ -74,12 +80,17 @@ export interface InstanceType extends Provenance {
   prices: Record<string, InstancePrice>;
 }
 
+/** The part of the world a region is in, for comparing like with like. */
+export type GeoArea = 'americas' | 'europe' | 'asia-pacific';
+export const GEO_AREAS: readonly GeoArea[] = ['americas', 'europe', 'asia-pacific'];
+
 /** Default grid carbon intensity and PUE for a well-known region id. */
 export interface RegionDefaults extends Provenance {
   id: string;
   name: string;
   grid_gco2_per_kwh: number;
   pue: number;
+  area?: GeoArea;
 }
 
 export interface Catalog {
