@@ -70,9 +70,45 @@ export class PolicyError extends Error {
   constructor(
     readonly policy: string,
     readonly file: string,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`policy "${policy}" (from ${file}) ${detail}`);
+  }
+}
+
+/**
+ * A typed error as plain data, for crossing a worker thread's boundary (structured cloning keeps an Error's
+ * message but not its class).
+ */
+export type ErrorData =
+  | { kind: 'InputError'; detail: string; where: Where }
+  | { kind: 'PlanError'; message: string; path: PathSegment[] }
+  | { kind: 'PolicyError'; policy: string; file: string; detail: string };
+
+/** The data of a typed error; undefined for any other value (a bug, which travels as it is). */
+export function errorToData(e: unknown): ErrorData | undefined {
+  if (e instanceof InputError) {
+    const where: Where = {};
+    if (e.file !== undefined) where.file = e.file;
+    if (e.path !== undefined) where.path = [...e.path];
+    if (e.line !== undefined) where.line = e.line;
+    if (e.col !== undefined) where.col = e.col;
+    return { kind: 'InputError', detail: e.detail, where };
+  }
+  if (e instanceof PlanError) return { kind: 'PlanError', message: e.message, path: [...e.path] };
+  if (e instanceof PolicyError) return { kind: 'PolicyError', policy: e.policy, file: e.file, detail: e.detail };
+  return undefined;
+}
+
+/** The typed error back from its data. */
+export function errorFromData(d: ErrorData): InputError | PlanError | PolicyError {
+  switch (d.kind) {
+    case 'InputError':
+      return new InputError(d.detail, d.where);
+    case 'PlanError':
+      return new PlanError(d.message, d.path);
+    case 'PolicyError':
+      return new PolicyError(d.policy, d.file, d.detail);
   }
 }
 
