@@ -40,5 +40,5 @@ export {
 export type { Result, PolicyResult, ServiceResult, PoolResult, JobResult, ApiResult, Totals, LatencySummary } from './metrics/result.js';
 export { RESULT_FORMAT_VERSION } from './metrics/result.js';
 export type { SweepResult, SweepPointResult, SweepMetric, MetricStat, SweepAxis } from './metrics/sweep-result.js';
-export type { Scenario } from './model/types.js';
+export type { Catalog, Scenario } from './model/types.js';
 export { PLACESIM_VERSION } from './version.js';
