@@ -1,21 +1,39 @@
 /**
- * One conformance suite that every placement policy passes: the built-ins and the example user policy in
- * examples/policies/ (loadable with --policy-module). It drives a
- * policy with hand-made views and checks the contract: an index of an available candidate or -1, -1 when
- * nothing is available, no mutation of its inputs, the same answer for the same input — and runs it in the
- * simulator against residency, an outage and a full queue.
+ * One conformance suite that every placement policy passes: each built-in and each example user policy in
+ * examples/policies/ (loadable with --policy-module), all wrapped by the same guard a user's module gets
+ * (guardPolicy), so an answer the contract forbids fails here exactly as it would fail a run. For every hook
+ * of the Policy interface (POLICY_HOOKS) the policy has, it drives the hook with hand-made inputs and checks
+ * the contract: an allowed answer, the same answer for the same input, no mutation of its inputs — and runs
+ * the policy in the simulator against residency, an outage, a full queue, deferrable requests and a
+ * deferrable training job.
  */
 import { describe, it, expect } from 'vitest';
-import { builtinPolicies, type Candidate, type PlacementRequest, type PlacementView, type Policy } from '../src/placement/index.js';
+import { readdirSync } from 'node:fs';
+import {
+  builtinPolicies,
+  POLICY_HOOKS,
+  type Candidate,
+  type JobOption,
+  type JobRequest,
+  type PlacementRequest,
+  type PlacementView,
+  type Policy,
+  type PolicyHook,
+} from '../src/placement/index.js';
 import { BUILTIN_POLICY_NAMES } from '../src/placement/names.js';
-import { checkPolicyShape } from '../src/placement/plugin.js';
+import { guardPolicy, loadPolicyModule } from '../src/placement/plugin.js';
 import { loadScenarioText } from '../src/scenario/index.js';
 import { runScenario } from '../src/sim/index.js';
 import type { TraceRow } from '../src/metrics/trace.js';
 
-// The example as its module exports it — the policy itself, not the checked wrapper --policy-module runs.
+// Every example module, as --policy-module loads it: shape-checked and guarded.
+const EXAMPLES = readdirSync('examples/policies')
+  .filter((f) => /\.(mjs|cjs|js)$/.test(f))
+  .sort()
+  .map((f) => `examples/policies/${f}`);
+const examplePolicies = (await Promise.all(EXAMPLES.map((f) => loadPolicyModule(f)))).flat();
 const EXAMPLE = 'examples/policies/greenest-within-slo.mjs';
-const exampleModule = (await import(new URL(`../${EXAMPLE}`, import.meta.url).href)) as { default: unknown };
+const greenest = examplePolicies.find((p) => p.name === 'greenest-within-slo')!;
 
 function candidate(over: Partial<Candidate> & Pick<Candidate, 'pool' | 'kind'>): Candidate {
   const base: Candidate = {
@@ -88,40 +106,87 @@ const views: Record<string, PlacementView> = {
   },
 };
 
-function conformance(name: string, make: () => Policy): void {
-  describe(`policy conformance: ${name}`, () => {
-    const policy = make();
+const job: JobRequest = { job: 'ft', earliest_s: 0, deadline_s: 6 * 3600 };
+function jobOption(over: Partial<JobOption>): JobOption {
+  return { pool: 'cloud/a', region: 'r', start_s: 0, duration_s: 3600, meets_deadline: true, carbon_g: 1000, cost_usd: 10, ...over };
+}
+const jobOptions: Record<string, JobOption[]> = {
+  mixed: [
+    jobOption({}),
+    jobOption({ start_s: 3600, carbon_g: 400 }),
+    jobOption({ pool: 'cloud/c', region: 'q', start_s: 7200, carbon_g: 200, cost_usd: 12 }),
+    jobOption({ start_s: 6 * 3600, carbon_g: 50, meets_deadline: false }),
+  ],
+  noneMeetsDeadline: [jobOption({ meets_deadline: false }), jobOption({ start_s: 3600, meets_deadline: false, carbon_g: 10 })],
+  one: [jobOption({})],
+};
 
-    it('has its name and a place() hook', () => {
-      expect(policy.name).toBe(name);
-      expect(typeof policy.place).toBe('function');
-    });
+/** A view with an hourly grid forecast, as the simulator gives deferRequest. */
+const gridView: PlacementView = {
+  ...views.mixed,
+  now: 1800,
+  gridAt: (region, t) => (region === 'r' ? 300 : 100) * (1 + 0.5 * Math.cos((2 * Math.PI * t) / 86_400)),
+};
 
+/**
+ * The contract of each hook, checked through the guard. The type makes a hook added to Policy (and so to
+ * POLICY_HOOKS) a compile error here until the suite covers it.
+ */
+const HOOK_CONTRACTS: { [K in PolicyHook]: (policy: Policy) => void } = {
+  place: (policy) => {
     for (const [viewName, view] of Object.entries(views)) {
-      it(`returns -1 or an available candidate (${viewName})`, () => {
-        const choice = policy.place(request, view);
-        expect(Number.isInteger(choice)).toBe(true);
-        if (choice !== -1) {
-          expect(choice).toBeGreaterThanOrEqual(0);
-          expect(choice).toBeLessThan(view.candidates.length);
-          expect(view.candidates[choice].available).toBe(true);
-        }
-      });
+      const choice = policy.place(request, view);
+      expect(Number.isInteger(choice), viewName).toBe(true);
+      if (choice !== -1) expect(view.candidates[choice].available, viewName).toBe(true);
     }
-
-    it('rejects (-1) when no candidate is available, never picks an unavailable one', () => {
-      expect(policy.place(request, views.noneAvailable)).toBe(-1);
-      expect(policy.place(request, views.empty)).toBe(-1);
-      expect(policy.place(request, views.someUnavailable)).not.toBe(0);
-    });
-
-    it('is deterministic and leaves its inputs untouched', () => {
+    expect(policy.place(request, views.noneAvailable)).toBe(-1);
+    expect(policy.place(request, views.empty)).toBe(-1);
+    expect(policy.place(request, views.someUnavailable)).not.toBe(0);
+    const before = JSON.stringify([request, views.mixed]);
+    expect(policy.place(request, views.mixed)).toBe(policy.place(request, views.mixed));
+    expect(JSON.stringify([request, views.mixed])).toBe(before);
+  },
+  scheduleJob: (policy) => {
+    for (const [name, options] of Object.entries(jobOptions)) {
+      const pick = policy.scheduleJob!(job, options);
+      expect(Number.isInteger(pick) && pick >= 0 && pick < options.length, name).toBe(true);
+      const before = JSON.stringify([job, options]);
+      expect(policy.scheduleJob!(job, options), name).toBe(pick);
+      expect(JSON.stringify([job, options]), name).toBe(before);
+    }
+    // An option that misses the deadline is never preferred to one that meets it.
+    expect(jobOptions.mixed[policy.scheduleJob!(job, jobOptions.mixed)].meets_deadline).toBe(true);
+  },
+  deferRequest: (policy) => {
+    for (const until of [gridView.now, gridView.now + 600, gridView.now + 10 * 3600]) {
+      const delay = policy.deferRequest!(request, gridView, until);
+      expect(delay >= 0 && delay <= until - gridView.now, `until ${until}`).toBe(true);
       const before = JSON.stringify([request, views.mixed]);
-      const a = policy.place(request, views.mixed);
-      const b = policy.place(request, views.mixed);
-      expect(a).toBe(b);
+      expect(policy.deferRequest!(request, gridView, until)).toBe(delay);
       expect(JSON.stringify([request, views.mixed])).toBe(before);
+    }
+    // No window left: place now.
+    expect(policy.deferRequest!(request, gridView, gridView.now)).toBe(0);
+  },
+};
+
+function conformance(source: string, make: () => Policy): void {
+  const original = make();
+  describe(`policy conformance: ${original.name} (${source})`, () => {
+    // The same guard a user's module runs under: a forbidden answer is a PolicyError, failing the test.
+    const policy = guardPolicy(original, source);
+
+    it('has a name, a place() hook, and keeps every hook it has through the guard', () => {
+      expect(policy.name).toBe(original.name);
+      expect(typeof policy.place).toBe('function');
+      for (const hook of POLICY_HOOKS) expect(typeof policy[hook], hook).toBe(typeof original[hook]);
     });
+
+    // A hook the policy lacks has nothing to check; 'the suite covers what it must' below makes sure every
+    // hook is checked on some policy.
+    for (const hook of POLICY_HOOKS) {
+      if (original[hook] !== undefined) it(`${hook}: honours the contract`, () => HOOK_CONTRACTS[hook](policy));
+    }
 
     // In the simulator: residency, a site outage and a loss-making queue limit at once. Whatever the
     // policy prefers, it must keep the data in the EU, never use the site while it is down, and every
@@ -142,6 +207,19 @@ function conformance(name: string, make: () => Policy): void {
         const duringOutage = r.arrival_s >= 600 && r.arrival_s < 1200;
         if (duringOutage && r.outcome !== 'rejected') expect(r.pool).not.toBe('eu-edge/cpus');
       }
+    });
+
+    // Every hook is called by the simulator here: deferrable requests (deferRequest) and a training job
+    // with a deadline (scheduleJob). A held request still completes within its window, and the job runs.
+    it('in a run: deferrable requests and a deferrable job, every request accounted for', () => {
+      const result = runScenario(loadScenarioText(HOOKS_SCENARIO, 'test/fixtures/policies/conformance-hooks.yaml'), { policies: [policy] });
+      const p = result.policies[0];
+      const c = p.conservation;
+      expect(c.arrivals).toBe(c.completed + c.rejected + c.lost + c.in_flight);
+      const batch = p.services.find((s) => s.name === 'batch')!;
+      // Held at most the 2 h window, then served in well under a minute (edge-only serves nothing here).
+      if (batch.latency_ms !== null) expect(batch.latency_ms.max).toBeLessThan((2 * 3600 + 60) * 1000);
+      expect(p.jobs[0].status).toBe('done');
     });
   });
 }
@@ -182,11 +260,65 @@ outages:
   - { site: eu-edge, start: 10m, duration: 10m }
 `;
 
-for (const name of BUILTIN_POLICY_NAMES) conformance(name, () => builtinPolicies[name]);
-conformance('greenest-within-slo', () => checkPolicyShape(exampleModule.default, 'the default export', EXAMPLE));
+const HOOKS_SCENARIO = `
+name: conformance-hooks
+duration: 8h
+seed: 4
+regions:
+  eu-west: { grid_gco2_per_kwh: [400, 380, 350, 300, 250, 200, 150, 120, 100, 120, 200, 300] }
+  eu-north: { grid_gco2_per_kwh: 40 }
+network:
+  rtt: { "eu-west <-> eu-north": 30ms }
+sites:
+  west-dc:
+    kind: cloud
+    region: eu-west
+    pools:
+      cpus: { device: generic-cpu, count: 4, usd_per_hour: 1 }
+  north-dc:
+    kind: cloud
+    region: eu-north
+    pools:
+      cpus: { device: generic-cpu, count: 4, usd_per_hour: 1.5 }
+      train: { instance: aws/g6.12xlarge, replicas: 1, usd_per_hour: 4.6, use: training }
+users:
+  eu: { region: eu-west, access_rtt: { edge: 5ms, cloud: 20ms } }
+models:
+  llama-3.2-1b: { params: 1.24e9, dtype: bf16 }
+services:
+  batch:
+    users: eu
+    arrivals: { poisson: 1/s }
+    residency: [eu-west]
+    service_time: { exponential: 50ms }
+    deferrable: { window: 2h }
+  chat:
+    users: eu
+    arrivals: { poisson: 2/s }
+    service_time: { exponential: 100ms }
+    slo: { latency: 2s }
+training:
+  ft:
+    model: llama-3.2-1b
+    tokens: 2e8
+    pools: [north-dc/train]
+    devices: 4
+    start: 0s
+    deadline: 7h
+`;
+
+for (const name of BUILTIN_POLICY_NAMES) conformance('built-in', () => builtinPolicies[name]);
+for (const p of examplePolicies) conformance(p.file, () => p);
+
+describe('the suite covers what it must', () => {
+  it('every built-in and every example module, and every hook at least once', () => {
+    expect(EXAMPLES).toContain(EXAMPLE);
+    const all: Policy[] = [...BUILTIN_POLICY_NAMES.map((n) => builtinPolicies[n]), ...examplePolicies];
+    for (const hook of POLICY_HOOKS) expect(all.some((p) => p[hook] !== undefined), hook).toBe(true);
+  });
+});
 
 describe('example policy choices', () => {
-  const greenest = checkPolicyShape(exampleModule.default, 'the default export', EXAMPLE);
 
   it('greenest-within-slo: lowest carbon within the SLO, else the fastest — never a rejection while a pool is free', () => {
     expect(greenest.place(request, views.mixed)).toBe(2); // all three meet the 1 s SLO; 2 has 0.05 g

@@ -306,3 +306,46 @@ describe('--policy-module on sweep and check', () => {
     expect(added.every((d) => d.metric.startsWith('carbon-regions/greenest-within-slo/'))).toBe(true);
   });
 });
+
+describe("a user module's deferRequest takes effect in a run", () => {
+  const DEFERRABLE = `${FIX}/deferrable.yaml`;
+  const runJson = async (...modules: string[]): Promise<Result> => {
+    const r = await cli('run', DEFERRABLE, ...modules.flatMap((m) => ['--policy-module', m]), '--json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.out) as Result;
+  };
+
+  it('holds each request ten minutes, which a policy without the hook does not', async () => {
+    const result = await runJson(`${FIX}/defers-ten-minutes.mjs`, `${FIX}/first-available.cjs`);
+    const byName = new Map(result.policies.map((p) => [p.policy, p.services[0]]));
+    const deferred = byName.get('defers-ten-minutes')!;
+    const atOnce = byName.get('first-available')!;
+    // Same pool, same requests (common random numbers): the only difference is the 600 s hold.
+    expect(deferred.latency_ms!.p50).toBeGreaterThan(600_000);
+    expect(deferred.latency_ms!.max).toBeLessThan(601_000);
+    expect(atOnce.latency_ms!.max).toBeLessThan(1_000);
+    expect(deferred.latency_ms!.p50 - atOnce.latency_ms!.p50).toBeCloseTo(600_000, -3);
+    // Requests arriving in the last ten minutes are still held at the end of the run.
+    const held = result.policies.find((p) => p.policy === 'defers-ten-minutes')!.conservation.in_flight;
+    expect(held).toBeGreaterThan(0);
+  });
+
+  it('a deferral past the window is the policy\'s error: exit 2, one line', async () => {
+    expect(expectOneLineBadInput(await cli('run', DEFERRABLE, '--policy-module', `${FIX}/defers-too-long.mjs`))).toBe(
+      `placesim: policy "defers-too-long" (from ${FIX}/defers-too-long.mjs) returned 3601 from deferRequest for service "batch": ` +
+        'expected a delay in seconds from 0 to 3600 (until_s − now)',
+    );
+  });
+
+  it('the guard keeps deferRequest, and checks its answer like place()', () => {
+    const view: PlacementView = { now: 100, candidates: [] };
+    const ok = guardPolicy({ name: 'd', place: () => -1, deferRequest: () => 50 }, 'd.mjs');
+    expect(ok.deferRequest!(req(null), view, 200)).toBe(50);
+    const bad = guardPolicy({ name: 'd', place: () => -1, deferRequest: () => Number.NaN }, 'd.mjs');
+    expect(() => bad.deferRequest!(req(null), view, 200)).toThrow(PolicyError);
+    const throws = guardPolicy({ name: 'd', place: () => -1, deferRequest: () => { throw new RangeError('no'); } }, 'd.mjs');
+    expect(() => throws.deferRequest!(req(null), view, 200)).toThrow('policy "d" (from d.mjs) threw from deferRequest for service "svc": RangeError: no');
+    expect(guardPolicy({ name: 'plain', place: () => -1 }, 'p.mjs').deferRequest).toBeUndefined();
+  });
+});

@@ -8,11 +8,8 @@ import { join } from 'node:path';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import type { Scenario } from '../model/types.js';
 import { renderJson } from '../report/json.js';
-import { InputError } from '../scenario/errors.js';
-import { loadScenarioFile } from '../scenario/load.js';
-import { PlanError, runScenario, resolvePolicies } from '../sim/index.js';
-import { loadPolicyModules, withUserPolicies, PolicyError, type UserPolicy } from '../placement/plugin.js';
-import { BUILTIN_POLICY_NAMES } from '../placement/names.js';
+import { InputError } from '../errors.js';
+import { checkPlan, loadUserPolicies, prepareScenario, runLoaded, type LoadedScenario } from '../app/load-run.js';
 import { compareMetrics, isFailure, type MetricDiff } from './compare.js';
 import { BaselineShapeError, flattenResult, type Metric } from './metrics.js';
 import { parseToleranceFlag, ToleranceResolver, type TolerancePattern } from './tolerance.js';
@@ -56,6 +53,7 @@ export interface CheckReport {
 
 interface Prepared {
   file: string;
+  loaded: LoadedScenario;
   scenario: Scenario;
   baselinePath: string;
   /** Undefined only under update, when there is no usable baseline yet. */
@@ -67,12 +65,14 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   if (opts.files.length === 0) throw new InputError('no scenario files given');
   const flags: TolerancePattern[] = (opts.tolerances ?? []).map(parseToleranceFlag);
 
-  const user = await loadPolicyModules(opts.policyModules ?? []);
-  const knownPolicies = [...BUILTIN_POLICY_NAMES, ...user.map((p) => p.name)];
+  const user = await loadUserPolicies(opts.policyModules ?? []);
   const prepared: Prepared[] = [];
   const byName = new Map<string, string>();
   for (const file of opts.files) {
-    const scenario = withUserPolicies(loadScenarioFile(file, { knownPolicies }), user, false);
+    const loaded = prepareScenario({ file }, user);
+    // A scenario that cannot be planned fails here, before the first simulation.
+    checkPlan(loaded);
+    const scenario = loaded.scenario;
     checkFileName(scenario, file);
     const other = byName.get(scenario.name);
     if (other !== undefined) {
@@ -84,14 +84,14 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     }
     byName.set(scenario.name, file);
     const baselinePath = join(opts.baselineDir, `${scenario.name}.json`);
-    prepared.push({ file, scenario, baselinePath, ...(await readBaseline(opts.baselineDir, baselinePath, scenario.name, file, opts.update === true)) });
+    prepared.push({ file, loaded, scenario, baselinePath, ...(await readBaseline(opts.baselineDir, baselinePath, scenario.name, file, opts.update === true)) });
   }
 
   const usedFlags = new Set<string>();
   const scenarios: ScenarioCheck[] = [];
   for (const p of prepared) {
     const started = performance.now();
-    const json = renderJson(run(p.scenario, user));
+    const json = renderJson(runLoaded(p.loaded));
     // Compare what a baseline holds: the JSON text parsed back, so both sides went through the same path.
     const current = flattenResult(JSON.parse(json));
     const scenarioPatterns = Object.entries(p.scenario.check?.tolerances ?? {}).map(([pattern, tolerance]) => ({ pattern, tolerance }));
@@ -137,19 +137,6 @@ function checkFileName(scenario: Scenario, file: string): void {
       path: ['name'],
       ...scenario.locate?.(['name']),
     });
-  }
-}
-
-function run(scenario: Scenario, user: readonly UserPolicy[]) {
-  try {
-    return runScenario(scenario, { policies: resolvePolicies(scenario, user) });
-  } catch (e) {
-    if (e instanceof PolicyError) throw new InputError(e.message);
-    // A plan that cannot be built (a model fitting nowhere) is an input problem, as `placesim run` reports it.
-    if (e instanceof PlanError) {
-      throw new InputError(e.message, { file: scenario.file, path: e.path, ...scenario.locate?.(e.path) });
-    }
-    throw e;
   }
 }
 

@@ -1,15 +1,23 @@
 /**
- * The command line: a thin layer that parses arguments, calls the library and maps failures to exit codes
- * (0 success · 1 a regression check failed · 2 bad input · other: a bug). `main()` takes its arguments and
- * output streams as parameters so the tests can call it directly.
+ * The command line: a thin layer that parses arguments, calls the application layer (src/app: one
+ * load-and-run path) and prints. Failures become exit codes in src/app/exit.ts (0 success · 1 a regression
+ * check failed · 2 bad input · 3 a bug). `main()` takes its arguments and output streams as parameters so
+ * the tests can call it directly.
  */
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InputError } from '../scenario/errors.js';
-import { loadScenarioFile } from '../scenario/index.js';
+import { InputError } from '../errors.js';
 import { scenarioJsonSchema } from '../scenario/schema.js';
-import { runScenario, PlanError, buildPlan, resolvePolicies } from '../sim/index.js';
-import { loadPolicyModules, withUserPolicies, PolicyError, type UserPolicy } from '../placement/plugin.js';
-import { BUILTIN_POLICY_NAMES } from '../placement/names.js';
+import {
+  checkPlan,
+  describeFailure,
+  loadUserPolicies,
+  prepareScenario,
+  runLoaded,
+  EXIT_BAD_INPUT,
+  EXIT_CHECK_FAILED,
+  EXIT_OK,
+  type LoadedScenario,
+} from '../app/index.js';
 import { renderTable, renderJson, writeCsv } from '../report/index.js';
 import { defaultCatalog } from '../hardware/catalog.js';
 import { formatCatalog, catalogAsJson, catalogSources, formatSources } from '../hardware/catalog-list.js';
@@ -20,7 +28,6 @@ import { parseSet, runSweep, writeSweepOutputs, createProgress, sweepJournalPath
 import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Scenario } from '../model/types.js';
 import type { Result } from '../metrics/result.js';
 
 export interface Io {
@@ -33,10 +40,7 @@ const processIo: Io = {
   err: (t) => process.stderr.write(t),
 };
 
-export const EXIT_OK = 0;
-export const EXIT_CHECK_FAILED = 1;
-export const EXIT_BAD_INPUT = 2;
-export const EXIT_BUG = 3;
+export { EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_BUG } from '../app/exit.js';
 
 function parseSeed(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number ≥ 0');
@@ -52,11 +56,6 @@ function parseList(value: string): string[] {
     .filter((s) => s.length > 0);
   if (items.length === 0) throw new InvalidArgumentError('expects a comma-separated list of names');
   return items;
-}
-
-function planErrorToInput(e: PlanError, scenario: Scenario): InputError {
-  const pos = scenario.locate?.(e.path);
-  return new InputError(e.message, { file: scenario.file, path: e.path, line: pos?.line, col: pos?.col });
 }
 
 interface RunFlags {
@@ -99,20 +98,12 @@ function parseCount(min: number) {
 }
 
 /**
- * Loads the --policy-module files first, so the scenario may name their policies, then the scenario; without
- * --policy, loaded policies the scenario does not list are appended to its list.
+ * The --policy-module files first, so the scenario may name their policies, then the scenario; without
+ * --policy, loaded policies the scenario does not list are appended to its list (src/app/load-run.ts).
  */
-async function loadWithPolicyModules(
-  file: string,
-  flags: { seed?: number; policy?: string[]; policyModule?: string[] },
-): Promise<{ scenario: Scenario; userPolicies: UserPolicy[] }> {
-  const userPolicies = await loadPolicyModules(flags.policyModule ?? []);
-  const scenario = loadScenarioFile(file, {
-    seed: flags.seed,
-    policies: flags.policy,
-    knownPolicies: [...BUILTIN_POLICY_NAMES, ...userPolicies.map((p) => p.name)],
-  });
-  return { scenario: withUserPolicies(scenario, userPolicies, flags.policy !== undefined), userPolicies };
+async function loadWithPolicyModules(file: string, flags: { seed?: number; policy?: string[]; policyModule?: string[] }): Promise<LoadedScenario> {
+  const userPolicies = await loadUserPolicies(flags.policyModule ?? []);
+  return prepareScenario({ file }, userPolicies, { seed: flags.seed, policies: flags.policy });
 }
 
 const POLICY_MODULE_HELP = 'load your own placement policies from a JavaScript module (.js, .mjs, .cjs; repeatable)';
@@ -159,18 +150,12 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .addOption(new Option('--color', 'colour the table').hideHelp())
     .action(async (file: string, flags: RunFlags) => {
       if (flags.trace && !flags.csv) throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
-      const { scenario, userPolicies } = await loadWithPolicyModules(file, flags);
+      const loaded = await loadWithPolicyModules(file, flags);
       let result;
       let tracer: TraceCsvWriter | null = null;
       try {
         if (flags.trace) tracer = openTrace(join(flags.csv!, 'trace.csv'));
-        const policies = resolvePolicies(scenario, userPolicies);
-        result = runScenario(scenario, { policies, ...(tracer ? { trace: tracer.write } : {}) });
-      } catch (e) {
-        if (e instanceof PlanError) throw planErrorToInput(e, scenario);
-        // A user's policy misbehaved: their bug to fix, reported like bad input, not as a placesim bug.
-        if (e instanceof PolicyError) throw new InputError(e.message);
-        throw e;
+        result = runLoaded(loaded, tracer ? { trace: tracer.write } : {});
       } finally {
         tracer?.close();
       }
@@ -219,13 +204,6 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           journal: sweepJournalPath(flags.out),
           onProgress: progress.update,
         });
-      } catch (e) {
-        // A user's policy that misbehaves is the user's input to fix (exit 2); from a worker thread it
-        // arrives as a plain Error carrying the same message.
-        if (e instanceof PolicyError || (e instanceof Error && /^policy "[^"]+" \(from /.test(e.message))) {
-          throw new InputError((e as Error).message);
-        }
-        throw e;
       } finally {
         progress.stop();
       }
@@ -270,15 +248,10 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .argument('<file>', 'scenario file (YAML or JSON)')
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .action(async (file: string, flags: { policyModule?: string[] }) => {
-      const { scenario, userPolicies } = await loadWithPolicyModules(file, flags);
-      try {
-        resolvePolicies(scenario, userPolicies);
-        // The plan is where a model that fits nowhere is found; it is cheap and runs no events.
-        runPlanOnly(scenario);
-      } catch (e) {
-        if (e instanceof PlanError) throw planErrorToInput(e, scenario);
-        throw e;
-      }
+      const loaded = await loadWithPolicyModules(file, flags);
+      // The plan is where a model that fits nowhere is found; it is cheap and runs no events.
+      checkPlan(loaded);
+      const { scenario } = loaded;
       io.out(
         `${file}: ok — ${scenario.services.length} service(s), ${scenario.pools.length} pool(s), ` +
           `policies ${scenario.policies.join(', ')}\n`,
@@ -333,10 +306,6 @@ function mkdirOrExplain(dir: string): void {
   }
 }
 
-function runPlanOnly(scenario: Scenario): void {
-  buildPlan(scenario);
-}
-
 /**
  * Commander's messages come as "error: …" with a "(Did you mean …?)" suggestion on a line of its own; a bad
  * flag should cost the user one line on stderr, like every other input error.
@@ -372,15 +341,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       // Commander has already printed its message.
       return EXIT_BAD_INPUT;
     }
-    if (e instanceof InputError) {
-      safeWrite(io, `placesim: ${e.message}\n`);
-      return EXIT_BAD_INPUT;
-    }
-    const err = e as Error;
-    const what = (err?.message ?? String(e)).split('\n')[0];
-    if (process.env.PLACESIM_DEBUG) safeWrite(io, `placesim: internal error: ${what}\n${err?.stack ?? ''}\n`);
-    else safeWrite(io, `placesim: internal error: ${what} (a bug in placesim: run again with PLACESIM_DEBUG=1 for a stack trace and report it)\n`);
-    return EXIT_BUG;
+    const failure = describeFailure(e);
+    if (failure.code === EXIT_BAD_INPUT) safeWrite(io, `placesim: ${failure.message}\n`);
+    else if (process.env.PLACESIM_DEBUG) safeWrite(io, `placesim: ${failure.message}\n${(e as Error)?.stack ?? ''}\n`);
+    else safeWrite(io, `placesim: ${failure.message} (a bug in placesim: run again with PLACESIM_DEBUG=1 for a stack trace and report it)\n`);
+    return failure.code;
   }
 }
 

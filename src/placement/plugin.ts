@@ -13,9 +13,11 @@ import { statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SITE_KINDS, type Scenario, type SiteKind } from '../model/types.js';
-import { InputError } from '../scenario/errors.js';
+import { InputError, PolicyError } from '../errors.js';
 import { BUILTIN_POLICY_NAMES } from './names.js';
-import type { JobOption, JobRequest, PlacementRequest, PlacementView, Policy } from './policy.js';
+import { OPTIONAL_POLICY_HOOKS, POLICY_HOOKS, type Policy, type PolicyHook } from './policy.js';
+
+export { PolicyError };
 
 /** What a policy's name may look like: it becomes a column header, a CSV value and a `--policy` argument. */
 export const POLICY_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
@@ -26,18 +28,6 @@ const TS_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];
 /** A policy loaded from a module, wrapped (see guardPolicy), with the file it came from. */
 export interface UserPolicy extends Policy {
   readonly file: string;
-}
-
-/** A user's policy failed while the simulation ran: it threw, or returned a value it may not return. */
-export class PolicyError extends Error {
-  override name = 'PolicyError';
-  constructor(
-    readonly policy: string,
-    readonly file: string,
-    detail: string,
-  ) {
-    super(`policy "${policy}" (from ${file}) ${detail}`);
-  }
 }
 
 /**
@@ -146,8 +136,8 @@ export function checkPolicyShape(value: unknown, at: string, file: string): Poli
   }
   if ((BUILTIN_POLICY_NAMES as readonly string[]).includes(name)) fail(`policy name "${name}" is a built-in policy's name; give yours its own name`);
   if (typeof p.place !== 'function') fail(`policy "${name}": "place" must be a function place(request, view) → index or -1, got ${describe(p.place)}`);
-  if (p.scheduleJob !== undefined && typeof p.scheduleJob !== 'function') {
-    fail(`policy "${name}": "scheduleJob" must be a function when given, got ${describe(p.scheduleJob)}`);
+  for (const hook of OPTIONAL_POLICY_HOOKS) {
+    if (p[hook] !== undefined && typeof p[hook] !== 'function') fail(`policy "${name}": "${hook}" must be a function when given, got ${describe(p[hook])}`);
   }
   if (p.siteKinds !== undefined) {
     const kinds = p.siteKinds;
@@ -165,17 +155,15 @@ export function checkPolicyShape(value: unknown, at: string, file: string): Poli
   return value as Policy;
 }
 
+/** Throws the PolicyError for one misbehaving call. */
+type Fail = (detail: string) => never;
+
 /**
- * The policy as the simulator sees it: a copy of its restrictions (so the module cannot change them during a
- * run), and `place` (and `scheduleJob`, if given) turning any misbehaviour into a PolicyError before the
- * simulator acts on it.
+ * For each hook of the Policy interface, the wrapper that calls the policy's own hook and checks its answer.
+ * The mapped type makes a hook added to Policy (and so to POLICY_HOOKS) a compile error until it has a guard.
  */
-export function guardPolicy(policy: Policy, file: string): UserPolicy {
-  const name = policy.name;
-  const fail = (detail: string): never => {
-    throw new PolicyError(name, file, detail);
-  };
-  const place = (request: PlacementRequest, view: PlacementView): number => {
+const HOOK_GUARDS: { [K in PolicyHook]: (policy: Policy, fail: Fail) => NonNullable<Policy[K]> } = {
+  place: (policy, fail) => (request, view) => {
     const svc = `for service "${request.service}"`;
     let choice: unknown;
     try {
@@ -192,8 +180,8 @@ export function guardPolicy(policy: Policy, file: string): UserPolicy {
     }
     if (!cs[choice].available) return fail(`returned ${choice} ${svc}: candidate ${choice} (${cs[choice].pool}) is not available`);
     return choice;
-  };
-  const scheduleJob = (job: JobRequest, options: readonly JobOption[]): number => {
+  },
+  scheduleJob: (policy, fail) => (job, options) => {
     const of = `from scheduleJob for job "${job.job}"`;
     let pick: unknown;
     try {
@@ -205,14 +193,41 @@ export function guardPolicy(policy: Policy, file: string): UserPolicy {
       return fail(`returned ${describe(pick)} ${of}: expected an option's index (0..${options.length - 1})`);
     }
     return pick;
+  },
+  deferRequest: (policy, fail) => (request, view, until_s) => {
+    const of = `from deferRequest for service "${request.service}"`;
+    let delay: unknown;
+    try {
+      delay = policy.deferRequest!(request, view, until_s);
+    } catch (e) {
+      return fail(`threw ${of}: ${firstLine(e)}`);
+    }
+    const most = until_s - view.now;
+    if (typeof delay !== 'number' || !(delay >= 0 && delay <= most)) {
+      return fail(`returned ${describe(delay)} ${of}: expected a delay in seconds from 0 to ${most} (until_s − now)`);
+    }
+    return delay;
+  },
+};
+
+/**
+ * The policy as the simulator sees it: a copy of its restrictions (so the module cannot change them during a
+ * run), and every hook it has (POLICY_HOOKS) wrapped so that any misbehaviour becomes a PolicyError before
+ * the simulator acts on it. A hook the policy lacks stays absent, so placesim's default applies.
+ */
+export function guardPolicy(policy: Policy, file: string): UserPolicy {
+  const name = policy.name;
+  const fail: Fail = (detail) => {
+    throw new PolicyError(name, file, detail);
   };
+  const hooks: Partial<Record<PolicyHook, unknown>> = {};
+  for (const hook of POLICY_HOOKS) if (policy[hook] !== undefined) hooks[hook] = HOOK_GUARDS[hook](policy, fail);
   return {
     name,
     file,
     ...(policy.siteKinds !== undefined ? { siteKinds: [...policy.siteKinds] } : {}),
     ...(policy.pools !== undefined ? { pools: [...policy.pools] } : {}),
-    place,
-    ...(policy.scheduleJob !== undefined ? { scheduleJob } : {}),
+    ...(hooks as Pick<Policy, PolicyHook>),
   };
 }
 

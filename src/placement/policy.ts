@@ -102,6 +102,24 @@ export interface Policy {
   deferRequest?(request: PlacementRequest, view: PlacementView, until_s: number): number;
 }
 
+/**
+ * Every hook of the Policy interface: the functions placesim calls on a policy. This list is the one place
+ * that names them; the guard around a user's policy (plugin.ts), restrictPolicy and the conformance suite all
+ * follow it, and the type checks below fail to compile when a hook is added to Policy but not here.
+ */
+export const POLICY_HOOKS = ['place', 'scheduleJob', 'deferRequest'] as const;
+export type PolicyHook = (typeof POLICY_HOOKS)[number];
+/** The optional hooks: a policy without one gets placesim's default behaviour (see each hook above). */
+export const OPTIONAL_POLICY_HOOKS = ['scheduleJob', 'deferRequest'] as const satisfies readonly PolicyHook[];
+
+/** The keys of Policy whose values are functions. */
+type HookKeys = { [K in keyof Policy]-?: NonNullable<Policy[K]> extends (...args: never[]) => unknown ? K : never }[keyof Policy];
+// Compile-time proof that POLICY_HOOKS lists every hook of Policy and nothing else.
+const everyHookListed: [Exclude<HookKeys, PolicyHook>] extends [never] ? true : never = true;
+const onlyHooksListed: [Exclude<PolicyHook, HookKeys>] extends [never] ? true : never = true;
+void everyHookListed;
+void onlyHooksListed;
+
 /** A training job asking where and when to run. */
 export interface JobRequest {
   job: string;
@@ -131,17 +149,22 @@ export function policyUsesPool(policy: Policy, pool: string, kind: TargetKind): 
   return policy.pools === undefined || policy.pools.includes(pool);
 }
 
-/** `base` under another name, limited to `pools`. */
+/** How a restricted policy calls each hook of its base (as a method, so a class instance keeps its `this`). */
+const FORWARD: { [K in PolicyHook]: (base: Policy) => NonNullable<Policy[K]> } = {
+  place: (base) => (request, view) => base.place(request, view),
+  scheduleJob: (base) => (job, options) => base.scheduleJob!(job, options),
+  deferRequest: (base) => (request, view, until) => base.deferRequest!(request, view, until),
+};
+
+/** `base` under another name, limited to `pools`; every hook `base` has is kept. */
 export function restrictPolicy(base: Policy, name: string, pools: readonly string[]): Policy {
+  const hooks: Partial<Record<PolicyHook, unknown>> = {};
+  for (const hook of POLICY_HOOKS) if (base[hook] !== undefined) hooks[hook] = FORWARD[hook](base);
   return {
     name,
     ...(base.siteKinds ? { siteKinds: base.siteKinds } : {}),
     pools: [...pools],
-    place: (request, view) => base.place(request, view),
-    ...(base.scheduleJob ? { scheduleJob: (job: JobRequest, options: readonly JobOption[]) => base.scheduleJob!(job, options) } : {}),
-    ...(base.deferRequest
-      ? { deferRequest: (request: PlacementRequest, view: PlacementView, until: number) => base.deferRequest!(request, view, until) }
-      : {}),
+    ...(hooks as Pick<Policy, PolicyHook>),
   };
 }
 

@@ -1,72 +1,8 @@
 /**
- * Errors for input a user can fix. The CLI prints `err.message` and exits 2, so the message alone must say
- * where (file:line:col), which field (a dotted path) and what is wrong:
- *
- *   scenarios/x.yaml:12:7: services.chat.arrivals.poisson: bad rate "-3/s": must be > 0
+ * Scenario-side helpers for error messages ("did you mean"). The error classes themselves live in
+ * src/errors.ts, below every layer; they are re-exported here for the scenario code that imports them.
  */
-
-export type PathSegment = string | number;
-
-export interface Where {
-  file?: string;
-  path?: readonly PathSegment[];
-  line?: number;
-  col?: number;
-}
-
-export class InputError extends Error {
-  override name = 'InputError';
-  /** The message without the location prefix. */
-  readonly detail: string;
-  file?: string;
-  path?: PathSegment[];
-  line?: number;
-  col?: number;
-
-  constructor(message: string, where: Where = {}) {
-    super(formatMessage(message, where));
-    this.detail = message;
-    if (where.file !== undefined) this.file = where.file;
-    if (where.path !== undefined) this.path = [...where.path];
-    if (where.line !== undefined) this.line = where.line;
-    if (where.col !== undefined) this.col = where.col;
-  }
-
-  /** The same error with location fields filled in where this one has none. */
-  at(where: Where): InputError {
-    return new InputError(this.detail, {
-      file: this.file ?? where.file,
-      path: this.path ?? where.path,
-      line: this.line ?? where.line,
-      col: this.col ?? where.col,
-    });
-  }
-}
-
-const PLAIN_KEY = /^[A-Za-z0-9_\-/]+$/;
-
-/** `services.chat.users[0].weight`; keys that would be ambiguous in a dotted path are quoted. */
-export function formatPath(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else {
-      const key = PLAIN_KEY.test(seg) ? seg : JSON.stringify(seg);
-      out += out === '' ? key : `.${key}`;
-    }
-  }
-  return out;
-}
-
-export function formatMessage(message: string, where: Where): string {
-  let loc = where.file ?? '';
-  if (where.line !== undefined) loc += `${loc === '' ? '' : ':'}${where.line}${where.col !== undefined ? `:${where.col}` : ''}`;
-  const parts: string[] = [];
-  if (loc !== '') parts.push(loc);
-  if (where.path !== undefined && where.path.length > 0) parts.push(formatPath(where.path));
-  parts.push(message);
-  return parts.join(': ');
-}
+export { InputError, formatMessage, formatPath, type PathSegment, type Where } from '../errors.js';
 
 /** Levenshtein distance; inputs are short identifiers, so the O(n·m) table is fine. */
 function distance(a: string, b: string): number {

@@ -7,15 +7,9 @@ import { DTYPE_BYTES, type AiModel, type Dtype, type ManagedApi, type Pool, type
 import { DEFAULT_MFU, trainingRate } from '../hardware/training.js';
 import { batchTiming, planReplica, resolvePeak } from '../hardware/perf.js';
 import { path } from '../network/paths.js';
+import { PlanError } from '../errors.js';
 
-export class PlanError extends Error {
-  constructor(
-    message: string,
-    readonly path: (string | number)[],
-  ) {
-    super(message);
-  }
-}
+export { PlanError };
 
 /** One (service, pool) pair that can serve requests. */
 export interface TargetPlan {

@@ -14,18 +14,16 @@ import { resolve as resolvePath } from 'node:path';
 import { Piscina } from 'piscina';
 import type { MetricStat, SweepMetric, SweepPointResult, SweepResult } from '../metrics/sweep-result.js';
 import type { Scenario } from '../model/types.js';
-import { InputError, type PathSegment } from '../scenario/errors.js';
-import { loadScenarioText } from '../scenario/load.js';
-import { buildPlan, PlanError } from '../sim/index.js';
-import { loadPolicyModules, withUserPolicies } from '../placement/plugin.js';
-import { BUILTIN_POLICY_NAMES } from '../placement/names.js';
+import { errorFromData, InputError, type PathSegment } from '../errors.js';
+import { checkPlan, loadUserPolicies, prepareScenario } from '../app/load-run.js';
+import type { UserPolicy } from '../placement/plugin.js';
 import { PLACESIM_VERSION } from '../version.js';
 import { gridIndices, parseScenarioDocument, resolveSets, variantText, yamlValue, type Assignment, type ResolvedSet } from './grid.js';
 import { definitionHash, openJournal, type Journal } from './journal.js';
 import { metricDefs, type PolicyMetrics } from './metrics.js';
-import type { SetSpec } from './set-spec.js';
+import { parsePath, type SetSpec } from './set-spec.js';
 import { summarize } from './stats.js';
-import { runTask, type SweepTask } from './task.js';
+import { runTask, type SweepTask, type TaskReply } from './task.js';
 
 export const SWEEP_FORMAT_VERSION = 1;
 
@@ -61,10 +59,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const text = readScenario(opts.file);
   const policies = opts.policies;
   const moduleFiles = (opts.policyModules ?? []).map((f) => resolvePath(f));
-  const user = await loadPolicyModules(moduleFiles);
-  const withUser = (s: Scenario): Scenario => withUserPolicies(s, user, policies !== undefined);
-  const knownPolicies = [...BUILTIN_POLICY_NAMES, ...user.map((p) => p.name)];
-  const base = withUser(loadChecked(text, opts.file, { seed: opts.seed, policies, knownPolicies }));
+  const user = await loadUserPolicies(moduleFiles);
+  const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies });
   const seed = opts.seed ?? base.seed;
   const seeds = Array.from({ length: opts.replications }, (_, r) => seed + r);
   if (!Number.isSafeInteger(seeds[seeds.length - 1])) throw new InputError(`--seed ${seed} is too large for ${opts.replications} replications`);
@@ -82,8 +78,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const metrics: SweepMetric[] = [];
   const seen = new Set<string>();
   for (const p of points) {
-    const scenario =
-      sets.length === 0 ? base : withUser(loadVariant(variantText(doc, p.assignments), opts.file, seed, policies, knownPolicies, sets, p));
+    const scenario = sets.length === 0 ? base : loadVariant(variantText(doc, p.assignments), opts.file, seed, policies, user, sets, p);
     for (const m of metricDefs(scenario)) {
       if (!seen.has(m.name)) {
         seen.add(m.name);
@@ -151,10 +146,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       await new Promise((resolve) => setImmediate(resolve));
     }
   } else if (tasks.length > 0) {
-    const pool = new Piscina<SweepTask, PolicyMetrics[]>({ filename: workerFile(), minThreads: workers, maxThreads: workers });
+    const pool = new Piscina<SweepTask, TaskReply>({ filename: workerFile(), minThreads: workers, maxThreads: workers });
     try {
       // Tasks are queued point by point, so points finish (and are journaled) roughly in grid order.
-      await Promise.all(tasks.map(async (t) => onTaskDone(t.point, t.rep, await pool.run(t.task))));
+      await Promise.all(tasks.map(async (t) => onTaskDone(t.point, t.rep, unwrap(await pool.run(t.task)))));
     } finally {
       await pool.destroy();
     }
@@ -183,6 +178,12 @@ function checkOptions(opts: SweepOptions): void {
     throw new InputError(`--seed must be a whole number ≥ 0, got ${opts.seed}`);
   }
   for (const s of opts.sets) {
+    // parseSet has checked the paths of the CLI's --set flags; a library caller may pass sets it built itself.
+    try {
+      parsePath(s.path);
+    } catch (e) {
+      throw new InputError(`--set ${s.path}: ${(e as Error).message}`);
+    }
     if (s.values.length === 0) throw new InputError(`--set ${s.path}: no values`);
   }
 }
@@ -197,21 +198,17 @@ function readScenario(file: string): string {
   }
 }
 
-/** Loads and plans a scenario; a plan failure (e.g. a model that fits nowhere) becomes an InputError. */
-function loadChecked(text: string, file: string, o: { seed?: number; policies?: string[]; knownPolicies?: string[] }): Scenario {
-  const scenario = loadScenarioText(text, file, {
-    ...(o.seed !== undefined ? { seed: o.seed } : {}),
-    ...(o.policies ? { policies: o.policies } : {}),
-    ...(o.knownPolicies ? { knownPolicies: o.knownPolicies } : {}),
-  });
-  try {
-    buildPlan(scenario);
-  } catch (e) {
-    if (!(e instanceof PlanError)) throw e;
-    const pos = scenario.locate?.(e.path);
-    throw new InputError(e.message, { file, path: e.path, ...(pos ?? {}) });
-  }
-  return scenario;
+/** A worker's reply: its metrics, or its typed error thrown again here with its class. */
+function unwrap(reply: TaskReply): PolicyMetrics[] {
+  if ('error' in reply) throw errorFromData(reply.error);
+  return reply.metrics;
+}
+
+/** Loads and plans a scenario as a task will (src/app); a plan failure (e.g. a model that fits nowhere) is an InputError. */
+function loadChecked(text: string, file: string, user: readonly UserPolicy[], o: { seed?: number; policies?: string[] }): Scenario {
+  const loaded = prepareScenario({ file, text }, user, o);
+  checkPlan(loaded);
+  return loaded.scenario;
 }
 
 /**
@@ -224,12 +221,12 @@ function loadVariant(
   file: string,
   seed: number,
   policies: string[] | undefined,
-  knownPolicies: string[],
+  user: readonly UserPolicy[],
   sets: readonly ResolvedSet[],
   point: Point,
 ): Scenario {
   try {
-    return loadChecked(text, file, { seed, policies, knownPolicies });
+    return loadChecked(text, file, user, { seed, policies });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const path = e.path;
@@ -262,12 +259,15 @@ function pointResult(point: Point, reps: PolicyMetrics[][], metrics: readonly Sw
   };
 }
 
-/** The compiled worker next to this module; under vitest (src/*.ts) there is none, so say what to do. */
+/**
+ * The compiled worker next to this module; run from the TypeScript sources (vitest, a loader) there is none,
+ * so say what to do. The caller can fix that (build, or workers: 0), so it is an InputError.
+ */
 function workerFile(): string {
   const url = new URL('./worker.js', import.meta.url);
   const path = fileURLToPath(url);
   if (!existsSync(path)) {
-    throw new Error(
+    throw new InputError(
       `the sweep worker ${path} does not exist: build with \`npx tsc -p .\` and use the compiled dist/, ` +
         'or run the sweep with workers: 0 (in this thread)',
     );

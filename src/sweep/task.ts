@@ -3,10 +3,9 @@
  * metrics out — so it gives the same answer in any worker, in any order, which is what makes a sweep's result
  * independent of how many workers ran it.
  */
-import { loadScenarioText } from '../scenario/load.js';
-import { runScenario, resolvePolicies } from '../sim/index.js';
-import { loadPolicyModules, withUserPolicies, type UserPolicy } from '../placement/plugin.js';
-import { BUILTIN_POLICY_NAMES } from '../placement/names.js';
+import { errorToData, type ErrorData } from '../errors.js';
+import { loadUserPolicies, prepareScenario, runLoaded } from '../app/load-run.js';
+import type { UserPolicy } from '../placement/plugin.js';
 import { parseScenarioDocument, variantText, type Assignment } from './grid.js';
 import { metricValues, type PolicyMetrics } from './metrics.js';
 
@@ -29,7 +28,7 @@ function userPolicies(files: readonly string[]): Promise<UserPolicy[]> {
   const key = files.join('\n');
   let p = loaded.get(key);
   if (!p) {
-    p = loadPolicyModules(files);
+    p = loadUserPolicies(files);
     loaded.set(key, p);
   }
   return p;
@@ -38,14 +37,20 @@ function userPolicies(files: readonly string[]): Promise<UserPolicy[]> {
 export async function runTask(task: SweepTask): Promise<PolicyMetrics[]> {
   const user = task.policyModules && task.policyModules.length > 0 ? await userPolicies(task.policyModules) : [];
   const text = variantText(parseScenarioDocument(task.text), task.assignments);
-  const scenario = withUserPolicies(
-    loadScenarioText(text, task.file, {
-      seed: task.seed,
-      ...(task.policies ? { policies: task.policies } : {}),
-      knownPolicies: [...BUILTIN_POLICY_NAMES, ...user.map((p) => p.name)],
-    }),
-    user,
-    task.policies !== undefined,
-  );
-  return metricValues(scenario, runScenario(scenario, { policies: resolvePolicies(scenario, user) }));
+  const loaded = prepareScenario({ file: task.file, text }, user, { seed: task.seed, ...(task.policies ? { policies: task.policies } : {}) });
+  return metricValues(loaded.scenario, runLoaded(loaded));
+}
+
+/** What a worker thread sends back: the metrics, or a typed error as data (its class would not survive the trip). */
+export type TaskReply = { metrics: PolicyMetrics[] } | { error: ErrorData };
+
+/** runTask for a worker thread: a typed error becomes data; any other error (a bug) is thrown as it is. */
+export async function runTaskReply(task: SweepTask): Promise<TaskReply> {
+  try {
+    return { metrics: await runTask(task) };
+  } catch (e) {
+    const error = errorToData(e);
+    if (error === undefined) throw e;
+    return { error };
+  }
 }

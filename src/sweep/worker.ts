@@ -1,10 +1,10 @@
 /**
  * The piscina worker: runs one SweepTask per call. Compiled to dist/sweep/worker.js, which run-sweep.ts
- * loads; piscina calls the default export.
+ * loads; piscina calls the default export. A typed error comes back as data (see TaskReply), so the main
+ * thread rethrows it with its class and src/app/exit.ts maps it like any other.
  */
-import { runTask, type SweepTask } from './task.js';
-import type { PolicyMetrics } from './metrics.js';
+import { runTaskReply, type SweepTask, type TaskReply } from './task.js';
 
-export default function sweepWorker(task: SweepTask): Promise<PolicyMetrics[]> {
-  return runTask(task);
+export default function sweepWorker(task: SweepTask): Promise<TaskReply> {
+  return runTaskReply(task);
 }
