@@ -218,6 +218,8 @@ function expandGlob(word: string): string[] {
   return files.map((f) => `${dir}/${f}`);
 }
 
+let defaultOuts = 0;
+
 /** The words to run, with globs expanded and written outputs moved into `tmp`. */
 function argvFor(words: Word[], tmp: string): string[] {
   const argv: string[] = [];
@@ -236,6 +238,9 @@ function argvFor(words: Word[], tmp: string): string[] {
       argv.push(...(words[i].quoted ? [w] : expandGlob(w)));
     }
   }
+  // A sweep without --out writes ./sweep-out/ in the working folder: send it to `tmp` too, so that no run
+  // leaves a journal in the checkout for the next run (or another example) to trip over.
+  if (argv[0] === 'sweep' && !argv.includes('--out')) argv.push('--out', join(tmp, `sweep-out-${++defaultOuts}`));
   return argv;
 }
 
