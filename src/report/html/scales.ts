@@ -103,17 +103,19 @@ export function numericAxis(o: AxisOptions): Axis {
     lo -= lo === 0 ? 0 : p;
     hi += p;
   }
-  const room = (hi - lo) * pad;
-  const s = scaleLinear()
-    .domain([lo - room, hi + room])
-    .range(o.range)
-    .nice(o.count);
-  // A capped axis (percentages) ends at the cap, plus the padding if any: no tick past the cap.
-  if (o.max !== undefined && s.domain()[1] > o.max + room) s.domain([s.domain()[0], o.max + room]);
+  const s = scaleLinear().domain([lo, hi]).range(o.range).nice(o.count);
+  if (o.max !== undefined && s.domain()[1] > o.max) s.domain([s.domain()[0], o.max]);
+  if (pad > 0) {
+    // Padding after nice(), and only at an end the data come within `pad` of: rounding out to nice numbers
+    // often leaves room enough, and a padded domain niced again can double the empty part.
+    const [d0, d1] = s.domain();
+    const room = (d1 - d0) * pad;
+    s.domain([o.lo - d0 < room ? d0 - room : d0, d1 - o.hi < room ? d1 + room : d1]);
+  }
   const fmt = s.tickFormat(o.count);
   const ticks = s
     .ticks(o.count)
-    .filter((t) => !(nonNegative && t < 0) && (o.max === undefined || t <= o.max))
+    .filter((t) => !(nonNegative && t < 0) && (o.max === undefined || t <= o.max + 1e-9))
     .map((t) => ({ pos: s(t), label: fmt(t) }));
   const [d0, d1] = s.domain();
   return { scale: (v) => s(v), ticks, log: false, domain: [d0, d1] };
