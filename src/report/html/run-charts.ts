@@ -9,7 +9,7 @@ import { scaleBand } from 'd3-scale';
 import type { CdfPoint, JobResult, PolicyResult, Result } from '../../metrics/result.js';
 import { paretoPoint } from '../../metrics/pareto.js';
 import { formatNumber, formatPercent, trainingTimeUnit } from '../table.js';
-import { numericAxis } from './scales.js';
+import { numericAxis, type Axis } from './scales.js';
 import {
   dashAttr,
   esc,
@@ -33,6 +33,19 @@ const LEGEND_TOP = 6;
 
 /** Left margin for a y axis whose widest tick label is `labelWidth`: ticks, gap, rotated axis label. */
 const leftMargin = (labelWidth: number) => Math.ceil(labelWidth) + 36;
+
+/**
+ * An x axis whose last labelled tick fits in the chart: when its label would stick out past the right
+ * edge ("10,000" centred on the plot's end), the plot ends that much further left.
+ */
+function fitX(make: (x1: number) => Axis, x1: number): { axis: Axis; x1: number } {
+  const axis = make(x1);
+  const last = [...axis.ticks].reverse().find((t) => t.label !== '');
+  const over = last === undefined ? 0 : last.pos + textWidth(last.label) / 2 - (WIDTH - 2);
+  if (over <= 0) return { axis, x1 };
+  const moved = Math.floor(x1 - over);
+  return { axis: make(moved), x1: moved };
+}
 
 /** Legend over the plot; returns it and where the plot may start. */
 function topLegend(items: LegendItem[], left: number): { svg: string; top: number } {
@@ -70,7 +83,7 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string):
   const top = leg.top;
   const height = top + plotH + AXIS_BOTTOM;
   const x0 = left;
-  const x1 = WIDTH - MARGIN_RIGHT;
+  let x1 = WIDTH - MARGIN_RIGHT;
   const y = (pct: number) => top + yAx.scale(pct);
 
   const all = cdfs.flatMap((c) => (c === null ? [] : c.map((pt) => pt.ms))).filter((ms) => ms > 0);
@@ -84,7 +97,9 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string):
     );
   } else {
     const lo = Math.min(...all);
-    const xAx = numericAxis({ lo, hi: Math.max(...all), range: [x0, x1], log: true, count: 6 });
+    const fit = fitX((end) => numericAxis({ lo, hi: Math.max(...all), range: [x0, end], log: true, count: 6 }), x1);
+    const xAx = fit.axis;
+    x1 = fit.x1;
     body.push(
       xAxis(xAx.ticks, top + plotH, x0, x1, 'latency, ms (log scale)', top),
       yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, 'completed requests at or below, %', x1, 14),
@@ -649,17 +664,20 @@ export function costP99Chart(ids: IdSource, result: Result): string {
   });
   const left = leftMargin(widestLabel(yAx.ticks));
   const x0 = left;
-  const x1 = WIDTH - MARGIN_RIGHT;
-  const xAx = numericAxis({
-    lo: lats.length ? Math.min(...lats) : 0,
-    hi: lats.length ? Math.max(...lats) : 1,
-    range: [x0, x1],
-    log: 'auto',
-    autoRatio: 10,
-    zeroWhenNear: true,
-    pad: 0.06,
-    count: 6,
-  });
+  const { axis: xAx, x1 } = fitX(
+    (end) =>
+      numericAxis({
+        lo: lats.length ? Math.min(...lats) : 0,
+        hi: lats.length ? Math.max(...lats) : 1,
+        range: [x0, end],
+        log: 'auto',
+        autoRatio: 10,
+        zeroWhenNear: true,
+        pad: 0.06,
+        count: 6,
+      }),
+    WIDTH - MARGIN_RIGHT,
+  );
   // Marker positions relative to the plot's top (the legend's height is not known yet).
   const spread = spreadCoinciding(plotted.map((p) => ({ x: xAx.scale(p.p99_ms), y: yAx.scale(p.cost_usd), r: pareto.has(p.name) ? 7 : 5 })));
   const clustered = spread.some((s) => s.with.length > 0);
