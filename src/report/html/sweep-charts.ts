@@ -170,7 +170,7 @@ export function sweepMetricChart(
 
   // One y range for the metric over all points, so that small multiples compare at a glance. A metric
   // whose means span more than two decades (cost per 1k of a cloud and of an edge) gets a log axis, where
-  // the band's lower edge stops at the smallest mean when it would reach 0 or below.
+  // a band's lower edge stops at the bottom of the axis when it would reach 0 or below.
   const every = sweep.points.flatMap((pt) => pt.policies.map((p) => p.metrics[metric.name] ?? null)).filter((s): s is MetricStat => s !== null);
   const yLog = !unit.percent && useLogY(every.map((s) => s.mean));
   const means = every.map((s) => s.mean * k);
