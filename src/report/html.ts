@@ -15,6 +15,8 @@ import {
   formatNumber,
   jobGroups,
   NULL_CELL,
+  perRequestGroupRow,
+  type PerRequestKind,
   uplinkGroups,
   backhaulGroups,
   serviceGroup,
@@ -118,6 +120,8 @@ function totalsRows(policies: PolicyResult[]): Row[] {
     sub,
     cells: policies.map((p) => formatNumber(f(p))),
   });
+  // Per-request figures in the console table's unit: the largest in which the row's largest value reaches 1.
+  const perRequest = (kind: PerRequestKind): Row => ({ kind: 'row', ...perRequestGroupRow(policies, kind) });
   // Managed-API parts only where some policy used an API.
   const api = (label: string, f: (p: PolicyResult) => number): Row[] =>
     policies.some((p) => f(p) !== 0) ? [row(label, f, true)] : [];
@@ -130,18 +134,18 @@ function totalsRows(policies: PolicyResult[]): Row[] {
     row('upkeep $', (p) => p.totals.cost_usd.upkeep, true),
     row('egress $', (p) => p.totals.cost_usd.egress, true),
     ...api('API $', (p) => p.totals.cost_usd.api),
-    row('$ / 1k req', (p) => p.totals.per_1k_requests.cost_usd),
+    perRequest('cost'),
     row('energy kWh', (p) => p.totals.energy_kwh.total),
     row('IT kWh', (p) => p.totals.energy_kwh.it, true),
     row('facility kWh', (p) => p.totals.energy_kwh.facility, true),
     row('network kWh', (p) => p.totals.energy_kwh.network, true),
     ...api('API kWh', (p) => p.totals.energy_kwh.api),
-    row('kWh / 1k req', (p) => p.totals.per_1k_requests.energy_kwh),
+    perRequest('energy'),
     row('carbon kg', (p) => p.totals.carbon_kg.total),
     row('compute kg', (p) => p.totals.carbon_kg.compute, true),
     row('network kg', (p) => p.totals.carbon_kg.network, true),
     ...api('API kg', (p) => p.totals.carbon_kg.api),
-    row('kgCO2 / 1k req', (p) => p.totals.per_1k_requests.carbon_kg),
+    perRequest('carbon'),
     row('egress GB', (p) => p.totals.egress_gb),
     { kind: 'section', label: '30-day projection' },
     row('cost $', (p) => p.totals.projection_30d.cost_usd),

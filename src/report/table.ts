@@ -379,14 +379,25 @@ export function perRequestUnit(values: (number | null)[], units: PerRequestUnit[
   return units.find((u) => largest * u.factor >= 1) ?? units[units.length - 1];
 }
 
-function perRequestRow(policies: PolicyResult[], units: PerRequestUnit[], f: (p: PolicyResult) => number | null): Row {
-  const values = policies.map(f);
-  const unit = perRequestUnit(values, units);
-  return {
-    kind: 'row',
-    label: INDENT + unit.label,
-    cells: values.map((v) => formatNumber(v === null ? null : v * unit.factor)),
-  };
+/** The per-request figures of the totals: cost, energy, carbon. */
+export type PerRequestKind = 'cost' | 'energy' | 'carbon';
+
+const PER_REQUEST: Record<PerRequestKind, { units: PerRequestUnit[]; get: (p: PolicyResult) => number | null }> = {
+  cost: { units: COST_PER_REQUEST, get: (p) => p.totals.per_1k_requests.cost_usd },
+  energy: { units: ENERGY_PER_REQUEST, get: (p) => p.totals.per_1k_requests.energy_kwh },
+  carbon: { units: CARBON_PER_REQUEST, get: (p) => p.totals.per_1k_requests.carbon_kg },
+};
+
+/** One row of per-request figures in its readable unit, shared by the console table and the HTML summary. */
+export function perRequestGroupRow(policies: PolicyResult[], kind: PerRequestKind): { label: string; cells: string[] } {
+  const values = policies.map(PER_REQUEST[kind].get);
+  const unit = perRequestUnit(values, PER_REQUEST[kind].units);
+  return { label: unit.label, cells: values.map((v) => formatNumber(v === null ? null : v * unit.factor)) };
+}
+
+function perRequestRow(policies: PolicyResult[], kind: PerRequestKind): Row {
+  const r = perRequestGroupRow(policies, kind);
+  return { kind: 'row', label: INDENT + r.label, cells: r.cells };
 }
 
 function totalsRows(policies: PolicyResult[]): Row[] {
@@ -407,13 +418,13 @@ function totalsRows(policies: PolicyResult[]): Row[] {
     row('  upkeep $', (p) => formatNumber(p.totals.cost_usd.upkeep)),
     row('  egress $', (p) => formatNumber(p.totals.cost_usd.egress)),
     ...api('  api $', (p) => p.totals.cost_usd.api),
-    perRequestRow(policies, COST_PER_REQUEST, (p) => p.totals.per_1k_requests.cost_usd),
+    perRequestRow(policies, 'cost'),
     row('energy kWh', (p) => formatNumber(p.totals.energy_kwh.total)),
     ...api('  api kWh', (p) => p.totals.energy_kwh.api),
-    perRequestRow(policies, ENERGY_PER_REQUEST, (p) => p.totals.per_1k_requests.energy_kwh),
+    perRequestRow(policies, 'energy'),
     row('carbon kg', (p) => formatNumber(p.totals.carbon_kg.total)),
     ...api('  api kg', (p) => p.totals.carbon_kg.api),
-    perRequestRow(policies, CARBON_PER_REQUEST, (p) => p.totals.per_1k_requests.carbon_kg),
+    perRequestRow(policies, 'carbon'),
     row('egress GB', (p) => formatNumber(p.totals.egress_gb)),
     { kind: 'section', label: '30-day projection' },
     row('cost $', (p) => formatNumber(p.totals.projection_30d.cost_usd)),

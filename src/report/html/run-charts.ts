@@ -9,7 +9,7 @@ import { scaleBand } from 'd3-scale';
 import type { CdfPoint, JobResult, PolicyResult, Result } from '../../metrics/result.js';
 import { paretoPoint } from '../../metrics/pareto.js';
 import { formatNumber, formatPercent, trainingTimeUnit } from '../table.js';
-import { numericAxis } from './scales.js';
+import { numericAxis, type Axis } from './scales.js';
 import {
   dashAttr,
   esc,
@@ -33,6 +33,19 @@ const LEGEND_TOP = 6;
 
 /** Left margin for a y axis whose widest tick label is `labelWidth`: ticks, gap, rotated axis label. */
 const leftMargin = (labelWidth: number) => Math.ceil(labelWidth) + 36;
+
+/**
+ * An x axis whose last labelled tick fits in the chart: when its label would stick out past the right
+ * edge ("10,000" centred on the plot's end), the plot ends that much further left.
+ */
+function fitX(make: (x1: number) => Axis, x1: number): { axis: Axis; x1: number } {
+  const axis = make(x1);
+  const last = [...axis.ticks].reverse().find((t) => t.label !== '');
+  const over = last === undefined ? 0 : last.pos + textWidth(last.label) / 2 - (WIDTH - 2);
+  if (over <= 0) return { axis, x1 };
+  const moved = Math.floor(x1 - over);
+  return { axis: make(moved), x1: moved };
+}
 
 /** Legend over the plot; returns it and where the plot may start. */
 function topLegend(items: LegendItem[], left: number): { svg: string; top: number } {
@@ -70,7 +83,7 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string):
   const top = leg.top;
   const height = top + plotH + AXIS_BOTTOM;
   const x0 = left;
-  const x1 = WIDTH - MARGIN_RIGHT;
+  let x1 = WIDTH - MARGIN_RIGHT;
   const y = (pct: number) => top + yAx.scale(pct);
 
   const all = cdfs.flatMap((c) => (c === null ? [] : c.map((pt) => pt.ms))).filter((ms) => ms > 0);
@@ -84,7 +97,9 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string):
     );
   } else {
     const lo = Math.min(...all);
-    const xAx = numericAxis({ lo, hi: Math.max(...all), range: [x0, x1], log: true, count: 6 });
+    const fit = fitX((end) => numericAxis({ lo, hi: Math.max(...all), range: [x0, end], log: true, count: 6 }), x1);
+    const xAx = fit.axis;
+    x1 = fit.x1;
     body.push(
       xAxis(xAx.ticks, top + plotH, x0, x1, 'latency, ms (log scale)', top),
       yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, 'completed requests at or below, %', x1, 14),
@@ -505,6 +520,126 @@ interface Box {
 }
 const overlaps = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 
+/** Distance from (x, y) to the nearest point of a box (0 inside it). */
+const distToBox = (x: number, y: number, b: Box) =>
+  Math.hypot(Math.max(b.x0 - x, 0, x - b.x1), Math.max(b.y0 - y, 0, y - b.y1));
+
+/** A point of the cost/p99 plane: where its value is, and where its marker is drawn (apart, when it coincides). */
+export interface PlacedPoint {
+  /** Position of the value. */
+  x: number;
+  y: number;
+  /** Position of the marker: the value's, or moved out of a cluster of coinciding markers. */
+  mx: number;
+  my: number;
+  r: number;
+  /** Indices of the other points whose markers would overlap this one's (same cluster); empty when alone. */
+  with: number[];
+}
+
+/**
+ * Markers that would overlap (closer than their radii and a pixel) form a cluster. The markers of a cluster
+ * are drawn apart around the cluster's centre, in input order: side by side (first on the left) for two,
+ * clockwise from the top for more. Deterministic; every marker keeps a spoke to the spot of its own value.
+ */
+export function spreadCoinciding(pts: { x: number; y: number; r: number }[]): PlacedPoint[] {
+  const parent = pts.map((_, i) => i);
+  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i])));
+  for (let i = 0; i < pts.length; i++) {
+    for (let j = i + 1; j < pts.length; j++) {
+      if (Math.hypot(pts[i].x - pts[j].x, pts[i].y - pts[j].y) < pts[i].r + pts[j].r + 1) parent[root(j)] = root(i);
+    }
+  }
+  const out: PlacedPoint[] = pts.map((p) => ({ x: p.x, y: p.y, mx: p.x, my: p.y, r: p.r, with: [] }));
+  const clusters = new Map<number, number[]>();
+  pts.forEach((_, i) => clusters.set(root(i), [...(clusters.get(root(i)) ?? []), i]));
+  for (const members of clusters.values()) {
+    if (members.length < 2) continue;
+    const m = members.length;
+    const cx = members.reduce((a, i) => a + pts[i].x, 0) / m;
+    const cy = members.reduce((a, i) => a + pts[i].y, 0) / m;
+    const rMax = Math.max(...members.map((i) => pts[i].r));
+    // Neighbours on the circle are a chord 2R·sin(π/m) apart: at least two radii and 3 px.
+    const radius = (rMax + 1.5) / Math.sin(Math.PI / m);
+    members.forEach((i, k) => {
+      const angle = m === 2 ? Math.PI * (1 - k) : -Math.PI / 2 + (2 * Math.PI * k) / m;
+      out[i].mx = cx + radius * Math.cos(angle);
+      out[i].my = cy + radius * Math.sin(angle);
+      out[i].with = members.filter((j) => j !== i);
+    });
+  }
+  return out;
+}
+
+/** Distance from (px, py) to the segment from (ax, ay) to (bx, by). */
+function distToSegment(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2));
+  return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
+}
+
+export interface PlacedLabel {
+  box: Box;
+  anchor: 'start' | 'end';
+  /** The label is away from its marker and has a line back to it. */
+  leader: boolean;
+}
+
+/** Where a label's leader line ends: at the side of the text that faces the marker. */
+export const leaderEnd = (l: PlacedLabel): [number, number] => [l.anchor === 'start' ? l.box.x0 - 2 : l.box.x1 + 2, (l.box.y0 + l.box.y1) / 2];
+
+/**
+ * Place a label for each point, in `order`, so that it overlaps no marker, no label placed before and
+ * nothing in `blocked`, and stays inside `bounds`. A label right or left of its marker must lie nearer that
+ * marker than any other; one that does not fit there moves up or down (then further out) and gets a leader
+ * line, and must then keep clear of every other marker, leader included. (Before, a label that found no
+ * such place fell back to the spot right of its point even when a neighbour's dot sat there, which read
+ * as the neighbour's label.) Returns a label per point index.
+ */
+export function placeLabels(points: PlacedPoint[], widths: number[], order: number[], bounds: Box, blocked: Box[]): PlacedLabel[] {
+  const H = 16;
+  const markers: Box[] = points.map((p) => ({ x0: p.mx - p.r - 1, x1: p.mx + p.r + 1, y0: p.my - p.r - 1, y1: p.my + p.r + 1 }));
+  const placed: Box[] = [...blocked, ...markers];
+  const out: PlacedLabel[] = new Array(points.length);
+  for (const i of order) {
+    const p = points[i];
+    const w = widths[i];
+    const gap = p.r + 5;
+    const sides = p.mx + gap + w <= bounds.x1 ? (['start', 'end'] as const) : (['end', 'start'] as const);
+    const at = (anchor: 'start' | 'end', dx: number, dy: number, leader: boolean): PlacedLabel => {
+      const bx0 = anchor === 'start' ? p.mx + gap + dx : p.mx - gap - dx - w;
+      return { box: { x0: bx0, x1: bx0 + w, y0: p.my + dy - H / 2, y1: p.my + dy + H / 2 }, anchor, leader };
+    };
+    const candidates: PlacedLabel[] = sides.map((side) => at(side, 0, 0, false));
+    for (const dy of [16, 24, 32, 48, 64, 80, 96, 112]) {
+      for (const dx of [0, 24, 48]) for (const sign of [-1, 1]) for (const side of sides) candidates.push(at(side, dx, sign * dy, true));
+    }
+    const others = points.filter((_, j) => j !== i);
+    const inside = (c: PlacedLabel) => c.box.x0 >= bounds.x0 && c.box.x1 <= bounds.x1 && c.box.y0 >= bounds.y0 && c.box.y1 <= bounds.y1;
+    const free = (c: PlacedLabel) => !placed.some((o) => overlaps(o, c.box));
+    const readable = (c: PlacedLabel) => {
+      if (!c.leader) {
+        const own = distToBox(p.mx, p.my, c.box);
+        return others.every((q) => distToBox(q.mx, q.my, c.box) > own + 2);
+      }
+      const [lx, ly] = leaderEnd(c);
+      return others.every((q) => distToBox(q.mx, q.my, c.box) >= q.r + 6 && distToSegment(q.mx, q.my, p.mx, p.my, lx, ly) >= q.r + 3);
+    };
+    const pick =
+      candidates.find((c) => inside(c) && free(c) && readable(c)) ??
+      candidates.find((c) => inside(c) && free(c)) ??
+      candidates.find((c) => inside(c)) ??
+      candidates[0];
+    placed.push(pick.box);
+    out[i] = pick;
+  }
+  return out;
+}
+
+const PAIR_NOTE = 'coinciding points, drawn apart (spoke to the value)';
+
 export function costP99Chart(ids: IdSource, result: Result): string {
   const policies = result.policies;
   const pareto = new Set(result.pareto);
@@ -516,28 +651,48 @@ export function costP99Chart(ids: IdSource, result: Result): string {
   const plotH = 280;
   const costs = plotted.map((p) => p.cost_usd);
   const lats = plotted.map((p) => p.p99_ms);
-  // Both ranges are inset so that the largest marker is never cut by the frame.
+  // Both domains are padded, so that no marker sits on the frame.
   const yAx = numericAxis({
     lo: costs.length ? Math.min(...costs) : 0,
     hi: costs.length ? Math.max(...costs) : 1,
-    range: [plotH - 10, 10],
+    range: [plotH, 0],
     log: 'auto',
     autoRatio: 10,
     zeroWhenNear: true,
+    pad: 0.08,
     count: 5,
   });
   const left = leftMargin(widestLabel(yAx.ticks));
+  const x0 = left;
+  const { axis: xAx, x1 } = fitX(
+    (end) =>
+      numericAxis({
+        lo: lats.length ? Math.min(...lats) : 0,
+        hi: lats.length ? Math.max(...lats) : 1,
+        range: [x0, end],
+        log: 'auto',
+        autoRatio: 10,
+        zeroWhenNear: true,
+        pad: 0.06,
+        count: 6,
+      }),
+    WIDTH - MARGIN_RIGHT,
+  );
+  // Marker positions relative to the plot's top (the legend's height is not known yet).
+  const spread = spreadCoinciding(plotted.map((p) => ({ x: xAx.scale(p.p99_ms), y: yAx.scale(p.cost_usd), r: pareto.has(p.name) ? 7 : 5 })));
+  const clustered = spread.some((s) => s.with.length > 0);
+
   const items: LegendItem[] = policyItems(policies, (p) => (pts[policies.indexOf(p)].p99_ms === null ? 'no p99: a service completed nothing' : null)).map(
     (it) => ({ ...it, swatch: 'rect' as const }),
   );
   items.push({ label: 'Pareto set (p99, cost, carbon)', color: '#ffffff', swatch: 'ring' });
+  if (clustered) items.push({ label: PAIR_NOTE, color: '#555555', swatch: 'pair' });
   const leg = topLegend(items, left);
   const top = leg.top;
   const height = top + plotH + AXIS_BOTTOM;
-  const x0 = left;
-  const x1 = WIDTH - MARGIN_RIGHT;
   const body: string[] = [leg.svg];
   const yLabel = `cost in the measured window, $${yAx.log ? ' (log scale)' : ''}`;
+  const coincide: string[] = [];
   if (plotted.length === 0) {
     body.push(
       xAxis([], top + plotH, x0, x1, 'worst p99 latency over services, ms', top),
@@ -545,65 +700,68 @@ export function costP99Chart(ids: IdSource, result: Result): string {
       noData((x0 + x1) / 2, top + plotH / 2, 'no policy has a p99 latency'),
     );
   } else {
-    const xAx = numericAxis({ lo: Math.min(...lats), hi: Math.max(...lats), range: [x0 + 10, x1 - 10], log: 'auto', autoRatio: 10, zeroWhenNear: true, count: 6 });
     body.push(
       xAxis(xAx.ticks, top + plotH, x0, x1, `worst p99 latency over services, ms${xAx.log ? ' (log scale)' : ''}`, top),
       yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, yLabel, x1, 14),
     );
-    // The legend is off limits for labels, and so is everything outside the plot.
-    const placed: Box[] = [{ x0: 0, x1: WIDTH, y0: 0, y1: top }];
-    const bounds: Box = { x0: x0 + 2, x1: x1, y0: top, y1: top + plotH };
+    const at = spread.map((s) => ({ ...s, y: s.y + top, my: s.my + top }));
+    const texts = plotted.map((p) => (pareto.has(p.name) ? `${p.name} (Pareto)` : p.name));
+    // Pareto points first, so that their labels get the best places.
+    const order = plotted.map((_, k) => k).sort((a, b) => Number(pareto.has(plotted[b].name)) - Number(pareto.has(plotted[a].name)) || a - b);
+    const placedLabels = placeLabels(
+      at,
+      texts.map((t) => textWidth(t)),
+      order,
+      { x0: x0 + 2, x1, y0: top, y1: top + plotH },
+      // The legend is off limits for labels.
+      [{ x0: 0, x1: WIDTH, y0: 0, y1: top }],
+    );
     const marks: string[] = [];
     const labels: string[] = [];
     const leaders: string[] = [];
-    // Pareto points first, so that their labels get the best places.
-    const order = [...plotted].sort((a, b) => Number(pareto.has(b.name)) - Number(pareto.has(a.name)) || a.i - b.i);
-    for (const p of plotted) {
-      placed.push({ x0: xAx.scale(p.p99_ms) - 7, x1: xAx.scale(p.p99_ms) + 7, y0: top + yAx.scale(p.cost_usd) - 7, y1: top + yAx.scale(p.cost_usd) + 7 });
-    }
-    for (const p of order) {
-      const cx = xAx.scale(p.p99_ms);
-      const cy = top + yAx.scale(p.cost_usd);
+    const spokes: string[] = [];
+    for (const k of order) {
+      const p = plotted[k];
+      const m = at[k];
       const inSet = pareto.has(p.name);
       const s = seriesStyle(p.i);
+      const others = m.with.map((j) => plotted[j]);
+      const same = others.filter((o) => o.p99_ms === p.p99_ms && o.cost_usd === p.cost_usd).map((o) => o.name);
+      const near = others.filter((o) => !same.includes(o.name)).map((o) => o.name);
+      const note =
+        (same.length > 0 ? ` Same p99 and cost as ${same.join(', ')}.` : '') +
+        (near.length > 0 ? ` Coincides at this scale with ${near.join(', ')}.` : '') +
+        (others.length > 0 ? ' Drawn apart; the spoke leads to the value.' : '');
       const tip =
         `${p.name}: p99 ${formatNumber(p.p99_ms)} ms, cost $${formatNumber(p.cost_usd)}, carbon ${formatNumber(p.carbon_kg)} kg` +
-        (inSet ? ' (Pareto set)' : '');
+        (inSet ? ' (Pareto set)' : '') +
+        note;
+      if (others.length > 0) {
+        spokes.push(
+          `<line class="spoke" data-policy="${esc(p.name)}" x1="${n(m.x)}" y1="${n(m.y)}" x2="${n(m.mx)}" y2="${n(m.my)}" stroke="#555" stroke-width="1"/>` +
+            `<circle class="value-spot" data-policy="${esc(p.name)}" cx="${n(m.x)}" cy="${n(m.y)}" r="1.5" fill="#555"/>`,
+        );
+        if (m.with.every((j) => j > k)) coincide.push([p.name, ...others.map((o) => o.name)].join(' and '));
+      }
       marks.push(
-        `<circle class="point${inSet ? ' pareto' : ''}" data-policy="${esc(p.name)}" cx="${n(cx)}" cy="${n(cy)}" r="${inSet ? 7 : 5}" ` +
+        `<circle class="point${inSet ? ' pareto' : ''}" data-policy="${esc(p.name)}" cx="${n(m.mx)}" cy="${n(m.my)}" r="${m.r}" ` +
           `fill="${s.color}"${inSet ? ' stroke="#000" stroke-width="2"' : ' stroke="#fff" stroke-width="1"'}><title>${esc(tip)}</title></circle>`,
       );
-      const text = inSet ? `${p.name} (Pareto)` : p.name;
-      const w = textWidth(text);
-      let box: Box | null = null;
-      let anchor: 'start' | 'end' = 'start';
-      // Right of the point if it fits, else left; then nudged up or down until it overlaps nothing placed.
-      search: for (const side of cx + 10 + w <= x1 ? (['start', 'end'] as const) : (['end', 'start'] as const)) {
-        for (const dy of [0, -15, 15, -30, 30, -45, 45, -60, 60]) {
-          const bx0 = side === 'start' ? cx + 10 : cx - 10 - w;
-          const cand = { x0: bx0, x1: bx0 + w, y0: cy + dy - 8, y1: cy + dy + 8 };
-          if (cand.x0 < bounds.x0 || cand.x1 > bounds.x1 || cand.y0 < bounds.y0 || cand.y1 > bounds.y1) continue;
-          if (!placed.some((b) => overlaps(b, cand))) {
-            box = cand;
-            anchor = side;
-            break search;
-          }
-        }
-      }
-      if (box === null) box = { x0: cx + 10, x1: cx + 10 + w, y0: cy - 8, y1: cy + 8 };
-      placed.push(box);
+      const { box, anchor, leader } = placedLabels[k];
       const ly = (box.y0 + box.y1) / 2;
-      if (Math.abs(ly - cy) > 1) {
+      if (leader) {
         // A label moved off its point gets a leader line, so it cannot be read as a neighbour's.
-        const lx = anchor === 'start' ? box.x0 - 2 : box.x1 + 2;
-        leaders.push(`<line class="leader" x1="${n(cx)}" y1="${n(cy)}" x2="${n(lx)}" y2="${n(ly)}" stroke="#999" stroke-width="1"/>`);
+        const [lx] = leaderEnd(placedLabels[k]);
+        leaders.push(`<line class="leader" data-policy="${esc(p.name)}" x1="${n(m.mx)}" y1="${n(m.my)}" x2="${n(lx)}" y2="${n(ly)}" stroke="#999" stroke-width="1"/>`);
       }
       labels.push(
-        `<text class="${inSet ? 'pareto-label' : 'point-label'}" x="${n(anchor === 'start' ? box.x0 : box.x1)}" y="${n((box.y0 + box.y1) / 2)}" ` +
-          `dy="0.32em" text-anchor="${anchor}"${inSet ? ' font-weight="bold"' : ''}>${esc(text)}</text>`,
+        `<text class="${inSet ? 'pareto-label' : 'point-label'}" data-policy="${esc(p.name)}" x="${n(anchor === 'start' ? box.x0 : box.x1)}" y="${n(ly)}" ` +
+          `dy="0.32em" text-anchor="${anchor}"${inSet ? ' font-weight="bold"' : ''}>${esc(texts[k])}</text>`,
       );
     }
-    body.push(`<g class="leaders">${leaders.join('')}</g><g class="points">${marks.join('')}</g><g class="labels">${labels.join('')}</g>`);
+    body.push(
+      `<g class="spokes">${spokes.join('')}</g><g class="leaders">${leaders.join('')}</g><g class="points">${marks.join('')}</g><g class="labels">${labels.join('')}</g>`,
+    );
   }
   const inSet = policies.filter((p) => pareto.has(p.policy)).map((p) => p.policy);
   return svgChart({
@@ -615,7 +773,8 @@ export function costP99Chart(ids: IdSource, result: Result): string {
     desc:
       `Each policy's total cost in the measured window against its worst p99 latency over services. ` +
       `Ringed and labelled "(Pareto)": the policies no other policy beats on p99, cost and carbon at once` +
-      (inSet.length > 0 ? `: ${inSet.join(', ')}.` : ' (none).'),
+      (inSet.length > 0 ? `: ${inSet.join(', ')}.` : ' (none).') +
+      (coincide.length > 0 ? ` Points that coincide at this scale, drawn apart with a spoke to their value: ${coincide.join('; ')}.` : ''),
     body: body.join(''),
   });
 }

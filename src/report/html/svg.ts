@@ -130,8 +130,8 @@ export function widestLabel(ticks: Tick[]): number {
 export interface LegendItem {
   label: string;
   color: string;
-  /** line: a series; rect: a stacked-bar component; ring: a marked point. */
-  swatch: 'line' | 'rect' | 'ring';
+  /** line: a series; rect: a stacked-bar component; ring: a marked point; pair: two points drawn apart. */
+  swatch: 'line' | 'rect' | 'ring' | 'pair';
   dash?: string;
   /** Greyed-out item (e.g. a policy that has no data in this chart). */
   muted?: boolean;
@@ -165,6 +165,14 @@ export function legend(items: LegendItem[], x: number, y: number, width: number)
         `<rect class="swatch" x="${n(cx + SWATCH_W / 2 - 4)}" y="${n(cy - 4)}" width="8" height="8" fill="${item.color}"/>`;
     } else if (item.swatch === 'rect') {
       swatch = `<rect class="swatch" x="${n(cx + 5)}" y="${n(cy - 6)}" width="12" height="12" fill="${item.color}"/>`;
+    } else if (item.swatch === 'pair') {
+      // Two dots drawn apart, each with a spoke to the one spot of their value.
+      const mx = cx + SWATCH_W / 2;
+      swatch =
+        `<line class="swatch" x1="${n(mx - 6)}" y1="${n(cy)}" x2="${n(mx + 6)}" y2="${n(cy)}" stroke="${item.color}" stroke-width="1"/>` +
+        `<circle class="swatch" cx="${n(mx)}" cy="${n(cy)}" r="1.5" fill="${item.color}"/>` +
+        `<circle class="swatch" cx="${n(mx - 6)}" cy="${n(cy)}" r="4" fill="#ffffff" stroke="${item.color}" stroke-width="1.5"/>` +
+        `<circle class="swatch" cx="${n(mx + 6)}" cy="${n(cy)}" r="4" fill="#ffffff" stroke="${item.color}" stroke-width="1.5"/>`;
     } else {
       swatch = `<circle class="swatch" cx="${n(cx + SWATCH_W / 2)}" cy="${n(cy)}" r="6" fill="${item.color}" stroke="#000" stroke-width="2"/>`;
     }

@@ -7,7 +7,7 @@
 import { area, line } from 'd3-shape';
 import { scalePoint } from 'd3-scale';
 import type { MetricStat, SweepAxis, SweepMetric, SweepResult } from '../../metrics/sweep-result.js';
-import { formatNumber, formatPercent } from '../table.js';
+import { formatCount, formatNumber, formatPercent } from '../table.js';
 import { numericAxis, tickLabel } from './scales.js';
 import { dashAttr, esc, IdSource, legend, n, seriesStyle, svgChart, textWidth, widestLabel, xAxis, yAxis, type LegendItem, type Tick } from './svg.js';
 
@@ -65,11 +65,45 @@ export function metricUnit(name: string): MetricUnit {
   return { label: '', percent: false };
 }
 
+/**
+ * The place value of the last digit a formatted number shows: 0.01 for "6.81", 1 for "3,623", 1e-9 for
+ * "1.23e-7". As a power of ten (the exponent).
+ */
+function lastDigitExponent(shown: string): number {
+  const m = shown.replace(/,/g, '').match(/^-?\d+(?:\.(\d+))?(?:e([+-]?\d+))?$/);
+  if (m === null) return 0;
+  return Number(m[2] ?? 0) - (m[1]?.length ?? 0);
+}
+
+/**
+ * A confidence half-width to the precision the value is shown with: rounded at the value's last shown
+ * digit (and to three significant digits of its own), so "3,624 ± 0" rather than "3,624 ± 6.31e-13", and
+ * "6.81 ± 0.02" rather than "6.81 ± 0.0234". `valueShown` is the value as printed.
+ */
+export function formatHalfWidth(ci: number, valueShown: string): string {
+  if (!Number.isFinite(ci)) return String(ci);
+  const half = Math.abs(ci);
+  const own = half === 0 ? 0 : lastDigitExponent(formatNumber(half));
+  const e = Math.max(/^[-\d.,e+]+$/.test(valueShown) ? lastDigitExponent(valueShown) : own, own);
+  const digits = Math.round(half / 10 ** e);
+  if (digits === 0) return '0';
+  const rounded = e >= 0 ? digits * 10 ** e : digits / 10 ** -e;
+  if (rounded >= 999.5) return formatCount(rounded);
+  // toPrecision with the digits down to the place 10^e: "0.02", "12.3", "5e-9".
+  return rounded.toPrecision(Math.max(1, Math.floor(Math.log10(rounded) + 1e-9) - e + 1)).replace(/e\+?/, 'e');
+}
+
 /** "mean ± ci" in the metric's unit, for tooltips and the table. */
 export function formatStat(stat: MetricStat | null, unit: MetricUnit): string {
   if (stat === null) return '—';
-  if (unit.percent) return `${formatPercent(stat.mean)} ± ${formatPercent(stat.ci95)} %`;
-  return `${formatNumber(stat.mean)} ± ${formatNumber(stat.ci95)}`;
+  if (unit.percent) {
+    const shown = formatPercent(stat.mean);
+    // "100" and "<0.1" carry no decimals of their own: they stand for the two and one of their neighbours.
+    const asShown = shown === '100' ? '100.00' : shown === '0' || shown.startsWith('<') ? '0.0' : shown;
+    return `${shown} ± ${formatHalfWidth(stat.ci95 * 100, asShown)} %`;
+  }
+  const shown = formatNumber(stat.mean);
+  return `${shown} ± ${formatHalfWidth(stat.ci95, shown === '0' ? formatNumber(stat.ci95) : shown)}`;
 }
 
 /** Policy names across the points, in order of first appearance. */
@@ -105,6 +139,12 @@ export function numericValues(axis: SweepAxis): { values: number[]; unit: string
   return { values: parsed.map((m) => Number(m![1])), unit: [...units][0] };
 }
 
+/** A log y axis when every value is positive and the largest is more than 100 times the smallest. */
+export function useLogY(values: number[]): boolean {
+  if (values.length === 0 || values.some((v) => !(v > 0))) return false;
+  return Math.max(...values) / Math.min(...values) > 100;
+}
+
 interface Datum {
   x: number;
   stat: MetricStat;
@@ -128,12 +168,26 @@ export function sweepMetricChart(
     return pt?.policies.find((p) => p.policy === policy)?.metrics[metric.name] ?? null;
   };
 
-  // One y range for the metric over all points, so that small multiples compare at a glance.
+  // One y range for the metric over all points, so that small multiples compare at a glance. A metric
+  // whose means span more than two decades (cost per 1k of a cloud and of an edge) gets a log axis, where
+  // a band's lower edge stops at the bottom of the axis when it would reach 0 or below.
   const every = sweep.points.flatMap((pt) => pt.policies.map((p) => p.metrics[metric.name] ?? null)).filter((s): s is MetricStat => s !== null);
-  const lo = every.length ? Math.min(...every.map((s) => (s.mean - s.ci95) * k)) : 0;
+  const yLog = !unit.percent && useLogY(every.map((s) => s.mean));
+  const means = every.map((s) => s.mean * k);
+  const lowEdge = (s: MetricStat) => (s.mean - s.ci95) * k;
+  const lo = every.length === 0 ? 0 : yLog ? Math.min(...means, ...every.map(lowEdge).filter((v) => v > 0)) : Math.min(...every.map(lowEdge));
   const hi = every.length ? Math.max(...every.map((s) => (s.mean + s.ci95) * k)) : 1;
   const plotH = width >= 600 ? 240 : 180;
-  const yAx = numericAxis({ lo, hi, range: [plotH, 0], log: false, zeroWhenNear: true, count: 5, max: unit.percent ? 100 : undefined });
+  const yAx = numericAxis({
+    lo,
+    hi,
+    range: [plotH, 0],
+    log: yLog,
+    zeroWhenNear: true,
+    pad: 0.05,
+    count: 5,
+    max: unit.percent ? 100 : undefined,
+  });
   const left = Math.ceil(widestLabel(yAx.ticks)) + 36;
   const right = 20;
   const items: LegendItem[] = policies.map((p, i) => ({ label: p, color: seriesStyle(i).color, dash: seriesStyle(i).dash, swatch: 'line' }));
@@ -167,12 +221,21 @@ export function sweepMetricChart(
     xOf = (i) => s(String(i)) ?? x0;
     xTicks = axis.values.map((v, i) => ({ pos: xOf(i), label: String(v) }));
   }
-  const y = (v: number) => top + yAx.scale(v * k);
+  const floor = yAx.domain[0];
+  const y = (v: number) => top + yAx.scale(yLog ? Math.max(v * k, floor) : v * k);
 
   const body: string[] = [
     leg.svg,
     xAxis(xTicks, top + plotH, x0, x1, `${axis.path}${numeric?.unit ? `, ${numeric.unit}` : ''}${xLog ? ' (log scale)' : ''}`, top),
-    yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, unit.label === '' ? metric.name : `${metric.name}, ${unit.label}`, x1, 14),
+    yAxis(
+      yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })),
+      x0,
+      top + plotH,
+      top,
+      `${unit.label === '' ? metric.name : `${metric.name}, ${unit.label}`}${yLog ? ' (log scale)' : ''}`,
+      x1,
+      14,
+    ),
   ];
   const band = area<Datum>()
     .x((d) => xOf(d.x))
