@@ -61,7 +61,7 @@ describe('per-request trace', () => {
     const text = timeseriesCsv(result);
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'policy,t_s,jobs.arrivals,jobs.completions,jobs.rejected,dc/servers.utilisation,dc/servers.queue_length,dc/servers.replicas,dc/servers.power_w',
+      'policy,t_s,jobs.arrivals,jobs.completions,jobs.rejected,dc/servers.utilisation_frac,dc/servers.queue_length,dc/servers.replicas,dc/servers.power_w',
     );
     expect(lines.length - 1).toBe(result.policies[0].timeseries.t_s.length);
     const arrivals = lines.slice(1).reduce((a, l) => a + Number(l.split(',')[2]), 0);
