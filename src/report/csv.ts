@@ -84,7 +84,6 @@ interface ListFile {
 }
 
 interface LongFile {
-  field: keyof PolicyResult;
   /** The record field of the list element. */
   record: string;
   name: string;
@@ -116,10 +115,10 @@ const LIST_FILES: ListFile[] = fieldsOf(PolicyResultSchema)!.flatMap((x) => {
   ];
   const long = fields.flatMap((y): LongFile[] => {
     const l = y.meta.csv?.long;
-    if (l === undefined || !named) return [];
+    if (l === undefined) return [];
+    if (!named) throw new Error(`result schema: ${x.key}[].${y.key} has csv.long but ${x.key} has no csv.file.nameColumn`);
     return [
       {
-        field: x.key as keyof PolicyResult,
         record: y.key,
         name: l.name,
         columns: [
