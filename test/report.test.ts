@@ -361,9 +361,9 @@ describe('CSV', () => {
   const SERVICES = [
     'policy', 'service', 'latency_mean_ms', 'latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms',
     'latency_max_ms', 'ttft_mean_ms', 'ttft_p50_ms', 'ttft_p95_ms', 'ttft_p99_ms', 'ttft_max_ms',
-    'slo_attainment', 'throughput_per_s', 'placements',
+    'slo_attainment_frac', 'throughput_per_s', 'placements',
   ];
-  const POOLS = ['policy', 'pool', 'utilisation', 'mean_batch_size', 'cost_usd', 'energy_kwh', 'carbon_kg'];
+  const POOLS = ['policy', 'pool', 'utilisation_frac', 'mean_batch_size', 'cost_usd', 'energy_kwh', 'carbon_kg'];
   const t = csvTables(fixture());
 
   it('has the documented columns', () => {
@@ -401,21 +401,21 @@ describe('CSV', () => {
     const chat = svc.find((r) => r.policy === 'edge-first' && r.service === 'chat')!;
     expect(Number(chat.latency_p99_ms)).toBe(702.3);
     expect(Number(chat.ttft_p50_ms)).toBe(88.4);
-    expect(Number(chat.slo_attainment)).toBe(0.99995);
+    expect(Number(chat.slo_attainment_frac)).toBe(0.99995);
     expect(Number(chat.throughput_per_s)).toBe(39598 / 6600);
     expect(chat.placements).toBe('edge-seoul/l4=36000;us-east/h100=3598');
     const vision = svc.find((r) => r.policy === 'cloud-only' && r.service === 'vision')!;
     expect(vision.ttft_p99_ms).toBe('');
-    expect(vision.slo_attainment).toBe('');
+    expect(vision.slo_attainment_frac).toBe('');
     expect(Number(vision.latency_max_ms)).toBe(240.5);
 
     const pools = records(t.pools);
     const l4 = pools.find((r) => r.policy === 'cloud-only' && r.pool === 'edge-seoul/l4')!;
     expect(l4.instance).toBe('');
-    expect(Number(l4.utilisation)).toBe(0);
+    expect(Number(l4.utilisation_frac)).toBe(0);
     expect(l4.kind).toBe('edge');
     const h100 = pools.find((r) => r.policy === 'edge-first' && r.pool === 'us-east/h100')!;
-    expect(Number(h100.utilisation)).toBe(0.031);
+    expect(Number(h100.utilisation_frac)).toBe(0.031);
     expect(h100.instance).toBe('p5.48xlarge');
   });
 
@@ -428,14 +428,15 @@ describe('CSV', () => {
     expect(records(text)[0].policy).toBe('cheap, "fast"');
   });
 
-  it('writes the four files into a new directory', () => {
+  it('writes the five files into a new directory', () => {
     const base = mkdtempSync(join(tmpdir(), 'placesim-csv-'));
     try {
       const dir = join(base, 'nested', 'out');
       const paths = writeCsv(fixture(), dir);
-      expect(paths).toEqual([join(dir, 'summary.csv'), join(dir, 'services.csv'), join(dir, 'pools.csv'), join(dir, 'timeseries.csv')]);
+      expect(paths).toEqual(['summary.csv', 'services.csv', 'placements.csv', 'pools.csv', 'timeseries.csv'].map((f) => join(dir, f)));
       expect(readFileSync(paths[0], 'utf8')).toBe(t.summary);
-      expect(readFileSync(paths[2], 'utf8')).toBe(t.pools);
+      expect(readFileSync(paths[2], 'utf8')).toBe(t.placements);
+      expect(readFileSync(paths[3], 'utf8')).toBe(t.pools);
     } finally {
       rmSync(base, { recursive: true, force: true });
     }
@@ -446,7 +447,7 @@ describe('CSV: training jobs, APIs and failures', () => {
   const t = csvTables(withExtras());
   const JOBS = [
     'policy', 'job', 'pool', 'region', 'devices', 'status', 'ready_s', 'planned_start_s', 'start_s', 'end_s',
-    'time_to_train_s', 'deadline_s', 'deadline_met', 'progress', 'cost_usd', 'energy_kwh', 'carbon_kg',
+    'time_to_train_s', 'deadline_s', 'deadline_met', 'progress_frac', 'cost_usd', 'energy_kwh', 'carbon_kg',
     'dataset_transfer_s', 'dataset_cost_usd', 'interruptions', 'yields', 'checkpoints', 'lost_device_hours',
   ];
 
@@ -485,7 +486,7 @@ describe('CSV: training jobs, APIs and failures', () => {
     expect(Number(co.lost_device_hours)).toBe(3.75);
     expect(Number(co.cost_usd)).toBe(2937.6);
     expect(ef).toMatchObject({ policy: 'edge-first', status: 'running', end_s: '', time_to_train_s: '', deadline_met: 'false' });
-    expect(Number(ef.progress)).toBe(0.625);
+    expect(Number(ef.progress_frac)).toBe(0.625);
     expect(Number(ef.planned_start_s)).toBe(7200);
   });
 
@@ -501,16 +502,16 @@ describe('CSV: training jobs, APIs and failures', () => {
     const base = mkdtempSync(join(tmpdir(), 'placesim-csv-'));
     try {
       const names = (r: Result, dir: string) => writeCsv(r, join(base, dir)).map((p) => p.slice(join(base, dir).length + 1));
-      expect(names(withExtras(), 'all')).toEqual(['summary.csv', 'services.csv', 'pools.csv', 'jobs.csv', 'apis.csv', 'timeseries.csv']);
+      expect(names(withExtras(), 'all')).toEqual(['summary.csv', 'services.csv', 'placements.csv', 'pools.csv', 'uplinks.csv', 'apis.csv', 'jobs.csv', 'timeseries.csv']);
       expect(readFileSync(join(base, 'all', 'jobs.csv'), 'utf8')).toBe(t.jobs);
       expect(readFileSync(join(base, 'all', 'apis.csv'), 'utf8')).toBe(t.apis);
       const onlyApis = withExtras();
       for (const p of onlyApis.policies) p.jobs = [];
-      expect(names(onlyApis, 'apis')).toEqual(['summary.csv', 'services.csv', 'pools.csv', 'apis.csv', 'timeseries.csv']);
+      expect(names(onlyApis, 'apis')).toEqual(['summary.csv', 'services.csv', 'placements.csv', 'pools.csv', 'uplinks.csv', 'apis.csv', 'timeseries.csv']);
       const onlyJobs = withExtras();
       for (const p of onlyJobs.policies) p.apis = [];
-      expect(names(onlyJobs, 'jobs')).toEqual(['summary.csv', 'services.csv', 'pools.csv', 'jobs.csv', 'timeseries.csv']);
-      expect(names(fixture(), 'none')).toEqual(['summary.csv', 'services.csv', 'pools.csv', 'timeseries.csv']);
+      expect(names(onlyJobs, 'jobs')).toEqual(['summary.csv', 'services.csv', 'placements.csv', 'pools.csv', 'uplinks.csv', 'jobs.csv', 'timeseries.csv']);
+      expect(names(fixture(), 'none')).toEqual(['summary.csv', 'services.csv', 'placements.csv', 'pools.csv', 'timeseries.csv']);
       expect(existsSync(join(base, 'none', 'jobs.csv'))).toBe(false);
       expect(existsSync(join(base, 'none', 'apis.csv'))).toBe(false);
     } finally {

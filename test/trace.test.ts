@@ -55,13 +55,22 @@ describe('per-request trace', () => {
     expect(lines[0]).toBe(TRACE_COLUMNS.join(','));
     expect(lines.length - 1).toBe(c.arrivals);
     expect(lines.some((l) => l.includes(',rejected,'))).toBe(true);
+    // Durations in ms, like services.csv: the measured mean is the Result's latency_ms.mean.
+    const col = (name: string) => TRACE_COLUMNS.indexOf(name as (typeof TRACE_COLUMNS)[number]);
+    const done = lines
+      .slice(1)
+      .map((l) => l.split(','))
+      .filter((f) => f[col('measured')] === 'true' && f[col('outcome')] === 'completed');
+    const mean = done.reduce((a, f) => a + Number(f[col('latency_ms')]), 0) / done.length;
+    expect(mean).toBeCloseTo(result.policies[0].services[0].latency_ms!.mean, 6);
+    for (const f of done.slice(0, 50)) expect(f[col('latency_ms')].replace(/^0\.0*|\./, '').length).toBeLessThanOrEqual(12);
   });
 
   it('timeseries.csv has a row per (policy, interval) and a column group per service and pool', () => {
     const text = timeseriesCsv(result);
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'policy,t_s,jobs.arrivals,jobs.completions,jobs.rejected,dc/servers.utilisation,dc/servers.queue_length,dc/servers.replicas,dc/servers.power_w',
+      'policy,t_s,jobs.arrivals,jobs.completions,jobs.rejected,dc/servers.utilisation_frac,dc/servers.queue_length,dc/servers.replicas,dc/servers.power_w',
     );
     expect(lines.length - 1).toBe(result.policies[0].timeseries.t_s.length);
     const arrivals = lines.slice(1).reduce((a, l) => a + Number(l.split(',')[2]), 0);

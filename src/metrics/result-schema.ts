@@ -35,11 +35,17 @@ export interface CsvMeta {
   /** A record written in one cell as `key=value` pairs joined by ";". */
   pairs?: true;
   /**
-   * A list of objects written to its own file, a row per (policy, element): `policy`, then `nameColumn`
-   * (the element's `name`), then its other fields. `whenAny`: the file is written only when some policy
-   * has an element.
+   * A record of a list element also written long, to its own file: a row per (policy, element, key) with
+   * `policy`, the element's name (under the list's `nameColumn`), `keyColumn` (the record key) and
+   * `valueColumn` (its value). Keys in the record's order.
    */
-  file?: { name: string; nameColumn: string; whenAny?: true };
+  long?: { name: string; keyColumn: string; valueColumn: string };
+  /**
+   * A list of objects written to its own file, a row per (policy, element): `policy`, then `nameColumn`
+   * (the element's `name`) when given, else the element's fields from the first, then its other fields.
+   * `whenAny`: the file is written only when some policy has an element.
+   */
+  file?: { name: string; nameColumn?: string; whenAny?: true };
   /** Expanded into summary.csv (a row per policy); summary sections are written in this order. */
   summary?: number;
   /** Summed over a policy's services into summary.csv as `<field>_measured`. */
@@ -64,6 +70,42 @@ export interface FieldMeta {
   /** The docs table gives each sub-field a row of its own (`cost_usd.total`, …) instead of one row. */
   docExpand?: true;
   csv?: CsvMeta;
+}
+
+/**
+ * How each `unit` is named in CSV headers: a column whose field (or parent object) has the unit carries the
+ * suffix as a `_`-separated part of its name (`latency_p99_ms`, `cost_usd_30d`), added when the name lacks it
+ * (`utilisation` → `utilisation_frac`). Fractions stay 0..1 in CSV, as in the JSON, so they are `_frac`
+ * (never `_pct`). null: counts and booleans, whose column name already says what is counted.
+ * A unit missing here is a bug the CSV reporter throws on, so a new unit needs a decision.
+ */
+export const CSV_UNIT_SUFFIX: Readonly<Record<string, string | null>> = {
+  ms: 'ms',
+  s: 's',
+  $: 'usd',
+  kWh: 'kwh',
+  'kg CO2e': 'kg',
+  GB: 'gb',
+  fraction: 'frac',
+  'requests/s': 'per_s',
+  'Mbit/s': 'mbps',
+  W: 'w',
+  'device-h': 'device_hours',
+  requests: null,
+  placements: null,
+  responses: null,
+  units: null,
+  replicas: null,
+  boolean: null,
+};
+
+/** `name` with the CSV suffix of `unit` appended unless the name already holds it as a `_`-separated part. */
+export function csvNameWithUnit(name: string, unit: string | undefined): string {
+  if (unit === undefined) return name;
+  const suffix = CSV_UNIT_SUFFIX[unit];
+  if (suffix === undefined) throw new Error(`result schema: unit "${unit}" has no CSV suffix in CSV_UNIT_SUFFIX`);
+  if (suffix === null) return name;
+  return `_${name.replace(/\./g, '_')}_`.includes(`_${suffix}_`) ? name : `${name}_${suffix}`;
 }
 
 /** Field metadata, keyed by the schema of the field as it sits in its object (nullable wrapper included). */
@@ -179,7 +221,7 @@ export const ServiceResultSchema = z.strictObject({
     doc: 'Pool name (`site/pool`) or managed API name → number of measured requests the policy first sent there, counted when placed (retries are not counted). Targets that received none are left out. Keys are in pool order, then API order.',
     unit: 'requests',
     tolerance: 'count',
-    csv: { pairs: true },
+    csv: { pairs: true, long: { name: 'placements.csv', keyColumn: 'target', valueColumn: 'count' } },
   }),
   latency_cdf_ms: f(z.array(CdfPointSchema).nullable(), {
     doc: 'The latency distribution of completed requests: a list of `{ fraction, ms }` at fractions 0.01, 0.02, …, 0.99, 0.995, 0.999 and 1 (101 points): `fraction` of completed requests took at most `ms`. Fraction 1 is the maximum; no point exceeds it. `null` when nothing completed.',
@@ -548,17 +590,17 @@ export const PolicyResultSchema = z.strictObject({
   uplinks: f(z.array(UplinkResultSchema), {
     doc: 'Sites whose uplink went down in the measured window ([below](#uplinks)); empty otherwise.',
     key: ['site'],
-    csv: { omit: true },
+    csv: { file: { name: 'uplinks.csv', whenAny: true } },
   }),
   backhaul: f(z.array(BackhaulResultSchema), {
     doc: 'Shared site links with a capacity, per direction ([below](#backhaul)); empty when no site declares `backhaul`.',
     key: ['site', 'direction'],
-    csv: { omit: true },
+    csv: { file: { name: 'backhaul.csv', whenAny: true } },
   }),
   shared_uplinks: f(z.array(SharedUplinkResultSchema), {
     doc: "User groups' shared uplinks, per path ([below](#shared_uplinks)); empty when no group declares `shared_uplink`.",
     key: ['users', 'path'],
-    csv: { omit: true },
+    csv: { file: { name: 'shared_uplinks.csv', whenAny: true } },
   }),
   apis: f(z.array(ApiResultSchema), {
     doc: 'One entry per managed API of the scenario ([below](#apis)); empty when it has none.',

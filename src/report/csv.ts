@@ -1,18 +1,19 @@
 /**
  * The CSV reporter, for spreadsheets and pandas. writeCsv always writes summary.csv (a row per policy),
- * services.csv (a row per policy and service), pools.csv (a row per policy and pool) and timeseries.csv
- * (a row per policy and interval); jobs.csv (a row per policy and training job) only when the scenario has
- * training jobs, and apis.csv (a row per policy and managed AI API) only when it has APIs.
+ * services.csv (a row per policy and service), placements.csv (a row per policy, service and target),
+ * pools.csv (a row per policy and pool) and timeseries.csv (a row per policy and interval); uplinks.csv,
+ * backhaul.csv, shared_uplinks.csv, apis.csv and jobs.csv only when some policy has such an element.
  *
  * Numbers are written at full precision (JavaScript's shortest round-trip form, so a value parses back to
- * exactly the number in the Result); an empty cell means null. Units are in the column names.
+ * exactly the number in the Result); an empty cell means null. Every column whose field has a unit names it
+ * (CSV_UNIT_SUFFIX in the Result schema): `_ms`, `_s`, `_usd`, `_frac` (0..1), …
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { PolicyResult, Result } from '../metrics/result.js';
-import { PolicyResultSchema, TimeSeriesSchema, type FieldMeta } from '../metrics/result-schema.js';
+import { csvNameWithUnit, PolicyResultSchema, TimeSeriesSchema, type FieldMeta } from '../metrics/result-schema.js';
 import { elementOf, fieldOf, fieldsOf, nodeKind, type Field } from '../metrics/result-shape.js';
 
 type Cell = string | number | boolean | null;
@@ -36,6 +37,7 @@ const asCell = (v: unknown): Cell => (v === undefined ? null : (v as Cell));
 /**
  * The columns an object's fields become, read through `from`: a scalar is one column under its own name, an
  * object one column per sub-field (named by its `csv.column`), a record of counts one `key=value;…` cell.
+ * Each name carries the unit of its field (or of the object it sits in), see csvNameWithUnit.
  */
 function fieldColumns<T>(fields: readonly Field[], base: string, from: (source: T) => unknown): Column<T>[] {
   const out: Column<T>[] = [];
@@ -45,13 +47,17 @@ function fieldColumns<T>(fields: readonly Field[], base: string, from: (source: 
     if (kind === 'object') {
       const name = meta.csv?.column ?? ((sub: string) => `${key}_${sub}`);
       for (const sub of fieldsOf(schema)!) {
-        out.push({ name: name(sub.key), from: `${base}.${key}.${sub.key}`, get: (x) => asCell(at(at(from(x), key), sub.key)) });
+        out.push({
+          name: csvNameWithUnit(name(sub.key), sub.meta.unit ?? meta.unit),
+          from: `${base}.${key}.${sub.key}`,
+          get: (x) => asCell(at(at(from(x), key), sub.key)),
+        });
       }
     } else if (kind === 'record' && meta.csv?.pairs) {
       // Record keys are identifiers ("site/pool"), so ";" and "=" cannot occur inside them.
-      out.push({ name: key, from: `${base}.${key}`, get: (x) => pairs(at(from(x), key) as Record<string, number>) });
+      out.push({ name: csvNameWithUnit(key, meta.unit), from: `${base}.${key}`, get: (x) => pairs(at(from(x), key) as Record<string, number>) });
     } else if (kind === 'number' || kind === 'string' || kind === 'boolean') {
-      out.push({ name: key, from: `${base}.${key}`, get: (x) => asCell(at(from(x), key)) });
+      out.push({ name: csvNameWithUnit(key, meta.unit), from: `${base}.${key}`, get: (x) => asCell(at(from(x), key)) });
     } else {
       throw new Error(`result schema: ${key} (${kind}) has no CSV form; give it csv: { omit: true }`);
     }
@@ -65,28 +71,70 @@ function pairs(r: Record<string, number>): string {
     .join(';');
 }
 
+type ListRow = { policy: string; element: Obj };
+type LongRow = { policy: string; element: Obj; key: string; value: unknown };
+
 interface ListFile {
   /** The PolicyResult field holding the list. */
   field: keyof PolicyResult;
   file: NonNullable<NonNullable<FieldMeta['csv']>['file']>;
-  columns: Column<{ policy: string; element: Obj }>[];
+  columns: Column<ListRow>[];
+  /** The long files of the element's records (placements.csv), written after this file. */
+  long: LongFile[];
 }
 
-/** The per-element CSV files (services.csv, pools.csv, …), from PolicyResult lists with a `csv.file`. */
+interface LongFile {
+  /** The record field of the list element. */
+  record: string;
+  name: string;
+  columns: Column<LongRow>[];
+}
+
+/**
+ * The per-element CSV files (services.csv, pools.csv, …), from PolicyResult lists with a `csv.file`, in
+ * the schema's order. A list whose elements have a `name` writes it under `nameColumn`; other lists start
+ * with their identifying fields (`site`, `direction`, …) as declared.
+ */
 const LIST_FILES: ListFile[] = fieldsOf(PolicyResultSchema)!.flatMap((x) => {
   const file = x.meta.csv?.file;
   if (file === undefined) return [];
   const fields = fieldsOf(elementOf(x.schema)!)!;
+  const policy: Column<ListRow> = { name: 'policy', from: 'policies[].policy', get: (r) => r.policy };
+  const named = file.nameColumn !== undefined;
+  const nameCol: Column<ListRow>[] = named
+    ? [{ name: file.nameColumn!, from: `policies[].${x.key}[].name`, get: (r) => asCell(r.element.name) }]
+    : [];
   const columns: ListFile['columns'] = [
-    { name: 'policy', from: 'policies[].policy', get: (r) => r.policy },
-    { name: file.nameColumn, from: `policies[].${x.key}[].name`, get: (r) => asCell(r.element.name) },
-    ...fieldColumns<{ policy: string; element: Obj }>(
-      fields.filter((y) => y.key !== 'name'),
+    policy,
+    ...nameCol,
+    ...fieldColumns<ListRow>(
+      fields.filter((y) => !named || y.key !== 'name'),
       `policies[].${x.key}[]`,
       (r) => r.element,
     ),
   ];
-  return [{ field: x.key as keyof PolicyResult, file, columns }];
+  const long = fields.flatMap((y): LongFile[] => {
+    const l = y.meta.csv?.long;
+    if (l === undefined) return [];
+    if (!named) throw new Error(`result schema: ${x.key}[].${y.key} has csv.long but ${x.key} has no csv.file.nameColumn`);
+    return [
+      {
+        record: y.key,
+        name: l.name,
+        columns: [
+          { name: 'policy', from: 'policies[].policy', get: (r) => r.policy },
+          { name: file.nameColumn!, from: `policies[].${x.key}[].name`, get: (r) => asCell(r.element.name) },
+          { name: l.keyColumn, from: `policies[].${x.key}[].${y.key} (each key)`, get: (r) => r.key },
+          {
+            name: csvNameWithUnit(l.valueColumn, y.meta.unit),
+            from: `policies[].${x.key}[].${y.key} (its value)`,
+            get: (r) => asCell(r.value),
+          },
+        ],
+      },
+    ];
+  });
+  return [{ field: x.key as keyof PolicyResult, file, columns, long }];
 });
 
 const listFile = (name: string): ListFile => LIST_FILES.find((l) => l.file.name === name)!;
@@ -134,13 +182,58 @@ export const JOB_COLUMNS: readonly string[] = listFile('jobs.csv').columns.map((
 /** apis.csv: the ApiResult fields, measured window. */
 export const API_COLUMNS: readonly string[] = listFile('apis.csv').columns.map((c) => c.name);
 
+/**
+ * The CSV files of a Result but timeseries.csv, in the order writeCsv writes them: summary.csv, then each
+ * list file in the schema's order, each followed by its long files (services.csv, placements.csv, …).
+ */
+interface CsvFile {
+  file: string;
+  columns: readonly Column<never>[];
+  /** The file's text for a Result. */
+  render: (result: Result) => string;
+  /** Whether writeCsv writes it for this Result. */
+  wanted: (result: Result) => boolean;
+}
+
+const FILES: CsvFile[] = [
+  {
+    file: 'summary.csv',
+    columns: SUMMARY as readonly Column<never>[],
+    render: (result) => {
+      const pareto = new Set(result.pareto);
+      return render(
+        SUMMARY,
+        result.policies.map((p) => ({ p, pareto })),
+      );
+    },
+    wanted: () => true,
+  },
+  ...LIST_FILES.flatMap((l): CsvFile[] => {
+    const elements = (result: Result) =>
+      result.policies.flatMap((p) => (p[l.field] as unknown as Obj[]).map((element) => ({ policy: p.policy, element })));
+    // A list file marked `whenAny` in the schema is written only when some policy has an element.
+    const wanted = (result: Result) => !l.file.whenAny || result.policies.some((p) => (p[l.field] as unknown[]).length > 0);
+    return [
+      { file: l.file.name, columns: l.columns as readonly Column<never>[], render: (r) => render(l.columns, elements(r)), wanted },
+      ...l.long.map((g) => ({
+        file: g.name,
+        columns: g.columns as readonly Column<never>[],
+        render: (r: Result) =>
+          render(
+            g.columns,
+            elements(r).flatMap((e) =>
+              Object.entries(e.element[g.record] as Record<string, unknown>).map(([key, value]) => ({ ...e, key, value })),
+            ),
+          ),
+        wanted,
+      })),
+    ];
+  }),
+];
+
 /** The columns of each per-policy CSV file and the Result field each comes from (for docs/result-format.md). */
 export function csvLayout(): { file: string; columns: { name: string; from: string }[] }[] {
-  const cols = (c: readonly Column<never>[]) => c.map(({ name, from }) => ({ name, from }));
-  return [
-    { file: 'summary.csv', columns: cols(SUMMARY) },
-    ...(['services.csv', 'pools.csv', 'jobs.csv', 'apis.csv'] as const).map((file) => ({ file, columns: cols(listFile(file).columns) })),
-  ];
+  return FILES.map((f) => ({ file: f.file, columns: f.columns.map(({ name, from }) => ({ name, from })) }));
 }
 
 function cell(v: Cell): string {
@@ -159,34 +252,15 @@ function render<T>(columns: readonly Column<T>[], rows: readonly T[]): string {
   return stringify(records, { header: true, columns: columns.map((c) => c.name) });
 }
 
-export interface CsvTables {
-  summary: string;
-  services: string;
-  pools: string;
-  /** Header only when the scenario has no training jobs (writeCsv then leaves jobs.csv out). */
-  jobs: string;
-  /** Header only when the scenario has no managed APIs (writeCsv then leaves apis.csv out). */
-  apis: string;
-}
+/**
+ * The per-policy CSV files' contents by file name without `.csv` (`summary`, `services`, `placements`,
+ * `pools`, `uplinks`, `backhaul`, `shared_uplinks`, `apis`, `jobs`), each with a header row and "\n" line
+ * endings. A file writeCsv leaves out for this Result (no training jobs, …) is here with its header only.
+ */
+export type CsvTables = Record<string, string>;
 
-/** The per-policy CSV files' contents, each with a header row and "\n" line endings. */
 export function csvTables(result: Result): CsvTables {
-  const pareto = new Set(result.pareto);
-  const list = (name: string) => {
-    const l = listFile(name);
-    const rows = result.policies.flatMap((p) => (p[l.field] as unknown as Obj[]).map((element) => ({ policy: p.policy, element })));
-    return render(l.columns, rows);
-  };
-  return {
-    summary: render(
-      SUMMARY,
-      result.policies.map((p) => ({ p, pareto })),
-    ),
-    services: list('services.csv'),
-    pools: list('pools.csv'),
-    jobs: list('jobs.csv'),
-    apis: list('apis.csv'),
-  };
+  return Object.fromEntries(FILES.map((f) => [f.file.replace(/\.csv$/, ''), f.render(result)]));
 }
 
 /**
@@ -195,56 +269,44 @@ export function csvTables(result: Result): CsvTables {
  */
 export function timeseriesCsv(result: Result): string {
   const first = result.policies[0]?.timeseries;
-  const columns = ['policy', 't_s'];
-  for (const s of first?.services ?? []) for (const k of SERIES.services) columns.push(`${s.name}.${k}`);
-  for (const p of first?.pools ?? []) for (const k of SERIES.pools) columns.push(`${p.name}.${k}`);
+  const columns = ['policy', csvNameWithUnit('t', fieldOf(TimeSeriesSchema, 't_s')!.meta.unit)];
+  for (const s of first?.services ?? []) for (const k of SERIES.services) columns.push(`${s.name}.${k.column}`);
+  for (const p of first?.pools ?? []) for (const k of SERIES.pools) columns.push(`${p.name}.${k.column}`);
   const records: string[][] = [];
   for (const policy of result.policies) {
     const ts = policy.timeseries;
     ts.t_s.forEach((t, i) => {
       const rec: Cell[] = [policy.policy, t];
-      for (const s of ts.services) for (const k of SERIES.services) rec.push((s as unknown as Record<string, number[]>)[k][i]);
-      for (const p of ts.pools) for (const k of SERIES.pools) rec.push((p as unknown as Record<string, number[]>)[k][i]);
+      for (const s of ts.services) for (const k of SERIES.services) rec.push((s as unknown as Record<string, number[]>)[k.key][i]);
+      for (const p of ts.pools) for (const k of SERIES.pools) rec.push((p as unknown as Record<string, number[]>)[k.key][i]);
       records.push(rec.map(cell));
     });
   }
   return stringify(records, { header: true, columns });
 }
 
-/** The series of each service and pool in timeseries.csv: every field of their TimeSeries entry but `name`. */
+/**
+ * The series of each service and pool in timeseries.csv: every field of their TimeSeries entry but `name`,
+ * with its column suffix (`<pool>.utilisation_frac`, `<pool>.power_w`).
+ */
 const SERIES = {
   services: seriesOf('services'),
   pools: seriesOf('pools'),
 };
 
-function seriesOf(key: 'services' | 'pools'): string[] {
+function seriesOf(key: 'services' | 'pools'): { key: string; column: string }[] {
   return fieldsOf(elementOf(fieldOf(TimeSeriesSchema, key)!.schema)!)!
-    .map((x) => x.key)
-    .filter((k) => k !== 'name');
+    .filter((x) => x.key !== 'name')
+    .map((x) => ({ key: x.key, column: csvNameWithUnit(x.key, x.meta.unit) }));
 }
 
 /**
- * Write summary.csv, services.csv, pools.csv, then jobs.csv when some policy has training jobs and apis.csv
- * when some policy has managed APIs, then timeseries.csv, into dir (created if missing); returns their
- * paths in that order. A file that would hold only its header is not written, so a directory from an
- * inference-only scenario looks as it always did.
+ * Write the files of csvLayout() that this Result has (see the file comment), then timeseries.csv, into dir
+ * (created if missing); returns their paths in that order. A file marked `whenAny` in the schema that would
+ * hold only its header is not written, so a directory from a plain inference scenario stays small.
  */
 export function writeCsv(result: Result, dir: string): string[] {
-  const tables = csvTables(result);
-  // A list file marked `whenAny` in the schema is written only when some policy has an element.
-  const wanted = (name: string) => {
-    const l = listFile(name);
-    return !l.file.whenAny || result.policies.some((p) => (p[l.field] as unknown[]).length > 0);
-  };
-  const files: [string, string][] = [['summary.csv', tables.summary]];
-  for (const [name, text] of [
-    ['services.csv', tables.services],
-    ['pools.csv', tables.pools],
-    ['jobs.csv', tables.jobs],
-    ['apis.csv', tables.apis],
-  ] as const) {
-    if (wanted(name)) files.push([name, text]);
-  }
+  const files: [string, string][] = FILES.filter((f) => f.wanted(result)).map((f) => [f.file, f.render(result)]);
   files.push(['timeseries.csv', timeseriesCsv(result)]);
   mkdirSync(dir, { recursive: true });
   const paths: string[] = [];

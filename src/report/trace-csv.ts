@@ -1,6 +1,10 @@
 /**
  * trace.csv: one row per request, written as the simulation produces them. Rows are gathered in a small
  * fixed-size batch and written synchronously, so a trace of any length never sits in memory.
+ *
+ * Units follow the other CSV files: the arrival is a time in the run, in seconds (`arrival_s`, like `t_s`
+ * in timeseries.csv); the durations are in milliseconds (`latency_ms`, …, like `latency_p99_ms` in
+ * services.csv), so a request's latency compares with the percentiles without converting.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -16,17 +20,19 @@ export const TRACE_COLUMNS = [
   'measured',
   'pool',
   'outcome',
-  'network_s',
-  'queue_s',
-  'execution_s',
-  'latency_s',
-  'ttft_s',
+  'network_ms',
+  'queue_ms',
+  'execution_ms',
+  'latency_ms',
+  'ttft_ms',
 ] as const;
 
 const BATCH = 2048;
 
 // 12 significant digits: microseconds over a run of weeks, without float noise like 0.018032000000000001.
 const num = (x: number): string => (Number.isNaN(x) ? '' : String(Number(x.toPrecision(12))));
+/** A duration the row holds in seconds, written in ms (the 12 digits also drop the noise of × 1000). */
+const ms = (x: number): string => num(x * 1000);
 
 export class TraceCsvWriter {
   private readonly fd: number;
@@ -50,11 +56,11 @@ export class TraceCsvWriter {
       r.measured ? 'true' : 'false',
       r.pool,
       r.outcome,
-      num(r.network_s),
-      num(r.queue_s),
-      num(r.execution_s),
-      num(r.latency_s),
-      num(r.ttft_s),
+      ms(r.network_s),
+      ms(r.queue_s),
+      ms(r.execution_s),
+      ms(r.latency_s),
+      ms(r.ttft_s),
     ]);
     this.rows++;
     if (this.batch.length >= BATCH) this.flush();

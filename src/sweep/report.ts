@@ -5,6 +5,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import { csvNameWithUnit, PoolResultSchema, ServiceResultSchema, TotalsSchema } from '../metrics/result-schema.js';
+import { fieldsOf, nodeKind } from '../metrics/result-shape.js';
 import type { MetricStat, SweepResult } from '../metrics/sweep-result.js';
 
 function num(v: number, where: string): number {
@@ -13,13 +15,64 @@ function num(v: number, where: string): number {
   return v;
 }
 
+/** Significant digits of the statistics in sweep.csv (as in trace.csv). */
+const DIGITS = 12;
+
+/**
+ * A computed statistic at DIGITS significant digits, without trailing zeros: a mean of 3623.69215 summed in
+ * floating point prints as 3623.69215, not 3623.6921500000003 (shortest round-trip keeps that noise).
+ */
+function sig(v: number): string {
+  return String(Number(v.toPrecision(DIGITS)));
+}
+
+/**
+ * A 95% half-width written to the last digit its mean is written to: the ci95 of identical replications
+ * is float noise (4.5e-13 next to a mean of 3623.69215) and reads 0.
+ */
+function ci95Cell(ci95: number, mean: number): string {
+  if (mean === 0 || ci95 === 0) return sig(ci95);
+  const decimals = DIGITS - 1 - Math.floor(Math.log10(Math.abs(mean)));
+  const step = 10 ** -decimals;
+  const rounded = decimals >= 0 && decimals <= 100 ? Number(ci95.toFixed(decimals)) : Math.round(ci95 / step) * step;
+  return sig(rounded);
+}
+
+/**
+ * The unit of each Result CSV column a sweep metric can be named after (`slo_attainment` → fraction,
+ * `latency_p99_ms` → ms), from the Result schema; sweep metrics carry the column name as their last part.
+ */
+const COLUMN_UNITS: ReadonlyMap<string, string | undefined> = (() => {
+  const out = new Map<string, string | undefined>();
+  for (const root of [TotalsSchema, ServiceResultSchema, PoolResultSchema]) {
+    for (const x of fieldsOf(root)!) {
+      if (nodeKind(x.schema) === 'object') {
+        for (const sub of fieldsOf(x.schema)!) out.set(x.meta.csv?.column?.(sub.key) ?? `${x.key}_${sub.key}`, sub.meta.unit ?? x.meta.unit);
+      } else if (!out.has(x.key)) out.set(x.key, x.meta.unit);
+    }
+  }
+  return out;
+})();
+
+/** The sweep.csv column of a metric: its name with the unit suffix of the CSV files (`chat.slo_attainment_frac`). */
+export function sweepColumn(metric: string): string {
+  const leaf = metric.slice(metric.lastIndexOf('.') + 1);
+  return csvNameWithUnit(metric, COLUMN_UNITS.get(leaf));
+}
+
 /**
  * Columns: `point` (the 0-based index), one per swept path (its value), `policy`, then for each metric its
- * mean and `<metric>_ci95` (the 95% half-width). Empty cells: the metric had no value in any replication.
+ * mean (the metric name, with the unit suffix of the other CSV files where the name lacks it:
+ * `chat.slo_attainment_frac`) and `<column>_ci95` (the 95% half-width, in the same unit). Statistics have 12
+ * significant digits; a ci95 stops at the mean's last digit. Empty cells: the metric had no value in any
+ * replication.
  */
 export function sweepCsv(result: SweepResult): string {
   const header = ['point', ...result.axes.map((a) => a.path), 'policy'];
-  for (const m of result.metrics) header.push(m.name, `${m.name}_ci95`);
+  for (const m of result.metrics) {
+    const col = sweepColumn(m.name);
+    header.push(col, `${col}_ci95`);
+  }
   const rows: string[][] = [];
   for (const p of result.points) {
     for (const pol of p.policies) {
@@ -27,7 +80,7 @@ export function sweepCsv(result: SweepResult): string {
       for (const m of result.metrics) {
         const s = pol.metrics[m.name];
         const where = `point ${p.index} ${pol.policy} ${m.name}`;
-        row.push(s ? String(num(s.mean, where)) : '', s ? String(num(s.ci95, where)) : '');
+        row.push(s ? sig(num(s.mean, where)) : '', s ? ci95Cell(num(s.ci95, where), s.mean) : '');
       }
       rows.push(row);
     }
