@@ -7,7 +7,7 @@ import { gridAt } from '../model/types.js';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import { paretoOfPolicies } from '../metrics/pareto.js';
 import type { Plan } from './plan.js';
-import type { RunTallies } from './run-policy.js';
+import type { RunTallies } from './tallies.js';
 import { PLACESIM_VERSION } from '../version.js';
 
 // 365 days (8,760 h), the same year the unit parser uses for "3y".
