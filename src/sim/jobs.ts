@@ -18,7 +18,9 @@ export class TrainingJobs {
   private readonly ctx: RunContext;
   private readonly jobs: JobTallies[];
   private readonly option: Int32Array;
-  private readonly units: number[][];
+  /** Per job: the units it holds, units[j][0 .. held[j] − 1] (sized for its largest option). */
+  private readonly units: Int32Array[];
+  private readonly held: Int32Array;
   private readonly runStart: Float64Array;
   private readonly heldSince: Float64Array;
   private readonly doneEvent: Float64Array;
@@ -31,7 +33,8 @@ export class TrainingJobs {
     const n = ctx.plan.jobs.length;
     this.jobs = ctx.tallies.jobs;
     this.option = new Int32Array(n);
-    this.units = ctx.plan.jobs.map(() => []);
+    this.units = ctx.plan.jobs.map((jp) => new Int32Array(Math.max(...jp.options.map((o) => o.units))));
+    this.held = new Int32Array(n);
     this.runStart = new Float64Array(n);
     this.heldSince = new Float64Array(n);
     this.doneEvent = new Float64Array(n).fill(-1);
@@ -122,22 +125,24 @@ export class TrainingJobs {
       sim.schedule(jp.job.restart_s > 0 ? jp.job.restart_s : 60, ctx.kinds.jobStart, j);
       return;
     }
-    const take: number[] = [];
-    for (let k = 0; k < pp.simUnits && take.length < opt.units; k++) {
+    const take = this.units[j];
+    let n = 0;
+    for (let k = 0; k < pp.simUnits && n < opt.units; k++) {
       const u = cap.unitBase[p] + k;
       if (!cap.isUp(u) || cap.training[u]) continue;
       if (!trainingOnly) {
         if (cap.serving[u] === 0) continue;
         if (!this.pools.unitIdle(p, k)) continue;
       }
-      take.push(u);
+      take[n++] = u;
     }
-    if (take.length < opt.units) {
+    if (n < opt.units) {
       sim.schedule(jp.job.restart_s > 0 ? jp.job.restart_s : 60, ctx.kinds.jobStart, j);
       return;
     }
     const now = sim.now;
-    for (const u of take) {
+    for (let i = 0; i < n; i++) {
+      const u = take[i];
       cap.job[u] = j;
       cap.training[u] = 1;
       if (trainingOnly) {
@@ -146,8 +151,8 @@ export class TrainingJobs {
       }
       cap.updateUnit(u);
     }
-    this.units[j] = take;
-    cap.trainingLevel[p].set(now, cap.trainingLevel[p].value + take.length);
+    this.held[j] = n;
+    cap.trainingLevel[p].set(now, cap.trainingLevel[p].value + n);
     this.heldSince[j] = now;
     if (t.start_s === null) t.start_s = now;
     this.run(j);
@@ -190,14 +195,16 @@ export class TrainingJobs {
     const t = this.jobs[j];
     const now = ctx.sim.now;
     const units = this.units[j];
-    if (units.length === 0) return;
+    const n = this.held[j];
+    if (n === 0) return;
     const cap = this.capacity;
     const p = cap.unitPool[units[0]];
-    t.heldUnitSeconds += units.length * (now - this.heldSince[j]);
-    t.heldHourly.addSpan(this.heldSince[j], now, units.length);
-    cap.trainingLevel[p].set(now, cap.trainingLevel[p].value - units.length);
-    this.units[j] = [];
-    for (const u of units) {
+    t.heldUnitSeconds += n * (now - this.heldSince[j]);
+    t.heldHourly.addSpan(this.heldSince[j], now, n);
+    cap.trainingLevel[p].set(now, cap.trainingLevel[p].value - n);
+    this.held[j] = 0;
+    for (let i = 0; i < n; i++) {
+      const u = units[i];
       cap.job[u] = -1;
       cap.training[u] = 0;
       if (ctx.trainingOnly[p]) {
@@ -262,8 +269,7 @@ export class TrainingJobs {
   /** Requests wait at shared pool p: the first job holding units there yields them. */
   yieldPool(p: number): void {
     for (let j = 0; j < this.units.length; j++) {
-      const units = this.units[j];
-      if (units.length > 0 && this.capacity.unitPool[units[0]] === p) {
+      if (this.held[j] > 0 && this.capacity.unitPool[this.units[j][0]] === p) {
         this.interrupt(j, true);
         return;
       }
@@ -283,11 +289,11 @@ export class TrainingJobs {
     const duration = this.ctx.duration;
     for (let j = 0; j < this.jobs.length; j++) {
       this.foldProgress(j);
-      const units = this.units[j];
-      if (units.length > 0) {
-        this.jobs[j].heldUnitSeconds += units.length * (duration - this.heldSince[j]);
-        this.jobs[j].heldHourly.addSpan(this.heldSince[j], duration, units.length);
-        this.capacity.trainingLevel[this.capacity.unitPool[units[0]]].flush(duration);
+      const n = this.held[j];
+      if (n > 0) {
+        this.jobs[j].heldUnitSeconds += n * (duration - this.heldSince[j]);
+        this.jobs[j].heldHourly.addSpan(this.heldSince[j], duration, n);
+        this.capacity.trainingLevel[this.capacity.unitPool[this.units[j][0]]].flush(duration);
       }
     }
   }
