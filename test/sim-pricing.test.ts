@@ -29,7 +29,7 @@ describe('pricing', () => {
   });
 
   it('integrates the grid hour by hour', () => {
-    const hourly = Array.from({ length: 24 }, (_, h) => (h === 1 ? 400 : 100));
+    const hourly = Float64Array.from({ length: 24 }, (_, h) => (h === 1 ? 400 : 100));
     const r = region({ grid_hourly: hourly });
     // Half an hour at 100, then an hour at 400, then half an hour at 100.
     expect(carbonOver(r, 1800, 9000)).toBeCloseTo(1800 * 100 + 3600 * 400 + 1800 * 100, 6);
