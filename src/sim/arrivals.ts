@@ -26,7 +26,7 @@ export class Arrivals {
   private readonly maxBurst: number[];
   private arrivalCount = 0;
   /** While set (an outage taking several units down), retries wait in `held` until all are down. */
-  holdRetries = false;
+  private holding = false;
   private readonly held = new RingQueue();
   private outcomes!: Outcomes;
   private view!: PolicyView;
@@ -204,7 +204,7 @@ export class Arrivals {
   /** The request lost its replica (failure, interruption, outage): place it again or count it lost. */
   retry(slot: number): void {
     // While several units go down together, wait until all are down before placing anything again.
-    if (this.holdRetries) {
+    if (this.holding) {
       this.held.push(slot);
       return;
     }
@@ -223,9 +223,14 @@ export class Arrivals {
     this.outcomes.lose(slot);
   }
 
+  /** From now, requests that lose their replica wait to be placed again (see releaseHeldRetries). */
+  holdRetries(): void {
+    this.holding = true;
+  }
+
   /** Ends the hold: the held retries are placed again, in the order they were dropped. */
   releaseHeldRetries(): void {
-    this.holdRetries = false;
+    this.holding = false;
     while (this.held.length > 0) this.retry(this.held.shift());
   }
 }

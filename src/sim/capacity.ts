@@ -225,7 +225,7 @@ export class Capacity {
     }
     // Every unit of the site or region is marked first, then updated, and the requests they dropped are
     // placed again only once all of them are down: none is retried onto a unit about to fall.
-    this.arrivals.holdRetries = true;
+    this.arrivals.holdRetries();
     for (const pp of plan.pools) {
       const site = scenario.sites[pp.pool.site];
       const hit = o.kind === 'site' ? site.index === o.target : site.region === o.target;

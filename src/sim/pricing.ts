@@ -60,6 +60,11 @@ export function estimateGco2(t: TargetPlan, exec: number, batch: number, grid: n
   return ((t.kwhPerServerSecond * exec) / batch + t.kwhNetworkPerRequest) * grid;
 }
 
+/** The policy's g CO2e estimate for one request to a managed API (provider energy plus the network's). */
+export function estimateApiGco2(t: TargetPlan, grid: number): number {
+  return (t.kwhPerUse + t.kwhNetworkPerRequest) * grid;
+}
+
 /** ∫ grid(t) dt over [a, b], in gCO2e/kWh × seconds (hourly steps). */
 export function carbonOver(region: Region, a: number, b: number): number {
   let total = 0;

@@ -9,7 +9,7 @@
  */
 import { gridAt } from '../model/types.js';
 import type { Candidate, PlacementRequest } from '../placement/policy.js';
-import { estimateGco2, estimateUsd } from './pricing.js';
+import { estimateApiGco2, estimateGco2, estimateUsd } from './pricing.js';
 import type { RunContext, Parts } from './context.js';
 import type { Pools } from './pools.js';
 import type { Links } from './links.js';
@@ -134,7 +134,7 @@ export class PolicyView {
         c.busy_servers = this.apis.inFlight[t.api];
         c.servers = a.max_concurrency;
         c.cost_usd = t.usdPerUse;
-        c.carbon_g = (t.kwhPerUse + t.kwhNetworkPerRequest) * gridAt(scenario.regions[t.region], now);
+        c.carbon_g = estimateApiGco2(t, gridAt(scenario.regions[t.region], now));
         continue;
       }
       const p = t.pool;
