@@ -12,6 +12,9 @@
 import type { ServiceTimeSpec } from '../model/types.js';
 import { exponentialOf, lognormalOf, normalCos, normalSin, type RandomStream } from '../engine/random.js';
 import { policyUsesPool } from '../placement/policy.js';
+import type { Simulator } from '../engine/index.js';
+import type { RequestTable } from './tables.js';
+import type { TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import type { Outcomes } from './outcomes.js';
 
@@ -24,6 +27,10 @@ function drawLatency(d: ServiceTimeSpec, u: number, z: number): number {
 
 export class ManagedApis {
   private readonly ctx: RunContext;
+  /** Shortcuts into the context for the event path. */
+  private readonly sim: Simulator;
+  private readonly rq: RequestTable;
+  private readonly targets: TargetPlan[];
   /** Per API: the policy may use it. */
   readonly usable: boolean[];
   /** Per API: requests it is serving now. */
@@ -35,6 +42,9 @@ export class ManagedApis {
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    this.sim = ctx.sim;
+    this.rq = ctx.rq;
+    this.targets = ctx.plan.targets;
     const { scenario, plan, policy } = ctx;
     this.usable = scenario.apis.map((a) => policyUsesPool(policy, a.name, 'api'));
     this.inFlight = new Int32Array(scenario.apis.length);
@@ -64,10 +74,10 @@ export class ManagedApis {
   /** A request reaches a managed API: it runs at once unless the API's concurrency limit is reached. */
   start(slot: number): void {
     const ctx = this.ctx;
-    const rq = ctx.rq;
-    const t = ctx.plan.targets[rq.target[slot]];
+    const rq = this.rq;
+    const t = this.targets[rq.target[slot]];
     const a = ctx.scenario.apis[t.api];
-    const now = ctx.sim.now;
+    const now = this.sim.now;
     rq.enqueued[slot] = now;
     if (this.inFlight[t.api] >= a.max_concurrency) {
       this.outcomes.rejectSlot(slot, t.id);
@@ -81,16 +91,15 @@ export class ManagedApis {
     const ttft = a.ttft ? Math.min(drawLatency(a.ttft, u2, normalSin(u1, u2)), latency) : latency;
     rq.started[slot] = now;
     rq.firstToken[slot] = now + ttft;
-    ctx.sim.schedule(latency, ctx.kinds.apiDone, slot);
+    this.sim.schedule(latency, ctx.kinds.apiDone, slot);
   }
 
   /** Event *API done*. */
   onDone(slot: number): void {
-    const ctx = this.ctx;
-    const rq = ctx.rq;
-    const t = ctx.plan.targets[rq.target[slot]];
+    const rq = this.rq;
+    const t = this.targets[rq.target[slot]];
     this.inFlight[t.api]--;
-    rq.ended[slot] = ctx.sim.now;
-    this.outcomes.complete(slot, ctx.sim.now + t.down[rq.user[slot]]);
+    rq.ended[slot] = this.sim.now;
+    this.outcomes.complete(slot, this.sim.now + t.down[rq.user[slot]]);
   }
 }

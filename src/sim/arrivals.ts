@@ -10,6 +10,9 @@
  * request is placed now).
  */
 import type { RandomStream } from '../engine/index.js';
+import type { Simulator } from '../engine/index.js';
+import type { RequestTable } from './tables.js';
+import type { TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import { RingQueue } from './tables.js';
 import type { Outcomes } from './outcomes.js';
@@ -19,6 +22,10 @@ import type { ManagedApis } from './apis.js';
 
 export class Arrivals {
   private readonly ctx: RunContext;
+  /** Shortcuts into the context for the event path. */
+  private readonly sim: Simulator;
+  private readonly rq: RequestTable;
+  private readonly targets: TargetPlan[];
   private readonly arrivalStreams: RandomStream[];
   private readonly userStreams: RandomStream[];
   private readonly serviceTimeStreams: RandomStream[];
@@ -35,6 +42,9 @@ export class Arrivals {
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    this.sim = ctx.sim;
+    this.rq = ctx.rq;
+    this.targets = ctx.plan.targets;
     const { scenario, streams } = ctx;
     this.arrivalStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:arrivals`));
     this.userStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:users`));
@@ -112,7 +122,7 @@ export class Arrivals {
   onArrival(svc: number): void {
     const ctx = this.ctx;
     const service = ctx.scenario.services[svc];
-    const now = ctx.sim.now;
+    const now = this.sim.now;
     const measured = now >= ctx.warmup;
     ctx.tallies.arrivalsTotal++;
     const id = this.arrivalCount++;
@@ -145,8 +155,8 @@ export class Arrivals {
       const delay = this.view.deferDelay(svc, user);
       if (delay > 0) {
         const slot = this.newRequest(id, svc, user, now, measured, serviceTime, 0);
-        ctx.rq.target[slot] = -1;
-        ctx.sim.schedule(delay, ctx.kinds.deferred, slot);
+        this.rq.target[slot] = -1;
+        this.sim.schedule(delay, ctx.kinds.deferred, slot);
         return;
       }
     }
@@ -162,7 +172,7 @@ export class Arrivals {
 
   /** A slot for a new request, with what was drawn at its arrival. */
   private newRequest(id: number, svc: number, user: number, arrival: number, measured: boolean, serviceTime: number, attempts: number): number {
-    const rq = this.ctx.rq;
+    const rq = this.rq;
     const slot = rq.alloc();
     rq.arrival[slot] = arrival;
     rq.serviceTime[slot] = serviceTime;
@@ -179,8 +189,8 @@ export class Arrivals {
   /** Counts a first placement and sends the request. */
   private placed(slot: number, target: number): void {
     const ctx = this.ctx;
-    const rq = ctx.rq;
-    const tp = ctx.plan.targets[target];
+    const rq = this.rq;
+    const tp = this.targets[target];
     if (rq.measured[slot] === 1) {
       const st = ctx.svcTallies[rq.service[slot]];
       if (tp.pool >= 0) st.placements[tp.pool]++;
@@ -191,7 +201,7 @@ export class Arrivals {
 
   /** Event *deferred*: a held request is placed now. */
   onDeferred(slot: number): void {
-    const rq = this.ctx.rq;
+    const rq = this.rq;
     const target = this.view.place(rq.service[slot], rq.user[slot], rq.arrival[slot]);
     if (target === -1) {
       this.outcomes.rejectSlot(slot, -1);
@@ -209,8 +219,8 @@ export class Arrivals {
       return;
     }
     const ctx = this.ctx;
-    const rq = ctx.rq;
-    const svc = ctx.plan.targets[rq.target[slot]].service;
+    const rq = this.rq;
+    const svc = this.targets[rq.target[slot]].service;
     if (rq.attempts[slot] <= ctx.scenario.services[svc].retries) {
       const target = this.view.place(svc, rq.user[slot], rq.arrival[slot]);
       if (target !== -1) {

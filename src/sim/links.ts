@@ -10,6 +10,8 @@
  * (group uplink → backhaul → *enqueue*) and delivers responses (outbound backhaul → the user).
  */
 import type { TargetPlan } from './plan.js';
+import type { Simulator } from '../engine/index.js';
+import type { RequestTable } from './tables.js';
 import type { RunContext, Parts } from './context.js';
 import type { Outcomes } from './outcomes.js';
 import type { Pools } from './pools.js';
@@ -50,6 +52,10 @@ export class FifoLinks {
 
 export class Links {
   private readonly ctx: RunContext;
+  /** Shortcuts into the context for the event path. */
+  private readonly sim: Simulator;
+  private readonly rq: RequestTable;
+  private readonly targets: TargetPlan[];
   /** Per site: its inbound and outbound backhaul. */
   readonly siteIn: FifoLinks;
   readonly siteOut: FifoLinks;
@@ -60,6 +66,9 @@ export class Links {
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    this.sim = ctx.sim;
+    this.rq = ctx.rq;
+    this.targets = ctx.plan.targets;
     this.siteIn = new FifoLinks(ctx.nSites);
     this.siteOut = new FifoLinks(ctx.nSites);
     this.groupUp = new FifoLinks(ctx.scenario.users.length * 2);
@@ -73,40 +82,40 @@ export class Links {
   /** The request leaves for `targetId`: through its group's shared uplink, then the site's backhaul. */
   send(slot: number, targetId: number): void {
     const ctx = this.ctx;
-    const t = ctx.plan.targets[targetId];
-    const rq = ctx.rq;
+    const t = this.targets[targetId];
+    const rq = this.rq;
     rq.target[slot] = targetId;
     const user = rq.user[slot];
     let up = t.up[user];
     // First through the group's shared uplink, if it has one: a FIFO queue whose entries come in time order.
     const g = t.groupUp[user];
     if (g > 0) {
-      const now = ctx.sim.now;
+      const now = this.sim.now;
       const leave = this.groupUp.pass(user * 2 + t.groupLink, now, g, now >= ctx.warmup);
       up += leave - now;
     }
     const kinds = ctx.kinds;
     const next = t.backhaulIn_s > 0 ? kinds.linkIn : kinds.enqueue;
-    if (up > 0 || next === kinds.linkIn) ctx.sim.schedule(up, next, slot);
+    if (up > 0 || next === kinds.linkIn) this.sim.schedule(up, next, slot);
     else this.pools.onEnqueue(slot);
   }
 
   /** Event *link in*: the request crosses its site's inbound backhaul, then is enqueued. */
   onLinkIn(slot: number): void {
     const ctx = this.ctx;
-    const t = ctx.plan.targets[ctx.rq.target[slot]];
-    const now = ctx.sim.now;
+    const t = this.targets[this.rq.target[slot]];
+    const now = this.sim.now;
     const leave = this.siteIn.pass(t.site, now, t.backhaulIn_s, now >= ctx.warmup);
-    ctx.sim.scheduleAt(leave, ctx.kinds.enqueue, slot);
+    this.sim.scheduleAt(leave, ctx.kinds.enqueue, slot);
   }
 
   /** The response leaves the site (through its shared outbound link, if any) and reaches the user. */
   deliver(slot: number, t: TargetPlan): void {
     const ctx = this.ctx;
-    const now = ctx.sim.now;
+    const now = this.sim.now;
     let leave = now;
     if (t.backhaulOut_s > 0) leave = this.siteOut.pass(t.site, now, t.backhaulOut_s, now >= ctx.warmup);
-    this.outcomes.complete(slot, leave + t.down[ctx.rq.user[slot]]);
+    this.outcomes.complete(slot, leave + t.down[this.rq.user[slot]]);
   }
 
   /** Copies the links' tallies into the run's tallies. */

@@ -7,14 +7,24 @@
  */
 import { gridAt } from '../model/types.js';
 import type { TraceRow } from '../metrics/trace.js';
+import type { Simulator } from '../engine/index.js';
+import type { RequestTable } from './tables.js';
+import type { TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 
 export class Outcomes {
   private readonly ctx: RunContext;
+  /** Shortcuts into the context for the event path. */
+  private readonly sim: Simulator;
+  private readonly rq: RequestTable;
+  private readonly targets: TargetPlan[];
   private readonly row: TraceRow;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    this.sim = ctx.sim;
+    this.rq = ctx.rq;
+    this.targets = ctx.plan.targets;
     this.row = {
       policy: ctx.policy.name,
       request: 0,
@@ -76,22 +86,23 @@ export class Outcomes {
   reject(id: number, svc: number, user: number, arrival: number, measured: boolean, target: number): void {
     const ctx = this.ctx;
     ctx.tallies.rejectedTotal++;
-    ctx.svcSeries[svc].rejected.addAt(ctx.sim.now, 1);
+    ctx.svcSeries[svc].rejected.addAt(this.sim.now, 1);
     if (measured) ctx.svcTallies[svc].rejected++;
     if (ctx.trace) this.emit(id, svc, user, arrival, target, 'rejected', NaN, NaN, NaN, NaN);
   }
 
   /** A request that holds `slot` is turned away at `target` (-1: by the policy); its slot is freed. */
   rejectSlot(slot: number, target: number): void {
-    const rq = this.ctx.rq;
+    const rq = this.rq;
     this.reject(rq.id[slot], rq.service[slot], rq.user[slot], rq.arrival[slot], rq.measured[slot] === 1, target);
     rq.release(slot);
   }
 
   /** The request lost its replica, or its response found the site's buffer full, with no retry left. */
   lose(slot: number): void {
-    const { plan, rq, tallies, svcTallies, trace } = this.ctx;
-    const svc = plan.targets[rq.target[slot]].service;
+    const { tallies, svcTallies, trace } = this.ctx;
+    const rq = this.rq;
+    const svc = this.targets[rq.target[slot]].service;
     tallies.lostTotal++;
     if (rq.measured[slot] === 1) svcTallies[svc].lost++;
     if (trace) this.emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], rq.target[slot], 'lost', NaN, NaN, NaN, NaN);
@@ -101,8 +112,9 @@ export class Outcomes {
   /** Records a completed request whose response reaches the user at `deliveredAt`. */
   complete(slot: number, deliveredAt: number): void {
     const ctx = this.ctx;
-    const { plan, rq, tallies, scenario } = ctx;
-    const t = plan.targets[rq.target[slot]];
+    const { tallies, scenario } = ctx;
+    const rq = this.rq;
+    const t = this.targets[rq.target[slot]];
     const svc = t.service;
     const st = ctx.svcTallies[svc];
     const user = rq.user[slot];
@@ -137,7 +149,7 @@ export class Outcomes {
       }
     }
     tallies.completedTotal++;
-    ctx.svcSeries[svc].completions.addAt(ctx.sim.now, 1);
+    ctx.svcSeries[svc].completions.addAt(this.sim.now, 1);
     if (ctx.trace) this.emit(rq.id[slot], svc, user, arrival, t.id, 'completed', network, start - rq.enqueued[slot], end - start, ttft);
     rq.release(slot);
   }

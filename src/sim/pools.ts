@@ -8,6 +8,9 @@
  * (dispatch when a queue's max_wait runs out), *batch done* (the batch's requests are delivered).
  * Capacity tells it when a unit's replicas start or stop serving (`setUnitServing`).
  */
+import type { Simulator } from '../engine/index.js';
+import type { RequestTable } from './tables.js';
+import type { TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import { Level } from './tallies.js';
 import { RingQueue } from './tables.js';
@@ -22,6 +25,10 @@ import type { TrainingJobs } from './jobs.js';
 
 export class Pools {
   private readonly ctx: RunContext;
+  /** Shortcuts into the context for the event path. */
+  private readonly sim: Simulator;
+  private readonly rq: RequestTable;
+  private readonly targets: TargetPlan[];
   /** Per target: its FIFO of request slots. */
   readonly queues: RingQueue[];
   private readonly targetDeferrable: Uint8Array;
@@ -61,6 +68,9 @@ export class Pools {
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    this.sim = ctx.sim;
+    this.rq = ctx.rq;
+    this.targets = ctx.plan.targets;
     const { plan, scenario, nPools, warmup, duration } = ctx;
     this.queues = plan.targets.map(() => new RingQueue());
     this.targetDeferrable = Uint8Array.from(plan.targets.map((t) => (scenario.services[t.service].deferrable_s !== null ? 1 : 0)));
@@ -111,7 +121,7 @@ export class Pools {
 
   /** Integrates a pool's queue length up to now; call before changing it. */
   private markQueue(pool: number): void {
-    const now = this.ctx.sim.now;
+    const now = this.sim.now;
     this.ctx.poolSeries[pool].queue.addSpan(this.queueSince[pool], now, this.queued[pool]);
     this.queueSince[pool] = now;
   }
@@ -134,10 +144,9 @@ export class Pools {
 
   /** Event *enqueue*: the request reaches its target. */
   onEnqueue(slot: number): void {
-    const ctx = this.ctx;
-    const rq = ctx.rq;
+    const rq = this.rq;
     const t = rq.target[slot];
-    const tp = ctx.plan.targets[t];
+    const tp = this.targets[t];
     if (tp.api >= 0) {
       this.apis.start(slot);
       return;
@@ -153,7 +162,7 @@ export class Pools {
       this.outcomes.rejectSlot(slot, t);
       return;
     }
-    rq.enqueued[slot] = ctx.sim.now;
+    rq.enqueued[slot] = this.sim.now;
     this.queues[t].push(slot);
     this.markQueue(pool);
     this.queued[pool]++;
@@ -167,7 +176,7 @@ export class Pools {
   dispatch(pool: number): void {
     const ctx = this.ctx;
     const targets = ctx.plan.pools[pool].targets;
-    const now = ctx.sim.now;
+    const now = this.sim.now;
     while (this.freeCount[pool] > 0 && this.queued[pool] > 0) {
       // The ready queue (full batch waiting, or oldest request waited max_wait) with the oldest head;
       // interactive services go before deferrable (batch) ones.
@@ -179,8 +188,8 @@ export class Pools {
         const id = targets[i];
         const q = this.queues[id];
         if (q.length === 0) continue;
-        const head = ctx.rq.enqueued[q.peek()];
-        const t = ctx.plan.targets[id];
+        const head = this.rq.enqueued[q.peek()];
+        const t = this.targets[id];
         const readyAt = head + t.maxWait;
         if (q.length >= t.maxBatch || now >= readyAt) {
           const batch = this.targetDeferrable[id] === 1;
@@ -196,7 +205,7 @@ export class Pools {
       if (pick === -1) {
         if (nextReady < this.timerAt[pool]) {
           this.timerAt[pool] = nextReady;
-          ctx.sim.scheduleAt(nextReady, ctx.kinds.timer, pool);
+          this.sim.scheduleAt(nextReady, ctx.kinds.timer, pool);
         }
         return;
       }
@@ -206,8 +215,8 @@ export class Pools {
 
   private startBatch(pool: number, targetId: number): void {
     const ctx = this.ctx;
-    const rq = ctx.rq;
-    const t = ctx.plan.targets[targetId];
+    const rq = this.rq;
+    const t = this.targets[targetId];
     const q = this.queues[targetId];
     const server = this.free[pool][--this.freeCount[pool]];
     const size = q.length < t.maxBatch ? q.length : t.maxBatch;
@@ -225,11 +234,11 @@ export class Pools {
     this.queued[pool] -= size;
     this.busy[pool]++;
     this.serverBusy[server] = 1;
-    this.serverStart[server] = ctx.sim.now;
+    this.serverStart[server] = this.sim.now;
     this.serverTarget[server] = targetId;
     this.serverSize[server] = size;
     this.serverFirstToken[server] = drawn ? duration : t.firstToken[size];
-    this.serverEvent[server] = ctx.sim.schedule(duration, ctx.kinds.done, server);
+    this.serverEvent[server] = this.sim.schedule(duration, ctx.kinds.done, server);
   }
 
   /** Accounts a replica's busy span [start, end) in the tallies and series. */
@@ -244,10 +253,10 @@ export class Pools {
   /** Event *batch done*: every request of the replica's batch is delivered (or held while the uplink is down). */
   onDone(server: number): void {
     const ctx = this.ctx;
-    const rq = ctx.rq;
-    const now = ctx.sim.now;
+    const rq = this.rq;
+    const now = this.sim.now;
     const targetId = this.serverTarget[server];
-    const t = ctx.plan.targets[targetId];
+    const t = this.targets[targetId];
     const pool = t.pool;
     const site = this.uplinks.siteOfPool[pool];
     const size = this.serverSize[server];
@@ -276,7 +285,7 @@ export class Pools {
 
   /** Event *batch timer*. */
   onTimer(pool: number): void {
-    if (this.ctx.sim.now >= this.timerAt[pool]) this.timerAt[pool] = Infinity;
+    if (this.sim.now >= this.timerAt[pool]) this.timerAt[pool] = Infinity;
     this.dispatch(pool);
   }
 
@@ -296,7 +305,7 @@ export class Pools {
   setUnitServing(p: number, k: number, serving: boolean): void {
     const ctx = this.ctx;
     const pp = ctx.plan.pools[p];
-    const now = ctx.sim.now;
+    const now = this.sim.now;
     this.markServing(p);
     const first = this.serverBase[p] + k * pp.serversPerUnit;
     if (serving) {
@@ -312,7 +321,7 @@ export class Pools {
       const s = first + j;
       if (this.serverBusy[s] === 1) {
         // The batch dies with its replica: the work done so far still drew power.
-        ctx.sim.cancel(this.serverEvent[s]);
+        this.sim.cancel(this.serverEvent[s]);
         this.accountBusy(p, this.serverStart[s], now);
         this.serverBusy[s] = 0;
         this.busy[p]--;

@@ -10,6 +10,8 @@
 import { gridAt } from '../model/types.js';
 import type { Candidate, PlacementRequest } from '../placement/policy.js';
 import { estimateApiGco2, estimateGco2, estimateUsd } from './pricing.js';
+import type { Simulator } from '../engine/index.js';
+import type { TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import type { Pools } from './pools.js';
 import type { Links } from './links.js';
@@ -25,6 +27,9 @@ interface ServiceView {
 
 export class PolicyView {
   private readonly ctx: RunContext;
+  /** Shortcuts into the context for the event path. */
+  private readonly sim: Simulator;
+  private readonly targets: TargetPlan[];
   private readonly views: ServiceView[];
   private readonly userRegion: Int32Array;
   private pools!: Pools;
@@ -35,6 +40,8 @@ export class PolicyView {
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    this.sim = ctx.sim;
+    this.targets = ctx.plan.targets;
     const { scenario, plan } = ctx;
     this.userRegion = Int32Array.from(scenario.users.map((u) => u.region));
     const regionByName = new Map(scenario.regions.map((r) => [r.name, r]));
@@ -104,7 +111,7 @@ export class PolicyView {
     v.request.user = scenario.users[user].name;
     v.request.userIndex = user;
     const cands = v.view.candidates;
-    const now = ctx.sim.now;
+    const now = this.sim.now;
     v.view.now = now;
     const pools = this.pools;
     const cap = this.capacity;
@@ -113,7 +120,7 @@ export class PolicyView {
     const userRegion = this.userRegion[user];
     for (let i = 0; i < cands.length; i++) {
       const c = cands[i];
-      const t = plan.targets[v.targetIds[i]];
+      const t = this.targets[v.targetIds[i]];
       if (t.api >= 0) {
         const a = scenario.apis[t.api];
         const exec = t.batchTime[1];
@@ -203,7 +210,7 @@ export class PolicyView {
   deferDelay(svc: number, user: number): number {
     const ctx = this.ctx;
     const service = ctx.scenario.services[svc];
-    const now = ctx.sim.now;
+    const now = this.sim.now;
     const v = this.fill(svc, user, now);
     const delay = ctx.policy.deferRequest!(v.request, v.view, now + service.deferrable_s!);
     if (!(delay >= 0 && delay <= service.deferrable_s!)) {
