@@ -26,19 +26,19 @@ function drawLatency(d: ServiceTimeSpec, u: number, z: number): number {
 }
 
 export class ManagedApis {
-  private readonly ctx: RunContext;
+  declare private readonly ctx: RunContext;
   /** Shortcuts into the context for the event path. */
-  private readonly sim: Simulator;
-  private readonly rq: RequestTable;
-  private readonly targets: TargetPlan[];
+  declare private readonly sim: Simulator;
+  declare private readonly rq: RequestTable;
+  declare private readonly targets: TargetPlan[];
   /** Per API: the policy may use it. */
-  readonly usable: boolean[];
+  declare readonly usable: boolean[];
   /** Per API: requests it is serving now. */
-  readonly inFlight: Int32Array;
+  declare readonly inFlight: Int32Array;
   /** Per service: it has an API among its targets (only then are uniforms drawn). */
-  private readonly serviceHasApi: boolean[];
-  private readonly drawStreams: RandomStream[];
-  private outcomes!: Outcomes;
+  declare private readonly serviceHasApi: boolean[];
+  declare private readonly drawStreams: RandomStream[];
+  declare private outcomes: Outcomes;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;

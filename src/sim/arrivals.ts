@@ -21,24 +21,24 @@ import type { Links } from './links.js';
 import type { ManagedApis } from './apis.js';
 
 export class Arrivals {
-  private readonly ctx: RunContext;
+  declare private readonly ctx: RunContext;
   /** Shortcuts into the context for the event path. */
-  private readonly sim: Simulator;
-  private readonly rq: RequestTable;
-  private readonly targets: TargetPlan[];
-  private readonly arrivalStreams: RandomStream[];
-  private readonly userStreams: RandomStream[];
-  private readonly serviceTimeStreams: RandomStream[];
-  private readonly traceNext: Int32Array;
-  private readonly maxBurst: number[];
+  declare private readonly sim: Simulator;
+  declare private readonly rq: RequestTable;
+  declare private readonly targets: TargetPlan[];
+  declare private readonly arrivalStreams: RandomStream[];
+  declare private readonly userStreams: RandomStream[];
+  declare private readonly serviceTimeStreams: RandomStream[];
+  declare private readonly traceNext: Int32Array;
+  declare private readonly maxBurst: number[];
   private arrivalCount = 0;
   /** While set (an outage taking several units down), retries wait in `held` until all are down. */
   private holding = false;
   private readonly held = new RingQueue();
-  private outcomes!: Outcomes;
-  private view!: PolicyView;
-  private links!: Links;
-  private apis!: ManagedApis;
+  declare private outcomes: Outcomes;
+  declare private view: PolicyView;
+  declare private links: Links;
+  declare private apis: ManagedApis;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;

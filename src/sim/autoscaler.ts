@@ -41,11 +41,11 @@ export function wantedUnits(
 }
 
 export class Autoscaler {
-  private readonly ctx: RunContext;
+  declare private readonly ctx: RunContext;
   /** Per pool: since when it has wanted fewer units (−1: it has not). */
-  private readonly lowSince: Float64Array;
-  private pools!: Pools;
-  private capacity!: Capacity;
+  declare private readonly lowSince: Float64Array;
+  declare private pools: Pools;
+  declare private capacity: Capacity;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;

@@ -21,39 +21,39 @@ import type { Uplinks } from './uplinks.js';
 import type { TrainingJobs } from './jobs.js';
 
 export class Capacity {
-  private readonly ctx: RunContext;
+  declare private readonly ctx: RunContext;
   /** Units of pool p are unitBase[p] .. unitBase[p] + simUnits − 1. */
-  readonly unitBase: Int32Array;
-  readonly unitPool: Int32Array;
+  declare readonly unitBase: Int32Array;
+  declare readonly unitPool: Int32Array;
   /** Per unit: rented (autoscaling, a training job, or always for a fixed pool the policy uses). */
-  readonly provisioned: Uint8Array;
+  declare readonly provisioned: Uint8Array;
   /** Per unit: scheduled site / region outages covering it. */
-  readonly outages: Int32Array;
-  readonly booting: Uint8Array;
-  private readonly readyEvent: Float64Array;
-  readonly serving: Uint8Array;
-  private readonly powered: Uint8Array;
-  private readonly billed: Uint8Array;
-  readonly training: Uint8Array;
+  declare readonly outages: Int32Array;
+  declare readonly booting: Uint8Array;
+  declare private readonly readyEvent: Float64Array;
+  declare readonly serving: Uint8Array;
+  declare private readonly powered: Uint8Array;
+  declare private readonly billed: Uint8Array;
+  declare readonly training: Uint8Array;
   /** Per unit: the job holding it, or −1. */
-  readonly job: Int32Array;
-  readonly failures: UnitClock;
-  readonly preemptions: UnitClock;
+  declare readonly job: Int32Array;
+  declare readonly failures: UnitClock;
+  declare readonly preemptions: UnitClock;
   /** Per pool: units booting, units provisioned. */
-  readonly poolBooting: Int32Array;
-  readonly poolProvisioned: Int32Array;
-  private readonly billedLevel: Level[];
-  private readonly poweredLevel: Level[];
+  declare readonly poolBooting: Int32Array;
+  declare readonly poolProvisioned: Int32Array;
+  declare private readonly billedLevel: Level[];
+  declare private readonly poweredLevel: Level[];
   /** Per pool: units training jobs hold. */
-  readonly trainingLevel: Level[];
+  declare readonly trainingLevel: Level[];
   /** Per region: outages holding it (its managed API endpoints are down too). */
-  readonly regionDown: Int32Array;
+  declare readonly regionDown: Int32Array;
   /** Per (region, region): outages holding the link between them (no new request crosses it). */
-  readonly linkDown: Int32Array;
-  private arrivals!: Arrivals;
-  private pools!: Pools;
-  private uplinks!: Uplinks;
-  private jobs!: TrainingJobs;
+  declare readonly linkDown: Int32Array;
+  declare private arrivals: Arrivals;
+  declare private pools: Pools;
+  declare private uplinks: Uplinks;
+  declare private jobs: TrainingJobs;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;

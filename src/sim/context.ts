@@ -65,31 +65,31 @@ export interface Parts {
 }
 
 export class RunContext {
-  readonly plan: Plan;
-  readonly scenario: Scenario;
-  readonly policy: Policy;
-  readonly trace: TraceSink | null;
+  declare readonly plan: Plan;
+  declare readonly scenario: Scenario;
+  declare readonly policy: Policy;
+  declare readonly trace: TraceSink | null;
   readonly sim = new Simulator();
-  readonly streams: RandomStreams;
+  declare readonly streams: RandomStreams;
   readonly rq = new RequestTable();
   readonly kinds = new EventKinds();
-  readonly warmup: number;
-  readonly duration: number;
-  readonly nPools: number;
-  readonly nSites: number;
-  readonly nRegions: number;
+  declare readonly warmup: number;
+  declare readonly duration: number;
+  declare readonly nPools: number;
+  declare readonly nSites: number;
+  declare readonly nRegions: number;
   /** Per pool: the policy places requests there. */
-  readonly usedForInference: boolean[];
+  declare readonly usedForInference: boolean[];
   /** Per pool: only training jobs use it under this policy (rented only while a job holds it). */
-  readonly trainingOnly: boolean[];
+  declare readonly trainingOnly: boolean[];
   /** Per pool: provisioned (billed, powered) under this policy. */
-  readonly provisioned: boolean[];
-  readonly tallies: RunTallies;
-  readonly svcTallies: ServiceTallies[];
-  readonly svcSeries: ServiceSeries[];
-  readonly poolTallies: PoolTallies[];
-  readonly poolSeries: PoolSeries[];
-  readonly siteTallies: SiteTallies[];
+  declare readonly provisioned: boolean[];
+  declare readonly tallies: RunTallies;
+  declare readonly svcTallies: ServiceTallies[];
+  declare readonly svcSeries: ServiceSeries[];
+  declare readonly poolTallies: PoolTallies[];
+  declare readonly poolSeries: PoolSeries[];
+  declare readonly siteTallies: SiteTallies[];
 
   constructor(plan: Plan, policy: Policy, trace: TraceSink | null) {
     const scenario = plan.scenario;

@@ -15,18 +15,18 @@ import type { Pools } from './pools.js';
 import type { Capacity } from './capacity.js';
 
 export class TrainingJobs {
-  private readonly ctx: RunContext;
-  private readonly jobs: JobTallies[];
-  private readonly option: Int32Array;
+  declare private readonly ctx: RunContext;
+  declare private readonly jobs: JobTallies[];
+  declare private readonly option: Int32Array;
   /** Per job: the units it holds, units[j][0 .. held[j] − 1] (sized for its largest option). */
-  private readonly units: Int32Array[];
-  private readonly held: Int32Array;
-  private readonly runStart: Float64Array;
-  private readonly heldSince: Float64Array;
-  private readonly doneEvent: Float64Array;
-  private readonly ckptEvent: Float64Array;
-  private pools!: Pools;
-  private capacity!: Capacity;
+  declare private readonly units: Int32Array[];
+  declare private readonly held: Int32Array;
+  declare private readonly runStart: Float64Array;
+  declare private readonly heldSince: Float64Array;
+  declare private readonly doneEvent: Float64Array;
+  declare private readonly ckptEvent: Float64Array;
+  declare private pools: Pools;
+  declare private capacity: Capacity;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;

@@ -19,10 +19,10 @@ import type { Pools } from './pools.js';
 /** A set of FIFO links with known transfer times; tallies count transfers that enter in the measured window. */
 export class FifoLinks {
   /** When each link is next free. */
-  readonly freeAt: Float64Array;
-  readonly busy: Float64Array;
-  readonly wait: Float64Array;
-  readonly count: Float64Array;
+  declare readonly freeAt: Float64Array;
+  declare readonly busy: Float64Array;
+  declare readonly wait: Float64Array;
+  declare readonly count: Float64Array;
 
   constructor(n: number) {
     this.freeAt = new Float64Array(n);
@@ -51,18 +51,18 @@ export class FifoLinks {
 }
 
 export class Links {
-  private readonly ctx: RunContext;
+  declare private readonly ctx: RunContext;
   /** Shortcuts into the context for the event path. */
-  private readonly sim: Simulator;
-  private readonly rq: RequestTable;
-  private readonly targets: TargetPlan[];
+  declare private readonly sim: Simulator;
+  declare private readonly rq: RequestTable;
+  declare private readonly targets: TargetPlan[];
   /** Per site: its inbound and outbound backhaul. */
-  readonly siteIn: FifoLinks;
-  readonly siteOut: FifoLinks;
+  declare readonly siteIn: FifoLinks;
+  declare readonly siteOut: FifoLinks;
   /** Per user group × 2 (towards edge, towards cloud): its shared uplinks. */
-  readonly groupUp: FifoLinks;
-  private pools!: Pools;
-  private outcomes!: Outcomes;
+  declare readonly groupUp: FifoLinks;
+  declare private pools: Pools;
+  declare private outcomes: Outcomes;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;

@@ -13,12 +13,12 @@ import type { TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 
 export class Outcomes {
-  private readonly ctx: RunContext;
+  declare private readonly ctx: RunContext;
   /** Shortcuts into the context for the event path. */
-  private readonly sim: Simulator;
-  private readonly rq: RequestTable;
-  private readonly targets: TargetPlan[];
-  private readonly row: TraceRow;
+  declare private readonly sim: Simulator;
+  declare private readonly rq: RequestTable;
+  declare private readonly targets: TargetPlan[];
+  declare private readonly row: TraceRow;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;

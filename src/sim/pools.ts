@@ -24,47 +24,47 @@ import type { ManagedApis } from './apis.js';
 import type { TrainingJobs } from './jobs.js';
 
 export class Pools {
-  private readonly ctx: RunContext;
+  declare private readonly ctx: RunContext;
   /** Shortcuts into the context for the event path. */
-  private readonly sim: Simulator;
-  private readonly rq: RequestTable;
-  private readonly targets: TargetPlan[];
+  declare private readonly sim: Simulator;
+  declare private readonly rq: RequestTable;
+  declare private readonly targets: TargetPlan[];
   /** Per target: its FIFO of request slots. */
-  readonly queues: RingQueue[];
-  private readonly targetDeferrable: Uint8Array;
+  declare readonly queues: RingQueue[];
+  declare private readonly targetDeferrable: Uint8Array;
   /** Replicas of pool p are serverBase[p] .. serverBase[p] + units × serversPerUnit − 1. */
-  readonly serverBase: Int32Array;
-  private readonly serverPool: Int32Array;
-  private readonly maxBatchAll: number;
-  private readonly serverStart: Float64Array;
-  readonly serverBusy: Uint8Array;
-  private readonly serverTarget: Int32Array;
-  private readonly serverSize: Int32Array;
-  private readonly serverFirstToken: Float64Array;
-  private readonly serverEvent: Float64Array;
+  declare readonly serverBase: Int32Array;
+  declare private readonly serverPool: Int32Array;
+  declare private readonly maxBatchAll: number;
+  declare private readonly serverStart: Float64Array;
+  declare readonly serverBusy: Uint8Array;
+  declare private readonly serverTarget: Int32Array;
+  declare private readonly serverSize: Int32Array;
+  declare private readonly serverFirstToken: Float64Array;
+  declare private readonly serverEvent: Float64Array;
   /** Slots of each replica's running batch: replica s holds members[s × maxBatchAll ..]. */
-  private readonly members: Int32Array;
+  declare private readonly members: Int32Array;
   /** Per pool: stack of idle serving replicas. */
-  private readonly free: Int32Array[];
-  readonly freeCount: Int32Array;
+  declare private readonly free: Int32Array[];
+  declare readonly freeCount: Int32Array;
   /** Per pool: replicas serving now, replicas busy, requests queued. */
-  readonly serving: Int32Array;
-  readonly busy: Int32Array;
-  readonly queued: Int32Array;
-  readonly maxQueue: number[];
-  private readonly timerAt: Float64Array;
-  private readonly servingLevel: Level[];
-  private readonly servingMeasured: Float64Array;
-  private readonly servingSince: Float64Array;
-  private readonly queueSince: Float64Array;
-  private arrivals!: Arrivals;
-  private outcomes!: Outcomes;
-  private links!: Links;
-  private capacity!: Capacity;
-  private uplinks!: Uplinks;
-  private autoscaler!: Autoscaler;
-  private apis!: ManagedApis;
-  private jobs!: TrainingJobs;
+  declare readonly serving: Int32Array;
+  declare readonly busy: Int32Array;
+  declare readonly queued: Int32Array;
+  declare readonly maxQueue: number[];
+  declare private readonly timerAt: Float64Array;
+  declare private readonly servingLevel: Level[];
+  declare private readonly servingMeasured: Float64Array;
+  declare private readonly servingSince: Float64Array;
+  declare private readonly queueSince: Float64Array;
+  declare private arrivals: Arrivals;
+  declare private outcomes: Outcomes;
+  declare private links: Links;
+  declare private capacity: Capacity;
+  declare private uplinks: Uplinks;
+  declare private autoscaler: Autoscaler;
+  declare private apis: ManagedApis;
+  declare private jobs: TrainingJobs;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;

@@ -126,10 +126,10 @@ export interface RunTallies {
 export class Level {
   value = 0;
   since = 0;
-  private readonly measured: IntervalSeries | null;
-  private readonly series: IntervalSeries | null;
-  private readonly warmup: number;
-  private readonly end: number;
+  declare private readonly measured: IntervalSeries | null;
+  declare private readonly series: IntervalSeries | null;
+  declare private readonly warmup: number;
+  declare private readonly end: number;
 
   /** `measured` receives the part inside [warmup, end); `series` the whole run. */
   constructor(measured: IntervalSeries | null, series: IntervalSeries | null, warmup: number, end: number) {

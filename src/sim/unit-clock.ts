@@ -20,17 +20,17 @@ export class UnitClock {
   /** Event kind of this clock's flips (set once by the owner after registering `onEvent`). */
   kind = -1;
   /** Per unit: 1 while down. */
-  readonly down: Uint8Array;
+  declare readonly down: Uint8Array;
   /** Per unit: id of its pending flip, or −1. */
-  readonly event: Float64Array;
+  declare readonly event: Float64Array;
   /** Per pool: flips to down at or after `countFrom`. */
-  readonly count: Int32Array;
-  private readonly sim: Simulator;
-  private readonly unitPool: Int32Array;
-  private readonly specs: readonly ClockSpec[];
-  private readonly streams: readonly RandomStream[];
-  private readonly randomDown: boolean;
-  private readonly countFrom: number;
+  declare readonly count: Int32Array;
+  declare private readonly sim: Simulator;
+  declare private readonly unitPool: Int32Array;
+  declare private readonly specs: readonly ClockSpec[];
+  declare private readonly streams: readonly RandomStream[];
+  declare private readonly randomDown: boolean;
+  declare private readonly countFrom: number;
   private readonly onChange: (unit: number) => void;
 
   /**

@@ -14,18 +14,18 @@ import type { Links } from './links.js';
 import type { Pools } from './pools.js';
 
 export class Uplinks {
-  private readonly ctx: RunContext;
+  declare private readonly ctx: RunContext;
   /** Per site: outages holding its uplink down now. */
-  readonly down: Int32Array;
-  private readonly downSince: Float64Array;
-  private readonly bufferUsed: Float64Array;
-  private readonly buffer: RingQueue[];
+  declare readonly down: Int32Array;
+  declare private readonly downSince: Float64Array;
+  declare private readonly bufferUsed: Float64Array;
+  declare private readonly buffer: RingQueue[];
   /** Per pool: its site. */
-  readonly siteOfPool: Int32Array;
-  private readonly streams: RandomStream[];
-  private outcomes!: Outcomes;
-  private links!: Links;
-  private pools!: Pools;
+  declare readonly siteOfPool: Int32Array;
+  declare private readonly streams: RandomStream[];
+  declare private outcomes: Outcomes;
+  declare private links: Links;
+  declare private pools: Pools;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;

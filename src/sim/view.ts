@@ -26,17 +26,17 @@ interface ServiceView {
 }
 
 export class PolicyView {
-  private readonly ctx: RunContext;
+  declare private readonly ctx: RunContext;
   /** Shortcuts into the context for the event path. */
-  private readonly sim: Simulator;
-  private readonly targets: TargetPlan[];
-  private readonly views: ServiceView[];
-  private readonly userRegion: Int32Array;
-  private pools!: Pools;
-  private links!: Links;
-  private capacity!: Capacity;
-  private uplinks!: Uplinks;
-  private apis!: ManagedApis;
+  declare private readonly sim: Simulator;
+  declare private readonly targets: TargetPlan[];
+  declare private readonly views: ServiceView[];
+  declare private readonly userRegion: Int32Array;
+  declare private pools: Pools;
+  declare private links: Links;
+  declare private capacity: Capacity;
+  declare private uplinks: Uplinks;
+  declare private apis: ManagedApis;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
