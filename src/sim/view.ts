@@ -113,14 +113,27 @@ export class PolicyView {
     const cands = v.view.candidates;
     const now = this.sim.now;
     v.view.now = now;
+    // Everything the loop reads, loaded once: the calls inside it cannot then force reloads.
+    const targets = this.targets;
     const pools = this.pools;
+    const serving = pools.serving;
+    const freeCount = pools.freeCount;
+    const queued = pools.queued;
+    const queues = pools.queues;
+    const busy = pools.busy;
+    const maxQueue = pools.maxQueue;
     const cap = this.capacity;
-    const groupUp = this.links.groupUp;
+    const links = this.links;
+    const groupUp = links.groupUp;
     const linkDown = cap.linkDown;
+    const uplinkDown = this.uplinks.down;
+    const siteOfPool = this.uplinks.siteOfPool;
+    const usedForInference = ctx.usedForInference;
+    const regions = scenario.regions;
     const userRegion = this.userRegion[user];
     for (let i = 0; i < cands.length; i++) {
       const c = cands[i];
-      const t = this.targets[v.targetIds[i]];
+      const t = targets[v.targetIds[i]];
       if (t.api >= 0) {
         const a = scenario.apis[t.api];
         const exec = t.batchTime[1];
@@ -145,10 +158,10 @@ export class PolicyView {
         continue;
       }
       const p = t.pool;
-      const servers = pools.serving[p];
-      const free = pools.freeCount[p];
-      const qAll = pools.queued[p];
-      const qThis = pools.queues[t.id].length;
+      const servers = serving[p];
+      const free = freeCount[p];
+      const qAll = queued[p];
+      const qThis = queues[t.id].length;
       const B = t.maxBatch;
       const bEff = qThis + 1 < B ? qThis + 1 : B;
       const tB = t.batchTime[B];
@@ -164,17 +177,17 @@ export class PolicyView {
       const exec = t.batchTime[bEff];
       const rtt = t.rtt[user];
       // The shared links' backlog, as it stands now, adds to the transfers.
-      let up = t.backhaulIn_s > 0 ? t.up[user] + this.links.siteIn.backlog(t.site, now) + t.backhaulIn_s : t.up[user];
+      let up = t.backhaulIn_s > 0 ? t.up[user] + links.siteIn.backlog(t.site, now) + t.backhaulIn_s : t.up[user];
       if (t.groupUp[user] > 0) up += groupUp.backlog(user * 2 + t.groupLink, now) + t.groupUp[user];
-      const down = t.backhaulOut_s > 0 ? t.down[user] + this.links.siteOut.backlog(t.site, now) + t.backhaulOut_s : t.down[user];
+      const down = t.backhaulOut_s > 0 ? t.down[user] + links.siteOut.backlog(t.site, now) + t.backhaulOut_s : t.down[user];
       c.available =
         t.allowed &&
         t.reachable[user] === 1 &&
-        ctx.usedForInference[p] &&
-        this.uplinks.down[this.uplinks.siteOfPool[p]] === 0 &&
+        usedForInference[p] &&
+        uplinkDown[siteOfPool[p]] === 0 &&
         linkDown[userRegion * nRegions + t.region] === 0 &&
         cap.canServe(p) &&
-        (qAll < pools.maxQueue[p] || (free > 0 && qAll === 0));
+        (qAll < maxQueue[p] || (free > 0 && qAll === 0));
       c.rtt_s = rtt;
       c.network_s = up + down;
       c.queue_s = wait;
@@ -182,10 +195,10 @@ export class PolicyView {
       c.latency_s = up + wait + exec + down;
       c.ttft_s = up + wait + t.firstToken[bEff] + rtt / 2;
       c.queue_length = qThis;
-      c.busy_servers = pools.busy[p];
+      c.busy_servers = busy[p];
       c.servers = servers;
       c.cost_usd = estimateUsd(t, exec, bEff);
-      c.carbon_g = estimateGco2(t, exec, bEff, gridAt(scenario.regions[t.region], now));
+      c.carbon_g = estimateGco2(t, exec, bEff, gridAt(regions[t.region], now));
     }
     return v;
   }
