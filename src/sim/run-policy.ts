@@ -55,30 +55,30 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   for (const part of Object.values(parts)) part.link(parts);
   const { arrivals, links, pools, capacity, uplinks, autoscaler, apis, jobs, outcomes } = parts;
 
-  // 2. Event kinds: one handler each, created here once.
+  // 2. Event kinds: one handler each (the component's method, bound once here).
   const { sim, kinds: k } = ctx;
-  k.arrival = sim.register((svc) => arrivals.onArrival(svc));
-  k.enqueue = sim.register((slot) => pools.onEnqueue(slot));
-  k.timer = sim.register((pool) => pools.onTimer(pool));
-  k.done = sim.register((server) => pools.onDone(server));
-  k.failure = sim.register((u) => capacity.failures.onEvent(u));
-  k.preemption = sim.register((u) => capacity.preemptions.onEvent(u));
+  k.arrival = sim.register(arrivals.onArrival.bind(arrivals));
+  k.enqueue = sim.register(pools.onEnqueue.bind(pools));
+  k.timer = sim.register(pools.onTimer.bind(pools));
+  k.done = sim.register(pools.onDone.bind(pools));
+  k.failure = sim.register(capacity.failures.onEvent.bind(capacity.failures));
+  k.preemption = sim.register(capacity.preemptions.onEvent.bind(capacity.preemptions));
   capacity.failures.kind = k.failure;
   capacity.preemptions.kind = k.preemption;
-  k.ready = sim.register((u) => capacity.onReady(u));
-  k.autoscale = sim.register((pool) => autoscaler.onCheck(pool));
+  k.ready = sim.register(capacity.onReady.bind(capacity));
+  k.autoscale = sim.register(autoscaler.onCheck.bind(autoscaler));
   k.outageStart = sim.register((i) => capacity.outage(i, 1));
   k.outageEnd = sim.register((i) => capacity.outage(i, -1));
-  k.uplinkDown = sim.register((site) => uplinks.onDown(site));
-  k.uplinkUp = sim.register((site) => uplinks.onUp(site));
-  k.apiDone = sim.register((slot) => apis.onDone(slot));
-  k.linkIn = sim.register((slot) => links.onLinkIn(slot));
-  k.deferred = sim.register((slot) => arrivals.onDeferred(slot));
-  k.jobReady = sim.register((j) => jobs.onReady(j));
-  k.jobStart = sim.register((j) => jobs.onStart(j));
-  k.jobDone = sim.register((j) => jobs.onDone(j));
-  k.jobCheckpoint = sim.register((j) => jobs.onCheckpoint(j));
-  k.jobCheckpointDone = sim.register((j) => jobs.onCheckpointDone(j));
+  k.uplinkDown = sim.register(uplinks.onDown.bind(uplinks));
+  k.uplinkUp = sim.register(uplinks.onUp.bind(uplinks));
+  k.apiDone = sim.register(apis.onDone.bind(apis));
+  k.linkIn = sim.register(links.onLinkIn.bind(links));
+  k.deferred = sim.register(arrivals.onDeferred.bind(arrivals));
+  k.jobReady = sim.register(jobs.onReady.bind(jobs));
+  k.jobStart = sim.register(jobs.onStart.bind(jobs));
+  k.jobDone = sim.register(jobs.onDone.bind(jobs));
+  k.jobCheckpoint = sim.register(jobs.onCheckpoint.bind(jobs));
+  k.jobCheckpointDone = sim.register(jobs.onCheckpointDone.bind(jobs));
 
   // 3. The start, in this order (ties at t = 0 run in scheduling order): each provisioned pool's initial
   // units, their clocks and its first autoscale check; each job's ready event; each scheduled outage's start
