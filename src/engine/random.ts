@@ -6,6 +6,33 @@
  */
 import seedrandom from 'seedrandom';
 
+/*
+ * The draws as functions of uniforms already drawn, for callers that draw their uniforms ahead of time
+ * (a managed API's latency is drawn at arrival, whatever the policy decides). The streams use them too.
+ */
+
+/** Exponential with the given mean, from a uniform u in (0, 1]. */
+export function exponentialOf(mean: number, u: number): number {
+  return -mean * Math.log(u);
+}
+
+/** Standard normal from two uniforms (Box–Muller, cosine branch): u in (0, 1], v in [0, 1]. */
+export function normalCos(u: number, v: number): number {
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** The sine branch of Box–Muller: a second standard normal, independent of normalCos(u, v). */
+export function normalSin(u: number, v: number): number {
+  return Math.sqrt(-2 * Math.log(u)) * Math.sin(2 * Math.PI * v);
+}
+
+/** Lognormal with the given mean and coefficient of variation (sd / mean), from a standard normal z. */
+export function lognormalOf(mean: number, cv: number, z: number): number {
+  const sigma2 = Math.log(1 + cv * cv);
+  const mu = Math.log(mean) - sigma2 / 2;
+  return Math.exp(mu + Math.sqrt(sigma2) * z);
+}
+
 export class RandomStream {
   private readonly prng: () => number;
 
@@ -28,21 +55,19 @@ export class RandomStream {
 
   /** Exponential with the given mean. */
   exponential(mean: number): number {
-    return -mean * Math.log(this.open());
+    return exponentialOf(mean, this.open());
   }
 
   /** Standard normal (Box–Muller; the second value is discarded to keep the stream position simple). */
   normal(): number {
     const u = this.open();
     const v = this.prng();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    return normalCos(u, v);
   }
 
   /** Lognormal with the given mean and coefficient of variation (sd / mean). */
   lognormal(mean: number, cv: number): number {
-    const sigma2 = Math.log(1 + cv * cv);
-    const mu = Math.log(mean) - sigma2 / 2;
-    return Math.exp(mu + Math.sqrt(sigma2) * this.normal());
+    return lognormalOf(mean, cv, this.normal());
   }
 }
 

@@ -7,6 +7,7 @@ import { DTYPE_BYTES, type AiModel, type Dtype, type ManagedApi, type Pool, type
 import { DEFAULT_MFU, trainingRate } from '../hardware/training.js';
 import { batchTiming, planReplica, resolvePeak } from '../hardware/perf.js';
 import { path } from '../network/paths.js';
+import { apiUsdPerRequest, kwhPerSecond, serverUsdPerSecond, transferUsd } from './pricing.js';
 import { PlanError } from '../errors.js';
 
 export { PlanError };
@@ -155,7 +156,7 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
   const mean = api.latency.mean_s;
   const firstToken = api.ttft ? Math.min(api.ttft.mean_s, mean) : mean;
   const r = service.request;
-  const usd = r.input_tokens * api.usd_per_input_token + r.output_tokens * api.usd_per_output_token + api.usd_per_request;
+  const usd = apiUsdPerRequest(api, r.input_tokens, r.output_tokens);
   return {
     id,
     service: service.index,
@@ -188,6 +189,13 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
   };
 }
 
+/** A service whose model fits a pool, with the devices one replica needs there. */
+interface Fit {
+  service: Service;
+  pool: Pool;
+  devices: number;
+}
+
 export function buildPlan(scenario: Scenario): Plan {
   const poolPlans: PoolPlan[] = scenario.pools.map((pool) => ({
     pool,
@@ -207,79 +215,8 @@ export function buildPlan(scenario: Scenario): Plan {
   const targets: TargetPlan[] = [];
   const services: ServicePlan[] = [];
 
-  // First pass: which pools can hold each service's model, and with how many devices per replica.
-  const fits: { service: Service; pool: Pool; devices: number }[] = [];
-  for (const service of scenario.services) {
-    const reasons: string[] = [];
-    let any = false;
-    for (const pool of scenario.pools) {
-      if (pool.use === 'training') continue;
-      const site = scenario.sites[pool.site];
-      const reachableByAnyone = service.users.some(
-        ({ user }) => path(scenario.users[user], site, scenario.network, service.request).reachable,
-      );
-      if (!reachableByAnyone) continue;
-      let devices = 1;
-      if (service.model >= 0) {
-        const model = scenario.models[service.model];
-        const plan = planReplica(
-          model,
-          pool.device,
-          { ...service.request, max_batch: service.batching.max_batch },
-          maxDevicesPerReplica(pool),
-        );
-        if (typeof plan === 'string') {
-          reasons.push(`${pool.name}: ${plan}`);
-          continue;
-        }
-        devices = plan.devices;
-      }
-      fits.push({ service, pool, devices });
-      any = true;
-    }
-    const apiServes = service.model >= 0 && scenario.apis.some((a) => a.models.includes(service.model));
-    if (!any && !apiServes) {
-      const what = service.model >= 0 ? `model "${scenario.models[service.model].name}"` : 'the service';
-      const why = reasons.length > 0 ? `: ${reasons.join('; ')}` : ': no pool is reachable by its users';
-      throw new PlanError(
-        `service "${service.name}" cannot be placed anywhere — ${what} fits no pool${why}`,
-        [...servicePath(service), service.model >= 0 ? 'model' : 'users'],
-      );
-    }
-  }
-  for (const f of fits) {
-    const pp = poolPlans[f.pool.index];
-    pp.replicaDevices = Math.max(pp.replicaDevices, f.devices);
-  }
-  for (const pp of poolPlans) {
-    const pool = pp.pool;
-    const perUnit = Math.floor(pool.devices_per_unit / pp.replicaDevices);
-    pp.servers = pool.instance ? pool.units * perUnit : Math.floor(pool.units / pp.replicaDevices);
-    const dynamicPerDevice = (pool.unit_power_max_w - pool.unit_power_idle_w) / pool.devices_per_unit;
-    pp.dynamicWattsPerServer = dynamicPerDevice * pp.replicaDevices;
-    if (pool.instance) {
-      pp.simUnits = pool.units;
-      pp.serversPerUnit = perUnit;
-      pp.unitIdleW = pool.unit_power_idle_w;
-      pp.unitMaxW = pool.unit_power_max_w;
-      pp.leftoverIdleW = 0;
-    } else {
-      pp.simUnits = pp.servers;
-      pp.serversPerUnit = 1;
-      pp.unitIdleW = pool.unit_power_idle_w * pp.replicaDevices;
-      pp.unitMaxW = pool.unit_power_max_w * pp.replicaDevices;
-      pp.leftoverIdleW = pool.unit_power_idle_w * (pool.units - pp.servers * pp.replicaDevices);
-    }
-  }
-  for (const f of fits) {
-    const pp = poolPlans[f.pool.index];
-    pp.maxBatch = Math.max(pp.maxBatch, f.service.batching.max_batch);
-    const a = f.pool.autoscale;
-    if (a) {
-      const weights = f.service.model >= 0 ? scenario.models[f.service.model].weight_bytes : 0;
-      pp.coldStart_s = Math.max(pp.coldStart_s, a.boot_s + weights / a.load_bytes_per_s);
-    }
-  }
+  const fits = findFits(scenario);
+  sizePools(scenario, poolPlans, fits);
 
   // Second pass: timing tables and per-user network for every (service, pool) pair.
   for (const service of scenario.services) {
@@ -290,79 +227,7 @@ export function buildPlan(scenario: Scenario): Plan {
       const pool = f.pool;
       const pp = poolPlans[pool.index];
       if (pp.servers < 1) continue;
-      const site = scenario.sites[pool.site];
-      const region = scenario.regions[site.region];
-      const maxBatch = service.batching.max_batch;
-      const batchTime = new Float64Array(maxBatch + 1);
-      const firstToken = new Float64Array(maxBatch + 1);
-      for (let b = 1; b <= maxBatch; b++) {
-        if (service.service_time) {
-          batchTime[b] = service.service_time.mean_s;
-          firstToken[b] = service.service_time.mean_s;
-        } else {
-          const model: AiModel = scenario.models[service.model];
-          const t = batchTiming(model, pool.device, pp.replicaDevices, b, service.request);
-          batchTime[b] = t.total_s;
-          firstToken[b] = t.first_token_s;
-        }
-      }
-      const nUsers = scenario.users.length;
-      const reachable = new Uint8Array(nUsers);
-      const up = new Float64Array(nUsers);
-      const down = new Float64Array(nUsers);
-      const rtt = new Float64Array(nUsers);
-      let egressBytes = 0;
-      let networkBytes = 0;
-      for (const user of scenario.users) {
-        const p = path(user, site, scenario.network, service.request);
-        reachable[user.index] = p.reachable ? 1 : 0;
-        up[user.index] = p.up_s;
-        down[user.index] = p.down_s;
-        rtt[user.index] = p.rtt_s;
-        egressBytes = p.egress_bytes;
-        networkBytes = p.network_bytes;
-      }
-      const hourly =
-        pool.usd_per_unit_hour / 3600 +
-        (pool.lifetime_s > 0 ? pool.capex_usd_per_unit / pool.lifetime_s : 0) +
-        pool.upkeep_usd_per_unit_year / (365 * 86400);
-      const serverMaxW =
-        (pool.unit_power_idle_w / pool.devices_per_unit) * pp.replicaDevices + pp.dynamicWattsPerServer;
-      const serverKwhPerSecond = (serverMaxW * region.pue) / 3.6e6;
-      const usdPerServerSecond =
-        (hourly * pool.units) / pp.servers + serverKwhPerSecond * pool.electricity_usd_per_kwh;
-      const t: TargetPlan = {
-        id: targets.length,
-        service: service.index,
-        pool: pool.index,
-        api: -1,
-        replicaDevices: pp.replicaDevices,
-        maxBatch,
-        maxWait: service.batching.max_wait_s,
-        batchTime,
-        firstToken,
-        reachable,
-        up,
-        down,
-        rtt,
-        egressBytes,
-        networkBytes,
-        region: region.index,
-        allowed: service.allowed_regions === null || service.allowed_regions.includes(region.index),
-        usdPerServerSecond,
-        kwhPerServerSecond: serverKwhPerSecond,
-        usdNetworkPerRequest: (egressBytes / 1e9) * scenario.network.egress_usd_per_gb,
-        kwhNetworkPerRequest: (networkBytes / 1e9) * scenario.network.energy_kwh_per_gb,
-        usdPerUse: 0,
-        kwhPerUse: 0,
-        site: site.index,
-        backhaulIn_s: site.kind === 'device' ? 0 : (service.request.upload_bytes * 8) / site.backhaul_bps.in,
-        backhaulOut_s: site.kind === 'device' ? 0 : (service.request.download_bytes * 8) / site.backhaul_bps.out,
-        groupUp: Float64Array.from(scenario.users, (u) =>
-          site.kind === 'device' ? 0 : (service.request.upload_bytes * 8) / u.shared_uplink_bps[site.kind === 'edge' ? 'edge' : 'cloud'],
-        ),
-        groupLink: site.kind === 'edge' ? 0 : 1,
-      };
+      const t = poolTarget(scenario, service, pp, targets.length);
       targets.push(t);
       sp.targets.push(t.id);
       pp.targets.push(t.id);
@@ -409,6 +274,161 @@ export function buildPlan(scenario: Scenario): Plan {
   const jobs = scenario.training.map((job) => planJob(scenario, poolPlans, job));
   for (const job of scenario.training) for (const k of job.pools) note(scenario.pools[k], job.dtype, `training job "${job.name}"`);
   return { scenario, targets, pools: poolPlans, services, jobs, warnings };
+}
+
+/** First pass: which pools can hold each service's model, and with how many devices per replica. */
+function findFits(scenario: Scenario): Fit[] {
+  const fits: Fit[] = [];
+  for (const service of scenario.services) {
+    const reasons: string[] = [];
+    let any = false;
+    for (const pool of scenario.pools) {
+      if (pool.use === 'training') continue;
+      const site = scenario.sites[pool.site];
+      const reachableByAnyone = service.users.some(
+        ({ user }) => path(scenario.users[user], site, scenario.network, service.request).reachable,
+      );
+      if (!reachableByAnyone) continue;
+      let devices = 1;
+      if (service.model >= 0) {
+        const model = scenario.models[service.model];
+        const plan = planReplica(
+          model,
+          pool.device,
+          { ...service.request, max_batch: service.batching.max_batch },
+          maxDevicesPerReplica(pool),
+        );
+        if (typeof plan === 'string') {
+          reasons.push(`${pool.name}: ${plan}`);
+          continue;
+        }
+        devices = plan.devices;
+      }
+      fits.push({ service, pool, devices });
+      any = true;
+    }
+    const apiServes = service.model >= 0 && scenario.apis.some((a) => a.models.includes(service.model));
+    if (!any && !apiServes) {
+      const what = service.model >= 0 ? `model "${scenario.models[service.model].name}"` : 'the service';
+      const why = reasons.length > 0 ? `: ${reasons.join('; ')}` : ': no pool is reachable by its users';
+      throw new PlanError(
+        `service "${service.name}" cannot be placed anywhere — ${what} fits no pool${why}`,
+        [...servicePath(service), service.model >= 0 ? 'model' : 'users'],
+      );
+    }
+  }
+  return fits;
+}
+
+/** Replicas, sim units, power and cold start of each pool, from the services that fit it. */
+function sizePools(scenario: Scenario, poolPlans: PoolPlan[], fits: Fit[]): void {
+  for (const f of fits) {
+    const pp = poolPlans[f.pool.index];
+    pp.replicaDevices = Math.max(pp.replicaDevices, f.devices);
+  }
+  for (const pp of poolPlans) {
+    const pool = pp.pool;
+    const perUnit = Math.floor(pool.devices_per_unit / pp.replicaDevices);
+    pp.servers = pool.instance ? pool.units * perUnit : Math.floor(pool.units / pp.replicaDevices);
+    const dynamicPerDevice = (pool.unit_power_max_w - pool.unit_power_idle_w) / pool.devices_per_unit;
+    pp.dynamicWattsPerServer = dynamicPerDevice * pp.replicaDevices;
+    if (pool.instance) {
+      pp.simUnits = pool.units;
+      pp.serversPerUnit = perUnit;
+      pp.unitIdleW = pool.unit_power_idle_w;
+      pp.unitMaxW = pool.unit_power_max_w;
+      pp.leftoverIdleW = 0;
+    } else {
+      pp.simUnits = pp.servers;
+      pp.serversPerUnit = 1;
+      pp.unitIdleW = pool.unit_power_idle_w * pp.replicaDevices;
+      pp.unitMaxW = pool.unit_power_max_w * pp.replicaDevices;
+      pp.leftoverIdleW = pool.unit_power_idle_w * (pool.units - pp.servers * pp.replicaDevices);
+    }
+  }
+  for (const f of fits) {
+    const pp = poolPlans[f.pool.index];
+    pp.maxBatch = Math.max(pp.maxBatch, f.service.batching.max_batch);
+    const a = f.pool.autoscale;
+    if (a) {
+      const weights = f.service.model >= 0 ? scenario.models[f.service.model].weight_bytes : 0;
+      pp.coldStart_s = Math.max(pp.coldStart_s, a.boot_s + weights / a.load_bytes_per_s);
+    }
+  }
+
+}
+
+/** Second pass: the timing table and per-user network of service at pool pp. */
+function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: number): TargetPlan {
+  const pool = pp.pool;
+  const site = scenario.sites[pool.site];
+  const region = scenario.regions[site.region];
+  const maxBatch = service.batching.max_batch;
+  const batchTime = new Float64Array(maxBatch + 1);
+  const firstToken = new Float64Array(maxBatch + 1);
+  for (let b = 1; b <= maxBatch; b++) {
+    if (service.service_time) {
+      batchTime[b] = service.service_time.mean_s;
+      firstToken[b] = service.service_time.mean_s;
+    } else {
+      const model: AiModel = scenario.models[service.model];
+      const t = batchTiming(model, pool.device, pp.replicaDevices, b, service.request);
+      batchTime[b] = t.total_s;
+      firstToken[b] = t.first_token_s;
+    }
+  }
+  const nUsers = scenario.users.length;
+  const reachable = new Uint8Array(nUsers);
+  const up = new Float64Array(nUsers);
+  const down = new Float64Array(nUsers);
+  const rtt = new Float64Array(nUsers);
+  let egressBytes = 0;
+  let networkBytes = 0;
+  for (const user of scenario.users) {
+    const p = path(user, site, scenario.network, service.request);
+    reachable[user.index] = p.reachable ? 1 : 0;
+    up[user.index] = p.up_s;
+    down[user.index] = p.down_s;
+    rtt[user.index] = p.rtt_s;
+    egressBytes = p.egress_bytes;
+    networkBytes = p.network_bytes;
+  }
+  const serverMaxW =
+    (pool.unit_power_idle_w / pool.devices_per_unit) * pp.replicaDevices + pp.dynamicWattsPerServer;
+  const serverKwhPerSecond = kwhPerSecond(serverMaxW, region.pue);
+  const usdPerServerSecond = serverUsdPerSecond(pool, pp.servers, serverKwhPerSecond);
+  return {
+    id,
+    service: service.index,
+    pool: pool.index,
+    api: -1,
+    replicaDevices: pp.replicaDevices,
+    maxBatch,
+    maxWait: service.batching.max_wait_s,
+    batchTime,
+    firstToken,
+    reachable,
+    up,
+    down,
+    rtt,
+    egressBytes,
+    networkBytes,
+    region: region.index,
+    allowed: service.allowed_regions === null || service.allowed_regions.includes(region.index),
+    usdPerServerSecond,
+    kwhPerServerSecond: serverKwhPerSecond,
+    usdNetworkPerRequest: transferUsd(egressBytes, scenario.network.egress_usd_per_gb),
+    kwhNetworkPerRequest: (networkBytes / 1e9) * scenario.network.energy_kwh_per_gb,
+    usdPerUse: 0,
+    kwhPerUse: 0,
+    site: site.index,
+    backhaulIn_s: site.kind === 'device' ? 0 : (service.request.upload_bytes * 8) / site.backhaul_bps.in,
+    backhaulOut_s: site.kind === 'device' ? 0 : (service.request.download_bytes * 8) / site.backhaul_bps.out,
+    groupUp: Float64Array.from(scenario.users, (u) =>
+      site.kind === 'device' ? 0 : (service.request.upload_bytes * 8) / u.shared_uplink_bps[site.kind === 'edge' ? 'edge' : 'cloud'],
+    ),
+    groupLink: site.kind === 'edge' ? 0 : 1,
+  };
 }
 
 function planJob(scenario: Scenario, pools: PoolPlan[], job: TrainingJob): JobPlan {

@@ -7,13 +7,11 @@ import { gridAt } from '../model/types.js';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import { paretoOfPolicies } from '../metrics/pareto.js';
 import type { Plan } from './plan.js';
-import type { RunTallies } from './run-policy.js';
+import type { RunTallies } from './tallies.js';
 import { PLACESIM_VERSION } from '../version.js';
+import { poolBill, simUnitUsdPerSecond, trainingEnergy, transferUsd } from './pricing.js';
 
-// 365 days (8,760 h), the same year the unit parser uses for "3y".
-const SECONDS_PER_YEAR = 365 * 86400;
 const SECONDS_30_DAYS = 30 * 86400;
-const J_PER_KWH = 3.6e6;
 
 /**
  * Rounds to 9 significant digits: far below any modelling error, and it keeps the JSON free of float noise
@@ -30,7 +28,103 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
   const scenario = plan.scenario;
   const window = scenario.duration_s - scenario.warmup_s;
 
-  const services: ServiceResult[] = scenario.services.map((s, i) => {
+  const services = serviceResults(plan, tallies, window);
+  const { pools, compute, capex, electricity, upkeep, itKwh, facilityKwh, computeCarbonKg } = poolResults(plan, tallies, window);
+
+  const jobs = jobResults(plan, tallies);
+  // Moving datasets between regions is billed at the inter-region rate and draws network energy.
+  let datasetsUsd = 0;
+  let transferKwh = 0;
+  let transferKg = 0;
+  tallies.jobs.forEach((t, i) => {
+    const job = plan.jobs[i].job;
+    if (t.transferBytes === 0 || t.phase === 'pending' || t.ready_s < scenario.warmup_s) return;
+    const gb = t.transferBytes / 1e9;
+    datasetsUsd += transferUsd(t.transferBytes, scenario.network.inter_region_usd_per_gb);
+    const kwh = gb * scenario.network.energy_kwh_per_gb;
+    transferKwh += kwh;
+    transferKg += (kwh * gridAt(scenario.regions[job.dataset!.region], t.ready_s)) / 1000;
+  });
+  const egressGb = tallies.egressBytes / 1e9;
+  const egress = transferUsd(tallies.egressBytes, scenario.network.egress_usd_per_gb) + datasetsUsd;
+  const networkKwh = (tallies.networkBytes / 1e9) * scenario.network.energy_kwh_per_gb + transferKwh;
+  const networkCarbonKg = tallies.networkGco2 / 1000 + transferKg;
+  const apis: ApiResult[] = scenario.apis.map((a, i) => {
+    const t = tallies.apis[i];
+    return {
+      name: a.name,
+      region: scenario.regions[a.region].name,
+      requests: t.requests,
+      cost_usd: r(t.usd),
+      energy_kwh: r(t.kwh),
+      carbon_kg: r(t.gco2 / 1000),
+    };
+  });
+  const apiUsd = tallies.apis.reduce((s, a) => s + a.usd, 0);
+  const apiKwh = tallies.apis.reduce((s, a) => s + a.kwh, 0);
+  const apiKg = tallies.apis.reduce((s, a) => s + a.gco2, 0) / 1000;
+  const costTotal = compute + capex + electricity + upkeep + egress + apiUsd;
+  const energyTotal = itKwh + facilityKwh + networkKwh + apiKwh;
+  const carbonTotal = computeCarbonKg + networkCarbonKg + apiKg;
+  const completed = services.reduce((a, s) => a + s.completed, 0);
+  const per1k = (x: number) => (completed > 0 ? r((x / completed) * 1000) : null);
+  const scale = SECONDS_30_DAYS / window;
+
+  const conservation = {
+    arrivals: tallies.arrivalsTotal,
+    completed: tallies.completedTotal,
+    rejected: tallies.rejectedTotal,
+    lost: tallies.lostTotal,
+    in_flight: tallies.inFlight,
+  };
+  const c = conservation;
+  if (c.arrivals !== c.completed + c.rejected + c.lost + c.in_flight) {
+    throw new ConservationError(
+      `conservation violated under policy "${tallies.policy}": arrivals ${c.arrivals} ≠ completed ${c.completed} ` +
+        `+ rejected ${c.rejected} + lost ${c.lost} + in flight ${c.in_flight}`,
+    );
+  }
+  const { backhaul, shared_uplinks, uplinks } = linkResults(plan, tallies, window);
+
+  return {
+    policy: tallies.policy,
+    services,
+    pools,
+    totals: {
+      cost_usd: {
+        total: r(costTotal),
+        compute: r(compute),
+        capex: r(capex),
+        electricity: r(electricity),
+        upkeep: r(upkeep),
+        egress: r(egress),
+        api: r(apiUsd),
+      },
+      energy_kwh: { total: r(energyTotal), it: r(itKwh), facility: r(facilityKwh), network: r(networkKwh), api: r(apiKwh) },
+      carbon_kg: { total: r(carbonTotal), compute: r(computeCarbonKg), network: r(networkCarbonKg), api: r(apiKg) },
+      egress_gb: r(egressGb),
+      per_1k_requests: { cost_usd: per1k(costTotal), energy_kwh: per1k(energyTotal), carbon_kg: per1k(carbonTotal) },
+      projection_30d: {
+        cost_usd: r(costTotal * scale),
+        energy_kwh: r(energyTotal * scale),
+        carbon_kg: r(carbonTotal * scale),
+        requests: Math.round(completed * scale),
+      },
+    },
+    conservation,
+    uplinks,
+    backhaul,
+    shared_uplinks,
+    apis,
+    jobs,
+    timeseries: timeSeries(plan, tallies),
+    events: tallies.events,
+  };
+}
+
+function serviceResults(plan: Plan, tallies: RunTallies, window: number): ServiceResult[] {
+  const scenario = plan.scenario;
+  return scenario.services.map((s, i) => {
     const t = tallies.services[i];
     const placements: Record<string, number> = {};
     scenario.pools.forEach((p) => {
@@ -73,6 +167,11 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     };
   });
 
+}
+
+/** Each pool's figures, and the sums over pools of cost by part, energy and carbon (in pool order). */
+function poolResults(plan: Plan, tallies: RunTallies, window: number) {
+  const scenario = plan.scenario;
   let compute = 0;
   let capex = 0;
   let electricity = 0;
@@ -87,40 +186,14 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     const t = tallies.pools[i];
     const provisioned = tallies.provisioned[i];
     const on = provisioned ? 1 : 0;
-    // P(u) = P_idle + (P_max − P_idle)·u integrated exactly, hour by hour so that an hourly grid profile
-    // applies to the energy of that hour: idle power of every powered unit-second plus the dynamic power
-    // of every busy replica-second (both accumulated at each change of state).
-    let itJ = 0;
-    let carbonG = 0;
-    let billedUnitSeconds = 0;
-    const hours = t.busyHourly.values.length;
-    for (let h = 0; h < hours; h++) {
-      const overlap = Math.max(0, Math.min((h + 1) * 3600, scenario.duration_s) - Math.max(h * 3600, scenario.warmup_s));
-      const j =
-        t.poweredHourly.values[h] * pp.unitIdleW +
-        on * overlap * pp.leftoverIdleW +
-        t.busyHourly.values[h] * pp.dynamicWattsPerServer +
-        t.trainingHourly.values[h] * (pp.unitMaxW - pp.unitIdleW);
-      itJ += j;
-      carbonG += (j / J_PER_KWH) * region.pue * gridAt(region, h * 3600);
-      billedUnitSeconds += t.billedHourly.values[h];
-    }
-    // Billing counts instances; for a device pool a sim unit is one replica's devices.
-    const billedUnits = pool.instance ? billedUnitSeconds : billedUnitSeconds * pp.replicaDevices + on * (pool.units - pp.servers * pp.replicaDevices) * window;
-    const it = itJ / J_PER_KWH;
-    const facility = it * (region.pue - 1);
-    const carbon = carbonG / 1000;
-    const c = (billedUnits * pool.usd_per_unit_hour) / 3600;
-    const k = pool.lifetime_s > 0 ? (on * pool.units * pool.capex_usd_per_unit * window) / pool.lifetime_s : 0;
-    const e = (it + facility) * pool.electricity_usd_per_kwh;
-    const u = (on * pool.units * pool.upkeep_usd_per_unit_year * window) / SECONDS_PER_YEAR;
-    compute += c;
-    capex += k;
-    electricity += e;
-    upkeep += u;
-    itKwh += it;
-    facilityKwh += facility;
-    computeCarbonKg += carbon;
+    const bill = poolBill(scenario, pp, t, on, window);
+    compute += bill.compute;
+    capex += bill.capex;
+    electricity += bill.electricity;
+    upkeep += bill.upkeep;
+    itKwh += bill.itKwh;
+    facilityKwh += bill.facilityKwh;
+    computeCarbonKg += bill.carbonKg;
     return {
       name: pool.name,
       site: site.name,
@@ -132,71 +205,24 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
       provisioned,
       servers: pp.servers,
       utilisation: t.servingServerSeconds > 0 ? r(t.busyServerSeconds / t.servingServerSeconds) : 0,
-      mean_units: r(billedUnits / window),
+      mean_units: r(bill.billedUnits / window),
       unit_failures: t.unitFailures,
       preemptions: t.preemptions,
       cold_starts: t.coldStarts,
       batches: t.batches,
       mean_batch_size: t.batches > 0 ? r(t.batchedRequests / t.batches) : 0,
-      cost_usd: r(c + k + e + u),
-      energy_kwh: r(it + facility),
-      carbon_kg: r(carbon),
+      cost_usd: r(bill.compute + bill.capex + bill.electricity + bill.upkeep),
+      energy_kwh: r(bill.itKwh + bill.facilityKwh),
+      carbon_kg: r(bill.carbonKg),
     };
   });
 
-  const jobs = jobResults(plan, tallies);
-  // Moving datasets between regions is billed at the inter-region rate and draws network energy.
-  let transferUsd = 0;
-  let transferKwh = 0;
-  let transferKg = 0;
-  tallies.jobs.forEach((t, i) => {
-    const job = plan.jobs[i].job;
-    if (t.transferBytes === 0 || t.phase === 'pending' || t.ready_s < scenario.warmup_s) return;
-    const gb = t.transferBytes / 1e9;
-    transferUsd += gb * scenario.network.inter_region_usd_per_gb;
-    const kwh = gb * scenario.network.energy_kwh_per_gb;
-    transferKwh += kwh;
-    transferKg += (kwh * gridAt(scenario.regions[job.dataset!.region], t.ready_s)) / 1000;
-  });
-  const egressGb = tallies.egressBytes / 1e9;
-  const egress = egressGb * scenario.network.egress_usd_per_gb + transferUsd;
-  const networkKwh = (tallies.networkBytes / 1e9) * scenario.network.energy_kwh_per_gb + transferKwh;
-  const networkCarbonKg = tallies.networkGco2 / 1000 + transferKg;
-  const apis: ApiResult[] = scenario.apis.map((a, i) => {
-    const t = tallies.apis[i];
-    return {
-      name: a.name,
-      region: scenario.regions[a.region].name,
-      requests: t.requests,
-      cost_usd: r(t.usd),
-      energy_kwh: r(t.kwh),
-      carbon_kg: r(t.gco2 / 1000),
-    };
-  });
-  const apiUsd = tallies.apis.reduce((s, a) => s + a.usd, 0);
-  const apiKwh = tallies.apis.reduce((s, a) => s + a.kwh, 0);
-  const apiKg = tallies.apis.reduce((s, a) => s + a.gco2, 0) / 1000;
-  const costTotal = compute + capex + electricity + upkeep + egress + apiUsd;
-  const energyTotal = itKwh + facilityKwh + networkKwh + apiKwh;
-  const carbonTotal = computeCarbonKg + networkCarbonKg + apiKg;
-  const completed = services.reduce((a, s) => a + s.completed, 0);
-  const per1k = (x: number) => (completed > 0 ? r((x / completed) * 1000) : null);
-  const scale = SECONDS_30_DAYS / window;
+  return { pools, compute, capex, electricity, upkeep, itKwh, facilityKwh, computeCarbonKg };
+}
 
-  const conservation = {
-    arrivals: tallies.arrivalsTotal,
-    completed: tallies.completedTotal,
-    rejected: tallies.rejectedTotal,
-    lost: tallies.lostTotal,
-    in_flight: tallies.inFlight,
-  };
-  const c = conservation;
-  if (c.arrivals !== c.completed + c.rejected + c.lost + c.in_flight) {
-    throw new ConservationError(
-      `conservation violated under policy "${tallies.policy}": arrivals ${c.arrivals} ≠ completed ${c.completed} ` +
-        `+ rejected ${c.rejected} + lost ${c.lost} + in flight ${c.in_flight}`,
-    );
-  }
+/** Shared links (site backhaul, user groups' uplinks) and site uplink outages. */
+function linkResults(plan: Plan, tallies: RunTallies, window: number) {
+  const scenario = plan.scenario;
   const backhaul: BackhaulResult[] = [];
   scenario.sites.forEach((site, i) => {
     const lt = tallies.links[i];
@@ -241,40 +267,7 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     uplinks.push({ site: site.name, downtime_s: r(t.uplinkDownSeconds), outages: t.uplinkOutages, buffered: t.buffered, overflow: t.overflow });
   });
 
-  return {
-    policy: tallies.policy,
-    services,
-    pools,
-    totals: {
-      cost_usd: {
-        total: r(costTotal),
-        compute: r(compute),
-        capex: r(capex),
-        electricity: r(electricity),
-        upkeep: r(upkeep),
-        egress: r(egress),
-        api: r(apiUsd),
-      },
-      energy_kwh: { total: r(energyTotal), it: r(itKwh), facility: r(facilityKwh), network: r(networkKwh), api: r(apiKwh) },
-      carbon_kg: { total: r(carbonTotal), compute: r(computeCarbonKg), network: r(networkCarbonKg), api: r(apiKg) },
-      egress_gb: r(egressGb),
-      per_1k_requests: { cost_usd: per1k(costTotal), energy_kwh: per1k(energyTotal), carbon_kg: per1k(carbonTotal) },
-      projection_30d: {
-        cost_usd: r(costTotal * scale),
-        energy_kwh: r(energyTotal * scale),
-        carbon_kg: r(carbonTotal * scale),
-        requests: Math.round(completed * scale),
-      },
-    },
-    conservation,
-    uplinks,
-    backhaul,
-    shared_uplinks,
-    apis,
-    jobs,
-    timeseries: timeSeries(plan, tallies),
-    events: tallies.events,
-  };
+  return { backhaul, shared_uplinks, uplinks };
 }
 
 function jobResults(plan: Plan, tallies: RunTallies): JobResult[] {
@@ -286,16 +279,8 @@ function jobResults(plan: Plan, tallies: RunTallies): JobResult[] {
     const pp = plan.pools[t.pool];
     const pool = pp.pool;
     const region = scenario.regions[scenario.sites[pool.site].region];
-    const perDevice = pool.instance ? 1 : pp.replicaDevices;
-    const capex = pool.lifetime_s > 0 ? pool.capex_usd_per_unit / pool.lifetime_s : 0;
-    const usdPerUnitSecond = (pool.usd_per_unit_hour / 3600 + capex + pool.upkeep_usd_per_unit_year / SECONDS_PER_YEAR) * perDevice;
-    let kwh = 0;
-    let gco2 = 0;
-    t.heldHourly.values.forEach((unitSeconds, h) => {
-      const k = (unitSeconds * pp.unitMaxW * region.pue) / J_PER_KWH;
-      kwh += k;
-      gco2 += k * gridAt(region, h * 3600);
-    });
+    const usdPerUnitSecond = simUnitUsdPerSecond(pp);
+    const { kwh, gco2 } = trainingEnergy(pp, region, t.heldHourly.values);
     const started = t.phase !== 'pending';
     const gb = started ? t.transferBytes / 1e9 : 0;
     const datasetUsd = gb * scenario.network.inter_region_usd_per_gb;

@@ -1,0 +1,246 @@
+/**
+ * Arrivals and placement: requests enter here, are placed by the policy (at once, after a deferral, or again
+ * after losing their replica) and sent on their way.
+ *
+ * Every draw a request needs (user group, service time, API latency uniforms) is made at arrival, before the
+ * policy is called, from streams named after the service: every policy sees the same requests.
+ *
+ * Owns: per service its arrival, user and service-time streams and its position in a trace; the held
+ * retries while an outage takes several units down. Handles: *arrival* (per service), *deferred* (a held
+ * request is placed now).
+ */
+import type { RandomStream } from '../engine/index.js';
+import type { Simulator } from '../engine/index.js';
+import type { RequestTable } from './tables.js';
+import type { TargetPlan } from './plan.js';
+import type { RunContext, Parts } from './context.js';
+import { RingQueue } from './tables.js';
+import type { Outcomes } from './outcomes.js';
+import type { PolicyView } from './view.js';
+import type { Links } from './links.js';
+import type { ManagedApis } from './apis.js';
+
+export class Arrivals {
+  declare private readonly ctx: RunContext;
+  /** Shortcuts into the context for the event path. */
+  declare private readonly sim: Simulator;
+  declare private readonly rq: RequestTable;
+  declare private readonly targets: TargetPlan[];
+  declare private readonly arrivalStreams: RandomStream[];
+  declare private readonly userStreams: RandomStream[];
+  declare private readonly serviceTimeStreams: RandomStream[];
+  declare private readonly traceNext: Int32Array;
+  declare private readonly maxBurst: number[];
+  private arrivalCount = 0;
+  /** While set (an outage taking several units down), retries wait in `held` until all are down. */
+  private holding = false;
+  private readonly held = new RingQueue();
+  declare private outcomes: Outcomes;
+  declare private view: PolicyView;
+  declare private links: Links;
+  declare private apis: ManagedApis;
+
+  constructor(ctx: RunContext) {
+    this.ctx = ctx;
+    this.sim = ctx.sim;
+    this.rq = ctx.rq;
+    this.targets = ctx.plan.targets;
+    const { scenario, streams } = ctx;
+    this.arrivalStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:arrivals`));
+    this.userStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:users`));
+    this.serviceTimeStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:service-time`));
+    this.traceNext = new Int32Array(scenario.services.length);
+    this.maxBurst = scenario.services.map((s) => s.bursts.reduce((m, b) => (b.multiplier > 1 ? m * b.multiplier : m), 1));
+  }
+
+  link(parts: Parts): void {
+    this.outcomes = parts.outcomes;
+    this.view = parts.view;
+    this.links = parts.links;
+    this.apis = parts.apis;
+  }
+
+  private burstFactor(svc: number, t: number): number {
+    const bursts = this.ctx.scenario.services[svc].bursts;
+    let f = 1;
+    for (let i = 0; i < bursts.length; i++) {
+      const b = bursts[i];
+      if (t >= b.start_s && t < b.start_s + b.duration_s) f *= b.multiplier;
+    }
+    return f;
+  }
+
+  private baseRate(svc: number, t: number): number {
+    const spec = this.ctx.scenario.services[svc].arrivals;
+    if (spec.kind === 'profile') {
+      const hour = (t / 3600) % 24;
+      const phase = Math.cos((2 * Math.PI * (hour - spec.peak_hour)) / 24);
+      return spec.trough_per_s + ((spec.peak_per_s - spec.trough_per_s) * (1 + phase)) / 2;
+    }
+    return spec.kind === 'poisson' || spec.kind === 'constant' ? spec.rate_per_s : 0;
+  }
+
+  /** Schedules service svc's next arrival, if it comes before the end of the run. */
+  scheduleNext(svc: number): void {
+    const { sim, duration } = this.ctx;
+    const service = this.ctx.scenario.services[svc];
+    const spec = service.arrivals;
+    const hasBursts = service.bursts.length > 0;
+    let next: number;
+    if (spec.kind === 'trace') {
+      const i = this.traceNext[svc]++;
+      next = i < spec.times_s.length ? spec.times_s[i] : Infinity;
+    } else if (spec.kind === 'constant') {
+      next = sim.now + 1 / (spec.rate_per_s * (hasBursts ? this.burstFactor(svc, sim.now) : 1));
+    } else if (spec.kind === 'poisson' && !hasBursts) {
+      next = sim.now + this.arrivalStreams[svc].exponential(1 / spec.rate_per_s);
+    } else {
+      // Thinning (Lewis & Shedler): candidates at the highest rate, each kept with probability λ(t)/λmax.
+      const rng = this.arrivalStreams[svc];
+      const peak = (spec.kind === 'profile' ? spec.peak_per_s : spec.rate_per_s) * this.maxBurst[svc];
+      next = sim.now;
+      for (;;) {
+        next += rng.exponential(1 / peak);
+        if (next >= duration) break;
+        const rate = this.baseRate(svc, next) * (hasBursts ? this.burstFactor(svc, next) : 1);
+        if (rng.uniform() * peak < rate) break;
+      }
+    }
+    if (next < duration) sim.scheduleAt(next, this.ctx.kinds.arrival, svc);
+  }
+
+  /** Schedules each service's first arrival (a constant stream starts at t = 0). */
+  start(): void {
+    const { scenario, sim, kinds } = this.ctx;
+    scenario.services.forEach((service, svc) => {
+      if (service.arrivals.kind === 'constant') sim.scheduleAt(0, kinds.arrival, svc);
+      else this.scheduleNext(svc);
+    });
+  }
+
+  /** Event *arrival* of service svc. */
+  onArrival(svc: number): void {
+    const ctx = this.ctx;
+    const service = ctx.scenario.services[svc];
+    const now = this.sim.now;
+    const measured = now >= ctx.warmup;
+    ctx.tallies.arrivalsTotal++;
+    const id = this.arrivalCount++;
+    ctx.svcSeries[svc].arrivals.addAt(now, 1);
+    if (measured) ctx.svcTallies[svc].arrivals++;
+
+    // Draw everything this request needs from its service's streams before placing it, so that the
+    // streams advance identically whatever the policy decides.
+    let user = service.users[0].user;
+    if (service.users.length > 1) {
+      let u = this.userStreams[svc].uniform();
+      for (const w of service.users) {
+        user = w.user;
+        u -= w.weight;
+        if (u < 0) break;
+      }
+    }
+    let serviceTime = 0;
+    const stSpec = service.service_time;
+    if (stSpec !== null) {
+      if (stSpec.kind === 'exponential') serviceTime = this.serviceTimeStreams[svc].exponential(stSpec.mean_s);
+      else if (stSpec.kind === 'lognormal') serviceTime = this.serviceTimeStreams[svc].lognormal(stSpec.mean_s, stSpec.cv);
+      else serviceTime = stSpec.mean_s;
+    }
+    this.scheduleNext(svc);
+    this.apis.drawUniforms(svc);
+
+    // Batch work may be held for a better moment, if the policy wants to.
+    if (service.deferrable_s !== null && ctx.policy.deferRequest) {
+      const delay = this.view.deferDelay(svc, user);
+      if (delay > 0) {
+        const slot = this.newRequest(id, svc, user, now, measured, serviceTime, 0);
+        this.rq.target[slot] = -1;
+        this.sim.schedule(delay, ctx.kinds.deferred, slot);
+        return;
+      }
+    }
+
+    const target = this.view.place(svc, user, now);
+    if (target === -1) {
+      this.outcomes.reject(id, svc, user, now, measured, -1);
+      return;
+    }
+    const slot = this.newRequest(id, svc, user, now, measured, serviceTime, 1);
+    this.placed(slot, target);
+  }
+
+  /** A slot for a new request, with what was drawn at its arrival. */
+  private newRequest(id: number, svc: number, user: number, arrival: number, measured: boolean, serviceTime: number, attempts: number): number {
+    const rq = this.rq;
+    const slot = rq.alloc();
+    rq.arrival[slot] = arrival;
+    rq.serviceTime[slot] = serviceTime;
+    rq.user[slot] = user;
+    rq.measured[slot] = measured ? 1 : 0;
+    rq.id[slot] = id;
+    rq.attempts[slot] = attempts;
+    rq.service[slot] = svc;
+    rq.apiU1[slot] = this.apis.u1;
+    rq.apiU2[slot] = this.apis.u2;
+    return slot;
+  }
+
+  /** Counts a first placement and sends the request. */
+  private placed(slot: number, target: number): void {
+    const ctx = this.ctx;
+    const rq = this.rq;
+    const tp = this.targets[target];
+    if (rq.measured[slot] === 1) {
+      const st = ctx.svcTallies[rq.service[slot]];
+      if (tp.pool >= 0) st.placements[tp.pool]++;
+      else st.apiPlacements[tp.api]++;
+    }
+    this.links.send(slot, target);
+  }
+
+  /** Event *deferred*: a held request is placed now. */
+  onDeferred(slot: number): void {
+    const rq = this.rq;
+    const target = this.view.place(rq.service[slot], rq.user[slot], rq.arrival[slot]);
+    if (target === -1) {
+      this.outcomes.rejectSlot(slot, -1);
+      return;
+    }
+    rq.attempts[slot] = 1;
+    this.placed(slot, target);
+  }
+
+  /** The request lost its replica (failure, interruption, outage): place it again or count it lost. */
+  retry(slot: number): void {
+    // While several units go down together, wait until all are down before placing anything again.
+    if (this.holding) {
+      this.held.push(slot);
+      return;
+    }
+    const ctx = this.ctx;
+    const rq = this.rq;
+    const svc = this.targets[rq.target[slot]].service;
+    if (rq.attempts[slot] <= ctx.scenario.services[svc].retries) {
+      const target = this.view.place(svc, rq.user[slot], rq.arrival[slot]);
+      if (target !== -1) {
+        rq.attempts[slot]++;
+        if (rq.measured[slot] === 1) ctx.svcTallies[svc].retried++;
+        this.links.send(slot, target);
+        return;
+      }
+    }
+    this.outcomes.lose(slot);
+  }
+
+  /** From now, requests that lose their replica wait to be placed again (see releaseHeldRetries). */
+  holdRetries(): void {
+    this.holding = true;
+  }
+
+  /** Ends the hold: the held retries are placed again, in the order they were dropped. */
+  releaseHeldRetries(): void {
+    this.holding = false;
+    while (this.held.length > 0) this.retry(this.held.shift());
+  }
+}

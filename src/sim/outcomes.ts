@@ -1,0 +1,168 @@
+/**
+ * How a request ends: completed, rejected or lost — one place for each, with its trace row.
+ *
+ * Owns: the conservation counters (arrivals are counted by arrivals.ts), the per-service outcome tallies and
+ * series, the network and API accounting of completed requests, and the one reusable trace row.
+ * Handles no events itself: pools, links, managed APIs and arrivals call it when a request ends.
+ */
+import { gridAt } from '../model/types.js';
+import type { TraceRow } from '../metrics/trace.js';
+import type { Simulator } from '../engine/index.js';
+import type { RequestTable } from './tables.js';
+import type { TargetPlan } from './plan.js';
+import type { RunContext, Parts } from './context.js';
+
+export class Outcomes {
+  declare private readonly ctx: RunContext;
+  /** Shortcuts into the context for the event path. */
+  declare private readonly sim: Simulator;
+  declare private readonly rq: RequestTable;
+  declare private readonly targets: TargetPlan[];
+  declare private readonly row: TraceRow;
+
+  constructor(ctx: RunContext) {
+    this.ctx = ctx;
+    this.sim = ctx.sim;
+    this.rq = ctx.rq;
+    this.targets = ctx.plan.targets;
+    this.row = {
+      policy: ctx.policy.name,
+      request: 0,
+      service: '',
+      user: '',
+      arrival_s: 0,
+      measured: false,
+      pool: '',
+      outcome: 'completed',
+      network_s: NaN,
+      queue_s: NaN,
+      execution_s: NaN,
+      latency_s: NaN,
+      ttft_s: NaN,
+    };
+  }
+
+  link(_parts: Parts): void {}
+
+  /** Name of where a target runs: its pool, or its managed API. */
+  private targetName(target: number): string {
+    if (target < 0) return '';
+    const { plan, scenario } = this.ctx;
+    const t = plan.targets[target];
+    return t.pool >= 0 ? scenario.pools[t.pool].name : scenario.apis[t.api].name;
+  }
+
+  /** Writes one trace row (only called when a trace sink is set). */
+  emit(
+    id: number,
+    svc: number,
+    user: number,
+    arrival: number,
+    target: number,
+    outcome: TraceRow['outcome'],
+    network: number,
+    queue: number,
+    execution: number,
+    ttft: number,
+  ): void {
+    const { scenario } = this.ctx;
+    const row = this.row;
+    row.request = id;
+    row.service = scenario.services[svc].name;
+    row.user = scenario.users[user].name;
+    row.arrival_s = arrival;
+    row.measured = arrival >= this.ctx.warmup;
+    row.pool = this.targetName(target);
+    row.outcome = outcome;
+    row.network_s = network;
+    row.queue_s = queue;
+    row.execution_s = execution;
+    row.latency_s = network + queue + execution;
+    row.ttft_s = ttft;
+    this.ctx.trace!(row);
+  }
+
+  /** A request is turned away now (policy said -1, a full queue, an API at its limit). No slot is freed. */
+  reject(id: number, svc: number, user: number, arrival: number, measured: boolean, target: number): void {
+    const ctx = this.ctx;
+    ctx.tallies.rejectedTotal++;
+    ctx.svcSeries[svc].rejected.addAt(this.sim.now, 1);
+    if (measured) ctx.svcTallies[svc].rejected++;
+    if (ctx.trace) this.emit(id, svc, user, arrival, target, 'rejected', NaN, NaN, NaN, NaN);
+  }
+
+  /** A request that holds `slot` is turned away at `target` (-1: by the policy); its slot is freed. */
+  rejectSlot(slot: number, target: number): void {
+    const rq = this.rq;
+    this.reject(rq.id[slot], rq.service[slot], rq.user[slot], rq.arrival[slot], rq.measured[slot] === 1, target);
+    rq.release(slot);
+  }
+
+  /** The request lost its replica, or its response found the site's buffer full, with no retry left. */
+  lose(slot: number): void {
+    const { tallies, svcTallies, trace } = this.ctx;
+    const rq = this.rq;
+    const svc = this.targets[rq.target[slot]].service;
+    tallies.lostTotal++;
+    if (rq.measured[slot] === 1) svcTallies[svc].lost++;
+    if (trace) this.emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], rq.target[slot], 'lost', NaN, NaN, NaN, NaN);
+    rq.release(slot);
+  }
+
+  /** Records a completed request whose response reaches the user at `deliveredAt`. */
+  complete(slot: number, deliveredAt: number): void {
+    const ctx = this.ctx;
+    const { tallies, scenario } = ctx;
+    const rq = this.rq;
+    const t = this.targets[rq.target[slot]];
+    const svc = t.service;
+    const st = ctx.svcTallies[svc];
+    const user = rq.user[slot];
+    const arrival = rq.arrival[slot];
+    const start = rq.started[slot];
+    const end = rq.ended[slot];
+    const network = rq.enqueued[slot] - arrival + (deliveredAt - end);
+    const ttft = st.ttft !== null ? rq.firstToken[slot] + t.rtt[user] / 2 - arrival : NaN;
+    if (rq.measured[slot] === 1) {
+      const slo = scenario.services[svc].slo;
+      const latency = deliveredAt - arrival;
+      st.completed++;
+      st.latency.record(latency);
+      tallies.egressBytes += t.egressBytes;
+      tallies.networkBytes += t.networkBytes;
+      tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(scenario.regions[t.region], end);
+      st.networkSum += network;
+      st.queueSum += start - rq.enqueued[slot];
+      st.execSum += end - start;
+      let ok = slo.latency_s === null || latency <= slo.latency_s;
+      if (st.ttft !== null) {
+        st.ttft.record(ttft);
+        if (slo.ttft_s !== null && ttft > slo.ttft_s) ok = false;
+      }
+      if (ok) st.sloMet++;
+      if (t.api >= 0) {
+        const at = tallies.apis[t.api];
+        at.requests++;
+        at.usd += t.usdPerUse;
+        at.kwh += t.kwhPerUse;
+        at.gco2 += t.kwhPerUse * gridAt(scenario.regions[t.region], end);
+      }
+    }
+    tallies.completedTotal++;
+    ctx.svcSeries[svc].completions.addAt(this.sim.now, 1);
+    if (ctx.trace) this.emit(rq.id[slot], svc, user, arrival, t.id, 'completed', network, start - rq.enqueued[slot], end - start, ttft);
+    rq.release(slot);
+  }
+
+  /** At the end of the run: counts requests still open and traces them, in arrival order. */
+  close(): void {
+    const { rq, tallies, trace } = this.ctx;
+    tallies.inFlight = rq.live;
+    if (!trace) return;
+    // Requests still travelling, waiting, running or buffered when the run ends, in arrival order.
+    const open: number[] = [];
+    for (let s = 0; s < rq.highWater; s++) if (rq.alive[s] === 1) open.push(s);
+    open.sort((a, b) => rq.id[a] - rq.id[b]);
+    for (const s of open) this.emit(rq.id[s], rq.service[s], rq.user[s], rq.arrival[s], rq.target[s], 'in_flight', NaN, NaN, NaN, NaN);
+  }
+}

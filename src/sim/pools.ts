@@ -1,0 +1,377 @@
+/**
+ * Pools: queues, batching and dispatch onto replicas.
+ *
+ * Owns: one FIFO of request slots per target (service at pool), each pool's stack of idle serving replicas,
+ * the replicas' running batches (start, size, members, completion event), per pool the counts of serving,
+ * busy replicas and queued requests, the batch timers, and the serving and queue-length integrals.
+ * Handles: *enqueue* (a request reaches its target: a managed API, or the pool's queue), *batch timer*
+ * (dispatch when a queue's max_wait runs out), *batch done* (the batch's requests are delivered).
+ * Capacity tells it when a unit's replicas start or stop serving (`setUnitServing`).
+ */
+import type { Simulator } from '../engine/index.js';
+import type { RequestTable } from './tables.js';
+import type { TargetPlan } from './plan.js';
+import type { RunContext, Parts } from './context.js';
+import { Level } from './tallies.js';
+import { RingQueue } from './tables.js';
+import type { Arrivals } from './arrivals.js';
+import type { Outcomes } from './outcomes.js';
+import type { Links } from './links.js';
+import type { Capacity } from './capacity.js';
+import type { Uplinks } from './uplinks.js';
+import type { Autoscaler } from './autoscaler.js';
+import type { ManagedApis } from './apis.js';
+import type { TrainingJobs } from './jobs.js';
+
+export class Pools {
+  declare private readonly ctx: RunContext;
+  /** Shortcuts into the context for the event path. */
+  declare private readonly sim: Simulator;
+  declare private readonly rq: RequestTable;
+  declare private readonly targets: TargetPlan[];
+  /** Per target: its FIFO of request slots. */
+  declare readonly queues: RingQueue[];
+  declare private readonly targetDeferrable: Uint8Array;
+  /** Replicas of pool p are serverBase[p] .. serverBase[p] + units × serversPerUnit − 1. */
+  declare readonly serverBase: Int32Array;
+  declare private readonly serverPool: Int32Array;
+  declare private readonly maxBatchAll: number;
+  declare private readonly serverStart: Float64Array;
+  declare readonly serverBusy: Uint8Array;
+  declare private readonly serverTarget: Int32Array;
+  declare private readonly serverSize: Int32Array;
+  declare private readonly serverFirstToken: Float64Array;
+  declare private readonly serverEvent: Float64Array;
+  /** Slots of each replica's running batch: replica s holds members[s × maxBatchAll ..]. */
+  declare private readonly members: Int32Array;
+  /** Per pool: stack of idle serving replicas. */
+  declare private readonly free: Int32Array[];
+  declare readonly freeCount: Int32Array;
+  /** Per pool: replicas serving now, replicas busy, requests queued. */
+  declare readonly serving: Int32Array;
+  declare readonly busy: Int32Array;
+  declare readonly queued: Int32Array;
+  declare readonly maxQueue: number[];
+  declare private readonly timerAt: Float64Array;
+  declare private readonly servingLevel: Level[];
+  declare private readonly servingMeasured: Float64Array;
+  declare private readonly servingSince: Float64Array;
+  declare private readonly queueSince: Float64Array;
+  declare private arrivals: Arrivals;
+  declare private outcomes: Outcomes;
+  declare private links: Links;
+  declare private capacity: Capacity;
+  declare private uplinks: Uplinks;
+  declare private autoscaler: Autoscaler;
+  declare private apis: ManagedApis;
+  declare private jobs: TrainingJobs;
+
+  constructor(ctx: RunContext) {
+    this.ctx = ctx;
+    this.sim = ctx.sim;
+    this.rq = ctx.rq;
+    this.targets = ctx.plan.targets;
+    const { plan, scenario, nPools, warmup, duration } = ctx;
+    this.queues = plan.targets.map(() => new RingQueue());
+    this.targetDeferrable = Uint8Array.from(plan.targets.map((t) => (scenario.services[t.service].deferrable_s !== null ? 1 : 0)));
+    this.serverBase = new Int32Array(nPools);
+    let nServers = 0;
+    for (const pp of plan.pools) {
+      this.serverBase[pp.pool.index] = nServers;
+      nServers += pp.simUnits * pp.serversPerUnit;
+    }
+    this.serverPool = new Int32Array(nServers);
+    for (const pp of plan.pools) {
+      const p = pp.pool.index;
+      for (let s = 0; s < pp.simUnits * pp.serversPerUnit; s++) this.serverPool[this.serverBase[p] + s] = p;
+    }
+    let maxBatchAll = 1;
+    for (const t of plan.targets) maxBatchAll = Math.max(maxBatchAll, t.maxBatch);
+    this.maxBatchAll = maxBatchAll;
+    this.serverStart = new Float64Array(nServers);
+    this.serverBusy = new Uint8Array(nServers);
+    this.serverTarget = new Int32Array(nServers);
+    this.serverSize = new Int32Array(nServers);
+    this.serverFirstToken = new Float64Array(nServers);
+    this.serverEvent = new Float64Array(nServers);
+    this.members = new Int32Array(nServers * maxBatchAll);
+    this.free = plan.pools.map((pp) => new Int32Array(Math.max(pp.simUnits * pp.serversPerUnit, 1)));
+    this.freeCount = new Int32Array(nPools);
+    this.serving = new Int32Array(nPools);
+    this.busy = new Int32Array(nPools);
+    this.queued = new Int32Array(nPools);
+    this.maxQueue = plan.pools.map((pp) => pp.pool.max_queue);
+    this.timerAt = new Float64Array(nPools).fill(Infinity);
+    this.servingLevel = plan.pools.map((_, p) => new Level(null, ctx.poolSeries[p].serving, warmup, duration));
+    this.servingMeasured = new Float64Array(nPools);
+    this.servingSince = new Float64Array(nPools);
+    this.queueSince = new Float64Array(nPools);
+  }
+
+  link(parts: Parts): void {
+    this.arrivals = parts.arrivals;
+    this.outcomes = parts.outcomes;
+    this.links = parts.links;
+    this.capacity = parts.capacity;
+    this.uplinks = parts.uplinks;
+    this.autoscaler = parts.autoscaler;
+    this.apis = parts.apis;
+    this.jobs = parts.jobs;
+  }
+
+  /** Integrates a pool's queue length up to now; call before changing it. */
+  private markQueue(pool: number): void {
+    const now = this.sim.now;
+    this.ctx.poolSeries[pool].queue.addSpan(this.queueSince[pool], now, this.queued[pool]);
+    this.queueSince[pool] = now;
+  }
+
+  /** Integrates a pool's serving replicas up to now; call before changing them. */
+  private markServing(pool: number): void {
+    const { sim, warmup, duration } = this.ctx;
+    const now = sim.now;
+    const s = this.servingSince[pool] > warmup ? this.servingSince[pool] : warmup;
+    const e = now < duration ? now : duration;
+    if (e > s) this.servingMeasured[pool] += (e - s) * this.serving[pool];
+    this.servingSince[pool] = now;
+    this.servingLevel[pool].set(now, this.serving[pool]);
+  }
+
+  /** Whether a request arriving now at pool `pool` would be turned away for a full queue. */
+  isFull(pool: number): boolean {
+    return this.queued[pool] >= this.maxQueue[pool] && !(this.freeCount[pool] > 0 && this.queued[pool] === 0);
+  }
+
+  /** Event *enqueue*: the request reaches its target. */
+  onEnqueue(slot: number): void {
+    const rq = this.rq;
+    const t = rq.target[slot];
+    const tp = this.targets[t];
+    if (tp.api >= 0) {
+      this.apis.start(slot);
+      return;
+    }
+    const pool = tp.pool;
+    // The pool may have gone while the request travelled: it is placed again.
+    if (this.uplinks.down[this.uplinks.siteOfPool[pool]] > 0 || !this.capacity.canServe(pool)) {
+      this.arrivals.retry(slot);
+      return;
+    }
+    // The queue may have filled while the request travelled: beyond max_queue it is turned away here.
+    if (this.isFull(pool)) {
+      this.outcomes.rejectSlot(slot, t);
+      return;
+    }
+    rq.enqueued[slot] = this.sim.now;
+    this.queues[t].push(slot);
+    this.markQueue(pool);
+    this.queued[pool]++;
+    if (this.serving[pool] === 0 && this.capacity.poolBooting[pool] === 0) this.autoscaler.autoscale(pool);
+    this.dispatch(pool);
+    // Inference has priority on a shared pool: a job yields its units when requests have to wait.
+    if (this.queued[pool] > 0 && this.freeCount[pool] === 0 && this.capacity.trainingLevel[pool].value > 0) this.jobs.yieldPool(pool);
+  }
+
+  /** Starts batches while the pool has a free replica and a ready queue; otherwise sets the batch timer. */
+  dispatch(pool: number): void {
+    const ctx = this.ctx;
+    const targets = ctx.plan.pools[pool].targets;
+    const now = this.sim.now;
+    while (this.freeCount[pool] > 0 && this.queued[pool] > 0) {
+      // The ready queue (full batch waiting, or oldest request waited max_wait) with the oldest head;
+      // interactive services go before deferrable (batch) ones.
+      let pick = -1;
+      let pickHead = Infinity;
+      let pickBatch = true;
+      let nextReady = Infinity;
+      for (let i = 0; i < targets.length; i++) {
+        const id = targets[i];
+        const q = this.queues[id];
+        if (q.length === 0) continue;
+        const head = this.rq.enqueued[q.peek()];
+        const t = this.targets[id];
+        const readyAt = head + t.maxWait;
+        if (q.length >= t.maxBatch || now >= readyAt) {
+          const batch = this.targetDeferrable[id] === 1;
+          if ((pickBatch && !batch) || (batch === pickBatch && head < pickHead)) {
+            pickHead = head;
+            pick = id;
+            pickBatch = batch;
+          }
+        } else if (readyAt < nextReady) {
+          nextReady = readyAt;
+        }
+      }
+      if (pick === -1) {
+        if (nextReady < this.timerAt[pool]) {
+          this.timerAt[pool] = nextReady;
+          this.sim.scheduleAt(nextReady, ctx.kinds.timer, pool);
+        }
+        return;
+      }
+      this.startBatch(pool, pick);
+    }
+  }
+
+  private startBatch(pool: number, targetId: number): void {
+    const ctx = this.ctx;
+    const rq = this.rq;
+    const t = this.targets[targetId];
+    const q = this.queues[targetId];
+    const server = this.free[pool][--this.freeCount[pool]];
+    const size = q.length < t.maxBatch ? q.length : t.maxBatch;
+    const base = server * this.maxBatchAll;
+    let duration = t.batchTime[size];
+    const drawn = ctx.scenario.services[t.service].service_time !== null;
+    if (drawn) duration = 0;
+    for (let k = 0; k < size; k++) {
+      const slot = q.shift();
+      this.members[base + k] = slot;
+      // A batch of drawn service times runs as long as its longest member.
+      if (drawn && rq.serviceTime[slot] > duration) duration = rq.serviceTime[slot];
+    }
+    this.markQueue(pool);
+    this.queued[pool] -= size;
+    this.busy[pool]++;
+    this.serverBusy[server] = 1;
+    this.serverStart[server] = this.sim.now;
+    this.serverTarget[server] = targetId;
+    this.serverSize[server] = size;
+    this.serverFirstToken[server] = drawn ? duration : t.firstToken[size];
+    this.serverEvent[server] = this.sim.schedule(duration, ctx.kinds.done, server);
+  }
+
+  /** Accounts a replica's busy span [start, end) in the tallies and series. */
+  private accountBusy(pool: number, start: number, end: number): void {
+    const { warmup, duration } = this.ctx;
+    const pt = this.ctx.poolTallies[pool];
+    pt.busyServerSeconds += this.ctx.inWindow(start, end);
+    pt.busyHourly.addSpan(start > warmup ? start : warmup, end < duration ? end : duration, 1);
+    this.ctx.poolSeries[pool].busy.addSpan(start, end, 1);
+  }
+
+  /** Event *batch done*: every request of the replica's batch is delivered (or held while the uplink is down). */
+  onDone(server: number): void {
+    const ctx = this.ctx;
+    const rq = this.rq;
+    const now = this.sim.now;
+    const targetId = this.serverTarget[server];
+    const t = this.targets[targetId];
+    const pool = t.pool;
+    const site = this.uplinks.siteOfPool[pool];
+    const size = this.serverSize[server];
+    const start = this.serverStart[server];
+    const firstTokenAt = start + this.serverFirstToken[server];
+    const base = server * this.maxBatchAll;
+    const uplinkDown = this.uplinks.down[site] > 0;
+    for (let k = 0; k < size; k++) {
+      const slot = this.members[base + k];
+      rq.started[slot] = start;
+      rq.ended[slot] = now;
+      rq.firstToken[slot] = firstTokenAt;
+      if (!uplinkDown) this.links.deliver(slot, t);
+      else this.uplinks.hold(slot, site, ctx.scenario.services[t.service].request.download_bytes);
+    }
+    this.accountBusy(pool, start, now);
+    if (start >= ctx.warmup) {
+      ctx.poolTallies[pool].batches++;
+      ctx.poolTallies[pool].batchedRequests += size;
+    }
+    this.serverBusy[server] = 0;
+    this.busy[pool]--;
+    this.free[pool][this.freeCount[pool]++] = server;
+    this.dispatch(pool);
+  }
+
+  /** Event *batch timer*. */
+  onTimer(pool: number): void {
+    if (this.sim.now >= this.timerAt[pool]) this.timerAt[pool] = Infinity;
+    this.dispatch(pool);
+  }
+
+  /** Whether every replica of unit k (0-based within pool p) is idle. */
+  unitIdle(p: number, k: number): boolean {
+    const perUnit = this.ctx.plan.pools[p].serversPerUnit;
+    const first = this.serverBase[p] + k * perUnit;
+    let idle = true;
+    for (let j = 0; j < perUnit; j++) if (this.serverBusy[first + j] === 1) idle = false;
+    return idle;
+  }
+
+  /**
+   * Unit k of pool p starts (serving = true) or stops serving. Its replicas join the idle stack, or leave it;
+   * a batch on a replica that stops dies with it and its requests are placed again.
+   */
+  setUnitServing(p: number, k: number, serving: boolean): void {
+    const ctx = this.ctx;
+    const pp = ctx.plan.pools[p];
+    const now = this.sim.now;
+    this.markServing(p);
+    const first = this.serverBase[p] + k * pp.serversPerUnit;
+    if (serving) {
+      this.serving[p] += pp.serversPerUnit;
+      this.servingLevel[p].set(now, this.serving[p]);
+      for (let j = pp.serversPerUnit - 1; j >= 0; j--) this.free[p][this.freeCount[p]++] = first + j;
+      this.dispatch(p);
+      return;
+    }
+    this.serving[p] -= pp.serversPerUnit;
+    this.servingLevel[p].set(now, this.serving[p]);
+    for (let j = 0; j < pp.serversPerUnit; j++) {
+      const s = first + j;
+      if (this.serverBusy[s] === 1) {
+        // The batch dies with its replica: the work done so far still drew power.
+        this.sim.cancel(this.serverEvent[s]);
+        this.accountBusy(p, this.serverStart[s], now);
+        this.serverBusy[s] = 0;
+        this.busy[p]--;
+        const base = s * this.maxBatchAll;
+        for (let i = 0; i < this.serverSize[s]; i++) this.arrivals.retry(this.members[base + i]);
+      } else {
+        this.removeFree(p, s);
+      }
+    }
+    // With nothing left to serve (or to come), whatever waits here is placed again.
+    if (!this.capacity.canServe(p) || (this.serving[p] === 0 && this.capacity.poolBooting[p] === 0 && pp.pool.autoscale === null)) {
+      this.drainQueue(p);
+    }
+  }
+
+  private removeFree(p: number, s: number): void {
+    const stack = this.free[p];
+    for (let i = 0; i < this.freeCount[p]; i++) {
+      if (stack[i] === s) {
+        stack.copyWithin(i, i + 1, this.freeCount[p]);
+        this.freeCount[p]--;
+        return;
+      }
+    }
+  }
+
+  /** Every request waiting at pool p is placed again. */
+  private drainQueue(p: number): void {
+    for (const id of this.ctx.plan.pools[p].targets) {
+      const q = this.queues[id];
+      while (q.length > 0) {
+        const slot = q.shift();
+        this.markQueue(p);
+        this.queued[p]--;
+        this.arrivals.retry(slot);
+      }
+    }
+  }
+
+  /** At the end of the run: busy replicas are accounted up to the end, and the integrals closed. */
+  closeBusy(): void {
+    const duration = this.ctx.duration;
+    for (let s = 0; s < this.serverBusy.length; s++) if (this.serverBusy[s] === 1) this.accountBusy(this.serverPool[s], this.serverStart[s], duration);
+  }
+
+  /** At the end of the run: the queue and serving integrals of pool p are closed. */
+  closePool(p: number): void {
+    this.markQueue(p);
+    this.markServing(p);
+    this.servingLevel[p].flush(this.ctx.duration);
+    this.ctx.poolTallies[p].servingServerSeconds = this.servingMeasured[p];
+  }
+}

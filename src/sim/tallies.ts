@@ -1,0 +1,240 @@
+/**
+ * The raw tallies of one run and the piecewise-constant levels that feed them.
+ *
+ * Owns: the shapes of RunTallies (what result.ts turns into a PolicyResult) and `Level`, a value integrated
+ * exactly over time into series. `createTallies` builds the empty tallies of a run once, before any event.
+ * Handles no events.
+ */
+import type { Scenario } from '../model/types.js';
+import { LatencyStats } from '../metrics/latency.js';
+import { IntervalSeries, chooseInterval } from '../metrics/interval-series.js';
+import type { Plan } from './plan.js';
+
+export const HOUR = 3600;
+
+/** Per-pool accumulators: measured-window hourly series (for cost, energy, carbon) and run-wide series. */
+export interface PoolTallies {
+  busyServerSeconds: number;
+  servingServerSeconds: number;
+  batches: number;
+  batchedRequests: number;
+  unitFailures: number;
+  preemptions: number;
+  coldStarts: number;
+  /** Hour h of the run → unit-seconds billed, unit-seconds powered, busy replica-seconds (measured window only). */
+  billedHourly: IntervalSeries;
+  poweredHourly: IntervalSeries;
+  busyHourly: IntervalSeries;
+  /** Unit-seconds held by training jobs (at full power). */
+  trainingHourly: IntervalSeries;
+}
+
+/** What one training job did in a run. */
+export interface JobTallies {
+  pool: number;
+  phase: 'pending' | 'transferring' | 'waiting' | 'running' | 'checkpointing' | 'done';
+  ready_s: number;
+  planned_start_s: number;
+  start_s: number | null;
+  end_s: number | null;
+  /** FLOPs still to do, and done since the last saved checkpoint. */
+  remaining: number;
+  sinceCheckpoint: number;
+  interruptions: number;
+  yields: number;
+  checkpoints: number;
+  lostFlops: number;
+  heldUnitSeconds: number;
+  /** Unit-seconds held per hour of the run (whole run). */
+  heldHourly: IntervalSeries;
+  transfer_s: number;
+  transferBytes: number;
+}
+
+export interface SiteTallies {
+  uplinkDownSeconds: number;
+  uplinkOutages: number;
+  buffered: number;
+  overflow: number;
+}
+
+export interface ServiceTallies {
+  arrivals: number;
+  completed: number;
+  rejected: number;
+  lost: number;
+  retried: number;
+  sloMet: number;
+  /** Sums over completed measured requests, seconds. */
+  networkSum: number;
+  queueSum: number;
+  execSum: number;
+  latency: LatencyStats;
+  ttft: LatencyStats | null;
+  placements: Float64Array; // per pool
+  apiPlacements: Float64Array; // per managed API
+}
+
+export interface ServiceSeries {
+  arrivals: IntervalSeries;
+  completions: IntervalSeries;
+  rejected: IntervalSeries;
+}
+
+/** Busy replica-seconds, waiting request-seconds, serving replica-seconds, powered unit-seconds per interval. */
+export interface PoolSeries {
+  busy: IntervalSeries;
+  queue: IntervalSeries;
+  serving: IntervalSeries;
+  powered: IntervalSeries;
+  training: IntervalSeries;
+}
+
+/** Raw tallies of one run; turned into a PolicyResult by result.ts. */
+export interface RunTallies {
+  policy: string;
+  /** Per pool: provisioned under this policy (see Policy.siteKinds / pools). */
+  provisioned: boolean[];
+  events: number;
+  arrivalsTotal: number;
+  completedTotal: number;
+  rejectedTotal: number;
+  lostTotal: number;
+  inFlight: number;
+  services: ServiceTallies[];
+  pools: PoolTallies[];
+  jobs: JobTallies[];
+  /** Per managed API, measured window: requests completed, $ and kWh and g CO2e at the provider. */
+  apis: { requests: number; usd: number; kwh: number; gco2: number }[];
+  sites: SiteTallies[];
+  egressBytes: number;
+  networkBytes: number;
+  networkGco2: number;
+  /** Per site's shared link, measured window: seconds busy, seconds waited, transfers — each direction. */
+  links: { inBusy: number; inWait: number; inCount: number; outBusy: number; outWait: number; outCount: number }[];
+  /** Per user group × (towards edge, towards cloud): its shared uplink's busy seconds, wait seconds, transfers. */
+  groupLinks: { busy: number; wait: number; count: number }[];
+  series: {
+    interval: number;
+    count: number;
+    services: ServiceSeries[];
+    pools: PoolSeries[];
+  };
+}
+
+/** A piecewise-constant level (units billed, replicas serving, …) integrated over time into series. */
+export class Level {
+  value = 0;
+  since = 0;
+  declare private readonly measured: IntervalSeries | null;
+  declare private readonly series: IntervalSeries | null;
+  declare private readonly warmup: number;
+  declare private readonly end: number;
+
+  /** `measured` receives the part inside [warmup, end); `series` the whole run. */
+  constructor(measured: IntervalSeries | null, series: IntervalSeries | null, warmup: number, end: number) {
+    this.measured = measured;
+    this.series = series;
+    this.warmup = warmup;
+    this.end = end;
+  }
+
+  set(now: number, value: number): void {
+    if (value === this.value) return;
+    this.flush(now);
+    this.value = value;
+  }
+
+  flush(now: number): void {
+    if (this.value !== 0 && now > this.since) {
+      if (this.measured) {
+        const s = this.since > this.warmup ? this.since : this.warmup;
+        const e = now < this.end ? now : this.end;
+        this.measured.addSpan(s, e, this.value);
+      }
+      this.series?.addSpan(this.since, now, this.value);
+    }
+    this.since = now;
+  }
+}
+
+/** The empty tallies of one run of `plan` under the policy named `policy`. */
+export function createTallies(plan: Plan, policy: string, provisioned: boolean[]): RunTallies {
+  const scenario: Scenario = plan.scenario;
+  const duration = scenario.duration_s;
+  const nPools = plan.pools.length;
+  const seriesInterval = chooseInterval(duration);
+  const seriesCount = Math.ceil(duration / seriesInterval - 1e-9);
+  const hours = Math.ceil(duration / HOUR - 1e-9);
+  const S = (): IntervalSeries => new IntervalSeries(seriesInterval, seriesCount);
+  const H = (): IntervalSeries => new IntervalSeries(HOUR, hours);
+  return {
+    policy,
+    provisioned,
+    events: 0,
+    arrivalsTotal: 0,
+    completedTotal: 0,
+    rejectedTotal: 0,
+    lostTotal: 0,
+    inFlight: 0,
+    services: scenario.services.map((s) => ({
+      arrivals: 0,
+      completed: 0,
+      rejected: 0,
+      lost: 0,
+      retried: 0,
+      sloMet: 0,
+      networkSum: 0,
+      queueSum: 0,
+      execSum: 0,
+      latency: new LatencyStats(),
+      ttft: s.model >= 0 && scenario.models[s.model].kind === 'llm' ? new LatencyStats() : null,
+      placements: new Float64Array(nPools),
+      apiPlacements: new Float64Array(scenario.apis.length),
+    })),
+    pools: plan.pools.map(() => ({
+      busyServerSeconds: 0,
+      servingServerSeconds: 0,
+      batches: 0,
+      batchedRequests: 0,
+      unitFailures: 0,
+      preemptions: 0,
+      coldStarts: 0,
+      billedHourly: H(),
+      poweredHourly: H(),
+      busyHourly: H(),
+      trainingHourly: H(),
+    })),
+    jobs: plan.jobs.map((jp) => ({
+      pool: jp.options[0].pool,
+      phase: 'pending',
+      ready_s: jp.job.start_s,
+      planned_start_s: jp.job.start_s,
+      start_s: null,
+      end_s: null,
+      remaining: jp.job.flops,
+      sinceCheckpoint: 0,
+      interruptions: 0,
+      yields: 0,
+      checkpoints: 0,
+      lostFlops: 0,
+      heldUnitSeconds: 0,
+      heldHourly: H(),
+      transfer_s: 0,
+      transferBytes: 0,
+    })),
+    apis: scenario.apis.map(() => ({ requests: 0, usd: 0, kwh: 0, gco2: 0 })),
+    sites: scenario.sites.map(() => ({ uplinkDownSeconds: 0, uplinkOutages: 0, buffered: 0, overflow: 0 })),
+    egressBytes: 0,
+    networkBytes: 0,
+    networkGco2: 0,
+    links: [],
+    groupLinks: [],
+    series: {
+      interval: seriesInterval,
+      count: seriesCount,
+      services: scenario.services.map(() => ({ arrivals: S(), completions: S(), rejected: S() })),
+      pools: plan.pools.map(() => ({ busy: S(), queue: S(), serving: S(), powered: S(), training: S() })),
+    },
+  };
+}
