@@ -216,7 +216,7 @@ describe('renderHtml escapes user strings', () => {
   it('escapes the scenario name, description and pool names', () => {
     const text = readFileSync(SCENARIO, 'utf8')
       .replace(/^name: .*$/m, 'name: "chat <i>seoul</i>"')
-      .replace(/^description: >\n(?:  .*\n)+/m, 'description: "Edge <b>& cloud, \'quoted\' \\"too\\""\n')
+      .replace(/^description: >\n(?: {2}.*\n)+/m, 'description: "Edge <b>& cloud, \'quoted\' \\"too\\""\n')
       .replace(/seoul-edge/g, '"seoul<edge>&"')
       .replace(/^duration: .*$/m, 'duration: 15m')
       .replace(/^warmup: .*$/m, 'warmup: 1m');

@@ -164,7 +164,7 @@ export function findMismatch(value: unknown, schema: z.ZodType = ResultSchema, p
  */
 export function columnName(path: string, root: z.ZodType = ResultSchema): string {
   const segs = path.split('.');
-  const leaf = segs[segs.length - 1]!;
+  const leaf = segs[segs.length - 1];
   if (segs.length < 2) return leaf;
   const parent = metaAt(segs.slice(0, -1).join('.'), root);
   schemaAt(path, root);

@@ -71,7 +71,7 @@ export interface PlacementView {
   /** The pools that can serve this request's service, in scenario order. */
   readonly candidates: readonly Candidate[];
   /** Grid intensity of a region at a time (a perfect forecast from the scenario's hourly profile), gCO2e/kWh. */
-  gridAt?(region: string, t_s: number): number;
+  gridAt?: (region: string, t_s: number) => number;
 }
 
 export interface Policy {

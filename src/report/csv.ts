@@ -198,7 +198,7 @@ interface CsvFile {
 const FILES: CsvFile[] = [
   {
     file: 'summary.csv',
-    columns: SUMMARY as readonly Column<never>[],
+    columns: SUMMARY,
     render: (result) => {
       const pareto = new Set(result.pareto);
       return render(
@@ -214,10 +214,10 @@ const FILES: CsvFile[] = [
     // A list file marked `whenAny` in the schema is written only when some policy has an element.
     const wanted = (result: Result) => !l.file.whenAny || result.policies.some((p) => (p[l.field] as unknown[]).length > 0);
     return [
-      { file: l.file.name, columns: l.columns as readonly Column<never>[], render: (r) => render(l.columns, elements(r)), wanted },
+      { file: l.file.name, columns: l.columns, render: (r) => render(l.columns, elements(r)), wanted },
       ...l.long.map((g) => ({
         file: g.name,
-        columns: g.columns as readonly Column<never>[],
+        columns: g.columns,
         render: (r: Result) =>
           render(
             g.columns,

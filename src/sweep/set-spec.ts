@@ -72,11 +72,11 @@ function parseList(rhs: string, fail: (why: string) => never): (string | number)
 function parseRange(rhs: string, fail: (why: string) => never): (string | number)[] {
   const m = /^(.+?)\.\.(.+?):(.+)$/.exec(rhs);
   if (!m) fail('a range is START..END:STEP, e.g. 2..10:2 or 100/s..400/s:100/s');
-  const parts = [m![1], m![2], m![3]].map((s) => s.trim());
+  const parts = [m[1], m[2], m[3]].map((s) => s.trim());
   const parsed = parts.map((s) => {
     const n = NUMBER_WITH_UNIT.exec(s);
     if (!n) fail(`${JSON.stringify(s)} is not a number (with an optional unit)`);
-    return { value: Number(n![1]), unit: n![2].trim() };
+    return { value: Number(n[1]), unit: n[2].trim() };
   });
   const [start, end, step] = parsed;
   if (start.unit !== end.unit || start.unit !== step.unit) {

@@ -602,7 +602,7 @@ export function placeLabels(points: PlacedPoint[], widths: number[], order: numb
   const H = 16;
   const markers: Box[] = points.map((p) => ({ x0: p.mx - p.r - 1, x1: p.mx + p.r + 1, y0: p.my - p.r - 1, y1: p.my + p.r + 1 }));
   const placed: Box[] = [...blocked, ...markers];
-  const out: PlacedLabel[] = new Array(points.length);
+  const out = new Array<PlacedLabel>(points.length);
   for (const i of order) {
     const p = points[i];
     const w = widths[i];

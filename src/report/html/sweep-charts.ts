@@ -131,7 +131,7 @@ export const describeCombo = (combo: Record<string, string | number>) =>
  */
 export function numericValues(axis: SweepAxis): { values: number[]; unit: string } | null {
   if (axis.values.length === 0) return null;
-  if (axis.values.every((v) => typeof v === 'number')) return { values: axis.values as number[], unit: '' };
+  if (axis.values.every((v) => typeof v === 'number')) return { values: axis.values, unit: '' };
   const parsed = axis.values.map((v) => String(v).trim().match(/^(-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*([^\d\s].*)?$/i));
   if (parsed.some((m) => m === null)) return null;
   const units = new Set(parsed.map((m) => m![2] ?? ''));
