@@ -24,7 +24,7 @@ import { formatCatalog, catalogAsJson, catalogSources, formatSources } from '../
 import { PLACESIM_VERSION } from '../version.js';
 import { TraceCsvWriter } from '../report/trace-csv.js';
 import { renderHtml, renderSweepHtml } from '../report/html.js';
-import { parseSet, runSweep, writeSweepOutputs, createProgress, sweepJournalPath, sweepJson, type SetSpec } from '../sweep/index.js';
+import { parseSet, runSweep, writeSweepOutputs, createProgress, sweepJournalPath, sweepJson, sweepTable, type SetSpec } from '../sweep/index.js';
 import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -189,7 +189,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--json', 'print the sweep result as JSON')
     .action(async (file: string, flags: SweepFlags) => {
       if (flags.set.length === 0) throw new InputError('sweep needs at least one --set path=values');
-      const progress = createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s));
+      // Runs (point × seed), counted as they finish: points finish out of order across the workers.
+      const progress = createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
       let result;
       try {
         mkdirOrExplain(flags.out);
@@ -202,7 +203,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           policyModules: flags.policyModule,
           workers: flags.workers,
           journal: sweepJournalPath(flags.out),
-          onProgress: progress.update,
+          onRunProgress: progress.update,
         });
       } finally {
         progress.stop();
@@ -216,7 +217,10 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       if (flags.json) {
         io.out(sweepJson(result));
         io.err(`wrote ${paths.join(', ')}\n`);
-      } else io.out(`${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`);
+      } else {
+        io.out(sweepTable(result));
+        io.out(`${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`);
+      }
     });
 
   program
