@@ -113,6 +113,12 @@ describe('placesim sweep on stdout', () => {
       const j = placesim(...args, '--out', join(dir, 'b'), '--json');
       expect(j.code, j.err).toBe(0);
       expect(JSON.parse(j.out).points).toHaveLength(2);
+      expect(j.err).toMatch(/^wrote /m);
+      // --quiet: the table alone, no progress, no footnote, no "wrote" line.
+      const q = placesim(...args, '--out', join(dir, 'c'), '--quiet');
+      expect(q.code, q.err).toBe(0);
+      expect(q.err).toBe('');
+      expect(q.out).toBe(lines.slice(0, 3).join('\n') + '\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

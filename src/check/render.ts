@@ -92,14 +92,16 @@ export function renderCheckDigest(report: CheckReport): string {
   return lines.join('\n') + '\n\n';
 }
 
-export function renderCheckTable(report: CheckReport): string {
+/** `notes: false` (--quiet) leaves out the notes: the digest, the moves and the verdict remain. */
+export function renderCheckTable(report: CheckReport, opts: { notes?: boolean } = {}): string {
+  const showNotes = opts.notes !== false;
   const lines: string[] = [];
   for (const s of report.scenarios) {
     lines.push(`${s.status.toUpperCase().padEnd(7)} ${s.name} (${s.file} vs ${s.baseline}): ${headline(s)}`);
     if (s.diffs.length > 0) lines.push(...align([HEADER, ...s.diffs.map(row)], '  '));
-    for (const note of s.notes) lines.push(`  note: ${note}`);
+    if (showNotes) for (const note of s.notes) lines.push(`  note: ${note}`);
   }
-  for (const note of report.notes) lines.push(`note: ${note}`);
+  if (showNotes) for (const note of report.notes) lines.push(`note: ${note}`);
   lines.push('', summaryLine(report));
   return renderCheckDigest(report) + lines.join('\n') + '\n';
 }

@@ -24,7 +24,7 @@ import { formatCatalog, catalogAsJson, catalogSources, formatSources } from '../
 import { PLACESIM_VERSION } from '../version.js';
 import { TraceCsvWriter } from '../report/trace-csv.js';
 import { renderHtml, renderSweepHtml } from '../report/html.js';
-import { parseSet, runSweep, writeSweepOutputs, createProgress, sweepJournalPath, sweepJson, sweepTable, type SetSpec } from '../sweep/index.js';
+import { parseSet, runSweep, writeSweepOutputs, createProgress, silentProgress, sweepJournalPath, sweepJson, sweepTable, type SetSpec } from '../sweep/index.js';
 import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -134,7 +134,10 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .description('Where should AI work run — cloud, edge or device — and what does each choice cost?')
     .version(PLACESIM_VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(oneLineUsageError(text)) });
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(oneLineUsageError(text)) })
+    // Global, so it works before or after the command: `placesim --quiet run …` and `placesim run … --quiet`.
+    .option('-q, --quiet', 'no progress and no notices (files written, notes): results and errors only');
+  const quiet = (): boolean => program.opts<{ quiet?: boolean }>().quiet === true;
 
   program
     .command('run')
@@ -166,7 +169,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         writeOutput(flags.html, renderHtml(result), 'the HTML report');
         notes.push(flags.html);
       }
-      if (notes.length > 0) {
+      if (notes.length > 0 && !quiet()) {
         if (flags.json) io.err(`wrote ${notes.join(', ')}\n`);
         else io.out(`wrote ${notes.join(', ')}\n\n`);
       }
@@ -190,7 +193,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .action(async (file: string, flags: SweepFlags) => {
       if (flags.set.length === 0) throw new InputError('sweep needs at least one --set path=values');
       // Runs (point × seed), counted as they finish: points finish out of order across the workers.
-      const progress = createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
+      const progress = quiet() ? silentProgress : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
       let result;
       try {
         mkdirOrExplain(flags.out);
@@ -216,10 +219,10 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       // Say where the files went in both modes: without --out they land in ./sweep-out.
       if (flags.json) {
         io.out(sweepJson(result));
-        io.err(`wrote ${paths.join(', ')}\n`);
+        if (!quiet()) io.err(`wrote ${paths.join(', ')}\n`);
       } else {
-        io.out(sweepTable(result));
-        io.out(`${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`);
+        io.out(sweepTable(result, { quiet: quiet() }));
+        if (!quiet()) io.out(`${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`);
       }
     });
 
@@ -241,7 +244,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         tolerances: flags.tolerance,
         policyModules: flags.policyModule,
       });
-      io.out(renderCheckTable(report));
+      io.out(renderCheckTable(report, { notes: !quiet() }));
       writeCheckOutputs(report, { summary: flags.summary, junit: flags.junit });
       if (report.failed) state.exitCode = EXIT_CHECK_FAILED;
     });
@@ -260,7 +263,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         `${file}: ok — ${scenario.services.length} service(s), ${scenario.pools.length} pool(s), ` +
           `policies ${scenario.policies.join(', ')}\n`,
       );
-      for (const w of scenario.warnings) io.out(`warning: ${w}\n`);
+      if (!quiet()) for (const w of scenario.warnings) io.out(`warning: ${w}\n`);
     });
 
   program

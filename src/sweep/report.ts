@@ -160,7 +160,7 @@ export function meanPlusMinus(s: MetricStat | null | undefined): string {
  * then mean ± 95% half-width of the main metrics (totals, each service's p99 and SLO attainment). The unit
  * is in each column name, as in sweep.csv.
  */
-export function sweepTable(result: SweepResult): string {
+export function sweepTable(result: SweepResult, opts: { quiet?: boolean } = {}): string {
   const metrics = result.metrics.filter((m) => isMainMetric(m.name));
   const header = ['point', ...result.axes.map((a) => a.path), 'policy', ...metrics.map((m) => sweepColumn(m.name))];
   const rows: string[][] = [header];
@@ -173,5 +173,5 @@ export function sweepTable(result: SweepResult): string {
   const lines = rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '));
   const reps = result.replications;
   const note = reps > 1 ? `mean ± 95% half-width over ${reps} replications` : '1 replication per point: no confidence interval (± 0)';
-  return `${lines.join('\n')}\n(${note}; every metric is in sweep.csv)\n`;
+  return `${lines.join('\n')}\n${opts.quiet ? '' : `(${note}; every metric is in sweep.csv)\n`}`;
 }
