@@ -10,6 +10,7 @@ import { scenarioJsonSchema } from '../scenario/schema.js';
 import {
   checkPlan,
   describeFailure,
+  scenarioSource,
   loadUserPolicies,
   prepareScenario,
   runLoaded,
@@ -33,6 +34,8 @@ import type { Result } from '../metrics/result.js';
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Standard input's text, for a scenario given as `-`; default: the process's stdin. */
+  readStdin?: () => string;
 }
 
 const processIo: Io = {
@@ -101,9 +104,14 @@ function parseCount(min: number) {
  * The --policy-module files first, so the scenario may name their policies, then the scenario; without
  * --policy, loaded policies the scenario does not list are appended to its list (src/app/load-run.ts).
  */
-async function loadWithPolicyModules(file: string, flags: { seed?: number; policy?: string[]; policyModule?: string[] }): Promise<LoadedScenario> {
+async function loadWithPolicyModules(
+  file: string,
+  flags: { seed?: number; policy?: string[]; policyModule?: string[] },
+  io: Io,
+): Promise<LoadedScenario> {
   const userPolicies = await loadUserPolicies(flags.policyModule ?? []);
-  return prepareScenario({ file }, userPolicies, { seed: flags.seed, policies: flags.policy });
+  // `-`: the scenario is read from standard input and named <stdin> (src/app/stdin.ts).
+  return prepareScenario(scenarioSource(file, io.readStdin), userPolicies, { seed: flags.seed, policies: flags.policy });
 }
 
 const POLICY_MODULE_HELP = 'load your own placement policies from a JavaScript module (.js, .mjs, .cjs; repeatable)';
@@ -142,7 +150,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
   program
     .command('run')
     .description('run a scenario under each of its policies and print a side-by-side comparison')
-    .argument('<file>', 'scenario file (YAML or JSON)')
+    .argument('<file>', 'scenario file (YAML or JSON), or - to read it from standard input')
     .option('--policy <names>', 'comma-separated policies to compare, instead of the scenario\'s', parseList)
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .option('--seed <n>', 'random seed, instead of the scenario\'s', parseSeed)
@@ -153,7 +161,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .addOption(new Option('--color', 'colour the table').hideHelp())
     .action(async (file: string, flags: RunFlags) => {
       if (flags.trace && !flags.csv) throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
-      const loaded = await loadWithPolicyModules(file, flags);
+      const loaded = await loadWithPolicyModules(file, flags, io);
       let result;
       let tracer: TraceCsvWriter | null = null;
       try {
@@ -252,15 +260,15 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
   program
     .command('validate')
     .description('check a scenario file without running it')
-    .argument('<file>', 'scenario file (YAML or JSON)')
+    .argument('<file>', 'scenario file (YAML or JSON), or - to read it from standard input')
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .action(async (file: string, flags: { policyModule?: string[] }) => {
-      const loaded = await loadWithPolicyModules(file, flags);
+      const loaded = await loadWithPolicyModules(file, flags, io);
       // The plan is where a model that fits nowhere is found; it is cheap and runs no events.
       checkPlan(loaded);
       const { scenario } = loaded;
       io.out(
-        `${file}: ok — ${scenario.services.length} service(s), ${scenario.pools.length} pool(s), ` +
+        `${scenario.file ?? file}: ok — ${scenario.services.length} service(s), ${scenario.pools.length} pool(s), ` +
           `policies ${scenario.policies.join(', ')}\n`,
       );
       if (!quiet()) for (const w of scenario.warnings) io.out(`warning: ${w}\n`);
