@@ -27,6 +27,7 @@ import { TraceCsvWriter } from '../report/trace-csv.js';
 import { renderHtml, renderSweepHtml } from '../report/html.js';
 import { parseSet, runSweep, writeSweepOutputs, createProgress, silentProgress, sweepJournalPath, sweepJson, sweepTable, type SetSpec } from '../sweep/index.js';
 import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js';
+import { diff, renderDiff } from '../diff/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Result } from '../metrics/result.js';
@@ -255,6 +256,25 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       io.out(renderCheckTable(report, { notes: !quiet() }));
       writeCheckOutputs(report, { summary: flags.summary, junit: flags.junit });
       if (report.failed) state.exitCode = EXIT_CHECK_FAILED;
+    });
+
+  program
+    .command('diff')
+    .description('two scenario files (run with the same seed) or two Result JSON files, side by side: key metrics per policy, then every metric that differs')
+    .argument('<a>', 'scenario file (YAML or JSON, or - for standard input) or Result JSON (run --json, a baseline)')
+    .argument('<b>', 'the same, to compare with <a>')
+    .option('--seed <n>', 'seed for scenario files, instead of A\'s', parseSeed)
+    .option('--policy <names>', 'comma-separated policies for scenario files, instead of each file\'s', parseList)
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .action(async (a: string, b: string, flags: { seed?: number; policy?: string[]; policyModule?: string[] }) => {
+      const userPolicies = await loadUserPolicies(flags.policyModule ?? []);
+      const report = diff(a, b, {
+        userPolicies,
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        ...(flags.policy !== undefined ? { policies: flags.policy } : {}),
+        ...(io.readStdin ? { readStdin: io.readStdin } : {}),
+      });
+      io.out(renderDiff(report));
     });
 
   program
