@@ -4,9 +4,9 @@
  */
 import { describe, it, expect } from 'vitest';
 import { InputError } from '../src/scenario/errors.js';
-import { compareMetrics, type MetricDiff } from '../src/check/compare.js';
+import { compareMetrics, unusedPoolGroups, type MetricDiff } from '../src/check/compare.js';
 import { flattenResult, type Metric } from '../src/check/metrics.js';
-import { renderCheckJunit, renderCheckMarkdown, renderCheckTable } from '../src/check/render.js';
+import { renderCheckDigest, renderCheckJunit, renderCheckMarkdown, renderCheckTable } from '../src/check/render.js';
 import type { CheckReport } from '../src/check/run-check.js';
 import {
   DEFAULT_TOLERANCES,
@@ -301,6 +301,31 @@ describe('compareMetrics', () => {
   });
 });
 
+describe('compareMetrics on pools the policy does not use', () => {
+  const pool = (policy: string, name: string, provisioned: number, servers: number): [string, Metric][] => [
+    [`s/${policy}/pools/${name}/provisioned`, { value: provisioned, kind: 'exact', group: `${policy}/pools/${name}` }],
+    [`s/${policy}/pools/${name}/servers`, { value: servers, kind: 'count', group: `${policy}/pools/${name}` }],
+  ];
+  const baseline = new Map([...pool('cloud-only', 'store/orin', 0, 4), ...pool('cloud-only', 'aws/t4', 1, 2), ...pool('edge-only', 'aws/t4', 0, 2), ...pool('edge-only', 'store/orin', 1, 4)]);
+  // Replicas change in every pool (a scenario change); provisioning changes for one.
+  const current = new Map([...pool('cloud-only', 'store/orin', 0, 6), ...pool('cloud-only', 'aws/t4', 1, 3), ...pool('edge-only', 'aws/t4', 1, 3), ...pool('edge-only', 'store/orin', 1, 6)]);
+
+  it('finds the pools unprovisioned on every side', () => {
+    expect([...unusedPoolGroups(baseline, current)]).toEqual(['cloud-only/pools/store/orin']);
+  });
+
+  it('does not flag them, but still counts them and flags a pool that became provisioned', () => {
+    const { diffs, groups } = compareMetrics(baseline, current, new ToleranceResolver([], []));
+    expect(diffs.map((d) => d.metric)).toEqual([
+      's/cloud-only/pools/aws/t4/servers',
+      's/edge-only/pools/aws/t4/provisioned',
+      's/edge-only/pools/aws/t4/servers',
+      's/edge-only/pools/store/orin/servers',
+    ]);
+    expect(groups.reduce((n, g) => n + g.metrics, 0)).toBe(8);
+  });
+});
+
 // ------------------------------------------------------------------------------------------------ reporters
 
 const tol = (t: Partial<AppliedTolerance>): AppliedTolerance => ({ source: 'default', pattern: 'cost', ...t });
@@ -440,10 +465,44 @@ describe('renderCheckMarkdown', () => {
 describe('renderCheckTable', () => {
   it('prints a row per moved metric and a closing count that no CI runner mistakes for its own', () => {
     const text = renderCheckTable(sampleReport());
-    expect(text).toMatch(/^FAIL {4}a<b>/);
+    expect(text).toMatch(/^FAIL {4}a<b>/m);
     expect(text).toMatch(/total +100 +102 +\+2 \(\+2%\) +±0\.1% \(default cost\) +EXCEEDED/);
     expect(text).toContain('PASS    ok (scenarios/ok.yaml vs results/ok.json): no metric moved (3 compared)');
     expect(text.trimEnd().split('\n').pop()).toBe('2 scenarios checked: 1 pass, 1 fail');
     expect(text).not.toMatch(/^\s*(\w+:\s*)?\d+ passed, \d+ failed/m);
+  });
+});
+
+describe('renderCheckDigest', () => {
+  it('comes first: per scenario that moved, its count and largest moves, failures first', () => {
+    const text = renderCheckTable(sampleReport());
+    const digest = renderCheckDigest(sampleReport());
+    expect(text.startsWith(digest)).toBe(true);
+    const lines = digest.trimEnd().split('\n');
+    expect(lines[0]).toBe('digest (the full table follows):');
+    expect(lines[1]).toBe('  FAIL    a<b>&"c"|\'d\': 3 of 5 metrics moved, 2 past tolerance or removed');
+    // Removed (no relative change) ranks above +2%; the move within tolerance comes last.
+    expect(lines[2]).toMatch(/^ {6}p\/services\/s\|1\/foo +3 → — +removed +REMOVED$/);
+    expect(lines[3]).toMatch(/^ {6}p\/totals\/cost_usd\/total +100 → 102 +\+2 \(\+2%\) +EXCEEDED$/);
+    expect(lines[4]).toMatch(/latency_ms\/p99 +10 → 10\.05 +\+0\.05 \(\+0\.5%\) +within$/);
+    // The passing scenario moved nothing: not in the digest.
+    expect(digest).not.toContain(' ok');
+  });
+
+  it('names at most three moves and says how many more', () => {
+    const report = sampleReport();
+    const s = report.scenarios[0];
+    s.diffs = Array.from({ length: 10 }, (_, i) =>
+      diff({ metric: `m${i}`, group: 'p/totals', verdict: 'within', baseline: 100, current: 100 + i, change: i, relative: i / 100 }),
+    );
+    const lines = renderCheckDigest(report).trimEnd().split('\n');
+    expect(lines.slice(2, 5).map((l) => l.trim().split(/ +/)[0])).toEqual(['m9', 'm8', 'm7']);
+    expect(lines[5]).toBe('      … and 7 more');
+  });
+
+  it('is empty when nothing moved', () => {
+    const report = sampleReport();
+    report.scenarios = [report.scenarios[1]];
+    expect(renderCheckDigest(report)).toBe('');
   });
 });

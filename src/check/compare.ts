@@ -35,14 +35,35 @@ export interface Comparison {
   groups: { name: string; metrics: number }[];
 }
 
+/**
+ * Groups of pools the policy does not use: `provisioned` is 0 on every side that has the pool. Such a pool
+ * takes no requests and costs nothing; its other fields (replicas, units) follow the scenario, not the
+ * policy, so a move there is not the policy's and is not reported.
+ */
+export function unusedPoolGroups(baseline: ReadonlyMap<string, Metric>, current: ReadonlyMap<string, Metric>): Set<string> {
+  const unused = new Set<string>();
+  const used = new Set<string>();
+  for (const side of [baseline, current]) {
+    for (const [metric, m] of side) {
+      if (!metric.endsWith('/provisioned') || !m.group.includes('/pools/')) continue;
+      (m.value === 0 ? unused : used).add(m.group);
+    }
+  }
+  for (const g of used) unused.delete(g);
+  return unused;
+}
+
 export function compareMetrics(baseline: ReadonlyMap<string, Metric>, current: ReadonlyMap<string, Metric>, tolerances: ToleranceResolver): Comparison {
   const diffs: MetricDiff[] = [];
   const groups = new Map<string, number>();
   const count = (g: string) => groups.set(g, (groups.get(g) ?? 0) + 1);
+  const skip = unusedPoolGroups(baseline, current);
 
   for (const [metric, cur] of current) {
     count(cur.group);
+    // Resolved even when skipped, so a pattern is not reported as matching nothing.
     const tolerance = tolerances.resolve(metric, cur.kind);
+    if (skip.has(cur.group)) continue;
     const base = baseline.get(metric);
     const common = { metric, group: cur.group, kind: cur.kind, tolerance };
     if (base === undefined) {
@@ -67,6 +88,7 @@ export function compareMetrics(baseline: ReadonlyMap<string, Metric>, current: R
   for (const [metric, base] of baseline) {
     if (current.has(metric)) continue;
     count(base.group);
+    if (skip.has(base.group)) continue;
     diffs.push({
       metric,
       group: base.group,

@@ -49,16 +49,61 @@ function summaryLine(report: CheckReport): string {
   return `${scen} checked: ${n('pass')} pass, ${n('fail')} fail${n('updated') > 0 ? `, ${n('updated')} updated` : ''}`;
 }
 
-export function renderCheckTable(report: CheckReport): string {
+/** How many of a scenario's largest moves the digest names. */
+export const DIGEST_TOP = 3;
+
+/**
+ * The size of a move for ranking: |relative change|; a move with no relative change (new, removed, to or
+ * from null, from a zero baseline) ranks above every relative one, failures above moves within tolerance.
+ */
+function moveSize(d: MetricDiff): number {
+  return d.relative === null ? Number.POSITIVE_INFINITY : Math.abs(d.relative);
+}
+
+/** The scenario's moves, largest first: failures, then by size, then in metric order. */
+export function largestMoves(s: ScenarioCheck, n = DIGEST_TOP): MetricDiff[] {
+  return s.diffs
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => Number(isFailure(b.d)) - Number(isFailure(a.d)) || moveSize(b.d) - moveSize(a.d) || a.i - b.i)
+    .slice(0, n)
+    .map((x) => x.d);
+}
+
+/** A metric's name without the leading "<scenario>/": the digest is already under the scenario's name. */
+function shortName(s: ScenarioCheck, metric: string): string {
+  return metric.startsWith(`${s.name}/`) ? metric.slice(s.name.length + 1) : metric;
+}
+
+/**
+ * The short digest printed before the full table: per scenario that moved, how many metrics moved (and how
+ * many of those fail) and the few that moved most with their relative change. Empty when nothing moved.
+ */
+export function renderCheckDigest(report: CheckReport): string {
+  const moved = report.scenarios.filter((s) => s.diffs.length > 0);
+  if (moved.length === 0) return '';
+  const lines: string[] = ['digest (the full table follows):'];
+  for (const s of moved) {
+    lines.push(`  ${s.status.toUpperCase().padEnd(7)} ${s.name}: ${headline(s)}`);
+    const top = largestMoves(s);
+    const rows = top.map((d) => [shortName(s, d.metric), `${formatValue(d.baseline)} → ${formatValue(d.current)}`, formatChange(d), VERDICT_TEXT[d.verdict]]);
+    lines.push(...align(rows, '      '));
+    if (s.diffs.length > top.length) lines.push(`      … and ${s.diffs.length - top.length} more`);
+  }
+  return lines.join('\n') + '\n\n';
+}
+
+/** `notes: false` (--quiet) leaves out the notes: the digest, the moves and the verdict remain. */
+export function renderCheckTable(report: CheckReport, opts: { notes?: boolean } = {}): string {
+  const showNotes = opts.notes !== false;
   const lines: string[] = [];
   for (const s of report.scenarios) {
     lines.push(`${s.status.toUpperCase().padEnd(7)} ${s.name} (${s.file} vs ${s.baseline}): ${headline(s)}`);
     if (s.diffs.length > 0) lines.push(...align([HEADER, ...s.diffs.map(row)], '  '));
-    for (const note of s.notes) lines.push(`  note: ${note}`);
+    if (showNotes) for (const note of s.notes) lines.push(`  note: ${note}`);
   }
-  for (const note of report.notes) lines.push(`note: ${note}`);
+  if (showNotes) for (const note of report.notes) lines.push(`note: ${note}`);
   lines.push('', summaryLine(report));
-  return lines.join('\n') + '\n';
+  return renderCheckDigest(report) + lines.join('\n') + '\n';
 }
 
 // ------------------------------------------------------------------------------------------------ Markdown

@@ -10,6 +10,7 @@ import { scenarioJsonSchema } from '../scenario/schema.js';
 import {
   checkPlan,
   describeFailure,
+  scenarioSource,
   loadUserPolicies,
   prepareScenario,
   runLoaded,
@@ -24,8 +25,9 @@ import { formatCatalog, catalogAsJson, catalogSources, formatSources } from '../
 import { PLACESIM_VERSION } from '../version.js';
 import { TraceCsvWriter } from '../report/trace-csv.js';
 import { renderHtml, renderSweepHtml } from '../report/html.js';
-import { parseSet, runSweep, writeSweepOutputs, createProgress, sweepJournalPath, sweepJson, type SetSpec } from '../sweep/index.js';
+import { parseSet, runSweep, writeSweepOutputs, createProgress, silentProgress, sweepJournalPath, sweepJson, sweepTable, type SetSpec } from '../sweep/index.js';
 import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js';
+import { diff, renderDiff } from '../diff/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Result } from '../metrics/result.js';
@@ -33,6 +35,8 @@ import type { Result } from '../metrics/result.js';
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Standard input's text, for a scenario given as `-`; default: the process's stdin. */
+  readStdin?: () => string;
 }
 
 const processIo: Io = {
@@ -101,9 +105,14 @@ function parseCount(min: number) {
  * The --policy-module files first, so the scenario may name their policies, then the scenario; without
  * --policy, loaded policies the scenario does not list are appended to its list (src/app/load-run.ts).
  */
-async function loadWithPolicyModules(file: string, flags: { seed?: number; policy?: string[]; policyModule?: string[] }): Promise<LoadedScenario> {
+async function loadWithPolicyModules(
+  file: string,
+  flags: { seed?: number; policy?: string[]; policyModule?: string[] },
+  io: Io,
+): Promise<LoadedScenario> {
   const userPolicies = await loadUserPolicies(flags.policyModule ?? []);
-  return prepareScenario({ file }, userPolicies, { seed: flags.seed, policies: flags.policy });
+  // `-`: the scenario is read from standard input and named <stdin> (src/app/stdin.ts).
+  return prepareScenario(scenarioSource(file, io.readStdin), userPolicies, { seed: flags.seed, policies: flags.policy });
 }
 
 const POLICY_MODULE_HELP = 'load your own placement policies from a JavaScript module (.js, .mjs, .cjs; repeatable)';
@@ -134,12 +143,15 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .description('Where should AI work run — cloud, edge or device — and what does each choice cost?')
     .version(PLACESIM_VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(oneLineUsageError(text)) });
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(oneLineUsageError(text)) })
+    // Global, so it works before or after the command: `placesim --quiet run …` and `placesim run … --quiet`.
+    .option('-q, --quiet', 'no progress and no notices (files written, notes): results and errors only');
+  const quiet = (): boolean => program.opts<{ quiet?: boolean }>().quiet === true;
 
   program
     .command('run')
     .description('run a scenario under each of its policies and print a side-by-side comparison')
-    .argument('<file>', 'scenario file (YAML or JSON)')
+    .argument('<file>', 'scenario file (YAML or JSON), or - to read it from standard input')
     .option('--policy <names>', 'comma-separated policies to compare, instead of the scenario\'s', parseList)
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .option('--seed <n>', 'random seed, instead of the scenario\'s', parseSeed)
@@ -150,7 +162,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .addOption(new Option('--color', 'colour the table').hideHelp())
     .action(async (file: string, flags: RunFlags) => {
       if (flags.trace && !flags.csv) throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
-      const loaded = await loadWithPolicyModules(file, flags);
+      const loaded = await loadWithPolicyModules(file, flags, io);
       let result;
       let tracer: TraceCsvWriter | null = null;
       try {
@@ -166,7 +178,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         writeOutput(flags.html, renderHtml(result), 'the HTML report');
         notes.push(flags.html);
       }
-      if (notes.length > 0) {
+      if (notes.length > 0 && !quiet()) {
         if (flags.json) io.err(`wrote ${notes.join(', ')}\n`);
         else io.out(`wrote ${notes.join(', ')}\n\n`);
       }
@@ -189,7 +201,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--json', 'print the sweep result as JSON')
     .action(async (file: string, flags: SweepFlags) => {
       if (flags.set.length === 0) throw new InputError('sweep needs at least one --set path=values');
-      const progress = createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s));
+      // Runs (point × seed), counted as they finish: points finish out of order across the workers.
+      const progress = quiet() ? silentProgress : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
       let result;
       try {
         mkdirOrExplain(flags.out);
@@ -202,7 +215,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           policyModules: flags.policyModule,
           workers: flags.workers,
           journal: sweepJournalPath(flags.out),
-          onProgress: progress.update,
+          onRunProgress: progress.update,
         });
       } finally {
         progress.stop();
@@ -215,8 +228,11 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       // Say where the files went in both modes: without --out they land in ./sweep-out.
       if (flags.json) {
         io.out(sweepJson(result));
-        io.err(`wrote ${paths.join(', ')}\n`);
-      } else io.out(`${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`);
+        if (!quiet()) io.err(`wrote ${paths.join(', ')}\n`);
+      } else {
+        io.out(sweepTable(result, { quiet: quiet() }));
+        if (!quiet()) io.out(`${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`);
+      }
     });
 
   program
@@ -237,26 +253,45 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         tolerances: flags.tolerance,
         policyModules: flags.policyModule,
       });
-      io.out(renderCheckTable(report));
+      io.out(renderCheckTable(report, { notes: !quiet() }));
       writeCheckOutputs(report, { summary: flags.summary, junit: flags.junit });
       if (report.failed) state.exitCode = EXIT_CHECK_FAILED;
     });
 
   program
+    .command('diff')
+    .description('two scenario files (run with the same seed) or two Result JSON files, side by side: key metrics per policy, then every metric that differs')
+    .argument('<a>', 'scenario file (YAML or JSON, or - for standard input) or Result JSON (run --json, a baseline)')
+    .argument('<b>', 'the same, to compare with <a>')
+    .option('--seed <n>', 'seed for scenario files, instead of A\'s', parseSeed)
+    .option('--policy <names>', 'comma-separated policies for scenario files, instead of each file\'s', parseList)
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .action(async (a: string, b: string, flags: { seed?: number; policy?: string[]; policyModule?: string[] }) => {
+      const userPolicies = await loadUserPolicies(flags.policyModule ?? []);
+      const report = diff(a, b, {
+        userPolicies,
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        ...(flags.policy !== undefined ? { policies: flags.policy } : {}),
+        ...(io.readStdin ? { readStdin: io.readStdin } : {}),
+      });
+      io.out(renderDiff(report));
+    });
+
+  program
     .command('validate')
     .description('check a scenario file without running it')
-    .argument('<file>', 'scenario file (YAML or JSON)')
+    .argument('<file>', 'scenario file (YAML or JSON), or - to read it from standard input')
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .action(async (file: string, flags: { policyModule?: string[] }) => {
-      const loaded = await loadWithPolicyModules(file, flags);
+      const loaded = await loadWithPolicyModules(file, flags, io);
       // The plan is where a model that fits nowhere is found; it is cheap and runs no events.
       checkPlan(loaded);
       const { scenario } = loaded;
       io.out(
-        `${file}: ok — ${scenario.services.length} service(s), ${scenario.pools.length} pool(s), ` +
+        `${scenario.file ?? file}: ok — ${scenario.services.length} service(s), ${scenario.pools.length} pool(s), ` +
           `policies ${scenario.policies.join(', ')}\n`,
       );
-      for (const w of scenario.warnings) io.out(`warning: ${w}\n`);
+      if (!quiet()) for (const w of scenario.warnings) io.out(`warning: ${w}\n`);
     });
 
   program

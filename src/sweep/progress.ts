@@ -1,6 +1,8 @@
 /**
- * Sweep progress for the terminal: a cli-progress bar (points done, ETA) on a TTY, and one plain line per
- * finished point otherwise (logs and CI keep every line; a redrawn bar would be noise there).
+ * Sweep progress for the terminal: a cli-progress bar (items done, ETA) on a TTY, and one plain line per
+ * finished item otherwise (logs and CI keep every line; a redrawn bar would be noise there). The item is a
+ * point, or (what the CLI counts) a run: one point under one seed. Runs finish out of order across worker
+ * threads; counting them as they finish keeps the bar moving instead of waiting for a point's last seed.
  */
 import { SingleBar } from 'cli-progress';
 
@@ -9,11 +11,16 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(isTTY: boolean, write: (s: string) => void): Progress {
-  return isTTY ? barProgress(write) : lineProgress(write);
+export type ProgressUnit = 'point' | 'run';
+
+/** Nothing at all (--quiet). */
+export const silentProgress: Progress = { update() {}, stop() {} };
+
+export function createProgress(isTTY: boolean, write: (s: string) => void, unit: ProgressUnit = 'point'): Progress {
+  return isTTY ? barProgress(write, unit) : lineProgress(write, unit);
 }
 
-function barProgress(write: (s: string) => void): Progress {
+function barProgress(write: (s: string) => void, unit: ProgressUnit): Progress {
   // cli-progress drives a stream; this one forwards to `write` and claims a TTY so the bar is drawn.
   const stream = {
     isTTY: true,
@@ -25,7 +32,7 @@ function barProgress(write: (s: string) => void): Progress {
   };
   const bar = new SingleBar({
     stream: stream as unknown as NodeJS.WritableStream,
-    format: 'sweep [{bar}] {value}/{total} points | {percentage}% | elapsed {duration_formatted} | ETA {eta_formatted}',
+    format: `sweep [{bar}] {value}/{total} ${unit}s | {percentage}% | elapsed {duration_formatted} | ETA {eta_formatted}`,
     hideCursor: true,
     etaBuffer: 20,
     fps: 5,
@@ -48,7 +55,7 @@ function barProgress(write: (s: string) => void): Progress {
   };
 }
 
-function lineProgress(write: (s: string) => void): Progress {
+function lineProgress(write: (s: string) => void, unit: ProgressUnit): Progress {
   let first: { done: number; at: number } | undefined;
   let last = -1;
   return {
@@ -56,7 +63,7 @@ function lineProgress(write: (s: string) => void): Progress {
       const now = Date.now();
       if (first === undefined) {
         first = { done, at: now };
-        if (done > 0) write(`resuming: ${done}/${total} points already done\n`);
+        if (done > 0) write(`resuming: ${done}/${total} ${unit}s already done\n`);
       }
       if (done === last || done === first.done) return;
       last = done;
@@ -64,7 +71,7 @@ function lineProgress(write: (s: string) => void): Progress {
       const rate = (done - first.done) / Math.max(elapsed, 1e-3);
       const eta = rate > 0 ? (total - done) / rate : NaN;
       const pct = Math.floor((100 * done) / total);
-      write(`point ${done}/${total} done (${pct}%, elapsed ${formatSeconds(elapsed)}, ETA ${done === total ? '0s' : formatSeconds(eta)})\n`);
+      write(`${unit} ${done}/${total} done (${pct}%, elapsed ${formatSeconds(elapsed)}, ETA ${done === total ? '0s' : formatSeconds(eta)})\n`);
     },
     stop() {},
   };

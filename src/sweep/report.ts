@@ -135,3 +135,43 @@ export function writeSweepOutputs(result: SweepResult, outDir: string): string[]
 export function sweepJournalPath(outDir: string): string {
   return join(outDir, 'sweep.journal.jsonl');
 }
+
+/**
+ * The main metrics of the stdout table, by name: the totals a planner compares first, then each service's
+ * p99 latency and SLO attainment. The CSV and JSON keep every metric.
+ */
+function isMainMetric(name: string): boolean {
+  if (name === 'cost_usd' || name === 'carbon_kg' || name === 'energy_kwh') return true;
+  return /\.(latency_p99_ms|slo_attainment)$/.test(name);
+}
+
+/** "12.3 ± 0.41": the mean at 4 significant digits, the half-width to the mean's last digit shown. */
+export function meanPlusMinus(s: MetricStat | null | undefined): string {
+  if (!s) return '—';
+  const mean = Number(s.mean.toPrecision(4));
+  if (s.ci95 === 0 || s.mean === 0) return s.ci95 === 0 ? `${mean} ± 0` : `${mean} ± ${Number(s.ci95.toPrecision(2))}`;
+  const decimals = Math.max(0, 3 - Math.floor(Math.log10(Math.abs(s.mean))));
+  const ci = Number(s.ci95.toFixed(Math.min(decimals, 20)));
+  return `${mean} ± ${ci === 0 ? 0 : Number(ci.toPrecision(2))}`;
+}
+
+/**
+ * The table `placesim sweep` prints on stdout at the end: a row per point and policy, the swept values,
+ * then mean ± 95% half-width of the main metrics (totals, each service's p99 and SLO attainment). The unit
+ * is in each column name, as in sweep.csv.
+ */
+export function sweepTable(result: SweepResult, opts: { quiet?: boolean } = {}): string {
+  const metrics = result.metrics.filter((m) => isMainMetric(m.name));
+  const header = ['point', ...result.axes.map((a) => a.path), 'policy', ...metrics.map((m) => sweepColumn(m.name))];
+  const rows: string[][] = [header];
+  for (const p of result.points) {
+    for (const pol of p.policies) {
+      rows.push([String(p.index), ...result.axes.map((a) => String(p.values[a.path])), pol.policy, ...metrics.map((m) => meanPlusMinus(pol.metrics[m.name]))]);
+    }
+  }
+  const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const lines = rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '));
+  const reps = result.replications;
+  const note = reps > 1 ? `mean ± 95% half-width over ${reps} replications` : '1 replication per point: no confidence interval (± 0)';
+  return `${lines.join('\n')}\n${opts.quiet ? '' : `(${note}; every metric is in sweep.csv)\n`}`;
+}

@@ -46,6 +46,12 @@ export interface SweepOptions {
   journal?: string;
   /** Called with (points finished, points in all) at the start (resumed points count) and after each point. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called with (runs finished, runs in all) — a run is one point under one seed — at the start (the runs
+   * of resumed points count) and after each run, as runs finish, in whatever order they finish. Finer than
+   * onProgress: a point is only done when its last replication is.
+   */
+  onRunProgress?: (done: number, total: number) => void;
 }
 
 interface Point {
@@ -102,6 +108,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     : undefined;
   const finished = new Map<number, SweepPointResult>(journal?.done ?? []);
   opts.onProgress?.(finished.size, points.length);
+  const runsTotal = points.length * opts.replications;
+  let runsDone = finished.size * opts.replications;
+  opts.onRunProgress?.(runsDone, runsTotal);
 
   const todo = points.filter((p) => !finished.has(p.index));
   const tasks: { point: Point; rep: number; task: SweepTask }[] = [];
@@ -128,6 +137,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     let reps = partial.get(point.index);
     if (!reps) partial.set(point.index, (reps = new Array(opts.replications)));
     reps[rep] = out;
+    opts.onRunProgress?.(++runsDone, runsTotal);
     const left = pending.get(point.index)! - 1;
     pending.set(point.index, left);
     if (left > 0) return;
