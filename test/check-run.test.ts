@@ -50,6 +50,7 @@ function writeScenario(name: string, extra = ''): string {
 }
 
 /** Edits the committed baseline as if an older model had produced it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a baseline's JSON, edited freely to fake an old one
 function editBaseline(edit: (r: any) => void): void {
   const r = JSON.parse(pristine);
   edit(r);

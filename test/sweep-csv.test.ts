@@ -29,7 +29,7 @@ describe('sweep.csv', () => {
     result({
       cost_usd: { mean: 3623.6921500000003, ci95: 4.547473508864641e-13, n: 3 },
       cost_usd_per_1k: { mean: mean([0.1, 0.2, 0.3]), ci95: 0.1 + 0.2, n: 3 },
-      'chat.latency_p99_ms': { mean: mean([412.1, 412.2, 412.3]), ci95: 0.12345678901234567, n: 3 },
+      'chat.latency_p99_ms': { mean: mean([412.1, 412.2, 412.3]), ci95: 0.1234567890123457, n: 3 },
       'chat.slo_attainment': { mean: 0.9999, ci95: 0.00010000000000000009, n: 3 },
       'orin/l4.utilisation': { mean: 1 / 3, ci95: 2 / 3, n: 3 },
       'chat.rejected': null,

@@ -158,6 +158,7 @@ export function renderCheckMarkdown(report: CheckReport): string {
 /** Escapes for text and attribute values, dropping characters XML 1.0 cannot hold at all. */
 export function xmlEscape(text: string): string {
   return text
+    // eslint-disable-next-line no-control-regex -- these control characters are exactly what XML 1.0 cannot hold
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -105,7 +105,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const unusedFlags = resolver.unused('flag');
     for (const f of flags) if (!unusedFlags.includes(f.pattern)) usedFlags.add(f.pattern);
     if (!opts.update && p.baselineVersion !== undefined && p.baselineVersion !== RESULT_FORMAT_VERSION) {
-      notes.push(`the baseline has Result format_version ${String(p.baselineVersion)}, this placesim writes ${RESULT_FORMAT_VERSION}: regenerate it with --update`);
+      notes.push(`the baseline has Result format_version ${JSON.stringify(p.baselineVersion)}, this placesim writes ${RESULT_FORMAT_VERSION}: regenerate it with --update`);
     }
 
     let status: ScenarioCheck['status'];

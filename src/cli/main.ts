@@ -215,7 +215,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           policyModules: flags.policyModule,
           workers: flags.workers,
           journal: sweepJournalPath(flags.out),
-          onRunProgress: progress.update,
+          onRunProgress: (done, total) => progress.update(done, total),
         });
       } finally {
         progress.stop();

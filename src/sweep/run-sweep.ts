@@ -135,7 +135,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const pending = new Map<number, number>(todo.map((p) => [p.index, opts.replications]));
   const onTaskDone = (point: Point, rep: number, out: PolicyMetrics[]): void => {
     let reps = partial.get(point.index);
-    if (!reps) partial.set(point.index, (reps = new Array(opts.replications)));
+    if (!reps) partial.set(point.index, (reps = new Array<PolicyMetrics[] | undefined>(opts.replications)));
     reps[rep] = out;
     opts.onRunProgress?.(++runsDone, runsTotal);
     const left = pending.get(point.index)! - 1;
