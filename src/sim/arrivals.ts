@@ -31,6 +31,13 @@ export class Arrivals {
   declare private readonly serviceTimeStreams: RandomStream[];
   declare private readonly traceNext: Int32Array;
   declare private readonly maxBurst: number[];
+  declare private readonly services: RunContext['scenario']['services'];
+  declare private readonly kinds: RunContext['kinds'];
+  declare private readonly tallies: RunContext['tallies'];
+  declare private readonly svcTallies: RunContext['svcTallies'];
+  declare private readonly svcSeries: RunContext['svcSeries'];
+  declare private readonly warmup: number;
+  declare private readonly duration: number;
   private arrivalCount = 0;
   /** While set (an outage taking several units down), retries wait in `held` until all are down. */
   private holding = false;
@@ -45,6 +52,13 @@ export class Arrivals {
     this.sim = ctx.sim;
     this.rq = ctx.rq;
     this.targets = ctx.plan.targets;
+    this.services = ctx.scenario.services;
+    this.kinds = ctx.kinds;
+    this.tallies = ctx.tallies;
+    this.svcTallies = ctx.svcTallies;
+    this.svcSeries = ctx.svcSeries;
+    this.warmup = ctx.warmup;
+    this.duration = ctx.duration;
     const { scenario, streams } = ctx;
     this.arrivalStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:arrivals`));
     this.userStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:users`));
@@ -82,8 +96,9 @@ export class Arrivals {
 
   /** Schedules service svc's next arrival, if it comes before the end of the run. */
   scheduleNext(svc: number): void {
-    const { sim, duration } = this.ctx;
-    const service = this.ctx.scenario.services[svc];
+    const sim = this.sim;
+    const duration = this.duration;
+    const service = this.services[svc];
     const spec = service.arrivals;
     const hasBursts = service.bursts.length > 0;
     let next: number;
@@ -106,7 +121,7 @@ export class Arrivals {
         if (rng.uniform() * peak < rate) break;
       }
     }
-    if (next < duration) sim.scheduleAt(next, this.ctx.kinds.arrival, svc);
+    if (next < duration) sim.scheduleAt(next, this.kinds.arrival, svc);
   }
 
   /** Schedules each service's first arrival (a constant stream starts at t = 0). */
@@ -120,14 +135,13 @@ export class Arrivals {
 
   /** Event *arrival* of service svc. */
   onArrival(svc: number): void {
-    const ctx = this.ctx;
-    const service = ctx.scenario.services[svc];
+    const service = this.services[svc];
     const now = this.sim.now;
-    const measured = now >= ctx.warmup;
-    ctx.tallies.arrivalsTotal++;
+    const measured = now >= this.warmup;
+    this.tallies.arrivalsTotal++;
     const id = this.arrivalCount++;
-    ctx.svcSeries[svc].arrivals.addAt(now, 1);
-    if (measured) ctx.svcTallies[svc].arrivals++;
+    this.svcSeries[svc].arrivals.addAt(now, 1);
+    if (measured) this.svcTallies[svc].arrivals++;
 
     // Draw everything this request needs from its service's streams before placing it, so that the
     // streams advance identically whatever the policy decides.
@@ -151,12 +165,12 @@ export class Arrivals {
     this.apis.drawUniforms(svc);
 
     // Batch work may be held for a better moment, if the policy wants to.
-    if (service.deferrable_s !== null && ctx.policy.deferRequest) {
+    if (service.deferrable_s !== null && this.ctx.policy.deferRequest) {
       const delay = this.view.deferDelay(svc, user);
       if (delay > 0) {
         const slot = this.newRequest(id, svc, user, now, measured, serviceTime, 0);
         this.rq.target[slot] = -1;
-        this.sim.schedule(delay, ctx.kinds.deferred, slot);
+        this.sim.schedule(delay, this.kinds.deferred, slot);
         return;
       }
     }
@@ -188,11 +202,10 @@ export class Arrivals {
 
   /** Counts a first placement and sends the request. */
   private placed(slot: number, target: number): void {
-    const ctx = this.ctx;
     const rq = this.rq;
     const tp = this.targets[target];
     if (rq.measured[slot] === 1) {
-      const st = ctx.svcTallies[rq.service[slot]];
+      const st = this.svcTallies[rq.service[slot]];
       if (tp.pool >= 0) st.placements[tp.pool]++;
       else st.apiPlacements[tp.api]++;
     }
