@@ -31,6 +31,9 @@ export class Arrivals {
   declare private readonly serviceTimeStreams: RandomStream[];
   declare private readonly traceNext: Int32Array;
   declare private readonly maxBurst: number[];
+  /** Per service: 1 if its arrivals are Poisson without bursts (the fast path of scheduleNext), with its mean gap. */
+  declare private readonly plainPoisson: Uint8Array;
+  declare private readonly poissonMean: Float64Array;
   declare private readonly services: RunContext['scenario']['services'];
   declare private readonly kinds: RunContext['kinds'];
   declare private readonly tallies: RunContext['tallies'];
@@ -64,6 +67,8 @@ export class Arrivals {
     this.userStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:users`));
     this.serviceTimeStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:service-time`));
     this.traceNext = new Int32Array(scenario.services.length);
+    this.plainPoisson = Uint8Array.from(scenario.services, (s) => (s.arrivals.kind === 'poisson' && s.bursts.length === 0 ? 1 : 0));
+    this.poissonMean = Float64Array.from(scenario.services, (s) => (s.arrivals.kind === 'poisson' ? 1 / s.arrivals.rate_per_s : 0));
     this.maxBurst = scenario.services.map((s) => s.bursts.reduce((m, b) => (b.multiplier > 1 ? m * b.multiplier : m), 1));
   }
 
@@ -94,8 +99,17 @@ export class Arrivals {
     return spec.kind === 'poisson' || spec.kind === 'constant' ? spec.rate_per_s : 0;
   }
 
-  /** Schedules service svc's next arrival, if it comes before the end of the run. */
+  /**
+   * Schedules service svc's next arrival, if it comes before the end of the run. The common case (Poisson
+   * arrivals, no bursts) is kept small here so that it inlines into onArrival; the rest is in nextArrival.
+   */
   scheduleNext(svc: number): void {
+    const next = this.plainPoisson[svc] === 1 ? this.sim.now + this.arrivalStreams[svc].exponential(this.poissonMean[svc]) : this.nextArrival(svc);
+    if (next < this.duration) this.sim.scheduleAt(next, this.kinds.arrival, svc);
+  }
+
+  /** When service svc's next arrival comes (Infinity or beyond the run's end: none). */
+  private nextArrival(svc: number): number {
     const sim = this.sim;
     const duration = this.duration;
     const service = this.services[svc];
@@ -121,7 +135,7 @@ export class Arrivals {
         if (rng.uniform() * peak < rate) break;
       }
     }
-    if (next < duration) sim.scheduleAt(next, this.kinds.arrival, svc);
+    return next;
   }
 
   /** Schedules each service's first arrival (a constant stream starts at t = 0). */
