@@ -116,7 +116,9 @@ export class Links {
     const now = this.sim.now;
     let leave = now;
     if (t.backhaulOut_s > 0) leave = this.siteOut.pass(t.site, now, t.backhaulOut_s, now >= this.warmup);
-    this.outcomes.complete(slot, leave + t.down[this.rq.user[slot]]);
+    const rq = this.rq;
+    rq.delivered[slot] = leave + t.down[rq.user[slot]];
+    this.outcomes.complete(slot);
   }
 
   /** Copies the links' tallies into the run's tallies. */
