@@ -235,14 +235,16 @@ export class Pools {
     const server = this.free[pool][--this.freeCount[pool]];
     const size = q.length < t.maxBatch ? q.length : t.maxBatch;
     const base = server * this.maxBatchAll;
+    const members = this.members;
+    const serviceTime = rq.serviceTime;
     let duration = t.batchTime[size];
     const drawn = this.targetDrawn[targetId] === 1;
     if (drawn) duration = 0;
     for (let k = 0; k < size; k++) {
       const slot = q.shift();
-      this.members[base + k] = slot;
+      members[base + k] = slot;
       // A batch of drawn service times runs as long as its longest member.
-      if (drawn && rq.serviceTime[slot] > duration) duration = rq.serviceTime[slot];
+      if (drawn && serviceTime[slot] > duration) duration = serviceTime[slot];
     }
     this.markQueue(pool);
     this.queued[pool] -= size;
