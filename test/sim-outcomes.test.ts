@@ -50,7 +50,8 @@ describe('Outcomes', () => {
     rq.started[k] = 21;
     rq.ended[k] = 23;
     ctx.sim.now = 23;
-    outcomes.complete(k, 23.25);
+    rq.delivered[k] = 23.25;
+    outcomes.complete(k);
     const st = ctx.svcTallies[0];
     expect(st.completed).toBe(1);
     expect(st.networkSum).toBeCloseTo(0.75, 12);

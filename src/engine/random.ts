@@ -53,9 +53,9 @@ export class RandomStream {
     return 1 - this.prng();
   }
 
-  /** Exponential with the given mean. */
+  /** Exponential with the given mean (the same formula as exponentialOf, written out: this is the hot path). */
   exponential(mean: number): number {
-    return exponentialOf(mean, this.open());
+    return -mean * Math.log(1 - this.prng());
   }
 
   /** Standard normal (Box–Muller; the second value is discarded to keep the stream position simple). */

@@ -31,6 +31,16 @@ export class Arrivals {
   declare private readonly serviceTimeStreams: RandomStream[];
   declare private readonly traceNext: Int32Array;
   declare private readonly maxBurst: number[];
+  /** Per service: 1 if its arrivals are Poisson without bursts (the fast path of scheduleNext), with its mean gap. */
+  declare private readonly plainPoisson: Uint8Array;
+  declare private readonly poissonMean: Float64Array;
+  declare private readonly services: RunContext['scenario']['services'];
+  declare private readonly kinds: RunContext['kinds'];
+  declare private readonly tallies: RunContext['tallies'];
+  declare private readonly svcTallies: RunContext['svcTallies'];
+  declare private readonly svcSeries: RunContext['svcSeries'];
+  declare private readonly warmup: number;
+  declare private readonly duration: number;
   private arrivalCount = 0;
   /** While set (an outage taking several units down), retries wait in `held` until all are down. */
   private holding = false;
@@ -45,11 +55,20 @@ export class Arrivals {
     this.sim = ctx.sim;
     this.rq = ctx.rq;
     this.targets = ctx.plan.targets;
+    this.services = ctx.scenario.services;
+    this.kinds = ctx.kinds;
+    this.tallies = ctx.tallies;
+    this.svcTallies = ctx.svcTallies;
+    this.svcSeries = ctx.svcSeries;
+    this.warmup = ctx.warmup;
+    this.duration = ctx.duration;
     const { scenario, streams } = ctx;
     this.arrivalStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:arrivals`));
     this.userStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:users`));
     this.serviceTimeStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:service-time`));
     this.traceNext = new Int32Array(scenario.services.length);
+    this.plainPoisson = Uint8Array.from(scenario.services, (s) => (s.arrivals.kind === 'poisson' && s.bursts.length === 0 ? 1 : 0));
+    this.poissonMean = Float64Array.from(scenario.services, (s) => (s.arrivals.kind === 'poisson' ? 1 / s.arrivals.rate_per_s : 0));
     this.maxBurst = scenario.services.map((s) => s.bursts.reduce((m, b) => (b.multiplier > 1 ? m * b.multiplier : m), 1));
   }
 
@@ -80,10 +99,20 @@ export class Arrivals {
     return spec.kind === 'poisson' || spec.kind === 'constant' ? spec.rate_per_s : 0;
   }
 
-  /** Schedules service svc's next arrival, if it comes before the end of the run. */
+  /**
+   * Schedules service svc's next arrival, if it comes before the end of the run. The common case (Poisson
+   * arrivals, no bursts) is kept small here so that it inlines into onArrival; the rest is in nextArrival.
+   */
   scheduleNext(svc: number): void {
-    const { sim, duration } = this.ctx;
-    const service = this.ctx.scenario.services[svc];
+    const next = this.plainPoisson[svc] === 1 ? this.sim.now + this.arrivalStreams[svc].exponential(this.poissonMean[svc]) : this.nextArrival(svc);
+    if (next < this.duration) this.sim.scheduleAt(next, this.kinds.arrival, svc);
+  }
+
+  /** When service svc's next arrival comes (Infinity or beyond the run's end: none). */
+  private nextArrival(svc: number): number {
+    const sim = this.sim;
+    const duration = this.duration;
+    const service = this.services[svc];
     const spec = service.arrivals;
     const hasBursts = service.bursts.length > 0;
     let next: number;
@@ -106,7 +135,7 @@ export class Arrivals {
         if (rng.uniform() * peak < rate) break;
       }
     }
-    if (next < duration) sim.scheduleAt(next, this.ctx.kinds.arrival, svc);
+    return next;
   }
 
   /** Schedules each service's first arrival (a constant stream starts at t = 0). */
@@ -120,14 +149,13 @@ export class Arrivals {
 
   /** Event *arrival* of service svc. */
   onArrival(svc: number): void {
-    const ctx = this.ctx;
-    const service = ctx.scenario.services[svc];
+    const service = this.services[svc];
     const now = this.sim.now;
-    const measured = now >= ctx.warmup;
-    ctx.tallies.arrivalsTotal++;
+    const measured = now >= this.warmup;
+    this.tallies.arrivalsTotal++;
     const id = this.arrivalCount++;
-    ctx.svcSeries[svc].arrivals.addAt(now, 1);
-    if (measured) ctx.svcTallies[svc].arrivals++;
+    this.svcSeries[svc].arrivals.addAt(now, 1);
+    if (measured) this.svcTallies[svc].arrivals++;
 
     // Draw everything this request needs from its service's streams before placing it, so that the
     // streams advance identically whatever the policy decides.
@@ -151,12 +179,12 @@ export class Arrivals {
     this.apis.drawUniforms(svc);
 
     // Batch work may be held for a better moment, if the policy wants to.
-    if (service.deferrable_s !== null && ctx.policy.deferRequest) {
+    if (service.deferrable_s !== null && this.ctx.policy.deferRequest) {
       const delay = this.view.deferDelay(svc, user);
       if (delay > 0) {
         const slot = this.newRequest(id, svc, user, now, measured, serviceTime, 0);
         this.rq.target[slot] = -1;
-        this.sim.schedule(delay, ctx.kinds.deferred, slot);
+        this.sim.schedule(delay, this.kinds.deferred, slot);
         return;
       }
     }
@@ -188,11 +216,10 @@ export class Arrivals {
 
   /** Counts a first placement and sends the request. */
   private placed(slot: number, target: number): void {
-    const ctx = this.ctx;
     const rq = this.rq;
     const tp = this.targets[target];
     if (rq.measured[slot] === 1) {
-      const st = ctx.svcTallies[rq.service[slot]];
+      const st = this.svcTallies[rq.service[slot]];
       if (tp.pool >= 0) st.placements[tp.pool]++;
       else st.apiPlacements[tp.api]++;
     }

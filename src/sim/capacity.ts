@@ -50,6 +50,9 @@ export class Capacity {
   declare readonly regionDown: Int32Array;
   /** Per (region, region): outages holding the link between them (no new request crosses it). */
   declare readonly linkDown: Int32Array;
+  /** Shortcuts for canServe (called per candidate): the policy's pools, and pools.ts's serving replicas. */
+  declare private readonly usedForInference: boolean[];
+  declare private poolServing: Int32Array;
   declare private arrivals: Arrivals;
   declare private pools: Pools;
   declare private uplinks: Uplinks;
@@ -57,6 +60,7 @@ export class Capacity {
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    this.usedForInference = ctx.usedForInference;
     const { plan, nPools, warmup, duration, poolTallies, poolSeries, streams, sim } = ctx;
     this.unitBase = new Int32Array(nPools);
     let nUnits = 0;
@@ -106,6 +110,7 @@ export class Capacity {
   link(parts: Parts): void {
     this.arrivals = parts.arrivals;
     this.pools = parts.pools;
+    this.poolServing = parts.pools.serving;
     this.uplinks = parts.uplinks;
     this.jobs = parts.jobs;
   }
@@ -117,8 +122,8 @@ export class Capacity {
 
   /** Whether pool p can take a request now: it serves, boots, has units a job would give back, or can scale out. */
   canServe(p: number): boolean {
-    if (!this.ctx.usedForInference[p]) return false;
-    if (this.pools.serving[p] > 0 || this.poolBooting[p] > 0) return true;
+    if (!this.usedForInference[p]) return false;
+    if (this.poolServing[p] > 0 || this.poolBooting[p] > 0) return true;
     // Units a job holds on a shared pool come back as soon as requests wait.
     if (this.trainingLevel[p].value > 0) return true;
     const a = this.ctx.plan.pools[p].pool.autoscale;

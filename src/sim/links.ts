@@ -61,11 +61,15 @@ export class Links {
   declare readonly siteOut: FifoLinks;
   /** Per user group × 2 (towards edge, towards cloud): its shared uplinks. */
   declare readonly groupUp: FifoLinks;
+  declare private readonly kinds: RunContext['kinds'];
+  declare private readonly warmup: number;
   declare private pools: Pools;
   declare private outcomes: Outcomes;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    this.kinds = ctx.kinds;
+    this.warmup = ctx.warmup;
     this.sim = ctx.sim;
     this.rq = ctx.rq;
     this.targets = ctx.plan.targets;
@@ -81,7 +85,6 @@ export class Links {
 
   /** The request leaves for `targetId`: through its group's shared uplink, then the site's backhaul. */
   send(slot: number, targetId: number): void {
-    const ctx = this.ctx;
     const t = this.targets[targetId];
     const rq = this.rq;
     rq.target[slot] = targetId;
@@ -91,10 +94,10 @@ export class Links {
     const g = t.groupUp[user];
     if (g > 0) {
       const now = this.sim.now;
-      const leave = this.groupUp.pass(user * 2 + t.groupLink, now, g, now >= ctx.warmup);
+      const leave = this.groupUp.pass(user * 2 + t.groupLink, now, g, now >= this.warmup);
       up += leave - now;
     }
-    const kinds = ctx.kinds;
+    const kinds = this.kinds;
     const next = t.backhaulIn_s > 0 ? kinds.linkIn : kinds.enqueue;
     if (up > 0 || next === kinds.linkIn) this.sim.schedule(up, next, slot);
     else this.pools.onEnqueue(slot);
@@ -102,20 +105,20 @@ export class Links {
 
   /** Event *link in*: the request crosses its site's inbound backhaul, then is enqueued. */
   onLinkIn(slot: number): void {
-    const ctx = this.ctx;
     const t = this.targets[this.rq.target[slot]];
     const now = this.sim.now;
-    const leave = this.siteIn.pass(t.site, now, t.backhaulIn_s, now >= ctx.warmup);
-    this.sim.scheduleAt(leave, ctx.kinds.enqueue, slot);
+    const leave = this.siteIn.pass(t.site, now, t.backhaulIn_s, now >= this.warmup);
+    this.sim.scheduleAt(leave, this.kinds.enqueue, slot);
   }
 
   /** The response leaves the site (through its shared outbound link, if any) and reaches the user. */
   deliver(slot: number, t: TargetPlan): void {
-    const ctx = this.ctx;
     const now = this.sim.now;
     let leave = now;
-    if (t.backhaulOut_s > 0) leave = this.siteOut.pass(t.site, now, t.backhaulOut_s, now >= ctx.warmup);
-    this.outcomes.complete(slot, leave + t.down[this.rq.user[slot]]);
+    if (t.backhaulOut_s > 0) leave = this.siteOut.pass(t.site, now, t.backhaulOut_s, now >= this.warmup);
+    const rq = this.rq;
+    rq.delivered[slot] = leave + t.down[rq.user[slot]];
+    this.outcomes.complete(slot);
   }
 
   /** Copies the links' tallies into the run's tallies. */

@@ -19,12 +19,22 @@ export class Outcomes {
   declare private readonly rq: RequestTable;
   declare private readonly targets: TargetPlan[];
   declare private readonly row: TraceRow;
+  declare private readonly tallies: RunContext['tallies'];
+  declare private readonly svcTallies: RunContext['svcTallies'];
+  declare private readonly svcSeries: RunContext['svcSeries'];
+  declare private readonly services: RunContext['scenario']['services'];
+  declare private readonly regions: RunContext['scenario']['regions'];
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
     this.sim = ctx.sim;
     this.rq = ctx.rq;
     this.targets = ctx.plan.targets;
+    this.tallies = ctx.tallies;
+    this.svcTallies = ctx.svcTallies;
+    this.svcSeries = ctx.svcSeries;
+    this.services = ctx.scenario.services;
+    this.regions = ctx.scenario.regions;
     this.row = {
       policy: ctx.policy.name,
       request: 0,
@@ -109,28 +119,32 @@ export class Outcomes {
     rq.release(slot);
   }
 
-  /** Records a completed request whose response reaches the user at `deliveredAt`. */
-  complete(slot: number, deliveredAt: number): void {
-    const ctx = this.ctx;
-    const { tallies, scenario } = ctx;
+  /**
+   * Records a completed request whose response reaches the user at rq.delivered[slot] (a table column, not
+   * an argument: this call does not inline, and a double argument would be boxed on every completion).
+   */
+  complete(slot: number): void {
+    const tallies = this.tallies;
+    const regions = this.regions;
     const rq = this.rq;
     const t = this.targets[rq.target[slot]];
     const svc = t.service;
-    const st = ctx.svcTallies[svc];
+    const st = this.svcTallies[svc];
     const user = rq.user[slot];
+    const deliveredAt = rq.delivered[slot];
     const arrival = rq.arrival[slot];
     const start = rq.started[slot];
     const end = rq.ended[slot];
     const network = rq.enqueued[slot] - arrival + (deliveredAt - end);
     const ttft = st.ttft !== null ? rq.firstToken[slot] + t.rtt[user] / 2 - arrival : NaN;
     if (rq.measured[slot] === 1) {
-      const slo = scenario.services[svc].slo;
+      const slo = this.services[svc].slo;
       const latency = deliveredAt - arrival;
       st.completed++;
       st.latency.record(latency);
       tallies.egressBytes += t.egressBytes;
       tallies.networkBytes += t.networkBytes;
-      tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(scenario.regions[t.region], end);
+      tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(regions[t.region], end);
       st.networkSum += network;
       st.queueSum += start - rq.enqueued[slot];
       st.execSum += end - start;
@@ -145,12 +159,12 @@ export class Outcomes {
         at.requests++;
         at.usd += t.usdPerUse;
         at.kwh += t.kwhPerUse;
-        at.gco2 += t.kwhPerUse * gridAt(scenario.regions[t.region], end);
+        at.gco2 += t.kwhPerUse * gridAt(regions[t.region], end);
       }
     }
     tallies.completedTotal++;
-    ctx.svcSeries[svc].completions.addAt(this.sim.now, 1);
-    if (ctx.trace) this.emit(rq.id[slot], svc, user, arrival, t.id, 'completed', network, start - rq.enqueued[slot], end - start, ttft);
+    this.svcSeries[svc].completions.addAt(this.sim.now, 1);
+    if (this.ctx.trace) this.emit(rq.id[slot], svc, user, arrival, t.id, 'completed', network, start - rq.enqueued[slot], end - start, ttft);
     rq.release(slot);
   }
 

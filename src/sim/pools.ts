@@ -32,6 +32,15 @@ export class Pools {
   /** Per target: its FIFO of request slots. */
   declare readonly queues: RingQueue[];
   declare private readonly targetDeferrable: Uint8Array;
+  /** Per target: its service draws service times (a batch then runs as long as its longest member). */
+  declare private readonly targetDrawn: Uint8Array;
+  /** Per pool: its targets' ids. */
+  declare private readonly poolTargets: number[][];
+  declare private readonly kinds: RunContext['kinds'];
+  declare private readonly warmup: number;
+  declare private readonly duration: number;
+  declare private readonly poolTallies: RunContext['poolTallies'];
+  declare private readonly poolSeries: RunContext['poolSeries'];
   /** Replicas of pool p are serverBase[p] .. serverBase[p] + units × serversPerUnit − 1. */
   declare readonly serverBase: Int32Array;
   declare private readonly serverPool: Int32Array;
@@ -72,6 +81,13 @@ export class Pools {
     this.rq = ctx.rq;
     this.targets = ctx.plan.targets;
     const { plan, scenario, nPools, warmup, duration } = ctx;
+    this.kinds = ctx.kinds;
+    this.warmup = warmup;
+    this.duration = duration;
+    this.poolTallies = ctx.poolTallies;
+    this.poolSeries = ctx.poolSeries;
+    this.poolTargets = plan.pools.map((pp) => pp.targets);
+    this.targetDrawn = Uint8Array.from(plan.targets.map((t) => (scenario.services[t.service].service_time !== null ? 1 : 0)));
     this.queues = plan.targets.map(() => new RingQueue());
     this.targetDeferrable = Uint8Array.from(plan.targets.map((t) => (scenario.services[t.service].deferrable_s !== null ? 1 : 0)));
     this.serverBase = new Int32Array(nPools);
@@ -122,7 +138,7 @@ export class Pools {
   /** Integrates a pool's queue length up to now; call before changing it. */
   private markQueue(pool: number): void {
     const now = this.sim.now;
-    this.ctx.poolSeries[pool].queue.addSpan(this.queueSince[pool], now, this.queued[pool]);
+    this.poolSeries[pool].queue.addSpan(this.queueSince[pool], now, this.queued[pool]);
     this.queueSince[pool] = now;
   }
 
@@ -174,8 +190,7 @@ export class Pools {
 
   /** Starts batches while the pool has a free replica and a ready queue; otherwise sets the batch timer. */
   dispatch(pool: number): void {
-    const ctx = this.ctx;
-    const targets = ctx.plan.pools[pool].targets;
+    const targets = this.poolTargets[pool];
     const now = this.sim.now;
     while (this.freeCount[pool] > 0 && this.queued[pool] > 0) {
       // The ready queue (full batch waiting, or oldest request waited max_wait) with the oldest head;
@@ -205,7 +220,7 @@ export class Pools {
       if (pick === -1) {
         if (nextReady < this.timerAt[pool]) {
           this.timerAt[pool] = nextReady;
-          this.sim.scheduleAt(nextReady, ctx.kinds.timer, pool);
+          this.sim.scheduleAt(nextReady, this.kinds.timer, pool);
         }
         return;
       }
@@ -214,21 +229,22 @@ export class Pools {
   }
 
   private startBatch(pool: number, targetId: number): void {
-    const ctx = this.ctx;
     const rq = this.rq;
     const t = this.targets[targetId];
     const q = this.queues[targetId];
     const server = this.free[pool][--this.freeCount[pool]];
     const size = q.length < t.maxBatch ? q.length : t.maxBatch;
     const base = server * this.maxBatchAll;
+    const members = this.members;
+    const serviceTime = rq.serviceTime;
     let duration = t.batchTime[size];
-    const drawn = ctx.scenario.services[t.service].service_time !== null;
+    const drawn = this.targetDrawn[targetId] === 1;
     if (drawn) duration = 0;
     for (let k = 0; k < size; k++) {
       const slot = q.shift();
-      this.members[base + k] = slot;
+      members[base + k] = slot;
       // A batch of drawn service times runs as long as its longest member.
-      if (drawn && rq.serviceTime[slot] > duration) duration = rq.serviceTime[slot];
+      if (drawn && serviceTime[slot] > duration) duration = serviceTime[slot];
     }
     this.markQueue(pool);
     this.queued[pool] -= size;
@@ -238,16 +254,20 @@ export class Pools {
     this.serverTarget[server] = targetId;
     this.serverSize[server] = size;
     this.serverFirstToken[server] = drawn ? duration : t.firstToken[size];
-    this.serverEvent[server] = this.sim.schedule(duration, ctx.kinds.done, server);
+    this.serverEvent[server] = this.sim.schedule(duration, this.kinds.done, server);
   }
 
   /** Accounts a replica's busy span [start, end) in the tallies and series. */
   private accountBusy(pool: number, start: number, end: number): void {
-    const { warmup, duration } = this.ctx;
-    const pt = this.ctx.poolTallies[pool];
-    pt.busyServerSeconds += this.ctx.inWindow(start, end);
-    pt.busyHourly.addSpan(start > warmup ? start : warmup, end < duration ? end : duration, 1);
-    this.ctx.poolSeries[pool].busy.addSpan(start, end, 1);
+    const warmup = this.warmup;
+    const duration = this.duration;
+    const pt = this.poolTallies[pool];
+    const s = start > warmup ? start : warmup;
+    const e = end < duration ? end : duration;
+    // The busy span's part inside the measured window (as RunContext.inWindow).
+    pt.busyServerSeconds += e > s ? e - s : 0;
+    pt.busyHourly.addSpan(s, e, 1);
+    this.poolSeries[pool].busy.addSpan(start, end, 1);
   }
 
   /** Event *batch done*: every request of the replica's batch is delivered (or held while the uplink is down). */
@@ -273,9 +293,10 @@ export class Pools {
       else this.uplinks.hold(slot, site, ctx.scenario.services[t.service].request.download_bytes);
     }
     this.accountBusy(pool, start, now);
-    if (start >= ctx.warmup) {
-      ctx.poolTallies[pool].batches++;
-      ctx.poolTallies[pool].batchedRequests += size;
+    if (start >= this.warmup) {
+      const pt = this.poolTallies[pool];
+      pt.batches++;
+      pt.batchedRequests += size;
     }
     this.serverBusy[server] = 0;
     this.busy[pool]--;

@@ -24,6 +24,8 @@ export class RequestTable {
   started = new Float64Array(this.capacity);
   ended = new Float64Array(this.capacity);
   firstToken = new Float64Array(this.capacity);
+  /** When its response reaches the user (set just before Outcomes.complete). */
+  delivered = new Float64Array(this.capacity);
   alive = new Uint8Array(this.capacity);
   private free = new Int32Array(this.capacity);
   private freeCount = 0;
@@ -76,6 +78,7 @@ export class RequestTable {
     this.started = f64(this.started);
     this.ended = f64(this.ended);
     this.firstToken = f64(this.firstToken);
+    this.delivered = f64(this.delivered);
     const a = new Uint8Array(cap);
     a.set(this.alive);
     this.alive = a;

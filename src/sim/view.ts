@@ -102,14 +102,23 @@ export class PolicyView {
     this.apis = parts.apis;
   }
 
-  /** Fills service svc's request and candidates for a request of user group `user` that arrived at `arrival`. */
-  private fill(svc: number, user: number, arrival: number): ServiceView {
+  /** Service svc's request, for a request of user group `user` that arrived at `arrival`. */
+  private request(svc: number, user: number, arrival: number): ServiceView {
+    const v = this.views[svc];
+    v.request.arrival_s = arrival;
+    v.request.user = this.ctx.scenario.users[user].name;
+    v.request.userIndex = user;
+    return v;
+  }
+
+  /**
+   * Fills service svc's candidates for a request of user group `user`. (The arrival time is set by
+   * `request`, kept small enough to inline: a double passed to this large function would be boxed.)
+   */
+  private fill(svc: number, user: number): ServiceView {
     const ctx = this.ctx;
     const { plan, scenario, nRegions } = ctx;
     const v = this.views[svc];
-    v.request.arrival_s = arrival;
-    v.request.user = scenario.users[user].name;
-    v.request.userIndex = user;
     const cands = v.view.candidates;
     const now = this.sim.now;
     v.view.now = now;
@@ -205,7 +214,8 @@ export class PolicyView {
 
   /** Asks the policy where a request of service svc goes; returns the target id or −1. */
   place(svc: number, user: number, arrival: number): number {
-    const v = this.fill(svc, user, arrival);
+    this.request(svc, user, arrival);
+    const v = this.fill(svc, user);
     const policy = this.ctx.policy;
     const choice = policy.place(v.request, v.view);
     if (choice === -1) return -1;
@@ -224,7 +234,8 @@ export class PolicyView {
     const ctx = this.ctx;
     const service = ctx.scenario.services[svc];
     const now = this.sim.now;
-    const v = this.fill(svc, user, now);
+    this.request(svc, user, now);
+    const v = this.fill(svc, user);
     const delay = ctx.policy.deferRequest!(v.request, v.view, now + service.deferrable_s!);
     if (!(delay >= 0 && delay <= service.deferrable_s!)) {
       throw new Error(
