@@ -11,7 +11,10 @@ const root = path.resolve(here, '..');
 
 async function measure(kind, arg) {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(here, 'worker.js'), [kind, String(arg)], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(path.join(here, 'worker.js'), [kind, String(arg)], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     child.on('message', resolve);
     child.on('error', reject);
     child.on('exit', (code) => {
@@ -45,4 +48,6 @@ console.log(
 );
 console.log('');
 console.log('targets on a 2-core machine: M/M/c ≥ 1,500,000 requests/s; chatbot ≥ 300,000 requests/s;');
-console.log(`  RSS flat as requests grow: 10M requests < 150 MB (measured ${mb(rows[1].maxRss)}; 1M: ${mb(rows[0].maxRss)})`);
+console.log(
+  `  RSS flat as requests grow: 10M requests < 150 MB (measured ${mb(rows[1].maxRss)}; 1M: ${mb(rows[0].maxRss)})`,
+);

@@ -130,7 +130,8 @@ export function formatPath(path: readonly PathSegment[]): string {
 /** `file:line:col: path: message`, leaving out the parts that are unknown. */
 export function formatMessage(message: string, where: Where): string {
   let loc = where.file ?? '';
-  if (where.line !== undefined) loc += `${loc === '' ? '' : ':'}${where.line}${where.col !== undefined ? `:${where.col}` : ''}`;
+  if (where.line !== undefined)
+    loc += `${loc === '' ? '' : ':'}${where.line}${where.col !== undefined ? `:${where.col}` : ''}`;
   const parts: string[] = [];
   if (loc !== '') parts.push(loc);
   if (where.path !== undefined && where.path.length > 0) parts.push(formatPath(where.path));

@@ -6,7 +6,13 @@
  */
 
 // Load and run a scenario.
-export { loadScenario, run, type LoadScenarioOptions, type LoadedScenario, type RunLoadedOptions as RunOptions } from './app/index.js';
+export {
+  loadScenario,
+  run,
+  type LoadScenarioOptions,
+  type LoadedScenario,
+  type RunLoadedOptions as RunOptions,
+} from './app/index.js';
 // A grid of variants × seeds (`placesim sweep`), and the regression check against baselines (`placesim check`).
 export { runSweep as sweep, SWEEP_FORMAT_VERSION, type SweepOptions } from './sweep/run-sweep.js';
 export { parseSet, type SetSpec } from './sweep/set-spec.js';
@@ -14,7 +20,16 @@ export { runCheck as check, type CheckOptions, type CheckReport, type ScenarioCh
 
 // Errors: which are the user's to fix, and the exit code the CLI would give each.
 export { InputError, PlanError, PolicyError, formatPath, type PathSegment, type Where } from './errors.js';
-export { describeFailure, isUserError, EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_BUG, type ExitCode, type Failure } from './app/exit.js';
+export {
+  describeFailure,
+  isUserError,
+  EXIT_OK,
+  EXIT_CHECK_FAILED,
+  EXIT_BAD_INPUT,
+  EXIT_BUG,
+  type ExitCode,
+  type Failure,
+} from './app/exit.js';
 
 // Writing a Result out.
 export { renderJson, renderTable, writeCsv, renderHtml, renderSweepHtml, type TableOptions } from './report/index.js';
@@ -37,7 +52,16 @@ export {
 } from './placement/index.js';
 
 // The shapes of what comes back.
-export type { Result, PolicyResult, ServiceResult, PoolResult, JobResult, ApiResult, Totals, LatencySummary } from './metrics/result.js';
+export type {
+  Result,
+  PolicyResult,
+  ServiceResult,
+  PoolResult,
+  JobResult,
+  ApiResult,
+  Totals,
+  LatencySummary,
+} from './metrics/result.js';
 export { RESULT_FORMAT_VERSION } from './metrics/result.js';
 export type { SweepResult, SweepPointResult, SweepMetric, MetricStat, SweepAxis } from './metrics/sweep-result.js';
 export type { Catalog, Scenario } from './model/types.js';

@@ -50,7 +50,9 @@ describe("import { … } from 'placesim'", () => {
     })();
     expect(err).toBeInstanceOf(PolicyError);
     expect(describeFailure(err).code).toBe(EXIT_BAD_INPUT);
-    await expect(loadScenario(SCENARIO, { userPolicies: [{ name: 'nearest', place: () => -1 }] })).rejects.toThrow(/is a built-in policy's name/);
+    await expect(loadScenario(SCENARIO, { userPolicies: [{ name: 'nearest', place: () => -1 }] })).rejects.toThrow(
+      /is a built-in policy's name/,
+    );
   });
 
   it('bad input is an InputError (exit 2), anything else a bug (exit 3)', async () => {
@@ -61,7 +63,12 @@ describe("import { … } from 'placesim'", () => {
   });
 
   it('sweeps and checks', async () => {
-    const s = await sweep({ file: SCENARIO, sets: [parseSet('duration=60s'), parseSet('warmup=6s')], replications: 1, workers: 0 });
+    const s = await sweep({
+      file: SCENARIO,
+      sets: [parseSet('duration=60s'), parseSet('warmup=6s')],
+      replications: 1,
+      workers: 0,
+    });
     expect(s.points).toHaveLength(1);
     const dir = mkdtempSync(join(tmpdir(), 'placesim-api-'));
     try {
@@ -74,14 +81,18 @@ describe("import { … } from 'placesim'", () => {
   });
 
   it('the packaged files are declared: types and exports point into dist/', () => {
-    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { types: string; exports: Record<string, { types: string; default: string }> };
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      types: string;
+      exports: Record<string, { types: string; default: string }>;
+    };
     expect(pkg.types).toBe('./dist/index.d.ts');
     expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
   });
 });
 
 describe('docs/api.md example (examples/api/compare.mjs), run by node as a user would', () => {
-  const node = (...args: string[]) => spawnSync(process.execPath, ['examples/api/compare.mjs', ...args], { encoding: 'utf8' });
+  const node = (...args: string[]) =>
+    spawnSync(process.execPath, ['examples/api/compare.mjs', ...args], { encoding: 'utf8' });
 
   it('prints each policy and the Pareto set', () => {
     const r = node(SCENARIO);

@@ -34,7 +34,9 @@ policies: [least-latency]
 describe('shared site link (backhaul)', () => {
   it('queues uploads as M/D/1: mean wait = ρ / (2μ(1 − ρ)) within 2%', () => {
     // 1 MB at 100 Mbit/s takes 80 ms: μ = 12.5/s; λ = 10/s, ρ = 0.8, Wq = 0.8 / (2 × 12.5 × 0.2) = 160 ms.
-    const r = runScenario(loadScenarioText(scenario('backhaul: { in: 100Mbps }', '10/s'), 'test/fixtures/backhaul.yaml'));
+    const r = runScenario(
+      loadScenarioText(scenario('backhaul: { in: 100Mbps }', '10/s'), 'test/fixtures/backhaul.yaml'),
+    );
     const p = r.policies[0];
     const link = p.backhaul.find((b) => b.direction === 'in')!;
     expect(link.capacity_mbps).toBe(100);
@@ -94,9 +96,9 @@ policies: [least-latency]
     expect(Math.abs(link.mean_wait_ms / 160 - 1)).toBeLessThan(0.02);
     expect(Math.abs(link.utilisation / 0.8 - 1)).toBeLessThan(0.01);
     expect(p.shared_uplinks.some((l) => l.path === 'edge')).toBe(false);
-    expect(renderTable(runScenario(loadScenarioText(text('{ cloud: 100Mbps }'), 'test/fixtures/group.yaml')))).toContain(
-      'shared uplink of store, towards the cloud (100 Mbit/s)',
-    );
+    expect(
+      renderTable(runScenario(loadScenarioText(text('{ cloud: 100Mbps }'), 'test/fixtures/group.yaml'))),
+    ).toContain('shared uplink of store, towards the cloud (100 Mbit/s)');
   });
 
   it('a link towards edge sites only leaves cloud paths alone', () => {

@@ -111,13 +111,26 @@ describe('bad input: capacity over time', () => {
   });
 
   it('autoscale on a device pool', () => {
-    const text = edit({ 'box:': '      box: { device: generic-cpu, count: 2, capex_usd: 1000, lifetime: 3y, autoscale: { min: 1, max: 2 } }' });
-    expectError(text, '{ min: 1', 'sites.edge.pools.box.autoscale', 'autoscaling applies to instance pools (cloud instances), not device pools');
+    const text = edit({
+      'box:':
+        '      box: { device: generic-cpu, count: 2, capex_usd: 1000, lifetime: 3y, autoscale: { min: 1, max: 2 } }',
+    });
+    expectError(
+      text,
+      '{ min: 1',
+      'sites.edge.pools.box.autoscale',
+      'autoscaling applies to instance pools (cloud instances), not device pools',
+    );
   });
 
   it('autoscale with replicas', () => {
     const text = edit(gpu('replicas: 2, usd_per_hour: 1, autoscale: { min: 1, max: 3 }'));
-    expectError(text, '2, usd_per_hour', 'sites.dc.pools.gpu.replicas', /autoscale\.min and autoscale\.max instead of replicas/);
+    expectError(
+      text,
+      '2, usd_per_hour',
+      'sites.dc.pools.gpu.replicas',
+      /autoscale\.min and autoscale\.max instead of replicas/,
+    );
   });
 
   it('autoscale max < min', () => {
@@ -150,7 +163,12 @@ describe('bad input: outages', () => {
   it('an outage naming two of site, region, uplink', () => {
     const text = edit({}, 'outages:\n  - { site: dc, region: eu, start: 10m, duration: 5m }\n');
     // (The list of outage kinds may grow; the two given must be named.)
-    expectError(text, '{ site: dc', 'outages[0]', /^give exactly one of site, region, uplink\b.* \(got site, region\)$/);
+    expectError(
+      text,
+      '{ site: dc',
+      'outages[0]',
+      /^give exactly one of site, region, uplink\b.* \(got site, region\)$/,
+    );
   });
 
   it('an outage naming an unknown site, with did you mean', () => {
@@ -166,12 +184,16 @@ describe('bad input: demand and residency', () => {
   });
 
   it('bursts on trace arrivals', () => {
-    const text = edit({ 'arrivals:': '    arrivals: { trace: arrivals.csv, bursts: [{ start: 10m, duration: 5m, multiplier: 2 }] }' });
+    const text = edit({
+      'arrivals:': '    arrivals: { trace: arrivals.csv, bursts: [{ start: 10m, duration: 5m, multiplier: 2 }] }',
+    });
     expectError(text, '{ start: 10m', 'services.chat.arrivals.bursts[0]', /do not apply to trace arrivals/);
   });
 
   it('a negative burst multiplier', () => {
-    const text = edit({ 'arrivals:': '    arrivals: { poisson: 2/s, bursts: [{ start: 10m, duration: 5m, multiplier: -2 }] }' });
+    const text = edit({
+      'arrivals:': '    arrivals: { poisson: 2/s, bursts: [{ start: 10m, duration: 5m, multiplier: -2 }] }',
+    });
     expectError(text, '-2 }', 'services.chat.arrivals.bursts[0].multiplier', '-2 is too small: must be > 0');
   });
 });
@@ -257,7 +279,9 @@ describe('CLI validate: residency that can never be met', () => {
     const lines = err.replace(/\n$/, '').split('\n');
     expect(lines).toHaveLength(1);
     // residency-unmet.yaml line 24: "    residency: [asia]", the list at column 16.
-    expect(lines[0]).toMatch(/^placesim: test\/fixtures\/dynamics\/residency-unmet\.yaml:24:16: services\.chat\.residency: /);
+    expect(lines[0]).toMatch(
+      /^placesim: test\/fixtures\/dynamics\/residency-unmet\.yaml:24:16: services\.chat\.residency: /,
+    );
     expect(lines[0]).toContain('service "chat"');
     expect(lines[0]).toMatch(/\basia\b/);
   });

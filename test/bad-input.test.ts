@@ -77,7 +77,9 @@ describe('bad scenario input', () => {
   it('unknown field, with did you mean, at the key', () => {
     const e = load(edit({ 27: '    arival: { poisson: 6/s }' }));
     // The missing "arrivals" is the second issue.
-    expect(e.message).toBe('scenarios/t.yaml:27:5: services.chat: unknown field "arival" (did you mean "arrivals"?) (and 1 more)');
+    expect(e.message).toBe(
+      'scenarios/t.yaml:27:5: services.chat: unknown field "arival" (did you mean "arrivals"?) (and 1 more)',
+    );
     expect(e.path).toEqual(['services', 'chat']);
     expect([e.line, e.col]).toEqual([27, 5]);
   });
@@ -89,25 +91,35 @@ describe('bad scenario input', () => {
 
   it('unknown field inside a list item', () => {
     const e = load(edit({ 26: '    users: [{ user: seoul, wieght: 1 }]' }));
-    expect(e.message).toBe('scenarios/t.yaml:26:28: services.chat.users[0]: unknown field "wieght" (did you mean "weight"?) (and 1 more)');
+    expect(e.message).toBe(
+      'scenarios/t.yaml:26:28: services.chat.users[0]: unknown field "wieght" (did you mean "weight"?) (and 1 more)',
+    );
   });
 
   it('bad unit', () => {
     const e = load(edit({ 2: 'duration: 1 hour' }));
-    expect(e.message).toBe('scenarios/t.yaml:2:11: duration: bad duration "1 hour": unknown unit "hour"; use one of ns, us, µs, ms, s, m, min, h, d, w, y');
+    expect(e.message).toBe(
+      'scenarios/t.yaml:2:11: duration: bad duration "1 hour": unknown unit "hour"; use one of ns, us, µs, ms, s, m, min, h, d, w, y',
+    );
     expect(e.path).toEqual(['duration']);
   });
 
   it('bare number where a unit is needed says which unit', () => {
     const e = load(edit({ 20: '    access_rtt: { edge: 8, cloud: 25ms }' }));
-    expect(e.message).toMatch(/^scenarios\/t\.yaml:20:25: users\.seoul\.access_rtt\.edge: bad duration 8: a bare number needs a unit, e\.g\. "8s"/);
+    expect(e.message).toMatch(
+      /^scenarios\/t\.yaml:20:25: users\.seoul\.access_rtt\.edge: bad duration 8: a bare number needs a unit, e\.g\. "8s"/,
+    );
   });
 
   it('unknown catalog device and instance ids, with did you mean', () => {
     let e = load(edit({ 16: '      orin: { device: jetson-agx-orin, count: 4, capex_usd: 1999, lifetime: 3y }' }));
-    expect(e.message).toBe('scenarios/t.yaml:16:23: sites.edge.pools.orin.device: unknown catalog device "jetson-agx-orin" (did you mean "jetson-agx-orin-64gb"?)');
+    expect(e.message).toBe(
+      'scenarios/t.yaml:16:23: sites.edge.pools.orin.device: unknown catalog device "jetson-agx-orin" (did you mean "jetson-agx-orin-64gb"?)',
+    );
     e = load(edit({ 11: '      gpu: { instance: aws/g5.xlarg, replicas: 2 }' }));
-    expect(e.message).toBe('scenarios/t.yaml:11:24: sites.cloud.pools.gpu.instance: unknown catalog instance "aws/g5.xlarg" (did you mean "aws/g5.xlarge"?)');
+    expect(e.message).toBe(
+      'scenarios/t.yaml:11:24: sites.cloud.pools.gpu.instance: unknown catalog instance "aws/g5.xlarg" (did you mean "aws/g5.xlarge"?)',
+    );
   });
 
   it('unknown region, user and model references, with did you mean', () => {
@@ -163,28 +175,47 @@ describe('bad scenario input', () => {
 
   it('unknown policy, with did you mean', () => {
     const e = load(edit({ 29: 'policies: [cloud-only, edge-frist]' }));
-    expect(e.message).toBe('scenarios/t.yaml:29:24: policies[1]: unknown policy "edge-frist" (did you mean "edge-first"?)');
+    expect(e.message).toBe(
+      'scenarios/t.yaml:29:24: policies[1]: unknown policy "edge-frist" (did you mean "edge-first"?)',
+    );
     expect(errorOf(() => loadScenarioText(BASE, 't.yaml', { policies: ['lowest-carbn'] })).message).toBe(
       'unknown policy "lowest-carbn" (did you mean "lowest-carbon"?)',
     );
   });
 
   it('an RTT that is needed and unknown names network.rtt and the pair', () => {
-    const e = load(edit({ 4: '  mars: { grid_gco2_per_kwh: 100, pue: 1.1 }', 9: '    region: mars', 11: '      gpu: { instance: aws/g5.xlarge, replicas: 2, usd_per_hour: 1 }' }));
-    expect(e.message).toBe('scenarios/t.yaml:1:1: network: no RTT for "mars <-> ap-northeast-2" (not in the catalog); give it, e.g. rtt: { "mars <-> ap-northeast-2": 50ms }');
+    const e = load(
+      edit({
+        4: '  mars: { grid_gco2_per_kwh: 100, pue: 1.1 }',
+        9: '    region: mars',
+        11: '      gpu: { instance: aws/g5.xlarge, replicas: 2, usd_per_hour: 1 }',
+      }),
+    );
+    expect(e.message).toBe(
+      'scenarios/t.yaml:1:1: network: no RTT for "mars <-> ap-northeast-2" (not in the catalog); give it, e.g. rtt: { "mars <-> ap-northeast-2": 50ms }',
+    );
   });
 
   it('a region outside the catalog must give grid and PUE', () => {
     const e = load(edit({ 4: '  mars: { pue: 1.1 }', 9: '    region: mars' }));
-    expect(e.message).toMatch(/^scenarios\/t\.yaml:4:9: regions\.mars: missing required field "grid_gco2_per_kwh": "mars" is not a catalog region/);
+    expect(e.message).toMatch(
+      /^scenarios\/t\.yaml:4:9: regions\.mars: missing required field "grid_gco2_per_kwh": "mars" is not a catalog region/,
+    );
     expect(load(edit({ 5: '  ap-northeast-2: { pue: 0.9 }' })).message).toBe(
       'scenarios/t.yaml:5:26: regions.ap-northeast-2.pue: 0.9 is too small: must be >= 1',
     );
   });
 
   it('a missing price suggests usd_per_hour', () => {
-    const e = load(edit({ 9: '    region: ap-northeast-2', 11: '      gpu: { instance: aws/g5.xlarge, replicas: 2, pricing: spot }' }));
-    expect(e.message).toMatch(/^scenarios\/t\.yaml:11:61: sites\.cloud\.pools\.gpu\.pricing: no spot price for "aws\/g5\.xlarge" in region "ap-northeast-2" .*; give usd_per_hour$/);
+    const e = load(
+      edit({
+        9: '    region: ap-northeast-2',
+        11: '      gpu: { instance: aws/g5.xlarge, replicas: 2, pricing: spot }',
+      }),
+    );
+    expect(e.message).toMatch(
+      /^scenarios\/t\.yaml:11:61: sites\.cloud\.pools\.gpu\.pricing: no spot price for "aws\/g5\.xlarge" in region "ap-northeast-2" .*; give usd_per_hour$/,
+    );
   });
 
   it('structural mistakes never leak a zod error', () => {
@@ -206,15 +237,21 @@ describe('bad scenario input', () => {
       expect(m).not.toMatch(/Invalid input|ZodError|received|\n/);
     }
     expect(messages[1]).toBe('scenarios/t.yaml:5:18: regions.ap-northeast-2: expected a mapping, got null (empty)');
-    expect(messages[4]).toBe('scenarios/t.yaml:26:12: services.chat.users: expected a user group name or a list of { user, weight }');
+    expect(messages[4]).toBe(
+      'scenarios/t.yaml:26:12: services.chat.users: expected a user group name or a list of { user, weight }',
+    );
     expect(messages[5]).toBe('scenarios/t.yaml:11:49: sites.cloud.pools.gpu.replicas: expected an integer, got 1.5');
-    expect(messages[6]).toBe('scenarios/t.yaml:8:11: sites.cloud.kind: bad value "fog": expected one of cloud, edge, device');
+    expect(messages[6]).toBe(
+      'scenarios/t.yaml:8:11: sites.cloud.kind: bad value "fog": expected one of cloud, edge, device',
+    );
   });
 
   it('cross-field rules point at the field', () => {
-    expect(load(edit({ 28: '    request: { input_tokens: 400, output_tokens: 150 }\n    service_time: { exponential: 10ms }' })).message).toBe(
-      'scenarios/t.yaml:25:5: services.chat: give either model or service_time, not both',
-    );
+    expect(
+      load(
+        edit({ 28: '    request: { input_tokens: 400, output_tokens: 150 }\n    service_time: { exponential: 10ms }' }),
+      ).message,
+    ).toBe('scenarios/t.yaml:25:5: services.chat: give either model or service_time, not both');
     expect(load(edit({ 27: '    arrivals: { poisson: 6/s, constant: 2/s }' })).message).toBe(
       'scenarios/t.yaml:27:15: services.chat.arrivals: give exactly one of poisson, constant, profile, trace (got poisson, constant)',
     );
@@ -233,11 +270,15 @@ describe('bad scenario input', () => {
       'test/fixtures/scenario/traces/bad-row.csv:4: services.chat.arrivals.trace: bad arrival time "abc": expected a number of seconds',
     );
     expect([e.file, e.line]).toEqual(['test/fixtures/scenario/traces/bad-row.csv', 4]);
-    const d = errorOf(() => loadScenarioText(edit({ 27: '    arrivals: { trace: traces/decreasing.csv }' }), 'test/fixtures/scenario/t.yaml'));
+    const d = errorOf(() =>
+      loadScenarioText(edit({ 27: '    arrivals: { trace: traces/decreasing.csv }' }), 'test/fixtures/scenario/t.yaml'),
+    );
     expect(d.message).toBe(
       'test/fixtures/scenario/traces/decreasing.csv:4: services.chat.arrivals.trace: bad arrival time "1.5": times must not decrease (previous 2)',
     );
-    const m = errorOf(() => loadScenarioText(edit({ 27: '    arrivals: { trace: traces/none.csv }' }), 'test/fixtures/scenario/t.yaml'));
+    const m = errorOf(() =>
+      loadScenarioText(edit({ 27: '    arrivals: { trace: traces/none.csv }' }), 'test/fixtures/scenario/t.yaml'),
+    );
     expect(m.message).toBe(
       'test/fixtures/scenario/t.yaml:27:24: services.chat.arrivals.trace: cannot read trace "test/fixtures/scenario/traces/none.csv": file not found',
     );
@@ -245,6 +286,8 @@ describe('bad scenario input', () => {
 
   it('a new catalog device must give every field', () => {
     const e = load(edit({}, 'catalog:\n  devices:\n    my-npu: { class: edge, memory: 8GB }\n'));
-    expect(e.message).toMatch(/^scenarios\/t\.yaml:32:13: catalog\.devices\.my-npu: missing required field "peak_tflops" \(a new catalog device must give /);
+    expect(e.message).toMatch(
+      /^scenarios\/t\.yaml:32:13: catalog\.devices\.my-npu: missing required field "peak_tflops" \(a new catalog device must give /,
+    );
   });
 });

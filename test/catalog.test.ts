@@ -37,31 +37,81 @@ describe('default catalog: shape and provenance', () => {
   it('has at least 14 devices spanning every device class', () => {
     expect(devices.length).toBeGreaterThanOrEqual(14);
     for (const cls of DEVICE_CLASSES) {
-      expect(devices.some((d) => d.class === cls), `class ${cls}`).toBe(true);
+      expect(
+        devices.some((d) => d.class === cls),
+        `class ${cls}`,
+      ).toBe(true);
     }
   });
 
   it('contains the devices, instances and regions the scenarios and docs rely on', () => {
     for (const id of [
-      'h100-sxm', 'h100-pcie', 'h200-sxm', 'a100-80gb-sxm', 'a100-40gb-sxm', 'l4', 't4', 'a10g', 'mi300x',
-      'tpu-v4', 'tpu-v5e', 'tpu-v5p', 'tpu-v6e', 'epyc-9654', 'xeon-8480', 'graviton3', 'generic-cpu',
-      'jetson-agx-orin-64gb', 'jetson-orin-nx-16gb', 'jetson-orin-nano-8gb', 'jetson-orin-nano-super',
-      'coral-edge-tpu', 'apple-m4', 'snapdragon-8-gen3', 'raspberry-pi-5',
+      'h100-sxm',
+      'h100-pcie',
+      'h200-sxm',
+      'a100-80gb-sxm',
+      'a100-40gb-sxm',
+      'l4',
+      't4',
+      'a10g',
+      'mi300x',
+      'tpu-v4',
+      'tpu-v5e',
+      'tpu-v5p',
+      'tpu-v6e',
+      'epyc-9654',
+      'xeon-8480',
+      'graviton3',
+      'generic-cpu',
+      'jetson-agx-orin-64gb',
+      'jetson-orin-nx-16gb',
+      'jetson-orin-nano-8gb',
+      'jetson-orin-nano-super',
+      'coral-edge-tpu',
+      'apple-m4',
+      'snapdragon-8-gen3',
+      'raspberry-pi-5',
     ]) {
       expect(cat.devices[id], id).toBeDefined();
     }
     // Every id a shipped scenario or a doc names keeps working.
     for (const id of [
-      'aws/p5.48xlarge', 'aws/p5en.48xlarge', 'aws/p4d.24xlarge', 'aws/p4de.24xlarge', 'aws/g5.xlarge',
-      'aws/g6.12xlarge', 'aws/g4dn.xlarge', 'gcp/tpu-v5e', 'gcp/tpu-v5p', 'gcp/tpu-v6e', 'azure/nd96isr-h100-v5',
-      'gcp/a3-highgpu-8g', 'lambda/gpu_8x_h100_sxm5', 'lambda/gpu_1x_h100_sxm5', 'lambda/gpu_8x_a100_80gb_sxm4',
-      'coreweave/hgx-h100', 'runpod/h100-sxm', 'runpod/h100-sxm-community',
+      'aws/p5.48xlarge',
+      'aws/p5en.48xlarge',
+      'aws/p4d.24xlarge',
+      'aws/p4de.24xlarge',
+      'aws/g5.xlarge',
+      'aws/g6.12xlarge',
+      'aws/g4dn.xlarge',
+      'gcp/tpu-v5e',
+      'gcp/tpu-v5p',
+      'gcp/tpu-v6e',
+      'azure/nd96isr-h100-v5',
+      'gcp/a3-highgpu-8g',
+      'lambda/gpu_8x_h100_sxm5',
+      'lambda/gpu_1x_h100_sxm5',
+      'lambda/gpu_8x_a100_80gb_sxm4',
+      'coreweave/hgx-h100',
+      'runpod/h100-sxm',
+      'runpod/h100-sxm-community',
     ]) {
       expect(cat.instances[id], id).toBeDefined();
     }
     for (const id of [
-      'us-east', 'us-west', 'eu-west', 'eu-north', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1',
-      'us-central', 'ca-central', 'sa-east', 'eu-west-2', 'eu-central', 'ap-southeast-2', 'ap-south-1',
+      'us-east',
+      'us-west',
+      'eu-west',
+      'eu-north',
+      'ap-northeast-1',
+      'ap-northeast-2',
+      'ap-southeast-1',
+      'us-central',
+      'ca-central',
+      'sa-east',
+      'eu-west-2',
+      'eu-central',
+      'ap-southeast-2',
+      'ap-south-1',
     ]) {
       expect(cat.regions[id], id).toBeDefined();
     }
@@ -132,16 +182,26 @@ describe('default catalog: shape and provenance', () => {
   });
 
   it('lists only real field names in `estimated`, and explains every estimate in notes', () => {
-    const deviceFields = ['memory_bytes', 'mem_bw_bytes_per_s', 'power_max_w', 'power_idle_w', 'peak_flops',
-      ...DTYPES.map((t) => `peak_flops.${t}`)];
+    const deviceFields = [
+      'memory_bytes',
+      'mem_bw_bytes_per_s',
+      'power_max_w',
+      'power_idle_w',
+      'peak_flops',
+      ...DTYPES.map((t) => `peak_flops.${t}`),
+    ];
     for (const d of devices) {
       for (const f of d.estimated ?? []) expect(['all', ...deviceFields], `${d.id}: ${f}`).toContain(f);
       if (d.estimated?.length) expect(d.notes ?? '', d.id).not.toBe('');
     }
     for (const i of Object.values(cat.instances)) {
       for (const f of i.estimated ?? []) {
-        expect(f === 'host_power_idle_w' || f === 'host_power_max_w' || /^prices\.[a-z0-9-]+\.(on-demand|spot|reserved)$/.test(f),
-          `${i.id}: ${f}`).toBe(true);
+        expect(
+          f === 'host_power_idle_w' ||
+            f === 'host_power_max_w' ||
+            /^prices\.[a-z0-9-]+\.(on-demand|spot|reserved)$/.test(f),
+          `${i.id}: ${f}`,
+        ).toBe(true);
       }
       if (i.estimated?.length) expect(i.notes ?? '', i.id).not.toBe('');
     }
@@ -179,7 +239,9 @@ describe('default catalog: spot checks against the published figures', () => {
 
   it('A100 40GB, T4, MI300X, TPU v5e, Orin AGX, Raspberry Pi 5', () => {
     const a100 = cat.devices['a100-40gb-sxm'];
-    expect([a100.peak_flops.bf16, a100.peak_flops.int8, a100.memory_bytes, a100.power_max_w]).toEqual([312e12, 624e12, 40e9, 400]);
+    expect([a100.peak_flops.bf16, a100.peak_flops.int8, a100.memory_bytes, a100.power_max_w]).toEqual([
+      312e12, 624e12, 40e9, 400,
+    ]);
     expect(a100.mem_bw_bytes_per_s).toBeCloseTo(1.555e12, -3);
     const t4 = cat.devices['t4'];
     expect(t4.peak_flops.bf16).toBeUndefined(); // Turing has no bf16
@@ -418,7 +480,9 @@ describe('default catalog: what a planner compares (issue 12)', () => {
     const priced = new Set(instances.flatMap((i) => Object.keys(i.prices)));
     expect(priced.size).toBeGreaterThanOrEqual(12);
     expect(instances.some((i) => Object.values(i.prices).some((p) => p.reserved !== undefined))).toBe(true);
-    expect(instances.filter((i) => Object.values(i.prices).some((p) => p.spot !== undefined)).length).toBeGreaterThanOrEqual(5);
+    expect(
+      instances.filter((i) => Object.values(i.prices).some((p) => p.spot !== undefined)).length,
+    ).toBeGreaterThanOrEqual(5);
   });
 
   it('has no price older than 2025-03 except the TPU list prices kept from the reference', () => {

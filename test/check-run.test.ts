@@ -141,7 +141,12 @@ describe('checking against the baseline', () => {
     expect(s.status).toBe('fail');
     expect(s.diffs.length).toBe(1);
     const d = s.diffs[0];
-    expect(d).toMatchObject({ metric: 'tiny-check/least-latency/totals/cost_usd/total', verdict: 'exceeded', baseline: base * 0.98, current: base });
+    expect(d).toMatchObject({
+      metric: 'tiny-check/least-latency/totals/cost_usd/total',
+      verdict: 'exceeded',
+      baseline: base * 0.98,
+      current: base,
+    });
     expect(d.tolerance).toMatchObject({ relative: 0.001, source: 'default' });
     expect(d.relative).toBeCloseTo(1 / 0.98 - 1, 9);
   });
@@ -152,14 +157,18 @@ describe('checking against the baseline', () => {
     editBaseline((r) => (r.policies[0].services[0].latency_ms.p99 = base * 0.995));
     const s = only(await runCheck({ files: [scenarioFile], baselineDir }));
     expect(s.status).toBe('pass');
-    expect(s.diffs.map((d) => [d.metric, d.verdict])).toEqual([['tiny-check/least-latency/services/jobs/latency_ms/p99', 'within']]);
+    expect(s.diffs.map((d) => [d.metric, d.verdict])).toEqual([
+      ['tiny-check/least-latency/services/jobs/latency_ms/p99', 'within'],
+    ]);
   });
 
   it('fails on a removed metric, and only reports an added one', async () => {
     editBaseline((r) => (r.policies[0].services[0].brand_new = 3));
     const removed = only(await runCheck({ files: [scenarioFile], baselineDir }));
     expect(removed.status).toBe('fail');
-    expect(removed.diffs.map((d) => [d.metric, d.verdict])).toEqual([['tiny-check/least-latency/services/jobs/brand_new', 'removed']]);
+    expect(removed.diffs.map((d) => [d.metric, d.verdict])).toEqual([
+      ['tiny-check/least-latency/services/jobs/brand_new', 'removed'],
+    ]);
 
     editBaseline((r) => delete r.policies[0].pools[0].batches);
     const added = only(await runCheck({ files: [scenarioFile], baselineDir }));
@@ -184,7 +193,10 @@ describe('tolerance overrides', () => {
   const base = () => JSON.parse(pristine).policies[0].totals.cost_usd.total as number;
 
   it('applies the scenario check: section, and a flag over it', async () => {
-    const file = writeScenario('tiny-tol', '\ncheck:\n  tolerances:\n    "*/cost_usd/*": "3%"\n    "*/never-matches": 0\n');
+    const file = writeScenario(
+      'tiny-tol',
+      '\ncheck:\n  tolerances:\n    "*/cost_usd/*": "3%"\n    "*/never-matches": 0\n',
+    );
     const dirTol = join(dir, 'results-tol');
     await runCheck({ files: [file], baselineDir: dirTol, update: true });
     const path = join(dirTol, 'tiny-tol.json');
@@ -204,18 +216,29 @@ describe('tolerance overrides', () => {
     expect(flagged.notes).toEqual(['--tolerance pattern "*/nothing" matches no metric']);
 
     // An absolute flag wide enough passes it.
-    const wide = await runCheck({ files: [file], baselineDir: dirTol, tolerances: [`*/cost_usd/total=${base() * 0.03}`] });
+    const wide = await runCheck({
+      files: [file],
+      baselineDir: dirTol,
+      tolerances: [`*/cost_usd/total=${base() * 0.03}`],
+    });
     expect(only(wide).status).toBe('pass');
   });
 
   it('rejects a bad tolerance in the scenario file with its location', () => {
     const file = writeScenario('tiny-bad', '\ncheck:\n  tolerances:\n    "*/x": "2 percent"\n');
-    expect(() => loadScenarioFile(file)).toThrow(/tiny-bad\.yaml:\d+:\d+: check\.tolerances\."\*\/x": bad tolerance "2 percent"/);
+    expect(() => loadScenarioFile(file)).toThrow(
+      /tiny-bad\.yaml:\d+:\d+: check\.tolerances\."\*\/x": bad tolerance "2 percent"/,
+    );
   });
 
   it('carries the parsed check section into the Scenario', () => {
-    const file = writeScenario('tiny-ok', '\ncheck:\n  tolerances:\n    "*/latency_ms/*": "2%"\n    "*/utilisation": 0.01\n');
-    expect(loadScenarioFile(file).check).toEqual({ tolerances: { '*/latency_ms/*': { relative: 0.02 }, '*/utilisation': { absolute: 0.01 } } });
+    const file = writeScenario(
+      'tiny-ok',
+      '\ncheck:\n  tolerances:\n    "*/latency_ms/*": "2%"\n    "*/utilisation": 0.01\n',
+    );
+    expect(loadScenarioFile(file).check).toEqual({
+      tolerances: { '*/latency_ms/*': { relative: 0.02 }, '*/utilisation': { absolute: 0.01 } },
+    });
     expect(loadScenarioFile(scenarioFile).check).toBeUndefined();
   });
 });
@@ -239,40 +262,56 @@ describe('bad input', () => {
 
   it('an invalid baseline is named', async () => {
     writeFileSync(baselinePath, '{ "scenario": ');
-    expect((await inputError(runCheck({ files: [scenarioFile], baselineDir }))).message).toMatch(/tiny-check\.json is not a placesim Result: invalid JSON/);
+    expect((await inputError(runCheck({ files: [scenarioFile], baselineDir }))).message).toMatch(
+      /tiny-check\.json is not a placesim Result: invalid JSON/,
+    );
     writeFileSync(baselinePath, '{ "scenario": { "name": "tiny-check" } }');
     expect((await inputError(runCheck({ files: [scenarioFile], baselineDir }))).message).toMatch(/no "policies" list/);
     editBaseline((r) => (r.scenario.name = 'someone-else'));
-    expect((await inputError(runCheck({ files: [scenarioFile], baselineDir }))).message).toMatch(/holds the result of scenario "someone-else"/);
+    expect((await inputError(runCheck({ files: [scenarioFile], baselineDir }))).message).toMatch(
+      /holds the result of scenario "someone-else"/,
+    );
     mkdirSync(join(dir, 'dir-results', 'tiny-check.json'), { recursive: true });
-    expect((await inputError(runCheck({ files: [scenarioFile], baselineDir: join(dir, 'dir-results') }))).message).toMatch(/is a directory/);
+    expect(
+      (await inputError(runCheck({ files: [scenarioFile], baselineDir: join(dir, 'dir-results') }))).message,
+    ).toMatch(/is a directory/);
     writeFileSync(baselinePath, pristine);
   });
 
   it('a baseline value of the wrong type is named by its field path', async () => {
     editBaseline((r) => (r.policies[0].services[0].latency_ms.p99 = '12.5'));
     const err = await inputError(runCheck({ files: [scenarioFile], baselineDir }));
-    expect(err.message).toMatch(/tiny-check\.json is not a placesim Result: policies\[0\]\.services\[0\]\.latency_ms\.p99: expected a number, got a string\. Regenerate/);
+    expect(err.message).toMatch(
+      /tiny-check\.json is not a placesim Result: policies\[0\]\.services\[0\]\.latency_ms\.p99: expected a number, got a string\. Regenerate/,
+    );
     writeFileSync(baselinePath, pristine);
   });
 
   it('a bad --tolerance fails before anything runs', async () => {
-    const err = await inputError(runCheck({ files: [join(dir, 'absent.yaml')], baselineDir, tolerances: ['*/p99:2%'] }));
+    const err = await inputError(
+      runCheck({ files: [join(dir, 'absent.yaml')], baselineDir, tolerances: ['*/p99:2%'] }),
+    );
     expect(err.message).toMatch(/bad --tolerance "\*\/p99:2%": expected pattern=value/);
   });
 
   it('two files of the same scenario name, a missing file, no files', async () => {
     const twin = join(dir, 'twin.yaml');
     writeFileSync(twin, SCENARIO);
-    expect((await inputError(runCheck({ files: [scenarioFile, twin], baselineDir }))).message).toMatch(/scenario name "tiny-check" is also the name of/);
-    expect((await inputError(runCheck({ files: [join(dir, 'absent.yaml')], baselineDir }))).message).toMatch(/file not found/);
+    expect((await inputError(runCheck({ files: [scenarioFile, twin], baselineDir }))).message).toMatch(
+      /scenario name "tiny-check" is also the name of/,
+    );
+    expect((await inputError(runCheck({ files: [join(dir, 'absent.yaml')], baselineDir }))).message).toMatch(
+      /file not found/,
+    );
     expect((await inputError(runCheck({ files: [], baselineDir }))).message).toMatch(/no scenario files/);
   });
 
   it('a scenario name that cannot name a file', async () => {
     const file = join(dir, 'slash.yaml');
     writeFileSync(file, SCENARIO.replace('name: tiny-check', 'name: a/b'));
-    expect((await inputError(runCheck({ files: [file], baselineDir, update: true }))).message).toMatch(/cannot name a baseline file/);
+    expect((await inputError(runCheck({ files: [file], baselineDir, update: true }))).message).toMatch(
+      /cannot name a baseline file/,
+    );
     expect(existsSync(join(baselineDir, 'a'))).toBe(false);
   });
 });
@@ -288,7 +327,9 @@ describe('writeCheckOutputs', () => {
     writeCheckOutputs(report, { summary, junit });
     writeCheckOutputs(report, { junit });
     const md = readFileSync(summary, 'utf8');
-    expect(md.startsWith('# earlier step output\n## placesim check: ✅ 1 scenario checked: 1 pass, 0 fail\n')).toBe(true);
+    expect(md.startsWith('# earlier step output\n## placesim check: ✅ 1 scenario checked: 1 pass, 0 fail\n')).toBe(
+      true,
+    );
     const xml = readFileSync(junit, 'utf8');
     expect(xml.match(/<testsuites /g)?.length).toBe(1);
     expect(xml.match(/<testcase /g)?.length).toBe(6);

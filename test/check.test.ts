@@ -36,7 +36,10 @@ describe('tolerance syntax', () => {
   });
 
   it('splits a flag at its last "="', () => {
-    expect(parseToleranceFlag('*/latency_ms/*=2%')).toEqual({ pattern: '*/latency_ms/*', tolerance: { relative: 0.02 } });
+    expect(parseToleranceFlag('*/latency_ms/*=2%')).toEqual({
+      pattern: '*/latency_ms/*',
+      tolerance: { relative: 0.02 },
+    });
     expect(parseToleranceFlag('a=b/x=0.5')).toEqual({ pattern: 'a=b/x', tolerance: { absolute: 0.5 } });
   });
 
@@ -95,11 +98,24 @@ describe('tolerance precedence', () => {
       ],
     );
     // "*/latency_ms/p99" has 15 literal characters, "*/latency_ms/*" 12, "*/services/*" 10.
-    expect(r.resolve(metric, 'latency')).toMatchObject({ relative: 0.03, source: 'scenario', pattern: '*/latency_ms/p99' });
-    expect(r.resolve(metric.replace('p99', 'p50'), 'latency')).toMatchObject({ relative: 0.02, pattern: '*/latency_ms/*' });
+    expect(r.resolve(metric, 'latency')).toMatchObject({
+      relative: 0.03,
+      source: 'scenario',
+      pattern: '*/latency_ms/p99',
+    });
+    expect(r.resolve(metric.replace('p99', 'p50'), 'latency')).toMatchObject({
+      relative: 0.02,
+      pattern: '*/latency_ms/*',
+    });
     expect(r.resolve('s/p/totals/cost_usd/total', 'cost')).toMatchObject({ relative: 0.5, pattern: '*' });
 
-    const tie = new ToleranceResolver([{ pattern: '*/p99', tolerance: { relative: 0.1 } }, { pattern: '*/p99', tolerance: { relative: 0.2 } }], []);
+    const tie = new ToleranceResolver(
+      [
+        { pattern: '*/p99', tolerance: { relative: 0.1 } },
+        { pattern: '*/p99', tolerance: { relative: 0.2 } },
+      ],
+      [],
+    );
     expect(tie.resolve(metric, 'latency')).toMatchObject({ relative: 0.2, source: 'flag' });
   });
 
@@ -121,7 +137,10 @@ describe('tolerance precedence', () => {
   });
 
   it('reports patterns that matched nothing', () => {
-    const r = new ToleranceResolver([{ pattern: '*/typo', tolerance: { absolute: 1 } }], [{ pattern: '*/events', tolerance: { absolute: 1 } }]);
+    const r = new ToleranceResolver(
+      [{ pattern: '*/typo', tolerance: { absolute: 1 } }],
+      [{ pattern: '*/events', tolerance: { absolute: 1 } }],
+    );
     r.resolve('s/p/events', 'exact');
     expect(r.unused('flag')).toEqual(['*/typo']);
     expect(r.unused('scenario')).toEqual([]);
@@ -253,7 +272,9 @@ describe('flattenResult', () => {
 });
 
 function metrics(entries: [string, number | null, Metric['kind']][]): Map<string, Metric> {
-  return new Map(entries.map(([name, value, kind]) => [name, { value, kind, group: name.split('/').slice(1, 3).join('/') }]));
+  return new Map(
+    entries.map(([name, value, kind]) => [name, { value, kind, group: name.split('/').slice(1, 3).join('/') }]),
+  );
 }
 
 describe('compareMetrics', () => {
@@ -297,7 +318,15 @@ describe('compareMetrics', () => {
   });
 
   it('counts the union of both sides per group', () => {
-    expect(groups).toEqual([{ name: 'p/cost', metrics: 1 }, { name: 'p/lat', metrics: 1 }, { name: 'p/util', metrics: 1 }, { name: 'p/same', metrics: 1 }, { name: 'p/nulled', metrics: 1 }, { name: 'p/new', metrics: 1 }, { name: 'p/gone', metrics: 1 }]);
+    expect(groups).toEqual([
+      { name: 'p/cost', metrics: 1 },
+      { name: 'p/lat', metrics: 1 },
+      { name: 'p/util', metrics: 1 },
+      { name: 'p/same', metrics: 1 },
+      { name: 'p/nulled', metrics: 1 },
+      { name: 'p/new', metrics: 1 },
+      { name: 'p/gone', metrics: 1 },
+    ]);
   });
 });
 
@@ -306,9 +335,19 @@ describe('compareMetrics on pools the policy does not use', () => {
     [`s/${policy}/pools/${name}/provisioned`, { value: provisioned, kind: 'exact', group: `${policy}/pools/${name}` }],
     [`s/${policy}/pools/${name}/servers`, { value: servers, kind: 'count', group: `${policy}/pools/${name}` }],
   ];
-  const baseline = new Map([...pool('cloud-only', 'store/orin', 0, 4), ...pool('cloud-only', 'aws/t4', 1, 2), ...pool('edge-only', 'aws/t4', 0, 2), ...pool('edge-only', 'store/orin', 1, 4)]);
+  const baseline = new Map([
+    ...pool('cloud-only', 'store/orin', 0, 4),
+    ...pool('cloud-only', 'aws/t4', 1, 2),
+    ...pool('edge-only', 'aws/t4', 0, 2),
+    ...pool('edge-only', 'store/orin', 1, 4),
+  ]);
   // Replicas change in every pool (a scenario change); provisioning changes for one.
-  const current = new Map([...pool('cloud-only', 'store/orin', 0, 6), ...pool('cloud-only', 'aws/t4', 1, 3), ...pool('edge-only', 'aws/t4', 1, 3), ...pool('edge-only', 'store/orin', 1, 6)]);
+  const current = new Map([
+    ...pool('cloud-only', 'store/orin', 0, 6),
+    ...pool('cloud-only', 'aws/t4', 1, 3),
+    ...pool('edge-only', 'aws/t4', 1, 3),
+    ...pool('edge-only', 'store/orin', 1, 6),
+  ]);
 
   it('finds the pools unprovisioned on every side', () => {
     expect([...unusedPoolGroups(baseline, current)]).toEqual(['cloud-only/pools/store/orin']);
@@ -355,12 +394,43 @@ function sampleReport(): CheckReport {
           { name: 'p/events', metrics: 1 },
         ],
         diffs: [
-          diff({ metric: `${evil}/p/totals/cost_usd/total`, group: 'p/totals', verdict: 'exceeded', baseline: 100, current: 102, change: 2, relative: 0.02 }),
-          diff({ metric: `${evil}/p/services/s|1/latency_ms/p99`, group: 'p/services/s|1', kind: 'latency', verdict: 'within', baseline: 10, current: 10.05, change: 0.05, relative: 0.005, tolerance: tol({ relative: 0.01, pattern: 'latency' }) }),
+          diff({
+            metric: `${evil}/p/totals/cost_usd/total`,
+            group: 'p/totals',
+            verdict: 'exceeded',
+            baseline: 100,
+            current: 102,
+            change: 2,
+            relative: 0.02,
+          }),
+          diff({
+            metric: `${evil}/p/services/s|1/latency_ms/p99`,
+            group: 'p/services/s|1',
+            kind: 'latency',
+            verdict: 'within',
+            baseline: 10,
+            current: 10.05,
+            change: 0.05,
+            relative: 0.005,
+            tolerance: tol({ relative: 0.01, pattern: 'latency' }),
+          }),
           diff({ metric: `${evil}/p/services/s|1/foo`, group: 'p/services/s|1', verdict: 'removed', baseline: 3 }),
         ],
       },
-      { file: 'scenarios/ok.yaml', name: 'ok', baseline: 'results/ok.json', status: 'pass', metrics: 3, time_s: 0.5, notes: [], groups: [{ name: 'q/events', metrics: 1 }, { name: 'q/totals', metrics: 2 }], diffs: [] },
+      {
+        file: 'scenarios/ok.yaml',
+        name: 'ok',
+        baseline: 'results/ok.json',
+        status: 'pass',
+        metrics: 3,
+        time_s: 0.5,
+        notes: [],
+        groups: [
+          { name: 'q/events', metrics: 1 },
+          { name: 'q/totals', metrics: 2 },
+        ],
+        diffs: [],
+      },
     ],
   };
 }
@@ -400,7 +470,13 @@ function parseXml(xml: string): { name: string; attrs: Record<string, string>; t
   return elements;
 }
 
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const unescape = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 describe('renderCheckJunit', () => {
   const xml = renderCheckJunit(sampleReport());
@@ -423,11 +499,21 @@ describe('renderCheckJunit', () => {
     const failures = els.filter((e) => e.name === 'failure');
     expect(failures.length).toBe(2);
     const text = failures.map((f) => unescape(f.text)).join('\n');
-    expect(text).toContain('a<b>&"c"|\'d\'/p/totals/cost_usd/total: 100 → 102 (+2 (+2%)), tolerance ±0.1% (default cost): EXCEEDED');
+    expect(text).toContain(
+      'a<b>&"c"|\'d\'/p/totals/cost_usd/total: 100 → 102 (+2 (+2%)), tolerance ±0.1% (default cost): EXCEEDED',
+    );
     expect(text).toContain('/p/services/s|1/foo: 3 → — (removed)');
     // The within-tolerance move is information, not a failure.
     expect(text).not.toContain('latency_ms/p99');
-    expect(els.some((e) => e.name === 'system-out' && unescape(e.text).includes('latency_ms/p99: 10 → 10.05 (+0.05 (+0.5%)), tolerance ±1% (default latency): within'))).toBe(true);
+    expect(
+      els.some(
+        (e) =>
+          e.name === 'system-out' &&
+          unescape(e.text).includes(
+            'latency_ms/p99: 10 → 10.05 (+0.05 (+0.5%)), tolerance ±1% (default latency): within',
+          ),
+      ),
+    ).toBe(true);
   });
 });
 
@@ -493,7 +579,15 @@ describe('renderCheckDigest', () => {
     const report = sampleReport();
     const s = report.scenarios[0];
     s.diffs = Array.from({ length: 10 }, (_, i) =>
-      diff({ metric: `m${i}`, group: 'p/totals', verdict: 'within', baseline: 100, current: 100 + i, change: i, relative: i / 100 }),
+      diff({
+        metric: `m${i}`,
+        group: 'p/totals',
+        verdict: 'within',
+        baseline: 100,
+        current: 100 + i,
+        change: i,
+        relative: i / 100,
+      }),
     );
     const lines = renderCheckDigest(report).trimEnd().split('\n');
     expect(lines.slice(2, 5).map((l) => l.trim().split(/ +/)[0])).toEqual(['m9', 'm8', 'm7']);

@@ -15,9 +15,15 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 function placesim(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const env = { ...process.env };
   delete env.PLACESIM_DEBUG;
-  const r = spawnSync(process.execPath, ['bin/placesim', ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: CHILD_TIMEOUT_MS });
+  const r = spawnSync(process.execPath, ['bin/placesim', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env,
+    timeout: CHILD_TIMEOUT_MS,
+  });
   if (r.error) throw r.error;
-  if (r.signal) throw new Error(`placesim ${args.join(' ')} was killed (${r.signal}) after ${CHILD_TIMEOUT_MS / 1000} s`);
+  if (r.signal)
+    throw new Error(`placesim ${args.join(' ')} was killed (${r.signal}) after ${CHILD_TIMEOUT_MS / 1000} s`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -33,7 +39,8 @@ function placesimAsync(...args: string[]): Promise<{ status: number | null; stdo
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (status, signal) => {
-      if (signal) reject(new Error(`placesim ${args.join(' ')} was killed (${signal}) after ${CHILD_TIMEOUT_MS / 1000} s`));
+      if (signal)
+        reject(new Error(`placesim ${args.join(' ')} was killed (${signal}) after ${CHILD_TIMEOUT_MS / 1000} s`));
       else resolve({ status, stdout, stderr });
     });
   });
@@ -41,7 +48,8 @@ function placesimAsync(...args: string[]): Promise<{ status: number | null; stdo
 
 describe('bin/placesim', () => {
   beforeAll(() => {
-    if (!existsSync(`${ROOT}/dist/cli/main.js`)) throw new Error('dist/ is missing: run `npx tsc -p .` (npm test does) first');
+    if (!existsSync(`${ROOT}/dist/cli/main.js`))
+      throw new Error('dist/ is missing: run `npx tsc -p .` (npm test does) first');
   });
 
   it('--version prints the version of package.json', () => {
@@ -81,7 +89,9 @@ describe('bin/placesim', () => {
     const r = placesim('run', 'test/fixtures/cli/bad-device.yaml');
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^placesim: test\/fixtures\/cli\/bad-device\.yaml:14:17: .*did you mean "jetson-agx-orin-64gb"/);
+    expect(r.stderr).toMatch(
+      /^placesim: test\/fixtures\/cli\/bad-device\.yaml:14:17: .*did you mean "jetson-agx-orin-64gb"/,
+    );
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 

@@ -12,7 +12,13 @@ const ROOT = process.cwd();
 function placesim(input: string, cwd: string, ...argv: string[]): { code: number; out: string; err: string } {
   const env = { ...process.env };
   delete env.PLACESIM_DEBUG;
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/placesim'), ...argv], { cwd, input, encoding: 'utf8', env, timeout: CHILD_TIMEOUT_MS });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/placesim'), ...argv], {
+    cwd,
+    input,
+    encoding: 'utf8',
+    env,
+    timeout: CHILD_TIMEOUT_MS,
+  });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
@@ -52,7 +58,9 @@ describe('a scenario on stdin (-)', () => {
   it('refuses empty input with one line', () => {
     const r = placesim('', ROOT, 'validate', '-');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('placesim: <stdin>: standard input is empty: pipe a scenario in (e.g. cat s.yaml | npx placesim run -)\n');
+    expect(r.err).toBe(
+      'placesim: <stdin>: standard input is empty: pipe a scenario in (e.g. cat s.yaml | npx placesim run -)\n',
+    );
   });
 
   it('reads through the injected reader in-process, and leaves other names alone', async () => {

@@ -74,7 +74,7 @@ describe('placesim run', () => {
     expect(ja.policies[0].services[0].latency_ms.mean).not.toBe(jb.policies[0].services[0].latency_ms.mean);
   });
 
-  it('runs every policy of the scenario, in the file\'s order', async () => {
+  it("runs every policy of the scenario, in the file's order", async () => {
     const r = await cli('run', CHATBOT, '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).policies.map((p: { policy: string }) => p.policy)).toEqual(CHATBOT_POLICIES);
@@ -242,7 +242,10 @@ describe('bad input: exit 2, one line on stderr naming where and what', () => {
     [
       'unknown field with did-you-mean',
       'bad-unknown-field.yaml',
-      [/^placesim: test\/fixtures\/cli\/bad-unknown-field\.yaml:28:5: services\.chat: unknown field "arival"/, /did you mean "arrivals"\?/],
+      [
+        /^placesim: test\/fixtures\/cli\/bad-unknown-field\.yaml:28:5: services\.chat: unknown field "arival"/,
+        /did you mean "arrivals"\?/,
+      ],
     ],
     [
       'bad unit ("20 per second")',
@@ -261,7 +264,11 @@ describe('bad input: exit 2, one line on stderr naming where and what', () => {
     [
       'zero rate',
       'bad-zero-rate.yaml',
-      [/^placesim: test\/fixtures\/cli\/bad-zero-rate\.yaml:28:26: services\.chat\.arrivals\.poisson: /, /"0\/s"/, /> 0/],
+      [
+        /^placesim: test\/fixtures\/cli\/bad-zero-rate\.yaml:28:26: services\.chat\.arrivals\.poisson: /,
+        /"0\/s"/,
+        /> 0/,
+      ],
     ],
     [
       'negative rate',
@@ -271,7 +278,11 @@ describe('bad input: exit 2, one line on stderr naming where and what', () => {
     [
       'a model that fits nowhere (70e9 params × 2 bytes = 140 GB on one 8 GB Orin Nano)',
       'bad-fits-nowhere.yaml',
-      [/^placesim: test\/fixtures\/cli\/bad-fits-nowhere\.yaml:26:12: services\.chat\.model: /, /"chat"/, /\b140(\.0+)? GB/],
+      [
+        /^placesim: test\/fixtures\/cli\/bad-fits-nowhere\.yaml:26:12: services\.chat\.model: /,
+        /"chat"/,
+        /\b140(\.0+)? GB/,
+      ],
     ],
     ['missing file', 'does-not-exist.yaml', [/^placesim: test\/fixtures\/cli\/does-not-exist\.yaml: /, /not found/]],
   ];
@@ -294,7 +305,7 @@ describe('bad input: exit 2, one line on stderr naming where and what', () => {
     expect(line).toMatch(/unknown option '--frobnicate'/);
   });
 
-  it('a misspelt option gets commander\'s suggestion on the same line', async () => {
+  it("a misspelt option gets commander's suggestion on the same line", async () => {
     const line = expectOneLineBadInput(await cli('run', CHATBOT, '--jsn'));
     expect(line).toMatch(/unknown option '--jsn'.*--json/);
   });

@@ -10,7 +10,9 @@ withoutDebugTraces();
 
 const FILE = 'scenarios/mmc-validation.yaml';
 // A short run keeps each simulation to a fraction of a second.
-const SHORT = readFileSync(FILE, 'utf8').replace(/^duration: .*$/m, 'duration: 60s').replace(/^warmup: .*$/m, 'warmup: 5s');
+const SHORT = readFileSync(FILE, 'utf8')
+  .replace(/^duration: .*$/m, 'duration: 60s')
+  .replace(/^warmup: .*$/m, 'warmup: 5s');
 
 let dir: string;
 beforeAll(() => {
@@ -24,7 +26,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const p = (f: string) => join(dir, f);
 
 describe('placesim diff', () => {
-  it('runs two scenario files with A\'s seed: a file that differs only in its seed differs in nothing', async () => {
+  it("runs two scenario files with A's seed: a file that differs only in its seed differs in nothing", async () => {
     const r = await cli('diff', p('a.yaml'), p('other-seed.yaml'));
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain(`A: ${p('a.yaml')} (scenario, run: mmc-validation, seed 7)`);
@@ -64,9 +66,13 @@ describe('placesim diff', () => {
   });
 
   it('exits 2 with one line on bad input', async () => {
-    expect(expectOneLineBadInput(await cli('diff', p('nope.yaml'), p('a.yaml')))).toBe(`placesim: ${p('nope.yaml')}: cannot read scenario: file not found`);
+    expect(expectOneLineBadInput(await cli('diff', p('nope.yaml'), p('a.yaml')))).toBe(
+      `placesim: ${p('nope.yaml')}: cannot read scenario: file not found`,
+    );
     writeFileSync(p('bad.json'), '{"format_version": 1, "scenario": {"name": "x"}, "policies": [1]}');
-    expect(expectOneLineBadInput(await cli('diff', p('bad.json'), p('a.yaml')))).toBe(`placesim: ${p('bad.json')}: not a placesim Result: policies[0]: expected an object, got a number`);
+    expect(expectOneLineBadInput(await cli('diff', p('bad.json'), p('a.yaml')))).toBe(
+      `placesim: ${p('bad.json')}: not a placesim Result: policies[0]: expected an object, got a number`,
+    );
     expect(expectOneLineBadInput(await cli('diff', '-', '-'))).toContain('only one side of diff');
     expectOneLineBadInput(await cli('diff', p('a.yaml')));
   });

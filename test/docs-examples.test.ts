@@ -146,7 +146,8 @@ function splitComment(line: string): [string, string] {
     if (quote !== null) {
       if (c === quote) quote = null;
     } else if (c === "'" || c === '"') quote = c;
-    else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) return [line.slice(0, i).trimEnd(), line.slice(i + 1).trim()];
+    else if (c === '#' && (i === 0 || /\s/.test(line[i - 1])))
+      return [line.slice(0, i).trimEnd(), line.slice(i + 1).trim()];
   }
   return [line.trimEnd(), ''];
 }
@@ -212,8 +213,17 @@ function expandGlob(word: string): string[] {
   if (!word.includes('*')) return [word];
   const dir = dirname(word);
   if (dir.includes('*')) throw new Error(`glob in a folder name is not supported: ${word}`);
-  const re = new RegExp('^' + basename(word).split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
-  const files = readdirSync(join(ROOT, dir)).filter((f) => re.test(f)).sort();
+  const re = new RegExp(
+    '^' +
+      basename(word)
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+  );
+  const files = readdirSync(join(ROOT, dir))
+    .filter((f) => re.test(f))
+    .sort();
   if (files.length === 0) throw new Error(`${word} matches no file`);
   return files.map((f) => `${dir}/${f}`);
 }
@@ -253,7 +263,12 @@ function rowLabel(line: string): string {
 function spawnPlacesim(argv: string[]): Run {
   const env = { ...process.env };
   delete env.PLACESIM_DEBUG;
-  const r = spawnSync(process.execPath, ['bin/placesim', ...argv], { cwd: ROOT, encoding: 'utf8', env, timeout: CHILD_TIMEOUT_MS });
+  const r = spawnSync(process.execPath, ['bin/placesim', ...argv], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env,
+    timeout: CHILD_TIMEOUT_MS,
+  });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
@@ -284,7 +299,15 @@ afterAll(() => {
 describe('the examples of the docs', () => {
   it('are found where the docs have them', () => {
     const files = new Set(examples.map((e) => e.where.split(':')[0]));
-    for (const f of ['README.md', 'examples/README.md', 'docs/ci.md', 'docs/policies.md', 'docs/reports.md', 'docs/scenario-format.md', 'docs/sweeps.md']) {
+    for (const f of [
+      'README.md',
+      'examples/README.md',
+      'docs/ci.md',
+      'docs/policies.md',
+      'docs/reports.md',
+      'docs/scenario-format.md',
+      'docs/sweeps.md',
+    ]) {
       expect(files, f).toContain(f);
     }
     // The README's two: the table shown at the top and the first command of "Get started".
@@ -294,14 +317,15 @@ describe('the examples of the docs', () => {
     ]);
   });
 
-  it('call npx placesim, which works after the README\'s install, never a bare placesim', () => {
+  it("call npx placesim, which works after the README's install, never a bare placesim", () => {
     expect(bare).toEqual([]);
   });
 
   it('every slow-list entry still matches an example in the docs', () => {
     const commands = new Set(examples.map((e) => e.command));
     for (const s of SLOW) expect(commands, `SLOW entry no longer in the docs: ${s.command}`).toContain(s.command);
-    for (const s of SLOW) for (const [from] of s.replace) expect(s.command, `${s.command}: nothing to replace`).toContain(from);
+    for (const s of SLOW)
+      for (const [from] of s.replace) expect(s.command, `${s.command}: nothing to replace`).toContain(from);
   });
 
   it('every sweep grid of the docs resolves against its scenario file', () => {
@@ -345,7 +369,8 @@ describe('the examples of the docs', () => {
         .map((l) => l.replace(/\s+$/, ''))
         .filter((l) => l !== '' && !/^\s*\.\.\.$/.test(l) && !l.startsWith('*') && !/^\s{5,}/.test(l))
         .map(rowLabel);
-      for (const label of labels) expect(printed, `${e.where}: the row "${label}" is not in the output`).toContain(label);
+      for (const label of labels)
+        expect(printed, `${e.where}: the row "${label}" is not in the output`).toContain(label);
     });
   }
 });

@@ -512,13 +512,15 @@ policies: [least-latency]
   it.each([
     ['spot interruptions', 'pricing: spot, preemption: { mean_time: 1h, restart: 2h }'],
     ['unit failures', 'failures: { mtbf: 1h, mttr: 2h }'],
-  ])('%s: an instance that is not provisioned cannot be down, so scaling out from zero always launches one', (_what, spec) => {
-    // One request every 2 h; the pool scales back to zero a minute after each. Each request launches a fresh
-    // instance that must survive its 30 s cold start + 1 s of work: P = exp(−31/3600) > 0.99 per request,
-    // so at least 10 of the 12 complete (P(≤ 9) < 1e-3). A unit that does not exist has no failure or
-    // interruption clock: requests must not be turned away because an instance that was never launched is
-    // "down" — and the result would show no failure or interruption to explain it.
-    const s = load(`name: phantom
+  ])(
+    '%s: an instance that is not provisioned cannot be down, so scaling out from zero always launches one',
+    (_what, spec) => {
+      // One request every 2 h; the pool scales back to zero a minute after each. Each request launches a fresh
+      // instance that must survive its 30 s cold start + 1 s of work: P = exp(−31/3600) > 0.99 per request,
+      // so at least 10 of the 12 complete (P(≤ 9) < 1e-3). A unit that does not exist has no failure or
+      // interruption clock: requests must not be turned away because an instance that was never launched is
+      // "down" — and the result would show no failure or interruption to explain it.
+      const s = load(`name: phantom
 duration: 24h
 regions:
   eu: { grid_gco2_per_kwh: 100, pue: 1.0 }
@@ -537,15 +539,17 @@ services:
     service_time: { deterministic: 1s }
 policies: [least-latency]
 `);
-    const p = only(runScenario(s));
-    const svc = p.services[0];
-    const gpu = pool(p, 'dc/gpu');
-    expect(svc.arrivals).toBe(12);
-    expect(svc.rejected, `rejected with ${gpu.unit_failures} failures, ${gpu.preemptions} interruptions`).toBeLessThanOrEqual(
-      gpu.unit_failures + gpu.preemptions,
-    );
-    expect(svc.completed).toBeGreaterThanOrEqual(10);
-  });
+      const p = only(runScenario(s));
+      const svc = p.services[0];
+      const gpu = pool(p, 'dc/gpu');
+      expect(svc.arrivals).toBe(12);
+      expect(
+        svc.rejected,
+        `rejected with ${gpu.unit_failures} failures, ${gpu.preemptions} interruptions`,
+      ).toBeLessThanOrEqual(gpu.unit_failures + gpu.preemptions);
+      expect(svc.completed).toBeGreaterThanOrEqual(10);
+    },
+  );
 });
 
 // ------------------------------------------------------------------------------------------------ spot
@@ -632,7 +636,8 @@ policies: [least-latency]
     const p = only(runScenario(s));
     const ts = p.timeseries;
     const a = ts.services[0].arrivals;
-    const within3Sigma = (n: number, mean: number) => expect(Math.abs(n - mean), `${n} vs ${mean}`).toBeLessThan(3 * Math.sqrt(mean));
+    const within3Sigma = (n: number, mean: number) =>
+      expect(Math.abs(n - mean), `${n} vs ${mean}`).toBeLessThan(3 * Math.sqrt(mean));
     within3Sigma(countIn(a, ts.interval_s, 900, 1350), 3 * 2 * 450);
     within3Sigma(countIn(a, ts.interval_s, 0, 900), 2 * 900);
     within3Sigma(countIn(a, ts.interval_s, 1350, 3000), 2 * 1650);
@@ -723,8 +728,12 @@ policies: [least-latency]
     //   burst in hours 0–11:  grid 1000 sees 100 W × 43,200 s + 200 W × 72 s    → 1.2 × 4.3344e6 J = 1.4448 kg
     //   burst in hours 12–23: grid 1000 sees 100 W × 43,200 s + 200 W × 4,320 s → 1.2 × 5.184e6 J  = 1.728 kg
     const grid = `[${HALF.join(', ')}]`;
-    const early = only(runScenario(scenario(grid, '{ constant: 6/h, bursts: [{ start: 0s, duration: 12h, multiplier: 60 }] }')));
-    const late = only(runScenario(scenario(grid, '{ constant: 6/h, bursts: [{ start: 12h, duration: 12h, multiplier: 60 }] }')));
+    const early = only(
+      runScenario(scenario(grid, '{ constant: 6/h, bursts: [{ start: 0s, duration: 12h, multiplier: 60 }] }')),
+    );
+    const late = only(
+      runScenario(scenario(grid, '{ constant: 6/h, bursts: [{ start: 12h, duration: 12h, multiplier: 60 }] }')),
+    );
     expect(early.services[0].arrivals).toBe(4320 + 72);
     expect(late.services[0].arrivals).toBe(4320 + 72);
     expect(early.pools[0].energy_kwh).toBeCloseTo(late.pools[0].energy_kwh, 9);
@@ -791,9 +800,19 @@ ${residency}    arrivals: { poisson: 2/s }
 
     // Without residency the same policies do use the US (so the check above can fail).
     const free = runScenario(scenario(''));
-    for (const name of ['cloud-only', 'edge-only', 'nearest', 'least-latency', 'cheapest-within-slo', 'lowest-carbon']) {
+    for (const name of [
+      'cloud-only',
+      'edge-only',
+      'nearest',
+      'least-latency',
+      'cheapest-within-slo',
+      'lowest-carbon',
+    ]) {
       const p = free.policies.find((x) => x.policy === name)!;
-      expect(Object.keys(p.services[0].placements).some((k) => k.startsWith('us-')), name).toBe(true);
+      expect(
+        Object.keys(p.services[0].placements).some((k) => k.startsWith('us-')),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -893,7 +912,7 @@ policies: [least-latency]
     expect(s.completed).toBeLessThanOrEqual(2000 / 2 + 1);
     const judged = s.completed + s.rejected;
     const blocked = s.rejected / judged;
-    const sd = Math.sqrt((2 / 3) * (1 / 3) / judged);
+    const sd = Math.sqrt(((2 / 3) * (1 / 3)) / judged);
     expect(Math.abs(blocked - 2 / 3)).toBeLessThan(Math.max(4 * sd, 0.03));
   });
 
@@ -964,7 +983,13 @@ policies:
         expect(q.provisioned).toBe(true);
         expect(q.cost_usd).toBeCloseTo((2 * 600 * 1) / 3600, 9); // 2 units × 600 s × $1/h
       } else {
-        expect(q, q.name).toMatchObject({ provisioned: false, cost_usd: 0, energy_kwh: 0, carbon_kg: 0, mean_units: 0 });
+        expect(q, q.name).toMatchObject({
+          provisioned: false,
+          cost_usd: 0,
+          energy_kwh: 0,
+          carbon_kg: 0,
+          mean_units: 0,
+        });
       }
     }
     expect(Object.keys(variant.services[0].placements)).toEqual(['us-dc/cpu']);

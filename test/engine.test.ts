@@ -40,7 +40,10 @@ describe('Simulator', () => {
       sim.scheduleAt(t, k, i);
     }
     sim.run();
-    const expected = times.map((t, i) => ({ t, i })).sort((a, b) => a.t - b.t || a.i - b.i).map((e) => e.i);
+    const expected = times
+      .map((t, i) => ({ t, i }))
+      .sort((a, b) => a.t - b.t || a.i - b.i)
+      .map((e) => e.i);
     expect(order).toEqual(expected);
   });
 

@@ -22,12 +22,16 @@ const attr = (el: string, name: string): string | null => el.match(new RegExp(`\
 const num = (el: string, name: string) => Number(attr(el, name));
 
 /** Open tags `<tag class="cls…" …>` whose class starts with `cls`. */
-const tags = (svg: string, tag: string, cls: string) => svg.match(new RegExp(`<${tag} class="${cls}[^"]*"[^>]*>`, 'g')) ?? [];
+const tags = (svg: string, tag: string, cls: string) =>
+  svg.match(new RegExp(`<${tag} class="${cls}[^"]*"[^>]*>`, 'g')) ?? [];
 
 /** Labelled ticks of one axis: label → position. */
 function ticks(svg: string, axis: 'x' | 'y'): Map<string, number> {
   const g = svg.match(new RegExp(`<g class="axis ${axis}-axis">[\\s\\S]*?</g><line class="domain"`))?.[0] ?? '';
-  const re = axis === 'x' ? /translate\(([-\d.]+),0\)">.*?(?:<text[^>]*>([^<]*)<\/text>)?<\/g>/g : /translate\(0,([-\d.]+)\)">.*?(?:<text[^>]*>([^<]*)<\/text>)?<\/g>/g;
+  const re =
+    axis === 'x'
+      ? /translate\(([-\d.]+),0\)">.*?(?:<text[^>]*>([^<]*)<\/text>)?<\/g>/g
+      : /translate\(0,([-\d.]+)\)">.*?(?:<text[^>]*>([^<]*)<\/text>)?<\/g>/g;
   const out = new Map<string, number>();
   for (const m of g.matchAll(re)) if (m[2] !== undefined) out.set(m[2], Number(m[1]));
   return out;
@@ -92,7 +96,8 @@ function plane(points: { name: string; p99: number; cost: number }[], pareto: st
   r.policies = points.map(({ name, p99, cost }): PolicyResult => {
     const p = structuredClone(base);
     p.policy = name;
-    for (const s of p.services) if (s.latency_ms !== null) s.latency_ms = { ...s.latency_ms, p99: s.name === 'chat' ? p99 : Math.min(p99, 50) };
+    for (const s of p.services)
+      if (s.latency_ms !== null) s.latency_ms = { ...s.latency_ms, p99: s.name === 'chat' ? p99 : Math.min(p99, 50) };
     p.totals.cost_usd.total = cost;
     return p;
   });
@@ -128,7 +133,9 @@ describe('axes', () => {
     // The labels span at least 80 % of the axis and never overlap.
     expect(last.pos - first.pos).toBeGreaterThan(0.8 * (620 - 60));
     for (let i = 1; i < labelled.length; i++) {
-      expect(labelled[i].pos - labelled[i - 1].pos).toBeGreaterThan((textWidth(labelled[i].label) + textWidth(labelled[i - 1].label)) / 2);
+      expect(labelled[i].pos - labelled[i - 1].pos).toBeGreaterThan(
+        (textWidth(labelled[i].label) + textWidth(labelled[i - 1].label)) / 2,
+      );
     }
   });
 
@@ -192,7 +199,9 @@ describe('the cost/p99 chart', () => {
         // sat just under cheapest-within-slo's dot with a short leader to its own.
         for (const o of others) {
           expect(distToBox(o.cx, o.cy, l.box)).toBeGreaterThanOrEqual(o.r + 5);
-          expect(distToSegment(o.cx, o.cy, own.cx, own.cy, num(leader, 'x2'), num(leader, 'y2'))).toBeGreaterThanOrEqual(o.r + 2);
+          expect(
+            distToSegment(o.cx, o.cy, own.cx, own.cy, num(leader, 'x2'), num(leader, 'y2')),
+          ).toBeGreaterThanOrEqual(o.r + 2);
         }
       }
       // No label covers any marker.
@@ -239,7 +248,15 @@ describe('the cost/p99 chart', () => {
   });
 
   it('leaves lone points where their values are, with no note', () => {
-    const chart = costChart(plane([{ name: 'a', p99: 400, cost: 100 }, { name: 'c', p99: 900, cost: 20 }], ['a', 'c']));
+    const chart = costChart(
+      plane(
+        [
+          { name: 'a', p99: 400, cost: 100 },
+          { name: 'c', p99: 900, cost: 20 },
+        ],
+        ['a', 'c'],
+      ),
+    );
     expect(tags(chart, 'line', 'spoke')).toHaveLength(0);
     expect(chart).not.toContain('coinciding points');
   });
@@ -248,7 +265,8 @@ describe('the cost/p99 chart', () => {
     const out = spreadCoinciding([0, 1, 2, 3].map(() => ({ x: 100, y: 100, r: 5 })));
     for (let i = 0; i < out.length; i++) {
       expect(out[i].with).toHaveLength(3);
-      for (let j = i + 1; j < out.length; j++) expect(Math.hypot(out[i].mx - out[j].mx, out[i].my - out[j].my)).toBeGreaterThanOrEqual(10);
+      for (let j = i + 1; j < out.length; j++)
+        expect(Math.hypot(out[i].mx - out[j].mx, out[i].my - out[j].my)).toBeGreaterThanOrEqual(10);
     }
     const cx = out.reduce((s, p) => s + p.mx, 0) / out.length;
     expect(cx).toBeCloseTo(100, 6);
@@ -273,7 +291,10 @@ function sweep(cost: (policy: number, rate: number) => number): SweepResult {
     points: rates.map((r, index) => ({
       index,
       values: { [path]: r },
-      policies: ['cloud', 'edge'].map((policy, i) => ({ policy, metrics: { cost_usd_per_1k: stat(cost(i, r), cost(i, r) * 0.8) } })),
+      policies: ['cloud', 'edge'].map((policy, i) => ({
+        policy,
+        metrics: { cost_usd_per_1k: stat(cost(i, r), cost(i, r) * 0.8) },
+      })),
     })),
   };
 }

@@ -185,7 +185,9 @@ describe.skipIf(CHROMIUM === null)('HTML reports in Chromium', () => {
     it('labels the Pareto points where they can be read', async () => {
       const page = await open(runFile);
       const labels = page.locator('svg.chart[data-chart="cost-p99"] text.pareto-label');
-      expect(await labels.allTextContents()).toEqual(expect.arrayContaining(['cloud-only (Pareto)', 'edge-only (Pareto)']));
+      expect(await labels.allTextContents()).toEqual(
+        expect.arrayContaining(['cloud-only (Pareto)', 'edge-only (Pareto)']),
+      );
       // Inside the chart's box.
       const chart = (await page.locator('svg.chart[data-chart="cost-p99"]').boundingBox())!;
       for (const box of await Promise.all((await labels.all()).map((l) => l.boundingBox()))) {

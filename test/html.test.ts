@@ -32,7 +32,9 @@ function tags(svg: string, tag: string, cls: string): string[] {
 function xTicks(svg: string): Map<string, number> {
   const axis = svg.match(/<g class="axis x-axis">[\s\S]*?<\/g><line class="domain"/)?.[0] ?? '';
   const out = new Map<string, number>();
-  for (const m of axis.matchAll(/<g class="tick" transform="translate\(([-\d.]+),0\)">.*?(?:<text[^>]*>([^<]*)<\/text>)?<\/g>/g)) {
+  for (const m of axis.matchAll(
+    /<g class="tick" transform="translate\(([-\d.]+),0\)">.*?(?:<text[^>]*>([^<]*)<\/text>)?<\/g>/g,
+  )) {
     if (m[2] !== undefined) out.set(m[2], Number(m[1]));
   }
   return out;
@@ -42,7 +44,9 @@ function xTicks(svg: string): Map<string, number> {
 function yTicks(svg: string): Map<string, number> {
   const axis = svg.match(/<g class="axis y-axis">[\s\S]*?<\/g><line class="domain"/)?.[0] ?? '';
   const out = new Map<string, number>();
-  for (const m of axis.matchAll(/<g class="tick" transform="translate\(0,([-\d.]+)\)">.*?(?:<text[^>]*>([^<]*)<\/text>)?<\/g>/g)) {
+  for (const m of axis.matchAll(
+    /<g class="tick" transform="translate\(0,([-\d.]+)\)">.*?(?:<text[^>]*>([^<]*)<\/text>)?<\/g>/g,
+  )) {
     if (m[2] !== undefined) out.set(m[2], Number(m[1]));
   }
   return out;
@@ -151,7 +155,10 @@ describe('renderHtml on the chatbot-seoul run', () => {
     expect([...widths.keys()]).toEqual(result.policies.map((p) => p.policy));
     const total = (name: string) => result.policies.find((p) => p.policy === name)!.totals.cost_usd.total;
     // cloud-only pays for an 8×H100 instance (~$180), edge-only only for amortised boxes (~$3).
-    expect(widths.get('cloud-only')! / widths.get('edge-only')!).toBeCloseTo(total('cloud-only') / total('edge-only'), 0);
+    expect(widths.get('cloud-only')! / widths.get('edge-only')!).toBeCloseTo(
+      total('cloud-only') / total('edge-only'),
+      0,
+    );
     // edge-only has no cloud compute, cloud-only no capex.
     const bar = (name: string) => svg.match(new RegExp(`<g class="bar" data-policy="${name}">[\\s\\S]*?</g>`))![0];
     expect(bar('edge-only')).not.toContain('data-part="compute"');
@@ -187,9 +194,14 @@ describe('renderHtml on the chatbot-seoul run', () => {
     expect(labels).toEqual(['cloud-only (Pareto)', 'edge-only (Pareto)']);
     const others = [...svg.matchAll(/<text class="point-label"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]).sort();
     expect(others).toEqual(['cheapest-within-slo', 'edge-first', 'least-latency']);
-    expect(tags(svg, 'circle', 'point pareto').map((c) => attr(c, 'data-policy')).sort()).toEqual(['cloud-only', 'edge-only']);
+    expect(
+      tags(svg, 'circle', 'point pareto')
+        .map((c) => attr(c, 'data-policy'))
+        .sort(),
+    ).toEqual(['cloud-only', 'edge-only']);
     // The cheap edge point sits lower (more px) than the expensive cloud point.
-    const cy = (name: string) => Number(attr(svg.match(new RegExp(`<circle [^>]*data-policy="${name}"[^>]*>`))![0], 'cy'));
+    const cy = (name: string) =>
+      Number(attr(svg.match(new RegExp(`<circle [^>]*data-policy="${name}"[^>]*>`))![0], 'cy'));
     expect(cy('edge-only')).toBeGreaterThan(cy('cloud-only'));
   });
 
@@ -243,7 +255,8 @@ describe('renderHtml escapes user strings', () => {
 function segments(svg: string, policy: string): Map<string, number> {
   const bar = svg.match(new RegExp(`<g class="bar" data-policy="${policy}">[\\s\\S]*?</g>`))?.[0] ?? '';
   const out = new Map<string, number>();
-  for (const m of bar.matchAll(/<rect class="segment" data-part="([^"]+)"[^>]*width="([\d.]+)"/g)) out.set(m[1], Number(m[2]));
+  for (const m of bar.matchAll(/<rect class="segment" data-part="([^"]+)"[^>]*width="([\d.]+)"/g))
+    out.set(m[1], Number(m[2]));
   return out;
 }
 
@@ -358,7 +371,16 @@ describe('renderHtml: training jobs, APIs, replicas (hand-made Result)', () => {
   it('shows none of it for a Result without jobs, APIs or changing replicas', () => {
     expect(charts(plain, 'jobs')).toHaveLength(0);
     expect(charts(plain, 'pool-replicas')).toHaveLength(0);
-    for (const text of ['id="training"', 'class="data jobs"', 'managed API', 'data-part="api"', '>API ', 'uplink of', '>retried<', '>cold starts<']) {
+    for (const text of [
+      'id="training"',
+      'class="data jobs"',
+      'managed API',
+      'data-part="api"',
+      '>API ',
+      'uplink of',
+      '>retried<',
+      '>cold starts<',
+    ]) {
       expect(plain).not.toContain(text);
     }
     // The same charts as before otherwise: per service a CDF, three breakdowns, per pool two series, cost/p99.
@@ -558,7 +580,9 @@ describe('renderSweepHtml', () => {
     const labels = [...y.keys()].map(Number);
     const pxPerUnit = (y.get(String(labels[0]))! - y.get(String(labels[1]))!) / (labels[1] - labels[0]);
     // cloud at rate 1 on site a: mean 8, ci95 0.5.
-    const point = tags(svg, 'circle', 'point').find((c) => attr(c, 'data-policy') === 'cloud' && attr(c, 'data-x') === '1')!;
+    const point = tags(svg, 'circle', 'point').find(
+      (c) => attr(c, 'data-policy') === 'cloud' && attr(c, 'data-x') === '1',
+    )!;
     const cx = Number(attr(point, 'cx'));
     const cy = Number(attr(point, 'cy'));
     expect(cy).toBeCloseTo(y.get('0')! - 8 * pxPerUnit, 0);
@@ -574,7 +598,11 @@ describe('renderSweepHtml', () => {
 
   it('breaks a line where a value is missing rather than bridging it', () => {
     const [siteA, siteB] = chartsOf('chat.latency_p99_ms');
-    const edge = (svg: string) => attr(tags(svg, 'path', 'series').find((p) => attr(p, 'data-policy') === 'edge')!, 'd')!;
+    const edge = (svg: string) =>
+      attr(
+        tags(svg, 'path', 'series').find((p) => attr(p, 'data-policy') === 'edge')!,
+        'd',
+      )!;
     // Site a: rates 1 and 4 only, two separate pieces; site b: one piece through three points.
     expect(edge(siteA).match(/M/g)).toHaveLength(2);
     expect(edge(siteB).match(/M/g)).toHaveLength(1);

@@ -38,7 +38,8 @@ function layerGraph(): Map<string, Map<string, string>> {
     for (const spec of importsOf(readFileSync(file, 'utf8'))) {
       const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
       const to = layerOf(target);
-      if (to !== from && !graph.get(from)!.has(to)) graph.get(from)!.set(to, `${posix.normalize(relative('.', file))} → ${spec}`);
+      if (to !== from && !graph.get(from)!.has(to))
+        graph.get(from)!.set(to, `${posix.normalize(relative('.', file))} → ${spec}`);
     }
   }
   return graph;
@@ -88,7 +89,9 @@ describe('layers of src/', () => {
 
   it('has no import cycle between top-level folders', () => {
     const found = cycles(graph).map((scc) => {
-      const edges = scc.flatMap((a) => scc.filter((b) => graph.get(a)?.has(b)).map((b) => `  ${a} → ${b} (${graph.get(a)!.get(b)})`));
+      const edges = scc.flatMap((a) =>
+        scc.filter((b) => graph.get(a)?.has(b)).map((b) => `  ${a} → ${b} (${graph.get(a)!.get(b)})`),
+      );
       return `${scc.join(', ')}:\n${edges.join('\n')}`;
     });
     expect(found, `cycles:\n${found.join('\n')}`).toEqual([]);

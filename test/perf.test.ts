@@ -10,41 +10,79 @@ import {
 } from '../src/hardware/perf.js';
 
 // Devices built from /work/shared/reference-data.md (dense figures), independent of the catalog.
-function device(over: Partial<Device> & Pick<Device, 'id' | 'class' | 'peak_flops' | 'memory_bytes' | 'mem_bw_bytes_per_s'>): Device {
+function device(
+  over: Partial<Device> & Pick<Device, 'id' | 'class' | 'peak_flops' | 'memory_bytes' | 'mem_bw_bytes_per_s'>,
+): Device {
   return { name: over.id, power_max_w: 100, power_idle_w: 10, source: 'test', as_of: '2024-01', ...over };
 }
 const H100 = device({
-  id: 'h100-sxm', name: 'NVIDIA H100 SXM', class: 'gpu',
+  id: 'h100-sxm',
+  name: 'NVIDIA H100 SXM',
+  class: 'gpu',
   peak_flops: { fp16: 989e12, bf16: 989e12, int8: 1979e12 },
-  memory_bytes: 80e9, mem_bw_bytes_per_s: 3350e9, power_max_w: 700, power_idle_w: 70,
+  memory_bytes: 80e9,
+  mem_bw_bytes_per_s: 3350e9,
+  power_max_w: 700,
+  power_idle_w: 70,
 });
 const A100 = device({
-  id: 'a100-80gb-sxm', name: 'NVIDIA A100 80GB SXM', class: 'gpu',
+  id: 'a100-80gb-sxm',
+  name: 'NVIDIA A100 80GB SXM',
+  class: 'gpu',
   peak_flops: { fp16: 312e12, bf16: 312e12, int8: 624e12 },
-  memory_bytes: 80e9, mem_bw_bytes_per_s: 2039e9, power_max_w: 400, power_idle_w: 48,
+  memory_bytes: 80e9,
+  mem_bw_bytes_per_s: 2039e9,
+  power_max_w: 400,
+  power_idle_w: 48,
 });
 const ORIN_NANO = device({
-  id: 'jetson-orin-nano-8gb', name: 'Jetson Orin Nano 8GB', class: 'edge',
+  id: 'jetson-orin-nano-8gb',
+  name: 'Jetson Orin Nano 8GB',
+  class: 'edge',
   peak_flops: { int8: 20e12, fp16: 10e12 },
-  memory_bytes: 8e9, mem_bw_bytes_per_s: 68e9, power_max_w: 15, power_idle_w: 7,
+  memory_bytes: 8e9,
+  mem_bw_bytes_per_s: 68e9,
+  power_max_w: 15,
+  power_idle_w: 7,
 });
 
 // ResNet-50: 8.2 GFLOPs/image, 25.6M int8 parameters. ~10M int8 activations per image written and read once
 // ≈ 20 MB of traffic (estimate, docs/model.md).
 const RESNET50: ItemModel = {
-  index: 0, name: 'resnet-50', kind: 'items', flops_per_item: 8.2e9, dtype: 'int8',
-  weight_bytes: 25.6e6, activation_bytes_per_item: 20e6,
+  index: 0,
+  name: 'resnet-50',
+  kind: 'items',
+  flops_per_item: 8.2e9,
+  dtype: 'int8',
+  weight_bytes: 25.6e6,
+  activation_bytes_per_item: 20e6,
 };
 // Llama-3-8B: 8.03e9 params; KV per token = 2 (K,V) × 32 layers × 8 KV heads × 128 dims × 2 bytes = 131,072.
 const LLAMA3_8B_FP16: LlmModel = {
-  index: 1, name: 'llama-3-8b', kind: 'llm', params: 8.03e9, dtype: 'fp16',
-  weight_bytes: 8.03e9 * 2, kv_bytes_per_token: 131072,
+  index: 1,
+  name: 'llama-3-8b',
+  kind: 'llm',
+  params: 8.03e9,
+  dtype: 'fp16',
+  weight_bytes: 8.03e9 * 2,
+  kv_bytes_per_token: 131072,
 };
-const LLAMA3_8B_INT8: LlmModel = { ...LLAMA3_8B_FP16, name: 'llama-3-8b-int8', dtype: 'int8', weight_bytes: 8.03e9, kv_bytes_per_token: 65536 };
+const LLAMA3_8B_INT8: LlmModel = {
+  ...LLAMA3_8B_FP16,
+  name: 'llama-3-8b-int8',
+  dtype: 'int8',
+  weight_bytes: 8.03e9,
+  kv_bytes_per_token: 65536,
+};
 // Llama-2-70B: 69e9 params, 138 GB at fp16; KV = 2 × 80 layers × 8 KV heads × 128 × 2 bytes = 327,680 per token.
 const LLAMA2_70B: LlmModel = {
-  index: 2, name: 'llama-2-70b', kind: 'llm', params: 69e9, dtype: 'fp16',
-  weight_bytes: 138e9, kv_bytes_per_token: 327680,
+  index: 2,
+  name: 'llama-2-70b',
+  kind: 'llm',
+  params: 69e9,
+  dtype: 'fp16',
+  weight_bytes: 138e9,
+  kv_bytes_per_token: 327680,
 };
 
 describe('calibration against MLPerf Inference ResNet-50 Offline', () => {
@@ -92,7 +130,10 @@ describe('LLM decode is memory-bound', () => {
 
   it('per-token time ≈ weight bytes / (bandwidth × memory efficiency) at batch 1', () => {
     const n = 129;
-    const perToken = (batchTiming(LLAMA3_8B_FP16, H100, 1, 1, shape(n)).total_s - batchTiming(LLAMA3_8B_FP16, H100, 1, 1, shape(1)).total_s) / (n - 1);
+    const perToken =
+      (batchTiming(LLAMA3_8B_FP16, H100, 1, 1, shape(n)).total_s -
+        batchTiming(LLAMA3_8B_FP16, H100, 1, 1, shape(1)).total_s) /
+      (n - 1);
     const byHand = 16.06e9 / (3350e9 * 0.8); // 5.99 ms
     expect(Math.abs(perToken - byHand) / byHand).toBeLessThan(0.05);
   });
@@ -119,7 +160,8 @@ describe('LLM decode is memory-bound', () => {
   it('a decode step turns compute-bound at a large enough batch', () => {
     // 2 × 8.03e9 × batch / (989e12 × 0.55) > 16.06e9 / 2.68e12 once batch > ~202 (with a short context).
     const shapeShort = { input_tokens: 1, output_tokens: 2, items: 0 };
-    const prefill = (b: number) => batchTiming(LLAMA3_8B_FP16, H100, 1, b, { input_tokens: 1, output_tokens: 1, items: 0 }).total_s;
+    const prefill = (b: number) =>
+      batchTiming(LLAMA3_8B_FP16, H100, 1, b, { input_tokens: 1, output_tokens: 1, items: 0 }).total_s;
     const step = (b: number) => batchTiming(LLAMA3_8B_FP16, H100, 1, b, shapeShort).total_s - prefill(b);
     // 2 × 8.03e9 × 512 / (989 TFLOPS × 0.55, docs/model.md) = 15.12 ms
     expect(step(512)).toBeCloseTo(0.0151167, 6);
@@ -129,7 +171,8 @@ describe('LLM decode is memory-bound', () => {
 
 describe('prefill', () => {
   it('is compute-bound: time scales ~linearly with input tokens at large input', () => {
-    const ttft = (input: number) => batchTiming(LLAMA3_8B_FP16, H100, 1, 1, { input_tokens: input, output_tokens: 1, items: 0 }).first_token_s;
+    const ttft = (input: number) =>
+      batchTiming(LLAMA3_8B_FP16, H100, 1, 1, { input_tokens: input, output_tokens: 1, items: 0 }).first_token_s;
     const ratio = ttft(8192) / ttft(4096);
     expect(ratio).toBeGreaterThan(1.95);
     expect(ratio).toBeLessThan(2.05);
@@ -192,15 +235,33 @@ describe('planReplica', () => {
 
 describe('peakFlops', () => {
   it('falls back to the fp16 figure for int8 on an fp16-only device', () => {
-    const d = device({ id: 'fp16-only', class: 'gpu', peak_flops: { fp16: 100e12 }, memory_bytes: 1e9, mem_bw_bytes_per_s: 1e11 });
+    const d = device({
+      id: 'fp16-only',
+      class: 'gpu',
+      peak_flops: { fp16: 100e12 },
+      memory_bytes: 1e9,
+      mem_bw_bytes_per_s: 1e11,
+    });
     expect(peakFlops(d, 'int8')).toBe(100e12);
     expect(peakFlops(d, 'int4')).toBe(100e12);
   });
 
   it('prefers the wider format, then the narrower one', () => {
-    const d = device({ id: 'mixed', class: 'cpu', peak_flops: { int8: 4e12, fp32: 1e12 }, memory_bytes: 1e9, mem_bw_bytes_per_s: 1e11 });
+    const d = device({
+      id: 'mixed',
+      class: 'cpu',
+      peak_flops: { int8: 4e12, fp32: 1e12 },
+      memory_bytes: 1e9,
+      mem_bw_bytes_per_s: 1e11,
+    });
     expect(peakFlops(d, 'fp16')).toBe(1e12); // up-cast to fp32
-    const npu = device({ id: 'npu', class: 'edge', peak_flops: { int8: 4e12 }, memory_bytes: 1e9, mem_bw_bytes_per_s: 1e11 });
+    const npu = device({
+      id: 'npu',
+      class: 'edge',
+      peak_flops: { int8: 4e12 },
+      memory_bytes: 1e9,
+      mem_bw_bytes_per_s: 1e11,
+    });
     expect(peakFlops(npu, 'fp32')).toBe(4e12); // only by quantising
   });
 

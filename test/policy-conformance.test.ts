@@ -76,15 +76,48 @@ const views: Record<string, PlacementView> = {
   mixed: {
     now: 1,
     candidates: [
-      candidate({ pool: 'cloud/a', poolIndex: 0, kind: 'cloud', rtt_s: 0.2, latency_s: 0.5, cost_usd: 0.002, carbon_g: 0.5 }),
-      candidate({ pool: 'edge/b', poolIndex: 1, kind: 'edge', rtt_s: 0.01, latency_s: 0.3, cost_usd: 0.004, carbon_g: 0.9 }),
-      candidate({ pool: 'cloud/c', poolIndex: 2, kind: 'cloud', rtt_s: 0.1, latency_s: 0.4, cost_usd: 0.001, carbon_g: 0.05 }),
+      candidate({
+        pool: 'cloud/a',
+        poolIndex: 0,
+        kind: 'cloud',
+        rtt_s: 0.2,
+        latency_s: 0.5,
+        cost_usd: 0.002,
+        carbon_g: 0.5,
+      }),
+      candidate({
+        pool: 'edge/b',
+        poolIndex: 1,
+        kind: 'edge',
+        rtt_s: 0.01,
+        latency_s: 0.3,
+        cost_usd: 0.004,
+        carbon_g: 0.9,
+      }),
+      candidate({
+        pool: 'cloud/c',
+        poolIndex: 2,
+        kind: 'cloud',
+        rtt_s: 0.1,
+        latency_s: 0.4,
+        cost_usd: 0.001,
+        carbon_g: 0.05,
+      }),
     ],
   },
   someUnavailable: {
     now: 1,
     candidates: [
-      candidate({ pool: 'edge/b', poolIndex: 0, kind: 'edge', available: false, rtt_s: 0.001, latency_s: 0.01, cost_usd: 0, carbon_g: 0 }),
+      candidate({
+        pool: 'edge/b',
+        poolIndex: 0,
+        kind: 'edge',
+        available: false,
+        rtt_s: 0.001,
+        latency_s: 0.01,
+        cost_usd: 0,
+        carbon_g: 0,
+      }),
       candidate({ pool: 'cloud/a', poolIndex: 1, kind: 'cloud', rtt_s: 0.2, latency_s: 0.5 }),
       candidate({ pool: 'edge/d', poolIndex: 2, kind: 'edge', rtt_s: 0.02, latency_s: 0.2 }),
     ],
@@ -108,7 +141,16 @@ const views: Record<string, PlacementView> = {
 
 const job: JobRequest = { job: 'ft', earliest_s: 0, deadline_s: 6 * 3600 };
 function jobOption(over: Partial<JobOption>): JobOption {
-  return { pool: 'cloud/a', region: 'r', start_s: 0, duration_s: 3600, meets_deadline: true, carbon_g: 1000, cost_usd: 10, ...over };
+  return {
+    pool: 'cloud/a',
+    region: 'r',
+    start_s: 0,
+    duration_s: 3600,
+    meets_deadline: true,
+    carbon_g: 1000,
+    cost_usd: 10,
+    ...over,
+  };
 }
 const jobOptions: Record<string, JobOption[]> = {
   mixed: [
@@ -117,7 +159,10 @@ const jobOptions: Record<string, JobOption[]> = {
     jobOption({ pool: 'cloud/c', region: 'q', start_s: 7200, carbon_g: 200, cost_usd: 12 }),
     jobOption({ start_s: 6 * 3600, carbon_g: 50, meets_deadline: false }),
   ],
-  noneMeetsDeadline: [jobOption({ meets_deadline: false }), jobOption({ start_s: 3600, meets_deadline: false, carbon_g: 10 })],
+  noneMeetsDeadline: [
+    jobOption({ meets_deadline: false }),
+    jobOption({ start_s: 3600, meets_deadline: false, carbon_g: 10 }),
+  ],
   one: [jobOption({})],
 };
 
@@ -212,7 +257,9 @@ function conformance(source: string, make: () => Policy): void {
     // Every hook is called by the simulator here: deferrable requests (deferRequest) and a training job
     // with a deadline (scheduleJob). A held request still completes within its window, and the job runs.
     it('in a run: deferrable requests and a deferrable job, every request accounted for', () => {
-      const result = runScenario(loadScenarioText(HOOKS_SCENARIO, 'test/fixtures/policies/conformance-hooks.yaml'), { policies: [policy] });
+      const result = runScenario(loadScenarioText(HOOKS_SCENARIO, 'test/fixtures/policies/conformance-hooks.yaml'), {
+        policies: [policy],
+      });
       const p = result.policies[0];
       const c = p.conservation;
       expect(c.arrivals).toBe(c.completed + c.rejected + c.lost + c.in_flight);
@@ -314,12 +361,15 @@ describe('the suite covers what it must', () => {
   it('every built-in and every example module, and every hook at least once', () => {
     expect(EXAMPLES).toContain(EXAMPLE);
     const all: Policy[] = [...BUILTIN_POLICY_NAMES.map((n) => builtinPolicies[n]), ...examplePolicies];
-    for (const hook of POLICY_HOOKS) expect(all.some((p) => p[hook] !== undefined), hook).toBe(true);
+    for (const hook of POLICY_HOOKS)
+      expect(
+        all.some((p) => p[hook] !== undefined),
+        hook,
+      ).toBe(true);
   });
 });
 
 describe('example policy choices', () => {
-
   it('greenest-within-slo: lowest carbon within the SLO, else the fastest — never a rejection while a pool is free', () => {
     expect(greenest.place(request, views.mixed)).toBe(2); // all three meet the 1 s SLO; 2 has 0.05 g
     expect(greenest.place({ ...request, slo_latency_s: 0.35 }, views.mixed)).toBe(1); // only 1 (0.3 s) meets it

@@ -92,13 +92,19 @@ describe('examples/policies/greenest-within-slo.mjs', () => {
 // ------------------------------------------------------------------------------------------------ run, validate
 
 describe('placesim run --policy-module', () => {
-  it('runs the example after the scenario\'s policies, on the same requests', async () => {
+  it("runs the example after the scenario's policies, on the same requests", async () => {
     const r = await cli('run', CARBON, '--policy-module', EXAMPLE, '--json');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const result = JSON.parse(r.out) as Result;
     // Appended to the four policies the scenario lists, since --policy was not given.
-    expect(result.policies.map((p) => p.policy)).toEqual(['virginia', 'oregon', 'least-latency', 'lowest-carbon', 'greenest-within-slo']);
+    expect(result.policies.map((p) => p.policy)).toEqual([
+      'virginia',
+      'oregon',
+      'least-latency',
+      'lowest-carbon',
+      'greenest-within-slo',
+    ]);
     const svc = (name: string) => result.policies.find((p) => p.policy === name)!.services[0];
     const green = svc('greenest-within-slo');
     // Same hardware in both regions, Oregon's grid at 79 g/kWh against Virginia's 323: Oregon is cleaner, and its
@@ -115,7 +121,15 @@ describe('placesim run --policy-module', () => {
   });
 
   it('lets --policy name the loaded policies, and loads CommonJS modules', async () => {
-    const r = await cli('run', BASE, '--policy-module', `${FIX}/first-available.cjs`, '--policy', 'first-available,edge-only', '--json');
+    const r = await cli(
+      'run',
+      BASE,
+      '--policy-module',
+      `${FIX}/first-available.cjs`,
+      '--policy',
+      'first-available,edge-only',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const result = JSON.parse(r.out) as Result;
     expect(result.policies.map((p) => p.policy)).toEqual(['first-available', 'edge-only']);
@@ -125,13 +139,13 @@ describe('placesim run --policy-module', () => {
     expect(fa).toEqual(eo);
   });
 
-  it('validate lists the loaded policies after the scenario\'s', async () => {
+  it("validate lists the loaded policies after the scenario's", async () => {
     const r = await cli('validate', BASE, '--policy-module', EXAMPLE, '--policy-module', `${FIX}/first-available.cjs`);
     expect(r.code).toBe(0);
     expect(r.out).toContain('policies edge-only, greenest-within-slo, first-available\n');
   });
 
-  it('does not know a module\'s policy names without the module', async () => {
+  it("does not know a module's policy names without the module", async () => {
     const line = expectOneLineBadInput(await cli('run', CARBON, '--policy', 'greenest-within-slo'));
     expect(line).toContain('unknown policy "greenest-within-slo"');
   });
@@ -145,11 +159,20 @@ describe('bad policy modules: exit 2, one line naming the file', () => {
   const cases: [fixture: string, expected: RegExp][] = [
     ['missing-name.mjs', /missing-name\.mjs: the default export: "name" must be a non-empty string, got undefined$/],
     ['clashing-name.mjs', /clashing-name\.mjs: the default export: policy name "nearest" is a built-in policy's name/],
-    ['place-not-function.mjs', /place-not-function\.mjs: export "policy": policy "no-place": "place" must be a function .*, got "nearest"$/],
-    ['bad-site-kinds.mjs', /bad-site-kinds\.mjs: the default export: policy "bad-kinds": "siteKinds": "fog" is not a kind of site/],
+    [
+      'place-not-function.mjs',
+      /place-not-function\.mjs: export "policy": policy "no-place": "place" must be a function .*, got "nearest"$/,
+    ],
+    [
+      'bad-site-kinds.mjs',
+      /bad-site-kinds\.mjs: the default export: policy "bad-kinds": "siteKinds": "fog" is not a kind of site/,
+    ],
     ['throws-at-import.mjs', /throws-at-import\.mjs: cannot load policy module: cannot reach the carbon API$/],
     ['syntax-error.mjs', /syntax-error\.mjs:5: cannot load policy module: SyntaxError: Unexpected token '\}'$/],
-    ['typescript-policy.ts', /typescript-policy\.ts: cannot load a TypeScript policy module: .*compile it to JavaScript first/],
+    [
+      'typescript-policy.ts',
+      /typescript-policy\.ts: cannot load a TypeScript policy module: .*compile it to JavaScript first/,
+    ],
     ['does-not-exist.mjs', /does-not-exist\.mjs: cannot load policy module: file not found$/],
   ];
   for (const [fixture, expected] of cases) {
@@ -161,7 +184,9 @@ describe('bad policy modules: exit 2, one line naming the file', () => {
   }
 
   it('a name used by two modules', async () => {
-    const line = expectOneLineBadInput(await cli('validate', BASE, '--policy-module', EXAMPLE, '--policy-module', `${FIX}/same-name-as-example.mjs`));
+    const line = expectOneLineBadInput(
+      await cli('validate', BASE, '--policy-module', EXAMPLE, '--policy-module', `${FIX}/same-name-as-example.mjs`),
+    );
     expect(line).toBe(
       `placesim: ${FIX}/same-name-as-example.mjs: policy name "greenest-within-slo" is already used by a policy from ${EXAMPLE}; give each policy its own name`,
     );
@@ -179,20 +204,32 @@ describe('bad policy modules: exit 2, one line naming the file', () => {
     };
 
     it('no usable export', async () => {
-      await expect(load('none.mjs', 'export const notAPolicy = 1;\n')).rejects.toThrow(/none\.mjs: the module exports no policy/);
+      await expect(load('none.mjs', 'export const notAPolicy = 1;\n')).rejects.toThrow(
+        /none\.mjs: the module exports no policy/,
+      );
     });
     it('a factory that throws, or returns an empty list', async () => {
-      await expect(load('f1.mjs', "export default () => { throw new RangeError('no table\\nmore'); };\n")).rejects.toThrow(
-        /f1\.mjs: the default export \(a factory\) threw: RangeError: no table$/,
+      await expect(
+        load('f1.mjs', "export default () => { throw new RangeError('no table\\nmore'); };\n"),
+      ).rejects.toThrow(/f1\.mjs: the default export \(a factory\) threw: RangeError: no table$/);
+      await expect(load('f2.mjs', 'export default async () => [];\n')).rejects.toThrow(
+        /f2\.mjs: the default export \(a factory\) is an empty list/,
       );
-      await expect(load('f2.mjs', 'export default async () => [];\n')).rejects.toThrow(/f2\.mjs: the default export \(a factory\) is an empty list/);
     });
     it('an array item with a bad name, and two policies of one module with the same name', async () => {
-      await expect(load('a1.mjs', "export const policies = [{ name: 'ok', place: () => -1 }, { name: 'has space', place: () => -1 }];\n")).rejects.toThrow(
-        /a1\.mjs: export "policies", item 1: policy name "has space" may hold only letters/,
+      await expect(
+        load(
+          'a1.mjs',
+          "export const policies = [{ name: 'ok', place: () => -1 }, { name: 'has space', place: () => -1 }];\n",
+        ),
+      ).rejects.toThrow(/a1\.mjs: export "policies", item 1: policy name "has space" may hold only letters/);
+      writeFileSync(
+        join(dir, 'a2.mjs'),
+        "export const policies = [{ name: 'twin', place: () => -1 }, { name: 'twin', place: () => -1 }];\n",
       );
-      writeFileSync(join(dir, 'a2.mjs'), "export const policies = [{ name: 'twin', place: () => -1 }, { name: 'twin', place: () => -1 }];\n");
-      await expect(loadPolicyModules([join(dir, 'a2.mjs')])).rejects.toThrow(/policy name "twin" is already used by a policy from this module/);
+      await expect(loadPolicyModules([join(dir, 'a2.mjs')])).rejects.toThrow(
+        /policy name "twin" is already used by a policy from this module/,
+      );
     });
     it('an async factory yielding several policies', async () => {
       const ps = await load(
@@ -268,14 +305,18 @@ describe('policies that misbehave at run time: exit 2 naming the policy, its fil
     const [p] = await loadPolicyModule(`${FIX}/returns-99.mjs`);
     const empty: PlacementView = { now: 0, candidates: [] };
     expect(() => p.place(req(null), empty)).toThrow(PolicyError);
-    expect(() => p.place(req(null), empty)).toThrow('returned 99 for service "svc": expected -1 (there are no candidates)');
+    expect(() => p.place(req(null), empty)).toThrow(
+      'returned 99 for service "svc": expected -1 (there are no candidates)',
+    );
   });
 });
 
 describe('a scenario file cannot load code', () => {
   it('rejects a policy_module field as unknown', async () => {
     const line = expectOneLineBadInput(await cli('validate', `${FIX}/scenario-with-module.yaml`));
-    expect(line).toMatch(new RegExp(`^placesim: ${FIX}/scenario-with-module\\.yaml:32:1: unknown field "policy_module"`));
+    expect(line).toMatch(
+      new RegExp(`^placesim: ${FIX}/scenario-with-module\\.yaml:32:1: unknown field "policy_module"`),
+    );
   });
 });
 
@@ -284,7 +325,10 @@ describe('--policy-module on sweep and check', () => {
     const { runSweep } = await import('../src/sweep/index.js');
     const result = await runSweep({
       file: 'scenarios/carbon-regions.yaml',
-      sets: [{ path: 'duration', values: ['400s'] }, { path: 'warmup', values: ['40s'] }],
+      sets: [
+        { path: 'duration', values: ['400s'] },
+        { path: 'warmup', values: ['40s'] },
+      ],
       replications: 2,
       policies: ['lowest-carbon', 'greenest-within-slo'],
       policyModules: [EXAMPLE],
@@ -299,7 +343,11 @@ describe('--policy-module on sweep and check', () => {
 
   it('checks a scenario with a user policy: its metrics are added, nothing fails', async () => {
     const { runCheck } = await import('../src/check/index.js');
-    const report = await runCheck({ files: ['scenarios/carbon-regions.yaml'], baselineDir: 'results', policyModules: [EXAMPLE] });
+    const report = await runCheck({
+      files: ['scenarios/carbon-regions.yaml'],
+      baselineDir: 'results',
+      policyModules: [EXAMPLE],
+    });
     expect(report.failed).toBe(false);
     const added = report.scenarios[0].diffs.filter((d) => d.verdict === 'added');
     expect(added.length).toBeGreaterThan(0);
@@ -331,7 +379,7 @@ describe("a user module's deferRequest takes effect in a run", () => {
     expect(held).toBeGreaterThan(0);
   });
 
-  it('a deferral past the window is the policy\'s error: exit 2, one line', async () => {
+  it("a deferral past the window is the policy's error: exit 2, one line", async () => {
     expect(expectOneLineBadInput(await cli('run', DEFERRABLE, '--policy-module', `${FIX}/defers-too-long.mjs`))).toBe(
       `placesim: policy "defers-too-long" (from ${FIX}/defers-too-long.mjs) returned 3601 from deferRequest for service "batch": ` +
         'expected a delay in seconds from 0 to 3600 (until_s − now)',
@@ -344,8 +392,19 @@ describe("a user module's deferRequest takes effect in a run", () => {
     expect(ok.deferRequest!(req(null), view, 200)).toBe(50);
     const bad = guardPolicy({ name: 'd', place: () => -1, deferRequest: () => Number.NaN }, 'd.mjs');
     expect(() => bad.deferRequest!(req(null), view, 200)).toThrow(PolicyError);
-    const throws = guardPolicy({ name: 'd', place: () => -1, deferRequest: () => { throw new RangeError('no'); } }, 'd.mjs');
-    expect(() => throws.deferRequest!(req(null), view, 200)).toThrow('policy "d" (from d.mjs) threw from deferRequest for service "svc": RangeError: no');
+    const throws = guardPolicy(
+      {
+        name: 'd',
+        place: () => -1,
+        deferRequest: () => {
+          throw new RangeError('no');
+        },
+      },
+      'd.mjs',
+    );
+    expect(() => throws.deferRequest!(req(null), view, 200)).toThrow(
+      'policy "d" (from d.mjs) threw from deferRequest for service "svc": RangeError: no',
+    );
     expect(guardPolicy({ name: 'plain', place: () => -1 }, 'p.mjs').deferRequest).toBeUndefined();
   });
 });

@@ -18,7 +18,8 @@ function rowsOf(text: string): Record<string, string>[] {
   const lines: string[][] = [];
   for (const line of text.trimEnd().split('\n')) {
     const cells: string[] = [];
-    for (const m of line.matchAll(/(?:^|,)(?:"((?:[^"]|"")*)"|([^,]*))/g)) cells.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]);
+    for (const m of line.matchAll(/(?:^|,)(?:"((?:[^"]|"")*)"|([^,]*))/g))
+      cells.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]);
     lines.push(cells);
   }
   const [header, ...rows] = lines;
@@ -109,13 +110,22 @@ describe('placements.csv', () => {
       const rows = rowsOf(csvTables(result).placements);
       expect(Object.keys(rows[0])).toEqual(['policy', 'service', 'target', 'count']);
       const expected = result.policies.flatMap((p) =>
-        p.services.flatMap((s) => Object.entries(s.placements).map(([target, n]) => ({ policy: p.policy, service: s.name, target, count: String(n) }))),
+        p.services.flatMap((s) =>
+          Object.entries(s.placements).map(([target, n]) => ({
+            policy: p.policy,
+            service: s.name,
+            target,
+            count: String(n),
+          })),
+        ),
       );
       expect(rows).toEqual(expected);
       // Summed per (policy, service), the counts give the packed column's total.
       for (const p of result.policies) {
         for (const s of p.services) {
-          const sum = rows.filter((r) => r.policy === p.policy && r.service === s.name).reduce((a, r) => a + Number(r.count), 0);
+          const sum = rows
+            .filter((r) => r.policy === p.policy && r.service === s.name)
+            .reduce((a, r) => a + Number(r.count), 0);
           expect(sum).toBe(Object.values(s.placements).reduce((a, n) => a + n, 0));
         }
       }
@@ -127,7 +137,9 @@ describe('placements.csv', () => {
     const long = rowsOf(t.placements);
     for (const s of rowsOf(t.services)) {
       const packed = s.placements === '' ? [] : s.placements.split(';');
-      const mine = long.filter((r) => r.policy === s.policy && r.service === s.service).map((r) => `${r.target}=${r.count}`);
+      const mine = long
+        .filter((r) => r.policy === s.policy && r.service === s.service)
+        .map((r) => `${r.target}=${r.count}`);
       expect(mine).toEqual(packed);
     }
   });
@@ -138,10 +150,33 @@ describe('link statistics in CSV', () => {
     const r = withExtras();
     const [co, ef] = r.policies;
     co.backhaul = [
-      { site: 'edge-seoul', direction: 'in', capacity_mbps: 1000, utilisation: 0.0615043137, mean_wait_ms: 0.170901283, transfers: 78418 },
-      { site: 'edge-seoul', direction: 'out', capacity_mbps: 1000, utilisation: 0.000246023529, mean_wait_ms: 0.00141753716, transfers: 78420 },
+      {
+        site: 'edge-seoul',
+        direction: 'in',
+        capacity_mbps: 1000,
+        utilisation: 0.0615043137,
+        mean_wait_ms: 0.170901283,
+        transfers: 78418,
+      },
+      {
+        site: 'edge-seoul',
+        direction: 'out',
+        capacity_mbps: 1000,
+        utilisation: 0.000246023529,
+        mean_wait_ms: 0.00141753716,
+        transfers: 78420,
+      },
     ];
-    ef.shared_uplinks = [{ users: 'cameras', path: 'cloud', capacity_mbps: 600, utilisation: 0.847889899, mean_wait_ms: 95698.6341, transfers: 839411 }];
+    ef.shared_uplinks = [
+      {
+        users: 'cameras',
+        path: 'cloud',
+        capacity_mbps: 600,
+        utilisation: 0.847889899,
+        mean_wait_ms: 95698.6341,
+        transfers: 839411,
+      },
+    ];
     return r;
   }
 
@@ -151,13 +186,30 @@ describe('link statistics in CSV', () => {
       const names = writeCsv(withLinks(), base).map((p) => p.slice(base.length + 1));
       expect(names).toEqual(expect.arrayContaining(['uplinks.csv', 'backhaul.csv', 'shared_uplinks.csv']));
       const uplinks = rowsOf(readFileSync(join(base, 'uplinks.csv'), 'utf8'));
-      expect(uplinks).toEqual([{ policy: 'edge-first', site: 'edge-seoul', downtime_s: '1234.5', outages: '3', buffered: '420', overflow: '7' }]);
+      expect(uplinks).toEqual([
+        {
+          policy: 'edge-first',
+          site: 'edge-seoul',
+          downtime_s: '1234.5',
+          outages: '3',
+          buffered: '420',
+          overflow: '7',
+        },
+      ]);
       const backhaul = rowsOf(readFileSync(join(base, 'backhaul.csv'), 'utf8'));
       expect(backhaul.map((b) => [b.policy, b.site, b.direction])).toEqual([
         ['cloud-only', 'edge-seoul', 'in'],
         ['cloud-only', 'edge-seoul', 'out'],
       ]);
-      expect(Object.keys(backhaul[0])).toEqual(['policy', 'site', 'direction', 'capacity_mbps', 'utilisation_frac', 'mean_wait_ms', 'transfers']);
+      expect(Object.keys(backhaul[0])).toEqual([
+        'policy',
+        'site',
+        'direction',
+        'capacity_mbps',
+        'utilisation_frac',
+        'mean_wait_ms',
+        'transfers',
+      ]);
       expect(Number(backhaul[0].utilisation_frac)).toBe(0.0615043137);
       const shared = rowsOf(readFileSync(join(base, 'shared_uplinks.csv'), 'utf8'));
       expect(shared).toEqual([

@@ -58,7 +58,10 @@ function cellsOf(table: string, label: string, after = ''): string[] {
   const start = lines.findIndex((l) => l.startsWith(after));
   const line = lines.slice(start).find((l) => l.trimStart().startsWith(label + '  '));
   if (line === undefined) throw new Error(`no row ${label} after ${after}`);
-  return line.slice(line.indexOf(label) + label.length).trim().split(/\s{2,}/);
+  return line
+    .slice(line.indexOf(label) + label.length)
+    .trim()
+    .split(/\s{2,}/);
 }
 
 describe('number formatting', () => {
@@ -285,12 +288,29 @@ describe('renderTable: training jobs, APIs, uplinks and failures', () => {
     const lines = table.split('\n');
     const start = lines.findIndex((l) => l.includes('edge-first*'));
     const end = lines.findIndex((l) => l.startsWith('* Pareto'));
-    const widths = new Set(lines.slice(start, end).filter((l) => l.startsWith('  ')).map((l) => [...l].length));
+    const widths = new Set(
+      lines
+        .slice(start, end)
+        .filter((l) => l.startsWith('  '))
+        .map((l) => [...l].length),
+    );
     expect(widths.size).toBe(1);
   });
 
   it('shows none of it for a Result without jobs, APIs, outages or failures', () => {
-    for (const text of ['training job', 'API ', 'uplink of', 'api $', 'api kWh', 'api kg', 'retried', 'mean units', 'cold starts', 'preemptions', 'unit failures']) {
+    for (const text of [
+      'training job',
+      'API ',
+      'uplink of',
+      'api $',
+      'api kWh',
+      'api kg',
+      'retried',
+      'mean units',
+      'cold starts',
+      'preemptions',
+      'unit failures',
+    ]) {
       expect(plain).not.toContain(text);
     }
     expect(section(plain, 'service chat')).not.toContain('lost');
@@ -333,15 +353,46 @@ describe('renderJson', () => {
     // JobResult's declared order, as written out in src/metrics/result.ts.
     const job = JSON.parse(text).policies[0].jobs[0] as Record<string, unknown>;
     expect(Object.keys(job)).toEqual([
-      'name', 'pool', 'region', 'devices', 'status', 'ready_s', 'planned_start_s', 'start_s', 'end_s',
-      'time_to_train_s', 'deadline_s', 'deadline_met', 'progress', 'cost_usd', 'energy_kwh', 'carbon_kg',
-      'dataset_transfer_s', 'dataset_cost_usd', 'interruptions', 'yields', 'checkpoints', 'lost_device_hours',
+      'name',
+      'pool',
+      'region',
+      'devices',
+      'status',
+      'ready_s',
+      'planned_start_s',
+      'start_s',
+      'end_s',
+      'time_to_train_s',
+      'deadline_s',
+      'deadline_met',
+      'progress',
+      'cost_usd',
+      'energy_kwh',
+      'carbon_kg',
+      'dataset_transfer_s',
+      'dataset_cost_usd',
+      'interruptions',
+      'yields',
+      'checkpoints',
+      'lost_device_hours',
     ]);
     const policy = JSON.parse(text).policies[0];
     expect(Object.keys(policy.apis[0])).toEqual(['name', 'region', 'requests', 'cost_usd', 'energy_kwh', 'carbon_kg']);
     expect(Object.keys(policy.timeseries)).toEqual(['interval_s', 't_s', 'services', 'pools']);
-    expect(Object.keys(policy.timeseries.pools[0])).toEqual(['name', 'utilisation', 'queue_length', 'replicas', 'power_w']);
-    expect(Object.keys(JSON.parse(text).policies[1].uplinks[0])).toEqual(['site', 'downtime_s', 'outages', 'buffered', 'overflow']);
+    expect(Object.keys(policy.timeseries.pools[0])).toEqual([
+      'name',
+      'utilisation',
+      'queue_length',
+      'replicas',
+      'power_w',
+    ]);
+    expect(Object.keys(JSON.parse(text).policies[1].uplinks[0])).toEqual([
+      'site',
+      'downtime_s',
+      'outages',
+      'buffered',
+      'overflow',
+    ]);
   });
 
   it('refuses a non-finite number instead of writing null', () => {
@@ -353,15 +404,47 @@ describe('renderJson', () => {
 
 describe('CSV', () => {
   const SUMMARY = [
-    'policy', 'pareto', 'arrivals', 'completed', 'rejected', 'in_flight', 'cost_usd', 'cost_compute_usd',
-    'cost_capex_usd', 'cost_electricity_usd', 'cost_upkeep_usd', 'cost_egress_usd', 'energy_kwh',
-    'energy_it_kwh', 'energy_facility_kwh', 'energy_network_kwh', 'carbon_kg', 'egress_gb', 'cost_usd_per_1k',
-    'energy_kwh_per_1k', 'carbon_kg_per_1k', 'cost_usd_30d', 'energy_kwh_30d', 'carbon_kg_30d',
+    'policy',
+    'pareto',
+    'arrivals',
+    'completed',
+    'rejected',
+    'in_flight',
+    'cost_usd',
+    'cost_compute_usd',
+    'cost_capex_usd',
+    'cost_electricity_usd',
+    'cost_upkeep_usd',
+    'cost_egress_usd',
+    'energy_kwh',
+    'energy_it_kwh',
+    'energy_facility_kwh',
+    'energy_network_kwh',
+    'carbon_kg',
+    'egress_gb',
+    'cost_usd_per_1k',
+    'energy_kwh_per_1k',
+    'carbon_kg_per_1k',
+    'cost_usd_30d',
+    'energy_kwh_30d',
+    'carbon_kg_30d',
   ];
   const SERVICES = [
-    'policy', 'service', 'latency_mean_ms', 'latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms',
-    'latency_max_ms', 'ttft_mean_ms', 'ttft_p50_ms', 'ttft_p95_ms', 'ttft_p99_ms', 'ttft_max_ms',
-    'slo_attainment_frac', 'throughput_per_s', 'placements',
+    'policy',
+    'service',
+    'latency_mean_ms',
+    'latency_p50_ms',
+    'latency_p95_ms',
+    'latency_p99_ms',
+    'latency_max_ms',
+    'ttft_mean_ms',
+    'ttft_p50_ms',
+    'ttft_p95_ms',
+    'ttft_p99_ms',
+    'ttft_max_ms',
+    'slo_attainment_frac',
+    'throughput_per_s',
+    'placements',
   ];
   const POOLS = ['policy', 'pool', 'utilisation_frac', 'mean_batch_size', 'cost_usd', 'energy_kwh', 'carbon_kg'];
   const t = csvTables(fixture());
@@ -433,7 +516,9 @@ describe('CSV', () => {
     try {
       const dir = join(base, 'nested', 'out');
       const paths = writeCsv(fixture(), dir);
-      expect(paths).toEqual(['summary.csv', 'services.csv', 'placements.csv', 'pools.csv', 'timeseries.csv'].map((f) => join(dir, f)));
+      expect(paths).toEqual(
+        ['summary.csv', 'services.csv', 'placements.csv', 'pools.csv', 'timeseries.csv'].map((f) => join(dir, f)),
+      );
       expect(readFileSync(paths[0], 'utf8')).toBe(t.summary);
       expect(readFileSync(paths[2], 'utf8')).toBe(t.placements);
       expect(readFileSync(paths[3], 'utf8')).toBe(t.pools);
@@ -446,9 +531,29 @@ describe('CSV', () => {
 describe('CSV: training jobs, APIs and failures', () => {
   const t = csvTables(withExtras());
   const JOBS = [
-    'policy', 'job', 'pool', 'region', 'devices', 'status', 'ready_s', 'planned_start_s', 'start_s', 'end_s',
-    'time_to_train_s', 'deadline_s', 'deadline_met', 'progress_frac', 'cost_usd', 'energy_kwh', 'carbon_kg',
-    'dataset_transfer_s', 'dataset_cost_usd', 'interruptions', 'yields', 'checkpoints', 'lost_device_hours',
+    'policy',
+    'job',
+    'pool',
+    'region',
+    'devices',
+    'status',
+    'ready_s',
+    'planned_start_s',
+    'start_s',
+    'end_s',
+    'time_to_train_s',
+    'deadline_s',
+    'deadline_met',
+    'progress_frac',
+    'cost_usd',
+    'energy_kwh',
+    'carbon_kg',
+    'dataset_transfer_s',
+    'dataset_cost_usd',
+    'interruptions',
+    'yields',
+    'checkpoints',
+    'lost_device_hours',
   ];
 
   it('adds lost, retried, unit events and the API parts to the existing files', () => {
@@ -485,7 +590,13 @@ describe('CSV: training jobs, APIs and failures', () => {
     expect(co.deadline_met).toBe('true');
     expect(Number(co.lost_device_hours)).toBe(3.75);
     expect(Number(co.cost_usd)).toBe(2937.6);
-    expect(ef).toMatchObject({ policy: 'edge-first', status: 'running', end_s: '', time_to_train_s: '', deadline_met: 'false' });
+    expect(ef).toMatchObject({
+      policy: 'edge-first',
+      status: 'running',
+      end_s: '',
+      time_to_train_s: '',
+      deadline_met: 'false',
+    });
     expect(Number(ef.progress_frac)).toBe(0.625);
     expect(Number(ef.planned_start_s)).toBe(7200);
   });
@@ -493,25 +604,73 @@ describe('CSV: training jobs, APIs and failures', () => {
   it('has an apis.csv row per (policy, API)', () => {
     expect(parseCsv(t.apis)[0]).toEqual(['policy', 'api', 'region', 'requests', 'cost_usd', 'energy_kwh', 'carbon_kg']);
     expect(records(t.apis)).toEqual([
-      { policy: 'cloud-only', api: 'llm-api', region: 'us-east', requests: '1000', cost_usd: '4.45', energy_kwh: '2', carbon_kg: '0.8' },
-      { policy: 'edge-first', api: 'llm-api', region: 'us-east', requests: '0', cost_usd: '0', energy_kwh: '0', carbon_kg: '0' },
+      {
+        policy: 'cloud-only',
+        api: 'llm-api',
+        region: 'us-east',
+        requests: '1000',
+        cost_usd: '4.45',
+        energy_kwh: '2',
+        carbon_kg: '0.8',
+      },
+      {
+        policy: 'edge-first',
+        api: 'llm-api',
+        region: 'us-east',
+        requests: '0',
+        cost_usd: '0',
+        energy_kwh: '0',
+        carbon_kg: '0',
+      },
     ]);
   });
 
   it('writes jobs.csv and apis.csv only when the scenario has jobs or APIs', () => {
     const base = mkdtempSync(join(tmpdir(), 'placesim-csv-'));
     try {
-      const names = (r: Result, dir: string) => writeCsv(r, join(base, dir)).map((p) => p.slice(join(base, dir).length + 1));
-      expect(names(withExtras(), 'all')).toEqual(['summary.csv', 'services.csv', 'placements.csv', 'pools.csv', 'uplinks.csv', 'apis.csv', 'jobs.csv', 'timeseries.csv']);
+      const names = (r: Result, dir: string) =>
+        writeCsv(r, join(base, dir)).map((p) => p.slice(join(base, dir).length + 1));
+      expect(names(withExtras(), 'all')).toEqual([
+        'summary.csv',
+        'services.csv',
+        'placements.csv',
+        'pools.csv',
+        'uplinks.csv',
+        'apis.csv',
+        'jobs.csv',
+        'timeseries.csv',
+      ]);
       expect(readFileSync(join(base, 'all', 'jobs.csv'), 'utf8')).toBe(t.jobs);
       expect(readFileSync(join(base, 'all', 'apis.csv'), 'utf8')).toBe(t.apis);
       const onlyApis = withExtras();
       for (const p of onlyApis.policies) p.jobs = [];
-      expect(names(onlyApis, 'apis')).toEqual(['summary.csv', 'services.csv', 'placements.csv', 'pools.csv', 'uplinks.csv', 'apis.csv', 'timeseries.csv']);
+      expect(names(onlyApis, 'apis')).toEqual([
+        'summary.csv',
+        'services.csv',
+        'placements.csv',
+        'pools.csv',
+        'uplinks.csv',
+        'apis.csv',
+        'timeseries.csv',
+      ]);
       const onlyJobs = withExtras();
       for (const p of onlyJobs.policies) p.apis = [];
-      expect(names(onlyJobs, 'jobs')).toEqual(['summary.csv', 'services.csv', 'placements.csv', 'pools.csv', 'uplinks.csv', 'jobs.csv', 'timeseries.csv']);
-      expect(names(fixture(), 'none')).toEqual(['summary.csv', 'services.csv', 'placements.csv', 'pools.csv', 'timeseries.csv']);
+      expect(names(onlyJobs, 'jobs')).toEqual([
+        'summary.csv',
+        'services.csv',
+        'placements.csv',
+        'pools.csv',
+        'uplinks.csv',
+        'jobs.csv',
+        'timeseries.csv',
+      ]);
+      expect(names(fixture(), 'none')).toEqual([
+        'summary.csv',
+        'services.csv',
+        'placements.csv',
+        'pools.csv',
+        'timeseries.csv',
+      ]);
       expect(existsSync(join(base, 'none', 'jobs.csv'))).toBe(false);
       expect(existsSync(join(base, 'none', 'apis.csv'))).toBe(false);
     } finally {
@@ -522,7 +681,13 @@ describe('CSV: training jobs, APIs and failures', () => {
   it('leaves the new columns at zero for a Result without failures or APIs', () => {
     const plain = csvTables(fixture());
     for (const r of records(plain.summary)) {
-      expect([r.lost, r.lost_measured, r.cost_api_usd, r.energy_api_kwh, r.carbon_api_kg]).toEqual(['0', '0', '0', '0', '0']);
+      expect([r.lost, r.lost_measured, r.cost_api_usd, r.energy_api_kwh, r.carbon_api_kg]).toEqual([
+        '0',
+        '0',
+        '0',
+        '0',
+        '0',
+      ]);
     }
     // Header only: nothing to write.
     expect(parseCsv(plain.jobs)).toEqual([JOBS]);

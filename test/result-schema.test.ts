@@ -47,17 +47,26 @@ describe('the Result schema', () => {
       const el = elementOf(schema);
       if (el !== undefined) return visit(el, `${path}*.`, inherited, compared);
       const kind = nodeKind(schema);
-      if (compared && (kind === 'number' || kind === 'boolean') && inherited === undefined) missing.push(path.slice(0, -1));
+      if (compared && (kind === 'number' || kind === 'boolean') && inherited === undefined)
+        missing.push(path.slice(0, -1));
     };
     // The scenario block's numbers are compared as the run's settings; format_version is a note, not a metric.
-    for (const x of fieldsOf(ResultSchema)!) if (x.key === 'scenario' || x.key === 'policies') visit(x.schema, `${x.key}.`, x.meta.tolerance, true);
+    for (const x of fieldsOf(ResultSchema)!)
+      if (x.key === 'scenario' || x.key === 'policies') visit(x.schema, `${x.key}.`, x.meta.tolerance, true);
     expect(missing).toEqual([]);
     expect(TOLERANCE_CLASSES).toEqual(['cost', 'latency', 'count', 'fraction', 'exact']);
   });
 
   it('declares the JSON key order of every object, in the order of the committed baselines', () => {
     const orders = keyOrders();
-    expect(orders.get('')).toEqual(['format_version', 'placesim_version', 'scenario', 'policies', 'pareto', 'warnings']);
+    expect(orders.get('')).toEqual([
+      'format_version',
+      'placesim_version',
+      'scenario',
+      'policies',
+      'pareto',
+      'warnings',
+    ]);
     expect(orders.get('policies.*')?.slice(-2)).toEqual(['events', 'timeseries']);
     expect(orders.get('policies.*.services.*')?.at(-1)).toBe('latency_cdf_ms');
     expect(orders.has('policies.*.services.*.placements')).toBe(false);
@@ -70,7 +79,9 @@ describe('views derived from the schema', () => {
     const leaves = (schema: z.ZodType, base: string): string[] =>
       fieldsOf(schema)!
         .filter((x) => !x.meta.csv?.omit)
-        .flatMap((x) => (nodeKind(x.schema) === 'object' ? leaves(x.schema, `${base}.${x.key}`) : [`${base}.${x.key}`]));
+        .flatMap((x) =>
+          nodeKind(x.schema) === 'object' ? leaves(x.schema, `${base}.${x.key}`) : [`${base}.${x.key}`],
+        );
     const policies = fieldsOf(ResultSchema)!.find((x) => x.key === 'policies')!;
     const policyFields = fieldsOf(elementOf(policies.schema)!)!;
     const el = (key: string) => elementOf(policyFields.find((x) => x.key === key)!.schema)!;
@@ -90,7 +101,14 @@ describe('docs/result-format.md', () => {
   });
 
   it('documents every object of the Result and every CSV file', () => {
-    for (const path of ['Result', 'policies.*', 'policies.*.services.*', 'policies.*.pools.*', 'policies.*.totals', 'policies.*.jobs.*']) {
+    for (const path of [
+      'Result',
+      'policies.*',
+      'policies.*.services.*',
+      'policies.*.pools.*',
+      'policies.*.totals',
+      'policies.*.jobs.*',
+    ]) {
       expect(page).toContain(`<!-- result-fields ${path} -->`);
     }
     for (const l of csvLayout()) expect(page).toContain(`<!-- result-csv ${l.file} -->`);
@@ -114,17 +132,26 @@ describe('findMismatch (the lenient baseline check)', () => {
   it('names the first value of the wrong type by its path', () => {
     const r = base();
     r.policies[1].services[0].latency_ms.p99 = '12.5';
-    expect(findMismatch(r)).toEqual({ path: ['policies', 1, 'services', 0, 'latency_ms', 'p99'], expected: 'number', got: 'string' });
+    expect(findMismatch(r)).toEqual({
+      path: ['policies', 1, 'services', 0, 'latency_ms', 'p99'],
+      expected: 'number',
+      got: 'string',
+    });
     const s = base();
     s.policies[0].services[0].placements = [1];
-    expect(findMismatch(s)).toMatchObject({ path: ['policies', 0, 'services', 0, 'placements'], expected: 'record', got: 'array' });
+    expect(findMismatch(s)).toMatchObject({
+      path: ['policies', 0, 'services', 0, 'placements'],
+      expected: 'record',
+      got: 'array',
+    });
   });
 });
 
 describe('sweep metrics named and described from the schema', () => {
   it('keeps the names and descriptions sweep.csv and sweep.json have always carried', () => {
     const defs = metricDefs(loadScenarioFile(join(ROOT, 'scenarios', 'chatbot-seoul.yaml')));
-    const u = 'busy over available server-time in the measured window, 0..1 (empty where the policy does not provision the pool)';
+    const u =
+      'busy over available server-time in the measured window, 0..1 (empty where the policy does not provision the pool)';
     const lat = 'chat: end-to-end latency of completed requests';
     expect(defs.map((d) => [d.name, d.description])).toEqual([
       ['cost_usd', 'total cost over the measured window, USD'],

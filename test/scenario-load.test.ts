@@ -21,7 +21,16 @@ function testCatalog(): Catalog {
     power_max_w: 400,
     power_idle_w: 50,
   };
-  const npu: Device = { ...gpu, id: 'npu-y', name: 'NPU Y', class: 'edge', peak_flops: { int8: 50e12 }, memory_bytes: 16e9, power_max_w: 30, power_idle_w: 5 };
+  const npu: Device = {
+    ...gpu,
+    id: 'npu-y',
+    name: 'NPU Y',
+    class: 'edge',
+    peak_flops: { int8: 50e12 },
+    memory_bytes: 16e9,
+    power_max_w: 30,
+    power_idle_w: 5,
+  };
   return {
     devices: { 'gpu-x': gpu, 'npu-y': npu },
     instances: {
@@ -47,7 +56,12 @@ function testCatalog(): Catalog {
 const OPTS: LoadOptions = {
   catalog: testCatalog(),
   rttMs: [{ a: 'west', b: 'east', rtt_ms: 60 }],
-  networkDefaults: { egress_usd_per_gb: 0.1, inter_region_usd_per_gb: 0.03, energy_kwh_per_gb: 0.002, intra_region_rtt_ms: 2 },
+  networkDefaults: {
+    egress_usd_per_gb: 0.1,
+    inter_region_usd_per_gb: 0.03,
+    energy_kwh_per_gb: 0.002,
+    intra_region_rtt_ms: 2,
+  },
 };
 
 const FULL = `name: full
@@ -175,13 +189,26 @@ describe('loading a full scenario', () => {
     expect(s.pools.map((p) => p.name)).toEqual(['dc/big', 'dc/cheap', 'office/box', 'office/npus', 'phone/soc']);
     // 4 GPUs × (60 W idle after the override, 400 W max) + host 100 / 300 W.
     expect([big.unit_power_idle_w, big.unit_power_max_w]).toEqual([4 * 60 + 100, 4 * 400 + 300]);
-    expect(big).toMatchObject({ site: 0, instance: 'cloudco/x4', devices_per_unit: 4, units: 3, pricing: 'spot', usd_per_unit_hour: 2.5 });
+    expect(big).toMatchObject({
+      site: 0,
+      instance: 'cloudco/x4',
+      devices_per_unit: 4,
+      units: 3,
+      pricing: 'spot',
+      usd_per_unit_hour: 2.5,
+    });
     expect(big.device.id).toBe('gpu-x');
     expect(big.max_queue).toBe(Infinity);
     expect(cheap).toMatchObject({ pricing: 'on-demand', usd_per_unit_hour: 7.5, max_queue: 100 });
     // home → catalog "west": on-demand 12 $/h.
     expect(box).toMatchObject({ site: 1, usd_per_unit_hour: 12, units: 2 });
-    expect(npus).toMatchObject({ devices_per_unit: 1, units: 10, unit_power_idle_w: 5, unit_power_max_w: 30, usd_per_unit_hour: 0 });
+    expect(npus).toMatchObject({
+      devices_per_unit: 1,
+      units: 10,
+      unit_power_idle_w: 5,
+      unit_power_max_w: 30,
+      usd_per_unit_hour: 0,
+    });
     expect(npus.pricing).toBeUndefined();
     expect(npus.instance).toBeUndefined();
     expect(soc).toMatchObject({
@@ -193,7 +220,9 @@ describe('loading a full scenario', () => {
   });
 
   it('warns about an edge pool without capex', () => {
-    expect(s.warnings).toEqual([`${FIX}/full.yaml:28:13: sites.office.pools.npus: edge pool has no capex_usd (nor usd_per_hour): its hardware cost is 0`]);
+    expect(s.warnings).toEqual([
+      `${FIX}/full.yaml:28:13: sites.office.pools.npus: edge pool has no capex_usd (nor usd_per_hour): its hardware cost is 0`,
+    ]);
   });
 
   it('users', () => {
@@ -238,7 +267,13 @@ describe('loading a full scenario', () => {
       { user: 1, weight: 0.25 },
     ]);
     expect(chat.arrivals).toEqual({ kind: 'profile', shape: 'daily', peak_per_s: 12, trough_per_s: 2, peak_hour: 14 });
-    expect(chat.request).toEqual({ input_tokens: 400, output_tokens: 150, items: 1, upload_bytes: 2000, download_bytes: 1024 });
+    expect(chat.request).toEqual({
+      input_tokens: 400,
+      output_tokens: 150,
+      items: 1,
+      upload_bytes: 2000,
+      download_bytes: 1024,
+    });
     expect(chat.slo).toEqual({ latency_s: 4, ttft_s: 0.6 });
     expect(chat.batching).toEqual({ max_batch: 16, max_wait_s: 0.015 });
     expect(chat.service_time).toBeNull();
@@ -247,7 +282,13 @@ describe('loading a full scenario', () => {
     if (cams.arrivals.kind !== 'trace') throw new Error('not a trace');
     expect(cams.arrivals.file).toBe(`${FIX}/traces/good.csv`);
     expect([...cams.arrivals.times_s]).toEqual([0.5, 1.0, 1.0, 2.25]);
-    expect(cams.request).toEqual({ input_tokens: 0, output_tokens: 0, items: 4, upload_bytes: 1.5e6, download_bytes: 0 });
+    expect(cams.request).toEqual({
+      input_tokens: 0,
+      output_tokens: 0,
+      items: 4,
+      upload_bytes: 1.5e6,
+      download_bytes: 0,
+    });
     expect(cams.slo).toEqual({ latency_s: null, ttft_s: null });
     expect(cams.batching).toEqual({ max_batch: 1, max_wait_s: 0 });
 
@@ -288,7 +329,12 @@ describe('the shipped sketch scenarios', () => {
     expect(cloud.name).toBe('aws-us-east-1/h100');
     expect(cloud.usd_per_unit_hour).toBe(p5.prices['us-east']['on-demand']);
     expect(cloud.unit_power_max_w).toBeCloseTo(8 * h100.power_max_w + p5.host_power_max_w, 9);
-    expect(edge).toMatchObject({ name: 'seoul-edge/orin', units: 24, capex_usd_per_unit: 1999, lifetime_s: 3 * 365 * 86_400 });
+    expect(edge).toMatchObject({
+      name: 'seoul-edge/orin',
+      units: 24,
+      capex_usd_per_unit: 1999,
+      lifetime_s: 3 * 365 * 86_400,
+    });
     expect(s.models[0]).toMatchObject({ weight_bytes: 8.03e9, kv_bytes_per_token: 131_072 });
     expect(s.services[0].arrivals).toEqual({ kind: 'poisson', rate_per_s: 6 });
     expect(s.policies).toEqual(['cloud-only', 'edge-only', 'least-latency', 'edge-first', 'cheapest-within-slo']);

@@ -122,7 +122,9 @@ describe('train-cloud-infer-edge', () => {
       expect(spot.time_to_train_s!).toBeGreaterThan(od.time_to_train_s! - (x.od === 'tpu-on-demand' ? DATASET_S : 0));
       expect(spot.cost_usd).toBeLessThan(od.cost_usd);
       // Spot bill: held at least for the uninterrupted run, at most for the whole time to train.
-      expect(spot.cost_usd).toBeGreaterThanOrEqual((x.units * x.spotUsd * (x.compute + writes(x.compute))) / HOUR - 1e-6);
+      expect(spot.cost_usd).toBeGreaterThanOrEqual(
+        (x.units * x.spotUsd * (x.compute + writes(x.compute))) / HOUR - 1e-6,
+      );
       expect(spot.cost_usd).toBeLessThanOrEqual((x.units * x.spotUsd * spot.time_to_train_s!) / HOUR + 1e-6);
     }
   });
@@ -145,7 +147,8 @@ describe('train-cloud-infer-edge', () => {
     const ca = policy(r, 'carbon-aware');
     const oregon = (p: PolicyResult) => service(p, 'assistant').placements['oregon-edge/orin'];
     expect(oregon(ca)).toBeGreaterThan(oregon(ll) * 1.2);
-    const edgeCarbon = (p: PolicyResult) => pool(p, 'virginia-edge/orin').carbon_kg + pool(p, 'oregon-edge/orin').carbon_kg;
+    const edgeCarbon = (p: PolicyResult) =>
+      pool(p, 'virginia-edge/orin').carbon_kg + pool(p, 'oregon-edge/orin').carbon_kg;
     expect(edgeCarbon(ca)).toBeLessThan(edgeCarbon(ll));
     // The requests moved cross the 87 ms us-east <-> us-west round trip.
     expect(service(ca, 'assistant').ttft_ms!.p50).toBeGreaterThan(service(ll, 'assistant').ttft_ms!.p50 + 40);
@@ -200,7 +203,10 @@ describe('elastic-vs-fixed', () => {
       'arrivals: { profile: daily, peak: 3/s, trough: 0.3/s, peak_hour: 14 }',
       'arrivals: { profile: daily, peak: 1.5/s, trough: 0.15/s, peak_hour: 14 }',
     );
-    const half = policy(runScenario(loadScenarioText(text, 'scenarios/elastic-vs-fixed.yaml', { policies: ['fixed-edge'] })), 'fixed-edge');
+    const half = policy(
+      runScenario(loadScenarioText(text, 'scenarios/elastic-vs-fixed.yaml', { policies: ['fixed-edge'] })),
+      'fixed-edge',
+    );
     expect(half.services[0].arrivals).toBeLessThan(0.6 * service(p, 'chat').arrivals);
     expect(half.totals.cost_usd.capex).toBeCloseTo(capex, 6);
     expect(half.totals.cost_usd.upkeep).toBeCloseTo(upkeep, 6);
@@ -298,12 +304,14 @@ describe('eu-residency', () => {
 
 // ---------------------------------------------------------------------------------------- carbon-shift
 describe('carbon-shift', () => {
-  const GRID = [380, 375, 370, 365, 365, 370, 360, 320, 250, 180, 120, 90, 80, 80, 90, 120, 180, 260, 340, 390, 400, 395, 390, 385];
+  const GRID = [
+    380, 375, 370, 365, 365, 370, 360, 320, 250, 180, 120, 90, 80, 80, 90, 120, 180, 260, 340, 390, 400, 395, 390, 385,
+  ];
   const T = (6 * 8.03e9 * 1e9) / (8 * 989e12 * 0.4); // one p5.48xlarge, no scaling loss up to 8 devices
   /** Time-average of the hourly profile over [a, a + T]. */
   function meanGrid(a: number): number {
     let sum = 0;
-    for (let t = a; t < a + T; ) {
+    for (let t = a; t < a + T;) {
       const edge = Math.min(a + T, (Math.floor(t / HOUR) + 1) * HOUR);
       sum += (edge - t) * GRID[Math.floor(t / HOUR) % 24];
       t = edge;

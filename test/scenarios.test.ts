@@ -107,8 +107,10 @@ describe('smart-camera', () => {
     // 250 KB at 600 Mbit/s (3.33 ms) and the wait for it, which the rush makes long.
     const wan = cloud.shared_uplinks.find((l) => l.path === 'cloud')!;
     expect(cloud.services[0].latency_ms!.p50).toBeGreaterThan(70.16);
-    const fixed = 30 + 40 + 0.16 + (250e3 * 8) / 600e6 * 1000;
-    expect(Math.abs(cloud.services[0].breakdown_ms!.network - (fixed + wan.mean_wait_ms)) / (fixed + wan.mean_wait_ms)).toBeLessThan(0.01);
+    const fixed = 30 + 40 + 0.16 + ((250e3 * 8) / 600e6) * 1000;
+    expect(
+      Math.abs(cloud.services[0].breakdown_ms!.network - (fixed + wan.mean_wait_ms)) / (fixed + wan.mean_wait_ms),
+    ).toBeLessThan(0.01);
     // ~400 Mbit/s of video on 600, doubled for 15 of the 55 measured minutes: the link is past saturation then.
     expect(wan.utilisation).toBeGreaterThan(0.75);
     expect(wan.mean_wait_ms).toBeGreaterThan(1000);
@@ -204,7 +206,7 @@ describe('batch-overnight', () => {
     const embed = (p: PolicyResult) => p.services.find((s) => s.name === 'embed')!;
     const probe = (p: PolicyResult) => p.services.find((s) => s.name === 'probe')!;
     // The trace holds 1,920 submissions: every 30 s from 09:00 to 17:00 on two days.
-    expect(embed(now).arrivals).toBe(2 * (8 * 3600) / 30);
+    expect(embed(now).arrivals).toBe((2 * (8 * 3600)) / 30);
     // Constant arrivals at 1/s for two days, the first at t = 0.
     expect(probe(now).arrivals).toBe(2 * 86400);
     // Held for hours, within the 11 h SLO; placed at once otherwise.

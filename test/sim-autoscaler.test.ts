@@ -3,7 +3,17 @@ import { wantedUnits } from '../src/sim/autoscaler.js';
 import type { AutoscaleSpec } from '../src/model/types.js';
 
 const spec = (over: Partial<AutoscaleSpec>): AutoscaleSpec =>
-  ({ min: 1, max: 10, initial: 1, metric: 'utilisation', target_utilisation: 0.5, target_queue: 4, scale_in_after_s: 60, check_every_s: 10, ...over }) as AutoscaleSpec;
+  ({
+    min: 1,
+    max: 10,
+    initial: 1,
+    metric: 'utilisation',
+    target_utilisation: 0.5,
+    target_queue: 4,
+    scale_in_after_s: 60,
+    check_every_s: 10,
+    ...over,
+  }) as AutoscaleSpec;
 
 describe('wantedUnits (the autoscaler decision)', () => {
   it('utilisation: sizes the pool so that demand runs at the target utilisation', () => {

@@ -8,7 +8,13 @@ import { builtinPolicy } from '../src/placement/builtin.js';
 import type { TraceRow } from '../src/metrics/trace.js';
 
 function setup() {
-  const s = queueScenario({ servers: 1, rate: 1, serviceTime: { kind: 'deterministic', mean_s: 1 }, duration: 100, warmup: 10 });
+  const s = queueScenario({
+    servers: 1,
+    rate: 1,
+    serviceTime: { kind: 'deterministic', mean_s: 1 },
+    duration: 100,
+    warmup: 10,
+  });
   const rows: TraceRow[] = [];
   const ctx = new RunContext(buildPlan(s), builtinPolicy('least-latency')!, (row) => rows.push({ ...row }));
   const outcomes = new Outcomes(ctx);

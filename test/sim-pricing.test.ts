@@ -14,12 +14,31 @@ import {
 } from '../src/sim/pricing.js';
 import type { Pool, Region } from '../src/model/types.js';
 
-const region = (over: Partial<Region> = {}): Region => ({ index: 0, name: 'r', grid_gco2_per_kwh: 200, grid_hourly: null, pue: 1.25, ...over });
+const region = (over: Partial<Region> = {}): Region => ({
+  index: 0,
+  name: 'r',
+  grid_gco2_per_kwh: 200,
+  grid_hourly: null,
+  pue: 1.25,
+  ...over,
+});
 
 describe('pricing', () => {
   it('prices a unit-second as rent + capex over its lifetime + upkeep', () => {
-    const s = queueScenario({ servers: 2, rate: 1, serviceTime: { kind: 'deterministic', mean_s: 0.1 }, duration: 100, warmup: 0 });
-    const pool: Pool = { ...s.pools[0], usd_per_unit_hour: 3.6, capex_usd_per_unit: 1000, lifetime_s: 1e6, upkeep_usd_per_unit_year: SECONDS_PER_YEAR };
+    const s = queueScenario({
+      servers: 2,
+      rate: 1,
+      serviceTime: { kind: 'deterministic', mean_s: 0.1 },
+      duration: 100,
+      warmup: 0,
+    });
+    const pool: Pool = {
+      ...s.pools[0],
+      usd_per_unit_hour: 3.6,
+      capex_usd_per_unit: 1000,
+      lifetime_s: 1e6,
+      upkeep_usd_per_unit_year: SECONDS_PER_YEAR,
+    };
     expect(unitUsdPerSecond(pool)).toBeCloseTo(0.001 + 0.001 + 1, 12);
     expect(unitUsdPerSecond({ ...pool, lifetime_s: 0 })).toBeCloseTo(0.001 + 1, 12);
   });
@@ -38,7 +57,13 @@ describe('pricing', () => {
   });
 
   it('the plan, the policy estimate and the run use the same unit price', () => {
-    const s = queueScenario({ servers: 4, rate: 2, serviceTime: { kind: 'deterministic', mean_s: 0.5 }, duration: 3600, warmup: 0 });
+    const s = queueScenario({
+      servers: 4,
+      rate: 2,
+      serviceTime: { kind: 'deterministic', mean_s: 0.5 },
+      duration: 3600,
+      warmup: 0,
+    });
     s.pools[0].electricity_usd_per_kwh = 0.2;
     const plan = buildPlan(s);
     const pp = plan.pools[0];

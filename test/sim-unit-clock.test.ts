@@ -18,8 +18,8 @@ function clock(randomDown: boolean, countFrom = 0) {
   return { sim, c, changes };
 }
 
-describe('UnitClock (a unit\'s failure or spot clock)', () => {
-  it('alternates down and up, drawing each period from the pool\'s stream', () => {
+describe("UnitClock (a unit's failure or spot clock)", () => {
+  it("alternates down and up, drawing each period from the pool's stream", () => {
     const { sim, c, changes } = clock(true);
     c.start(0);
     sim.run(5000);

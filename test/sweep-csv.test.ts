@@ -35,7 +35,10 @@ describe('sweep.csv', () => {
       'chat.rejected': null,
     }),
   );
-  const [header, row] = text.trimEnd().split('\n').map((l) => l.split(','));
+  const [header, row] = text
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split(','));
   const cell = (col: string) => row[header.indexOf(col)];
 
   it('writes no statistic with 13 or more significant digits', () => {

@@ -69,13 +69,30 @@ function sample(): SweepResult {
     axes: [{ path: 'a.b', values: [1, 2] }],
     replications: 2,
     seeds: [1, 2],
-    metrics: ['cost_usd', 'cost_usd_per_1k', 'chat.latency_p99_ms', 'chat.latency_p50_ms', 'chat.slo_attainment', 'x/y.utilisation'].map((name) => ({ name, description: name })),
+    metrics: [
+      'cost_usd',
+      'cost_usd_per_1k',
+      'chat.latency_p99_ms',
+      'chat.latency_p50_ms',
+      'chat.slo_attainment',
+      'x/y.utilisation',
+    ].map((name) => ({ name, description: name })),
     points: [1, 2].map((v, index) => ({
       index,
       values: { 'a.b': v },
       policies: [
-        { policy: 'edge-only', metrics: { cost_usd: stat(10 * v, 0.5), 'chat.latency_p99_ms': stat(200, 3), 'chat.slo_attainment': stat(0.95, 0.01) } },
-        { policy: 'cloud-only', metrics: { cost_usd: stat(20 * v, 1), 'chat.latency_p99_ms': null, 'chat.slo_attainment': stat(0.5, 0) } },
+        {
+          policy: 'edge-only',
+          metrics: {
+            cost_usd: stat(10 * v, 0.5),
+            'chat.latency_p99_ms': stat(200, 3),
+            'chat.slo_attainment': stat(0.95, 0.01),
+          },
+        },
+        {
+          policy: 'cloud-only',
+          metrics: { cost_usd: stat(20 * v, 1), 'chat.latency_p99_ms': null, 'chat.slo_attainment': stat(0.5, 0) },
+        },
       ],
     })),
   };
@@ -84,7 +101,14 @@ function sample(): SweepResult {
 describe('sweepTable', () => {
   it('prints a row per point and policy with the main metrics as mean ± half-width', () => {
     const lines = sweepTable(sample()).trimEnd().split('\n');
-    expect(lines[0].split(/ {2,}/)).toEqual(['point', 'a.b', 'policy', 'cost_usd', 'chat.latency_p99_ms', 'chat.slo_attainment_frac']);
+    expect(lines[0].split(/ {2,}/)).toEqual([
+      'point',
+      'a.b',
+      'policy',
+      'cost_usd',
+      'chat.latency_p99_ms',
+      'chat.slo_attainment_frac',
+    ]);
     expect(lines[1].split(/ {2,}/)).toEqual(['0', '1', 'edge-only', '10 ± 0.5', '200 ± 3', '0.95 ± 0.01']);
     expect(lines[2].split(/ {2,}/)).toEqual(['0', '1', 'cloud-only', '20 ± 1', '—', '0.5 ± 0']);
     expect(lines).toHaveLength(6);
@@ -103,7 +127,18 @@ describe('placesim sweep on stdout', () => {
   it('ends with the table, unless --json', { timeout: 2 * CHILD_TIMEOUT_MS + 10_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'placesim-sweep-table-'));
     try {
-      const args = ['sweep', FILE, '--set', 'duration=20s', '--set', 'warmup=2s', '--set', 'services.jobs.arrivals.poisson=100/s,200/s', '--workers', '1'];
+      const args = [
+        'sweep',
+        FILE,
+        '--set',
+        'duration=20s',
+        '--set',
+        'warmup=2s',
+        '--set',
+        'services.jobs.arrivals.poisson=100/s,200/s',
+        '--workers',
+        '1',
+      ];
       const r = placesim(...args, '--out', join(dir, 'a'));
       expect(r.code, r.err).toBe(0);
       const lines = r.out.trimEnd().split('\n');

@@ -34,6 +34,8 @@ describe('sweep on worker threads', () => {
     expect(sweepJson(two)).toBe(sweepJson(one));
     expect(sweepJson(inThread)).toBe(sweepJson(one));
     // Different rates must give different answers, or the comparison above proves nothing.
-    expect(one.points[0].policies[0].metrics['jobs.completed']!.mean).toBeLessThan(one.points[2].policies[0].metrics['jobs.completed']!.mean);
+    expect(one.points[0].policies[0].metrics['jobs.completed']!.mean).toBeLessThan(
+      one.points[2].policies[0].metrics['jobs.completed']!.mean,
+    );
   });
 });

@@ -43,7 +43,10 @@ async function inputError(p: Promise<unknown> | (() => unknown)): Promise<InputE
 
 describe('parseSet', () => {
   it('reads lists: numbers as numbers, anything else as strings', () => {
-    expect(parseSet('sites.dc.pools.servers.count=1,2,4')).toEqual({ path: 'sites.dc.pools.servers.count', values: [1, 2, 4] });
+    expect(parseSet('sites.dc.pools.servers.count=1,2,4')).toEqual({
+      path: 'sites.dc.pools.servers.count',
+      values: [1, 2, 4],
+    });
     expect(parseSet('services.jobs.arrivals.poisson=100/s, 200/s')).toEqual({
       path: 'services.jobs.arrivals.poisson',
       values: ['100/s', '200/s'],
@@ -140,17 +143,30 @@ describe('grid', () => {
   it('runs the points in grid order with their values', async () => {
     const r = await runSweep({
       file: FILE,
-      sets: [...SHORT, 'services.jobs.arrivals.poisson=100/s,200/s', 'sites.dc.pools.servers.count=3..4:1'].map(parseSet),
+      sets: [...SHORT, 'services.jobs.arrivals.poisson=100/s,200/s', 'sites.dc.pools.servers.count=3..4:1'].map(
+        parseSet,
+      ),
       replications: 1,
       workers: 0,
     });
-    expect(r.points.map((p) => [p.index, p.values['services.jobs.arrivals.poisson'], p.values['sites.dc.pools.servers.count']])).toEqual([
+    expect(
+      r.points.map((p) => [
+        p.index,
+        p.values['services.jobs.arrivals.poisson'],
+        p.values['sites.dc.pools.servers.count'],
+      ]),
+    ).toEqual([
       [0, '100/s', 3],
       [1, '100/s', 4],
       [2, '200/s', 3],
       [3, '200/s', 4],
     ]);
-    expect(r.axes.map((a) => a.path)).toEqual(['duration', 'warmup', 'services.jobs.arrivals.poisson', 'sites.dc.pools.servers.count']);
+    expect(r.axes.map((a) => a.path)).toEqual([
+      'duration',
+      'warmup',
+      'services.jobs.arrivals.poisson',
+      'sites.dc.pools.servers.count',
+    ]);
     // Doubling the rate roughly doubles completed requests over 18 measured seconds (≈ 1800 → ≈ 3600).
     const completed = r.points.map((p) => p.policies[0].metrics['jobs.completed']!.mean);
     expect(completed[0]).toBeGreaterThan(1500);
@@ -165,7 +181,10 @@ describe('runSweep', () => {
     const r = await sweep(['services.jobs.arrivals.poisson=200/s,300/s'], { seed: 11 });
     expect(r.seeds).toEqual([11, 12]);
     expect(r.scenario).toEqual({ name: 'mmc-validation', file: FILE, seed: 11 });
-    const text = readFileSync(FILE, 'utf8').replace('duration: 5000s', 'duration: 20s').replace('warmup: 200s', 'warmup: 2s').replace('poisson: 320/s', 'poisson: 300/s');
+    const text = readFileSync(FILE, 'utf8')
+      .replace('duration: 5000s', 'duration: 20s')
+      .replace('warmup: 200s', 'warmup: 2s')
+      .replace('poisson: 320/s', 'poisson: 300/s');
     const direct = [11, 12].map((seed) => runScenario(loadScenarioText(text, FILE, { seed })).policies[0].services[0]);
     const stat = r.points[1].policies[0].metrics['jobs.completed']!;
     const [a, b] = direct.map((s) => s.completed);
@@ -173,7 +192,9 @@ describe('runSweep', () => {
     expect(stat.mean).toBe((a + b) / 2);
     expect(stat.n).toBe(2);
     expect(stat.ci95).toBeCloseTo((12.7062047362 * Math.abs(a - b)) / 2, 6);
-    expect(r.points[1].policies[0].metrics['jobs.latency_p99_ms']!.mean).toBe((direct[0].latency_ms!.p99 + direct[1].latency_ms!.p99) / 2);
+    expect(r.points[1].policies[0].metrics['jobs.latency_p99_ms']!.mean).toBe(
+      (direct[0].latency_ms!.p99 + direct[1].latency_ms!.p99) / 2,
+    );
   });
 
   it('uses common random numbers: a parameter that does not touch the randomness leaves latency identical', async () => {
@@ -207,9 +228,14 @@ describe('runSweep', () => {
       const e = await inputError(
         sweep(['services.jobs.arrivals.poisson=100/s,-3/s'], { onProgress: () => progressCalls++, journal }),
       );
-      expect(e.message).toMatch(/^scenarios\/mmc-validation\.yaml:\d+:\d+: services\.jobs\.arrivals\.poisson: bad rate "-3\/s"/);
+      expect(e.message).toMatch(
+        /^scenarios\/mmc-validation\.yaml:\d+:\d+: services\.jobs\.arrivals\.poisson: bad rate "-3\/s"/,
+      );
       expect(e.message).toContain('sweep point 2');
-      const line = readFileSync(FILE, 'utf8').split('\n').findIndex((l) => l.includes('poisson: 320/s')) + 1;
+      const line =
+        readFileSync(FILE, 'utf8')
+          .split('\n')
+          .findIndex((l) => l.includes('poisson: 320/s')) + 1;
       expect(e.line).toBe(line);
       expect(progressCalls).toBe(0);
       expect(existsSync(journal)).toBe(false);
@@ -225,7 +251,9 @@ describe('runSweep', () => {
   });
 
   it('with no --set, runs the file as it is', async () => {
-    const text = readFileSync(FILE, 'utf8').replace('duration: 5000s', 'duration: 20s').replace('warmup: 200s', 'warmup: 2s');
+    const text = readFileSync(FILE, 'utf8')
+      .replace('duration: 5000s', 'duration: 20s')
+      .replace('warmup: 200s', 'warmup: 2s');
     const dir = tmp();
     try {
       const file = join(dir, 'short.yaml');
@@ -234,7 +262,11 @@ describe('runSweep', () => {
       expect(r.points).toHaveLength(1);
       expect(r.points[0].values).toEqual({});
       const direct = runScenario(loadScenarioText(text, file)).policies[0];
-      expect(r.points[0].policies[0].metrics['jobs.completed']).toEqual({ mean: direct.services[0].completed, ci95: 0, n: 1 });
+      expect(r.points[0].policies[0].metrics['jobs.completed']).toEqual({
+        mean: direct.services[0].completed,
+        ci95: 0,
+        n: 1,
+      });
       expect(r.points[0].policies[0].metrics['dc/servers.utilisation']!.mean).toBe(direct.pools[0].utilisation);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -322,12 +354,19 @@ describe('reports', () => {
       {
         index: 0,
         values: { 'sites.x.pools.p.count': 3, 'services.a.arrivals.poisson': '1/s' },
-        policies: [{ policy: 'edge-first', metrics: { 'a.latency_p99_ms': { mean: 12.5, ci95: 0.25, n: 2 }, cost_usd: { mean: 1, ci95: 0, n: 2 } } }],
+        policies: [
+          {
+            policy: 'edge-first',
+            metrics: { 'a.latency_p99_ms': { mean: 12.5, ci95: 0.25, n: 2 }, cost_usd: { mean: 1, ci95: 0, n: 2 } },
+          },
+        ],
       },
       {
         index: 1,
         values: { 'services.a.arrivals.poisson': '2/s', 'sites.x.pools.p.count': 3 },
-        policies: [{ policy: 'edge-first', metrics: { cost_usd: { mean: 2, ci95: 0.5, n: 2 }, 'a.latency_p99_ms': null } }],
+        policies: [
+          { policy: 'edge-first', metrics: { cost_usd: { mean: 2, ci95: 0.5, n: 2 }, 'a.latency_p99_ms': null } },
+        ],
       },
     ],
   };

@@ -26,7 +26,14 @@ describe('IntervalSeries', () => {
 describe('time series of a run', () => {
   const lambda = 300;
   const result = runScenario(
-    queueScenario({ servers: 4, rate: lambda, serviceTime: { kind: 'exponential', mean_s: 0.01 }, duration: 2400, warmup: 0, seed: 9 }),
+    queueScenario({
+      servers: 4,
+      rate: lambda,
+      serviceTime: { kind: 'exponential', mean_s: 0.01 },
+      duration: 2400,
+      warmup: 0,
+      seed: 9,
+    }),
   );
   const p = result.policies[0];
   const ts = p.timeseries;

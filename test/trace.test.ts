@@ -63,7 +63,8 @@ describe('per-request trace', () => {
       .filter((f) => f[col('measured')] === 'true' && f[col('outcome')] === 'completed');
     const mean = done.reduce((a, f) => a + Number(f[col('latency_ms')]), 0) / done.length;
     expect(mean).toBeCloseTo(result.policies[0].services[0].latency_ms!.mean, 6);
-    for (const f of done.slice(0, 50)) expect(f[col('latency_ms')].replace(/^0\.0*|\./, '').length).toBeLessThanOrEqual(12);
+    for (const f of done.slice(0, 50))
+      expect(f[col('latency_ms')].replace(/^0\.0*|\./, '').length).toBeLessThanOrEqual(12);
   });
 
   it('timeseries.csv has a row per (policy, interval) and a column group per service and pool', () => {

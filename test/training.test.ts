@@ -130,7 +130,9 @@ policies: [least-latency]
     const job = p.jobs[0];
     expect(job.yields).toBeGreaterThan(0);
     expect(job.status).toBe('done');
-    expect(p.conservation.arrivals).toBe(p.conservation.completed + p.conservation.rejected + p.conservation.lost + p.conservation.in_flight);
+    expect(p.conservation.arrivals).toBe(
+      p.conservation.completed + p.conservation.rejected + p.conservation.lost + p.conservation.in_flight,
+    );
   });
 });
 
@@ -205,7 +207,9 @@ policies: [least-latency, carbon-aware]
       const ranAt = x.arrival_s + x.latency_s - x.execution_s;
       expect((ranAt / 3600) % 24).toBeGreaterThanOrEqual(12 - 1e-6);
     }
-    expect(pol(r, 'carbon-aware').totals.carbon_kg.compute).toBeLessThan(pol(r, 'least-latency').totals.carbon_kg.compute);
+    expect(pol(r, 'carbon-aware').totals.carbon_kg.compute).toBeLessThan(
+      pol(r, 'least-latency').totals.carbon_kg.compute,
+    );
   });
 });
 

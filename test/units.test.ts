@@ -46,7 +46,9 @@ describe('parseDuration', () => {
   });
 
   it('rejects a bare number and says which unit is expected', () => {
-    expect(errorOf(() => parseDuration(5))).toBe('bad duration 5: a bare number needs a unit, e.g. "5s" (units: ns, us, µs, ms, s, m, min, h, d, w, y)');
+    expect(errorOf(() => parseDuration(5))).toBe(
+      'bad duration 5: a bare number needs a unit, e.g. "5s" (units: ns, us, µs, ms, s, m, min, h, d, w, y)',
+    );
     expect(errorOf(() => parseDuration('5'))).toMatch(/^bad duration "5": a bare number needs a unit, e.g. "5s"/);
   });
 

@@ -103,7 +103,15 @@ describe('queueing validation (closed forms)', () => {
     for (let k = 0; k <= c; k++) sum += a ** k / factorial(k);
     const blocking = a ** c / factorial(c) / sum;
     const result = runScenario(
-      queueScenario({ servers: c, rate: lambda, serviceTime: { kind: 'exponential', mean_s: 1 / mu }, duration: 4000, warmup: 10, seed: 8, maxQueue: 0 }),
+      queueScenario({
+        servers: c,
+        rate: lambda,
+        serviceTime: { kind: 'exponential', mean_s: 1 / mu },
+        duration: 4000,
+        warmup: 10,
+        seed: 8,
+        maxQueue: 0,
+      }),
     );
     const s = result.policies[0].services[0];
     expect(s.rejected / s.arrivals / blocking).toBeGreaterThan(0.98);
@@ -114,13 +122,25 @@ describe('queueing validation (closed forms)', () => {
 
   it('utilisation of M/M/c equals ρ within 1%', () => {
     const result = runScenario(
-      queueScenario({ servers: 4, rate: 300, serviceTime: { kind: 'exponential', mean_s: 0.01 }, duration: 2000, warmup: 10 }),
+      queueScenario({
+        servers: 4,
+        rate: 300,
+        serviceTime: { kind: 'exponential', mean_s: 0.01 },
+        duration: 2000,
+        warmup: 10,
+      }),
     );
     expect(Math.abs(result.policies[0].pools[0].utilisation / 0.75 - 1)).toBeLessThan(0.01);
   });
 
   it('same seed ⇒ identical result; another seed ⇒ different', () => {
-    const opts = { servers: 2, rate: 150, serviceTime: { kind: 'lognormal' as const, mean_s: 0.01, cv: 0.5 }, duration: 200, warmup: 10 };
+    const opts = {
+      servers: 2,
+      rate: 150,
+      serviceTime: { kind: 'lognormal' as const, mean_s: 0.01, cv: 0.5 },
+      duration: 200,
+      warmup: 10,
+    };
     const a = JSON.stringify(runScenario(queueScenario({ ...opts, seed: 5 })));
     const b = JSON.stringify(runScenario(queueScenario({ ...opts, seed: 5 })));
     const c = JSON.stringify(runScenario(queueScenario({ ...opts, seed: 6 })));

@@ -34,7 +34,9 @@ try {
   for (const p of result.policies) {
     const s = p.services[0];
     const p99 = s.latency_ms === null ? 'n/a' : `${s.latency_ms.p99.toFixed(1)} ms`;
-    console.log(`${p.policy.padEnd(24)} p99 ${p99.padStart(10)}   $${p.totals.cost_usd.total.toFixed(2).padStart(8)}   ${p.totals.carbon_kg.total.toFixed(3)} kg CO2e`);
+    console.log(
+      `${p.policy.padEnd(24)} p99 ${p99.padStart(10)}   $${p.totals.cost_usd.total.toFixed(2).padStart(8)}   ${p.totals.carbon_kg.total.toFixed(3)} kg CO2e`,
+    );
   }
   console.log(`Pareto set: ${result.pareto.join(', ')}`);
 } catch (e) {

@@ -6,7 +6,15 @@ import { InputError } from '../errors.js';
 import type { Result } from '../metrics/result.js';
 import { checkPolicyShape, guardPolicy, type UserPolicy } from '../placement/plugin.js';
 import type { Policy } from '../placement/policy.js';
-import { checkPlan, loadUserPolicies, prepareScenario, runLoaded, type LoadedScenario, type PrepareOptions, type RunLoadedOptions } from './load-run.js';
+import {
+  checkPlan,
+  loadUserPolicies,
+  prepareScenario,
+  runLoaded,
+  type LoadedScenario,
+  type PrepareOptions,
+  type RunLoadedOptions,
+} from './load-run.js';
 
 export interface LoadScenarioOptions extends PrepareOptions {
   /** The scenario's text, when it is not to be read from `file` (`file` still names it in messages). */
@@ -34,7 +42,10 @@ export async function loadScenario(file: string, opts: LoadScenarioOptions = {})
     const policy = guardPolicy(checkPolicyShape(p, `userPolicies[${i}]`, USER_POLICIES_LABEL), USER_POLICIES_LABEL);
     const earlier = user.find((u) => u.name === policy.name);
     if (earlier) {
-      throw new InputError(`userPolicies[${i}]: policy name "${policy.name}" is already used by a policy from ${earlier.file}`, { file: USER_POLICIES_LABEL });
+      throw new InputError(
+        `userPolicies[${i}]: policy name "${policy.name}" is already used by a policy from ${earlier.file}`,
+        { file: USER_POLICIES_LABEL },
+      );
     }
     user.push(policy);
   }

@@ -16,5 +16,14 @@ export {
   type ScenarioSource,
 } from './load-run.js';
 export { loadScenario, run, USER_POLICIES_LABEL, type LoadScenarioOptions } from './api.js';
-export { describeFailure, isUserError, EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_BUG, type ExitCode, type Failure } from './exit.js';
+export {
+  describeFailure,
+  isUserError,
+  EXIT_OK,
+  EXIT_CHECK_FAILED,
+  EXIT_BAD_INPUT,
+  EXIT_BUG,
+  type ExitCode,
+  type Failure,
+} from './exit.js';
 export { readStdinText, scenarioSource, STDIN_ARG, STDIN_LABEL } from './stdin.js';

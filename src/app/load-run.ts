@@ -58,14 +58,21 @@ export function loadUserPolicies(files: readonly string[] = []): Promise<UserPol
 }
 
 /** Steps 2–4. Throws InputError for anything wrong with the scenario, the policy names or the user policies. */
-export function prepareScenario(source: ScenarioSource, userPolicies: readonly UserPolicy[] = [], opts: PrepareOptions = {}): LoadedScenario {
+export function prepareScenario(
+  source: ScenarioSource,
+  userPolicies: readonly UserPolicy[] = [],
+  opts: PrepareOptions = {},
+): LoadedScenario {
   const loadOptions = {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.policies !== undefined ? { policies: [...opts.policies] } : {}),
     ...(opts.catalog !== undefined ? { catalog: opts.catalog } : {}),
     knownPolicies: [...BUILTIN_POLICY_NAMES, ...userPolicies.map((p) => p.name)],
   };
-  const loaded = source.text === undefined ? loadScenarioFile(source.file, loadOptions) : loadScenarioText(source.text, source.file, loadOptions);
+  const loaded =
+    source.text === undefined
+      ? loadScenarioFile(source.file, loadOptions)
+      : loadScenarioText(source.text, source.file, loadOptions);
   const scenario = withUserPolicies(loaded, userPolicies, opts.policies !== undefined);
   const policies = located(scenario, () => resolvePolicies(scenario, userPolicies));
   return { scenario, policies, userPolicies };

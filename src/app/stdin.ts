@@ -14,7 +14,10 @@ export const STDIN_LABEL = '<stdin>';
 
 /** Reads all of standard input; refuses a terminal, which would wait for typing that never comes. */
 export function readStdinText(): string {
-  if (process.stdin.isTTY) throw new InputError(`"${STDIN_ARG}" reads the scenario from standard input, but none is piped in (e.g. cat s.yaml | npx placesim run -)`);
+  if (process.stdin.isTTY)
+    throw new InputError(
+      `"${STDIN_ARG}" reads the scenario from standard input, but none is piped in (e.g. cat s.yaml | npx placesim run -)`,
+    );
   let text: string;
   try {
     text = readFileSync(0, 'utf8');
@@ -22,10 +25,14 @@ export function readStdinText(): string {
     const err = e as NodeJS.ErrnoException;
     // Nothing attached to fd 0 at all reads as empty.
     if (err?.code === 'EAGAIN' || err?.code === 'EOF' || err?.code === 'ENXIO') text = '';
-    else if (typeof err?.code === 'string') throw new InputError(`cannot read the scenario from standard input: ${err.message}`);
+    else if (typeof err?.code === 'string')
+      throw new InputError(`cannot read the scenario from standard input: ${err.message}`);
     else throw e;
   }
-  if (text.trim() === '') throw new InputError('standard input is empty: pipe a scenario in (e.g. cat s.yaml | npx placesim run -)', { file: STDIN_LABEL });
+  if (text.trim() === '')
+    throw new InputError('standard input is empty: pipe a scenario in (e.g. cat s.yaml | npx placesim run -)', {
+      file: STDIN_LABEL,
+    });
   return text;
 }
 

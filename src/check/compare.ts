@@ -40,7 +40,10 @@ export interface Comparison {
  * takes no requests and costs nothing; its other fields (replicas, units) follow the scenario, not the
  * policy, so a move there is not the policy's and is not reported.
  */
-export function unusedPoolGroups(baseline: ReadonlyMap<string, Metric>, current: ReadonlyMap<string, Metric>): Set<string> {
+export function unusedPoolGroups(
+  baseline: ReadonlyMap<string, Metric>,
+  current: ReadonlyMap<string, Metric>,
+): Set<string> {
   const unused = new Set<string>();
   const used = new Set<string>();
   for (const side of [baseline, current]) {
@@ -53,7 +56,11 @@ export function unusedPoolGroups(baseline: ReadonlyMap<string, Metric>, current:
   return unused;
 }
 
-export function compareMetrics(baseline: ReadonlyMap<string, Metric>, current: ReadonlyMap<string, Metric>, tolerances: ToleranceResolver): Comparison {
+export function compareMetrics(
+  baseline: ReadonlyMap<string, Metric>,
+  current: ReadonlyMap<string, Metric>,
+  tolerances: ToleranceResolver,
+): Comparison {
   const diffs: MetricDiff[] = [];
   const groups = new Map<string, number>();
   const count = (g: string) => groups.set(g, (groups.get(g) ?? 0) + 1);
@@ -72,7 +79,14 @@ export function compareMetrics(baseline: ReadonlyMap<string, Metric>, current: R
     }
     if (base.value === cur.value) continue;
     if (base.value === null || cur.value === null) {
-      diffs.push({ ...common, baseline: base.value, current: cur.value, change: null, relative: null, verdict: 'exceeded' });
+      diffs.push({
+        ...common,
+        baseline: base.value,
+        current: cur.value,
+        change: null,
+        relative: null,
+        verdict: 'exceeded',
+      });
       continue;
     }
     const change = cur.value - base.value;

@@ -102,20 +102,24 @@ const article = (kind: string) => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${k
  * where a number belongs); missing or extra fields inside, and nulls, are fine.
  */
 export function flattenResult(result: unknown): Map<string, Metric> {
-  if (result === null || typeof result !== 'object' || Array.isArray(result)) throw new BaselineShapeError('not a JSON object');
+  if (result === null || typeof result !== 'object' || Array.isArray(result))
+    throw new BaselineShapeError('not a JSON object');
   const r = result as Record<string, unknown>;
   const scenario = r.scenario as Record<string, unknown> | undefined;
-  if (scenario === null || typeof scenario !== 'object' || typeof scenario.name !== 'string') throw new BaselineShapeError('no scenario.name');
+  if (scenario === null || typeof scenario !== 'object' || typeof scenario.name !== 'string')
+    throw new BaselineShapeError('no scenario.name');
   if (!Array.isArray(r.policies)) throw new BaselineShapeError('no "policies" list');
   // A value of the wrong type (a string where a number belongs) would otherwise drop out of the comparison.
   const bad = findMismatch(result);
-  if (bad !== undefined) throw new BaselineShapeError(`${formatPath(bad.path)}: expected ${article(bad.expected)}, got ${article(bad.got)}`);
+  if (bad !== undefined)
+    throw new BaselineShapeError(`${formatPath(bad.path)}: expected ${article(bad.expected)}, got ${article(bad.got)}`);
   const prefix = scenario.name;
   const out = new Map<string, Metric>();
   // Scenario settings: when the seed or duration changed, every other move is explained by it.
   for (const x of fieldsOf(ScenarioInfoSchema)!) {
     const v = scenario[x.key];
-    if (typeof v === 'number' && x.meta.tolerance !== undefined) out.set(`${prefix}/scenario/${x.key}`, { value: v, kind: x.meta.tolerance, group: 'scenario' });
+    if (typeof v === 'number' && x.meta.tolerance !== undefined)
+      out.set(`${prefix}/scenario/${x.key}`, { value: v, kind: x.meta.tolerance, group: 'scenario' });
   }
   for (const [i, p] of r.policies.entries()) {
     if (p === null || typeof p !== 'object' || typeof (p as { policy?: unknown }).policy !== 'string') {
@@ -130,7 +134,9 @@ export function flattenResult(result: unknown): Map<string, Metric> {
       const ids = Array.isArray(v) ? idsOf(v, field?.meta.key) : undefined;
       if (ids !== undefined) {
         const el = field === undefined ? undefined : elementOf(field.schema);
-        (v as unknown[]).forEach((e, j) => walk(e, el, field?.meta.tolerance, [k, ids[j]], `${policy}/${k}/${ids[j]}`, out, `${prefix}/${policy}`));
+        (v as unknown[]).forEach((e, j) =>
+          walk(e, el, field?.meta.tolerance, [k, ids[j]], `${policy}/${k}/${ids[j]}`, out, `${prefix}/${policy}`),
+        );
       } else {
         walk(v, field?.schema, undefined, [k], `${policy}/${k}`, out, `${prefix}/${policy}`);
       }

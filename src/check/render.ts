@@ -30,7 +30,14 @@ function headline(s: ScenarioCheck): string {
 }
 
 function row(d: MetricDiff): string[] {
-  return [d.metric, formatValue(d.baseline), formatValue(d.current), formatChange(d), toleranceText(d.tolerance), VERDICT_TEXT[d.verdict]];
+  return [
+    d.metric,
+    formatValue(d.baseline),
+    formatValue(d.current),
+    formatChange(d),
+    toleranceText(d.tolerance),
+    VERDICT_TEXT[d.verdict],
+  ];
 }
 
 const HEADER = ['metric', 'baseline', 'current', 'change', 'tolerance', 'verdict'];
@@ -85,7 +92,12 @@ export function renderCheckDigest(report: CheckReport): string {
   for (const s of moved) {
     lines.push(`  ${s.status.toUpperCase().padEnd(7)} ${s.name}: ${headline(s)}`);
     const top = largestMoves(s);
-    const rows = top.map((d) => [shortName(s, d.metric), `${formatValue(d.baseline)} → ${formatValue(d.current)}`, formatChange(d), VERDICT_TEXT[d.verdict]]);
+    const rows = top.map((d) => [
+      shortName(s, d.metric),
+      `${formatValue(d.baseline)} → ${formatValue(d.current)}`,
+      formatChange(d),
+      VERDICT_TEXT[d.verdict],
+    ]);
     lines.push(...align(rows, '      '));
     if (s.diffs.length > top.length) lines.push(`      … and ${s.diffs.length - top.length} more`);
   }
@@ -112,7 +124,12 @@ export function renderCheckTable(report: CheckReport, opts: { notes?: boolean } 
 const MARKDOWN_ROWS_PER_SCENARIO = 200;
 
 function mdCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r?\n/g, ' ');
 }
 
 function mdCode(text: string): string {
@@ -125,12 +142,19 @@ const MD_STATUS: Record<ScenarioCheck['status'], string> = { pass: '✅ pass', f
 export function renderCheckMarkdown(report: CheckReport): string {
   const out: string[] = [];
   const failed = report.scenarios.filter((s) => s.status === 'fail').length;
-  const title = report.failed ? `❌ ${failed} of ${report.scenarios.length} scenarios moved past tolerance` : `✅ ${summaryLine(report)}`;
+  const title = report.failed
+    ? `❌ ${failed} of ${report.scenarios.length} scenarios moved past tolerance`
+    : `✅ ${summaryLine(report)}`;
   out.push(`## placesim check: ${title}`, '');
-  out.push('| scenario | file | baseline | status | metrics | moved | past tolerance |', '|---|---|---|---|---:|---:|---:|');
+  out.push(
+    '| scenario | file | baseline | status | metrics | moved | past tolerance |',
+    '|---|---|---|---|---:|---:|---:|',
+  );
   for (const s of report.scenarios) {
     const { moved, failing } = counts(s);
-    out.push(`| ${mdCode(s.name)} | ${mdCode(s.file)} | ${mdCode(s.baseline)} | ${MD_STATUS[s.status]} | ${s.metrics} | ${moved} | ${s.status === 'updated' ? '—' : failing} |`);
+    out.push(
+      `| ${mdCode(s.name)} | ${mdCode(s.file)} | ${mdCode(s.baseline)} | ${MD_STATUS[s.status]} | ${s.metrics} | ${moved} | ${s.status === 'updated' ? '—' : failing} |`,
+    );
   }
   for (const s of report.scenarios) {
     if (s.diffs.length === 0 && s.notes.length === 0) continue;
@@ -145,7 +169,8 @@ export function renderCheckMarkdown(report: CheckReport): string {
         const verdict = isFailure(d) ? `**${VERDICT_TEXT[d.verdict]}**` : VERDICT_TEXT[d.verdict];
         out.push(`| ${mdCode(metric)} | ${rest.slice(0, 4).map(mdCell).join(' | ')} | ${verdict} |`);
       }
-      if (sorted.length > shown.length) out.push('', `… and ${sorted.length - shown.length} more (the full list is in the job log).`);
+      if (sorted.length > shown.length)
+        out.push('', `… and ${sorted.length - shown.length} more (the full list is in the job log).`);
     }
     if (s.notes.length > 0) out.push('', ...s.notes.map((n) => `- ${mdCell(n)}`));
   }
@@ -155,11 +180,16 @@ export function renderCheckMarkdown(report: CheckReport): string {
 
 // ------------------------------------------------------------------------------------------------ JUnit
 
+// The control characters (and lone surrogates) that XML 1.0 cannot hold at all.
+/* eslint-disable no-control-regex -- matching those control characters is the point */
+const XML_FORBIDDEN =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/* eslint-enable no-control-regex */
+
 /** Escapes for text and attribute values, dropping characters XML 1.0 cannot hold at all. */
 export function xmlEscape(text: string): string {
   return text
-    // eslint-disable-next-line no-control-regex -- these control characters are exactly what XML 1.0 cannot hold
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+    .replace(XML_FORBIDDEN, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -195,11 +225,15 @@ export function renderCheckJunit(report: CheckReport): string {
       if (failing.length > 0 && s.status === 'fail') {
         suiteFailures++;
         const message = `${failing.length} of ${g.metrics} metrics past tolerance or removed`;
-        body.push(`      <failure message="${xmlEscape(message)}" type="regression">${xmlEscape(failing.map(diffLine).join('\n'))}</failure>`);
+        body.push(
+          `      <failure message="${xmlEscape(message)}" type="regression">${xmlEscape(failing.map(diffLine).join('\n'))}</failure>`,
+        );
       }
       const info = s.status === 'fail' ? moved : diffs;
       if (info.length > 0) body.push(`      <system-out>${xmlEscape(info.map(diffLine).join('\n'))}</system-out>`);
-      cases.push(body.length === 0 ? `    <testcase ${attrs}/>` : `    <testcase ${attrs}>\n${body.join('\n')}\n    </testcase>`);
+      cases.push(
+        body.length === 0 ? `    <testcase ${attrs}/>` : `    <testcase ${attrs}>\n${body.join('\n')}\n    </testcase>`,
+      );
     }
     tests += s.groups.length;
     failures += suiteFailures;

@@ -76,15 +76,24 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     checkFileName(scenario, file);
     const other = byName.get(scenario.name);
     if (other !== undefined) {
-      throw new InputError(`scenario name "${scenario.name}" is also the name of ${other}; each scenario needs its own name (its baseline is <name>.json)`, {
-        file,
-        path: ['name'],
-        ...scenario.locate?.(['name']),
-      });
+      throw new InputError(
+        `scenario name "${scenario.name}" is also the name of ${other}; each scenario needs its own name (its baseline is <name>.json)`,
+        {
+          file,
+          path: ['name'],
+          ...scenario.locate?.(['name']),
+        },
+      );
     }
     byName.set(scenario.name, file);
     const baselinePath = join(opts.baselineDir, `${scenario.name}.json`);
-    prepared.push({ file, loaded, scenario, baselinePath, ...(await readBaseline(opts.baselineDir, baselinePath, scenario.name, file, opts.update === true)) });
+    prepared.push({
+      file,
+      loaded,
+      scenario,
+      baselinePath,
+      ...(await readBaseline(opts.baselineDir, baselinePath, scenario.name, file, opts.update === true)),
+    });
   }
 
   const usedFlags = new Set<string>();
@@ -94,18 +103,24 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const json = renderJson(runLoaded(p.loaded));
     // Compare what a baseline holds: the JSON text parsed back, so both sides went through the same path.
     const current = flattenResult(JSON.parse(json));
-    const scenarioPatterns = Object.entries(p.scenario.check?.tolerances ?? {}).map(([pattern, tolerance]) => ({ pattern, tolerance }));
+    const scenarioPatterns = Object.entries(p.scenario.check?.tolerances ?? {}).map(([pattern, tolerance]) => ({
+      pattern,
+      tolerance,
+    }));
     const resolver = new ToleranceResolver(flags, scenarioPatterns);
     const compared = compareMetrics(p.baseline ?? new Map(), current, resolver);
     const groups = compared.groups;
     // A first baseline would list every metric as added: noise, not news.
     const diffs = p.baseline === undefined ? [] : compared.diffs;
     const notes: string[] = [];
-    for (const pattern of resolver.unused('scenario')) notes.push(`check.tolerances pattern "${pattern}" matches no metric`);
+    for (const pattern of resolver.unused('scenario'))
+      notes.push(`check.tolerances pattern "${pattern}" matches no metric`);
     const unusedFlags = resolver.unused('flag');
     for (const f of flags) if (!unusedFlags.includes(f.pattern)) usedFlags.add(f.pattern);
     if (!opts.update && p.baselineVersion !== undefined && p.baselineVersion !== RESULT_FORMAT_VERSION) {
-      notes.push(`the baseline has Result format_version ${JSON.stringify(p.baselineVersion)}, this placesim writes ${RESULT_FORMAT_VERSION}: regenerate it with --update`);
+      notes.push(
+        `the baseline has Result format_version ${JSON.stringify(p.baselineVersion)}, this placesim writes ${RESULT_FORMAT_VERSION}: regenerate it with --update`,
+      );
     }
 
     let status: ScenarioCheck['status'];
@@ -119,7 +134,17 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     }
     const metrics = groups.reduce((n, g) => n + g.metrics, 0);
     const time_s = (performance.now() - started) / 1000;
-    scenarios.push({ file: p.file, name: p.scenario.name, baseline: p.baselinePath, status, diffs, metrics, groups, notes, time_s });
+    scenarios.push({
+      file: p.file,
+      name: p.scenario.name,
+      baseline: p.baselinePath,
+      status,
+      diffs,
+      metrics,
+      groups,
+      notes,
+      time_s,
+    });
   }
 
   const notes = [...new Set(flags.map((f) => f.pattern))]
@@ -132,11 +157,14 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 function checkFileName(scenario: Scenario, file: string): void {
   const n = scenario.name;
   if (n === '.' || n === '..' || /[/\\\0]/.test(n)) {
-    throw new InputError(`scenario name ${JSON.stringify(n)} cannot name a baseline file (<name>.json): use no "/" or "\\"`, {
-      file,
-      path: ['name'],
-      ...scenario.locate?.(['name']),
-    });
+    throw new InputError(
+      `scenario name ${JSON.stringify(n)} cannot name a baseline file (<name>.json): use no "/" or "\\"`,
+      {
+        file,
+        path: ['name'],
+        ...scenario.locate?.(['name']),
+      },
+    );
   }
 }
 
@@ -159,7 +187,9 @@ async function readBaseline(
           `Create it with: placesim check ${scenarioFile} --baseline ${dir} --update`,
       );
     }
-    throw new InputError(`cannot read baseline ${path}: ${code === 'EISDIR' ? 'is a directory' : (err as Error).message}`);
+    throw new InputError(
+      `cannot read baseline ${path}: ${code === 'EISDIR' ? 'is a directory' : (err as Error).message}`,
+    );
   }
   try {
     let json: unknown;

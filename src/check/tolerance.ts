@@ -45,14 +45,19 @@ export interface TolerancePattern {
   tolerance: Tolerance;
 }
 
-
 /** One `--tolerance` value: `pattern=2%` or `pattern=0.01`. */
 export function parseToleranceFlag(raw: string): TolerancePattern {
   // The value never holds "=", so the last one splits (a pattern may contain one).
   const eq = raw.lastIndexOf('=');
-  if (eq < 0) throw new InputError(`bad --tolerance ${JSON.stringify(raw)}: expected pattern=value, e.g. "*/latency_ms/*=2%" or "*/utilisation=0.01"`);
+  if (eq < 0)
+    throw new InputError(
+      `bad --tolerance ${JSON.stringify(raw)}: expected pattern=value, e.g. "*/latency_ms/*=2%" or "*/utilisation=0.01"`,
+    );
   const pattern = raw.slice(0, eq).trim();
-  if (pattern === '') throw new InputError(`bad --tolerance ${JSON.stringify(raw)}: the pattern before "=" is empty (use "*" for every metric)`);
+  if (pattern === '')
+    throw new InputError(
+      `bad --tolerance ${JSON.stringify(raw)}: the pattern before "=" is empty (use "*" for every metric)`,
+    );
   try {
     return { pattern, tolerance: parseTolerance(raw.slice(eq + 1)) };
   } catch (err) {
@@ -77,14 +82,24 @@ interface CompiledPattern extends TolerancePattern {
 }
 
 function compile(list: readonly TolerancePattern[]): CompiledPattern[] {
-  return list.map((p, order) => ({ ...p, re: globToRegExp(p.pattern), specificity: p.pattern.replace(/\*/g, '').length, order }));
+  return list.map((p, order) => ({
+    ...p,
+    re: globToRegExp(p.pattern),
+    specificity: p.pattern.replace(/\*/g, '').length,
+    order,
+  }));
 }
 
 function mostSpecific(list: readonly CompiledPattern[], metric: string): CompiledPattern | undefined {
   let best: CompiledPattern | undefined;
   for (const p of list) {
     if (!p.re.test(metric)) continue;
-    if (best === undefined || p.specificity > best.specificity || (p.specificity === best.specificity && p.order > best.order)) best = p;
+    if (
+      best === undefined ||
+      p.specificity > best.specificity ||
+      (p.specificity === best.specificity && p.order > best.order)
+    )
+      best = p;
   }
   return best;
 }

@@ -25,7 +25,17 @@ import { formatCatalog, catalogAsJson, catalogSources, formatSources } from '../
 import { PLACESIM_VERSION } from '../version.js';
 import { TraceCsvWriter } from '../report/trace-csv.js';
 import { renderHtml, renderSweepHtml } from '../report/html.js';
-import { parseSet, runSweep, writeSweepOutputs, createProgress, silentProgress, sweepJournalPath, sweepJson, sweepTable, type SetSpec } from '../sweep/index.js';
+import {
+  parseSet,
+  runSweep,
+  writeSweepOutputs,
+  createProgress,
+  silentProgress,
+  sweepJournalPath,
+  sweepJson,
+  sweepTable,
+  type SetSpec,
+} from '../sweep/index.js';
 import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js';
 import { diff, renderDiff } from '../diff/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -112,7 +122,10 @@ async function loadWithPolicyModules(
 ): Promise<LoadedScenario> {
   const userPolicies = await loadUserPolicies(flags.policyModule ?? []);
   // `-`: the scenario is read from standard input and named <stdin> (src/app/stdin.ts).
-  return prepareScenario(scenarioSource(file, io.readStdin), userPolicies, { seed: flags.seed, policies: flags.policy });
+  return prepareScenario(scenarioSource(file, io.readStdin), userPolicies, {
+    seed: flags.seed,
+    policies: flags.policy,
+  });
 }
 
 const POLICY_MODULE_HELP = 'load your own placement policies from a JavaScript module (.js, .mjs, .cjs; repeatable)';
@@ -143,7 +156,11 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .description('Where should AI work run — cloud, edge or device — and what does each choice cost?')
     .version(PLACESIM_VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(oneLineUsageError(text)) })
+    .configureOutput({
+      writeOut: io.out,
+      writeErr: io.err,
+      outputError: (text, write) => write(oneLineUsageError(text)),
+    })
     // Global, so it works before or after the command: `placesim --quiet run …` and `placesim run … --quiet`.
     .option('-q, --quiet', 'no progress and no notices (files written, notes): results and errors only');
   const quiet = (): boolean => program.opts<{ quiet?: boolean }>().quiet === true;
@@ -152,16 +169,20 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .command('run')
     .description('run a scenario under each of its policies and print a side-by-side comparison')
     .argument('<file>', 'scenario file (YAML or JSON), or - to read it from standard input')
-    .option('--policy <names>', 'comma-separated policies to compare, instead of the scenario\'s', parseList)
+    .option('--policy <names>', "comma-separated policies to compare, instead of the scenario's", parseList)
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
-    .option('--seed <n>', 'random seed, instead of the scenario\'s', parseSeed)
+    .option('--seed <n>', "random seed, instead of the scenario's", parseSeed)
     .option('--json', 'print the Result as JSON instead of the table')
-    .option('--csv <dir>', 'also write summary.csv, services.csv, placements.csv, pools.csv, timeseries.csv, and uplinks.csv, backhaul.csv, shared_uplinks.csv, apis.csv and jobs.csv when the scenario has them, into <dir>')
+    .option(
+      '--csv <dir>',
+      'also write summary.csv, services.csv, placements.csv, pools.csv, timeseries.csv, and uplinks.csv, backhaul.csv, shared_uplinks.csv, apis.csv and jobs.csv when the scenario has them, into <dir>',
+    )
     .option('--trace', 'with --csv: also write trace.csv, one row per request (streamed, any length)')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .addOption(new Option('--color', 'colour the table').hideHelp())
     .action(async (file: string, flags: RunFlags) => {
-      if (flags.trace && !flags.csv) throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
+      if (flags.trace && !flags.csv)
+        throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
       const loaded = await loadWithPolicyModules(file, flags, io);
       let result;
       let tracer: TraceCsvWriter | null = null;
@@ -188,12 +209,19 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
 
   program
     .command('sweep')
-    .description('run a grid of scenario variants, each for several seeds, and report means with 95% confidence intervals')
+    .description(
+      'run a grid of scenario variants, each for several seeds, and report means with 95% confidence intervals',
+    )
     .argument('<file>', 'scenario file (YAML or JSON)')
-    .option('--set <path=values>', 'a field and its values: a.b=1,2,3 or a.b=start..end:step (repeatable)', (v: string, acc: SetSpec[]) => [...acc, parseSet(v)], [] as SetSpec[])
+    .option(
+      '--set <path=values>',
+      'a field and its values: a.b=1,2,3 or a.b=start..end:step (repeatable)',
+      (v: string, acc: SetSpec[]) => [...acc, parseSet(v)],
+      [] as SetSpec[],
+    )
     .option('--replications <n>', 'seeds per point (seed, seed+1, …; the same at every point)', parseCount(1), 1)
-    .option('--seed <n>', 'first seed, instead of the scenario\'s', parseSeed)
-    .option('--policy <names>', 'comma-separated policies, instead of the scenario\'s', parseList)
+    .option('--seed <n>', "first seed, instead of the scenario's", parseSeed)
+    .option('--policy <names>', "comma-separated policies, instead of the scenario's", parseList)
     .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .option('--out <dir>', 'where sweep.csv, sweep.json and the resume journal go (created if missing)', 'sweep-out')
@@ -202,7 +230,9 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .action(async (file: string, flags: SweepFlags) => {
       if (flags.set.length === 0) throw new InputError('sweep needs at least one --set path=values');
       // Runs (point × seed), counted as they finish: points finish out of order across the workers.
-      const progress = quiet() ? silentProgress : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
+      const progress = quiet()
+        ? silentProgress
+        : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
       let result;
       try {
         mkdirOrExplain(flags.out);
@@ -231,17 +261,27 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         if (!quiet()) io.err(`wrote ${paths.join(', ')}\n`);
       } else {
         io.out(sweepTable(result, { quiet: quiet() }));
-        if (!quiet()) io.out(`${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`);
+        if (!quiet())
+          io.out(
+            `${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`,
+          );
       }
     });
 
   program
     .command('check')
-    .description('run scenarios and compare their results with committed baselines (exit 1 when a metric moved past its tolerance)')
+    .description(
+      'run scenarios and compare their results with committed baselines (exit 1 when a metric moved past its tolerance)',
+    )
     .argument('<files...>', 'scenario files')
     .requiredOption('--baseline <dir>', 'folder of baseline results (<scenario name>.json)')
     .option('--update', 'rewrite the baselines from this run')
-    .option('--tolerance <pattern=value>', 'tolerance for metrics matching a pattern: "*/latency_ms/*=2%" or "*/utilisation=0.01" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--tolerance <pattern=value>',
+      'tolerance for metrics matching a pattern: "*/latency_ms/*=2%" or "*/utilisation=0.01" (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--summary <file>', 'append a markdown summary (e.g. $GITHUB_STEP_SUMMARY)')
     .option('--junit <file>', 'write JUnit XML')
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
@@ -260,11 +300,13 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
 
   program
     .command('diff')
-    .description('two scenario files (run with the same seed) or two Result JSON files, side by side: key metrics per policy, then every metric that differs')
+    .description(
+      'two scenario files (run with the same seed) or two Result JSON files, side by side: key metrics per policy, then every metric that differs',
+    )
     .argument('<a>', 'scenario file (YAML or JSON, or - for standard input) or Result JSON (run --json, a baseline)')
     .argument('<b>', 'the same, to compare with <a>')
-    .option('--seed <n>', 'seed for scenario files, instead of A\'s', parseSeed)
-    .option('--policy <names>', 'comma-separated policies for scenario files, instead of each file\'s', parseList)
+    .option('--seed <n>', "seed for scenario files, instead of A's", parseSeed)
+    .option('--policy <names>', "comma-separated policies for scenario files, instead of each file's", parseList)
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .action(async (a: string, b: string, flags: { seed?: number; policy?: string[]; policyModule?: string[] }) => {
       const userPolicies = await loadUserPolicies(flags.policyModule ?? []);
@@ -305,14 +347,18 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .command('catalog')
     .description('list the embedded catalog: devices, cloud instances or regions')
     .addArgument(
-      new Argument('[what]', 'devices | instances | regions').choices(['devices', 'instances', 'regions']).default('devices'),
+      new Argument('[what]', 'devices | instances | regions')
+        .choices(['devices', 'instances', 'regions'])
+        .default('devices'),
     )
     .option('--json', 'print as JSON')
     .option('--sources', 'list every publication the catalog cites, with the entries that cite it')
     .action((what: 'devices' | 'instances' | 'regions', flags: { json?: boolean; sources?: boolean }) => {
       const catalog = defaultCatalog();
       if (flags.sources) {
-        io.out(flags.json ? JSON.stringify({ sources: catalogSources(catalog) }, null, 2) + '\n' : formatSources(catalog));
+        io.out(
+          flags.json ? JSON.stringify({ sources: catalogSources(catalog) }, null, 2) + '\n' : formatSources(catalog),
+        );
         return;
       }
       io.out(flags.json ? JSON.stringify(catalogAsJson(catalog, what), null, 2) + '\n' : formatCatalog(catalog, what));
@@ -346,7 +392,10 @@ function mkdirOrExplain(dir: string): void {
  * flag should cost the user one line on stderr, like every other input error.
  */
 function oneLineUsageError(text: string): string {
-  const message = text.trim().replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ');
+  const message = text
+    .trim()
+    .replace(/^error:\s*/, '')
+    .replace(/\s*\n\s*/g, ' ');
   return `placesim: ${message} (see placesim --help)\n`;
 }
 
@@ -379,7 +428,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const failure = describeFailure(e);
     if (failure.code === EXIT_BAD_INPUT) safeWrite(io, `placesim: ${failure.message}\n`);
     else if (process.env.PLACESIM_DEBUG) safeWrite(io, `placesim: ${failure.message}\n${(e as Error)?.stack ?? ''}\n`);
-    else safeWrite(io, `placesim: ${failure.message} (a bug in placesim: run again with PLACESIM_DEBUG=1 for a stack trace and report it)\n`);
+    else
+      safeWrite(
+        io,
+        `placesim: ${failure.message} (a bug in placesim: run again with PLACESIM_DEBUG=1 for a stack trace and report it)\n`,
+      );
     return failure.code;
   }
 }

@@ -59,7 +59,10 @@ export interface DiffReport {
 }
 
 /** The key metrics, on names without the scenario prefix: "<policy>/totals/cost_usd/total", … */
-const KEY = [/^[^/]+\/totals\/(cost_usd|energy_kwh|carbon_kg)\/total$/, /^[^/]+\/services\/[^/]+\/(latency_ms\/p99|slo_attainment|rejected)$/];
+const KEY = [
+  /^[^/]+\/totals\/(cost_usd|energy_kwh|carbon_kg)\/total$/,
+  /^[^/]+\/services\/[^/]+\/(latency_ms\/p99|slo_attainment|rejected)$/,
+];
 export const isKeyMetric = (name: string): boolean => KEY.some((re) => re.test(name));
 
 /** Whether a JSON value is a placesim Result (rather than a scenario written as JSON). */
@@ -95,7 +98,13 @@ function readResult(path: string): DiffSide | undefined {
     const flat = flattenResult(json);
     const scenario = json as { scenario: { name: string; seed?: unknown } };
     const seed = typeof scenario.scenario.seed === 'number' ? scenario.scenario.seed : null;
-    return { path, kind: 'result', scenario: scenario.scenario.name, seed, metrics: stripPrefix(flat, scenario.scenario.name) };
+    return {
+      path,
+      kind: 'result',
+      scenario: scenario.scenario.name,
+      seed,
+      metrics: stripPrefix(flat, scenario.scenario.name),
+    };
   } catch (e) {
     if (e instanceof BaselineShapeError) throw new InputError(`not a placesim Result: ${e.message}`, { file: path });
     throw e;
@@ -111,12 +120,19 @@ function loadScenarioSide(path: string, opts: DiffOptions, seed: number | undefi
 
 function runSide(path: string, loaded: LoadedScenario): DiffSide {
   const json = JSON.parse(renderJson(runLoaded(loaded))) as { scenario: { name: string; seed: number } };
-  return { path, kind: 'scenario', scenario: json.scenario.name, seed: json.scenario.seed, metrics: stripPrefix(flattenResult(json), json.scenario.name) };
+  return {
+    path,
+    kind: 'scenario',
+    scenario: json.scenario.name,
+    seed: json.scenario.seed,
+    metrics: stripPrefix(flattenResult(json), json.scenario.name),
+  };
 }
 
 /** Reads (or loads and runs) both sides and compares them. Bad input of either side throws an InputError. */
 export function diff(pathA: string, pathB: string, opts: DiffOptions = {}): DiffReport {
-  if (pathA === STDIN_ARG && pathB === STDIN_ARG) throw new InputError('only one side of diff can be read from standard input (-)');
+  if (pathA === STDIN_ARG && pathB === STDIN_ARG)
+    throw new InputError('only one side of diff can be read from standard input (-)');
   const resultA = readResult(pathA);
   const resultB = readResult(pathB);
   // Every input is read and checked before anything runs.
@@ -181,6 +197,10 @@ export function renderDiff(report: DiffReport): string {
   const rows = (list: DiffRow[]) => list.map((r) => [r.metric, value(r.a), value(r.b), changeText(r)]);
   if (report.key.length > 0) lines.push('key metrics per policy:', ...align([header, ...rows(report.key)], '  '), '');
   if (report.changed.length === 0) lines.push(`no metric differs (${report.compared} compared)`);
-  else lines.push(`${report.changed.length} of ${report.compared} metrics differ:`, ...align([header, ...rows(report.changed)], '  '));
+  else
+    lines.push(
+      `${report.changed.length} of ${report.compared} metrics differ:`,
+      ...align([header, ...rows(report.changed)], '  '),
+    );
   return lines.join('\n') + '\n';
 }

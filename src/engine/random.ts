@@ -36,7 +36,10 @@ export function lognormalOf(mean: number, cv: number, z: number): number {
 export class RandomStream {
   private readonly prng: () => number;
 
-  constructor(readonly name: string, seed: number) {
+  constructor(
+    readonly name: string,
+    seed: number,
+  ) {
     // Alea: fast, small state, and well tested by seedrandom's authors; quick() gives 32 bits, double()
     // 53 bits, which the tails of exponential draws need.
     const prng = seedrandom.alea(`${seed}\u0000${name}`);

@@ -160,7 +160,11 @@ const FOOTERS: Record<CatalogSection, string> = {
 /** An aligned plain-text table of one catalog section, sorted by id, with a one-line legend. */
 export function formatCatalog(catalog: Catalog, what: CatalogSection): string {
   const table =
-    what === 'devices' ? formatDevices(catalog) : what === 'instances' ? formatInstances(catalog) : formatRegions(catalog);
+    what === 'devices'
+      ? formatDevices(catalog)
+      : what === 'instances'
+        ? formatInstances(catalog)
+        : formatRegions(catalog);
   return `${table}\n\n${FOOTERS[what]}\n`;
 }
 
@@ -240,7 +244,9 @@ export function catalogSources(catalog: Catalog): CatalogSource[] {
   const net = CATALOG_NETWORK_DEFAULTS;
   for (const [field, s] of Object.entries(net.sources)) cite(s, `network ${field}`, net.as_of);
   for (const r of CATALOG_RTT_MS) cite(r.source, `rtt ${r.a} <-> ${r.b}`, CATALOG_AS_OF);
-  const sorted = [...found.keys()].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0));
+  const sorted = [...found.keys()].sort((a, b) =>
+    a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0,
+  );
   return sorted.map((source) => {
     const e = found.get(source)!;
     // A field-level citation repeats the entry-level one for the same entry; keep the field-level form.

@@ -239,7 +239,7 @@ const DEVICES: Device[] = [
     as_of: CATALOG_AS_OF,
     estimated: ['power_max_w', 'power_idle_w'],
     notes:
-      'Google publishes no TDP: max = 918 TFLOPS / (v5e 197 TFLOPS per 175 W × 1.67), using Google\'s ' +
+      "Google publishes no TDP: max = 918 TFLOPS / (v5e 197 TFLOPS per 175 W × 1.67), using Google's " +
       'Trillium launch claim of >67% better energy efficiency than v5e [UNV] ≈ 488 W [EST]; idle = v4 ' +
       'idle/TDP ratio (90/192) × max [EST].',
   },
@@ -407,7 +407,7 @@ const DEVICES: Device[] = [
     as_of: '2024-05',
     estimated: ['memory_bytes', 'power_max_w', 'power_idle_w'],
     notes:
-      '38 TOPS is Apple\'s claim, precision unstated (taken as int8). Ships with up to 32 GB unified memory; ' +
+      "38 TOPS is Apple's claim, precision unstated (taken as int8). Ships with up to 32 GB unified memory; " +
       '16 GB assumed [EST]. Package power under AI load 10–20 W [EST]; max = 20 W. ' +
       `${NOTE_GPU_IDLE}.`,
   },
@@ -424,7 +424,7 @@ const DEVICES: Device[] = [
     as_of: CATALOG_AS_OF,
     estimated: ['memory_bytes', 'power_max_w', 'power_idle_w'],
     notes:
-      '~45 TOPS is Qualcomm\'s claim (taken as int8). Phones ship 12–16 GB; 12 GB assumed [EST], shared with ' +
+      "~45 TOPS is Qualcomm's claim (taken as int8). Phones ship 12–16 GB; 12 GB assumed [EST], shared with " +
       `the OS. SoC power under AI load 5–8 W [EST]; max = 8 W. ${NOTE_GPU_IDLE}.`,
   },
   {
@@ -883,9 +883,7 @@ const INSTANCES: InstanceType[] = [
       ...ccfHostPower('mean', 26, 225),
       source: `${SRC_LAMBDA}; ${SRC_CCF}`,
       as_of: '2026-09',
-      notes:
-        `On-demand, one GPU. ${NOTE_GPU_CLOUD_REGION} ` +
-        gpuCloudHostNote(26, 225, ' (26 vCPUs, 225 GiB [UNV])'),
+      notes: `On-demand, one GPU. ${NOTE_GPU_CLOUD_REGION} ` + gpuCloudHostNote(26, 225, ' (26 vCPUs, 225 GiB [UNV])'),
     },
     { 'us-east': { od: 4.29 } },
     HOST_ESTIMATED,
@@ -977,7 +975,8 @@ export const CATALOG_PROVIDERS: Readonly<Record<string, { name: string; kind: 'h
 const SRC_GRID_GOOGLE =
   'Google Cloud region carbon data, calendar year 2025, location-based grid intensity (published ' +
   '2026-09-15, github.com/GoogleCloudPlatform/region-carbon-info, data/yearly/2025.csv)';
-const SRC_GRID_REFERENCE = 'Google Cloud region carbon data 2024 as summarised in the project reference data (~280–330)';
+const SRC_GRID_REFERENCE =
+  'Google Cloud region carbon data 2024 as summarised in the project reference data (~280–330)';
 const SRC_PUE_AWS =
   'AWS per-region PUE for calendar year 2025 from the AWS sustainability fact sheets (published 2026-07, ' +
   'sustainability.aboutamazon.com), tabulated by the Green Software Foundation Real Time Cloud project ' +
@@ -1025,8 +1024,20 @@ const REGIONS: RegionDefaults[] = [
     where: 'Google Council Bluffs, Iowa (us-central1; AWS has no region there)',
   }),
   region('us-west', 'US West (Oregon)', 'americas', g(97.85, 'us-west1'), awsPue(1.12, 'us-west-2')),
-  region('ca-central', 'Canada Central (Montréal)', 'americas', g(11.36, 'northamerica-northeast1'), awsPue(1.19, 'ca-central-1')),
-  region('sa-east', 'South America East (São Paulo)', 'americas', g(73.25, 'southamerica-east1'), awsPue(1.14, 'sa-east-1')),
+  region(
+    'ca-central',
+    'Canada Central (Montréal)',
+    'americas',
+    g(11.36, 'northamerica-northeast1'),
+    awsPue(1.19, 'ca-central-1'),
+  ),
+  region(
+    'sa-east',
+    'South America East (São Paulo)',
+    'americas',
+    g(73.25, 'southamerica-east1'),
+    awsPue(1.14, 'sa-east-1'),
+  ),
   // Europe
   region(
     'eu-west',
@@ -1045,9 +1056,21 @@ const REGIONS: RegionDefaults[] = [
   ),
   region('eu-west-2', 'EU West 2 (London)', 'europe', g(109.39, 'europe-west2'), awsPue(1.23, 'eu-west-2')),
   region('eu-central', 'EU Central (Frankfurt)', 'europe', g(275.81, 'europe-west3'), awsPue(1.24, 'eu-central-1')),
-  region('eu-north', 'EU North (Stockholm)', 'europe', g(19.39, 'europe-north2 (Stockholm); Finland, europe-north1, is 29.84'), awsPue(1.09, 'eu-north-1')),
+  region(
+    'eu-north',
+    'EU North (Stockholm)',
+    'europe',
+    g(19.39, 'europe-north2 (Stockholm); Finland, europe-north1, is 29.84'),
+    awsPue(1.09, 'eu-north-1'),
+  ),
   // Asia-Pacific
-  region('ap-northeast-1', 'Asia Pacific (Tokyo)', 'asia-pacific', g(449.23, 'asia-northeast1'), awsPue(1.25, 'ap-northeast-1')),
+  region(
+    'ap-northeast-1',
+    'Asia Pacific (Tokyo)',
+    'asia-pacific',
+    g(449.23, 'asia-northeast1'),
+    awsPue(1.25, 'ap-northeast-1'),
+  ),
   region(
     'ap-northeast-2',
     'Asia Pacific (Seoul)',
@@ -1060,8 +1083,20 @@ const REGIONS: RegionDefaults[] = [
       notes: 'PUE [EST]: AWS publishes only its Asia Pacific average for Seoul.',
     },
   ),
-  region('ap-southeast-1', 'Asia Pacific (Singapore)', 'asia-pacific', g(365.66, 'asia-southeast1'), awsPue(1.3, 'ap-southeast-1')),
-  region('ap-southeast-2', 'Asia Pacific (Sydney)', 'asia-pacific', g(468.34, 'australia-southeast1'), awsPue(1.14, 'ap-southeast-2')),
+  region(
+    'ap-southeast-1',
+    'Asia Pacific (Singapore)',
+    'asia-pacific',
+    g(365.66, 'asia-southeast1'),
+    awsPue(1.3, 'ap-southeast-1'),
+  ),
+  region(
+    'ap-southeast-2',
+    'Asia Pacific (Sydney)',
+    'asia-pacific',
+    g(468.34, 'australia-southeast1'),
+    awsPue(1.14, 'ap-southeast-2'),
+  ),
   region('ap-south-1', 'Asia Pacific (Mumbai)', 'asia-pacific', g(598.45, 'asia-south1'), awsPue(1.4, 'ap-south-1')),
 ];
 

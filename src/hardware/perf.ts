@@ -25,12 +25,13 @@ export interface Efficiency {
  * model is +18.5% on H100 and −16.1% on A100. Every other number is a reasoned estimate (docs/model.md).
  * Changing gpu.overhead_s or gpu.memory moves the calibration; test/perf.test.ts checks it.
  */
-export const CLASS_EFFICIENCY: Record<DeviceClass, { int: number; float: number; memory: number; overhead_s: number }> = {
-  gpu: { int: 0.455, float: 0.55, memory: 0.8, overhead_s: 0.001 },
-  tpu: { int: 0.45, float: 0.55, memory: 0.8, overhead_s: 0.001 },
-  cpu: { int: 0.25, float: 0.3, memory: 0.6, overhead_s: 0.0005 },
-  edge: { int: 0.3, float: 0.3, memory: 0.7, overhead_s: 0.002 },
-};
+export const CLASS_EFFICIENCY: Record<DeviceClass, { int: number; float: number; memory: number; overhead_s: number }> =
+  {
+    gpu: { int: 0.455, float: 0.55, memory: 0.8, overhead_s: 0.001 },
+    tpu: { int: 0.45, float: 0.55, memory: 0.8, overhead_s: 0.001 },
+    cpu: { int: 0.25, float: 0.3, memory: 0.6, overhead_s: 0.0005 },
+    edge: { int: 0.3, float: 0.3, memory: 0.7, overhead_s: 0.002 },
+  };
 
 /** Share of a device's memory a model server may fill (vLLM's default gpu_memory_utilization is 0.9). */
 export const USABLE_MEMORY_FRACTION = 0.9;
@@ -193,7 +194,12 @@ export function batchTiming(
   const decodeFlops = stepFlops * steps;
   const contextSum = steps * input + (steps * (steps + 1)) / 2; // Σ_{j=1..steps} (input + j)
   const decodeBytes = steps * model.weight_bytes + batch * kv * contextSum;
-  const decode = sumDecodeSteps(steps, stepFlops / flopRate, (model.weight_bytes + batch * kv * input) / byteRate, (batch * kv) / byteRate);
+  const decode = sumDecodeSteps(
+    steps,
+    stepFlops / flopRate,
+    (model.weight_bytes + batch * kv * input) / byteRate,
+    (batch * kv) / byteRate,
+  );
 
   return {
     total_s: prefill + decode + eff.overhead_s,
@@ -207,7 +213,8 @@ export function batchTiming(
 function sumDecodeSteps(steps: number, compute: number, mem0: number, memSlope: number): number {
   if (steps === 0) return 0;
   // Steps 1..k are compute-bound (mem0 + j × slope ≤ compute), the rest memory-bound.
-  const k = memSlope > 0 ? Math.min(steps, Math.max(0, Math.floor((compute - mem0) / memSlope))) : compute >= mem0 ? steps : 0;
+  const k =
+    memSlope > 0 ? Math.min(steps, Math.max(0, Math.floor((compute - mem0) / memSlope))) : compute >= mem0 ? steps : 0;
   const memSteps = steps - k;
   // Σ_{j=k+1..steps} (mem0 + j × slope)
   const memSum = memSteps * mem0 + memSlope * ((steps * (steps + 1)) / 2 - (k * (k + 1)) / 2);

@@ -18,7 +18,8 @@ export interface MfuDefault {
 export const DEFAULT_MFU: Readonly<Record<DeviceClass, MfuDefault>> = {
   gpu: {
     mfu: 0.4,
-    source: 'Llama 3.1 405B pre-training on H100: 38–43% MFU (Meta, "The Llama 3 Herd of Models", 2024); 0.40 is the middle',
+    source:
+      'Llama 3.1 405B pre-training on H100: 38–43% MFU (Meta, "The Llama 3 Herd of Models", 2024); 0.40 is the middle',
     estimated: false,
   },
   tpu: {
@@ -26,7 +27,11 @@ export const DEFAULT_MFU: Readonly<Record<DeviceClass, MfuDefault>> = {
     source: 'MaxText on TPU v5e: 50–67% MFU, v5p: 64–71% (Google Cloud MaxText benchmarks); 0.55 is the low end of v5e',
     estimated: false,
   },
-  cpu: { mfu: 0.2, source: 'estimate: no public large-scale CPU training MFU figure; set it for your workload', estimated: true },
+  cpu: {
+    mfu: 0.2,
+    source: 'estimate: no public large-scale CPU training MFU figure; set it for your workload',
+    estimated: true,
+  },
   edge: { mfu: 0.2, source: 'estimate: no public edge training MFU figure; set it for your workload', estimated: true },
 };
 

@@ -123,7 +123,13 @@ const str = () => z.string();
 
 // ------------------------------------------------------------------------------------------------ services
 
-const STAT_BRIEF = { mean: 'mean', p50: 'median', p95: '95th percentile', p99: '99th percentile', max: 'maximum' } as const;
+const STAT_BRIEF = {
+  mean: 'mean',
+  p50: 'median',
+  p95: '95th percentile',
+  p99: '99th percentile',
+  max: 'maximum',
+} as const;
 
 function latencySummary() {
   return z.strictObject({
@@ -151,7 +157,7 @@ export const ServiceResultSchema = z.strictObject({
     csv: { measuredSum: true },
   }),
   completed: f(int(), {
-    doc: 'Of those, the ones completed by the end of the run: their batch (or API call) finished and the response could leave the site. A response held in a site\'s buffer while its uplink is down completes when the uplink returns.',
+    doc: "Of those, the ones completed by the end of the run: their batch (or API call) finished and the response could leave the site. A response held in a site's buffer while its uplink is down completes when the uplink returns.",
     unit: 'requests',
     tolerance: 'count',
     better: 'higher',
@@ -159,7 +165,7 @@ export const ServiceResultSchema = z.strictObject({
     csv: { measuredSum: true },
   }),
   rejected: f(int(), {
-    doc: 'Of those, the ones turned away: the policy refused them (`place` returned −1), or when they reached the pool its queue was full (`max_queue`), or a managed API was at its `max_concurrency`. The built-in policies refuse when no candidate is available (unreachable, queue full, down, uplink cut, outside the service\'s `residency`, not provisioned under the policy, API at its limit). `cheapest-within-slo` also refuses when no estimate meets the SLO. Rejection is always counted, never silent.',
+    doc: "Of those, the ones turned away: the policy refused them (`place` returned −1), or when they reached the pool its queue was full (`max_queue`), or a managed API was at its `max_concurrency`. The built-in policies refuse when no candidate is available (unreachable, queue full, down, uplink cut, outside the service's `residency`, not provisioned under the policy, API at its limit). `cheapest-within-slo` also refuses when no estimate meets the SLO. Rejection is always counted, never silent.",
     unit: 'requests',
     tolerance: 'count',
     better: 'lower',
@@ -178,7 +184,12 @@ export const ServiceResultSchema = z.strictObject({
     unit: 'placements',
     tolerance: 'count',
   }),
-  throughput_per_s: f(num(), { doc: '`completed / measured_s`.', unit: 'requests/s', tolerance: 'count', better: 'higher' }),
+  throughput_per_s: f(num(), {
+    doc: '`completed / measured_s`.',
+    unit: 'requests/s',
+    tolerance: 'count',
+    better: 'higher',
+  }),
   latency_ms: f(latencySummary().nullable(), {
     doc: 'End-to-end latency of completed requests: from the moment the user issues the request until the whole response has arrived back — network both ways, queueing, batching wait and execution. `{ mean, p50, p95, p99, max }`. `null` when nothing completed. Percentiles come from a streaming histogram, so memory does not grow with the number of requests.',
     unit: 'ms',
@@ -191,7 +202,9 @@ export const ServiceResultSchema = z.strictObject({
     z
       .strictObject({
         network: f(num(), { doc: 'RTT plus upload and download transfer.' }),
-        queue: f(num(), { doc: "From reaching the pool to the start of the request's batch, batch formation included." }),
+        queue: f(num(), {
+          doc: "From reaching the pool to the start of the request's batch, batch formation included.",
+        }),
         execution: f(num(), { doc: 'Run time of its batch.' }),
       })
       .nullable(),
@@ -265,19 +278,31 @@ export const PoolResultSchema = z.strictObject({
   }),
   unit_failures: f(int(), { doc: 'Failures of provisioned units in the measured window.', tolerance: 'count' }),
   preemptions: f(int(), { doc: 'Spot interruptions of provisioned units in the measured window.', tolerance: 'count' }),
-  cold_starts: f(int(), { doc: 'Units the autoscaler started in the measured window (each paid a cold start).', tolerance: 'count' }),
+  cold_starts: f(int(), {
+    doc: 'Units the autoscaler started in the measured window (each paid a cold start).',
+    tolerance: 'count',
+  }),
   batches: f(int(), {
     doc: 'Batches that started in the measured window and finished by the end of the run (aborted batches are not counted).',
     tolerance: 'count',
   }),
-  mean_batch_size: f(num(), { doc: 'Mean requests per batch; the table shows "—" when `batches` is 0.', unit: 'requests', tolerance: 'count' }),
+  mean_batch_size: f(num(), {
+    doc: 'Mean requests per batch; the table shows "—" when `batches` is 0.',
+    unit: 'requests',
+    tolerance: 'count',
+  }),
   cost_usd: f(num(), {
     doc: "The pool's cost: compute, capex, electricity and upkeep. Egress is not attributed to pools. Capacity is paid for while it is billed, busy or idle; capex and upkeep for the whole window while the pool is provisioned.",
     unit: '$',
     tolerance: 'cost',
     better: 'lower',
   }),
-  energy_kwh: f(num(), { doc: "The pool's IT energy (inference and training) plus its facility overhead.", unit: 'kWh', tolerance: 'cost', better: 'lower' }),
+  energy_kwh: f(num(), {
+    doc: "The pool's IT energy (inference and training) plus its facility overhead.",
+    unit: 'kWh',
+    tolerance: 'cost',
+    better: 'lower',
+  }),
   carbon_kg: f(num(), {
     doc: "The pool's energy of each hour × the grid intensity of its region in that hour.",
     unit: 'kg CO2e',
@@ -291,7 +316,7 @@ export const PoolResultSchema = z.strictObject({
 export const CostBreakdownSchema = z.strictObject({
   total: f(num(), { doc: 'Sum of the parts below.', brief: 'total cost over the measured window, USD' }),
   compute: f(num(), {
-    doc: 'Billed unit-seconds in the window × the hourly price (a catalog instance price, on-demand, spot or reserved, or any pool\'s `usd_per_hour`), busy or idle. A unit is billed while provisioned and not spot-interrupted ([dynamics](dynamics.md#units-replicas-and-their-states)).',
+    doc: "Billed unit-seconds in the window × the hourly price (a catalog instance price, on-demand, spot or reserved, or any pool's `usd_per_hour`), busy or idle. A unit is billed while provisioned and not spot-interrupted ([dynamics](dynamics.md#units-replicas-and-their-states)).",
   }),
   capex: f(num(), {
     doc: 'Hardware purchase price (`capex_usd`, usually edge and device pools) amortised linearly over its lifetime, for the measured window.',
@@ -309,7 +334,10 @@ export const CostBreakdownSchema = z.strictObject({
 });
 
 export const EnergyBreakdownSchema = z.strictObject({
-  total: f(num(), { doc: '`it + facility + network + api`.', brief: 'energy (IT, facility overhead, network) over the measured window, kWh' }),
+  total: f(num(), {
+    doc: '`it + facility + network + api`.',
+    brief: 'energy (IT, facility overhead, network) over the measured window, kWh',
+  }),
   it: f(num(), {
     doc: 'Energy drawn by devices and hosts: powered units at idle power, plus the dynamic power of busy replicas (P(u) = P_idle + (P_max − P_idle) × u, integrated exactly over every change of state, not sampled), plus units held by training jobs at full power.',
   }),
@@ -363,9 +391,15 @@ export const TotalsSchema = z.strictObject({
   }),
   per_1k_requests: f(
     z.strictObject({
-      cost_usd: f(num().nullable(), { doc: 'Cost per 1,000 completed requests.', brief: 'cost per 1,000 completed requests, USD' }),
+      cost_usd: f(num().nullable(), {
+        doc: 'Cost per 1,000 completed requests.',
+        brief: 'cost per 1,000 completed requests, USD',
+      }),
       energy_kwh: f(num().nullable(), { doc: 'Energy per 1,000 completed requests.' }),
-      carbon_kg: f(num().nullable(), { doc: 'Carbon per 1,000 completed requests.', brief: 'carbon per 1,000 completed requests, kg CO2e' }),
+      carbon_kg: f(num().nullable(), {
+        doc: 'Carbon per 1,000 completed requests.',
+        brief: 'carbon per 1,000 completed requests, kg CO2e',
+      }),
     }),
     {
       doc: '`{ cost_usd, energy_kwh, carbon_kg }` per 1,000 completed requests. Each is `null` when nothing completed.',
@@ -411,7 +445,11 @@ export const UplinkResultSchema = z.strictObject({
     unit: 'responses',
     tolerance: 'count',
   }),
-  overflow: f(int(), { doc: 'Responses that did not fit the buffer and were lost (whole run).', unit: 'responses', tolerance: 'count' }),
+  overflow: f(int(), {
+    doc: 'Responses that did not fit the buffer and were lost (whole run).',
+    unit: 'responses',
+    tolerance: 'count',
+  }),
 });
 
 function linkFields() {
@@ -439,7 +477,9 @@ export const BackhaulResultSchema = z.strictObject({
 
 export const SharedUplinkResultSchema = z.strictObject({
   users: f(str(), { doc: 'The user group.' }),
-  path: f(z.enum(['edge', 'cloud']), { doc: '`edge` (towards edge sites) or `cloud` (towards cloud regions and managed APIs).' }),
+  path: f(z.enum(['edge', 'cloud']), {
+    doc: '`edge` (towards edge sites) or `cloud` (towards cloud regions and managed APIs).',
+  }),
   ...linkFields(),
 });
 
@@ -452,7 +492,11 @@ export const ApiResultSchema = z.strictObject({
     unit: '$',
     tolerance: 'cost',
   }),
-  energy_kwh: f(num(), { doc: '`requests × energy_wh_per_request / 1000` (0 when not declared).', unit: 'kWh', tolerance: 'cost' }),
+  energy_kwh: f(num(), {
+    doc: '`requests × energy_wh_per_request / 1000` (0 when not declared).',
+    unit: 'kWh',
+    tolerance: 'cost',
+  }),
   carbon_kg: f(num(), {
     doc: "Each request's energy × the API region's grid intensity when it completed.",
     unit: 'kg CO2e',
@@ -466,7 +510,7 @@ export const JOB_STATUSES = ['done', 'running', 'waiting', 'not started'] as con
 
 export const JobResultSchema = z.strictObject({
   name: f(str(), { doc: 'Job name.' }),
-  pool: f(str(), { doc: 'The pool it ran on (chosen among `pools` by the policy\'s `scheduleJob`, else the first).' }),
+  pool: f(str(), { doc: "The pool it ran on (chosen among `pools` by the policy's `scheduleJob`, else the first)." }),
   region: f(str(), { doc: "The pool's region." }),
   devices: f(int(), { doc: 'Devices it holds while running.', tolerance: 'count' }),
   status: f(z.enum(JOB_STATUSES), {
@@ -492,7 +536,11 @@ export const JobResultSchema = z.strictObject({
     unit: 'boolean',
     tolerance: 'exact',
   }),
-  progress: f(num(), { doc: 'Share of its FLOPs done at the end, checkpointed or not.', unit: 'fraction', tolerance: 'fraction' }),
+  progress: f(num(), {
+    doc: 'Share of its FLOPs done at the end, checkpointed or not.',
+    unit: 'fraction',
+    tolerance: 'fraction',
+  }),
   cost_usd: f(num(), {
     doc: "Unit-seconds held × the pool's unit price per second (hourly price, capex over lifetime, upkeep), plus the dataset transfer. An attribution: already in `totals`.",
     unit: '$',
@@ -513,8 +561,15 @@ export const JobResultSchema = z.strictObject({
     unit: 's',
     tolerance: 'latency',
   }),
-  dataset_cost_usd: f(num(), { doc: '`dataset GB × network.inter_region_usd_per_gb` (0 when not moved).', unit: '$', tolerance: 'cost' }),
-  interruptions: f(int(), { doc: 'Times it lost its units to a failure, a spot interruption or an outage.', tolerance: 'count' }),
+  dataset_cost_usd: f(num(), {
+    doc: '`dataset GB × network.inter_region_usd_per_gb` (0 when not moved).',
+    unit: '$',
+    tolerance: 'cost',
+  }),
+  interruptions: f(int(), {
+    doc: 'Times it lost its units to a failure, a spot interruption or an outage.',
+    tolerance: 'count',
+  }),
   yields: f(int(), { doc: 'Times it gave its units back to inference on a `use: both` pool.', tolerance: 'count' }),
   checkpoints: f(int(), { doc: 'Checkpoints completed.', tolerance: 'count' }),
   lost_device_hours: f(num(), {
@@ -533,14 +588,23 @@ export const TimeSeriesSchema = z.strictObject({
     doc: 'Interval length: the first of 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1, 2, 3, 6, 12, 24 h that gives at most 240 intervals (whole days beyond).',
     unit: 's',
   }),
-  t_s: f(series(), { doc: 'Start of each interval. The last interval may be cut short by the end of the run.', unit: 's' }),
+  t_s: f(series(), {
+    doc: 'Start of each interval. The last interval may be cut short by the end of the run.',
+    unit: 's',
+  }),
   services: f(
     z.array(
       z.strictObject({
         name: f(str(), { doc: 'Service name.' }),
         arrivals: f(series(), { doc: 'Requests arriving in the interval.', unit: 'requests' }),
-        completions: f(series(), { doc: 'Requests completing in the interval (counted when their batch or API call ends).', unit: 'requests' }),
-        rejected: f(series(), { doc: 'Requests rejected in the interval. Lost requests have no series.', unit: 'requests' }),
+        completions: f(series(), {
+          doc: 'Requests completing in the interval (counted when their batch or API call ends).',
+          unit: 'requests',
+        }),
+        rejected: f(series(), {
+          doc: 'Requests rejected in the interval. Lost requests have no series.',
+          unit: 'requests',
+        }),
       }),
     ),
     { doc: 'A series per service.', docExpand: true },
@@ -582,7 +646,10 @@ export const PolicyResultSchema = z.strictObject({
     key: ['name'],
     csv: { file: { name: 'pools.csv', nameColumn: 'pool' } },
   }),
-  totals: f(TotalsSchema, { doc: 'Cost, energy and carbon for the measured window ([below](#totals)).', csv: { summary: 3 } }),
+  totals: f(TotalsSchema, {
+    doc: 'Cost, energy and carbon for the measured window ([below](#totals)).',
+    csv: { summary: 3 },
+  }),
   conservation: f(ConservationSchema, {
     doc: 'Request accounting for the whole run ([below](#conservation)).',
     csv: { summary: 1 },
@@ -616,21 +683,36 @@ export const PolicyResultSchema = z.strictObject({
     doc: 'Number of events the engine processed. A determinism fingerprint: the same scenario and seed always give the same count, so a change flags a change in behaviour.',
     tolerance: 'exact',
   }),
-  timeseries: f(TimeSeriesSchema, { doc: 'Per-interval series over the whole run ([below](#timeseries)).', compare: false, csv: { omit: true } }),
+  timeseries: f(TimeSeriesSchema, {
+    doc: 'Per-interval series over the whole run ([below](#timeseries)).',
+    compare: false,
+    csv: { omit: true },
+  }),
 });
 
 export const ScenarioInfoSchema = z.strictObject({
   name: f(str(), { doc: 'Scenario name from the file.' }),
   description: f(str(), { doc: 'Scenario description (may be empty).' }),
-  file: f(str().nullable(), { doc: 'Path of the scenario file as given, or `null` when the scenario was built in code.' }),
-  seed: f(int(), { doc: 'Seed of every random stream. Same scenario + same seed ⇒ byte-identical JSON.', tolerance: 'exact' }),
+  file: f(str().nullable(), {
+    doc: 'Path of the scenario file as given, or `null` when the scenario was built in code.',
+  }),
+  seed: f(int(), {
+    doc: 'Seed of every random stream. Same scenario + same seed ⇒ byte-identical JSON.',
+    tolerance: 'exact',
+  }),
   duration_s: f(num(), { doc: 'Simulated time of the run.', unit: 's', tolerance: 'exact' }),
   warmup_s: f(num(), { doc: 'Warm-up at the start, excluded from metrics.', unit: 's', tolerance: 'exact' }),
-  measured_s: f(num(), { doc: '`duration_s − warmup_s`, the window every metric covers.', unit: 's', tolerance: 'exact' }),
+  measured_s: f(num(), {
+    doc: '`duration_s − warmup_s`, the window every metric covers.',
+    unit: 's',
+    tolerance: 'exact',
+  }),
 });
 
 export const ResultSchema = z.strictObject({
-  format_version: f(int(), { doc: 'Version of this format (1). Changes when a field is renamed, removed or changes meaning.' }),
+  format_version: f(int(), {
+    doc: 'Version of this format (1). Changes when a field is renamed, removed or changes meaning.',
+  }),
   placesim_version: f(str(), { doc: 'Version of placesim that produced the Result.' }),
   scenario: f(ScenarioInfoSchema, { doc: 'The scenario run.', docExpand: true }),
   policies: f(z.array(PolicyResultSchema), {
@@ -639,5 +721,7 @@ export const ResultSchema = z.strictObject({
   pareto: f(z.array(z.string()), {
     doc: 'Names of the policies in the Pareto set (see [Pareto set](#pareto-set)), in policy order.',
   }),
-  warnings: f(z.array(z.string()), { doc: 'Things the user should know about the scenario or the run (e.g. a pool with no price).' }),
+  warnings: f(z.array(z.string()), {
+    doc: 'Things the user should know about the scenario or the run (e.g. a pool with no price).',
+  }),
 });

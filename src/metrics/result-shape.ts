@@ -104,7 +104,10 @@ export function keyOrders(root: z.ZodType = ResultSchema): Map<string, readonly 
   const visit = (s: z.ZodType, path: string) => {
     const fields = fieldsOf(s);
     if (fields !== undefined) {
-      out.set(path, fields.map((x) => x.key));
+      out.set(
+        path,
+        fields.map((x) => x.key),
+      );
       for (const x of fields) visit(x.schema, path === '' ? x.key : `${path}.${x.key}`);
       return;
     }
@@ -133,7 +136,11 @@ function jsonKind(v: unknown): string {
  * from another placesim version may differ without being wrong: fields missing or unknown to this schema
  * are fine, and so is null (a metric that became null is a change `check` reports, not a broken file).
  */
-export function findMismatch(value: unknown, schema: z.ZodType = ResultSchema, path: (string | number)[] = []): ShapeMismatch | undefined {
+export function findMismatch(
+  value: unknown,
+  schema: z.ZodType = ResultSchema,
+  path: (string | number)[] = [],
+): ShapeMismatch | undefined {
   if (value === null) return undefined;
   const expected = nodeKind(schema);
   const got = jsonKind(value);
@@ -148,7 +155,8 @@ export function findMismatch(value: unknown, schema: z.ZodType = ResultSchema, p
     }
   } else if (expected === 'array' || expected === 'record') {
     const el = elementOf(schema)!;
-    const entries: [string | number, unknown][] = expected === 'array' ? (value as unknown[]).map((v, i) => [i, v]) : Object.entries(value as object);
+    const entries: [string | number, unknown][] =
+      expected === 'array' ? (value as unknown[]).map((v, i) => [i, v]) : Object.entries(value as object);
     for (const [k, v] of entries) {
       const m = findMismatch(v, el, [...path, k]);
       if (m) return m;

@@ -55,7 +55,13 @@ export type PolicyResult = z.infer<typeof PolicyResultSchema>;
 export type Result = z.infer<typeof ResultSchema>;
 
 /** PoolResult's fields after `name`, in order (the JSON key order and the pools.csv columns). */
-export const POOL_RESULT_FIELDS = Object.keys(PoolResultSchema.shape).slice(1) as readonly Exclude<keyof PoolResult, 'name'>[];
+export const POOL_RESULT_FIELDS = Object.keys(PoolResultSchema.shape).slice(1) as readonly Exclude<
+  keyof PoolResult,
+  'name'
+>[];
 
 /** JobResult's fields after `name`, in order (the JSON key order and the jobs.csv columns). */
-export const JOB_RESULT_FIELDS = Object.keys(JobResultSchema.shape).slice(1) as readonly Exclude<keyof JobResult, 'name'>[];
+export const JOB_RESULT_FIELDS = Object.keys(JobResultSchema.shape).slice(1) as readonly Exclude<
+  keyof JobResult,
+  'name'
+>[];

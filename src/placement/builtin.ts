@@ -2,18 +2,20 @@
  * The built-in policies. Each picks among the available candidates; ties go to the candidate listed first
  * in the scenario, so results never depend on anything but the scenario and the seed.
  */
-import { meetsSlo, type Candidate, type Policy, type PlacementRequest, type PlacementView, type TargetKind } from './policy.js';
+import {
+  meetsSlo,
+  type Candidate,
+  type Policy,
+  type PlacementRequest,
+  type PlacementView,
+  type TargetKind,
+} from './policy.js';
 import type { BuiltinPolicyName } from './names.js';
 
 type Score = (c: Candidate) => number;
 
 /** Index of the available candidate (optionally of one kind, optionally meeting the SLO) with the lowest score. */
-function best(
-  view: PlacementView,
-  score: Score,
-  kind: TargetKind | null,
-  request: PlacementRequest | null,
-): number {
+function best(view: PlacementView, score: Score, kind: TargetKind | null, request: PlacementRequest | null): number {
   const cs = view.candidates;
   let bestIndex = -1;
   let bestScore = Infinity;
@@ -114,7 +116,6 @@ export const builtinPolicies: Record<BuiltinPolicyName, Policy> = {
   },
   'carbon-aware': carbonAware,
 };
-
 
 export function builtinPolicy(name: string): Policy | undefined {
   return (builtinPolicies as Record<string, Policy>)[name];

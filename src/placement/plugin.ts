@@ -37,12 +37,16 @@ export interface UserPolicy extends Policy {
 export async function loadPolicyModules(files: readonly string[]): Promise<UserPolicy[]> {
   const loaded: UserPolicy[] = [];
   for (const [i, file] of files.entries()) {
-    if (files.slice(0, i).some((f) => resolve(f) === resolve(file))) throw new InputError('--policy-module names this file twice', { file });
+    if (files.slice(0, i).some((f) => resolve(f) === resolve(file)))
+      throw new InputError('--policy-module names this file twice', { file });
     for (const policy of await loadPolicyModule(file)) {
       const earlier = loaded.find((p) => p.name === policy.name);
       if (earlier) {
         const where = earlier.file === file ? 'this module' : earlier.file;
-        throw new InputError(`policy name "${policy.name}" is already used by a policy from ${where}; give each policy its own name`, { file });
+        throw new InputError(
+          `policy name "${policy.name}" is already used by a policy from ${where}; give each policy its own name`,
+          { file },
+        );
       }
       loaded.push(policy);
     }
@@ -61,7 +65,8 @@ export async function loadPolicyModule(file: string): Promise<UserPolicy[]> {
       'cannot load a TypeScript policy module: Node 20 cannot import TypeScript without a loader; compile it to JavaScript first (e.g. npx tsc) and pass the .js file',
     );
   }
-  if (!JS_EXTENSIONS.includes(ext)) fail(`cannot load policy module: expected a .js, .mjs or .cjs file, got "${ext || 'no extension'}"`);
+  if (!JS_EXTENSIONS.includes(ext))
+    fail(`cannot load policy module: expected a .js, .mjs or .cjs file, got "${ext || 'no extension'}"`);
   try {
     if (statSync(file).isDirectory()) fail('cannot load policy module: is a directory, not a JavaScript file');
   } catch (e) {
@@ -79,7 +84,9 @@ export async function loadPolicyModule(file: string): Promise<UserPolicy[]> {
 
   const { value, what } = pickExport(ns);
   if (value === undefined) {
-    fail('the module exports no policy: export a policy object or a factory as default (or as "policy", or a "policies" array)');
+    fail(
+      'the module exports no policy: export a policy object or a factory as default (or as "policy", or a "policies" array)',
+    );
   }
   let produced: unknown = value;
   let label = what;
@@ -108,7 +115,8 @@ function pickExport(ns: Record<string, unknown>): { value: unknown; what: string
   let source = ns;
   if (isPlainHolder(ns.default)) source = ns.default as Record<string, unknown>;
   for (const key of ['default', 'policy', 'policies']) {
-    if (source[key] !== undefined) return { value: source[key], what: key === 'default' ? 'the default export' : `export "${key}"` };
+    if (source[key] !== undefined)
+      return { value: source[key], what: key === 'default' ? 'the default export' : `export "${key}"` };
   }
   return { value: undefined, what: 'the module' };
 }
@@ -132,25 +140,35 @@ export function checkPolicyShape(value: unknown, at: string, file: string): Poli
   if (typeof p.name !== 'string' || p.name === '') fail(`"name" must be a non-empty string, got ${describe(p.name)}`);
   const name = p.name as string;
   if (!POLICY_NAME_PATTERN.test(name)) {
-    fail(`policy name ${JSON.stringify(name)} may hold only letters, digits, ".", "_" and "-", and must start with a letter or digit`);
+    fail(
+      `policy name ${JSON.stringify(name)} may hold only letters, digits, ".", "_" and "-", and must start with a letter or digit`,
+    );
   }
-  if ((BUILTIN_POLICY_NAMES as readonly string[]).includes(name)) fail(`policy name "${name}" is a built-in policy's name; give yours its own name`);
-  if (typeof p.place !== 'function') fail(`policy "${name}": "place" must be a function place(request, view) → index or -1, got ${describe(p.place)}`);
+  if ((BUILTIN_POLICY_NAMES as readonly string[]).includes(name))
+    fail(`policy name "${name}" is a built-in policy's name; give yours its own name`);
+  if (typeof p.place !== 'function')
+    fail(`policy "${name}": "place" must be a function place(request, view) → index or -1, got ${describe(p.place)}`);
   for (const hook of OPTIONAL_POLICY_HOOKS) {
-    if (p[hook] !== undefined && typeof p[hook] !== 'function') fail(`policy "${name}": "${hook}" must be a function when given, got ${describe(p[hook])}`);
+    if (p[hook] !== undefined && typeof p[hook] !== 'function')
+      fail(`policy "${name}": "${hook}" must be a function when given, got ${describe(p[hook])}`);
   }
   if (p.siteKinds !== undefined) {
     const kinds = p.siteKinds;
     const what = `policy "${name}": "siteKinds"`;
     // An empty list would provision nothing and reject every request: surely a mistake.
-    if (!Array.isArray(kinds) || kinds.length === 0) fail(`${what} must be a non-empty list of ${SITE_KINDS.join(', ')}, got ${describe(kinds)}`);
+    if (!Array.isArray(kinds) || kinds.length === 0)
+      fail(`${what} must be a non-empty list of ${SITE_KINDS.join(', ')}, got ${describe(kinds)}`);
     const bad = (kinds as unknown[]).findIndex((k) => !SITE_KINDS.includes(k as SiteKind));
-    if (bad !== -1) fail(`${what}: ${describe((kinds as unknown[])[bad])} is not a kind of site (expected ${SITE_KINDS.join(', ')})`);
+    if (bad !== -1)
+      fail(`${what}: ${describe((kinds as unknown[])[bad])} is not a kind of site (expected ${SITE_KINDS.join(', ')})`);
   }
   if (p.pools !== undefined) {
     const pools = p.pools;
     const i = Array.isArray(pools) ? pools.findIndex((x) => typeof x !== 'string') : -2;
-    if (i !== -1) fail(`policy "${name}": "pools" must be a list of "site/pool" names, got ${describe(i === -2 ? pools : (pools as unknown[])[i])}`);
+    if (i !== -1)
+      fail(
+        `policy "${name}": "pools" must be a list of "site/pool" names, got ${describe(i === -2 ? pools : (pools as unknown[])[i])}`,
+      );
   }
   return value as Policy;
 }
@@ -175,10 +193,14 @@ const HOOK_GUARDS: { [K in PolicyHook]: (policy: Policy, fail: Fail) => NonNulla
     if (choice === -1) return -1;
     const cs = view.candidates;
     if (typeof choice !== 'number' || !Number.isInteger(choice) || choice < 0 || choice >= cs.length) {
-      const expected = cs.length === 0 ? '-1 (there are no candidates)' : `-1 or the index of an available candidate (0..${cs.length - 1})`;
+      const expected =
+        cs.length === 0
+          ? '-1 (there are no candidates)'
+          : `-1 or the index of an available candidate (0..${cs.length - 1})`;
       return fail(`returned ${describe(choice)} ${svc}: expected ${expected}`);
     }
-    if (!cs[choice].available) return fail(`returned ${choice} ${svc}: candidate ${choice} (${cs[choice].pool}) is not available`);
+    if (!cs[choice].available)
+      return fail(`returned ${choice} ${svc}: candidate ${choice} (${cs[choice].pool}) is not available`);
     return choice;
   },
   scheduleJob: (policy, fail) => (job, options) => {
@@ -237,16 +259,21 @@ export function guardPolicy(policy: Policy, file: string): UserPolicy {
  * compared. Pools a loaded policy restricts itself to must exist in the scenario.
  */
 export function withUserPolicies(scenario: Scenario, user: readonly UserPolicy[], explicit: boolean): Scenario {
-  const policies = explicit ? scenario.policies : [...scenario.policies, ...user.map((p) => p.name).filter((n) => !scenario.policies.includes(n))];
+  const policies = explicit
+    ? scenario.policies
+    : [...scenario.policies, ...user.map((p) => p.name).filter((n) => !scenario.policies.includes(n))];
   const poolNames = scenario.pools.map((p) => p.name);
   const used = new Set([...policies, ...policies.map((n) => scenario.policy_variants[n]?.policy)]);
   for (const p of user) {
     if (!used.has(p.name) || p.pools === undefined) continue;
     const unknown = p.pools.find((x) => !poolNames.includes(x));
     if (unknown !== undefined) {
-      throw new InputError(`policy "${p.name}": pools: no pool "${unknown}" in scenario ${scenario.name} (it has ${poolNames.join(', ')})`, {
-        file: p.file,
-      });
+      throw new InputError(
+        `policy "${p.name}": pools: no pool "${unknown}" in scenario ${scenario.name} (it has ${poolNames.join(', ')})`,
+        {
+          file: p.file,
+        },
+      );
     }
   }
   return policies === scenario.policies ? scenario : { ...scenario, policies };
@@ -266,7 +293,10 @@ function importError(file: string, e: unknown): InputError {
   if (/\b(export|import)\b/.test(message) && extname(file).toLowerCase() !== '.mjs') {
     message += ' (ES module syntax in a file Node treats as CommonJS: name it .mjs)';
   }
-  return new InputError(`cannot load policy module: ${message}`, { file, ...(syntax.line !== undefined ? { line: syntax.line } : {}) });
+  return new InputError(`cannot load policy module: ${message}`, {
+    file,
+    ...(syntax.line !== undefined ? { line: syntax.line } : {}),
+  });
 }
 
 /** The syntax error `node --check` finds in the file, if any. Runs only after an import failed. */

@@ -113,7 +113,9 @@ export type PolicyHook = (typeof POLICY_HOOKS)[number];
 export const OPTIONAL_POLICY_HOOKS = ['scheduleJob', 'deferRequest'] as const satisfies readonly PolicyHook[];
 
 /** The keys of Policy whose values are functions. */
-type HookKeys = { [K in keyof Policy]-?: NonNullable<Policy[K]> extends (...args: never[]) => unknown ? K : never }[keyof Policy];
+type HookKeys = {
+  [K in keyof Policy]-?: NonNullable<Policy[K]> extends (...args: never[]) => unknown ? K : never;
+}[keyof Policy];
 // Compile-time proof that POLICY_HOOKS lists every hook of Policy and nothing else.
 const everyHookListed: [Exclude<HookKeys, PolicyHook>] extends [never] ? true : never = true;
 const onlyHooksListed: [Exclude<PolicyHook, HookKeys>] extends [never] ? true : never = true;

@@ -55,7 +55,11 @@ function fieldColumns<T>(fields: readonly Field[], base: string, from: (source: 
       }
     } else if (kind === 'record' && meta.csv?.pairs) {
       // Record keys are identifiers ("site/pool"), so ";" and "=" cannot occur inside them.
-      out.push({ name: csvNameWithUnit(key, meta.unit), from: `${base}.${key}`, get: (x) => pairs(at(from(x), key) as Record<string, number>) });
+      out.push({
+        name: csvNameWithUnit(key, meta.unit),
+        from: `${base}.${key}`,
+        get: (x) => pairs(at(from(x), key) as Record<string, number>),
+      });
     } else if (kind === 'number' || kind === 'string' || kind === 'boolean') {
       out.push({ name: csvNameWithUnit(key, meta.unit), from: `${base}.${key}`, get: (x) => asCell(at(from(x), key)) });
     } else {
@@ -116,7 +120,8 @@ const LIST_FILES: ListFile[] = fieldsOf(PolicyResultSchema)!.flatMap((x) => {
   const long = fields.flatMap((y): LongFile[] => {
     const l = y.meta.csv?.long;
     if (l === undefined) return [];
-    if (!named) throw new Error(`result schema: ${x.key}[].${y.key} has csv.long but ${x.key} has no csv.file.nameColumn`);
+    if (!named)
+      throw new Error(`result schema: ${x.key}[].${y.key} has csv.long but ${x.key} has no csv.file.nameColumn`);
     return [
       {
         record: y.key,
@@ -151,11 +156,19 @@ function summaryColumns(): Column<{ p: PolicyResult; pareto: Set<string> }>[] {
     { name: 'pareto', from: 'pareto (holds the policy)', get: (r) => r.pareto.has(r.p.policy) },
   ];
   const policyFields = fieldsOf(PolicyResultSchema)!;
-  const sections = policyFields.filter((x) => x.meta.csv?.summary !== undefined).sort((a, b) => a.meta.csv!.summary! - b.meta.csv!.summary!);
+  const sections = policyFields
+    .filter((x) => x.meta.csv?.summary !== undefined)
+    .sort((a, b) => a.meta.csv!.summary! - b.meta.csv!.summary!);
   for (const section of sections) {
     const kind = nodeKind(section.schema);
     if (kind === 'object') {
-      cols.push(...fieldColumns<Row>(fieldsOf(section.schema)!, `policies[].${section.key}`, (r) => (r.p as unknown as Obj)[section.key]));
+      cols.push(
+        ...fieldColumns<Row>(
+          fieldsOf(section.schema)!,
+          `policies[].${section.key}`,
+          (r) => (r.p as unknown as Obj)[section.key],
+        ),
+      );
     } else if (kind === 'array') {
       for (const y of fieldsOf(elementOf(section.schema)!)!) {
         if (!y.meta.csv?.measuredSum) continue;
@@ -167,7 +180,9 @@ function summaryColumns(): Column<{ p: PolicyResult; pareto: Set<string> }>[] {
       }
     }
   }
-  const scalars = policyFields.filter((x) => x.key !== 'policy' && !x.meta.csv?.omit && ['number', 'string', 'boolean'].includes(nodeKind(x.schema)));
+  const scalars = policyFields.filter(
+    (x) => x.key !== 'policy' && !x.meta.csv?.omit && ['number', 'string', 'boolean'].includes(nodeKind(x.schema)),
+  );
   cols.push(...fieldColumns<Row>(scalars, 'policies[]', (r) => r.p));
   return cols;
 }
@@ -210,9 +225,12 @@ const FILES: CsvFile[] = [
   },
   ...LIST_FILES.flatMap((l): CsvFile[] => {
     const elements = (result: Result) =>
-      result.policies.flatMap((p) => (p[l.field] as unknown as Obj[]).map((element) => ({ policy: p.policy, element })));
+      result.policies.flatMap((p) =>
+        (p[l.field] as unknown as Obj[]).map((element) => ({ policy: p.policy, element })),
+      );
     // A list file marked `whenAny` in the schema is written only when some policy has an element.
-    const wanted = (result: Result) => !l.file.whenAny || result.policies.some((p) => (p[l.field] as unknown[]).length > 0);
+    const wanted = (result: Result) =>
+      !l.file.whenAny || result.policies.some((p) => (p[l.field] as unknown[]).length > 0);
     return [
       { file: l.file.name, columns: l.columns, render: (r) => render(l.columns, elements(r)), wanted },
       ...l.long.map((g) => ({
@@ -222,7 +240,11 @@ const FILES: CsvFile[] = [
           render(
             g.columns,
             elements(r).flatMap((e) =>
-              Object.entries(e.element[g.record] as Record<string, unknown>).map(([key, value]) => ({ ...e, key, value })),
+              Object.entries(e.element[g.record] as Record<string, unknown>).map(([key, value]) => ({
+                ...e,
+                key,
+                value,
+              })),
             ),
           ),
         wanted,
@@ -277,8 +299,10 @@ export function timeseriesCsv(result: Result): string {
     const ts = policy.timeseries;
     ts.t_s.forEach((t, i) => {
       const rec: Cell[] = [policy.policy, t];
-      for (const s of ts.services) for (const k of SERIES.services) rec.push((s as unknown as Record<string, number[]>)[k.key][i]);
-      for (const p of ts.pools) for (const k of SERIES.pools) rec.push((p as unknown as Record<string, number[]>)[k.key][i]);
+      for (const s of ts.services)
+        for (const k of SERIES.services) rec.push((s as unknown as Record<string, number[]>)[k.key][i]);
+      for (const p of ts.pools)
+        for (const k of SERIES.pools) rec.push((p as unknown as Record<string, number[]>)[k.key][i]);
       records.push(rec.map(cell));
     });
   }

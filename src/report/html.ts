@@ -259,7 +259,9 @@ export function renderHtml(result: Result): string {
           `and carbon and better on one of them. Carbon is the third axis: a point can be in the set while ` +
           `another looks better here.</p>`,
       );
-      out.push(`<div class="charts">${figure('Cost against worst p99 latency', costP99Chart(ids, result))}</div></section>`);
+      out.push(
+        `<div class="charts">${figure('Cost against worst p99 latency', costP99Chart(ids, result))}</div></section>`,
+      );
 
       out.push(`<section id="latency"><h2>Latency</h2><div class="charts">`);
       for (const s of services) {
@@ -291,13 +293,16 @@ export function renderHtml(result: Result): string {
 
     if (services.length > 0) {
       out.push(`<section id="pools"><h2>Pools over time</h2>`);
-      out.push(`<p class="note">Averages per interval over the whole run; the shaded band is the warm-up, which no figure in the tables counts.</p>`);
+      out.push(
+        `<p class="note">Averages per interval over the whole run; the shaded band is the warm-up, which no figure in the tables counts.</p>`,
+      );
       for (const pool of unionNames(policies, (p) => p.pools)) {
         out.push(`<h3>${esc(pool)}</h3><div class="charts">`);
         out.push(figure(`Utilisation · ${pool}`, poolSeriesChart(ids, result, pool, 'utilisation')));
         out.push(figure(`Queue length · ${pool}`, poolSeriesChart(ids, result, pool, 'queue_length')));
         // Capacity over time only where it changed (autoscaling, failures, preemptions).
-        if (replicasVary(result, pool)) out.push(figure(`Replicas · ${pool}`, poolSeriesChart(ids, result, pool, 'replicas')));
+        if (replicasVary(result, pool))
+          out.push(figure(`Replicas · ${pool}`, poolSeriesChart(ids, result, pool, 'replicas')));
         out.push(`</div>`);
       }
       out.push(`</section>`);
@@ -305,7 +310,9 @@ export function renderHtml(result: Result): string {
 
     out.push(`<section id="summary"><h2>Summary</h2>${summaryTable(result)}</section>`);
   }
-  out.push(`<footer>placesim ${esc(result.placesim_version)} · result format ${result.format_version} · seed ${sc.seed}</footer>`);
+  out.push(
+    `<footer>placesim ${esc(result.placesim_version)} · result format ${result.format_version} · seed ${sc.seed}</footer>`,
+  );
   return page(`${sc.name} · placesim`, out.join('\n'));
 }
 
@@ -321,12 +328,18 @@ export function renderSweepHtml(result: SweepResult): string {
 
   out.push(`<header><h1>${esc(sc.name)} <small>· placesim sweep report</small></h1>`);
   const seeds =
-    result.seeds.length <= 6 ? result.seeds.join(', ') : `${result.seeds.slice(0, 3).join(', ')}, …, ${result.seeds[result.seeds.length - 1]}`;
+    result.seeds.length <= 6
+      ? result.seeds.join(', ')
+      : `${result.seeds.slice(0, 3).join(', ')}, …, ${result.seeds[result.seeds.length - 1]}`;
   const meta: [string, string][] = [];
   if (sc.file !== null) meta.push(['scenario file', sc.file]);
   meta.push(['seed', String(sc.seed)], ['replications', `${result.replications} per point (seeds ${seeds})`]);
   for (const a of result.axes) meta.push([`swept: ${a.path}`, a.values.map(String).join(', ')]);
-  meta.push(['points', formatCount(result.points.length)], ['policies', policies.join(', ') || 'none'], ['placesim', result.placesim_version]);
+  meta.push(
+    ['points', formatCount(result.points.length)],
+    ['policies', policies.join(', ') || 'none'],
+    ['placesim', result.placesim_version],
+  );
   out.push(`<dl class="meta">${meta.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl></header>`);
   out.push(
     `<p class="note">Each point is the mean over the replications; the shaded band is its 95% confidence interval ` +
@@ -340,10 +353,18 @@ export function renderSweepHtml(result: SweepResult): string {
     const combos = combinations(rest);
     const width = combos.length > 1 ? 460 : 640;
     for (const m of charted) {
-      out.push(`<section class="metric"><h2>${esc(m.name)}</h2><p class="note">${esc(m.description)}</p><div class="charts">`);
+      out.push(
+        `<section class="metric"><h2>${esc(m.name)}</h2><p class="note">${esc(m.description)}</p><div class="charts">`,
+      );
       for (const c of combos) {
         const where = describeCombo(c);
-        out.push(figure(where === '' ? `${m.name} against ${result.axes[0].path}` : where, sweepMetricChart(ids, result, m, c, width), combos.length > 1));
+        out.push(
+          figure(
+            where === '' ? `${m.name} against ${result.axes[0].path}` : where,
+            sweepMetricChart(ids, result, m, c, width),
+            combos.length > 1,
+          ),
+        );
       }
       out.push(`</div></section>`);
     }
@@ -363,14 +384,18 @@ export function renderSweepHtml(result: SweepResult): string {
             charted
               .map((m) => {
                 const st = p.metrics[m.name] ?? null;
-                return st === null ? `<td class="null">${NULL_CELL}</td>` : `<td>${esc(formatStat(st, metricUnit(m.name)).replace(/ %$/, ''))}</td>`;
+                return st === null
+                  ? `<td class="null">${NULL_CELL}</td>`
+                  : `<td>${esc(formatStat(st, metricUnit(m.name)).replace(/ %$/, ''))}</td>`;
               })
               .join('') +
             `</tr>`,
         );
       }
     }
-    out.push(`<div class="table-wrap"><table class="data points"><thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody></table></div>`);
+    out.push(
+      `<div class="table-wrap"><table class="data points"><thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody></table></div>`,
+    );
     const others = result.metrics.filter((m) => !charted.includes(m));
     if (others.length > 0) {
       out.push(`<p class="note">Also in the sweep's JSON and CSV: ${others.map((m) => esc(m.name)).join(', ')}.</p>`);

@@ -3,7 +3,16 @@
 export { renderTable, formatCount, formatNumber, formatPercent, formatDuration, NULL_CELL } from './table.js';
 export type { TableOptions } from './table.js';
 export { renderJson } from './json.js';
-export { csvTables, writeCsv, timeseriesCsv, SUMMARY_COLUMNS, SERVICE_COLUMNS, POOL_COLUMNS, JOB_COLUMNS, API_COLUMNS } from './csv.js';
+export {
+  csvTables,
+  writeCsv,
+  timeseriesCsv,
+  SUMMARY_COLUMNS,
+  SERVICE_COLUMNS,
+  POOL_COLUMNS,
+  JOB_COLUMNS,
+  API_COLUMNS,
+} from './csv.js';
 export type { CsvTables } from './csv.js';
 export { renderHtml, renderSweepHtml } from './html.js';
 export { TraceCsvWriter, TRACE_COLUMNS } from './trace-csv.js';

@@ -4,7 +4,17 @@
  * Reads only the Result.
  */
 
-import type { ApiResult, JobResult, PolicyResult, PoolResult, Result, ServiceResult, UplinkResult, BackhaulResult, SharedUplinkResult } from '../metrics/result.js';
+import type {
+  ApiResult,
+  JobResult,
+  PolicyResult,
+  PoolResult,
+  Result,
+  ServiceResult,
+  UplinkResult,
+  BackhaulResult,
+  SharedUplinkResult,
+} from '../metrics/result.js';
 
 export interface TableOptions {
   /** ANSI colours (bold headers, Pareto columns in green, warnings in yellow). Off by default. */
@@ -86,10 +96,7 @@ export function formatDuration(seconds: number): string {
 // ---------------------------------------------------------------------------------------------------------
 // Layout.
 
-type Row =
-  | { kind: 'section'; label: string }
-  | { kind: 'row'; label: string; cells: string[] }
-  | { kind: 'blank' };
+type Row = { kind: 'section'; label: string } | { kind: 'row'; label: string; cells: string[] } | { kind: 'blank' };
 
 const INDENT = '  ';
 const GAP = '  ';
@@ -160,7 +167,10 @@ export function serviceGroup(name: string, policies: PolicyResult[], opts: { bre
 
 function serviceRows(name: string, policies: PolicyResult[]): Row[] {
   const g = serviceGroup(name, policies);
-  return [{ kind: 'section', label: g.title }, ...g.rows.map((r): Row => ({ kind: 'row', label: INDENT + r.label, cells: r.cells }))];
+  return [
+    { kind: 'section', label: g.title },
+    ...g.rows.map((r): Row => ({ kind: 'row', label: INDENT + r.label, cells: r.cells })),
+  ];
 }
 
 /**
@@ -185,15 +195,31 @@ export function poolGroup(name: string, policies: PolicyResult[], opts: { energy
   rows.push(
     row('utilisation %', (x) => (x.provisioned ? formatPercent(x.utilisation) : 'not used')),
     row('mean batch', (x) => (x.batches === 0 ? NULL_CELL : formatNumber(x.mean_batch_size))),
-    row('cost $', ifUsed((x) => x.cost_usd)),
+    row(
+      'cost $',
+      ifUsed((x) => x.cost_usd),
+    ),
   );
-  if (opts.energy) rows.push(row('energy kWh', ifUsed((x) => x.energy_kwh)), row('carbon kg', ifUsed((x) => x.carbon_kg)));
+  if (opts.energy)
+    rows.push(
+      row(
+        'energy kWh',
+        ifUsed((x) => x.energy_kwh),
+      ),
+      row(
+        'carbon kg',
+        ifUsed((x) => x.carbon_kg),
+      ),
+    );
   return { title: `pool ${name}${what}`, rows };
 }
 
 function poolRows(name: string, policies: PolicyResult[]): Row[] {
   const g = poolGroup(name, policies);
-  return [{ kind: 'section', label: g.title }, ...g.rows.map((r): Row => ({ kind: 'row', label: INDENT + r.label, cells: r.cells }))];
+  return [
+    { kind: 'section', label: g.title },
+    ...g.rows.map((r): Row => ({ kind: 'row', label: INDENT + r.label, cells: r.cells })),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -298,11 +324,14 @@ export function backhaulGroups(policies: PolicyResult[]): RowGroup[] {
   const keys: { site: string; direction: 'in' | 'out'; mbps: number }[] = [];
   for (const p of policies) {
     for (const b of p.backhaul ?? []) {
-      if (!keys.some((k) => k.site === b.site && k.direction === b.direction)) keys.push({ site: b.site, direction: b.direction, mbps: b.capacity_mbps });
+      if (!keys.some((k) => k.site === b.site && k.direction === b.direction))
+        keys.push({ site: b.site, direction: b.direction, mbps: b.capacity_mbps });
     }
   }
   return keys.map(({ site, direction, mbps }) => {
-    const links = policies.map((p) => (p.backhaul ?? []).find((b) => b.site === site && b.direction === direction) ?? null);
+    const links = policies.map(
+      (p) => (p.backhaul ?? []).find((b) => b.site === site && b.direction === direction) ?? null,
+    );
     const row = (label: string, f: (b: BackhaulResult) => string): GroupRow => ({ label, cells: cellsFor(links, f) });
     return {
       title: `link of ${site}, ${direction === 'in' ? 'inbound' : 'outbound'} (${formatNumber(mbps)} Mbit/s shared)`,
@@ -320,12 +349,18 @@ export function sharedUplinkGroups(policies: PolicyResult[]): RowGroup[] {
   const keys: { users: string; path: 'edge' | 'cloud'; mbps: number }[] = [];
   for (const p of policies) {
     for (const l of p.shared_uplinks ?? []) {
-      if (!keys.some((k) => k.users === l.users && k.path === l.path)) keys.push({ users: l.users, path: l.path, mbps: l.capacity_mbps });
+      if (!keys.some((k) => k.users === l.users && k.path === l.path))
+        keys.push({ users: l.users, path: l.path, mbps: l.capacity_mbps });
     }
   }
   return keys.map(({ users, path, mbps }) => {
-    const links = policies.map((p) => (p.shared_uplinks ?? []).find((l) => l.users === users && l.path === path) ?? null);
-    const row = (label: string, f: (l: SharedUplinkResult) => string): GroupRow => ({ label, cells: cellsFor(links, f) });
+    const links = policies.map(
+      (p) => (p.shared_uplinks ?? []).find((l) => l.users === users && l.path === path) ?? null,
+    );
+    const row = (label: string, f: (l: SharedUplinkResult) => string): GroupRow => ({
+      label,
+      cells: cellsFor(links, f),
+    });
     return {
       title: `shared uplink of ${users}, towards ${path === 'edge' ? 'edge sites' : 'the cloud'} (${formatNumber(mbps)} Mbit/s)`,
       rows: [

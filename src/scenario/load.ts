@@ -42,7 +42,12 @@ export function loadScenarioFile(path: string, opts: LoadOptions = {}): Scenario
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a scenario file' : (err as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a directory, not a scenario file'
+          : (err as Error).message;
     throw new InputError(`cannot read scenario: ${why}`, { file: path });
   }
   return loadScenarioText(text, path, opts);
@@ -71,9 +76,16 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
     // yaml refuses documents whose aliases expand too far (the "billion laughs" guard).
     throw new InputError(`${format} error: ${(err as Error).message}`, { file });
   }
-  if (raw === null || raw === undefined) throw new InputError('the file is empty; a scenario needs at least name, duration, regions, sites, users and services', { file });
+  if (raw === null || raw === undefined)
+    throw new InputError(
+      'the file is empty; a scenario needs at least name, duration, regions, sites, users and services',
+      { file },
+    );
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputError('a scenario must be a mapping of fields (name, duration, regions, …)', { file, ...locate.value([]) });
+    throw new InputError('a scenario must be a mapping of fields (name, duration, regions, …)', {
+      file,
+      ...locate.value([]),
+    });
   }
 
   const parsed = ScenarioFileSchema.safeParse(raw);
@@ -128,7 +140,8 @@ interface Locator {
 }
 
 function makeLocator(doc: Document, lc: LineCounter): Locator {
-  const pos = (offset: number | undefined): Position | undefined => (offset === undefined ? undefined : lc.linePos(offset));
+  const pos = (offset: number | undefined): Position | undefined =>
+    offset === undefined ? undefined : lc.linePos(offset);
   const deref = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc) : n);
 
   /** The deepest node (and the pair that leads to it) along path. */
@@ -223,7 +236,11 @@ function issuesToError(issues: readonly Issue[], raw: unknown, file: string, loc
   // A field that is absent fails its type check (or every option of a union): say it is missing.
   if (value === undefined && path.length > 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
     const parent = path.slice(0, -1);
-    return new InputError(`missing required field "${String(path[path.length - 1])}"${extra}`, { file, path: parent, ...locate.value(parent) });
+    return new InputError(`missing required field "${String(path[path.length - 1])}"${extra}`, {
+      file,
+      path: parent,
+      ...locate.value(parent),
+    });
   }
   switch (issue.code) {
     case 'unrecognized_keys': {

@@ -77,8 +77,10 @@ class Resolver {
 
   /** Index of a declared name, or an error naming what exists. */
   ref(kind: string, name: string, table: ReadonlyMap<string, number> | readonly string[], path: Path): number {
-    const names = Array.isArray(table) ? (table as readonly string[]) : [...(table as ReadonlyMap<string, number>).keys()];
-    const i = Array.isArray(table) ? names.indexOf(name) : (table as ReadonlyMap<string, number>).get(name) ?? -1;
+    const names = Array.isArray(table)
+      ? (table as readonly string[])
+      : [...(table as ReadonlyMap<string, number>).keys()];
+    const i = Array.isArray(table) ? names.indexOf(name) : ((table as ReadonlyMap<string, number>).get(name) ?? -1);
     if (i >= 0) return i;
     this.fail(path, unknownMessage(kind, name, names));
   }
@@ -87,7 +89,9 @@ class Resolver {
 function unknownMessage(kind: string, name: string, names: readonly string[]): string {
   const h = hint(name, names);
   if (h !== '') return `unknown ${kind} "${name}"${h}`;
-  return names.length === 0 ? `unknown ${kind} "${name}": none is declared` : `unknown ${kind} "${name}"; known: ${names.join(', ')}`;
+  return names.length === 0
+    ? `unknown ${kind} "${name}": none is declared`
+    : `unknown ${kind} "${name}"; known: ${names.join(', ')}`;
 }
 
 function indexOf(names: readonly string[]): Map<string, number> {
@@ -118,7 +122,8 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     let catId: string | undefined;
     if (spec.catalog !== undefined) {
       catId = spec.catalog;
-      if (!(catId in catalog.regions)) r.fail(['regions', name, 'catalog'], unknownMessage('catalog region', catId, catalogRegionIds));
+      if (!(catId in catalog.regions))
+        r.fail(['regions', name, 'catalog'], unknownMessage('catalog region', catId, catalogRegionIds));
     } else if (name in catalog.regions) catId = name;
     regionCatalogId.push(catId);
     const defaults = catId === undefined ? undefined : catalog.regions[catId];
@@ -181,7 +186,8 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
 
   // Users
   const userNames = Object.keys(f.users);
-  if (userNames.length === 0 && Object.keys(f.services).length > 0) r.fail(['users'], 'declare at least one user group (services need users)');
+  if (userNames.length === 0 && Object.keys(f.services).length > 0)
+    r.fail(['users'], 'declare at least one user group (services need users)');
   const users: UserGroup[] = userNames.map((name, index) => {
     const u = f.users[name];
     return {
@@ -210,7 +216,8 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
       r.fail(path, 'give either params (an LLM) or flops_per_item (another model), not both');
     }
     if (m.params !== undefined) {
-      if (m.activation_bytes_per_item !== undefined) r.fail([...path, 'activation_bytes_per_item'], 'applies to non-LLM models (flops_per_item) only');
+      if (m.activation_bytes_per_item !== undefined)
+        r.fail([...path, 'activation_bytes_per_item'], 'applies to non-LLM models (flops_per_item) only');
       return {
         index,
         name,
@@ -239,7 +246,8 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
 
   // Services
   const serviceNames = Object.keys(f.services);
-  if (serviceNames.length === 0 && Object.keys(f.training ?? {}).length === 0) r.fail(['services'], 'declare at least one service or training job');
+  if (serviceNames.length === 0 && Object.keys(f.training ?? {}).length === 0)
+    r.fail(['services'], 'declare at least one service or training job');
   const services: Service[] = serviceNames.map((name, index) =>
     resolveService(r, f.services[name], ['services', name], {
       index,
@@ -312,15 +320,25 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     };
     const modelIdx = a.models.map((m, i) => r.ref('model', m, indexOf(modelNames), [...ap, 'models', i]));
     const price = a.price;
-    if (price.usd_per_1m_input_tokens === undefined && price.usd_per_1m_output_tokens === undefined && price.usd_per_request === undefined) {
+    if (
+      price.usd_per_1m_input_tokens === undefined &&
+      price.usd_per_1m_output_tokens === undefined &&
+      price.usd_per_request === undefined
+    ) {
       r.fail([...ap, 'price'], 'give usd_per_1m_input_tokens / usd_per_1m_output_tokens, or usd_per_request');
     }
     const tokenPriced = price.usd_per_1m_input_tokens !== undefined || price.usd_per_1m_output_tokens !== undefined;
     for (const [i, m] of modelIdx.entries()) {
-      if (tokenPriced && models[m].kind !== 'llm') r.fail([...ap, 'models', i], `per-token prices apply to LLMs; "${models[m].name}" is not one (use usd_per_request)`);
+      if (tokenPriced && models[m].kind !== 'llm')
+        r.fail(
+          [...ap, 'models', i],
+          `per-token prices apply to LLMs; "${models[m].name}" is not one (use usd_per_request)`,
+        );
     }
-    if (a.ttft !== undefined && !modelIdx.every((m) => models[m].kind === 'llm')) r.fail([...ap, 'ttft'], 'ttft applies to LLM APIs only');
-    if (a.energy_wh_per_request === undefined) r.warn(ap, 'no energy_wh_per_request: the energy and carbon of its requests are not counted');
+    if (a.ttft !== undefined && !modelIdx.every((m) => models[m].kind === 'llm'))
+      r.fail([...ap, 'ttft'], 'ttft applies to LLM APIs only');
+    if (a.energy_wh_per_request === undefined)
+      r.warn(ap, 'no energy_wh_per_request: the energy and carbon of its requests are not counted');
     return {
       index,
       name,
@@ -336,38 +354,45 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     };
   });
 
-
   const training: TrainingJob[] = Object.entries(f.training ?? {}).map(([name, j], index) => {
     const jp = ['training', name];
     let flops: number;
     if (j.flops !== undefined) {
-      if (j.model !== undefined || j.tokens !== undefined) r.fail(jp, 'give either flops, or model and tokens — not both');
+      if (j.model !== undefined || j.tokens !== undefined)
+        r.fail(jp, 'give either flops, or model and tokens — not both');
       flops = j.flops;
     } else {
-      if (j.model === undefined || j.tokens === undefined) r.fail(jp, 'missing required field: give model and tokens (FLOPs = 6 × params × tokens), or flops');
+      if (j.model === undefined || j.tokens === undefined)
+        r.fail(jp, 'missing required field: give model and tokens (FLOPs = 6 × params × tokens), or flops');
       const m = models[r.ref('model', j.model, indexOf(modelNames), [...jp, 'model'])];
-      if (m.kind !== 'llm') r.fail([...jp, 'model'], `model "${m.name}" has no params (not an LLM): give flops instead`);
+      if (m.kind !== 'llm')
+        r.fail([...jp, 'model'], `model "${m.name}" has no params (not an LLM): give flops instead`);
       flops = 6 * m.params * j.tokens;
     }
-    if ((j.pool === undefined) === (j.pools === undefined)) r.fail(jp, 'give pool (one) or pools (candidates), not both or neither');
+    if ((j.pool === undefined) === (j.pools === undefined))
+      r.fail(jp, 'give pool (one) or pools (candidates), not both or neither');
     const poolList = j.pools ?? [j.pool!];
-    const idx = poolList.map((pn, i) =>
-      r.ref('pool', pn, poolNames, j.pools ? [...jp, 'pools', i] : [...jp, 'pool']),
-    );
+    const idx = poolList.map((pn, i) => r.ref('pool', pn, poolNames, j.pools ? [...jp, 'pools', i] : [...jp, 'pool']));
     let devices = j.devices;
     for (const [i, k] of idx.entries()) {
       const pool = pools[k];
       const total = pool.units * pool.devices_per_unit;
       const where = j.pools ? [...jp, 'pools', i] : [...jp, 'pool'];
       if (pool.autoscale) r.fail(where, `pool "${pool.name}" is autoscaled; a training job needs a fixed pool`);
-      if (pool.use === 'inference') r.fail(where, `pool "${pool.name}" is for inference: set use: training (or both) on it`);
-      if (devices !== undefined && devices > total) r.fail([...jp, 'devices'], `pool "${pool.name}" has only ${total} devices`);
+      if (pool.use === 'inference')
+        r.fail(where, `pool "${pool.name}" is for inference: set use: training (or both) on it`);
+      if (devices !== undefined && devices > total)
+        r.fail([...jp, 'devices'], `pool "${pool.name}" has only ${total} devices`);
       if (devices !== undefined && devices % pool.devices_per_unit !== 0) {
-        r.fail([...jp, 'devices'], `must be a multiple of ${pool.devices_per_unit} (devices per ${pool.instance} instance in "${pool.name}")`);
+        r.fail(
+          [...jp, 'devices'],
+          `must be a multiple of ${pool.devices_per_unit} (devices per ${pool.instance} instance in "${pool.name}")`,
+        );
       }
     }
     if (devices === undefined) devices = pools[idx[0]].units * pools[idx[0]].devices_per_unit;
-    if (j.deadline !== undefined && j.deadline <= j.start) r.fail([...jp, 'deadline'], `must be after start (${fmtSeconds(j.start)})`);
+    if (j.deadline !== undefined && j.deadline <= j.start)
+      r.fail([...jp, 'deadline'], `must be after start (${fmtSeconds(j.start)})`);
     return {
       index,
       name,
@@ -378,9 +403,15 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
       mfu: j.mfu ?? null,
       scaling_per_doubling: j.scaling_per_doubling ?? DEFAULT_SCALING_PER_DOUBLING,
       dataset: j.dataset
-        ? { region: r.ref('region', j.dataset.region, regionIndex, [...jp, 'dataset', 'region']), bytes: j.dataset.size, bandwidth_bps: j.dataset.bandwidth }
+        ? {
+            region: r.ref('region', j.dataset.region, regionIndex, [...jp, 'dataset', 'region']),
+            bytes: j.dataset.size,
+            bandwidth_bps: j.dataset.bandwidth,
+          }
         : null,
-      checkpoint: j.checkpoint ? { every_s: j.checkpoint.every, bytes: j.checkpoint.size, write_bytes_per_s: j.checkpoint.write } : null,
+      checkpoint: j.checkpoint
+        ? { every_s: j.checkpoint.every, bytes: j.checkpoint.size, write_bytes_per_s: j.checkpoint.write }
+        : null,
       start_s: j.start,
       deadline_s: j.deadline ?? null,
       restart_s: j.restart,
@@ -390,12 +421,18 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
   const outages: Outage[] = (f.outages ?? []).map((o, i) => {
     const op = ['outages', i];
     const given = (['site', 'region', 'uplink', 'link'] as const).filter((k) => o[k] !== undefined);
-    if (given.length !== 1) r.fail(op, `give exactly one of site, region, uplink, link${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`);
+    if (given.length !== 1)
+      r.fail(
+        op,
+        `give exactly one of site, region, uplink, link${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`,
+      );
     const kind = given[0];
-    if (o.start >= f.duration) r.warn([...op, 'start'], `outage starts after the end of the run (${fmtSeconds(f.duration)})`);
+    if (o.start >= f.duration)
+      r.warn([...op, 'start'], `outage starts after the end of the run (${fmtSeconds(f.duration)})`);
     if (kind === 'link') {
       const ends = o.link!.split('<->').map((x) => x.trim());
-      if (ends.length !== 2 || ends.some((x) => x === '')) r.fail([...op, 'link'], `expected "region <-> region", got ${JSON.stringify(o.link)}`);
+      if (ends.length !== 2 || ends.some((x) => x === ''))
+        r.fail([...op, 'link'], `expected "region <-> region", got ${JSON.stringify(o.link)}`);
       const a = r.ref('region', ends[0], regionIndex, [...op, 'link']);
       const b = r.ref('region', ends[1], regionIndex, [...op, 'link']);
       if (a === b) r.fail([...op, 'link'], 'a link joins two different regions');
@@ -438,8 +475,25 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
 
 // ------------------------------------------------------------------------------------------------ catalog
 
-const DEVICE_REQUIRED = ['class', 'peak_tflops', 'memory', 'bandwidth', 'power_max', 'power_idle', 'source', 'as_of'] as const;
-const INSTANCE_REQUIRED = ['device', 'devices', 'prices', 'host_power_idle', 'host_power_max', 'source', 'as_of'] as const;
+const DEVICE_REQUIRED = [
+  'class',
+  'peak_tflops',
+  'memory',
+  'bandwidth',
+  'power_max',
+  'power_idle',
+  'source',
+  'as_of',
+] as const;
+const INSTANCE_REQUIRED = [
+  'device',
+  'devices',
+  'prices',
+  'host_power_idle',
+  'host_power_max',
+  'source',
+  'as_of',
+] as const;
 
 function mergeCatalog(r: Resolver, base: Catalog, over: ScenarioFile['catalog']): Catalog {
   const catalog = structuredClone(base);
@@ -466,7 +520,8 @@ function mergeDevice(r: Resolver, id: string, old: Device | undefined, e: Device
   for (const [dt, tflops] of Object.entries(e.peak_tflops ?? {})) {
     if (tflops !== undefined) peak[dt as keyof typeof peak] = tflops * 1e12;
   }
-  if (Object.keys(peak).length === 0) r.fail([...path, 'peak_tflops'], 'give the peak throughput for at least one dtype');
+  if (Object.keys(peak).length === 0)
+    r.fail([...path, 'peak_tflops'], 'give the peak throughput for at least one dtype');
   const d: Device = {
     ...(old ?? ({} as Device)),
     id,
@@ -483,11 +538,19 @@ function mergeDevice(r: Resolver, id: string, old: Device | undefined, e: Device
   if (e.estimated !== undefined) d.estimated = e.estimated;
   if (e.notes !== undefined) d.notes = e.notes;
   if (d.memory_bytes <= 0) r.fail([...path, 'memory'], 'must be > 0');
-  if (d.power_idle_w > d.power_max_w) r.fail([...path, 'power_idle'], `idle power (${d.power_idle_w} W) exceeds power_max (${d.power_max_w} W)`);
+  if (d.power_idle_w > d.power_max_w)
+    r.fail([...path, 'power_idle'], `idle power (${d.power_idle_w} W) exceeds power_max (${d.power_max_w} W)`);
   return d;
 }
 
-function mergeInstance(r: Resolver, catalog: Catalog, id: string, old: InstanceType | undefined, e: InstanceEntry, path: Path): InstanceType {
+function mergeInstance(
+  r: Resolver,
+  catalog: Catalog,
+  id: string,
+  old: InstanceType | undefined,
+  e: InstanceEntry,
+  path: Path,
+): InstanceType {
   if (old === undefined) requireFields(r, 'instance', e, INSTANCE_REQUIRED, path);
   const slash = id.indexOf('/');
   const prices: Record<string, InstancePrice> = structuredClone(old?.prices ?? {});
@@ -517,7 +580,10 @@ function mergeInstance(r: Resolver, catalog: Catalog, id: string, old: InstanceT
     r.fail([...path, 'device'], unknownMessage('catalog device', inst.device, Object.keys(catalog.devices)));
   }
   if (inst.host_power_idle_w > inst.host_power_max_w) {
-    r.fail([...path, 'host_power_idle'], `idle power (${inst.host_power_idle_w} W) exceeds host_power_max (${inst.host_power_max_w} W)`);
+    r.fail(
+      [...path, 'host_power_idle'],
+      `idle power (${inst.host_power_idle_w} W) exceeds host_power_max (${inst.host_power_max_w} W)`,
+    );
   }
   return inst;
 }
@@ -538,14 +604,19 @@ interface PoolPlace {
 }
 
 function resolvePool(r: Resolver, catalog: Catalog, p: PoolEntry, path: Path, at: PoolPlace): Pool {
-  if (p.instance !== undefined && p.device !== undefined) r.fail(path, 'give either instance (with replicas) or device (with count), not both');
+  if (p.instance !== undefined && p.device !== undefined)
+    r.fail(path, 'give either instance (with replicas) or device (with count), not both');
   if (p.instance === undefined && p.device === undefined) {
-    r.fail(path, 'missing required field: give instance (a catalog instance id, with replicas) or device (a catalog device id, with count)');
+    r.fail(
+      path,
+      'missing required field: give instance (a catalog instance id, with replicas) or device (a catalog device id, with count)',
+    );
   }
   if (p.capex_usd !== undefined && p.capex_usd > 0 && p.lifetime === undefined) {
     r.fail(path, 'missing required field "lifetime" (the period capex_usd is amortised over, e.g. "3y")');
   }
-  if (p.lifetime !== undefined && p.capex_usd === undefined) r.fail([...path, 'lifetime'], 'lifetime is only used with capex_usd');
+  if (p.lifetime !== undefined && p.capex_usd === undefined)
+    r.fail([...path, 'lifetime'], 'lifetime is only used with capex_usd');
 
   let device: Device;
   let devicesPerUnit: number;
@@ -566,7 +637,8 @@ function resolvePool(r: Resolver, catalog: Catalog, p: PoolEntry, path: Path, at
       r.fail([...path, 'instance'], unknownMessage('catalog instance', p.instance, Object.keys(catalog.instances)));
     }
     const dev = catalog.devices[inst.device];
-    if (dev === undefined) r.fail([...path, 'instance'], `catalog instance "${inst.id}" names unknown device "${inst.device}"`);
+    if (dev === undefined)
+      r.fail([...path, 'instance'], `catalog instance "${inst.id}" names unknown device "${inst.device}"`);
     device = dev;
     instance = inst.id;
     devicesPerUnit = inst.devices;
@@ -580,10 +652,13 @@ function resolvePool(r: Resolver, catalog: Catalog, p: PoolEntry, path: Path, at
       const prices = key === undefined ? undefined : inst.prices[key];
       const price = prices?.[pricing];
       if (price === undefined) {
-        const regionDesc = at.regionCatalogId !== undefined && at.regionCatalogId !== at.region.name
-          ? `region "${at.region.name}" (catalog "${at.regionCatalogId}")`
-          : `region "${at.region.name}"`;
-        const has = Object.entries(inst.prices).map(([k, v]) => `${k}: ${Object.keys(v).join('/')}`).join('; ');
+        const regionDesc =
+          at.regionCatalogId !== undefined && at.regionCatalogId !== at.region.name
+            ? `region "${at.region.name}" (catalog "${at.regionCatalogId}")`
+            : `region "${at.region.name}"`;
+        const has = Object.entries(inst.prices)
+          .map(([k, v]) => `${k}: ${Object.keys(v).join('/')}`)
+          .join('; ');
         r.fail(
           [...path, p.pricing !== undefined ? 'pricing' : 'instance'],
           `no ${pricing} price for "${inst.id}" in ${regionDesc}${has === '' ? '' : ` (the catalog has ${has})`}; give usd_per_hour`,
@@ -592,12 +667,15 @@ function resolvePool(r: Resolver, catalog: Catalog, p: PoolEntry, path: Path, at
       usdPerHour = price;
     }
   } else {
-    if (p.replicas !== undefined) r.fail([...path, 'replicas'], 'replicas is for instance pools; a device pool gives count');
-    if (p.pricing !== undefined) r.fail([...path, 'pricing'], 'pricing applies to instance pools; give a device pool usd_per_hour');
+    if (p.replicas !== undefined)
+      r.fail([...path, 'replicas'], 'replicas is for instance pools; a device pool gives count');
+    if (p.pricing !== undefined)
+      r.fail([...path, 'pricing'], 'pricing applies to instance pools; give a device pool usd_per_hour');
     if (p.count === undefined) r.fail(path, 'missing required field "count" (the number of devices)');
     const id = p.device!;
     const dev = catalog.devices[id];
-    if (dev === undefined) r.fail([...path, 'device'], unknownMessage('catalog device', id, Object.keys(catalog.devices)));
+    if (dev === undefined)
+      r.fail([...path, 'device'], unknownMessage('catalog device', id, Object.keys(catalog.devices)));
     device = dev;
     devicesPerUnit = 1;
     units = p.count;
@@ -637,11 +715,17 @@ function resolvePool(r: Resolver, catalog: Catalog, p: PoolEntry, path: Path, at
     const a = p.autoscale;
     const ap = [...path, 'autoscale'];
     if (instance === undefined) r.fail(ap, 'autoscaling applies to instance pools (cloud instances), not device pools');
-    if (at.kind !== 'cloud') r.fail(ap, `autoscaling applies to cloud sites; this pool is at a${at.kind === 'edge' ? 'n' : ''} ${at.kind} site`);
-    if (p.replicas !== undefined) r.fail([...path, 'replicas'], 'an autoscaled pool gives autoscale.min and autoscale.max instead of replicas');
+    if (at.kind !== 'cloud')
+      r.fail(
+        ap,
+        `autoscaling applies to cloud sites; this pool is at a${at.kind === 'edge' ? 'n' : ''} ${at.kind} site`,
+      );
+    if (p.replicas !== undefined)
+      r.fail([...path, 'replicas'], 'an autoscaled pool gives autoscale.min and autoscale.max instead of replicas');
     if (a.max < a.min) r.fail([...ap, 'max'], `must be >= min (${a.min})`);
     const initial = a.initial ?? a.min;
-    if (initial < a.min || initial > a.max) r.fail([...ap, 'initial'], `must be between min (${a.min}) and max (${a.max})`);
+    if (initial < a.min || initial > a.max)
+      r.fail([...ap, 'initial'], `must be between min (${a.min}) and max (${a.max})`);
     pool.autoscale = {
       min: a.min,
       max: a.max,
@@ -679,7 +763,8 @@ interface ServicePlace {
 }
 
 function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePlace): Service {
-  if (s.model !== undefined && s.service_time !== undefined) r.fail(path, 'give either model or service_time, not both');
+  if (s.model !== undefined && s.service_time !== undefined)
+    r.fail(path, 'give either model or service_time, not both');
   if (s.model === undefined && s.service_time === undefined) {
     r.fail(path, 'missing required field: give model (a declared model) or service_time (e.g. { exponential: 10ms })');
   }
@@ -688,7 +773,8 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
 
   // Users, with weights normalised to shares.
   let shares: { user: number; weight: number }[];
-  if (typeof s.users === 'string') shares = [{ user: r.ref('user group', s.users, at.userIndex, [...path, 'users']), weight: 1 }];
+  if (typeof s.users === 'string')
+    shares = [{ user: r.ref('user group', s.users, at.userIndex, [...path, 'users']), weight: 1 }];
   else {
     const seen = new Set<number>();
     shares = s.users.map((u, i) => {
@@ -704,7 +790,8 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
   const arrivals = resolveArrivals(r, s.arrivals, [...path, 'arrivals'], at);
   const bursts = (s.arrivals.bursts ?? []).map((b, i) => {
     const bp = [...path, 'arrivals', 'bursts', i];
-    if (arrivals.kind === 'trace') r.fail(bp, 'bursts do not apply to trace arrivals (the trace already has its times)');
+    if (arrivals.kind === 'trace')
+      r.fail(bp, 'bursts do not apply to trace arrivals (the trace already has its times)');
     if (b.start >= at.duration_s) r.warn(bp, `burst starts after the end of the run (${fmtSeconds(at.duration_s)})`);
     return { start_s: b.start, duration_s: b.duration, multiplier: b.multiplier };
   });
@@ -721,10 +808,15 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
       if (req[f] === undefined) r.fail(rp, `missing required field "${f}" (service "${at.name}" runs an LLM)`);
       if (req[f] < 1) r.fail([...rp, f], `must be >= 1 for an LLM service`);
     }
-    if (req.items !== undefined) r.fail([...rp, 'items'], 'items applies to non-LLM models; an LLM request gives input_tokens and output_tokens');
+    if (req.items !== undefined)
+      r.fail([...rp, 'items'], 'items applies to non-LLM models; an LLM request gives input_tokens and output_tokens');
   } else {
     for (const f of ['input_tokens', 'output_tokens'] as const) {
-      if (req[f] !== undefined) r.fail([...rp, f], `applies to LLM services only (${model >= 0 ? `model "${at.models[model].name}" is not an LLM` : 'this service has no model'})`);
+      if (req[f] !== undefined)
+        r.fail(
+          [...rp, f],
+          `applies to LLM services only (${model >= 0 ? `model "${at.models[model].name}" is not an LLM` : 'this service has no model'})`,
+        );
     }
   }
 
@@ -733,7 +825,11 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
     const st = s.service_time;
     const sp = [...path, 'service_time'];
     const given = (['exponential', 'deterministic', 'lognormal'] as const).filter((k) => st[k] !== undefined);
-    if (given.length !== 1) r.fail(sp, `give exactly one of exponential, deterministic, lognormal${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`);
+    if (given.length !== 1)
+      r.fail(
+        sp,
+        `give exactly one of exponential, deterministic, lognormal${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`,
+      );
     const kind = given[0];
     if (kind === 'lognormal') {
       if (st.cv === undefined) r.fail(sp, 'missing required field "cv" (coefficient of variation of the lognormal)');
@@ -744,7 +840,8 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
     }
   }
 
-  if (s.slo?.ttft !== undefined && !isLlm) r.fail([...path, 'slo', 'ttft'], 'a time-to-first-token SLO applies to LLM services only');
+  if (s.slo?.ttft !== undefined && !isLlm)
+    r.fail([...path, 'slo', 'ttft'], 'a time-to-first-token SLO applies to LLM services only');
 
   return {
     index: at.index,
@@ -772,7 +869,10 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
 function resolveArrivals(r: Resolver, a: ServiceEntry['arrivals'], path: Path, at: ServicePlace): ArrivalSpec {
   const kinds = (['poisson', 'constant', 'profile', 'trace'] as const).filter((k) => a[k] !== undefined);
   if (kinds.length !== 1) {
-    r.fail(path, `give exactly one of poisson, constant, profile, trace${kinds.length > 1 ? ` (got ${kinds.join(', ')})` : ''}`);
+    r.fail(
+      path,
+      `give exactly one of poisson, constant, profile, trace${kinds.length > 1 ? ` (got ${kinds.join(', ')})` : ''}`,
+    );
   }
   const kind = kinds[0];
   if (kind !== 'profile') {
@@ -788,7 +888,13 @@ function resolveArrivals(r: Resolver, a: ServiceEntry['arrivals'], path: Path, a
       if (a.peak === undefined) r.fail(path, 'missing required field "peak" (the highest rate, e.g. "12/s")');
       if (a.trough === undefined) r.fail(path, 'missing required field "trough" (the lowest rate, e.g. "2/s")');
       if (a.trough > a.peak) r.fail([...path, 'trough'], 'trough must not exceed peak');
-      return { kind, shape: 'daily', peak_per_s: a.peak, trough_per_s: a.trough, peak_hour: a.peak_hour ?? DEFAULT_PEAK_HOUR };
+      return {
+        kind,
+        shape: 'daily',
+        peak_per_s: a.peak,
+        trough_per_s: a.trough,
+        peak_hour: a.peak_hour ?? DEFAULT_PEAK_HOUR,
+      };
     }
     case 'trace': {
       const rel = a.trace!;
@@ -818,10 +924,15 @@ function readHourly(r: Resolver, rel: string, path: Path, scenarioFile: string |
     first = false;
     if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(cell)) {
       if (isHeader) continue;
-      throw new InputError(`bad grid intensity ${JSON.stringify(cell)}: expected gCO2e/kWh`, { file, line: i + 1, path });
+      throw new InputError(`bad grid intensity ${JSON.stringify(cell)}: expected gCO2e/kWh`, {
+        file,
+        line: i + 1,
+        path,
+      });
     }
     const v = Number(cell);
-    if (v < 0) throw new InputError(`bad grid intensity ${JSON.stringify(cell)}: must be >= 0`, { file, line: i + 1, path });
+    if (v < 0)
+      throw new InputError(`bad grid intensity ${JSON.stringify(cell)}: must be >= 0`, { file, line: i + 1, path });
     values.push(v);
   }
   if (values.length === 0) r.fail(path, `grid intensity CSV "${file}" has no values`);
@@ -854,11 +965,13 @@ function readTrace(r: Resolver, file: string, path: Path, duration_s: number): F
     }
     const t = Number(cell);
     if (!Number.isFinite(t) || t < 0) bad('must be a finite number >= 0');
-    if (times.length > 0 && t < times[times.length - 1]) bad(`times must not decrease (previous ${times[times.length - 1]})`);
+    if (times.length > 0 && t < times[times.length - 1])
+      bad(`times must not decrease (previous ${times[times.length - 1]})`);
     times.push(t);
   }
   if (times.length === 0) r.fail(path, `trace "${file}" has no arrival times`);
-  if (times[0] >= duration_s) r.warn(path, `trace "${file}": every arrival is after the end of the run (${fmtSeconds(duration_s)})`);
+  if (times[0] >= duration_s)
+    r.warn(path, `trace "${file}": every arrival is after the end of the run (${fmtSeconds(duration_s)})`);
   return Float64Array.from(times);
 }
 
@@ -874,16 +987,20 @@ function resolveNetwork(
 ): Scenario['network'] {
   const n = regionNames.length;
   const intra = f.network.intra_region_rtt ?? ctx.network.intra_region_rtt_ms / 1000;
-  const rtt: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? intra : NaN)));
+  const rtt: number[][] = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => (i === j ? intra : NaN)),
+  );
   const given = new Map<string, string>();
   for (const [key, seconds] of Object.entries(f.network.rtt ?? {})) {
     const kp = ['network', 'rtt', key];
     const parts = key.split('<->').map((s) => s.trim());
-    if (parts.length !== 2 || parts[0] === '' || parts[1] === '') r.fail(kp, `bad region pair "${key}": write "a <-> b"`);
+    if (parts.length !== 2 || parts[0] === '' || parts[1] === '')
+      r.fail(kp, `bad region pair "${key}": write "a <-> b"`);
     const [i, j] = parts.map((p) => r.ref('region', p, regionNames, kp));
     if (i === j) r.fail(kp, `"${key}" pairs a region with itself; set network.intra_region_rtt instead`);
     const pairId = i < j ? `${i},${j}` : `${j},${i}`;
-    if (given.has(pairId)) r.fail(kp, `the RTT between ${parts[0]} and ${parts[1]} is already given as "${given.get(pairId)}"`);
+    if (given.has(pairId))
+      r.fail(kp, `the RTT between ${parts[0]} and ${parts[1]} is already given as "${given.get(pairId)}"`);
     given.set(pairId, key);
     rtt[i][j] = rtt[j][i] = seconds;
   }

@@ -29,7 +29,9 @@ function unit(kind: UnitKind, opts: { positive?: boolean } = {}) {
   const schema = z
     .union([z.string(), z.number()], {
       error: (iss) =>
-        iss.input === undefined ? undefined : `expected a ${t.noun} with a unit, e.g. "${t.example}", got ${JSON.stringify(iss.input)}`,
+        iss.input === undefined
+          ? undefined
+          : `expected a ${t.noun} with a unit, e.g. "${t.example}", got ${JSON.stringify(iss.input)}`,
     })
     .transform((v, ctx) => {
       try {
@@ -60,13 +62,25 @@ const name = () => z.string().min(1);
 const dtype = () => z.enum(DTYPES);
 
 const peakTflops = z
-  .strictObject(Object.fromEntries(DTYPES.map((d) => [d, positive().optional()])) as Record<(typeof DTYPES)[number], z.ZodOptional<z.ZodNumber>>)
+  .strictObject(
+    Object.fromEntries(DTYPES.map((d) => [d, positive().optional()])) as Record<
+      (typeof DTYPES)[number],
+      z.ZodOptional<z.ZodNumber>
+    >,
+  )
   .describe('Dense peak throughput per dtype, TFLOPS (TOPS for integer types).');
 
 const provenance = {
   source: z.string().min(1).optional().describe('Where the figures come from (required for a new entry).'),
-  as_of: z.string().min(1).optional().describe('ISO date (YYYY-MM or YYYY-MM-DD) of the figures (required for a new entry).'),
-  estimated: z.array(z.string()).optional().describe("Fields (or 'all') that are estimates rather than published figures."),
+  as_of: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('ISO date (YYYY-MM or YYYY-MM-DD) of the figures (required for a new entry).'),
+  estimated: z
+    .array(z.string())
+    .optional()
+    .describe("Fields (or 'all') that are estimates rather than published figures."),
   notes: z.string().optional(),
 };
 
@@ -81,7 +95,9 @@ export const DeviceEntrySchema = z
     power_idle: power().optional().describe('Idle power, e.g. "70W".'),
     ...provenance,
   })
-  .describe('A device. For an id already in the catalog, the fields given replace the default ones; a new id must give every field but name, estimated and notes.');
+  .describe(
+    'A device. For an id already in the catalog, the fields given replace the default ones; a new id must give every field but name, estimated and notes.',
+  );
 
 export const InstancePriceSchema = z.strictObject({
   'on-demand': nonNegative().optional().describe('$/hour for one instance.'),
@@ -109,22 +125,34 @@ export const RegionSchema = z.strictObject({
   grid_gco2_per_kwh: z
     .union([nonNegative(), z.array(nonNegative()).min(1), z.strictObject({ csv: z.string().min(1) })], {
       error: (iss) =>
-        iss.input === undefined ? undefined : 'expected a number (gCO2e/kWh), a list of hourly values, or { csv: file }',
+        iss.input === undefined
+          ? undefined
+          : 'expected a number (gCO2e/kWh), a list of hourly values, or { csv: file }',
     })
     .optional()
     .describe(
       'Grid carbon intensity, gCO2e/kWh: a constant; a list of hourly values (24 = a daily profile, repeated; value i is hour i of the run); or { csv: file } with one hourly value per line. Default: from the catalog region.',
     ),
   pue: z.number().min(1).optional().describe('Power usage effectiveness, >= 1. Default: from the catalog region.'),
-  catalog: z.string().min(1).optional().describe('Catalog region id whose defaults (grid, PUE, prices, RTTs) this region uses. Default: the region name, when it is a catalog id.'),
+  catalog: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Catalog region id whose defaults (grid, PUE, prices, RTTs) this region uses. Default: the region name, when it is a catalog id.',
+    ),
 });
 
 export const NetworkSchema = z.strictObject({
   rtt: z
     .record(z.string(), duration())
     .optional()
-    .describe('Round-trip times between regions, keyed "a <-> b". Pairs not given come from the catalog when both regions map to catalog ids.'),
-  intra_region_rtt: duration().optional().describe(`RTT between two sites in the same region. Default: the catalog's (${CATALOG_INTRA_REGION_RTT_MS} ms).`),
+    .describe(
+      'Round-trip times between regions, keyed "a <-> b". Pairs not given come from the catalog when both regions map to catalog ids.',
+    ),
+  intra_region_rtt: duration()
+    .optional()
+    .describe(`RTT between two sites in the same region. Default: the catalog's (${CATALOG_INTRA_REGION_RTT_MS} ms).`),
   egress_usd_per_gb: nonNegative().optional().describe('$ per GB leaving a cloud to the internet. Default: catalog.'),
   inter_region_usd_per_gb: nonNegative().optional().describe('$ per GB between regions. Default: catalog.'),
   energy_kwh_per_gb: nonNegative().optional().describe('Network energy per GB transferred, kWh. Default: catalog.'),
@@ -137,10 +165,14 @@ export const PoolSchema = z
     pricing: z.enum(PRICINGS).optional().describe('Instance pricing; default on-demand.'),
     device: z.string().min(1).optional().describe('Catalog device id, e.g. "jetson-agx-orin-64gb". Use with count.'),
     count: count(1).optional().describe('Number of devices.'),
-    usd_per_hour: nonNegative().optional().describe('$/hour per unit (instance or device); overrides the catalog price.'),
+    usd_per_hour: nonNegative()
+      .optional()
+      .describe('$/hour per unit (instance or device); overrides the catalog price.'),
     capex_usd: nonNegative().optional().describe('Purchase price per unit, $, amortised over lifetime.'),
     lifetime: duration(true).optional().describe('Amortisation period, e.g. "3y". Required with capex_usd.'),
-    electricity_usd_per_kwh: nonNegative().optional().describe('Electricity price paid by the operator. Default 0 (inside the hourly price).'),
+    electricity_usd_per_kwh: nonNegative()
+      .optional()
+      .describe('Electricity price paid by the operator. Default 0 (inside the hourly price).'),
     upkeep_usd_per_year: nonNegative().optional().describe('Upkeep per unit per year, $. Default 0.'),
     max_queue: count(0).optional().describe('Requests waiting beyond this are rejected. Default: unbounded.'),
     autoscale: z
@@ -151,12 +183,33 @@ export const PoolSchema = z
         metric: z
           .enum(['utilisation', 'queue'])
           .prefault('utilisation')
-          .describe('What drives scaling: utilisation (busy replicas plus queued batches against target_utilisation) or queue (waiting requests per serving replica against target_queue). Default utilisation.'),
-        target_utilisation: z.number().gt(0).max(1).prefault(0.7).describe('metric utilisation: keep (busy + queued batches) / replicas at this. Default 0.7.'),
-        target_queue: z.number().gt(0).prefault(4).describe('metric queue: add an instance when more requests than this wait per serving replica; release one when none waits. Default 4.'),
-        scale_in_after: duration().prefault('10m').describe('Release an instance after demand has stayed below target this long. Default 10m.'),
-        boot_time: duration().prefault('2m').describe('Instance boot before the model loads. Default 2m (an estimate: typical GPU VM boot).'),
-        model_load: byteRate().prefault('2GB/s').describe('Weight loading rate; cold start = boot_time + weights / model_load. Default 2GB/s (an estimate: local NVMe or a fast object store).'),
+          .describe(
+            'What drives scaling: utilisation (busy replicas plus queued batches against target_utilisation) or queue (waiting requests per serving replica against target_queue). Default utilisation.',
+          ),
+        target_utilisation: z
+          .number()
+          .gt(0)
+          .max(1)
+          .prefault(0.7)
+          .describe('metric utilisation: keep (busy + queued batches) / replicas at this. Default 0.7.'),
+        target_queue: z
+          .number()
+          .gt(0)
+          .prefault(4)
+          .describe(
+            'metric queue: add an instance when more requests than this wait per serving replica; release one when none waits. Default 4.',
+          ),
+        scale_in_after: duration()
+          .prefault('10m')
+          .describe('Release an instance after demand has stayed below target this long. Default 10m.'),
+        boot_time: duration()
+          .prefault('2m')
+          .describe('Instance boot before the model loads. Default 2m (an estimate: typical GPU VM boot).'),
+        model_load: byteRate()
+          .prefault('2GB/s')
+          .describe(
+            'Weight loading rate; cold start = boot_time + weights / model_load. Default 2GB/s (an estimate: local NVMe or a fast object store).',
+          ),
         check_every: duration(true).prefault('30s').describe('Autoscaler period. Default 30s.'),
       })
       .optional()
@@ -164,7 +217,9 @@ export const PoolSchema = z
     use: z
       .enum(['inference', 'training', 'both'])
       .prefault('inference')
-      .describe('What runs here: inference (default), training (billed only while a job holds it), or both (inference first).'),
+      .describe(
+        'What runs here: inference (default), training (billed only while a job holds it), or both (inference first).',
+      ),
     failures: z
       .strictObject({
         mtbf: duration(true).describe('Mean time between failures of one unit (instance or device).'),
@@ -192,12 +247,16 @@ export const SiteSchema = z.strictObject({
       out: bandwidth().optional().describe('Outbound capacity shared by every response from the site.'),
     })
     .optional()
-    .describe("The site's shared network link: transfers queue for it first come, first served. Default: not a bottleneck."),
+    .describe(
+      "The site's shared network link: transfers queue for it first come, first served. Default: not a bottleneck.",
+    ),
   uplink: z
     .strictObject({
       mtbf: duration(true).optional().describe('Mean time between uplink outages (random, exponential).'),
       mttr: duration(true).optional().describe('Mean outage length.'),
-      buffer: bytes().prefault('0B').describe('Store-and-forward buffer for responses while the uplink is down. Default 0B.'),
+      buffer: bytes()
+        .prefault('0B')
+        .describe('Store-and-forward buffer for responses while the uplink is down. Default 0B.'),
     })
     .optional()
     .describe("The site's link to the outside: random outages and the buffer that bridges them."),
@@ -208,7 +267,9 @@ const link = (what: string) =>
   z
     .union([bandwidth(), z.strictObject({ edge: bandwidth(), cloud: bandwidth() })])
     .prefault('1Gbps')
-    .describe(`${what}: one bandwidth, or { edge, cloud } when the path to the edge differs from the path to the cloud (e.g. a LAN to an on-site box, a weak WAN uplink to the cloud). Default 1Gbps.`);
+    .describe(
+      `${what}: one bandwidth, or { edge, cloud } when the path to the edge differs from the path to the cloud (e.g. a LAN to an on-site box, a weak WAN uplink to the cloud). Default 1Gbps.`,
+    );
 
 export const UserSchema = z.strictObject({
   region: name(),
@@ -232,10 +293,16 @@ export const ModelSchema = z
   .strictObject({
     params: positive().optional().describe('Parameter count; makes this an LLM.'),
     dtype: dtype().default('fp16'),
-    kv_bytes_per_token: positive().optional().describe('LLM KV-cache bytes per token of context. Default: an estimate scaled from Llama-3-8B.'),
+    kv_bytes_per_token: positive()
+      .optional()
+      .describe('LLM KV-cache bytes per token of context. Default: an estimate scaled from Llama-3-8B.'),
     flops_per_item: positive().optional().describe('FLOPs per item (image, sequence, …); makes this a non-LLM model.'),
-    weights: bytes().optional().describe('Weight size, e.g. "102MB". Required for non-LLM models; for LLMs default params x dtype bytes.'),
-    activation_bytes_per_item: bytes().optional().describe('Non-LLM: activation bytes moved per item, e.g. "20MB". Default 0B.'),
+    weights: bytes()
+      .optional()
+      .describe('Weight size, e.g. "102MB". Required for non-LLM models; for LLMs default params x dtype bytes.'),
+    activation_bytes_per_item: bytes()
+      .optional()
+      .describe('Non-LLM: activation bytes moved per item, e.g. "20MB". Default 0B.'),
   })
   .describe('An LLM ({ params }) or another model ({ flops_per_item, weights }).');
 
@@ -245,7 +312,8 @@ export const ServiceSchema = z.strictObject({
   model: name().optional().describe('A model declared under models. Exactly one of model and service_time.'),
   users: z
     .union([name(), z.array(userShare).min(1)], {
-      error: (iss) => (iss.input === undefined ? undefined : 'expected a user group name or a list of { user, weight }'),
+      error: (iss) =>
+        iss.input === undefined ? undefined : 'expected a user group name or a list of { user, weight }',
     })
     .describe('Who sends the requests: one user group, or several with relative weights.'),
   residency: z
@@ -257,7 +325,10 @@ export const ServiceSchema = z.strictObject({
     .strictObject({
       poisson: rate().optional().describe('Poisson arrivals at this mean rate.'),
       constant: rate().optional().describe('Evenly spaced arrivals at this rate.'),
-      profile: z.enum(['daily']).optional().describe('A daily rate profile between trough and peak, highest at peak_hour.'),
+      profile: z
+        .enum(['daily'])
+        .optional()
+        .describe('A daily rate profile between trough and peak, highest at peak_hour.'),
       peak: rate().optional(),
       trough: rate().optional(),
       peak_hour: z.number().min(0).lt(24).optional().describe('Hour of the peak, 0-24. Default 14.'),
@@ -291,7 +362,9 @@ export const ServiceSchema = z.strictObject({
       cv: positive().optional().describe('Coefficient of variation of the lognormal.'),
     })
     .optional()
-    .describe('Service time given directly instead of a model: exactly one of exponential, deterministic, lognormal (mean).'),
+    .describe(
+      'Service time given directly instead of a model: exactly one of exponential, deterministic, lognormal (mean).',
+    ),
   slo: z
     .strictObject({
       latency: duration(true).optional().describe('End-to-end latency target.'),
@@ -301,8 +374,12 @@ export const ServiceSchema = z.strictObject({
   deferrable: z
     .strictObject({ window: duration(true).describe('Longest a request may be held before it is placed.') })
     .optional()
-    .describe('Batch inference: requests may wait before being placed (the carbon-aware policy holds them for low-carbon hours).'),
-  retries: count(0).prefault(1).describe('Placements again for a request whose replica failed under it, before it counts as lost. Default 1.'),
+    .describe(
+      'Batch inference: requests may wait before being placed (the carbon-aware policy holds them for low-carbon hours).',
+    ),
+  retries: count(0)
+    .prefault(1)
+    .describe('Placements again for a request whose replica failed under it, before it counts as lost. Default 1.'),
   batching: z
     .strictObject({
       max_batch: count(1).default(1),
@@ -314,7 +391,8 @@ export const ServiceSchema = z.strictObject({
 /** A tolerance of `placesim check`: "2%" (relative to the baseline) or a number >= 0 (absolute; 0 = exact). */
 const checkTolerance = z
   .union([z.string(), z.number()], {
-    error: (iss) => (iss.input === undefined ? undefined : `expected a tolerance like "2%" or 0.01, got ${JSON.stringify(iss.input)}`),
+    error: (iss) =>
+      iss.input === undefined ? undefined : `expected a tolerance like "2%" or 0.01, got ${JSON.stringify(iss.input)}`,
   })
   .transform((v, ctx) => {
     try {
@@ -331,7 +409,9 @@ export const CheckSchema = z
   .strictObject({
     tolerances: z
       .record(z.string().min(1), checkTolerance)
-      .describe('Metric name pattern ("*" matches any characters, e.g. "*/latency_ms/p99") → tolerance. The longest pattern matching a metric wins.'),
+      .describe(
+        'Metric name pattern ("*" matches any characters, e.g. "*/latency_ms/p99") → tolerance. The longest pattern matching a metric wins.',
+      ),
   })
   .describe('Settings of the regression check `placesim check` (docs/ci.md).');
 
@@ -358,7 +438,9 @@ export const ApiSchema = z
       .describe('Per-token prices (LLMs) and/or a price per request.'),
     latency: distribution().describe('Provider-side time for a whole response, network excluded.'),
     ttft: distribution().optional().describe('Provider-side time to first token (LLMs). Default: the whole latency.'),
-    energy_wh_per_request: nonNegative().optional().describe('Energy per request at the provider, Wh. Default: unknown (0, not counted).'),
+    energy_wh_per_request: nonNegative()
+      .optional()
+      .describe('Energy per request at the provider, Wh. Default: unknown (0, not counted).'),
     max_concurrency: count(1).optional().describe('Requests in progress at once (rate limit). Default: no limit.'),
   })
   .describe('A managed AI API competing with self-hosted pools.');
@@ -369,11 +451,25 @@ export const TrainingSchema = z
     tokens: positive().optional().describe('Training tokens (with model): FLOPs = 6 × params × tokens.'),
     flops: positive().optional().describe('Total model FLOPs, instead of model + tokens.'),
     pool: z.string().min(1).optional().describe('The pool ("site/pool") it runs on.'),
-    pools: z.array(z.string().min(1)).min(1).optional().describe('Pools it may run on (the carbon-aware policy picks among them; others use the first).'),
+    pools: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('Pools it may run on (the carbon-aware policy picks among them; others use the first).'),
     devices: count(1).optional().describe("Devices it holds. Default: all of the pool's devices."),
     dtype: dtype().default('bf16').describe('Arithmetic format. Default bf16.'),
-    mfu: z.number().gt(0).max(1).optional().describe('Model FLOPs utilisation. Default: per device class (GPU 0.40, TPU 0.55 — see docs/training.md).'),
-    scaling_per_doubling: z.number().gt(0).max(1).optional().describe('Efficiency kept per doubling of devices beyond 8. Default 0.97 (an estimate).'),
+    mfu: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe('Model FLOPs utilisation. Default: per device class (GPU 0.40, TPU 0.55 — see docs/training.md).'),
+    scaling_per_doubling: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe('Efficiency kept per doubling of devices beyond 8. Default 0.97 (an estimate).'),
     dataset: z
       .strictObject({
         region: name().describe('Region where the data lives.'),
@@ -385,12 +481,16 @@ export const TrainingSchema = z
       .strictObject({
         every: duration(true).describe('Time between checkpoints while running.'),
         size: bytes().describe('Checkpoint size.'),
-        write: byteRate().prefault('5GB/s').describe('Write rate; training pauses size/write per checkpoint. Default 5GB/s (an estimate).'),
+        write: byteRate()
+          .prefault('5GB/s')
+          .describe('Write rate; training pauses size/write per checkpoint. Default 5GB/s (an estimate).'),
       })
       .optional()
       .describe('Without checkpoints an interruption loses all progress.'),
     start: duration().prefault('0s').describe('Earliest start.'),
-    deadline: duration(true).optional().describe('Finish by then; makes the job deferrable for the carbon-aware policy.'),
+    deadline: duration(true)
+      .optional()
+      .describe('Finish by then; makes the job deferrable for the carbon-aware policy.'),
     restart: duration().prefault('10m').describe('Wait after an interruption or a yield before resuming. Default 10m.'),
   })
   .describe('A training job.');
@@ -414,16 +514,26 @@ export const ScenarioFileSchema = z
     sites: z.record(z.string(), SiteSchema),
     users: z.record(z.string(), UserSchema).default({}).describe('User groups (required when there are services).'),
     models: z.record(z.string(), ModelSchema).default({}),
-    services: z.record(z.string(), ServiceSchema).default({}).describe('Inference services (a scenario needs services, training jobs, or both).'),
+    services: z
+      .record(z.string(), ServiceSchema)
+      .default({})
+      .describe('Inference services (a scenario needs services, training jobs, or both).'),
     training: z.record(z.string(), TrainingSchema).optional().describe('Training jobs.'),
-    apis: z.record(z.string(), ApiSchema).optional().describe('Managed AI APIs (AI as a service) that compete with self-hosting.'),
+    apis: z
+      .record(z.string(), ApiSchema)
+      .optional()
+      .describe('Managed AI APIs (AI as a service) that compete with self-hosting.'),
     outages: z
       .array(
         z.strictObject({
           site: name().optional().describe('A site: every unit there is down.'),
           region: name().optional().describe('A region: every site in it is down.'),
           uplink: name().optional().describe("A site's uplink: the site is cut off (see sites.<name>.uplink.buffer)."),
-          link: z.string().min(1).optional().describe('The network between two regions, "a <-> b": no new request crosses it.'),
+          link: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('The network between two regions, "a <-> b": no new request crosses it.'),
           start: duration(),
           duration: duration(true),
         }),
@@ -438,14 +548,19 @@ export const ScenarioFileSchema = z
             .strictObject({
               name: name().describe('Column name for this variant, e.g. "oregon-only".'),
               policy: z.string().min(1).describe('The policy it runs (a built-in name).'),
-              pools: z.array(z.string().min(1)).min(1).describe('The only pools ("site/pool") it may use and provision.'),
+              pools: z
+                .array(z.string().min(1))
+                .min(1)
+                .describe('The only pools ("site/pool") it may use and provision.'),
             })
             .describe('A policy restricted to some pools: compares deployments, not just routing.'),
         ]),
       )
       .min(1)
       .optional()
-      .describe('Placement policies to compare: names, or { name, policy, pools } variants. Default: all built-in policies.'),
+      .describe(
+        'Placement policies to compare: names, or { name, policy, pools } variants. Default: all built-in policies.',
+      ),
     check: CheckSchema.optional().describe('Tolerances of the regression check (docs/ci.md).'),
   })
   .describe('A placesim scenario.');
@@ -499,7 +614,12 @@ export function fieldsAt(path: readonly (string | number)[]): string[] {
 
 function unwrap(s: z.ZodType): z.ZodType {
   for (;;) {
-    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodNullable) {
+    if (
+      s instanceof z.ZodOptional ||
+      s instanceof z.ZodDefault ||
+      s instanceof z.ZodPrefault ||
+      s instanceof z.ZodNullable
+    ) {
       s = s.unwrap() as z.ZodType;
     } else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
     else return s;

@@ -19,16 +19,18 @@ const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
  */
 export function parseTolerance(value: string | number): Tolerance {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) throw new InputError(`bad tolerance ${value}: must be a number >= 0 or a percentage like "2%"`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new InputError(`bad tolerance ${value}: must be a number >= 0 or a percentage like "2%"`);
     return { absolute: value };
   }
   const text = value.trim();
   const percent = text.endsWith('%');
   const digits = percent ? text.slice(0, -1).trim() : text;
   if (!NUMBER.test(digits)) {
-    throw new InputError(`bad tolerance ${JSON.stringify(value)}: expected a percentage like "2%" (relative) or a number >= 0 like 0.01 (absolute)`);
+    throw new InputError(
+      `bad tolerance ${JSON.stringify(value)}: expected a percentage like "2%" (relative) or a number >= 0 like 0.01 (absolute)`,
+    );
   }
   const n = Number(digits);
   return percent ? { relative: n / 100 } : { absolute: n };
 }
-

@@ -29,7 +29,7 @@ interface UnitTable {
 const TIME_UNITS: Record<string, number> = {
   ns: 1e-9,
   us: 1e-6,
-  'µs': 1e-6,
+  µs: 1e-6,
   ms: 1e-3,
   s: 1,
   m: 60,
@@ -67,11 +67,40 @@ const BYTE_RATE_UNITS: Record<string, number> = Object.fromEntries(
 const POWER_UNITS: Record<string, number> = { mW: 1e-3, W: 1, kW: 1e3, MW: 1e6 };
 
 export const UNIT_TABLES: Readonly<Record<UnitKind, UnitTable>> = {
-  duration: { noun: 'duration', example: '250ms', suggest: 's', units: TIME_UNITS, zeroWithoutUnit: true, positive: false },
-  rate: { noun: 'rate', example: '20/s', suggest: '/s', units: RATE_UNITS, perTime: true, zeroWithoutUnit: false, positive: true },
+  duration: {
+    noun: 'duration',
+    example: '250ms',
+    suggest: 's',
+    units: TIME_UNITS,
+    zeroWithoutUnit: true,
+    positive: false,
+  },
+  rate: {
+    noun: 'rate',
+    example: '20/s',
+    suggest: '/s',
+    units: RATE_UNITS,
+    perTime: true,
+    zeroWithoutUnit: false,
+    positive: true,
+  },
   bytes: { noun: 'size', example: '4MB', suggest: 'B', units: BYTE_UNITS, zeroWithoutUnit: true, positive: false },
-  bandwidth: { noun: 'bandwidth', example: '50Mbps', suggest: 'Mbps', units: BIT_RATE_UNITS, zeroWithoutUnit: false, positive: true },
-  'byte-rate': { noun: 'byte rate', example: '3350GB/s', suggest: 'GB/s', units: BYTE_RATE_UNITS, zeroWithoutUnit: false, positive: true },
+  bandwidth: {
+    noun: 'bandwidth',
+    example: '50Mbps',
+    suggest: 'Mbps',
+    units: BIT_RATE_UNITS,
+    zeroWithoutUnit: false,
+    positive: true,
+  },
+  'byte-rate': {
+    noun: 'byte rate',
+    example: '3350GB/s',
+    suggest: 'GB/s',
+    units: BYTE_RATE_UNITS,
+    zeroWithoutUnit: false,
+    positive: true,
+  },
   power: { noun: 'power', example: '700W', suggest: 'W', units: POWER_UNITS, zeroWithoutUnit: true, positive: false },
 };
 

@@ -67,9 +67,15 @@ export class Arrivals {
     this.userStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:users`));
     this.serviceTimeStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:service-time`));
     this.traceNext = new Int32Array(scenario.services.length);
-    this.plainPoisson = Uint8Array.from(scenario.services, (s) => (s.arrivals.kind === 'poisson' && s.bursts.length === 0 ? 1 : 0));
-    this.poissonMean = Float64Array.from(scenario.services, (s) => (s.arrivals.kind === 'poisson' ? 1 / s.arrivals.rate_per_s : 0));
-    this.maxBurst = scenario.services.map((s) => s.bursts.reduce((m, b) => (b.multiplier > 1 ? m * b.multiplier : m), 1));
+    this.plainPoisson = Uint8Array.from(scenario.services, (s) =>
+      s.arrivals.kind === 'poisson' && s.bursts.length === 0 ? 1 : 0,
+    );
+    this.poissonMean = Float64Array.from(scenario.services, (s) =>
+      s.arrivals.kind === 'poisson' ? 1 / s.arrivals.rate_per_s : 0,
+    );
+    this.maxBurst = scenario.services.map((s) =>
+      s.bursts.reduce((m, b) => (b.multiplier > 1 ? m * b.multiplier : m), 1),
+    );
   }
 
   link(parts: Parts): void {
@@ -104,7 +110,10 @@ export class Arrivals {
    * arrivals, no bursts) is kept small here so that it inlines into onArrival; the rest is in nextArrival.
    */
   scheduleNext(svc: number): void {
-    const next = this.plainPoisson[svc] === 1 ? this.sim.now + this.arrivalStreams[svc].exponential(this.poissonMean[svc]) : this.nextArrival(svc);
+    const next =
+      this.plainPoisson[svc] === 1
+        ? this.sim.now + this.arrivalStreams[svc].exponential(this.poissonMean[svc])
+        : this.nextArrival(svc);
     if (next < this.duration) this.sim.scheduleAt(next, this.kinds.arrival, svc);
   }
 
@@ -172,7 +181,8 @@ export class Arrivals {
     const stSpec = service.service_time;
     if (stSpec !== null) {
       if (stSpec.kind === 'exponential') serviceTime = this.serviceTimeStreams[svc].exponential(stSpec.mean_s);
-      else if (stSpec.kind === 'lognormal') serviceTime = this.serviceTimeStreams[svc].lognormal(stSpec.mean_s, stSpec.cv);
+      else if (stSpec.kind === 'lognormal')
+        serviceTime = this.serviceTimeStreams[svc].lognormal(stSpec.mean_s, stSpec.cv);
       else serviceTime = stSpec.mean_s;
     }
     this.scheduleNext(svc);
@@ -199,7 +209,15 @@ export class Arrivals {
   }
 
   /** A slot for a new request, with what was drawn at its arrival. */
-  private newRequest(id: number, svc: number, user: number, arrival: number, measured: boolean, serviceTime: number, attempts: number): number {
+  private newRequest(
+    id: number,
+    svc: number,
+    user: number,
+    arrival: number,
+    measured: boolean,
+    serviceTime: number,
+    attempts: number,
+  ): number {
     const rq = this.rq;
     const slot = rq.alloc();
     rq.arrival[slot] = arrival;

@@ -72,7 +72,16 @@ export class Autoscaler {
       if (cap.provisioned[u] === 1 && (cap.failures.down[u] === 1 || cap.preemptions.down[u] === 1)) cap.releaseUnit(u);
     }
     const have = cap.poolProvisioned[p];
-    const wanted = wantedUnits(a, pp.serversPerUnit, pp.maxBatch, pools.busy[p], pools.queued[p], pools.serving[p], have, cap.poolBooting[p]);
+    const wanted = wantedUnits(
+      a,
+      pp.serversPerUnit,
+      pp.maxBatch,
+      pools.busy[p],
+      pools.queued[p],
+      pools.serving[p],
+      have,
+      cap.poolBooting[p],
+    );
     if (wanted > have) {
       this.lowSince[p] = -1;
       let need = wanted - have;

@@ -69,7 +69,8 @@ export class Capacity {
       nUnits += pp.simUnits;
     }
     this.unitPool = new Int32Array(nUnits);
-    for (const pp of plan.pools) for (let k = 0; k < pp.simUnits; k++) this.unitPool[this.unitBase[pp.pool.index] + k] = pp.pool.index;
+    for (const pp of plan.pools)
+      for (let k = 0; k < pp.simUnits; k++) this.unitPool[this.unitBase[pp.pool.index] + k] = pp.pool.index;
     this.provisioned = new Uint8Array(nUnits);
     this.outages = new Int32Array(nUnits);
     this.booting = new Uint8Array(nUnits);
@@ -83,7 +84,11 @@ export class Capacity {
     this.failures = new UnitClock(
       sim,
       this.unitPool,
-      plan.pools.map((pp) => ({ enabled: pp.pool.failures !== null, up_s: pp.pool.failures?.mtbf_s ?? 0, down_s: pp.pool.failures?.mttr_s ?? 0 })),
+      plan.pools.map((pp) => ({
+        enabled: pp.pool.failures !== null,
+        up_s: pp.pool.failures?.mtbf_s ?? 0,
+        down_s: pp.pool.failures?.mttr_s ?? 0,
+      })),
       plan.pools.map((pp) => streams.stream(`pool:${pp.pool.name}:failures`)),
       true,
       warmup,
@@ -92,7 +97,11 @@ export class Capacity {
     this.preemptions = new UnitClock(
       sim,
       this.unitPool,
-      plan.pools.map((pp) => ({ enabled: pp.pool.preemption !== null, up_s: pp.pool.preemption?.mean_s ?? 0, down_s: pp.pool.preemption?.restart_s ?? 0 })),
+      plan.pools.map((pp) => ({
+        enabled: pp.pool.preemption !== null,
+        up_s: pp.pool.preemption?.mean_s ?? 0,
+        down_s: pp.pool.preemption?.restart_s ?? 0,
+      })),
       plan.pools.map((pp) => streams.stream(`pool:${pp.pool.name}:preemption`)),
       false,
       warmup,
@@ -101,8 +110,12 @@ export class Capacity {
     this.poolBooting = new Int32Array(nPools);
     this.poolProvisioned = new Int32Array(nPools);
     this.billedLevel = plan.pools.map((_, p) => new Level(poolTallies[p].billedHourly, null, warmup, duration));
-    this.poweredLevel = plan.pools.map((_, p) => new Level(poolTallies[p].poweredHourly, poolSeries[p].powered, warmup, duration));
-    this.trainingLevel = plan.pools.map((_, p) => new Level(poolTallies[p].trainingHourly, poolSeries[p].training, warmup, duration));
+    this.poweredLevel = plan.pools.map(
+      (_, p) => new Level(poolTallies[p].poweredHourly, poolSeries[p].powered, warmup, duration),
+    );
+    this.trainingLevel = plan.pools.map(
+      (_, p) => new Level(poolTallies[p].trainingHourly, poolSeries[p].training, warmup, duration),
+    );
     this.regionDown = new Int32Array(ctx.nRegions);
     this.linkDown = new Int32Array(ctx.nRegions * ctx.nRegions);
   }

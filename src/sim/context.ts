@@ -13,7 +13,15 @@ import type { Scenario } from '../model/types.js';
 import { policyUsesPool, type Policy } from '../placement/policy.js';
 import type { Plan } from './plan.js';
 import { RequestTable } from './tables.js';
-import { createTallies, type PoolSeries, type PoolTallies, type RunTallies, type ServiceSeries, type ServiceTallies, type SiteTallies } from './tallies.js';
+import {
+  createTallies,
+  type PoolSeries,
+  type PoolTallies,
+  type RunTallies,
+  type ServiceSeries,
+  type ServiceTallies,
+  type SiteTallies,
+} from './tallies.js';
 import type { TraceSink } from '../metrics/trace.js';
 import type { Arrivals } from './arrivals.js';
 import type { Outcomes } from './outcomes.js';
@@ -106,8 +114,12 @@ export class RunContext {
     // Inference provisioning follows the policy (its site kinds and pools). Training pools are the jobs' own:
     // whatever the policy, they are rented (billed, powered) while a job holds them — and so is a shared
     // pool the policy does not use for inference.
-    this.usedForInference = plan.pools.map((pp) => policyUsesPool(policy, pp.pool.name, scenario.sites[pp.pool.site].kind));
-    this.trainingOnly = plan.pools.map((pp, p) => pp.trainingOnly || (pp.pool.use === 'both' && !this.usedForInference[p]));
+    this.usedForInference = plan.pools.map((pp) =>
+      policyUsesPool(policy, pp.pool.name, scenario.sites[pp.pool.site].kind),
+    );
+    this.trainingOnly = plan.pools.map(
+      (pp, p) => pp.trainingOnly || (pp.pool.use === 'both' && !this.usedForInference[p]),
+    );
     this.provisioned = plan.pools.map((pp, p) => this.usedForInference[p] || pp.trainingOnly);
     this.tallies = createTallies(plan, policy.name, this.provisioned);
     this.svcTallies = this.tallies.services;

@@ -62,7 +62,8 @@ export class TrainingJobs {
       // Start now, or at the top of any later hour that leaves time to finish (a year of hours at most).
       const starts = [earliest];
       if (job.deadline_s !== null) {
-        for (let s = Math.floor(earliest / HOUR) * HOUR + HOUR; s <= last + 1e-9 && starts.length < 8784; s += HOUR) starts.push(s);
+        for (let s = Math.floor(earliest / HOUR) * HOUR + HOUR; s <= last + 1e-9 && starts.length < 8784; s += HOUR)
+          starts.push(s);
       }
       for (const s of starts) {
         out.push({
@@ -91,9 +92,14 @@ export class TrainingJobs {
     const options = this.options(j);
     let pick = 0;
     if (jp.job.deadline_s !== null && policy.scheduleJob) {
-      pick = policy.scheduleJob({ job: jp.job.name, earliest_s: jp.job.start_s, deadline_s: jp.job.deadline_s }, options.map((x) => x.o));
+      pick = policy.scheduleJob(
+        { job: jp.job.name, earliest_s: jp.job.start_s, deadline_s: jp.job.deadline_s },
+        options.map((x) => x.o),
+      );
       if (!(Number.isInteger(pick) && pick >= 0 && pick < options.length)) {
-        throw new Error(`policy "${policy.name}" returned ${String(pick)} from scheduleJob for job "${jp.job.name}": expected 0..${options.length - 1}`);
+        throw new Error(
+          `policy "${policy.name}" returned ${String(pick)} from scheduleJob for job "${jp.job.name}": expected 0..${options.length - 1}`,
+        );
       }
     }
     const chosen = options[pick];

@@ -135,6 +135,10 @@ export class Links {
       outCount: o.count[s],
     }));
     const g = this.groupUp;
-    tallies.groupLinks = Array.from({ length: g.busy.length }, (_, k) => ({ busy: g.busy[k], wait: g.wait[k], count: g.count[k] }));
+    tallies.groupLinks = Array.from({ length: g.busy.length }, (_, k) => ({
+      busy: g.busy[k],
+      wait: g.wait[k],
+      count: g.count[k],
+    }));
   }
 }

@@ -115,7 +115,8 @@ export class Outcomes {
     const svc = this.targets[rq.target[slot]].service;
     tallies.lostTotal++;
     if (rq.measured[slot] === 1) svcTallies[svc].lost++;
-    if (trace) this.emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], rq.target[slot], 'lost', NaN, NaN, NaN, NaN);
+    if (trace)
+      this.emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], rq.target[slot], 'lost', NaN, NaN, NaN, NaN);
     rq.release(slot);
   }
 
@@ -164,7 +165,19 @@ export class Outcomes {
     }
     tallies.completedTotal++;
     this.svcSeries[svc].completions.addAt(this.sim.now, 1);
-    if (this.ctx.trace) this.emit(rq.id[slot], svc, user, arrival, t.id, 'completed', network, start - rq.enqueued[slot], end - start, ttft);
+    if (this.ctx.trace)
+      this.emit(
+        rq.id[slot],
+        svc,
+        user,
+        arrival,
+        t.id,
+        'completed',
+        network,
+        start - rq.enqueued[slot],
+        end - start,
+        ttft,
+      );
     rq.release(slot);
   }
 
@@ -177,6 +190,7 @@ export class Outcomes {
     const open: number[] = [];
     for (let s = 0; s < rq.highWater; s++) if (rq.alive[s] === 1) open.push(s);
     open.sort((a, b) => rq.id[a] - rq.id[b]);
-    for (const s of open) this.emit(rq.id[s], rq.service[s], rq.user[s], rq.arrival[s], rq.target[s], 'in_flight', NaN, NaN, NaN, NaN);
+    for (const s of open)
+      this.emit(rq.id[s], rq.service[s], rq.user[s], rq.arrival[s], rq.target[s], 'in_flight', NaN, NaN, NaN, NaN);
   }
 }

@@ -3,7 +3,17 @@
  * batch of each size takes there, and what the network adds for each user group. Everything here is computed
  * once per scenario, before any event runs, so the event loop only reads numbers from arrays.
  */
-import { DTYPE_BYTES, type AiModel, type Dtype, type ManagedApi, type Pool, type Scenario, type Service, type Site, type TrainingJob } from '../model/types.js';
+import {
+  DTYPE_BYTES,
+  type AiModel,
+  type Dtype,
+  type ManagedApi,
+  type Pool,
+  type Scenario,
+  type Service,
+  type Site,
+  type TrainingJob,
+} from '../model/types.js';
 import { DEFAULT_MFU, trainingRate } from '../hardware/training.js';
 import { batchTiming, planReplica, resolvePeak } from '../hardware/perf.js';
 import { path } from '../network/paths.js';
@@ -269,10 +279,12 @@ export function buildPlan(scenario: Scenario): Plan {
   };
   for (const t of targets) {
     const service = scenario.services[t.service];
-    if (t.pool >= 0 && service.model >= 0) note(scenario.pools[t.pool], scenario.models[service.model].dtype, `service "${service.name}"`);
+    if (t.pool >= 0 && service.model >= 0)
+      note(scenario.pools[t.pool], scenario.models[service.model].dtype, `service "${service.name}"`);
   }
   const jobs = scenario.training.map((job) => planJob(scenario, poolPlans, job));
-  for (const job of scenario.training) for (const k of job.pools) note(scenario.pools[k], job.dtype, `training job "${job.name}"`);
+  for (const job of scenario.training)
+    for (const k of job.pools) note(scenario.pools[k], job.dtype, `training job "${job.name}"`);
   return { scenario, targets, pools: poolPlans, services, jobs, warnings };
 }
 
@@ -311,10 +323,10 @@ function findFits(scenario: Scenario): Fit[] {
     if (!any && !apiServes) {
       const what = service.model >= 0 ? `model "${scenario.models[service.model].name}"` : 'the service';
       const why = reasons.length > 0 ? `: ${reasons.join('; ')}` : ': no pool is reachable by its users';
-      throw new PlanError(
-        `service "${service.name}" cannot be placed anywhere — ${what} fits no pool${why}`,
-        [...servicePath(service), service.model >= 0 ? 'model' : 'users'],
-      );
+      throw new PlanError(`service "${service.name}" cannot be placed anywhere — ${what} fits no pool${why}`, [
+        ...servicePath(service),
+        service.model >= 0 ? 'model' : 'users',
+      ]);
     }
   }
   return fits;
@@ -355,7 +367,6 @@ function sizePools(scenario: Scenario, poolPlans: PoolPlan[], fits: Fit[]): void
       pp.coldStart_s = Math.max(pp.coldStart_s, a.boot_s + weights / a.load_bytes_per_s);
     }
   }
-
 }
 
 /** Second pass: the timing table and per-user network of service at pool pp. */
@@ -393,8 +404,7 @@ function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: numb
     egressBytes = p.egress_bytes;
     networkBytes = p.network_bytes;
   }
-  const serverMaxW =
-    (pool.unit_power_idle_w / pool.devices_per_unit) * pp.replicaDevices + pp.dynamicWattsPerServer;
+  const serverMaxW = (pool.unit_power_idle_w / pool.devices_per_unit) * pp.replicaDevices + pp.dynamicWattsPerServer;
   const serverKwhPerSecond = kwhPerSecond(serverMaxW, region.pue);
   const usdPerServerSecond = serverUsdPerSecond(pool, pp.servers, serverKwhPerSecond);
   return {
@@ -425,7 +435,9 @@ function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: numb
     backhaulIn_s: site.kind === 'device' ? 0 : (service.request.upload_bytes * 8) / site.backhaul_bps.in,
     backhaulOut_s: site.kind === 'device' ? 0 : (service.request.download_bytes * 8) / site.backhaul_bps.out,
     groupUp: Float64Array.from(scenario.users, (u) =>
-      site.kind === 'device' ? 0 : (service.request.upload_bytes * 8) / u.shared_uplink_bps[site.kind === 'edge' ? 'edge' : 'cloud'],
+      site.kind === 'device'
+        ? 0
+        : (service.request.upload_bytes * 8) / u.shared_uplink_bps[site.kind === 'edge' ? 'edge' : 'cloud'],
     ),
     groupLink: site.kind === 'edge' ? 0 : 1,
   };
@@ -450,7 +462,11 @@ function planJob(scenario: Scenario, pools: PoolPlan[], job: TrainingJob): JobPl
         const mfu = job.mfu ?? DEFAULT_MFU[pool.device.class].mfu;
         rate = trainingRate(pool.device, job.dtype, job.devices, mfu, job.scaling_per_doubling);
       } catch (e) {
-        throw new PlanError(`training job "${job.name}" on "${pool.name}": ${(e as Error).message}`, ['training', job.name, 'dtype']);
+        throw new PlanError(`training job "${job.name}" on "${pool.name}": ${(e as Error).message}`, [
+          'training',
+          job.name,
+          'dtype',
+        ]);
       }
       const compute = job.flops / rate;
       const ck = job.checkpoint;

@@ -87,9 +87,13 @@ export class Pools {
     this.poolTallies = ctx.poolTallies;
     this.poolSeries = ctx.poolSeries;
     this.poolTargets = plan.pools.map((pp) => pp.targets);
-    this.targetDrawn = Uint8Array.from(plan.targets.map((t) => (scenario.services[t.service].service_time !== null ? 1 : 0)));
+    this.targetDrawn = Uint8Array.from(
+      plan.targets.map((t) => (scenario.services[t.service].service_time !== null ? 1 : 0)),
+    );
     this.queues = plan.targets.map(() => new RingQueue());
-    this.targetDeferrable = Uint8Array.from(plan.targets.map((t) => (scenario.services[t.service].deferrable_s !== null ? 1 : 0)));
+    this.targetDeferrable = Uint8Array.from(
+      plan.targets.map((t) => (scenario.services[t.service].deferrable_s !== null ? 1 : 0)),
+    );
     this.serverBase = new Int32Array(nPools);
     let nServers = 0;
     for (const pp of plan.pools) {
@@ -185,7 +189,8 @@ export class Pools {
     if (this.serving[pool] === 0 && this.capacity.poolBooting[pool] === 0) this.autoscaler.autoscale(pool);
     this.dispatch(pool);
     // Inference has priority on a shared pool: a job yields its units when requests have to wait.
-    if (this.queued[pool] > 0 && this.freeCount[pool] === 0 && this.capacity.trainingLevel[pool].value > 0) this.jobs.yieldPool(pool);
+    if (this.queued[pool] > 0 && this.freeCount[pool] === 0 && this.capacity.trainingLevel[pool].value > 0)
+      this.jobs.yieldPool(pool);
   }
 
   /** Starts batches while the pool has a free replica and a ready queue; otherwise sets the batch timer. */
@@ -353,7 +358,10 @@ export class Pools {
       }
     }
     // With nothing left to serve (or to come), whatever waits here is placed again.
-    if (!this.capacity.canServe(p) || (this.serving[p] === 0 && this.capacity.poolBooting[p] === 0 && pp.pool.autoscale === null)) {
+    if (
+      !this.capacity.canServe(p) ||
+      (this.serving[p] === 0 && this.capacity.poolBooting[p] === 0 && pp.pool.autoscale === null)
+    ) {
       this.drainQueue(p);
     }
   }
@@ -385,7 +393,8 @@ export class Pools {
   /** At the end of the run: busy replicas are accounted up to the end, and the integrals closed. */
   closeBusy(): void {
     const duration = this.ctx.duration;
-    for (let s = 0; s < this.serverBusy.length; s++) if (this.serverBusy[s] === 1) this.accountBusy(this.serverPool[s], this.serverStart[s], duration);
+    for (let s = 0; s < this.serverBusy.length; s++)
+      if (this.serverBusy[s] === 1) this.accountBusy(this.serverPool[s], this.serverStart[s], duration);
   }
 
   /** At the end of the run: the queue and serving integrals of pool p are closed. */

@@ -119,7 +119,9 @@ export function poolBill(scenario: Scenario, pp: PoolPlan, t: PoolTallies, on: n
     billedUnitSeconds += t.billedHourly.values[h];
   }
   // Billing counts instances; for a device pool a sim unit is one replica's devices.
-  const billedUnits = pool.instance ? billedUnitSeconds : billedUnitSeconds * pp.replicaDevices + on * (pool.units - pp.servers * pp.replicaDevices) * window;
+  const billedUnits = pool.instance
+    ? billedUnitSeconds
+    : billedUnitSeconds * pp.replicaDevices + on * (pool.units - pp.servers * pp.replicaDevices) * window;
   const it = itJ / J_PER_KWH;
   const facility = it * (region.pue - 1);
   return {

@@ -2,7 +2,18 @@
  * Turns the raw tallies of each run into the Result reporters read: cost, energy and carbon from the
  * integrated busy time and the provisioned capacity, per-1k-request figures and a 30-day projection.
  */
-import type { PolicyResult, PoolResult, Result, ServiceResult, TimeSeries, UplinkResult, ApiResult, JobResult, BackhaulResult, SharedUplinkResult } from '../metrics/result.js';
+import type {
+  PolicyResult,
+  PoolResult,
+  Result,
+  ServiceResult,
+  TimeSeries,
+  UplinkResult,
+  ApiResult,
+  JobResult,
+  BackhaulResult,
+  SharedUplinkResult,
+} from '../metrics/result.js';
 import { gridAt } from '../model/types.js';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import { paretoOfPolicies } from '../metrics/pareto.js';
@@ -29,7 +40,11 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
   const window = scenario.duration_s - scenario.warmup_s;
 
   const services = serviceResults(plan, tallies, window);
-  const { pools, compute, capex, electricity, upkeep, itKwh, facilityKwh, computeCarbonKg } = poolResults(plan, tallies, window);
+  const { pools, compute, capex, electricity, upkeep, itKwh, facilityKwh, computeCarbonKg } = poolResults(
+    plan,
+    tallies,
+    window,
+  );
 
   const jobs = jobResults(plan, tallies);
   // Moving datasets between regions is billed at the inter-region rate and draws network energy.
@@ -100,7 +115,13 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
         egress: r(egress),
         api: r(apiUsd),
       },
-      energy_kwh: { total: r(energyTotal), it: r(itKwh), facility: r(facilityKwh), network: r(networkKwh), api: r(apiKwh) },
+      energy_kwh: {
+        total: r(energyTotal),
+        it: r(itKwh),
+        facility: r(facilityKwh),
+        network: r(networkKwh),
+        api: r(apiKwh),
+      },
       carbon_kg: { total: r(carbonTotal), compute: r(computeCarbonKg), network: r(networkCarbonKg), api: r(apiKg) },
       egress_gb: r(egressGb),
       per_1k_requests: { cost_usd: per1k(costTotal), energy_kwh: per1k(energyTotal), carbon_kg: per1k(carbonTotal) },
@@ -166,7 +187,6 @@ function serviceResults(plan: Plan, tallies: RunTallies, window: number): Servic
       placements,
     };
   });
-
 }
 
 /** Each pool's figures, and the sums over pools of cost by part, energy and carbon (in pool order). */
@@ -264,7 +284,13 @@ function linkResults(plan: Plan, tallies: RunTallies, window: number) {
     if (t.uplinkOutages === 0 && t.uplinkDownSeconds === 0) return;
     // Only sites the policy uses: an outage elsewhere is not its concern.
     if (!plan.pools.some((pp, k) => pp.pool.site === i && tallies.provisioned[k])) return;
-    uplinks.push({ site: site.name, downtime_s: r(t.uplinkDownSeconds), outages: t.uplinkOutages, buffered: t.buffered, overflow: t.overflow });
+    uplinks.push({
+      site: site.name,
+      downtime_s: r(t.uplinkDownSeconds),
+      outages: t.uplinkOutages,
+      buffered: t.buffered,
+      overflow: t.overflow,
+    });
   });
 
   return { backhaul, shared_uplinks, uplinks };
@@ -286,7 +312,13 @@ function jobResults(plan: Plan, tallies: RunTallies): JobResult[] {
     const datasetUsd = gb * scenario.network.inter_region_usd_per_gb;
     const datasetKwh = gb * scenario.network.energy_kwh_per_gb;
     const status: JobResult['status'] =
-      t.phase === 'done' ? 'done' : t.phase === 'running' || t.phase === 'checkpointing' ? 'running' : t.start_s === null ? 'not started' : 'waiting';
+      t.phase === 'done'
+        ? 'done'
+        : t.phase === 'running' || t.phase === 'checkpointing'
+          ? 'running'
+          : t.start_s === null
+            ? 'not started'
+            : 'waiting';
     const rate = opt.rate;
     return {
       name: job.name,
@@ -304,7 +336,9 @@ function jobResults(plan: Plan, tallies: RunTallies): JobResult[] {
       progress: r(1 - t.remaining / job.flops),
       cost_usd: r(t.heldUnitSeconds * usdPerUnitSecond + datasetUsd),
       energy_kwh: r(kwh + datasetKwh),
-      carbon_kg: r(gco2 / 1000 + (datasetKwh * (job.dataset ? gridAt(scenario.regions[job.dataset.region], t.ready_s) : 0)) / 1000),
+      carbon_kg: r(
+        gco2 / 1000 + (datasetKwh * (job.dataset ? gridAt(scenario.regions[job.dataset.region], t.ready_s) : 0)) / 1000,
+      ),
       dataset_transfer_s: r(t.transfer_s),
       dataset_cost_usd: r(datasetUsd),
       interruptions: t.interruptions,
@@ -344,7 +378,9 @@ function timeSeries(plan: Plan, tallies: RunTallies): TimeSeries {
         power_w: list(
           x.busy.values,
           (v, k) =>
-            (x.powered.values[k] * pp.unitIdleW + v * pp.dynamicWattsPerServer + x.training.values[k] * (pp.unitMaxW - pp.unitIdleW)) /
+            (x.powered.values[k] * pp.unitIdleW +
+              v * pp.dynamicWattsPerServer +
+              x.training.values[k] * (pp.unitMaxW - pp.unitIdleW)) /
               width(k) +
             leftover,
         ),

@@ -53,7 +53,8 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
     jobs: new TrainingJobs(ctx),
   };
   const { arrivals, links, pools, capacity, uplinks, autoscaler, apis, jobs, outcomes, view } = parts;
-  for (const part of [arrivals, outcomes, view, links, pools, capacity, uplinks, autoscaler, apis, jobs]) part.link(parts);
+  for (const part of [arrivals, outcomes, view, links, pools, capacity, uplinks, autoscaler, apis, jobs])
+    part.link(parts);
 
   // 2. Event kinds: one handler each (the component's method, bound once here).
   const { sim, kinds: k } = ctx;

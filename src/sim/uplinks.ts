@@ -90,20 +90,29 @@ export class Uplinks {
   /** Event *uplink down*: a random outage starts; its end is drawn. */
   onDown(site: number): void {
     this.change(site, 1);
-    this.ctx.sim.schedule(this.streams[site].exponential(this.ctx.scenario.sites[site].uplink.mttr_s!), this.ctx.kinds.uplinkUp, site);
+    this.ctx.sim.schedule(
+      this.streams[site].exponential(this.ctx.scenario.sites[site].uplink.mttr_s!),
+      this.ctx.kinds.uplinkUp,
+      site,
+    );
   }
 
   /** Event *uplink up*: a random outage ends; the next one is drawn. */
   onUp(site: number): void {
     this.change(site, -1);
-    this.ctx.sim.schedule(this.streams[site].exponential(this.ctx.scenario.sites[site].uplink.mtbf_s!), this.ctx.kinds.uplinkDown, site);
+    this.ctx.sim.schedule(
+      this.streams[site].exponential(this.ctx.scenario.sites[site].uplink.mtbf_s!),
+      this.ctx.kinds.uplinkDown,
+      site,
+    );
   }
 
   /** Schedules each site's first random outage. */
   start(): void {
     const { scenario, sim, kinds } = this.ctx;
     for (const site of scenario.sites) {
-      if (site.uplink.mtbf_s !== null) sim.schedule(this.streams[site.index].exponential(site.uplink.mtbf_s), kinds.uplinkDown, site.index);
+      if (site.uplink.mtbf_s !== null)
+        sim.schedule(this.streams[site.index].exponential(site.uplink.mtbf_s), kinds.uplinkDown, site.index);
     }
   }
 

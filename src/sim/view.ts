@@ -188,7 +188,8 @@ export class PolicyView {
       // The shared links' backlog, as it stands now, adds to the transfers.
       let up = t.backhaulIn_s > 0 ? t.up[user] + links.siteIn.backlog(t.site, now) + t.backhaulIn_s : t.up[user];
       if (t.groupUp[user] > 0) up += groupUp.backlog(user * 2 + t.groupLink, now) + t.groupUp[user];
-      const down = t.backhaulOut_s > 0 ? t.down[user] + links.siteOut.backlog(t.site, now) + t.backhaulOut_s : t.down[user];
+      const down =
+        t.backhaulOut_s > 0 ? t.down[user] + links.siteOut.backlog(t.site, now) + t.backhaulOut_s : t.down[user];
       c.available =
         t.allowed &&
         t.reachable[user] === 1 &&

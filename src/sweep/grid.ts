@@ -118,9 +118,12 @@ function resolveSet(doc: Document, lc: LineCounter, file: string, spec: SetSpec)
       found.push(isScalar(pair!.key) ? (pair!.key.value as PathSegment) : String(seg));
       node = pair!.value;
     } else if (isSeq(node)) {
-      if (typeof seg !== 'number') fail(`${here} is a list; address an entry by index, e.g. ${formatPath([...found, 0])}`);
+      if (typeof seg !== 'number')
+        fail(`${here} is a list; address an entry by index, e.g. ${formatPath([...found, 0])}`);
       if ((seg as number) >= node.items.length) {
-        fail(`no such field in ${file}: ${here} has ${node.items.length} entr${node.items.length === 1 ? 'y' : 'ies'}, so index ${seg} is out of range`);
+        fail(
+          `no such field in ${file}: ${here} has ${node.items.length} entr${node.items.length === 1 ? 'y' : 'ies'}, so index ${seg} is out of range`,
+        );
       }
       found.push(seg);
       node = node.items[seg as number];

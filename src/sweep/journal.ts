@@ -33,7 +33,14 @@ export interface SweepDefinition {
 
 export function definitionHash(def: SweepDefinition): string {
   // Fixed key order, so the hash does not depend on how the object was built.
-  const parts: unknown[] = [def.text, def.sets.map((s) => [s.path, s.values]), def.replications, def.seed, def.policies, def.placesim_version];
+  const parts: unknown[] = [
+    def.text,
+    def.sets.map((s) => [s.path, s.values]),
+    def.replications,
+    def.seed,
+    def.policies,
+    def.placesim_version,
+  ];
   if (def.policy_modules && def.policy_modules.length > 0) parts.push(def.policy_modules);
   const canonical = JSON.stringify(parts);
   return createHash('sha256').update(canonical).digest('hex');
@@ -87,7 +94,9 @@ export function openJournal(
   }
   if (head === null || typeof head !== 'object' || head.journal !== KIND) throw notAJournal(path);
   if (head.version !== VERSION) {
-    throw new InputError(`${path}: journal format ${String(head.version)} is not the one this placesim writes (${VERSION}); delete it to start the sweep over`);
+    throw new InputError(
+      `${path}: journal format ${String(head.version)} is not the one this placesim writes (${VERSION}); delete it to start the sweep over`,
+    );
   }
   if (head.definition !== hash) {
     throw new InputError(
@@ -105,7 +114,9 @@ export function openJournal(
     }
     const want = typeof point?.index === 'number' ? expected(point.index) : undefined;
     if (want === undefined || !Array.isArray(point.policies) || !sameValues(want, point.values)) {
-      throw new InputError(`${where}: corrupt journal line (not a point of this sweep); delete the journal to start over`);
+      throw new InputError(
+        `${where}: corrupt journal line (not a point of this sweep); delete the journal to start over`,
+      );
     }
     // A point can only be journaled twice if two sweeps shared the file; both runs computed the same thing.
     if (!done.has(point.index)) done.set(point.index, point);

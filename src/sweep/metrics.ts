@@ -25,7 +25,11 @@ interface Tracked<S> {
   when?: (scenario: Scenario, s: S) => boolean;
 }
 
-function tracked<S>(root: typeof PolicyResultSchema | typeof ServiceResultSchema | typeof PoolResultSchema, path: string, extra: Partial<Tracked<S>> = {}): Tracked<S> {
+function tracked<S>(
+  root: typeof PolicyResultSchema | typeof ServiceResultSchema | typeof PoolResultSchema,
+  path: string,
+  extra: Partial<Tracked<S>> = {},
+): Tracked<S> {
   return { path, name: columnName(path, root), description: briefOf(path, root), ...extra };
 }
 
@@ -41,7 +45,9 @@ const SERVICE: Tracked<Service>[] = [
   ...['mean', 'p50', 'p95', 'p99'].map((k) => tracked<Service>(ServiceResultSchema, `latency_ms.${k}`)),
   tracked<Service>(ServiceResultSchema, 'ttft_ms.p99', { when: (sc, s) => isLlm(sc, s.model) }),
   // Without an SLO the Result has no attainment; a column that is always empty would only be noise.
-  tracked<Service>(ServiceResultSchema, 'slo_attainment', { when: (_, s) => s.slo.latency_s !== null || s.slo.ttft_s !== null }),
+  tracked<Service>(ServiceResultSchema, 'slo_attainment', {
+    when: (_, s) => s.slo.latency_s !== null || s.slo.ttft_s !== null,
+  }),
   tracked<Service>(ServiceResultSchema, 'rejected'),
   tracked<Service>(ServiceResultSchema, 'completed'),
 ];

@@ -71,7 +71,9 @@ function lineProgress(write: (s: string) => void, unit: ProgressUnit): Progress 
       const rate = (done - first.done) / Math.max(elapsed, 1e-3);
       const eta = rate > 0 ? (total - done) / rate : NaN;
       const pct = Math.floor((100 * done) / total);
-      write(`${unit} ${done}/${total} done (${pct}%, elapsed ${formatSeconds(elapsed)}, ETA ${done === total ? '0s' : formatSeconds(eta)})\n`);
+      write(
+        `${unit} ${done}/${total} done (${pct}%, elapsed ${formatSeconds(elapsed)}, ETA ${done === total ? '0s' : formatSeconds(eta)})\n`,
+      );
     },
     stop() {},
   };

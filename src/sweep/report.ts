@@ -47,7 +47,8 @@ const COLUMN_UNITS: ReadonlyMap<string, string | undefined> = (() => {
   for (const root of [TotalsSchema, ServiceResultSchema, PoolResultSchema]) {
     for (const x of fieldsOf(root)!) {
       if (nodeKind(x.schema) === 'object') {
-        for (const sub of fieldsOf(x.schema)!) out.set(x.meta.csv?.column?.(sub.key) ?? `${x.key}_${sub.key}`, sub.meta.unit ?? x.meta.unit);
+        for (const sub of fieldsOf(x.schema)!)
+          out.set(x.meta.csv?.column?.(sub.key) ?? `${x.key}_${sub.key}`, sub.meta.unit ?? x.meta.unit);
       } else if (!out.has(x.key)) out.set(x.key, x.meta.unit);
     }
   }
@@ -105,7 +106,9 @@ export function sweepJson(result: SweepResult): string {
       values: Object.fromEntries(result.axes.map((a) => [a.path, p.values[a.path]])),
       policies: p.policies.map((pol) => ({
         policy: pol.policy,
-        metrics: Object.fromEntries(result.metrics.map((m) => [m.name, stat(pol.metrics[m.name], `point ${p.index} ${pol.policy} ${m.name}`)])),
+        metrics: Object.fromEntries(
+          result.metrics.map((m) => [m.name, stat(pol.metrics[m.name], `point ${p.index} ${pol.policy} ${m.name}`)]),
+        ),
       })),
     })),
   };
@@ -166,12 +169,20 @@ export function sweepTable(result: SweepResult, opts: { quiet?: boolean } = {}):
   const rows: string[][] = [header];
   for (const p of result.points) {
     for (const pol of p.policies) {
-      rows.push([String(p.index), ...result.axes.map((a) => String(p.values[a.path])), pol.policy, ...metrics.map((m) => meanPlusMinus(pol.metrics[m.name]))]);
+      rows.push([
+        String(p.index),
+        ...result.axes.map((a) => String(p.values[a.path])),
+        pol.policy,
+        ...metrics.map((m) => meanPlusMinus(pol.metrics[m.name])),
+      ]);
     }
   }
   const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const lines = rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '));
   const reps = result.replications;
-  const note = reps > 1 ? `mean ± 95% half-width over ${reps} replications` : '1 replication per point: no confidence interval (± 0)';
+  const note =
+    reps > 1
+      ? `mean ± 95% half-width over ${reps} replications`
+      : '1 replication per point: no confidence interval (± 0)';
   return `${lines.join('\n')}\n${opts.quiet ? '' : `(${note}; every metric is in sweep.csv)\n`}`;
 }

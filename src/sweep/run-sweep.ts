@@ -18,7 +18,15 @@ import { errorFromData, InputError, type PathSegment } from '../errors.js';
 import { checkPlan, loadUserPolicies, prepareScenario } from '../app/load-run.js';
 import type { UserPolicy } from '../placement/plugin.js';
 import { PLACESIM_VERSION } from '../version.js';
-import { gridIndices, parseScenarioDocument, resolveSets, variantText, yamlValue, type Assignment, type ResolvedSet } from './grid.js';
+import {
+  gridIndices,
+  parseScenarioDocument,
+  resolveSets,
+  variantText,
+  yamlValue,
+  type Assignment,
+  type ResolvedSet,
+} from './grid.js';
 import { definitionHash, openJournal, type Journal } from './journal.js';
 import { metricDefs, type PolicyMetrics } from './metrics.js';
 import { parsePath, type SetSpec } from './set-spec.js';
@@ -69,7 +77,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies });
   const seed = opts.seed ?? base.seed;
   const seeds = Array.from({ length: opts.replications }, (_, r) => seed + r);
-  if (!Number.isSafeInteger(seeds[seeds.length - 1])) throw new InputError(`--seed ${seed} is too large for ${opts.replications} replications`);
+  if (!Number.isSafeInteger(seeds[seeds.length - 1]))
+    throw new InputError(`--seed ${seed} is too large for ${opts.replications} replications`);
 
   const sets = resolveSets(text, opts.file, opts.sets);
   const points: Point[] = gridIndices(sets.map((s) => s.spec.values.length)).map((idx, index) => ({
@@ -84,7 +93,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const metrics: SweepMetric[] = [];
   const seen = new Set<string>();
   for (const p of points) {
-    const scenario = sets.length === 0 ? base : loadVariant(variantText(doc, p.assignments), opts.file, seed, policies, user, sets, p);
+    const scenario =
+      sets.length === 0 ? base : loadVariant(variantText(doc, p.assignments), opts.file, seed, policies, user, sets, p);
     for (const m of metricDefs(scenario)) {
       if (!seen.has(m.name)) {
         seen.add(m.name);
@@ -156,7 +166,11 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       await new Promise((resolve) => setImmediate(resolve));
     }
   } else if (tasks.length > 0) {
-    const pool = new Piscina<SweepTask, TaskReply>({ filename: workerFile(), minThreads: workers, maxThreads: workers });
+    const pool = new Piscina<SweepTask, TaskReply>({
+      filename: workerFile(),
+      minThreads: workers,
+      maxThreads: workers,
+    });
     try {
       // Tasks are queued point by point, so points finish (and are journaled) roughly in grid order.
       await Promise.all(tasks.map(async (t) => onTaskDone(t.point, t.rep, unwrap(await pool.run(t.task)))));
@@ -203,7 +217,12 @@ function readScenario(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a scenario file' : (err as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a directory, not a scenario file'
+          : (err as Error).message;
     throw new InputError(`cannot read scenario: ${why}`, { file });
   }
 }
@@ -215,7 +234,12 @@ function unwrap(reply: TaskReply): PolicyMetrics[] {
 }
 
 /** Loads and plans a scenario as a task will (src/app); a plan failure (e.g. a model that fits nowhere) is an InputError. */
-function loadChecked(text: string, file: string, user: readonly UserPolicy[], o: { seed?: number; policies?: string[] }): Scenario {
+function loadChecked(
+  text: string,
+  file: string,
+  user: readonly UserPolicy[],
+  o: { seed?: number; policies?: string[] },
+): Scenario {
   const loaded = prepareScenario({ file, text }, user, o);
   checkPlan(loaded);
   return loaded.scenario;

@@ -109,7 +109,8 @@ export function parsePath(path: string): PathSegment[] {
     if (c === '[') {
       const close = path.indexOf(']', i);
       const inner = close < 0 ? '' : path.slice(i + 1, close);
-      if (segs.length === 0 || !/^\d+$/.test(inner)) throw new Error(`bad list index in path "${path}" (expected e.g. users[0])`);
+      if (segs.length === 0 || !/^\d+$/.test(inner))
+        throw new Error(`bad list index in path "${path}" (expected e.g. users[0])`);
       segs.push(Number(inner));
       i = close + 1;
       expectKey = false;

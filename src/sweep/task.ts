@@ -37,7 +37,10 @@ function userPolicies(files: readonly string[]): Promise<UserPolicy[]> {
 export async function runTask(task: SweepTask): Promise<PolicyMetrics[]> {
   const user = task.policyModules && task.policyModules.length > 0 ? await userPolicies(task.policyModules) : [];
   const text = variantText(parseScenarioDocument(task.text), task.assignments);
-  const loaded = prepareScenario({ file: task.file, text }, user, { seed: task.seed, ...(task.policies ? { policies: task.policies } : {}) });
+  const loaded = prepareScenario({ file: task.file, text }, user, {
+    seed: task.seed,
+    ...(task.policies ? { policies: task.policies } : {}),
+  });
   return metricValues(loaded.scenario, runLoaded(loaded));
 }
 

@@ -61,7 +61,13 @@ const policyItems = (policies: PolicyResult[], note: (p: PolicyResult) => string
   policies.map((p, i) => {
     const why = note(p);
     const s = seriesStyle(i);
-    return { label: why === null ? p.policy : `${p.policy} (${why})`, color: s.color, dash: s.dash, swatch: 'line', muted: why !== null };
+    return {
+      label: why === null ? p.policy : `${p.policy} (${why})`,
+      color: s.color,
+      dash: s.dash,
+      swatch: 'line',
+      muted: why !== null,
+    };
   });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -92,7 +98,15 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string):
   if (all.length === 0) {
     body.push(
       xAxis([], top + plotH, x0, x1, 'latency, ms (log scale)', top),
-      yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, 'completed requests at or below, %', x1, 14),
+      yAxis(
+        yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })),
+        x0,
+        top + plotH,
+        top,
+        'completed requests at or below, %',
+        x1,
+        14,
+      ),
       noData((x0 + x1) / 2, top + plotH / 2, 'no completed requests under any policy'),
     );
   } else {
@@ -102,7 +116,15 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string):
     x1 = fit.x1;
     body.push(
       xAxis(xAx.ticks, top + plotH, x0, x1, 'latency, ms (log scale)', top),
-      yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, 'completed requests at or below, %', x1, 14),
+      yAxis(
+        yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })),
+        x0,
+        top + plotH,
+        top,
+        'completed requests at or below, %',
+        x1,
+        14,
+      ),
     );
     // Latency 0 cannot sit on a log axis; it is drawn at the smallest positive latency. Between two known
     // quantiles the curve holds the lower fraction (a step, like an empirical CDF): a straight line would
@@ -136,7 +158,8 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string):
     desc:
       `Cumulative distribution of the end-to-end latency of completed ${service} requests in the measured ` +
       `window, a line per policy. x: latency in ms, log scale; y: share of completed requests at or below ` +
-      `it, %.` + (summary.length > 0 ? ' ' + summary.join('; ') + '.' : ''),
+      `it, %.` +
+      (summary.length > 0 ? ' ' + summary.join('; ') + '.' : ''),
     attrs: { 'data-service': service },
     body: body.join(''),
   });
@@ -336,8 +359,16 @@ export function poolSeriesChart(ids: IdSource, result: Result, pool: string, kin
   const unit = timeUnit(result.scenario.duration_s);
   const end = Math.max(result.scenario.duration_s, ...series.flatMap((s) => (s === null ? [] : [s[s.length - 1][0]])));
   const plotH = 200;
-  const yMax = kind === 'utilisation' ? 100 : Math.max(0, ...series.flatMap((s) => (s === null ? [] : s.map((d) => d[1]))));
-  const yAx = numericAxis({ lo: 0, hi: yMax > 0 ? yMax : 1, range: [plotH, 0], log: false, count: 5, max: kind === 'utilisation' ? 100 : undefined });
+  const yMax =
+    kind === 'utilisation' ? 100 : Math.max(0, ...series.flatMap((s) => (s === null ? [] : s.map((d) => d[1]))));
+  const yAx = numericAxis({
+    lo: 0,
+    hi: yMax > 0 ? yMax : 1,
+    range: [plotH, 0],
+    log: false,
+    count: 5,
+    max: kind === 'utilisation' ? 100 : undefined,
+  });
   const left = leftMargin(widestLabel(yAx.ticks));
   const leg = topLegend(
     policyItems(policies, (p) => (series[policies.indexOf(p)] === null ? 'not provisioned' : null)),
@@ -362,7 +393,15 @@ export function poolSeriesChart(ids: IdSource, result: Result, pool: string, kin
   }
   body.push(
     xAxis(xAx.ticks, top + plotH, x0, x1, `time since start, ${unit.label}`, top),
-    yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, label, x1, 14),
+    yAxis(
+      yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })),
+      x0,
+      top + plotH,
+      top,
+      label,
+      x1,
+      14,
+    ),
   );
   const path = line<[number, number]>()
     .x((d) => xAx.scale(d[0] / unit.div))
@@ -379,7 +418,8 @@ export function poolSeriesChart(ids: IdSource, result: Result, pool: string, kin
     );
   });
   body.push(`</g>`);
-  if (series.every((s) => s === null)) body.push(noData((x0 + x1) / 2, top + plotH / 2, 'pool not provisioned under any policy'));
+  if (series.every((s) => s === null))
+    body.push(noData((x0 + x1) / 2, top + plotH / 2, 'pool not provisioned under any policy'));
 
   const what = spec.what;
   // For replicas, the range each policy went through, in words (the chart's point).
@@ -451,7 +491,12 @@ export function jobsChart(ids: IdSource, result: Result, job: string): string {
       values: jobs.map((j) => (j === null || j.time_to_train_s === null ? null : j.time_to_train_s / unit.div)),
       labels: timeLabels,
     },
-    { part: 'cost', axis: 'cost over the whole run, $', values: jobs.map((j) => j?.cost_usd ?? null), labels: costLabels },
+    {
+      part: 'cost',
+      axis: 'cost over the whole run, $',
+      values: jobs.map((j) => j?.cost_usd ?? null),
+      labels: costLabels,
+    },
   ];
   const gap = 28;
   const panelW = (WIDTH - MARGIN_RIGHT - left - gap) / 2;
@@ -459,7 +504,8 @@ export function jobsChart(ids: IdSource, result: Result, job: string): string {
   panels.forEach((panel, k) => {
     const x0 = left + k * (panelW + gap);
     // Room at the right for the label at the end of the longest bar.
-    const room = Math.ceil(Math.max(30, ...panel.values.map((v, i) => (v === null ? 0 : textWidth(panel.labels[i] ?? ''))))) + 8;
+    const room =
+      Math.ceil(Math.max(30, ...panel.values.map((v, i) => (v === null ? 0 : textWidth(panel.labels[i] ?? ''))))) + 8;
     const x1 = x0 + panelW - room;
     const hi = Math.max(0, ...panel.values.map((v) => v ?? 0));
     const xAx = numericAxis({ lo: 0, hi: hi > 0 ? hi : 1, range: [x0, x1], log: false, count: 4 });
@@ -473,13 +519,17 @@ export function jobsChart(ids: IdSource, result: Result, job: string): string {
       const v = panel.values[i];
       const text = panel.labels[i];
       if (k === 0) {
-        body.push(`<text class="bar-label" x="${n(x0 - 8)}" y="${n(by + bh / 2)}" dy="0.32em" text-anchor="end">${esc(p.policy)}</text>`);
+        body.push(
+          `<text class="bar-label" x="${n(x0 - 8)}" y="${n(by + bh / 2)}" dy="0.32em" text-anchor="end">${esc(p.policy)}</text>`,
+        );
       }
       if (text === null) return;
       const s = seriesStyle(i);
       if (v === null) {
         // No bar: the job did not finish, so it has no time to train; say how far it got instead.
-        body.push(`<text class="unfinished" data-policy="${esc(p.policy)}" x="${n(x0 + 6)}" y="${n(by + bh / 2)}" dy="0.32em" fill="#555">${esc(text)}</text>`);
+        body.push(
+          `<text class="unfinished" data-policy="${esc(p.policy)}" x="${n(x0 + 6)}" y="${n(by + bh / 2)}" dy="0.32em" fill="#555">${esc(text)}</text>`,
+        );
         return;
       }
       const w = Math.max(0, xAx.scale(v) - x0);
@@ -588,7 +638,10 @@ export interface PlacedLabel {
 }
 
 /** Where a label's leader line ends: at the side of the text that faces the marker. */
-export const leaderEnd = (l: PlacedLabel): [number, number] => [l.anchor === 'start' ? l.box.x0 - 2 : l.box.x1 + 2, (l.box.y0 + l.box.y1) / 2];
+export const leaderEnd = (l: PlacedLabel): [number, number] => [
+  l.anchor === 'start' ? l.box.x0 - 2 : l.box.x1 + 2,
+  (l.box.y0 + l.box.y1) / 2,
+];
 
 /**
  * Place a label for each point, in `order`, so that it overlaps no marker, no label placed before and
@@ -598,9 +651,20 @@ export const leaderEnd = (l: PlacedLabel): [number, number] => [l.anchor === 'st
  * such place fell back to the spot right of its point even when a neighbour's dot sat there, which read
  * as the neighbour's label.) Returns a label per point index.
  */
-export function placeLabels(points: PlacedPoint[], widths: number[], order: number[], bounds: Box, blocked: Box[]): PlacedLabel[] {
+export function placeLabels(
+  points: PlacedPoint[],
+  widths: number[],
+  order: number[],
+  bounds: Box,
+  blocked: Box[],
+): PlacedLabel[] {
   const H = 16;
-  const markers: Box[] = points.map((p) => ({ x0: p.mx - p.r - 1, x1: p.mx + p.r + 1, y0: p.my - p.r - 1, y1: p.my + p.r + 1 }));
+  const markers: Box[] = points.map((p) => ({
+    x0: p.mx - p.r - 1,
+    x1: p.mx + p.r + 1,
+    y0: p.my - p.r - 1,
+    y1: p.my + p.r + 1,
+  }));
   const placed: Box[] = [...blocked, ...markers];
   const out = new Array<PlacedLabel>(points.length);
   for (const i of order) {
@@ -614,10 +678,12 @@ export function placeLabels(points: PlacedPoint[], widths: number[], order: numb
     };
     const candidates: PlacedLabel[] = sides.map((side) => at(side, 0, 0, false));
     for (const dy of [16, 24, 32, 48, 64, 80, 96, 112]) {
-      for (const dx of [0, 24, 48]) for (const sign of [-1, 1]) for (const side of sides) candidates.push(at(side, dx, sign * dy, true));
+      for (const dx of [0, 24, 48])
+        for (const sign of [-1, 1]) for (const side of sides) candidates.push(at(side, dx, sign * dy, true));
     }
     const others = points.filter((_, j) => j !== i);
-    const inside = (c: PlacedLabel) => c.box.x0 >= bounds.x0 && c.box.x1 <= bounds.x1 && c.box.y0 >= bounds.y0 && c.box.y1 <= bounds.y1;
+    const inside = (c: PlacedLabel) =>
+      c.box.x0 >= bounds.x0 && c.box.x1 <= bounds.x1 && c.box.y0 >= bounds.y0 && c.box.y1 <= bounds.y1;
     const free = (c: PlacedLabel) => !placed.some((o) => overlaps(o, c.box));
     const readable = (c: PlacedLabel) => {
       if (!c.leader) {
@@ -625,7 +691,9 @@ export function placeLabels(points: PlacedPoint[], widths: number[], order: numb
         return others.every((q) => distToBox(q.mx, q.my, c.box) > own + 2);
       }
       const [lx, ly] = leaderEnd(c);
-      return others.every((q) => distToBox(q.mx, q.my, c.box) >= q.r + 6 && distToSegment(q.mx, q.my, p.mx, p.my, lx, ly) >= q.r + 3);
+      return others.every(
+        (q) => distToBox(q.mx, q.my, c.box) >= q.r + 6 && distToSegment(q.mx, q.my, p.mx, p.my, lx, ly) >= q.r + 3,
+      );
     };
     const pick =
       candidates.find((c) => inside(c) && free(c) && readable(c)) ??
@@ -644,7 +712,9 @@ export function costP99Chart(ids: IdSource, result: Result): string {
   const policies = result.policies;
   const pareto = new Set(result.pareto);
   const pts = policies.map(paretoPoint);
-  const plotted = pts.map((p, i) => ({ ...p, i })).filter((p) => p.p99_ms !== null) as (ReturnType<typeof paretoPoint> & {
+  const plotted = pts.map((p, i) => ({ ...p, i })).filter((p) => p.p99_ms !== null) as (ReturnType<
+    typeof paretoPoint
+  > & {
     i: number;
     p99_ms: number;
   })[];
@@ -679,12 +749,14 @@ export function costP99Chart(ids: IdSource, result: Result): string {
     WIDTH - MARGIN_RIGHT,
   );
   // Marker positions relative to the plot's top (the legend's height is not known yet).
-  const spread = spreadCoinciding(plotted.map((p) => ({ x: xAx.scale(p.p99_ms), y: yAx.scale(p.cost_usd), r: pareto.has(p.name) ? 7 : 5 })));
+  const spread = spreadCoinciding(
+    plotted.map((p) => ({ x: xAx.scale(p.p99_ms), y: yAx.scale(p.cost_usd), r: pareto.has(p.name) ? 7 : 5 })),
+  );
   const clustered = spread.some((s) => s.with.length > 0);
 
-  const items: LegendItem[] = policyItems(policies, (p) => (pts[policies.indexOf(p)].p99_ms === null ? 'no p99: a service completed nothing' : null)).map(
-    (it) => ({ ...it, swatch: 'rect' as const }),
-  );
+  const items: LegendItem[] = policyItems(policies, (p) =>
+    pts[policies.indexOf(p)].p99_ms === null ? 'no p99: a service completed nothing' : null,
+  ).map((it) => ({ ...it, swatch: 'rect' as const }));
   items.push({ label: 'Pareto set (p99, cost, carbon)', color: '#ffffff', swatch: 'ring' });
   if (clustered) items.push({ label: PAIR_NOTE, color: '#555555', swatch: 'pair' });
   const leg = topLegend(items, left);
@@ -702,12 +774,22 @@ export function costP99Chart(ids: IdSource, result: Result): string {
   } else {
     body.push(
       xAxis(xAx.ticks, top + plotH, x0, x1, `worst p99 latency over services, ms${xAx.log ? ' (log scale)' : ''}`, top),
-      yAxis(yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })), x0, top + plotH, top, yLabel, x1, 14),
+      yAxis(
+        yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })),
+        x0,
+        top + plotH,
+        top,
+        yLabel,
+        x1,
+        14,
+      ),
     );
     const at = spread.map((s) => ({ ...s, y: s.y + top, my: s.my + top }));
     const texts = plotted.map((p) => (pareto.has(p.name) ? `${p.name} (Pareto)` : p.name));
     // Pareto points first, so that their labels get the best places.
-    const order = plotted.map((_, k) => k).sort((a, b) => Number(pareto.has(plotted[b].name)) - Number(pareto.has(plotted[a].name)) || a - b);
+    const order = plotted
+      .map((_, k) => k)
+      .sort((a, b) => Number(pareto.has(plotted[b].name)) - Number(pareto.has(plotted[a].name)) || a - b);
     const placedLabels = placeLabels(
       at,
       texts.map((t) => textWidth(t)),
@@ -752,7 +834,9 @@ export function costP99Chart(ids: IdSource, result: Result): string {
       if (leader) {
         // A label moved off its point gets a leader line, so it cannot be read as a neighbour's.
         const [lx] = leaderEnd(placedLabels[k]);
-        leaders.push(`<line class="leader" data-policy="${esc(p.name)}" x1="${n(m.mx)}" y1="${n(m.my)}" x2="${n(lx)}" y2="${n(ly)}" stroke="#999" stroke-width="1"/>`);
+        leaders.push(
+          `<line class="leader" data-policy="${esc(p.name)}" x1="${n(m.mx)}" y1="${n(m.my)}" x2="${n(lx)}" y2="${n(ly)}" stroke="#999" stroke-width="1"/>`,
+        );
       }
       labels.push(
         `<text class="${inSet ? 'pareto-label' : 'point-label'}" data-policy="${esc(p.name)}" x="${n(anchor === 'start' ? box.x0 : box.x1)}" y="${n(ly)}" ` +
@@ -774,7 +858,9 @@ export function costP99Chart(ids: IdSource, result: Result): string {
       `Each policy's total cost in the measured window against its worst p99 latency over services. ` +
       `Ringed and labelled "(Pareto)": the policies no other policy beats on p99, cost and carbon at once` +
       (inSet.length > 0 ? `: ${inSet.join(', ')}.` : ' (none).') +
-      (coincide.length > 0 ? ` Points that coincide at this scale, drawn apart with a spoke to their value: ${coincide.join('; ')}.` : ''),
+      (coincide.length > 0
+        ? ` Points that coincide at this scale, drawn apart with a spoke to their value: ${coincide.join('; ')}.`
+        : ''),
     body: body.join(''),
   });
 }

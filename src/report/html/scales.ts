@@ -90,9 +90,16 @@ export function numericAxis(o: AxisOptions): Axis {
       hi *= 1.5;
     }
     const f = Math.max(1.08, (hi / lo) ** pad);
-    const s = scaleLog().domain([lo / f, hi * f]).range(o.range);
+    const s = scaleLog()
+      .domain([lo / f, hi * f])
+      .range(o.range);
     const all = s.ticks();
-    const ticks = labelLogTicks(all, all.map((t) => s(t)), o.count, orient);
+    const ticks = labelLogTicks(
+      all,
+      all.map((t) => s(t)),
+      o.count,
+      orient,
+    );
     const [d0, d1] = s.domain();
     return { scale: (v) => s(v), ticks, log: true, domain: [d0, d1] };
   }

@@ -96,13 +96,23 @@ export function xAxis(ticks: Tick[], y: number, x0: number, x1: number, label: s
     );
   }
   out.push(`<line class="domain" x1="${n(x0)}" x2="${n(x1)}" y1="${n(y)}" y2="${n(y)}" stroke="${INK}"/>`);
-  out.push(`<text class="axis-label" x="${n((x0 + x1) / 2)}" y="${n(y + 36)}" text-anchor="middle">${esc(label)}</text>`);
+  out.push(
+    `<text class="axis-label" x="${n((x0 + x1) / 2)}" y="${n(y + 36)}" text-anchor="middle">${esc(label)}</text>`,
+  );
   out.push(`</g>`);
   return out.join('');
 }
 
 /** A vertical axis at x, from y0 (bottom) to y1 (top), with grid lines across to gridRight. */
-export function yAxis(ticks: Tick[], x: number, y0: number, y1: number, label: string, gridRight: number, labelX: number): string {
+export function yAxis(
+  ticks: Tick[],
+  x: number,
+  y0: number,
+  y1: number,
+  label: string,
+  gridRight: number,
+  labelX: number,
+): string {
   const out: string[] = [`<g class="axis y-axis">`];
   for (const t of ticks) {
     out.push(

@@ -9,7 +9,21 @@ import { scalePoint } from 'd3-scale';
 import type { MetricStat, SweepAxis, SweepMetric, SweepResult } from '../../metrics/sweep-result.js';
 import { formatCount, formatNumber, formatPercent } from '../table.js';
 import { numericAxis, tickLabel } from './scales.js';
-import { dashAttr, esc, IdSource, legend, n, seriesStyle, svgChart, textWidth, widestLabel, xAxis, yAxis, type LegendItem, type Tick } from './svg.js';
+import {
+  dashAttr,
+  esc,
+  IdSource,
+  legend,
+  n,
+  seriesStyle,
+  svgChart,
+  textWidth,
+  widestLabel,
+  xAxis,
+  yAxis,
+  type LegendItem,
+  type Tick,
+} from './svg.js';
 
 /**
  * The metrics worth a chart, in this order: cost per 1k requests, carbon (per 1k when there is such a
@@ -132,7 +146,11 @@ export const describeCombo = (combo: Record<string, string | number>) =>
 export function numericValues(axis: SweepAxis): { values: number[]; unit: string } | null {
   if (axis.values.length === 0) return null;
   if (axis.values.every((v) => typeof v === 'number')) return { values: axis.values, unit: '' };
-  const parsed = axis.values.map((v) => String(v).trim().match(/^(-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*([^\d\s].*)?$/i));
+  const parsed = axis.values.map((v) =>
+    String(v)
+      .trim()
+      .match(/^(-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*([^\d\s].*)?$/i),
+  );
   if (parsed.some((m) => m === null)) return null;
   const units = new Set(parsed.map((m) => m![2] ?? ''));
   if (units.size !== 1) return null;
@@ -171,11 +189,18 @@ export function sweepMetricChart(
   // One y range for the metric over all points, so that small multiples compare at a glance. A metric
   // whose means span more than two decades (cost per 1k of a cloud and of an edge) gets a log axis, where
   // a band's lower edge stops at the bottom of the axis when it would reach 0 or below.
-  const every = sweep.points.flatMap((pt) => pt.policies.map((p) => p.metrics[metric.name] ?? null)).filter((s): s is MetricStat => s !== null);
+  const every = sweep.points
+    .flatMap((pt) => pt.policies.map((p) => p.metrics[metric.name] ?? null))
+    .filter((s): s is MetricStat => s !== null);
   const yLog = !unit.percent && useLogY(every.map((s) => s.mean));
   const means = every.map((s) => s.mean * k);
   const lowEdge = (s: MetricStat) => (s.mean - s.ci95) * k;
-  const lo = every.length === 0 ? 0 : yLog ? Math.min(...means, ...every.map(lowEdge).filter((v) => v > 0)) : Math.min(...every.map(lowEdge));
+  const lo =
+    every.length === 0
+      ? 0
+      : yLog
+        ? Math.min(...means, ...every.map(lowEdge).filter((v) => v > 0))
+        : Math.min(...every.map(lowEdge));
   const hi = every.length ? Math.max(...every.map((s) => (s.mean + s.ci95) * k)) : 1;
   const plotH = width >= 600 ? 240 : 180;
   const yAx = numericAxis({
@@ -190,7 +215,12 @@ export function sweepMetricChart(
   });
   const left = Math.ceil(widestLabel(yAx.ticks)) + 36;
   const right = 20;
-  const items: LegendItem[] = policies.map((p, i) => ({ label: p, color: seriesStyle(i).color, dash: seriesStyle(i).dash, swatch: 'line' }));
+  const items: LegendItem[] = policies.map((p, i) => ({
+    label: p,
+    color: seriesStyle(i).color,
+    dash: seriesStyle(i).dash,
+    swatch: 'line',
+  }));
   items.push({ label: '95% CI', color: '#bbbbbb', swatch: 'rect' });
   const leg = legend(items, left, 6, width - left - right);
   const top = 6 + leg.height + 14;
@@ -204,14 +234,23 @@ export function sweepMetricChart(
   let xLog = false;
   if (numeric !== null) {
     const vs = numeric.values;
-    const ax = numericAxis({ lo: Math.min(...vs), hi: Math.max(...vs), range: [x0 + 8, x1 - 8], log: 'auto', autoRatio: 20, count: Math.max(3, Math.floor((x1 - x0) / 70)) });
+    const ax = numericAxis({
+      lo: Math.min(...vs),
+      hi: Math.max(...vs),
+      range: [x0 + 8, x1 - 8],
+      log: 'auto',
+      autoRatio: 20,
+      count: Math.max(3, Math.floor((x1 - x0) / 70)),
+    });
     xOf = (i) => ax.scale(vs[i]);
     xLog = ax.log;
     // Ticks at the swept values themselves when their labels fit side by side; a sweep has few values and
     // those are the ones a reader looks up.
     const own = vs.map((v, i) => ({ pos: xOf(i), label: tickLabel(v) }));
     const sorted = [...own].sort((a, b) => a.pos - b.pos);
-    const fits = sorted.every((t, i) => i === 0 || t.pos - sorted[i - 1].pos >= (textWidth(t.label) + textWidth(sorted[i - 1].label)) / 2 + 8);
+    const fits = sorted.every(
+      (t, i) => i === 0 || t.pos - sorted[i - 1].pos >= (textWidth(t.label) + textWidth(sorted[i - 1].label)) / 2 + 8,
+    );
     xTicks = fits ? own : ax.ticks;
   } else {
     const s = scalePoint<string>()
@@ -226,7 +265,14 @@ export function sweepMetricChart(
 
   const body: string[] = [
     leg.svg,
-    xAxis(xTicks, top + plotH, x0, x1, `${axis.path}${numeric?.unit ? `, ${numeric.unit}` : ''}${xLog ? ' (log scale)' : ''}`, top),
+    xAxis(
+      xTicks,
+      top + plotH,
+      x0,
+      x1,
+      `${axis.path}${numeric?.unit ? `, ${numeric.unit}` : ''}${xLog ? ' (log scale)' : ''}`,
+      top,
+    ),
     yAxis(
       yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })),
       x0,
@@ -267,7 +313,9 @@ export function sweepMetricChart(
     });
     const kept = runs.filter((r) => r.length > 0);
     if (kept.length === 0) return;
-    bands.push(`<path class="band" data-policy="${esc(policy)}" d="${kept.map((r) => band(r)).join('')}" fill="${s.color}" fill-opacity="0.16" stroke="none"/>`);
+    bands.push(
+      `<path class="band" data-policy="${esc(policy)}" d="${kept.map((r) => band(r)).join('')}" fill="${s.color}" fill-opacity="0.16" stroke="none"/>`,
+    );
     lines.push(
       `<path class="series" data-policy="${esc(policy)}" d="${kept.map((r) => through(r)).join('')}" fill="none" stroke="${s.color}" stroke-width="2"${dashAttr(s.dash)}/>`,
     );
@@ -277,7 +325,9 @@ export function sweepMetricChart(
   body.push(
     `<defs><clipPath id="${clip}"><rect x="${n(x0)}" y="${n(top)}" width="${n(x1 - x0)}" height="${n(plotH)}"/></clipPath></defs>`,
   );
-  body.push(`<g class="bands" clip-path="url(#${clip})">${bands.join('')}</g><g class="series-group">${lines.join('')}</g><g class="points">${points.join('')}</g>`);
+  body.push(
+    `<g class="bands" clip-path="url(#${clip})">${bands.join('')}</g><g class="series-group">${lines.join('')}</g><g class="points">${points.join('')}</g>`,
+  );
 
   const where = describeCombo(combo);
   return svgChart({
