@@ -10,5 +10,5 @@ export {
   type UnitKind,
 } from './units.js';
 export { scenarioJsonSchema, ScenarioFileSchema, type ScenarioFile } from './schema.js';
-export { loadScenarioFile, loadScenarioText, type LoadOptions } from './load.js';
+export { loadScenarioFile, loadScenarioText, readScenarioFile, type LoadOptions } from './load.js';
 export { KV_BYTES_PER_TOKEN_PER_PARAM, DEFAULT_PEAK_HOUR } from './resolve.js';

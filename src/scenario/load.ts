@@ -37,9 +37,13 @@ export interface LoadOptions {
 }
 
 export function loadScenarioFile(path: string, opts: LoadOptions = {}): Scenario {
-  let text: string;
+  return loadScenarioText(readScenarioFile(path), path, opts);
+}
+
+/** A scenario file's text; an unreadable file is an InputError naming it. */
+export function readScenarioFile(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
@@ -50,7 +54,6 @@ export function loadScenarioFile(path: string, opts: LoadOptions = {}): Scenario
           : (err as Error).message;
     throw new InputError(`cannot read scenario: ${why}`, { file: path });
   }
-  return loadScenarioText(text, path, opts);
 }
 
 export function loadScenarioText(text: string, file: string, opts: LoadOptions = {}): Scenario {

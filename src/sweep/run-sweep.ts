@@ -14,6 +14,7 @@ import { resolve as resolvePath } from 'node:path';
 import { Piscina } from 'piscina';
 import type { MetricStat, SweepMetric, SweepPointResult, SweepResult } from '../metrics/sweep-result.js';
 import type { Scenario } from '../model/types.js';
+import { readScenarioFile } from '../scenario/load.js';
 import { errorFromData, InputError, type PathSegment } from '../errors.js';
 import { checkPlan, loadUserPolicies, prepareScenario } from '../app/load-run.js';
 import type { UserPolicy } from '../placement/plugin.js';
@@ -70,7 +71,7 @@ interface Point {
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   checkOptions(opts);
-  const text = readScenario(opts.file);
+  const text = readScenarioFile(opts.file);
   const policies = opts.policies;
   const moduleFiles = (opts.policyModules ?? []).map((f) => resolvePath(f));
   const user = await loadUserPolicies(moduleFiles);
@@ -209,21 +210,6 @@ function checkOptions(opts: SweepOptions): void {
       throw new InputError(`--set ${s.path}: ${(e as Error).message}`);
     }
     if (s.values.length === 0) throw new InputError(`--set ${s.path}: no values`);
-  }
-}
-
-function readScenario(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'file not found'
-        : code === 'EISDIR'
-          ? 'is a directory, not a scenario file'
-          : (err as Error).message;
-    throw new InputError(`cannot read scenario: ${why}`, { file });
   }
 }
 

@@ -95,18 +95,21 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string):
   const all = cdfs.flatMap((c) => (c === null ? [] : c.map((pt) => pt.ms))).filter((ms) => ms > 0);
   const body: string[] = [leg.svg];
   const summary: string[] = [];
+  // The y axis is the same with or without data; its right end follows the x axis (x1 may shrink to fit).
+  const yAxisAt = (right: number): string =>
+    yAxis(
+      yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })),
+      x0,
+      top + plotH,
+      top,
+      'completed requests at or below, %',
+      right,
+      14,
+    );
   if (all.length === 0) {
     body.push(
       xAxis([], top + plotH, x0, x1, 'latency, ms (log scale)', top),
-      yAxis(
-        yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })),
-        x0,
-        top + plotH,
-        top,
-        'completed requests at or below, %',
-        x1,
-        14,
-      ),
+      yAxisAt(x1),
       noData((x0 + x1) / 2, top + plotH / 2, 'no completed requests under any policy'),
     );
   } else {
@@ -114,18 +117,7 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string):
     const fit = fitX((end) => numericAxis({ lo, hi: Math.max(...all), range: [x0, end], log: true, count: 6 }), x1);
     const xAx = fit.axis;
     x1 = fit.x1;
-    body.push(
-      xAxis(xAx.ticks, top + plotH, x0, x1, 'latency, ms (log scale)', top),
-      yAxis(
-        yAx.ticks.map((t) => ({ pos: top + t.pos, label: t.label })),
-        x0,
-        top + plotH,
-        top,
-        'completed requests at or below, %',
-        x1,
-        14,
-      ),
-    );
+    body.push(xAxis(xAx.ticks, top + plotH, x0, x1, 'latency, ms (log scale)', top), yAxisAt(x1));
     // Latency 0 cannot sit on a log axis; it is drawn at the smallest positive latency. Between two known
     // quantiles the curve holds the lower fraction (a step, like an empirical CDF): a straight line would
     // invent requests in a gap, e.g. between a fast cloud mode and a slow edge mode.
