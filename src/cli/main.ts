@@ -24,7 +24,7 @@ import { defaultCatalog } from '../hardware/catalog.js';
 import { formatCatalog, catalogAsJson, catalogSources, formatSources } from '../hardware/catalog-list.js';
 import { PLACESIM_VERSION } from '../version.js';
 import { TraceCsvWriter } from '../report/trace-csv.js';
-import { renderHtml, renderSweepHtml } from '../report/html.js';
+import { renderHtml, renderSearchHtml, renderSweepHtml } from '../report/html.js';
 import {
   parseSet,
   runSweep,
@@ -37,6 +37,17 @@ import {
   type SetSpec,
 } from '../sweep/index.js';
 import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js';
+import {
+  parseConstraint,
+  parseDemand,
+  parseObjective,
+  runSearch,
+  searchJournalPath,
+  searchJson,
+  searchTable,
+  writeSearchOutputs,
+  type Constraint,
+} from '../search/index.js';
 import { diff, renderDiff } from '../diff/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -86,6 +97,24 @@ interface RunFlags {
 interface SweepFlags {
   policyModule?: string[];
   set: SetSpec[];
+  replications: number;
+  seed?: number;
+  policy?: string[];
+  workers?: number;
+  out: string;
+  html?: string;
+  json?: boolean;
+}
+
+interface SearchFlags {
+  policyModule?: string[];
+  vary: SetSpec[];
+  require: Constraint[];
+  minimise?: string;
+  maxDemand?: string;
+  tolerance?: string;
+  monotone?: string[];
+  enumerate?: string[];
   replications: number;
   seed?: number;
   policy?: string[];
@@ -265,6 +294,84 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           io.out(
             `${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`,
           );
+      }
+    });
+
+  program
+    .command('search')
+    .description(
+      'find, per policy, the cheapest configuration that meets every constraint (--minimise), or the highest demand a configuration serves (--max-demand)',
+    )
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option(
+      '--vary <path=values>',
+      'a field and the values to try: a.b=1,2,3 or a.b=start..end:step (repeatable; pool counts and replicas are bisected)',
+      (v: string, acc: SetSpec[]) => [...acc, parseSet(v)],
+      [] as SetSpec[],
+    )
+    .option(
+      '--require <metric op bound>',
+      'a constraint on a sweep metric, e.g. chat.latency_p99_ms<=800 or chat.slo_attainment>=0.99 (repeatable)',
+      (v: string, acc: Constraint[]) => [...acc, parseConstraint(v)],
+      [] as Constraint[],
+    )
+    .option('--minimise <objective>', 'cost, carbon, energy, a metric, or a weighted sum such as cost_usd+20*carbon_kg')
+    .option('--max-demand <path=low..high>', 'instead: the highest value of a demand field that meets every constraint')
+    .option('--tolerance <fraction>', 'max-demand: stop when high/low ≤ 1 + tolerance (default 0.02)')
+    .option('--monotone <path>', 'treat a varied field as monotone (bisect it) besides counts and replicas', collect)
+    .option('--enumerate <path>', 'try every value of a varied count or replicas field instead of bisecting it', collect)
+    .option('--replications <n>', 'seeds per evaluation (seed, seed+1, …)', parseCount(1), 3)
+    .option('--seed <n>', "first seed, instead of the scenario's", parseSeed)
+    .option('--policy <names>', "comma-separated policies, instead of the scenario's", parseList)
+    .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .option('--out <dir>', 'where search.csv, search.json and the resume journal go (created if missing)', 'search-out')
+    .option('--html <file>', 'also write an HTML report with each policy\'s frontier')
+    .option('--json', 'print the search result as JSON')
+    .action(async (file: string, flags: SearchFlags) => {
+      let tolerance: number | undefined;
+      if (flags.tolerance !== undefined) {
+        tolerance = Number(flags.tolerance);
+        if (!/^\d*\.?\d+(e-?\d+)?$/i.test(flags.tolerance) || !(tolerance > 0 && tolerance < 1))
+          throw new InputError(`--tolerance must be a number between 0 and 1, got ${JSON.stringify(flags.tolerance)}`);
+      }
+      const progress = quiet()
+        ? silentProgress
+        : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
+      let result;
+      try {
+        mkdirOrExplain(flags.out);
+        result = await runSearch({
+          file,
+          vary: flags.vary,
+          monotone: flags.monotone,
+          enumerate: flags.enumerate,
+          constraints: flags.require,
+          ...(flags.minimise !== undefined ? { objective: parseObjective(flags.minimise) } : {}),
+          ...(flags.maxDemand !== undefined ? { demand: parseDemand(flags.maxDemand) } : {}),
+          ...(tolerance !== undefined ? { tolerance } : {}),
+          replications: flags.replications,
+          seed: flags.seed,
+          policies: flags.policy,
+          policyModules: flags.policyModule,
+          workers: flags.workers,
+          journal: searchJournalPath(flags.out),
+          onRunProgress: (done, total) => progress.update(done, total),
+        });
+      } finally {
+        progress.stop();
+      }
+      const paths = writeSearchOutputs(result, flags.out);
+      if (flags.html) {
+        writeOutput(flags.html, renderSearchHtml(result), 'the HTML report');
+        paths.push(flags.html);
+      }
+      if (flags.json) {
+        io.out(searchJson(result));
+        if (!quiet()) io.err(`wrote ${paths.join(', ')}\n`);
+      } else {
+        io.out(searchTable(result, { quiet: quiet() }));
+        if (!quiet()) io.out(`wrote ${paths.join(', ')}\n`);
       }
     });
 
