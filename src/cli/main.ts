@@ -319,14 +319,18 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--max-demand <path=low..high>', 'instead: the highest value of a demand field that meets every constraint')
     .option('--tolerance <fraction>', 'max-demand: stop when high/low ≤ 1 + tolerance (default 0.02)')
     .option('--monotone <path>', 'treat a varied field as monotone (bisect it) besides counts and replicas', collect)
-    .option('--enumerate <path>', 'try every value of a varied count or replicas field instead of bisecting it', collect)
+    .option(
+      '--enumerate <path>',
+      'try every value of a varied count or replicas field instead of bisecting it',
+      collect,
+    )
     .option('--replications <n>', 'seeds per evaluation (seed, seed+1, …)', parseCount(1), 3)
     .option('--seed <n>', "first seed, instead of the scenario's", parseSeed)
     .option('--policy <names>', "comma-separated policies, instead of the scenario's", parseList)
     .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .option('--out <dir>', 'where search.csv, search.json and the resume journal go (created if missing)', 'search-out')
-    .option('--html <file>', 'also write an HTML report with each policy\'s frontier')
+    .option('--html <file>', "also write an HTML report with each policy's frontier")
     .option('--json', 'print the search result as JSON')
     .action(async (file: string, flags: SearchFlags) => {
       let tolerance: number | undefined;

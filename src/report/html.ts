@@ -421,7 +421,8 @@ export function renderSearchHtml(result: SearchResult): string {
   ];
   for (const a of result.axes)
     meta.push([`varied${a.monotone ? ' (monotone, bisected)' : ''}: ${a.path}`, a.values.map(String).join(', ')]);
-  if (result.demand) meta.push(['demand', `${result.demand.path}: ${result.demand.low}..${result.demand.high}${result.demand.unit}`]);
+  if (result.demand)
+    meta.push(['demand', `${result.demand.path}: ${result.demand.low}..${result.demand.high}${result.demand.unit}`]);
   meta.push(['constraints', result.constraints.map((c) => `${c.metric} ${c.op} ${c.bound}`).join(', ')]);
   if (result.objective) meta.push(['objective (minimised)', result.objective.text]);
   meta.push(['evaluations', formatCount(result.evaluated.length)], ['placesim', result.placesim_version]);
@@ -441,7 +442,7 @@ export function renderSearchHtml(result: SearchResult): string {
       const w = p.winner === null ? undefined : result.evaluated[p.winner];
       rows.push(
         `<tr><th scope="row">${esc(p.policy)}</th><td class="label">${esc(w ? describe(w.values) : 'none meets every constraint')}</td>` +
-          `<td>${w ? esc(formatNumber(w.objective!)) : NULL_CELL}</td></tr>`,
+          `<td>${w ? esc(formatNumber(w.objective)) : NULL_CELL}</td></tr>`,
       );
     }
     out.push(
@@ -455,7 +456,11 @@ export function renderSearchHtml(result: SearchResult): string {
     for (const p of result.policies) {
       for (const a of p.demand) {
         const answer =
-          a.max === null ? `below ${result.demand!.low}` : a.failed_at === null ? `at least ${result.demand!.high}` : String(a.max);
+          a.max === null
+            ? `below ${result.demand!.low}`
+            : a.failed_at === null
+              ? `at least ${result.demand!.high}`
+              : String(a.max);
         rows.push(
           `<tr><th scope="row">${esc(p.policy)}</th><td class="label">${esc(describe(a.values))}</td><td>${esc(answer)}</td></tr>`,
         );

@@ -59,7 +59,11 @@ export class Evaluator {
     return p;
   }
 
-  private async runOne(assignments: Assignment[], policy: string, seed: number): Promise<Record<string, number | null>> {
+  private async runOne(
+    assignments: Assignment[],
+    policy: string,
+    seed: number,
+  ): Promise<Record<string, number | null>> {
     const task: SweepTask = {
       text: this.o.text,
       file: this.o.file,
@@ -86,7 +90,11 @@ export class Evaluator {
   private workerPool(): Piscina<SweepTask, TaskReply> {
     if (!this.pool) {
       const threads = Math.max(1, Math.min(this.o.workers, availableParallelism() * 4));
-      this.pool = new Piscina<SweepTask, TaskReply>({ filename: workerFile(), minThreads: threads, maxThreads: threads });
+      this.pool = new Piscina<SweepTask, TaskReply>({
+        filename: workerFile(),
+        minThreads: threads,
+        maxThreads: threads,
+      });
     }
     return this.pool;
   }

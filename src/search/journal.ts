@@ -37,7 +37,9 @@ export function openSearchJournal(path: string, hash: string): SearchJournal {
     }
     const h = head as { journal?: unknown; definition?: unknown } | undefined;
     if (!h || h.journal !== KIND) {
-      throw new InputError(`${path}: exists and is not a placesim search journal; move it away or choose another --out`);
+      throw new InputError(
+        `${path}: exists and is not a placesim search journal; move it away or choose another --out`,
+      );
     }
     if (h.definition !== hash) {
       throw new InputError(

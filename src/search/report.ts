@@ -17,13 +17,19 @@ function finite(v: number, where: string): number {
   return v;
 }
 
-const describe = (values: Record<string, string | number>): string =>
-  Object.entries(values)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ') || '(the file as it is)';
+/** A configuration by the axes that vary (an axis with one value is the same everywhere and only adds noise). */
+function describer(result: SearchResult): (values: Record<string, string | number>) => string {
+  const varying = new Set(result.axes.filter((a) => a.values.length > 1).map((a) => a.path));
+  return (values) =>
+    Object.entries(values)
+      .filter(([k]) => varying.has(k))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || '(the file as it is)';
+}
 
 /** The answers: per policy the winning configuration (or the highest demand per configuration). */
 export function searchTable(result: SearchResult, opts: { quiet?: boolean } = {}): string {
+  const describe = describer(result);
   const rows: string[][] = [];
   if (result.mode === 'cheapest') {
     const cs = result.constraints.map((c) => c.metric);
@@ -98,7 +104,10 @@ export function searchJson(result: SearchResult): string {
     axes: result.axes.map((a) => ({ path: a.path, values: a.values, monotone: a.monotone })),
     constraints: result.constraints.map((c) => ({ metric: c.metric, op: c.op, bound: c.bound })),
     objective: result.objective
-      ? { text: result.objective.text, terms: result.objective.terms.map((t) => ({ metric: t.metric, weight: t.weight })) }
+      ? {
+          text: result.objective.text,
+          terms: result.objective.terms.map((t) => ({ metric: t.metric, weight: t.weight })),
+        }
       : null,
     demand: result.demand
       ? {

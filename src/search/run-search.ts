@@ -31,7 +31,14 @@ import type { MetricStat, SweepMetric } from '../metrics/sweep-result.js';
 import type { UserPolicy } from '../placement/plugin.js';
 import type { Scenario } from '../model/types.js';
 import { readScenarioFile } from '../scenario/load.js';
-import { gridIndices, parseScenarioDocument, resolveSets, variantText, yamlValue, type Assignment } from '../sweep/grid.js';
+import {
+  gridIndices,
+  parseScenarioDocument,
+  resolveSets,
+  variantText,
+  yamlValue,
+  type Assignment,
+} from '../sweep/grid.js';
 import { metricDefs } from '../sweep/metrics.js';
 import { parsePath, round12, type SetSpec } from '../sweep/set-spec.js';
 import { PLACESIM_VERSION } from '../version.js';
@@ -112,7 +119,11 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
       seed,
       policies: opts.policies,
     });
-    for (const m of metricDefs(variant)) if (!seen.has(m.name)) (seen.add(m.name), metrics.push(m));
+    for (const m of metricDefs(variant)) {
+      if (seen.has(m.name)) continue;
+      seen.add(m.name);
+      metrics.push(m);
+    }
   }
   checkMetrics(metrics, opts.constraints, opts.objective);
 
@@ -157,7 +168,10 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
     return round12(sum);
   };
   /** Every evaluation asked for, keyed by policy + config key; in the result they are sorted. */
-  const asked = new Map<string, { policy: string; config: Config; demand?: number; stats: Record<string, MetricStat | null> }>();
+  const asked = new Map<
+    string,
+    { policy: string; config: Config; demand?: number; stats: Record<string, MetricStat | null> }
+  >();
   const probe = async (policy: string, config: Config, demand?: number) => {
     const key = JSON.stringify([config.idx, demand === undefined ? null : demandValue(opts.demand!, demand)]);
     const reps = await evaluator.evaluate(key, assignmentsOf(config.idx, demand), policy);
@@ -232,7 +246,9 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
   const order = new Map(policyNames.map((p, i) => [p, i]));
   const list = [...asked.values()].sort(
     (a, b) =>
-      order.get(a.policy)! - order.get(b.policy)! || a.config.index - b.config.index || (a.demand ?? 0) - (b.demand ?? 0),
+      order.get(a.policy)! - order.get(b.policy)! ||
+      a.config.index - b.config.index ||
+      (a.demand ?? 0) - (b.demand ?? 0),
   );
   const evaluated: EvaluatedPoint[] = list.map((e, index) => ({
     index,
@@ -251,7 +267,12 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
   const policies: PolicySearch[] = answers.map((a) => ({
     policy: a.policy,
     winner: a.winner ? indexOf(a.policy, a.winner) : null,
-    frontier: opts.demand ? [] : frontier(evaluated.filter((e) => e.policy === a.policy), opts.constraints[0]),
+    frontier: opts.demand
+      ? []
+      : frontier(
+          evaluated.filter((e) => e.policy === a.policy),
+          opts.constraints[0],
+        ),
     demand: a.demand.map(({ values, max, failed_at }) => ({ values, max, failed_at })),
   }));
 
@@ -331,7 +352,7 @@ function searchAxes(opts: SearchOptions): SearchAxis[] {
         `--vary ${v.path}: a monotone axis needs plain numbers, got ${v.values.map(String).join(',')}; use --enumerate ${v.path} to try each value`,
       );
     }
-    const values = [...new Set(v.values as number[])].sort((a, b) => a - b);
+    const values = [...new Set(v.values)].sort((a, b) => a - b);
     return { path: v.path, values, monotone: true };
   });
 }
@@ -345,9 +366,13 @@ function checkOptions(opts: SearchOptions): void {
     throw new InputError(`--seed must be a whole number ≥ 0, got ${opts.seed}`);
   if (opts.constraints.length === 0) throw new InputError('search needs at least one --require METRIC<=VALUE');
   if (opts.demand && opts.objective)
-    throw new InputError('--max-demand asks for the highest demand, --minimise for the cheapest configuration: give one');
-  if (!opts.demand && !opts.objective) throw new InputError('search needs --minimise (e.g. cost) or --max-demand PATH=LOW..HIGH');
-  if (!opts.demand && opts.vary.length === 0) throw new InputError('a cheapest search needs at least one --vary path=values');
+    throw new InputError(
+      '--max-demand asks for the highest demand, --minimise for the cheapest configuration: give one',
+    );
+  if (!opts.demand && !opts.objective)
+    throw new InputError('search needs --minimise (e.g. cost) or --max-demand PATH=LOW..HIGH');
+  if (!opts.demand && opts.vary.length === 0)
+    throw new InputError('a cheapest search needs at least one --vary path=values');
   if (opts.tolerance !== undefined && !(opts.tolerance > 0 && opts.tolerance < 1))
     throw new InputError(`--tolerance must be between 0 and 1, got ${opts.tolerance}`);
   for (const s of [...opts.vary, ...(opts.demand ? [{ path: opts.demand.path, values: [1] }] : [])]) {

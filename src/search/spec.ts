@@ -103,7 +103,8 @@ export function parseDemand(text: string): DemandSpec {
   if (!ends[0] || !ends[1]) return fail('LOW and HIGH must be positive numbers with an optional unit, e.g. 1/s..64/s');
   const [lo, hi] = ends as RegExpExecArray[];
   const unit = (lo[2] ?? '').trim();
-  if (unit !== (hi[2] ?? '').trim()) fail(`LOW and HIGH must have the same unit ("${unit}" vs "${(hi[2] ?? '').trim()}")`);
+  if (unit !== (hi[2] ?? '').trim())
+    fail(`LOW and HIGH must have the same unit ("${unit}" vs "${(hi[2] ?? '').trim()}")`);
   const low = Number(lo[1]);
   const high = Number(hi[1]);
   if (!(low > 0) || !Number.isFinite(high) || !(high > low)) fail('need 0 < LOW < HIGH');
