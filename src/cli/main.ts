@@ -49,6 +49,8 @@ import {
   type Constraint,
 } from '../search/index.js';
 import { diff, renderDiff } from '../diff/index.js';
+import { parseQueueUrl, queueName, startQueueWorker } from '../sweep/queue.js';
+import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Result } from '../metrics/result.js';
@@ -96,6 +98,7 @@ interface RunFlags {
 
 interface SweepFlags {
   policyModule?: string[];
+  queue?: string;
   set: SetSpec[];
   replications: number;
   seed?: number;
@@ -108,6 +111,7 @@ interface SweepFlags {
 
 interface SearchFlags {
   policyModule?: string[];
+  queue?: string;
   vary: SetSpec[];
   require: Constraint[];
   minimise?: string;
@@ -156,6 +160,9 @@ async function loadWithPolicyModules(
     policies: flags.policy,
   });
 }
+
+const QUEUE_HELP =
+  'run the tasks on `placesim worker`s through this Redis queue (redis://HOST:6379) instead of on this machine';
 
 const POLICY_MODULE_HELP = 'load your own placement policies from a JavaScript module (.js, .mjs, .cjs; repeatable)';
 // No default list: commander would print "(default: [])" in the help.
@@ -253,6 +260,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--policy <names>', "comma-separated policies, instead of the scenario's", parseList)
     .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .option('--queue <url>', QUEUE_HELP, parseQueueUrl)
     .option('--out <dir>', 'where sweep.csv, sweep.json and the resume journal go (created if missing)', 'sweep-out')
     .option('--html <file>', 'also write an HTML report of the sweep')
     .option('--json', 'print the sweep result as JSON')
@@ -274,6 +282,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           policyModules: flags.policyModule,
           workers: flags.workers,
           journal: sweepJournalPath(flags.out),
+          ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
           onRunProgress: (done, total) => progress.update(done, total),
         });
       } finally {
@@ -329,6 +338,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--policy <names>', "comma-separated policies, instead of the scenario's", parseList)
     .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .option('--queue <url>', QUEUE_HELP, parseQueueUrl)
     .option('--out <dir>', 'where search.csv, search.json and the resume journal go (created if missing)', 'search-out')
     .option('--html <file>', "also write an HTML report with each policy's frontier")
     .option('--json', 'print the search result as JSON')
@@ -360,6 +370,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           policyModules: flags.policyModule,
           workers: flags.workers,
           journal: searchJournalPath(flags.out),
+          ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
           onRunProgress: (done, total) => progress.update(done, total),
         });
       } finally {
@@ -376,6 +387,39 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       } else {
         io.out(searchTable(result, { quiet: quiet() }));
         if (!quiet()) io.out(`wrote ${paths.join(', ')}\n`);
+      }
+    });
+
+  program
+    .command('worker')
+    .description('take sweep and search tasks from a Redis queue and run them, until stopped (Ctrl-C, SIGTERM)')
+    .requiredOption('--queue <url>', 'the Redis server the coordinators use (redis://HOST:6379)', parseQueueUrl)
+    .option('--concurrency <n>', 'tasks run at once, each in a worker thread (default: one per core)', parseCount(1))
+    .option(
+      '--lock-duration <ms>',
+      'how long a dead worker keeps its task before another takes it (default 30000)',
+      parseCount(1000),
+    )
+    .action(async (flags: { queue: string; concurrency?: number; lockDuration?: number }) => {
+      const concurrency = flags.concurrency ?? availableParallelism();
+      const handle = await startQueueWorker({
+        url: flags.queue,
+        concurrency,
+        ...(flags.lockDuration !== undefined ? { lockDurationMs: flags.lockDuration } : {}),
+        onTask: (key, ok) => {
+          if (!quiet()) io.err(`${ok ? 'done' : 'FAILED'} ${key}\n`);
+        },
+      });
+      if (!quiet())
+        io.err(`placesim ${PLACESIM_VERSION} worker: ${concurrency} task(s) at a time from ${queueName()}\n`);
+      const stop = () => void handle.close();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        await handle.closed;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
       }
     });
 

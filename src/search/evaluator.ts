@@ -1,22 +1,18 @@
 /**
- * Runs the scenario variants a search asks about — each under every seed — on the sweep's worker pool (or in
- * this thread), remembers every answer, and journals it so that an interrupted search resumes without
+ * Runs the scenario variants a search asks about — each under every seed — on a TaskRunner (this thread,
+ * worker threads or a Redis queue), remembers every answer, and journals it so that an interrupted search resumes without
  * running anything twice.
  *
  * An evaluation is (variant, policy): the variant's assignments run for one policy under seeds seed..seed+R-1
  * (common random numbers, as in a sweep). Tasks are pure, so the answer does not depend on which worker ran
  * it or when; a search that asks the same question twice gets the cached promise.
  */
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
-import { errorFromData, InputError } from '../errors.js';
+import { createHash } from 'node:crypto';
 import type { MetricStat } from '../metrics/sweep-result.js';
 import type { Assignment } from '../sweep/grid.js';
-import type { PolicyMetrics } from '../sweep/metrics.js';
 import { summarize } from '../sweep/stats.js';
-import { runTask, type SweepTask, type TaskReply } from '../sweep/task.js';
+import type { TaskRunner } from '../sweep/runner.js';
+import type { SweepTask } from '../sweep/task.js';
 import type { SearchJournal } from './journal.js';
 
 export interface EvaluatorOptions {
@@ -24,8 +20,8 @@ export interface EvaluatorOptions {
   file: string;
   seeds: number[];
   policyModules: string[];
-  /** Worker threads; 0 runs every task in this thread. */
-  workers: number;
+  /** Where tasks run (this thread, worker threads, a Redis queue). */
+  runner: TaskRunner;
   journal?: SearchJournal;
   /** Called after each run (one variant, one policy, one seed) finishes. */
   onRun?: () => void;
@@ -36,8 +32,7 @@ export type Replications = Record<string, number | null>[];
 
 export class Evaluator {
   private readonly cache = new Map<string, Promise<Replications>>();
-  private pool: Piscina<SweepTask, TaskReply> | undefined;
-  /** Runs done (journaled ones count), and runs asked for. */
+  /** Runs done (journaled ones do not count), and runs asked for. */
   runsDone = 0;
   runsAsked = 0;
 
@@ -51,15 +46,19 @@ export class Evaluator {
     let p = this.cache.get(k);
     if (p) return p;
     this.runsAsked += this.o.seeds.length;
-    p = Promise.all(this.o.seeds.map((seed) => this.runOne(assignments, policy, seed))).then((reps) => {
-      this.o.journal?.append(k, reps);
-      return reps;
-    });
+    const id = createHash('sha256').update(k).digest('hex').slice(0, 20);
+    p = Promise.all(this.o.seeds.map((seed, r) => this.runOne(`${id}-r${r}`, assignments, policy, seed))).then(
+      (reps) => {
+        this.o.journal?.append(k, reps);
+        return reps;
+      },
+    );
     this.cache.set(k, p);
     return p;
   }
 
   private async runOne(
+    key: string,
     assignments: Assignment[],
     policy: string,
     seed: number,
@@ -72,36 +71,14 @@ export class Evaluator {
       policies: [policy],
       ...(this.o.policyModules.length > 0 ? { policyModules: this.o.policyModules } : {}),
     };
-    let out: PolicyMetrics[];
-    if (this.o.workers === 0) {
-      out = await runTask(task);
-      // Let timers and signals through between runs (progress redraws, Ctrl-C).
-      await new Promise((resolve) => setImmediate(resolve));
-    } else {
-      const reply = await this.workerPool().run(task);
-      if ('error' in reply) throw errorFromData(reply.error);
-      out = reply.metrics;
-    }
+    const out = await this.o.runner.run(key, task);
     this.runsDone++;
     this.o.onRun?.();
     return out[0].values;
   }
 
-  private workerPool(): Piscina<SweepTask, TaskReply> {
-    if (!this.pool) {
-      const threads = Math.max(1, Math.min(this.o.workers, availableParallelism() * 4));
-      this.pool = new Piscina<SweepTask, TaskReply>({
-        filename: workerFile(),
-        minThreads: threads,
-        maxThreads: threads,
-      });
-    }
-    return this.pool;
-  }
-
-  async close(): Promise<void> {
-    await this.pool?.destroy();
-    this.pool = undefined;
+  close(): Promise<void> {
+    return this.o.runner.close();
   }
 }
 
@@ -112,16 +89,4 @@ export function statsOf(reps: Replications): Record<string, MetricStat | null> {
   const out: Record<string, MetricStat | null> = {};
   for (const name of names) out[name] = summarize(reps.map((r) => r[name] ?? null));
   return out;
-}
-
-/** The sweep's compiled worker (a search runs the same tasks). */
-function workerFile(): string {
-  const url = new URL('../sweep/worker.js', import.meta.url);
-  if (!existsSync(fileURLToPath(url))) {
-    throw new InputError(
-      `the sweep worker ${fileURLToPath(url)} does not exist: build with \`npx tsc -p .\` and use the compiled dist/, ` +
-        'or run the search with workers: 0 (in this thread)',
-    );
-  }
-  return url.href;
 }

@@ -43,6 +43,8 @@ import { metricDefs } from '../sweep/metrics.js';
 import { parsePath, round12, type SetSpec } from '../sweep/set-spec.js';
 import { PLACESIM_VERSION } from '../version.js';
 import { Evaluator, statsOf } from './evaluator.js';
+import { localRunner } from '../sweep/runner.js';
+import { queueRunner } from '../sweep/queue.js';
 import { openSearchJournal, searchDefinitionHash } from './journal.js';
 import type { DemandAnswer, EvaluatedPoint, PolicySearch, SearchAxis, SearchResult } from './result.js';
 import { checkMetrics, type Constraint, type DemandSpec, type Objective } from './spec.js';
@@ -73,6 +75,12 @@ export interface SearchOptions {
   policyModules?: string[];
   /** Worker threads; default one per core; 0 runs in this thread. */
   workers?: number;
+  /** Run the tasks through this Redis queue (`placesim worker`s take them) instead of locally. */
+  queue?: string;
+  /** Files the scenario reads besides itself (hashed into each queued task so workers check theirs). */
+  inputFiles?: string[];
+  /** A line for the user (e.g. the queue has no worker yet). */
+  onNotice?: (line: string) => void;
   /** Resume journal; none: an interrupted search starts over. */
   journal?: string;
   /** Called with (runs finished, runs asked for so far) after each run. */
@@ -140,13 +148,21 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
     placesim_version: PLACESIM_VERSION,
   };
   const journal = opts.journal ? openSearchJournal(opts.journal, searchDefinitionHash(definition)) : undefined;
-  const workers = opts.workers ?? availableParallelism();
+  const hash = searchDefinitionHash(definition);
+  const runner = opts.queue
+    ? await queueRunner({
+        url: opts.queue,
+        run: hash.slice(0, 16),
+        files: [...(opts.inputFiles ?? []), ...moduleFiles],
+        notice: opts.onNotice,
+      })
+    : localRunner(opts.workers ?? availableParallelism());
   const evaluator = new Evaluator({
     text,
     file: opts.file,
     seeds,
     policyModules: moduleFiles,
-    workers,
+    runner,
     journal,
     onRun: () => opts.onRunProgress?.(evaluator.runsDone, evaluator.runsAsked),
   });
