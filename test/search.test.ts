@@ -18,7 +18,7 @@ import {
 import { parseSet, runSweep } from '../src/sweep/index.js';
 import { renderSearchHtml } from '../src/report/html.js';
 import { InputError } from '../src/errors.js';
-import { SLOW_TEST_MS } from './helpers/timeouts.js';
+import { TEST_TIMEOUT_MS } from './helpers/timeouts.js';
 
 // M/M/c (320/s, 10 ms exponential service: 3.2 Erlangs) over 20 s: a few milliseconds per run.
 const dir = mkdtempSync(join(tmpdir(), 'placesim-search-'));
@@ -139,7 +139,7 @@ describe('cheapest configuration', () => {
       const at = sweep.points.find((x) => x.values[COUNT] === smallest)!;
       expect(w.metrics[P99]).toEqual(at.policies[0].metrics[P99]);
     },
-    SLOW_TEST_MS,
+    TEST_TIMEOUT_MS,
   );
 
   it(
@@ -165,7 +165,7 @@ describe('cheapest configuration', () => {
       expect(none.policies[0].winner).toBeNull();
       expect(searchTable(none)).toMatch(/none meets every constraint/);
     },
-    SLOW_TEST_MS,
+    TEST_TIMEOUT_MS,
   );
 
   it(
@@ -200,7 +200,7 @@ describe('cheapest configuration', () => {
         rmSync(out, { recursive: true, force: true });
       }
     },
-    SLOW_TEST_MS,
+    TEST_TIMEOUT_MS,
   );
 });
 
@@ -228,7 +228,7 @@ describe('max demand', () => {
       expect(byRate(a.failed_at!).feasible).toBe(false);
       expect(searchTable(result)).toMatch(/fails at/);
     },
-    SLOW_TEST_MS,
+    TEST_TIMEOUT_MS,
   );
 });
 
