@@ -47,12 +47,26 @@ import {
   searchTable,
   writeSearchOutputs,
   type Constraint,
+  type SearchOptions,
 } from '../search/index.js';
 import { diff, renderDiff } from '../diff/index.js';
 import { parseQueueUrl, queueName, startQueueWorker } from '../sweep/queue.js';
+import {
+  mergeSweepShards,
+  parseShard,
+  readShards,
+  shardJson,
+  shardPath,
+  SHARD_FORMAT_VERSION,
+  SHARD_KIND,
+  type SearchShardFile,
+  type Shard,
+  type SweepShardFile,
+} from '../sweep/shard.js';
+import { readScenarioFile } from '../scenario/load.js';
 import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { Result } from '../metrics/result.js';
 
 export interface Io {
@@ -99,6 +113,7 @@ interface RunFlags {
 interface SweepFlags {
   policyModule?: string[];
   queue?: string;
+  shard?: Shard;
   set: SetSpec[];
   replications: number;
   seed?: number;
@@ -112,6 +127,7 @@ interface SweepFlags {
 interface SearchFlags {
   policyModule?: string[];
   queue?: string;
+  shard?: Shard;
   vary: SetSpec[];
   require: Constraint[];
   minimise?: string;
@@ -160,6 +176,9 @@ async function loadWithPolicyModules(
     policies: flags.policy,
   });
 }
+
+const SHARD_HELP =
+  'run only share I of N (1-based; every N-th point or bisection line) and write a shard file for `placesim merge`';
 
 const QUEUE_HELP =
   'run the tasks on `placesim worker`s through this Redis queue (redis://HOST:6379) instead of on this machine';
@@ -261,6 +280,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .option('--queue <url>', QUEUE_HELP, parseQueueUrl)
+    .option('--shard <i/n>', SHARD_HELP, parseShard)
     .option('--out <dir>', 'where sweep.csv, sweep.json and the resume journal go (created if missing)', 'sweep-out')
     .option('--html <file>', 'also write an HTML report of the sweep')
     .option('--json', 'print the sweep result as JSON')
@@ -271,6 +291,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         ? silentProgress
         : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
       let result;
+      let definition = '';
       try {
         mkdirOrExplain(flags.out);
         result = await runSweep({
@@ -281,12 +302,33 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           policies: flags.policy,
           policyModules: flags.policyModule,
           workers: flags.workers,
-          journal: sweepJournalPath(flags.out),
+          journal: flags.shard
+            ? shardPath(flags.out, 'sweep', flags.shard).replace(/\.json$/, '.journal.jsonl')
+            : sweepJournalPath(flags.out),
+          ...(flags.shard ? { shard: flags.shard, onDefinition: (h: string) => (definition = h) } : {}),
           ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
           onRunProgress: (done, total) => progress.update(done, total),
         });
       } finally {
         progress.stop();
+      }
+      if (flags.shard) {
+        const path = shardPath(flags.out, 'sweep', flags.shard);
+        writeOutput(
+          path,
+          shardJson({
+            kind: SHARD_KIND,
+            format_version: SHARD_FORMAT_VERSION,
+            of: 'sweep',
+            shard: flags.shard,
+            definition,
+            result,
+          }),
+          'the shard file',
+        );
+        if (!quiet())
+          io.out(`share ${flags.shard.index}/${flags.shard.count}: ${result.points.length} point(s): wrote ${path}\n`);
+        return;
       }
       const paths = writeSweepOutputs(result, flags.out);
       if (flags.html) {
@@ -339,6 +381,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .option('--queue <url>', QUEUE_HELP, parseQueueUrl)
+    .option('--shard <i/n>', SHARD_HELP, parseShard)
     .option('--out <dir>', 'where search.csv, search.json and the resume journal go (created if missing)', 'search-out')
     .option('--html <file>', "also write an HTML report with each policy's frontier")
     .option('--json', 'print the search result as JSON')
@@ -353,10 +396,10 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         ? silentProgress
         : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
       let result;
+      let shardFile: SearchShardFile | undefined;
       try {
         mkdirOrExplain(flags.out);
-        result = await runSearch({
-          file,
+        const options = {
           vary: flags.vary,
           monotone: flags.monotone,
           enumerate: flags.enumerate,
@@ -367,14 +410,49 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           replications: flags.replications,
           seed: flags.seed,
           policies: flags.policy,
-          policyModules: flags.policyModule,
+          policyModules: (flags.policyModule ?? []).map((f) => resolvePath(f)),
+        };
+        result = await runSearch({
+          ...options,
+          ...(flags.shard
+            ? {
+                shard: flags.shard,
+                onEvaluations: (definition: string, evaluations: [string, Record<string, number | null>[]][]) => {
+                  shardFile = {
+                    kind: SHARD_KIND,
+                    format_version: SHARD_FORMAT_VERSION,
+                    of: 'search',
+                    shard: flags.shard!,
+                    definition,
+                    search: {
+                      file,
+                      text: readScenarioFile(file),
+                      options: JSON.parse(JSON.stringify(options)) as Record<string, unknown>,
+                    },
+                    evaluations,
+                  };
+                },
+              }
+            : {}),
+          file,
           workers: flags.workers,
-          journal: searchJournalPath(flags.out),
+          journal: flags.shard
+            ? shardPath(flags.out, 'search', flags.shard).replace(/\.json$/, '.journal.jsonl')
+            : searchJournalPath(flags.out),
           ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
           onRunProgress: (done, total) => progress.update(done, total),
         });
       } finally {
         progress.stop();
+      }
+      if (shardFile) {
+        const path = shardPath(flags.out, 'search', shardFile.shard);
+        writeOutput(path, shardJson(shardFile), 'the shard file');
+        if (!quiet())
+          io.out(
+            `share ${shardFile.shard.index}/${shardFile.shard.count}: ${shardFile.evaluations.length} evaluation(s): wrote ${path}\n`,
+          );
+        return;
       }
       const paths = writeSearchOutputs(result, flags.out);
       if (flags.html) {
@@ -420,6 +498,58 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
+      }
+    });
+
+  program
+    .command('merge')
+    .description('combine the shard files of a sweep or search run with --shard I/N into the files one run writes')
+    .argument('<files...>', 'every shard file (sweep.shard-*.json or search.shard-*.json)')
+    .option('--out <dir>', "where to write the merged files (default: the first shard file's folder)")
+    .option('--html <file>', 'also write the HTML report')
+    .option('--json', 'print the merged result as JSON')
+    .action(async (files: string[], flags: { out?: string; html?: string; json?: boolean }) => {
+      const shards = readShards(files);
+      const out = flags.out ?? dirname(files[0]);
+      mkdirOrExplain(out);
+      let paths: string[];
+      let json: string;
+      let table: string;
+      if (shards[0].of === 'sweep') {
+        const result = mergeSweepShards(shards as SweepShardFile[]);
+        paths = writeSweepOutputs(result, out);
+        if (flags.html) writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
+        json = sweepJson(result);
+        table = sweepTable(result, { quiet: quiet() });
+      } else {
+        const s = shards as SearchShardFile[];
+        const preloaded = new Map(s.flatMap((x) => x.evaluations));
+        let definition = '';
+        const result = await runSearch({
+          ...(s[0].search.options as unknown as Omit<SearchOptions, 'file'>),
+          file: s[0].search.file,
+          text: s[0].search.text,
+          preloaded,
+          offline: true,
+          workers: 0,
+          onEvaluations: (h) => (definition = h),
+        });
+        if (definition !== s[0].definition)
+          throw new InputError(
+            `merge: the shards' search does not match what they recorded (placesim version or policy modules changed?)`,
+          );
+        paths = writeSearchOutputs(result, out);
+        if (flags.html) writeOutput(flags.html, renderSearchHtml(result), 'the HTML report');
+        json = searchJson(result);
+        table = searchTable(result, { quiet: quiet() });
+      }
+      if (flags.html) paths.push(flags.html);
+      if (flags.json) {
+        io.out(json);
+        if (!quiet()) io.err(`merged ${shards.length} shard(s): wrote ${paths.join(', ')}\n`);
+      } else {
+        io.out(table);
+        if (!quiet()) io.out(`merged ${shards.length} shard(s): wrote ${paths.join(', ')}\n`);
       }
     });
 

@@ -23,6 +23,8 @@ export interface EvaluatorOptions {
   /** Where tasks run (this thread, worker threads, a Redis queue). */
   runner: TaskRunner;
   journal?: SearchJournal;
+  /** Evaluations known already (merge: the shards' answers). */
+  preloaded?: Map<string, Replications>;
   /** Called after each run (one variant, one policy, one seed) finishes. */
   onRun?: () => void;
 }
@@ -36,8 +38,24 @@ export class Evaluator {
   runsDone = 0;
   runsAsked = 0;
 
+  /** Every finished evaluation, by key (journaled and preloaded ones included). */
+  private readonly done = new Map<string, Replications>();
+
   constructor(private readonly o: EvaluatorOptions) {
-    for (const [key, reps] of o.journal?.done ?? []) this.cache.set(key, Promise.resolve(reps));
+    for (const source of [
+      o.preloaded ?? new Map<string, Replications>(),
+      o.journal?.done ?? new Map<string, Replications>(),
+    ]) {
+      for (const [key, reps] of source) {
+        this.cache.set(key, Promise.resolve(reps));
+        this.done.set(key, reps);
+      }
+    }
+  }
+
+  /** The finished evaluations, sorted by key: what a shard file carries. */
+  entries(): [string, Replications][] {
+    return [...this.done.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   /** The replications of (variant, policy); `key` must identify the variant uniquely. */
@@ -49,6 +67,7 @@ export class Evaluator {
     const id = createHash('sha256').update(k).digest('hex').slice(0, 20);
     p = Promise.all(this.o.seeds.map((seed, r) => this.runOne(`${id}-r${r}`, assignments, policy, seed))).then(
       (reps) => {
+        this.done.set(k, reps);
         this.o.journal?.append(k, reps);
         return reps;
       },

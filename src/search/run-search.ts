@@ -43,7 +43,9 @@ import { metricDefs } from '../sweep/metrics.js';
 import { parsePath, round12, type SetSpec } from '../sweep/set-spec.js';
 import { PLACESIM_VERSION } from '../version.js';
 import { Evaluator, statsOf } from './evaluator.js';
-import { localRunner } from '../sweep/runner.js';
+import { localRunner, type TaskRunner } from '../sweep/runner.js';
+import type { Shard } from '../sweep/shard.js';
+import type { Replications } from './evaluator.js';
 import { queueRunner } from '../sweep/queue.js';
 import { openSearchJournal, searchDefinitionHash } from './journal.js';
 import type { DemandAnswer, EvaluatedPoint, PolicySearch, SearchAxis, SearchResult } from './result.js';
@@ -81,6 +83,16 @@ export interface SearchOptions {
   inputFiles?: string[];
   /** A line for the user (e.g. the queue has no worker yet). */
   onNotice?: (line: string) => void;
+  /** Run only share `index` (1-based) of `count`: every count-th bisection line (policy × starting configuration). */
+  shard?: Shard;
+  /** The scenario's text, instead of reading `file` (merge: the text the shards ran). */
+  text?: string;
+  /** Evaluations known already (merge: the shards' answers); with `offline`, nothing else may run. */
+  preloaded?: Map<string, Replications>;
+  /** Run nothing: an evaluation missing from `preloaded` is an error (merge). */
+  offline?: boolean;
+  /** Called at the end with the definition's hash and every evaluation (a shard file's content). */
+  onEvaluations?: (definition: string, entries: [string, Replications][]) => void;
   /** Resume journal; none: an interrupted search starts over. */
   journal?: string;
   /** Called with (runs finished, runs asked for so far) after each run. */
@@ -95,7 +107,7 @@ interface Config {
 
 export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
   checkOptions(opts);
-  const text = readScenarioFile(opts.file);
+  const text = opts.text ?? readScenarioFile(opts.file);
   const moduleFiles = (opts.policyModules ?? []).map((f) => resolvePath(f));
   const user = await loadUserPolicies(moduleFiles);
   const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies: opts.policies });
@@ -149,20 +161,29 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
   };
   const journal = opts.journal ? openSearchJournal(opts.journal, searchDefinitionHash(definition)) : undefined;
   const hash = searchDefinitionHash(definition);
-  const runner = opts.queue
-    ? await queueRunner({
-        url: opts.queue,
-        run: hash.slice(0, 16),
-        files: [...(opts.inputFiles ?? []), ...moduleFiles],
-        notice: opts.onNotice,
-      })
-    : localRunner(opts.workers ?? availableParallelism());
+  const runner: TaskRunner = opts.offline
+    ? {
+        run: () =>
+          Promise.reject(
+            new InputError('merge: the shards lack an evaluation this search needs (incomplete shard files?)'),
+          ),
+        close: () => Promise.resolve(),
+      }
+    : opts.queue
+      ? await queueRunner({
+          url: opts.queue,
+          run: hash.slice(0, 16),
+          files: [...(opts.inputFiles ?? []), ...moduleFiles],
+          notice: opts.onNotice,
+        })
+      : localRunner(opts.workers ?? availableParallelism());
   const evaluator = new Evaluator({
     text,
     file: opts.file,
     seeds,
     policyModules: moduleFiles,
     runner,
+    ...(opts.preloaded ? { preloaded: opts.preloaded } : {}),
     journal,
     onRun: () => opts.onRunProgress?.(evaluator.runsDone, evaluator.runsAsked),
   });
@@ -201,21 +222,37 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
   try {
     opts.onRunProgress?.(evaluator.runsDone, evaluator.runsAsked);
     answers = await Promise.all(
-      policyNames.map(async (policy) =>
+      policyNames.map(async (policy, pi) =>
         opts.demand
-          ? { policy, demand: await Promise.all(configs.map((c) => maxDemand(policy, c))) }
-          : { policy, winner: await cheapest(policy), demand: [] },
+          ? {
+              policy,
+              demand: (
+                await Promise.all(
+                  configs.map((c, ci) =>
+                    mine(pi, ci, configs.length) ? maxDemand(policy, c) : Promise.resolve(undefined),
+                  ),
+                )
+              ).filter((a) => a !== undefined),
+            }
+          : { policy, winner: await cheapest(policy, pi), demand: [] },
       ),
     );
   } finally {
     await evaluator.close();
   }
+  opts.onEvaluations?.(hash, evaluator.entries());
 
-  async function cheapest(policy: string): Promise<Config | undefined> {
+  /** Whether line `line` of policy `pi` (of `lines` per policy) is this shard's to run. */
+  function mine(pi: number, line: number, lines: number): boolean {
+    return !opts.shard || (pi * lines + line) % opts.shard.count === opts.shard.index - 1;
+  }
+
+  async function cheapest(policy: string, pi: number): Promise<Config | undefined> {
     const last = lastMonotone(axes);
     const outer = configs.filter((c) => last < 0 || c.idx[last] === 0);
     const found = await Promise.all(
-      outer.map(async (c): Promise<Config | undefined> => {
+      outer.map(async (c, line): Promise<Config | undefined> => {
+        if (!mine(pi, line, outer.length)) return undefined;
         if (last < 0) return (await probe(policy, c)).ok ? c : undefined;
         const at = (i: number): Config => configs[c.index + i * stride(axes, last)];
         const n = axes[last].values.length;

@@ -32,6 +32,7 @@ import { parsePath, type SetSpec } from './set-spec.js';
 import { summarize } from './stats.js';
 import type { SweepTask } from './task.js';
 import { localRunner } from './runner.js';
+import type { Shard } from './shard.js';
 import { queueRunner } from './queue.js';
 
 export const SWEEP_FORMAT_VERSION = 1;
@@ -57,6 +58,10 @@ export interface SweepOptions {
   inputFiles?: string[];
   /** A line for the user (e.g. the queue has no worker yet). */
   onNotice?: (line: string) => void;
+  /** Run only share `index` (1-based) of `count`: every count-th point. The result holds only those points. */
+  shard?: Shard;
+  /** Called once with the hash of the sweep's definition (shards of one sweep share it). */
+  onDefinition?: (hash: string) => void;
   /** Journal file for resuming; none: an interrupted sweep starts over. */
   journal?: string;
   /** Called with (points finished, points in all) at the start (resumed points count) and after each point. */
@@ -123,13 +128,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const journal: Journal | undefined = opts.journal
     ? openJournal(opts.journal, hash, (i) => points[i]?.values)
     : undefined;
+  opts.onDefinition?.(hash);
   const finished = new Map<number, SweepPointResult>(journal?.done ?? []);
-  opts.onProgress?.(finished.size, points.length);
-  const runsTotal = points.length * opts.replications;
-  let runsDone = finished.size * opts.replications;
+  // A shard runs every count-th point, starting at its own index; the others are another shard's.
+  const mine = opts.shard ? points.filter((p) => p.index % opts.shard!.count === opts.shard!.index - 1) : points;
+  opts.onProgress?.(mine.filter((p) => finished.has(p.index)).length, mine.length);
+  const runsTotal = mine.length * opts.replications;
+  let runsDone = mine.filter((p) => finished.has(p.index)).length * opts.replications;
   opts.onRunProgress?.(runsDone, runsTotal);
 
-  const todo = points.filter((p) => !finished.has(p.index));
+  const todo = mine.filter((p) => !finished.has(p.index));
   const tasks: { point: Point; rep: number; task: SweepTask }[] = [];
   for (const point of todo) {
     for (let rep = 0; rep < opts.replications; rep++) {
@@ -162,7 +170,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     partial.delete(point.index);
     journal?.append(result);
     finished.set(point.index, result);
-    opts.onProgress?.(finished.size, points.length);
+    opts.onProgress?.(mine.filter((p) => finished.has(p.index)).length, mine.length);
   };
 
   if (tasks.length > 0) {
@@ -192,7 +200,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     replications: opts.replications,
     seeds,
     metrics,
-    points: points.map((p) => finished.get(p.index)!),
+    points: mine.map((p) => finished.get(p.index)!),
   };
 }
 
