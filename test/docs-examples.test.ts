@@ -244,6 +244,10 @@ function argvFor(words: Word[], tmp: string): string[] {
       rmSync(copy, { recursive: true, force: true });
       cpSync(join(ROOT, words[++i].text), copy, { recursive: true });
       argv.push(w, copy);
+    } else if (words[0].text === 'merge' && i > 0 && !w.startsWith('-')) {
+      // merge reads shard files an earlier example wrote with --out DIR, which went to tmp/DIR.
+      const slash = w.indexOf('/');
+      argv.push(join(tmp, w.slice(0, slash).replace(/\/+$/, ''), w.slice(slash + 1)));
     } else {
       argv.push(...(words[i].quoted ? [w] : expandGlob(w)));
     }
