@@ -5,69 +5,29 @@
  * the tests can call it directly.
  */
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InputError } from '../errors.js';
-import { scenarioJsonSchema } from '../scenario/schema.js';
-import {
-  checkPlan,
-  describeFailure,
-  scenarioSource,
-  loadUserPolicies,
-  prepareScenario,
-  runLoaded,
-  EXIT_BAD_INPUT,
-  EXIT_CHECK_FAILED,
-  EXIT_OK,
-  type LoadedScenario,
-} from '../app/index.js';
-import { renderTable, renderJson, writeCsv } from '../report/index.js';
-import { defaultCatalog } from '../hardware/catalog.js';
-import { formatCatalog, catalogAsJson, catalogSources, formatSources } from '../hardware/catalog-list.js';
-import { PLACESIM_VERSION } from '../version.js';
-import { TraceCsvWriter } from '../report/trace-csv.js';
-import { renderHtml, renderSearchHtml, renderSweepHtml } from '../report/html.js';
-import {
-  parseSet,
-  runSweep,
-  writeSweepOutputs,
-  createProgress,
-  silentProgress,
-  sweepJournalPath,
-  sweepJson,
-  sweepTable,
-  type SetSpec,
-} from '../sweep/index.js';
-import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js';
-import {
-  parseConstraint,
-  parseDemand,
-  parseObjective,
-  runSearch,
-  searchJournalPath,
-  searchJson,
-  searchTable,
-  writeSearchOutputs,
-  type Constraint,
-  type SearchOptions,
-} from '../search/index.js';
-import { diff, renderDiff } from '../diff/index.js';
-import { parseQueueUrl, queueName, startQueueWorker } from '../sweep/queue.js';
-import {
-  mergeSweepShards,
-  parseShard,
-  readShards,
-  shardJson,
-  shardPath,
-  SHARD_FORMAT_VERSION,
-  SHARD_KIND,
-  type SearchShardFile,
-  type Shard,
-  type SweepShardFile,
-} from '../sweep/shard.js';
-import { readScenarioFile } from '../scenario/load.js';
-import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { InputError } from '../errors.js';
+import { describeFailure, EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK } from '../app/exit.js';
+import { PLACESIM_VERSION } from '../version.js';
+import type { LoadedScenario } from '../app/index.js';
+import { parseSet, type SetSpec } from '../sweep/set-spec.js';
+import { parseShard, type Shard } from '../sweep/shard-spec.js';
+import { parseQueueUrl } from '../sweep/queue-url.js';
+import { parseConstraint, type Constraint } from '../search/spec.js';
+import type { SearchOptions } from '../search/index.js';
+import type { SearchShardFile, SweepShardFile } from '../sweep/shard.js';
+import type { TraceCsvWriter } from '../report/trace-csv.js';
 import type { Result } from '../metrics/result.js';
+
+/*
+ * Start-up: each command imports what it needs when it runs (`await import(…)` in its action), so that
+ * `--help`, `validate` or `catalog` do not load the simulator, sweeps, checks, HTML charts or worker
+ * threads. Only commander, the error types and the exit codes are loaded up front (docs/performance.md).
+ */
+const app = () => import('../app/index.js');
+const reports = () => import('../report/index.js');
 
 export interface Io {
   out: (text: string) => void;
@@ -169,6 +129,7 @@ async function loadWithPolicyModules(
   flags: { seed?: number; policy?: string[]; policyModule?: string[] },
   io: Io,
 ): Promise<LoadedScenario> {
+  const { loadUserPolicies, prepareScenario, scenarioSource } = await app();
   const userPolicies = await loadUserPolicies(flags.policyModule ?? []);
   // `-`: the scenario is read from standard input and named <stdin> (src/app/stdin.ts).
   return prepareScenario(scenarioSource(file, io.readStdin), userPolicies, {
@@ -239,18 +200,21 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       if (flags.trace && !flags.csv)
         throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
       const loaded = await loadWithPolicyModules(file, flags, io);
+      const { runLoaded } = await app();
+      const { renderJson, renderTable } = await reports();
       let result;
       let tracer: TraceCsvWriter | null = null;
       try {
-        if (flags.trace) tracer = openTrace(join(flags.csv!, 'trace.csv'));
+        if (flags.trace) tracer = await openTrace(join(flags.csv!, 'trace.csv'));
         result = runLoaded(loaded, tracer ? { trace: tracer.write } : {});
       } finally {
         tracer?.close();
       }
       const notes: string[] = [];
-      if (flags.csv) notes.push(...writeCsvOrExplain(result, flags.csv));
+      if (flags.csv) notes.push(...(await writeCsvOrExplain(result, flags.csv)));
       if (tracer) notes.push(`${tracer.path} (${tracer.rows} rows)`);
       if (flags.html) {
+        const { renderHtml } = await import('../report/html.js');
         writeOutput(flags.html, renderHtml(result), 'the HTML report');
         notes.push(flags.html);
       }
@@ -286,6 +250,9 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--json', 'print the sweep result as JSON')
     .action(async (file: string, flags: SweepFlags) => {
       if (flags.set.length === 0) throw new InputError('sweep needs at least one --set path=values');
+      const { createProgress, runSweep, silentProgress, sweepJournalPath, sweepJson, sweepTable, writeSweepOutputs } =
+        await import('../sweep/index.js');
+      const { shardJson, shardPath, SHARD_FORMAT_VERSION, SHARD_KIND } = await import('../sweep/shard.js');
       // Runs (point × seed), counted as they finish: points finish out of order across the workers.
       const progress = quiet()
         ? silentProgress
@@ -332,6 +299,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       }
       const paths = writeSweepOutputs(result, flags.out);
       if (flags.html) {
+        const { renderSweepHtml } = await import('../report/html.js');
         writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
         paths.push(flags.html);
       }
@@ -392,6 +360,11 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         if (!/^\d*\.?\d+(e-?\d+)?$/i.test(flags.tolerance) || !(tolerance > 0 && tolerance < 1))
           throw new InputError(`--tolerance must be a number between 0 and 1, got ${JSON.stringify(flags.tolerance)}`);
       }
+      const { createProgress, silentProgress } = await import('../sweep/index.js');
+      const { parseDemand, parseObjective, runSearch, searchJournalPath, searchJson, searchTable, writeSearchOutputs } =
+        await import('../search/index.js');
+      const { shardJson, shardPath, SHARD_FORMAT_VERSION, SHARD_KIND } = await import('../sweep/shard.js');
+      const { readScenarioFile } = await import('../scenario/load.js');
       const progress = quiet()
         ? silentProgress
         : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
@@ -456,6 +429,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       }
       const paths = writeSearchOutputs(result, flags.out);
       if (flags.html) {
+        const { renderSearchHtml } = await import('../report/html.js');
         writeOutput(flags.html, renderSearchHtml(result), 'the HTML report');
         paths.push(flags.html);
       }
@@ -479,6 +453,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       parseCount(1000),
     )
     .action(async (flags: { queue: string; concurrency?: number; lockDuration?: number }) => {
+      const { queueName, startQueueWorker } = await import('../sweep/queue.js');
       const concurrency = flags.concurrency ?? availableParallelism();
       const handle = await startQueueWorker({
         url: flags.queue,
@@ -509,6 +484,10 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--html <file>', 'also write the HTML report')
     .option('--json', 'print the merged result as JSON')
     .action(async (files: string[], flags: { out?: string; html?: string; json?: boolean }) => {
+      const { mergeSweepShards, readShards } = await import('../sweep/shard.js');
+      const { sweepJson, sweepTable, writeSweepOutputs } = await import('../sweep/index.js');
+      const { runSearch, searchJson, searchTable, writeSearchOutputs } = await import('../search/index.js');
+      const { renderSearchHtml, renderSweepHtml } = await import('../report/html.js');
       const shards = readShards(files);
       const out = flags.out ?? dirname(files[0]);
       mkdirOrExplain(out);
@@ -571,6 +550,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--junit <file>', 'write JUnit XML')
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .action(async (files: string[], flags: CheckFlags) => {
+      const { renderCheckTable, runCheck, writeCheckOutputs } = await import('../check/index.js');
       const report = await runCheck({
         files,
         baselineDir: flags.baseline,
@@ -594,6 +574,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--policy <names>', "comma-separated policies for scenario files, instead of each file's", parseList)
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .action(async (a: string, b: string, flags: { seed?: number; policy?: string[]; policyModule?: string[] }) => {
+      const { loadUserPolicies } = await app();
+      const { diff, renderDiff } = await import('../diff/index.js');
       const userPolicies = await loadUserPolicies(flags.policyModule ?? []);
       const report = diff(a, b, {
         userPolicies,
@@ -612,6 +594,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .action(async (file: string, flags: { policyModule?: string[] }) => {
       const loaded = await loadWithPolicyModules(file, flags, io);
       // The plan is where a model that fits nowhere is found; it is cheap and runs no events.
+      const { checkPlan } = await app();
       checkPlan(loaded);
       const { scenario } = loaded;
       io.out(
@@ -624,7 +607,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
   program
     .command('schema')
     .description('print the JSON Schema of scenario files')
-    .action(() => {
+    .action(async () => {
+      const { scenarioJsonSchema } = await import('../scenario/schema.js');
       io.out(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
     });
 
@@ -638,7 +622,10 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     )
     .option('--json', 'print as JSON')
     .option('--sources', 'list every publication the catalog cites, with the entries that cite it')
-    .action((what: 'devices' | 'instances' | 'regions', flags: { json?: boolean; sources?: boolean }) => {
+    .action(async (what: 'devices' | 'instances' | 'regions', flags: { json?: boolean; sources?: boolean }) => {
+      const { defaultCatalog } = await import('../hardware/catalog.js');
+      const { formatCatalog, catalogAsJson, catalogSources, formatSources } =
+        await import('../hardware/catalog-list.js');
       const catalog = defaultCatalog();
       if (flags.sources) {
         io.out(
@@ -652,7 +639,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
   return program;
 }
 
-function openTrace(path: string): TraceCsvWriter {
+async function openTrace(path: string): Promise<TraceCsvWriter> {
+  const { TraceCsvWriter } = await import('../report/trace-csv.js');
   try {
     return new TraceCsvWriter(path);
   } catch (e) {
@@ -685,7 +673,8 @@ function oneLineUsageError(text: string): string {
 }
 
 /** A directory that cannot be written is the user's to fix (exit 2), not a bug. */
-function writeCsvOrExplain(result: Result, dir: string): string[] {
+async function writeCsvOrExplain(result: Result, dir: string): Promise<string[]> {
+  const { writeCsv } = await reports();
   try {
     return writeCsv(result, dir);
   } catch (e) {

@@ -19,6 +19,7 @@ export class Outcomes {
   declare private readonly rq: RequestTable;
   declare private readonly targets: TargetPlan[];
   declare private readonly row: TraceRow;
+  declare private readonly trace: RunContext['trace'];
   declare private readonly tallies: RunContext['tallies'];
   declare private readonly svcTallies: RunContext['svcTallies'];
   declare private readonly svcSeries: RunContext['svcSeries'];
@@ -35,6 +36,7 @@ export class Outcomes {
     this.svcSeries = ctx.svcSeries;
     this.services = ctx.scenario.services;
     this.regions = ctx.scenario.regions;
+    this.trace = ctx.trace;
     this.row = {
       policy: ctx.policy.name,
       request: 0,
@@ -145,7 +147,8 @@ export class Outcomes {
       st.latency.record(latency);
       tallies.egressBytes += t.egressBytes;
       tallies.networkBytes += t.networkBytes;
-      tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(regions[t.region], end);
+      // (Skipped when the network draws nothing: adding 0 × the grid leaves the sum exactly as it is.)
+      if (t.kwhNetworkPerRequest !== 0) tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(regions[t.region], end);
       st.networkSum += network;
       st.queueSum += start - rq.enqueued[slot];
       st.execSum += end - start;
@@ -165,7 +168,7 @@ export class Outcomes {
     }
     tallies.completedTotal++;
     this.svcSeries[svc].completions.addAt(this.sim.now, 1);
-    if (this.ctx.trace)
+    if (this.trace !== null)
       this.emit(
         rq.id[slot],
         svc,

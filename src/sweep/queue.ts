@@ -49,20 +49,7 @@ export function queueName(version: string = PLACESIM_VERSION): string {
   return `placesim-v${version.replace(/[^A-Za-z0-9._-]/g, '_')}`;
 }
 
-/** Checks a `--queue` value: a redis:// or rediss:// URL. */
-export function parseQueueUrl(text: string): string {
-  let u: URL;
-  try {
-    u = new URL(text);
-  } catch {
-    throw new InputError(`--queue ${JSON.stringify(text)}: expected a Redis URL such as redis://localhost:6379`);
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new InputError(`--queue ${JSON.stringify(text)}: expected a redis:// or rediss:// URL`);
-  }
-  if (u.hostname === '') throw new InputError(`--queue ${JSON.stringify(text)}: the URL names no host`);
-  return text;
-}
+export { parseQueueUrl } from './queue-url.js';
 
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -11,12 +11,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { SweepResult } from '../metrics/sweep-result.js';
+import type { Shard } from './shard-spec.js';
 
-export interface Shard {
-  /** 1-based. */
-  index: number;
-  count: number;
-}
+export { parseShard, type Shard } from './shard-spec.js';
 
 export const SHARD_KIND = 'placesim-shard';
 export const SHARD_FORMAT_VERSION = 1;
@@ -47,19 +44,6 @@ export interface SearchShardFile {
 }
 
 export type ShardFile = SweepShardFile | SearchShardFile;
-
-/** Parses `--shard I/N` (1 ≤ I ≤ N ≤ 10,000). */
-export function parseShard(text: string): Shard {
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!m || !(count >= 1 && count <= 10_000) || !(index >= 1 && index <= count)) {
-    throw new InputError(
-      `--shard ${JSON.stringify(text)}: expected I/N with 1 ≤ I ≤ N ≤ 10000, e.g. 1/4 (the first of four shares)`,
-    );
-  }
-  return { index, count };
-}
 
 export function shardFileName(of: 'sweep' | 'search', s: Shard): string {
   const w = String(s.count).length;
