@@ -22,9 +22,14 @@ describe('CLI start-up', () => {
         '../app/exit.js',
         '../errors.js',
         '../sweep/set-spec.js',
+        // Flag parsers of search, --shard and --queue: each imports only the error types.
+        '../search/spec.js',
+        '../sweep/shard-spec.js',
+        '../sweep/queue-url.js',
         '../version.js',
         'commander',
         'node:fs',
+        'node:os',
         'node:path',
       ].sort(),
     );
