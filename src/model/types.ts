@@ -264,9 +264,10 @@ export type ArrivalSpec =
   | { kind: 'trace'; file: string; times_s: Float64Array }
   /**
    * Closed loop: `clients` users, each sending its first request at t = 0 and its next one a think time
-   * after the previous one ended (completed, rejected or lost).
+   * after the previous one ended — plus `backoff_s` when it was rejected or lost (a client never retries
+   * in zero time).
    */
-  | { kind: 'closed'; clients: number; think: ServiceTimeSpec }
+  | { kind: 'closed'; clients: number; think: ServiceTimeSpec; backoff_s: number }
   /** Offline: all `requests` are there at t = 0 (a benchmark's offline scenario). */
   | { kind: 'offline'; requests: number };
 

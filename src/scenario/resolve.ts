@@ -973,7 +973,12 @@ function resolveArrivals(
     }
     case 'closed': {
       const c = a.closed!;
-      return { kind, clients: c.clients, think: thinkTime(r, c.think, [...path, 'closed', 'think']) };
+      return {
+        kind,
+        clients: c.clients,
+        think: thinkTime(r, c.think, [...path, 'closed', 'think']),
+        backoff_s: c.backoff,
+      };
     }
     case 'offline':
       if (at.warmup_s > 0)

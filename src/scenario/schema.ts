@@ -375,6 +375,11 @@ export const ServiceSchema = z.strictObject({
             .describe(
               'Wait between the end of a request (completed, rejected or lost) and the next: a duration, or { exponential | deterministic | lognormal (with cv) } mean. Default 0s.',
             ),
+          backoff: duration(true)
+            .prefault('1s')
+            .describe(
+              'Added to the think time after a rejected or lost request (> 0: no retry in zero time). Default 1s.',
+            ),
         })
         .optional()
         .describe('Closed loop: each client sends its next request a think time after its previous one ended.'),

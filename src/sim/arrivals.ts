@@ -219,12 +219,15 @@ export class Arrivals {
     this.arrive(this.clientService[client], client);
   }
 
-  /** A closed-loop client's request ended (completed, rejected or lost): it sends the next after a think time. */
-  clientDone(client: number): void {
+  /**
+   * A closed-loop client's request ended: completed (failed = false), or rejected or lost (failed = true,
+   * the client also waits its backoff). It sends the next after a think time.
+   */
+  clientDone(client: number, failed: boolean): void {
     const svc = this.clientService[client];
-    const think = this.services[svc].arrivals;
-    if (think.kind !== 'closed') return;
-    const spec = think.think;
+    const closed = this.services[svc].arrivals;
+    if (closed.kind !== 'closed') return;
+    const spec = closed.think;
     const rng = this.thinkStreams[svc]!;
     const wait =
       spec.kind === 'exponential'
@@ -232,7 +235,7 @@ export class Arrivals {
         : spec.kind === 'lognormal'
           ? rng.lognormal(spec.mean_s, spec.cv)
           : spec.mean_s;
-    const at = this.sim.now + wait;
+    const at = this.sim.now + wait + (failed ? closed.backoff_s : 0);
     if (at < this.duration) this.sim.scheduleAt(at, this.kinds.client, client);
   }
 
@@ -295,7 +298,7 @@ export class Arrivals {
     const target = this.view.place(svc, user, now);
     if (target === -1) {
       this.outcomes.reject(id, svc, user, now, measured, -1);
-      if (client !== -1) this.clientDone(client);
+      if (client !== -1) this.clientDone(client, true);
       return;
     }
     const slot = this.newRequest(id, svc, user, now, measured, serviceTime, 1);

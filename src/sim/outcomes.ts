@@ -111,7 +111,7 @@ export class Outcomes {
     const rq = this.rq;
     this.reject(rq.id[slot], rq.service[slot], rq.user[slot], rq.arrival[slot], rq.measured[slot] === 1, target);
     rq.release(slot);
-    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot]);
+    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
   }
 
   /** The request lost its replica, or its response found the site's buffer full, with no retry left. */
@@ -124,7 +124,7 @@ export class Outcomes {
     if (trace)
       this.emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], rq.target[slot], 'lost', NaN, NaN, NaN, NaN);
     rq.release(slot);
-    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot]);
+    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
   }
 
   /**
@@ -188,7 +188,7 @@ export class Outcomes {
         ttft,
       );
     rq.release(slot);
-    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot]);
+    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], false);
   }
 
   /** At the end of the run: counts requests still open and traces them, in arrival order. */
