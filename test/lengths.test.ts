@@ -14,6 +14,9 @@ import { runScenario } from '../src/sim/index.js';
 import type { TraceRow } from '../src/sim/index.js';
 import type { LengthDist, Scenario } from '../src/model/types.js';
 import { queueScenario } from './helpers/build-scenario.js';
+import { cli, expectOneLineBadInput, withoutDebugTraces } from './helpers/cli.js';
+
+withoutDebugTraces();
 
 const draws = (dist: LengthDist, n: number, seed = 1): number[] => {
   const s = new LengthSampler(dist, new RandomStreams(seed).stream('test'));
@@ -309,6 +312,25 @@ describe('bad lengths, trace columns and load modes: one line naming the file, t
     const e = loadError(arrivals, request, files);
     expect(e.message).toMatch(message);
     expect(e.message).not.toMatch(/\n/);
+  });
+
+  it('through the CLI: exit 2 and one line (a bad trace cell, a bad distribution)', async () => {
+    const trace = dirWith({ 't.csv': 'when,ctx,gen\n0.5,100,20\n1.5,2000,x\n' });
+    writeFileSync(
+      trace,
+      scenarioText('{ trace: { file: t.csv, time: when, input_tokens: ctx, output_tokens: gen } }', '{}'),
+    );
+    expect(expectOneLineBadInput(await cli('run', trace))).toMatch(
+      /t\.csv:3:10: services\.chat\.arrivals\.trace\.output_tokens: bad output_tokens "x" in column "gen": expected a whole number$/,
+    );
+    const dist = dirWith({});
+    writeFileSync(
+      dist,
+      scenarioText('{ poisson: 1/s }', '{ input_tokens: { lognormal: 9, cv: 1 }, output_tokens: 5 }'),
+    );
+    expect(expectOneLineBadInput(await cli('validate', dist))).toMatch(
+      /s\.yaml:20:30: services\.chat\.request\.input_tokens: missing required field "max"/,
+    );
   });
 
   it('offline load with a warm-up', () => {
