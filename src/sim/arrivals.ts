@@ -49,7 +49,9 @@ export class Arrivals {
   private drawnIn = 0;
   private drawnOut = 0;
   private drawnItems = 1;
-  /** The closed-loop client of the request arriving now (-1: none). */
+  /** The closed-loop client of the request arriving now (-1: none); set by onClient for onArrival. */
+  private clientArriving = -1;
+  /** The client newRequest records on the request. */
   private arrivingClient = -1;
   /** Closed loop: per client, its service; per service, the think-time stream (null: not closed loop). */
   declare private readonly clientService: Int32Array;
@@ -216,7 +218,8 @@ export class Arrivals {
 
   /** Event *client*: closed-loop client `client` sends its next request. */
   onClient(client: number): void {
-    this.arrive(this.clientService[client], client);
+    this.clientArriving = client;
+    this.onArrival(this.clientService[client]);
   }
 
   /**
@@ -241,11 +244,9 @@ export class Arrivals {
 
   /** Event *arrival* of service svc. */
   onArrival(svc: number): void {
-    this.arrive(svc, -1);
-  }
-
-  /** A request of service svc arrives now (from closed-loop client `client`, or -1). */
-  private arrive(svc: number, client: number): void {
+    // From a closed-loop client (onClient), or -1. One handler for both keeps the open-loop path one call deep.
+    const client = this.clientArriving;
+    this.clientArriving = -1;
     const service = this.services[svc];
     const now = this.sim.now;
     const measured = now >= this.warmup;
