@@ -410,6 +410,24 @@ describe('running with lengths', () => {
   });
 });
 
+describe('items that vary (a non-LLM model)', () => {
+  it("a batch of images runs for its members' items: the same mean execution as the fixed mean", () => {
+    const vision = (request: string) =>
+      scenarioText('{ poisson: 5/s }', request)
+        .replace('llama: { params: 8.03e9 }', 'resnet: { flops_per_item: 8.2e9, weights: 102MB }')
+        .replace('model: llama', 'model: resnet');
+    const exec = (request: string) =>
+      runScenario(loadScenarioText(vision(request), dirWith({}))).policies[0].services[0].breakdown_ms!.execution;
+    const fixed = exec('{ items: 16 }');
+    const varied = exec('{ items: { uniform: [1, 31] } }');
+    expect(exec('{ items: 31 }')).toBeGreaterThan(fixed * 1.1);
+    expect(Math.abs(varied / fixed - 1)).toBeLessThan(0.05);
+    expect(() => loadScenarioText(vision('{ input_tokens: { uniform: [1, 3] } }'), dirWith({}))).toThrow(
+      /services\.chat\.request\.input_tokens: applies to LLM services only \(model "resnet" is not an LLM\)$/,
+    );
+  });
+});
+
 describe('load modes', () => {
   const closed = (clients: number, think: number, servers: number, maxQueue?: number): Scenario => {
     const s = queueScenario({
