@@ -24,7 +24,7 @@ import { defaultCatalog } from '../hardware/catalog.js';
 import { formatCatalog, catalogAsJson, catalogSources, formatSources } from '../hardware/catalog-list.js';
 import { PLACESIM_VERSION } from '../version.js';
 import { TraceCsvWriter } from '../report/trace-csv.js';
-import { renderHtml, renderSweepHtml } from '../report/html.js';
+import { renderHtml, renderSearchHtml, renderSweepHtml } from '../report/html.js';
 import {
   parseSet,
   runSweep,
@@ -37,9 +37,36 @@ import {
   type SetSpec,
 } from '../sweep/index.js';
 import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js';
+import {
+  parseConstraint,
+  parseDemand,
+  parseObjective,
+  runSearch,
+  searchJournalPath,
+  searchJson,
+  searchTable,
+  writeSearchOutputs,
+  type Constraint,
+  type SearchOptions,
+} from '../search/index.js';
 import { diff, renderDiff } from '../diff/index.js';
+import { parseQueueUrl, queueName, startQueueWorker } from '../sweep/queue.js';
+import {
+  mergeSweepShards,
+  parseShard,
+  readShards,
+  shardJson,
+  shardPath,
+  SHARD_FORMAT_VERSION,
+  SHARD_KIND,
+  type SearchShardFile,
+  type Shard,
+  type SweepShardFile,
+} from '../sweep/shard.js';
+import { readScenarioFile } from '../scenario/load.js';
+import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { Result } from '../metrics/result.js';
 
 export interface Io {
@@ -85,7 +112,29 @@ interface RunFlags {
 
 interface SweepFlags {
   policyModule?: string[];
+  queue?: string;
+  shard?: Shard;
   set: SetSpec[];
+  replications: number;
+  seed?: number;
+  policy?: string[];
+  workers?: number;
+  out: string;
+  html?: string;
+  json?: boolean;
+}
+
+interface SearchFlags {
+  policyModule?: string[];
+  queue?: string;
+  shard?: Shard;
+  vary: SetSpec[];
+  require: Constraint[];
+  minimise?: string;
+  maxDemand?: string;
+  tolerance?: string;
+  monotone?: string[];
+  enumerate?: string[];
   replications: number;
   seed?: number;
   policy?: string[];
@@ -127,6 +176,12 @@ async function loadWithPolicyModules(
     policies: flags.policy,
   });
 }
+
+const SHARD_HELP =
+  'run only share I of N (1-based; every N-th point or bisection line) and write a shard file for `placesim merge`';
+
+const QUEUE_HELP =
+  'run the tasks on `placesim worker`s through this Redis queue (redis://HOST:6379) instead of on this machine';
 
 const POLICY_MODULE_HELP = 'load your own placement policies from a JavaScript module (.js, .mjs, .cjs; repeatable)';
 // No default list: commander would print "(default: [])" in the help.
@@ -224,6 +279,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--policy <names>', "comma-separated policies, instead of the scenario's", parseList)
     .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .option('--queue <url>', QUEUE_HELP, parseQueueUrl)
+    .option('--shard <i/n>', SHARD_HELP, parseShard)
     .option('--out <dir>', 'where sweep.csv, sweep.json and the resume journal go (created if missing)', 'sweep-out')
     .option('--html <file>', 'also write an HTML report of the sweep')
     .option('--json', 'print the sweep result as JSON')
@@ -234,6 +291,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         ? silentProgress
         : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
       let result;
+      let definition = '';
       try {
         mkdirOrExplain(flags.out);
         result = await runSweep({
@@ -244,11 +302,33 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           policies: flags.policy,
           policyModules: flags.policyModule,
           workers: flags.workers,
-          journal: sweepJournalPath(flags.out),
+          journal: flags.shard
+            ? shardPath(flags.out, 'sweep', flags.shard).replace(/\.json$/, '.journal.jsonl')
+            : sweepJournalPath(flags.out),
+          ...(flags.shard ? { shard: flags.shard, onDefinition: (h: string) => (definition = h) } : {}),
+          ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
           onRunProgress: (done, total) => progress.update(done, total),
         });
       } finally {
         progress.stop();
+      }
+      if (flags.shard) {
+        const path = shardPath(flags.out, 'sweep', flags.shard);
+        writeOutput(
+          path,
+          shardJson({
+            kind: SHARD_KIND,
+            format_version: SHARD_FORMAT_VERSION,
+            of: 'sweep',
+            shard: flags.shard,
+            definition,
+            result,
+          }),
+          'the shard file',
+        );
+        if (!quiet())
+          io.out(`share ${flags.shard.index}/${flags.shard.count}: ${result.points.length} point(s): wrote ${path}\n`);
+        return;
       }
       const paths = writeSweepOutputs(result, flags.out);
       if (flags.html) {
@@ -265,6 +345,211 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           io.out(
             `${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`,
           );
+      }
+    });
+
+  program
+    .command('search')
+    .description(
+      'find, per policy, the cheapest configuration that meets every constraint (--minimise), or the highest demand a configuration serves (--max-demand)',
+    )
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option(
+      '--vary <path=values>',
+      'a field and the values to try: a.b=1,2,3 or a.b=start..end:step (repeatable; pool counts and replicas are bisected)',
+      (v: string, acc: SetSpec[]) => [...acc, parseSet(v)],
+      [] as SetSpec[],
+    )
+    .option(
+      '--require <metric op bound>',
+      'a constraint on a sweep metric, e.g. chat.latency_p99_ms<=800 or chat.slo_attainment>=0.99 (repeatable)',
+      (v: string, acc: Constraint[]) => [...acc, parseConstraint(v)],
+      [] as Constraint[],
+    )
+    .option('--minimise <objective>', 'cost, carbon, energy, a metric, or a weighted sum such as cost_usd+20*carbon_kg')
+    .option('--max-demand <path=low..high>', 'instead: the highest value of a demand field that meets every constraint')
+    .option('--tolerance <fraction>', 'max-demand: stop when high/low ≤ 1 + tolerance (default 0.02)')
+    .option('--monotone <path>', 'treat a varied field as monotone (bisect it) besides counts and replicas', collect)
+    .option(
+      '--enumerate <path>',
+      'try every value of a varied count or replicas field instead of bisecting it',
+      collect,
+    )
+    .option('--replications <n>', 'seeds per evaluation (seed, seed+1, …)', parseCount(1), 3)
+    .option('--seed <n>', "first seed, instead of the scenario's", parseSeed)
+    .option('--policy <names>', "comma-separated policies, instead of the scenario's", parseList)
+    .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .option('--queue <url>', QUEUE_HELP, parseQueueUrl)
+    .option('--shard <i/n>', SHARD_HELP, parseShard)
+    .option('--out <dir>', 'where search.csv, search.json and the resume journal go (created if missing)', 'search-out')
+    .option('--html <file>', "also write an HTML report with each policy's frontier")
+    .option('--json', 'print the search result as JSON')
+    .action(async (file: string, flags: SearchFlags) => {
+      let tolerance: number | undefined;
+      if (flags.tolerance !== undefined) {
+        tolerance = Number(flags.tolerance);
+        if (!/^\d*\.?\d+(e-?\d+)?$/i.test(flags.tolerance) || !(tolerance > 0 && tolerance < 1))
+          throw new InputError(`--tolerance must be a number between 0 and 1, got ${JSON.stringify(flags.tolerance)}`);
+      }
+      const progress = quiet()
+        ? silentProgress
+        : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
+      let result;
+      let shardFile: SearchShardFile | undefined;
+      try {
+        mkdirOrExplain(flags.out);
+        const options = {
+          vary: flags.vary,
+          monotone: flags.monotone,
+          enumerate: flags.enumerate,
+          constraints: flags.require,
+          ...(flags.minimise !== undefined ? { objective: parseObjective(flags.minimise) } : {}),
+          ...(flags.maxDemand !== undefined ? { demand: parseDemand(flags.maxDemand) } : {}),
+          ...(tolerance !== undefined ? { tolerance } : {}),
+          replications: flags.replications,
+          seed: flags.seed,
+          policies: flags.policy,
+          policyModules: (flags.policyModule ?? []).map((f) => resolvePath(f)),
+        };
+        result = await runSearch({
+          ...options,
+          ...(flags.shard
+            ? {
+                shard: flags.shard,
+                onEvaluations: (definition: string, evaluations: [string, Record<string, number | null>[]][]) => {
+                  shardFile = {
+                    kind: SHARD_KIND,
+                    format_version: SHARD_FORMAT_VERSION,
+                    of: 'search',
+                    shard: flags.shard!,
+                    definition,
+                    search: {
+                      file,
+                      text: readScenarioFile(file),
+                      options: JSON.parse(JSON.stringify(options)) as Record<string, unknown>,
+                    },
+                    evaluations,
+                  };
+                },
+              }
+            : {}),
+          file,
+          workers: flags.workers,
+          journal: flags.shard
+            ? shardPath(flags.out, 'search', flags.shard).replace(/\.json$/, '.journal.jsonl')
+            : searchJournalPath(flags.out),
+          ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
+          onRunProgress: (done, total) => progress.update(done, total),
+        });
+      } finally {
+        progress.stop();
+      }
+      if (shardFile) {
+        const path = shardPath(flags.out, 'search', shardFile.shard);
+        writeOutput(path, shardJson(shardFile), 'the shard file');
+        if (!quiet())
+          io.out(
+            `share ${shardFile.shard.index}/${shardFile.shard.count}: ${shardFile.evaluations.length} evaluation(s): wrote ${path}\n`,
+          );
+        return;
+      }
+      const paths = writeSearchOutputs(result, flags.out);
+      if (flags.html) {
+        writeOutput(flags.html, renderSearchHtml(result), 'the HTML report');
+        paths.push(flags.html);
+      }
+      if (flags.json) {
+        io.out(searchJson(result));
+        if (!quiet()) io.err(`wrote ${paths.join(', ')}\n`);
+      } else {
+        io.out(searchTable(result, { quiet: quiet() }));
+        if (!quiet()) io.out(`wrote ${paths.join(', ')}\n`);
+      }
+    });
+
+  program
+    .command('worker')
+    .description('take sweep and search tasks from a Redis queue and run them, until stopped (Ctrl-C, SIGTERM)')
+    .requiredOption('--queue <url>', 'the Redis server the coordinators use (redis://HOST:6379)', parseQueueUrl)
+    .option('--concurrency <n>', 'tasks run at once, each in a worker thread (default: one per core)', parseCount(1))
+    .option(
+      '--lock-duration <ms>',
+      'how long a dead worker keeps its task before another takes it (default 30000)',
+      parseCount(1000),
+    )
+    .action(async (flags: { queue: string; concurrency?: number; lockDuration?: number }) => {
+      const concurrency = flags.concurrency ?? availableParallelism();
+      const handle = await startQueueWorker({
+        url: flags.queue,
+        concurrency,
+        ...(flags.lockDuration !== undefined ? { lockDurationMs: flags.lockDuration } : {}),
+        onTask: (key, ok) => {
+          if (!quiet()) io.err(`${ok ? 'done' : 'FAILED'} ${key}\n`);
+        },
+      });
+      if (!quiet())
+        io.err(`placesim ${PLACESIM_VERSION} worker: ${concurrency} task(s) at a time from ${queueName()}\n`);
+      const stop = () => void handle.close();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        await handle.closed;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+
+  program
+    .command('merge')
+    .description('combine the shard files of a sweep or search run with --shard I/N into the files one run writes')
+    .argument('<files...>', 'every shard file (sweep.shard-*.json or search.shard-*.json)')
+    .option('--out <dir>', "where to write the merged files (default: the first shard file's folder)")
+    .option('--html <file>', 'also write the HTML report')
+    .option('--json', 'print the merged result as JSON')
+    .action(async (files: string[], flags: { out?: string; html?: string; json?: boolean }) => {
+      const shards = readShards(files);
+      const out = flags.out ?? dirname(files[0]);
+      mkdirOrExplain(out);
+      let paths: string[];
+      let json: string;
+      let table: string;
+      if (shards[0].of === 'sweep') {
+        const result = mergeSweepShards(shards as SweepShardFile[]);
+        paths = writeSweepOutputs(result, out);
+        if (flags.html) writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
+        json = sweepJson(result);
+        table = sweepTable(result, { quiet: quiet() });
+      } else {
+        const s = shards as SearchShardFile[];
+        const preloaded = new Map(s.flatMap((x) => x.evaluations));
+        let definition = '';
+        const result = await runSearch({
+          ...(s[0].search.options as unknown as Omit<SearchOptions, 'file'>),
+          file: s[0].search.file,
+          text: s[0].search.text,
+          preloaded,
+          offline: true,
+          workers: 0,
+          onEvaluations: (h) => (definition = h),
+        });
+        if (definition !== s[0].definition)
+          throw new InputError(
+            `merge: the shards' search does not match what they recorded (placesim version or policy modules changed?)`,
+          );
+        paths = writeSearchOutputs(result, out);
+        if (flags.html) writeOutput(flags.html, renderSearchHtml(result), 'the HTML report');
+        json = searchJson(result);
+        table = searchTable(result, { quiet: quiet() });
+      }
+      if (flags.html) paths.push(flags.html);
+      if (flags.json) {
+        io.out(json);
+        if (!quiet()) io.err(`merged ${shards.length} shard(s): wrote ${paths.join(', ')}\n`);
+      } else {
+        io.out(table);
+        if (!quiet()) io.out(`merged ${shards.length} shard(s): wrote ${paths.join(', ')}\n`);
       }
     });
 
