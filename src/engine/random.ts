@@ -33,6 +33,11 @@ export function lognormalOf(mean: number, cv: number, z: number): number {
   return Math.exp(mu + Math.sqrt(sigma2) * z);
 }
 
+/** Whole number uniform on [min, max] (both included), from a uniform u in [0, 1). */
+export function integerOf(min: number, max: number, u: number): number {
+  return min + Math.floor(u * (max - min + 1));
+}
+
 /** 2^-53: the weight of the second output's 21 bits in a 53-bit double. */
 const TWO_POW_MINUS_53 = 1.1102230246251565e-16;
 
@@ -82,6 +87,11 @@ export class RandomStream {
   /** Lognormal with the given mean and coefficient of variation (sd / mean). */
   lognormal(mean: number, cv: number): number {
     return lognormalOf(mean, cv, this.normal());
+  }
+
+  /** Whole number uniform on [min, max], both included (one uniform). */
+  integer(min: number, max: number): number {
+    return integerOf(min, max, this.next());
   }
 }
 

@@ -11,6 +11,8 @@ import type { Simulator } from '../engine/index.js';
 import type { RequestTable } from './tables.js';
 import type { TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
+import type { Arrivals } from './arrivals.js';
+import { apiUsdPerRequest } from './pricing.js';
 
 export class Outcomes {
   declare private readonly ctx: RunContext;
@@ -25,6 +27,7 @@ export class Outcomes {
   declare private readonly svcSeries: RunContext['svcSeries'];
   declare private readonly services: RunContext['scenario']['services'];
   declare private readonly regions: RunContext['scenario']['regions'];
+  declare private arrivals: Arrivals;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -54,7 +57,9 @@ export class Outcomes {
     };
   }
 
-  link(_parts: Parts): void {}
+  link(parts: Parts): void {
+    this.arrivals = parts.arrivals;
+  }
 
   /** Name of where a target runs: its pool, or its managed API. */
   private targetName(target: number): string {
@@ -108,6 +113,7 @@ export class Outcomes {
     const rq = this.rq;
     this.reject(rq.id[slot], rq.service[slot], rq.user[slot], rq.arrival[slot], rq.measured[slot] === 1, target);
     rq.release(slot);
+    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
   }
 
   /** The request lost its replica, or its response found the site's buffer full, with no retry left. */
@@ -120,6 +126,7 @@ export class Outcomes {
     if (trace)
       this.emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], rq.target[slot], 'lost', NaN, NaN, NaN, NaN);
     rq.release(slot);
+    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
   }
 
   /**
@@ -144,6 +151,7 @@ export class Outcomes {
       const slo = this.services[svc].slo;
       const latency = deliveredAt - arrival;
       st.completed++;
+      st.lastCompletion = deliveredAt;
       st.latency.record(latency);
       tallies.egressBytes += t.egressBytes;
       tallies.networkBytes += t.networkBytes;
@@ -161,7 +169,8 @@ export class Outcomes {
       if (t.api >= 0) {
         const at = tallies.apis[t.api];
         at.requests++;
-        at.usd += t.usdPerUse;
+        // Priced by the request's own token counts (t.usdPerUse, the plan's estimate, is for the service's mean).
+        at.usd += apiUsdPerRequest(this.ctx.scenario.apis[t.api], rq.inputTokens[slot], rq.outputTokens[slot]);
         at.kwh += t.kwhPerUse;
         at.gco2 += t.kwhPerUse * gridAt(regions[t.region], end);
       }
@@ -182,6 +191,7 @@ export class Outcomes {
         ttft,
       );
     rq.release(slot);
+    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], false);
   }
 
   /** At the end of the run: counts requests still open and traces them, in arrival order. */
