@@ -41,6 +41,7 @@ import { diff, renderDiff } from '../diff/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Result } from '../metrics/result.js';
+import { completionScript, SHELLS, type Shell } from './completion.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -362,6 +363,14 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         return;
       }
       io.out(flags.json ? JSON.stringify(catalogAsJson(catalog, what), null, 2) + '\n' : formatCatalog(catalog, what));
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script (commands, options, scenario files) for bash, zsh or fish')
+    .addArgument(new Argument('<shell>', SHELLS.join(' | ')).choices(SHELLS))
+    .action((shell: Shell) => {
+      io.out(completionScript(program, shell));
     });
 
   return program;
