@@ -186,7 +186,9 @@ function fish(program: Command): string {
   for (const f of global) lines.push(flagLine('true', f));
   for (const c of commands) {
     const cond = `__fish_seen_subcommand_from ${c.name}`;
-    lines.push(`complete -c placesim -n "not __fish_seen_subcommand_from ${names}" -a ${c.name} -d '${plain(c.description)}'`);
+    lines.push(
+      `complete -c placesim -n "not __fish_seen_subcommand_from ${names}" -a ${c.name} -d '${plain(c.description)}'`,
+    );
     for (const f of c.flags) lines.push(flagLine(cond, f));
     if (c.name === 'completion') lines.push(`complete -c placesim -n "${cond}" -a "${SHELLS.join(' ')}"`);
     else if (c.choices.length > 0) lines.push(`complete -c placesim -n "${cond}" -a "${c.choices.join(' ')}"`);

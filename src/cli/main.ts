@@ -39,21 +39,35 @@ import {
 import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js';
 import { diff, renderDiff } from '../diff/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import { dirname, join } from 'node:path';
 import type { Result } from '../metrics/result.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
+import { askInitOptions, initOptions, starterScenario, type InitOptions } from '../init/index.js';
 
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   /** Standard input's text, for a scenario given as `-`; default: the process's stdin. */
   readStdin?: () => string;
+  /** Asks a question at a terminal (`placesim init` without flags); absent: never ask. */
+  ask?: (question: string) => Promise<string>;
 }
 
 const processIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
+  ...(process.stdin.isTTY && process.stdout.isTTY ? { ask: askAtTerminal } : {}),
 };
+
+async function askAtTerminal(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
 
 export { EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_BUG } from '../app/exit.js';
 
@@ -366,6 +380,41 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     });
 
   program
+    .command('init')
+    .description("write a commented starter scenario for a workload, its users' regions and the sites to compare")
+    .option('--workload <kind>', 'chatbot | vision | training (default: chatbot)')
+    .option('--users <regions>', "the users' catalog regions, comma-separated (default: us-east)", parseList)
+    .option('--sites <kinds>', 'kinds of site to compare: cloud,edge,device (default: cloud,edge)', parseList)
+    .option('--name <name>', "the scenario's name (default: <workload>-starter)")
+    .option('-o, --output <file>', 'where to write it, or - for standard output (default: <name>.yaml)')
+    .option('--force', 'overwrite the file if it exists')
+    .action(
+      async (flags: {
+        workload?: string;
+        users?: string[];
+        sites?: string[];
+        name?: string;
+        output?: string;
+        force?: boolean;
+      }) => {
+        const chosen = flags.workload !== undefined || flags.users !== undefined || flags.sites !== undefined;
+        // Questions only for a person at a terminal: never in CI, a pipe, or when a flag already chose.
+        const interactive = !chosen && io.ask !== undefined && process.env.CI !== 'true';
+        const options: InitOptions = interactive ? await askInitOptions(io.ask!) : initOptions(flags);
+        if (flags.name !== undefined) options.name = initOptions({ ...flags, workload: options.workload }).name;
+        const file = flags.output ?? `${options.name ?? `${options.workload}-starter`}.yaml`;
+        const text = starterScenario({ ...options, ...(file !== '-' ? { file } : {}) });
+        if (file === '-') {
+          io.out(text);
+          return;
+        }
+        writeNew(file, text, flags.force === true);
+        if (!quiet())
+          io.out(`wrote ${file}: check it with npx placesim validate ${file}, run it with npx placesim run ${file}\n`);
+      },
+    );
+
+  program
     .command('completion')
     .description('print a shell completion script (commands, options, scenario files) for bash, zsh or fish')
     .addArgument(new Argument('<shell>', SHELLS.join(' | ')).choices(SHELLS))
@@ -374,6 +423,20 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     });
 
   return program;
+}
+
+/** Writes a new file; an existing one only with `force`. */
+function writeNew(path: string, text: string, force: boolean): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text, { flag: force ? 'w' : 'wx' });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err?.code === 'EEXIST')
+      throw new InputError(`${path} exists: give --force to overwrite it, or -o another file`);
+    if (typeof err?.code === 'string') throw new InputError(`cannot write "${path}": ${err.message}`);
+    throw e;
+  }
 }
 
 function openTrace(path: string): TraceCsvWriter {
