@@ -159,7 +159,7 @@ export function starterScenario(o: InitOptions): string {
 
   push(``, `sites:`);
   if (cloud !== undefined) {
-    const price = catalog.instances[instance].prices[cloud]['on-demand']!;
+    const price = catalog.instances[instance].prices[cloud]['on-demand'];
     const note = training ? '8 x H100 SXM' : spec!.cloudNote;
     push(
       `  cloud:`,
