@@ -68,7 +68,12 @@ describe('the Result schema', () => {
       'warnings',
     ]);
     expect(orders.get('policies.*')?.slice(-2)).toEqual(['events', 'timeseries']);
-    expect(orders.get('policies.*.services.*')?.at(-1)).toBe('latency_cdf_ms');
+    expect(orders.get('policies.*.services.*')?.slice(-4)).toEqual([
+      'latency_cdf_ms',
+      'placement_reasons',
+      'rejected_by',
+      'lost_by',
+    ]);
     expect(orders.has('policies.*.services.*.placements')).toBe(false);
   });
 });

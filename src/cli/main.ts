@@ -43,6 +43,7 @@ import { createInterface } from 'node:readline/promises';
 import { dirname, join } from 'node:path';
 import type { Result } from '../metrics/result.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
+import { explain } from '../explain/index.js';
 import { askInitOptions, initOptions, starterScenario, type InitOptions } from '../init/index.js';
 
 export interface Io {
@@ -377,6 +378,20 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         return;
       }
       io.out(flags.json ? JSON.stringify(catalogAsJson(catalog, what), null, 2) + '\n' : formatCatalog(catalog, what));
+    });
+
+  program
+    .command('explain')
+    .description(
+      'why each policy placed requests where it did (per target, the deciding reason) and why requests were rejected or lost',
+    )
+    .argument('<file>', 'scenario file (YAML or JSON), or - to read it from standard input')
+    .option('--policy <names>', "comma-separated policies to explain, instead of the scenario's", parseList)
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .option('--seed <n>', "random seed, instead of the scenario's", parseSeed)
+    .action(async (file: string, flags: { policy?: string[]; policyModule?: string[]; seed?: number }) => {
+      const loaded = await loadWithPolicyModules(file, flags, io);
+      io.out(explain(runLoaded(loaded)));
     });
 
   program

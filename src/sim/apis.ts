@@ -9,6 +9,7 @@
  * Owns: per API the policy's permission to use it and the requests in flight; per service its latency stream.
  * Handles: *API done* (the provider answered). Requests reach an API through pools.ts's *enqueue*.
  */
+import { REJECT_API_LIMIT } from './decisions.js';
 import type { ServiceTimeSpec } from '../model/types.js';
 import { exponentialOf, lognormalOf, normalCos, normalSin, type RandomStream } from '../engine/random.js';
 import { policyUsesPool } from '../placement/policy.js';
@@ -80,7 +81,7 @@ export class ManagedApis {
     const now = this.sim.now;
     rq.enqueued[slot] = now;
     if (this.inFlight[t.api] >= a.max_concurrency) {
-      this.outcomes.rejectSlot(slot, t.id);
+      this.outcomes.rejectSlot(slot, t.id, REJECT_API_LIMIT);
       return;
     }
     this.inFlight[t.api]++;

@@ -8,6 +8,7 @@
  * (dispatch when a queue's max_wait runs out), *batch done* (the batch's requests are delivered).
  * Capacity tells it when a unit's replicas start or stop serving (`setUnitServing`).
  */
+import { REJECT_QUEUE_FULL } from './decisions.js';
 import type { Simulator } from '../engine/index.js';
 import type { RequestTable } from './tables.js';
 import type { TargetPlan } from './plan.js';
@@ -179,7 +180,7 @@ export class Pools {
     }
     // The queue may have filled while the request travelled: beyond max_queue it is turned away here.
     if (this.isFull(pool)) {
-      this.outcomes.rejectSlot(slot, t);
+      this.outcomes.rejectSlot(slot, t, REJECT_QUEUE_FULL);
       return;
     }
     rq.enqueued[slot] = this.sim.now;

@@ -9,6 +9,7 @@ import type { Scenario } from '../model/types.js';
 import { LatencyStats } from '../metrics/latency.js';
 import { IntervalSeries, chooseInterval } from '../metrics/interval-series.js';
 import type { Plan } from './plan.js';
+import { LOSS_CAUSES, N_DECISIONS, REJECT_CAUSES } from './decisions.js';
 
 export const HOUR = 3600;
 
@@ -73,6 +74,11 @@ export interface ServiceTallies {
   ttft: LatencyStats | null;
   placements: Float64Array; // per pool
   apiPlacements: Float64Array; // per managed API
+  /** Per target (pools, then APIs) × decision code (decisions.ts): first placements by reason. */
+  decisions: Float64Array;
+  /** Per rejection cause and per loss cause (decisions.ts). */
+  rejectedBy: Float64Array;
+  lostBy: Float64Array;
 }
 
 export interface ServiceSeries {
@@ -191,6 +197,9 @@ export function createTallies(plan: Plan, policy: string, provisioned: boolean[]
       ttft: s.model >= 0 && scenario.models[s.model].kind === 'llm' ? new LatencyStats() : null,
       placements: new Float64Array(nPools),
       apiPlacements: new Float64Array(scenario.apis.length),
+      decisions: new Float64Array((nPools + scenario.apis.length) * N_DECISIONS),
+      rejectedBy: new Float64Array(REJECT_CAUSES.length),
+      lostBy: new Float64Array(LOSS_CAUSES.length),
     })),
     pools: plan.pools.map(() => ({
       busyServerSeconds: 0,

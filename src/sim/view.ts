@@ -18,6 +18,7 @@ import type { Links } from './links.js';
 import type { Capacity } from './capacity.js';
 import type { Uplinks } from './uplinks.js';
 import type { ManagedApis } from './apis.js';
+import { CAUSE_API_LIMIT, CAUSE_DOWN, CAUSE_FULL, CAUSE_NONE, Decisions } from './decisions.js';
 
 interface ServiceView {
   request: PlacementRequest;
@@ -37,9 +38,21 @@ export class PolicyView {
   declare private capacity: Capacity;
   declare private uplinks: Uplinks;
   declare private apis: ManagedApis;
+  declare private readonly decisions: Decisions;
+  /** Why the last placement went where it did (a code of decisions.ts), or why it was refused. */
+  lastDecision = 0;
+  lastRejectCause = 0;
+  /** The service and user of the last fill, for `unavailableCause`. */
+  declare private lastSvc: number;
+  declare private lastUser: number;
+  declare private readonly causeOf: (i: number) => number;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    this.decisions = new Decisions(ctx.policy.name);
+    this.lastSvc = 0;
+    this.lastUser = 0;
+    this.causeOf = (i) => this.unavailableCause(i);
     this.sim = ctx.sim;
     this.targets = ctx.plan.targets;
     const { scenario, plan } = ctx;
@@ -219,15 +232,40 @@ export class PolicyView {
     const v = this.fill(svc, user);
     const policy = this.ctx.policy;
     const choice = policy.place(v.request, v.view);
-    if (choice === -1) return -1;
     const cands = v.view.candidates;
+    this.lastSvc = svc;
+    this.lastUser = user;
+    if (choice === -1) {
+      this.lastRejectCause = this.decisions.rejectCause(cands, v.request, this.causeOf);
+      return -1;
+    }
     if (!(Number.isInteger(choice) && choice >= 0 && choice < cands.length) || !cands[choice].available) {
       throw new Error(
         `policy "${policy.name}" returned ${String(choice)} for service "${this.ctx.scenario.services[svc].name}": ` +
           `expected -1 or the index of an available candidate (0..${cands.length - 1})`,
       );
     }
+    this.lastDecision = this.decisions.classify(cands, choice, v.request, this.causeOf);
     return v.targetIds[choice];
+  }
+
+  /** Why candidate i of the last fill is unavailable, if for a passing reason (decisions.ts). */
+  private unavailableCause(i: number): number {
+    const t = this.targets[this.views[this.lastSvc].targetIds[i]];
+    const cap = this.capacity;
+    const user = this.lastUser;
+    const userRegion = this.userRegion[user];
+    const linkDown = cap.linkDown[userRegion * this.ctx.nRegions + t.region] !== 0;
+    if (!t.allowed) return CAUSE_NONE;
+    if (t.api >= 0) {
+      if (!this.apis.usable[t.api]) return CAUSE_NONE;
+      if (cap.regionDown[t.region] !== 0 || linkDown) return CAUSE_DOWN;
+      return this.apis.inFlight[t.api] >= this.ctx.scenario.apis[t.api].max_concurrency ? CAUSE_API_LIMIT : CAUSE_NONE;
+    }
+    const p = t.pool;
+    if (t.reachable[user] !== 1 || !this.ctx.usedForInference[p]) return CAUSE_NONE;
+    if (this.uplinks.down[this.uplinks.siteOfPool[p]] > 0 || linkDown || !cap.canServe(p)) return CAUSE_DOWN;
+    return this.pools.isFull(p) ? CAUSE_FULL : CAUSE_NONE;
   }
 
   /** Asks the policy how long to hold a deferrable request arriving now (0 = place it now). */
