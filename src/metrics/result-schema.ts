@@ -361,9 +361,12 @@ export const EnergyBreakdownSchema = z.strictObject({
   }),
   facility: f(num(), { doc: 'Facility overhead: IT energy × (PUE − 1) of each site.' }),
   network: f(num(), {
-    doc: 'Bytes moved (upload + download) by completed measured requests at cloud and edge pools and managed APIs, plus training datasets moved between regions, × the network energy coefficient (kWh/GB). No PUE.',
+    doc: 'Bytes moved (upload + download) by completed measured requests at cloud and edge pools and managed APIs, plus training datasets moved between regions, × the energy per GB of the segment they cross: `network.energy_kwh_per_gb` over the WAN, `network.lan_energy_kwh_per_gb` between a user group and the edge site whose LAN it is on (`users.<g>.lan`). No PUE.',
   }),
   api: f(num(), { doc: 'Energy at managed APIs (`energy_wh_per_request` × their completed measured requests).' }),
+  network_lan: f(num(), {
+    doc: "Of `network`, the part carried on user groups' own LANs (`network.lan_energy_kwh_per_gb`); the rest crossed the WAN. Not added to `total` again.",
+  }),
 });
 
 export const CarbonBreakdownSchema = z.strictObject({

@@ -456,6 +456,13 @@ function totalsRows(policies: PolicyResult[]): Row[] {
     perRequestRow(policies, 'cost'),
     row('energy kWh', (p) => formatNumber(p.totals.energy_kwh.total)),
     ...api('  api kWh', (p) => p.totals.energy_kwh.api),
+    // The two network segments, when some policy carried traffic on a user group's own LAN.
+    ...(policies.some((p) => p.totals.energy_kwh.network_lan !== 0)
+      ? [
+          row('  network WAN kWh', (p) => formatNumber(p.totals.energy_kwh.network - p.totals.energy_kwh.network_lan)),
+          row('  network LAN kWh', (p) => formatNumber(p.totals.energy_kwh.network_lan)),
+        ]
+      : []),
     perRequestRow(policies, 'energy'),
     row('carbon kg', (p) => formatNumber(p.totals.carbon_kg.total)),
     ...api('  api kg', (p) => p.totals.carbon_kg.api),

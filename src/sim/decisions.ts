@@ -70,9 +70,11 @@ export const REJECT_API_LIMIT = 6;
 export const LOSS_CAUSES = [
   'its pool went away (failure, interruption, outage) and no retry placed it',
   "the response did not fit the cut-off site's buffer",
+  'the response found the users cut off (the uplink of the site whose LAN they are on was down)',
 ] as const;
 export const LOSS_CAPACITY = 0;
 export const LOSS_BUFFER = 1;
+export const LOSS_USERS_CUT_OFF = 2;
 
 /** The criterion each built-in policy chooses by; a policy not listed is classified by the first that fits. */
 const CRITERION: Record<string, number> = {

@@ -160,8 +160,14 @@ export class Outcomes {
       st.completed++;
       st.latency.record(latency);
       tallies.egressBytes += t.egressBytes;
-      tallies.networkBytes += t.networkBytes;
-      tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(regions[t.region], end);
+      // The network segment: the users' own LAN, or the WAN.
+      if (t.lan[user] === 1) {
+        tallies.lanBytes += t.networkBytes;
+        tallies.networkGco2 += t.kwhLanPerRequest * gridAt(regions[t.region], end);
+      } else {
+        tallies.networkBytes += t.networkBytes;
+        tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(regions[t.region], end);
+      }
       st.networkSum += network;
       st.queueSum += start - rq.enqueued[slot];
       st.execSum += end - start;

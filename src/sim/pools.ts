@@ -174,7 +174,9 @@ export class Pools {
     }
     const pool = tp.pool;
     // The pool may have gone while the request travelled: it is placed again.
-    if (this.uplinks.down[this.uplinks.siteOfPool[pool]] > 0 || !this.capacity.canServe(pool)) {
+    // (Users on the site's own LAN reach it whatever its uplink does.)
+    const cut = this.uplinks.down[this.uplinks.siteOfPool[pool]] > 0 && tp.lan[rq.user[slot]] === 0;
+    if (cut || !this.capacity.canServe(pool)) {
       this.arrivals.retry(slot);
       return;
     }
@@ -295,7 +297,7 @@ export class Pools {
       rq.started[slot] = start;
       rq.ended[slot] = now;
       rq.firstToken[slot] = firstTokenAt;
-      if (!uplinkDown) this.links.deliver(slot, t);
+      if (!uplinkDown || t.lan[rq.user[slot]] === 1) this.links.deliver(slot, t);
       else this.uplinks.hold(slot, site, ctx.scenario.services[t.service].request.download_bytes);
     }
     this.accountBusy(pool, start, now);

@@ -2,6 +2,7 @@
  * Turns the raw tallies of each run into the Result reporters read: cost, energy and carbon from the
  * integrated busy time and the provisioned capacity, per-1k-request figures and a 30-day projection.
  */
+import { CATALOG_NETWORK_DEFAULTS } from '../hardware/catalog.js';
 import { decisionLabel, LOSS_CAUSES, N_DECISIONS, REJECT_CAUSES } from './decisions.js';
 import type {
   PolicyResult,
@@ -63,7 +64,11 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
   });
   const egressGb = tallies.egressBytes / 1e9;
   const egress = transferUsd(tallies.egressBytes, scenario.network.egress_usd_per_gb) + datasetsUsd;
-  const networkKwh = (tallies.networkBytes / 1e9) * scenario.network.energy_kwh_per_gb + transferKwh;
+  // Two segments, each at its own energy per GB: the WAN, and user groups' own LANs.
+  const lanKwh =
+    (tallies.lanBytes / 1e9) *
+    (scenario.network.lan_energy_kwh_per_gb ?? CATALOG_NETWORK_DEFAULTS.lan_energy_kwh_per_gb);
+  const networkKwh = (tallies.networkBytes / 1e9) * scenario.network.energy_kwh_per_gb + lanKwh + transferKwh;
   const networkCarbonKg = tallies.networkGco2 / 1000 + transferKg;
   const apis: ApiResult[] = scenario.apis.map((a, i) => {
     const t = tallies.apis[i];
@@ -122,6 +127,7 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
         facility: r(facilityKwh),
         network: r(networkKwh),
         api: r(apiKwh),
+        network_lan: r(lanKwh),
       },
       carbon_kg: { total: r(carbonTotal), compute: r(computeCarbonKg), network: r(networkCarbonKg), api: r(apiKg) },
       egress_gb: r(egressGb),

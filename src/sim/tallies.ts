@@ -115,6 +115,8 @@ export interface RunTallies {
   sites: SiteTallies[];
   egressBytes: number;
   networkBytes: number;
+  /** Bytes of completed measured requests carried on a user group's own LAN (not in networkBytes). */
+  lanBytes: number;
   networkGco2: number;
   /** Per site's shared link, measured window: seconds busy, seconds waited, transfers — each direction. */
   links: { inBusy: number; inWait: number; inCount: number; outBusy: number; outWait: number; outCount: number }[];
@@ -236,6 +238,7 @@ export function createTallies(plan: Plan, policy: string, provisioned: boolean[]
     sites: scenario.sites.map(() => ({ uplinkDownSeconds: 0, uplinkOutages: 0, buffered: 0, overflow: 0 })),
     egressBytes: 0,
     networkBytes: 0,
+    lanBytes: 0,
     networkGco2: 0,
     links: [],
     groupLinks: [],

@@ -33,6 +33,8 @@ export class PolicyView {
   declare private readonly targets: TargetPlan[];
   declare private readonly views: ServiceView[];
   declare private readonly userRegion: Int32Array;
+  /** Per user group: the site whose LAN it sits on and whose uplink its WAN traffic crosses, or −1. */
+  declare private readonly userGateway: Int32Array;
   declare private pools: Pools;
   declare private links: Links;
   declare private capacity: Capacity;
@@ -57,6 +59,7 @@ export class PolicyView {
     this.targets = ctx.plan.targets;
     const { scenario, plan } = ctx;
     this.userRegion = Int32Array.from(scenario.users.map((u) => u.region));
+    this.userGateway = Int32Array.from(scenario.users.map((u) => u.lan_site ?? -1));
     const regionByName = new Map(scenario.regions.map((r) => [r.name, r]));
     /** The scenario's grid intensity as a perfect forecast (policies may look ahead with it). */
     const gridForecast = (region: string, t: number): number => {
@@ -153,6 +156,9 @@ export class PolicyView {
     const usedForInference = ctx.usedForInference;
     const regions = scenario.regions;
     const userRegion = this.userRegion[user];
+    const gw = this.userGateway[user];
+    // WAN traffic of users on a site's LAN crosses that site's uplink: none while it is down.
+    const wanUp = gw < 0 || uplinkDown[gw] === 0;
     for (let i = 0; i < cands.length; i++) {
       const c = cands[i];
       const t = targets[v.targetIds[i]];
@@ -163,6 +169,7 @@ export class PolicyView {
           t.allowed &&
           this.apis.usable[t.api] &&
           this.apis.inFlight[t.api] < a.max_concurrency &&
+          wanUp &&
           cap.regionDown[t.region] === 0 &&
           linkDown[userRegion * nRegions + t.region] === 0;
         c.rtt_s = t.rtt[user];
@@ -207,7 +214,7 @@ export class PolicyView {
         t.allowed &&
         t.reachable[user] === 1 &&
         usedForInference[p] &&
-        uplinkDown[siteOfPool[p]] === 0 &&
+        (t.lan[user] === 1 || (wanUp && uplinkDown[siteOfPool[p]] === 0)) &&
         linkDown[userRegion * nRegions + t.region] === 0 &&
         cap.canServe(p) &&
         (qAll < maxQueue[p] || (free > 0 && qAll === 0));
@@ -221,7 +228,10 @@ export class PolicyView {
       c.busy_servers = busy[p];
       c.servers = servers;
       c.cost_usd = estimateUsd(t, exec, bEff);
-      c.carbon_g = estimateGco2(t, exec, bEff, gridAt(regions[t.region], now));
+      const grid = gridAt(regions[t.region], now);
+      c.carbon_g = estimateGco2(t, exec, bEff, grid);
+      // Over the users' own LAN the transfer costs the LAN's energy, not the WAN's.
+      if (t.lan[user] === 1) c.carbon_g -= (t.kwhNetworkPerRequest - t.kwhLanPerRequest) * grid;
     }
     return v;
   }
@@ -256,15 +266,18 @@ export class PolicyView {
     const user = this.lastUser;
     const userRegion = this.userRegion[user];
     const linkDown = cap.linkDown[userRegion * this.ctx.nRegions + t.region] !== 0;
+    const gw = this.userGateway[user];
+    const cutOff = gw >= 0 && this.uplinks.down[gw] > 0 && t.lan[user] === 0;
     if (!t.allowed) return CAUSE_NONE;
     if (t.api >= 0) {
       if (!this.apis.usable[t.api]) return CAUSE_NONE;
-      if (cap.regionDown[t.region] !== 0 || linkDown) return CAUSE_DOWN;
+      if (cap.regionDown[t.region] !== 0 || linkDown || cutOff) return CAUSE_DOWN;
       return this.apis.inFlight[t.api] >= this.ctx.scenario.apis[t.api].max_concurrency ? CAUSE_API_LIMIT : CAUSE_NONE;
     }
     const p = t.pool;
     if (t.reachable[user] !== 1 || !this.ctx.usedForInference[p]) return CAUSE_NONE;
-    if (this.uplinks.down[this.uplinks.siteOfPool[p]] > 0 || linkDown || !cap.canServe(p)) return CAUSE_DOWN;
+    const siteCut = this.uplinks.down[this.uplinks.siteOfPool[p]] > 0 && t.lan[user] === 0;
+    if (siteCut || cutOff || linkDown || !cap.canServe(p)) return CAUSE_DOWN;
     return this.pools.isFull(p) ? CAUSE_FULL : CAUSE_NONE;
   }
 
