@@ -41,6 +41,15 @@ function explainPolicy(p: PolicyResult): string[] {
     if (rows.length > 0) out.push(...pad(rows, '    '));
     if (s.retried > 0) out.push(`    placed again after losing their pool: ${int(s.retried)}`);
   }
+  const idle = p.pools.filter(
+    (x) => x.provisioned && x.cost_usd > 0 && x.utilisation < 0.25 && !p.jobs.some((j) => j.pool === x.name),
+  );
+  if (idle.length > 0)
+    out.push(
+      `  note: paid for but mostly idle — ${idle.map((x) => `${x.name} ($${x.cost_usd.toPrecision(3)}, ${(100 * x.utilisation).toFixed(1)}% utilised)`).join(', ')}.`,
+      "  A candidate's cost estimate charges a pool's price per busy second, as if idle time were free: a policy on",
+      '  cost may route around capacity that is billed anyway, and the column pays for both.',
+    );
   for (const u of p.uplinks)
     if (u.outages > 0)
       out.push(
