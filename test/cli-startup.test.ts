@@ -27,6 +27,8 @@ describe('CLI start-up', () => {
         '../sweep/shard-spec.js',
         '../sweep/queue-url.js',
         '../version.js',
+        // The completion script generator: it reads commander's declarations only.
+        './completion.js',
         'commander',
         'node:fs',
         'node:os',

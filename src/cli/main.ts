@@ -20,6 +20,8 @@ import type { SearchOptions } from '../search/index.js';
 import type { SearchShardFile, SweepShardFile } from '../sweep/shard.js';
 import type { TraceCsvWriter } from '../report/trace-csv.js';
 import type { Result } from '../metrics/result.js';
+import { completionScript, SHELLS, type Shell } from './completion.js';
+import type { InitOptions } from '../init/index.js';
 
 /*
  * Start-up: each command imports what it needs when it runs (`await import(…)` in its action), so that
@@ -34,12 +36,25 @@ export interface Io {
   err: (text: string) => void;
   /** Standard input's text, for a scenario given as `-`; default: the process's stdin. */
   readStdin?: () => string;
+  /** Asks a question at a terminal (`placesim init` without flags); absent: never ask. */
+  ask?: (question: string) => Promise<string>;
 }
 
 const processIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
+  ...(process.stdin.isTTY && process.stdout.isTTY ? { ask: askAtTerminal } : {}),
 };
+
+async function askAtTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
 
 export { EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_BUG } from '../app/exit.js';
 
@@ -636,7 +651,81 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       io.out(flags.json ? JSON.stringify(catalogAsJson(catalog, what), null, 2) + '\n' : formatCatalog(catalog, what));
     });
 
+  program
+    .command('explain')
+    .description(
+      'why each policy placed requests where it did (per target, the deciding reason) and why requests were rejected or lost',
+    )
+    .argument('<file>', 'scenario file (YAML or JSON), or - to read it from standard input')
+    .option('--policy <names>', "comma-separated policies to explain, instead of the scenario's", parseList)
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .option('--seed <n>', "random seed, instead of the scenario's", parseSeed)
+    .action(async (file: string, flags: { policy?: string[]; policyModule?: string[]; seed?: number }) => {
+      const { runLoaded } = await app();
+      const { explain } = await import('../explain/index.js');
+      const loaded = await loadWithPolicyModules(file, flags, io);
+      io.out(explain(runLoaded(loaded)));
+    });
+
+  program
+    .command('init')
+    .description("write a commented starter scenario for a workload, its users' regions and the sites to compare")
+    .option('--workload <kind>', 'chatbot | vision | training (default: chatbot)')
+    .option('--users <regions>', "the users' catalog regions, comma-separated (default: us-east)", parseList)
+    .option('--sites <kinds>', 'kinds of site to compare: cloud,edge,device (default: cloud,edge)', parseList)
+    .option('--name <name>', "the scenario's name (default: <workload>-starter)")
+    .option('-o, --output <file>', 'where to write it, or - for standard output (default: <name>.yaml)')
+    .option('--force', 'overwrite the file if it exists')
+    .action(
+      async (flags: {
+        workload?: string;
+        users?: string[];
+        sites?: string[];
+        name?: string;
+        output?: string;
+        force?: boolean;
+      }) => {
+        const { askInitOptions, initOptions, starterScenario } = await import('../init/index.js');
+        const chosen = flags.workload !== undefined || flags.users !== undefined || flags.sites !== undefined;
+        // Questions only for a person at a terminal: never in CI, a pipe, or when a flag already chose.
+        const interactive = !chosen && io.ask !== undefined && process.env.CI !== 'true';
+        const options: InitOptions = interactive ? await askInitOptions(io.ask!) : initOptions(flags);
+        if (flags.name !== undefined) options.name = initOptions({ ...flags, workload: options.workload }).name;
+        const file = flags.output ?? `${options.name ?? `${options.workload}-starter`}.yaml`;
+        const text = starterScenario({ ...options, ...(file !== '-' ? { file } : {}) });
+        if (file === '-') {
+          io.out(text);
+          return;
+        }
+        writeNew(file, text, flags.force === true);
+        if (!quiet())
+          io.out(`wrote ${file}: check it with npx placesim validate ${file}, run it with npx placesim run ${file}\n`);
+      },
+    );
+
+  program
+    .command('completion')
+    .description('print a shell completion script (commands, options, scenario files) for bash, zsh or fish')
+    .addArgument(new Argument('<shell>', SHELLS.join(' | ')).choices(SHELLS))
+    .action((shell: Shell) => {
+      io.out(completionScript(program, shell));
+    });
+
   return program;
+}
+
+/** Writes a new file; an existing one only with `force`. */
+function writeNew(path: string, text: string, force: boolean): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text, { flag: force ? 'w' : 'wx' });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err?.code === 'EEXIST')
+      throw new InputError(`${path} exists: give --force to overwrite it, or -o another file`);
+    if (typeof err?.code === 'string') throw new InputError(`cannot write "${path}": ${err.message}`);
+    throw e;
+  }
 }
 
 async function openTrace(path: string): Promise<TraceCsvWriter> {

@@ -231,6 +231,12 @@ export interface UserGroup {
    * towards cloud regions, bits/s: uploads queue for it first come, first served. Infinity = none.
    */
   shared_uplink_bps: { edge: number; cloud: number };
+  /**
+   * The edge site whose local network the group sits on (a store's cameras and its in-store box), or −1 /
+   * absent: that site is reached over the LAN (LAN energy, no egress, whatever its uplink does), and every
+   * other site and API through that site's uplink (WAN: cut off while it is down).
+   */
+  lan_site?: number;
 }
 
 export interface LlmModel {
@@ -389,6 +395,8 @@ export interface NetworkSettings {
   egress_usd_per_gb: number;
   inter_region_usd_per_gb: number;
   energy_kwh_per_gb: number;
+  /** Energy per GB carried on a local network (users on an edge site's LAN). Absent: the catalog's. */
+  lan_energy_kwh_per_gb?: number;
 }
 
 export interface Scenario {

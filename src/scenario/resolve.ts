@@ -47,6 +47,7 @@ export interface NetworkDefaultsInput {
   egress_usd_per_gb: number;
   inter_region_usd_per_gb: number;
   energy_kwh_per_gb: number;
+  lan_energy_kwh_per_gb: number;
   intra_region_rtt_ms: number;
 }
 
@@ -97,6 +98,22 @@ class Resolver {
     if (i >= 0) return i;
     this.fail(path, unknownMessage(kind, name, names));
   }
+}
+
+/** The edge site a user group's LAN belongs to. */
+function lanSite(r: Resolver, sites: readonly Site[], name: string, path: Path): number {
+  const i = r.ref(
+    'site',
+    name,
+    sites.map((s) => s.name),
+    path,
+  );
+  if (sites[i].kind !== 'edge')
+    r.fail(
+      path,
+      `"${name}" is a ${sites[i].kind} site: a user group can sit on the local network of an edge site only`,
+    );
+  return i;
 }
 
 function unknownMessage(kind: string, name: string, names: readonly string[]): string {
@@ -217,6 +234,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
           : typeof u.shared_uplink === 'number'
             ? { edge: u.shared_uplink, cloud: u.shared_uplink }
             : { edge: u.shared_uplink.edge ?? Infinity, cloud: u.shared_uplink.cloud ?? Infinity },
+      lan_site: u.lan === undefined ? -1 : lanSite(r, sites, u.lan, ['users', name, 'lan']),
     };
   });
 
@@ -1186,5 +1204,6 @@ function resolveNetwork(
     egress_usd_per_gb: f.network.egress_usd_per_gb ?? ctx.network.egress_usd_per_gb,
     inter_region_usd_per_gb: f.network.inter_region_usd_per_gb ?? ctx.network.inter_region_usd_per_gb,
     energy_kwh_per_gb: f.network.energy_kwh_per_gb ?? ctx.network.energy_kwh_per_gb,
+    lan_energy_kwh_per_gb: f.network.lan_energy_kwh_per_gb ?? ctx.network.lan_energy_kwh_per_gb,
   };
 }

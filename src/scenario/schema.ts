@@ -156,7 +156,14 @@ export const NetworkSchema = z.strictObject({
     .describe(`RTT between two sites in the same region. Default: the catalog's (${CATALOG_INTRA_REGION_RTT_MS} ms).`),
   egress_usd_per_gb: nonNegative().optional().describe('$ per GB leaving a cloud to the internet. Default: catalog.'),
   inter_region_usd_per_gb: nonNegative().optional().describe('$ per GB between regions. Default: catalog.'),
-  energy_kwh_per_gb: nonNegative().optional().describe('Network energy per GB transferred, kWh. Default: catalog.'),
+  energy_kwh_per_gb: nonNegative()
+    .optional()
+    .describe('Network (WAN) energy per GB transferred, kWh. Default: catalog (0.001, Cloud Carbon Footprint).'),
+  lan_energy_kwh_per_gb: nonNegative()
+    .optional()
+    .describe(
+      "Energy per GB carried on a local network: between a user group and the edge site it sits on (users' `lan`), kWh. Default: catalog (4.4e-6, an estimate).",
+    ),
 });
 
 export const PoolSchema = z
@@ -287,6 +294,11 @@ export const UserSchema = z.strictObject({
     .optional()
     .describe(
       "An upstream link the whole group shares (e.g. one store's WAN for all its cameras): one capacity, or { edge, cloud } for the paths it applies to. Uploads queue for it first come, first served. Default: none.",
+    ),
+  lan: name()
+    .optional()
+    .describe(
+      "The edge site whose local network these users sit on (a store's cameras and its in-store box). That site is reached over the LAN: `network.lan_energy_kwh_per_gb`, no egress, and its uplink's outages do not cut it off. Every other site and API is reached through that site's uplink (WAN): cut off while it is down. Default: none (every site over the WAN).",
     ),
 });
 

@@ -14,6 +14,7 @@
  * *arrival* (per service), *client* (a closed-loop client's next request), *deferred* (a held request is
  * placed now).
  */
+import { LOSS_CAPACITY, N_DECISIONS } from './decisions.js';
 import type { RandomStream } from '../engine/index.js';
 import type { Simulator } from '../engine/index.js';
 import type { RequestTable } from './tables.js';
@@ -298,7 +299,7 @@ export class Arrivals {
 
     const target = this.view.place(svc, user, now);
     if (target === -1) {
-      this.outcomes.reject(id, svc, user, now, measured, -1);
+      this.outcomes.reject(id, svc, user, now, measured, -1, this.view.lastRejectCause);
       if (client !== -1) this.clientDone(client, true);
       return;
     }
@@ -350,6 +351,8 @@ export class Arrivals {
       const st = this.svcTallies[rq.service[slot]];
       if (tp.pool >= 0) st.placements[tp.pool]++;
       else st.apiPlacements[tp.api]++;
+      const k = tp.pool >= 0 ? tp.pool : this.ctx.scenario.pools.length + tp.api;
+      st.decisions[k * N_DECISIONS + this.view.lastDecision]++;
     }
     this.links.send(slot, target);
   }
@@ -359,7 +362,7 @@ export class Arrivals {
     const rq = this.rq;
     const target = this.view.place(rq.service[slot], rq.user[slot], rq.arrival[slot]);
     if (target === -1) {
-      this.outcomes.rejectSlot(slot, -1);
+      this.outcomes.rejectSlot(slot, -1, this.view.lastRejectCause);
       return;
     }
     rq.attempts[slot] = 1;
@@ -385,7 +388,7 @@ export class Arrivals {
         return;
       }
     }
-    this.outcomes.lose(slot);
+    this.outcomes.lose(slot, LOSS_CAPACITY);
   }
 
   /** From now, requests that lose their replica wait to be placed again (see releaseHeldRetries). */

@@ -5,6 +5,7 @@
  * series, the network and API accounting of completed requests, and the one reusable trace row.
  * Handles no events itself: pools, links, managed APIs and arrivals call it when a request ends.
  */
+import { LOSS_CAPACITY, REJECT_REFUSED } from './decisions.js';
 import { gridAt } from '../model/types.js';
 import type { TraceRow } from '../metrics/trace.js';
 import type { Simulator } from '../engine/index.js';
@@ -100,29 +101,44 @@ export class Outcomes {
   }
 
   /** A request is turned away now (policy said -1, a full queue, an API at its limit). No slot is freed. */
-  reject(id: number, svc: number, user: number, arrival: number, measured: boolean, target: number): void {
+  reject(
+    id: number,
+    svc: number,
+    user: number,
+    arrival: number,
+    measured: boolean,
+    target: number,
+    cause: number = REJECT_REFUSED,
+  ): void {
     const ctx = this.ctx;
     ctx.tallies.rejectedTotal++;
     ctx.svcSeries[svc].rejected.addAt(this.sim.now, 1);
-    if (measured) ctx.svcTallies[svc].rejected++;
+    if (measured) {
+      const st = ctx.svcTallies[svc];
+      st.rejected++;
+      st.rejectedBy[cause]++;
+    }
     if (ctx.trace) this.emit(id, svc, user, arrival, target, 'rejected', NaN, NaN, NaN, NaN);
   }
 
   /** A request that holds `slot` is turned away at `target` (-1: by the policy); its slot is freed. */
-  rejectSlot(slot: number, target: number): void {
+  rejectSlot(slot: number, target: number, cause: number = REJECT_REFUSED): void {
     const rq = this.rq;
-    this.reject(rq.id[slot], rq.service[slot], rq.user[slot], rq.arrival[slot], rq.measured[slot] === 1, target);
+    this.reject(rq.id[slot], rq.service[slot], rq.user[slot], rq.arrival[slot], rq.measured[slot] === 1, target, cause);
     rq.release(slot);
     if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
   }
 
   /** The request lost its replica, or its response found the site's buffer full, with no retry left. */
-  lose(slot: number): void {
+  lose(slot: number, cause: number = LOSS_CAPACITY): void {
     const { tallies, svcTallies, trace } = this.ctx;
     const rq = this.rq;
     const svc = this.targets[rq.target[slot]].service;
     tallies.lostTotal++;
-    if (rq.measured[slot] === 1) svcTallies[svc].lost++;
+    if (rq.measured[slot] === 1) {
+      svcTallies[svc].lost++;
+      svcTallies[svc].lostBy[cause]++;
+    }
     if (trace)
       this.emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], rq.target[slot], 'lost', NaN, NaN, NaN, NaN);
     rq.release(slot);
@@ -154,9 +170,15 @@ export class Outcomes {
       st.lastCompletion = deliveredAt;
       st.latency.record(latency);
       tallies.egressBytes += t.egressBytes;
-      tallies.networkBytes += t.networkBytes;
-      // (Skipped when the network draws nothing: adding 0 × the grid leaves the sum exactly as it is.)
-      if (t.kwhNetworkPerRequest !== 0) tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(regions[t.region], end);
+      // The network segment: the users' own LAN, or the WAN. (The grid look-up is skipped when the segment
+      // draws nothing: adding 0 × the grid leaves the sum exactly as it is.)
+      if (t.lan[user] === 1) {
+        tallies.lanBytes += t.networkBytes;
+        if (t.kwhLanPerRequest !== 0) tallies.networkGco2 += t.kwhLanPerRequest * gridAt(regions[t.region], end);
+      } else {
+        tallies.networkBytes += t.networkBytes;
+        if (t.kwhNetworkPerRequest !== 0) tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(regions[t.region], end);
+      }
       st.networkSum += network;
       st.queueSum += start - rq.enqueued[slot];
       st.execSum += end - start;

@@ -14,6 +14,7 @@ import {
   type Site,
   type TrainingJob,
 } from '../model/types.js';
+import { CATALOG_NETWORK_DEFAULTS } from '../hardware/catalog.js';
 import { DEFAULT_MFU, trainingRate } from '../hardware/training.js';
 import { batchTiming, planReplica, resolvePeak, type BatchTiming } from '../hardware/perf.js';
 import { path } from '../network/paths.js';
@@ -51,6 +52,8 @@ export interface TargetPlan {
   rtt: Float64Array;
   egressBytes: number;
   networkBytes: number;
+  /** Per user group: 1 when this target's site is on the group's own LAN (LAN energy, its uplink bypassed). */
+  lan: Uint8Array;
   /** Region of the pool's site (for its grid intensity over time). */
   region: number;
   /** Data residency: 0 when the service may not be processed in this pool's region. */
@@ -61,6 +64,8 @@ export interface TargetPlan {
   /** $ and kWh per request for the network (egress, transfer energy). */
   usdNetworkPerRequest: number;
   kwhNetworkPerRequest: number;
+  /** The same over a LAN (a user group on this target's site's local network). */
+  kwhLanPerRequest: number;
   /** A managed API's price and energy per request (0 for pools). */
   usdPerUse: number;
   kwhPerUse: number;
@@ -145,6 +150,11 @@ function servicePath(service: Service): (string | number)[] {
   return ['services', service.name];
 }
 
+/** LAN energy per GB: the scenario's, else the catalog's (scenarios built in code may leave it out). */
+function lanKwhPerGb(scenario: Scenario): number {
+  return scenario.network.lan_energy_kwh_per_gb ?? CATALOG_NETWORK_DEFAULTS.lan_energy_kwh_per_gb;
+}
+
 /** A managed API as a target: its endpoint is reached like a cloud region; its price is per use. */
 function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: number): TargetPlan {
   const site: Site = {
@@ -190,12 +200,14 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
     rtt,
     egressBytes: 0, // the provider's egress is inside its price
     networkBytes,
+    lan: new Uint8Array(nUsers),
     region: api.region,
     allowed: service.allowed_regions === null || service.allowed_regions.includes(api.region),
     usdPerServerSecond: 0,
     kwhPerServerSecond: 0,
     usdNetworkPerRequest: 0,
     kwhNetworkPerRequest: (networkBytes / 1e9) * scenario.network.energy_kwh_per_gb,
+    kwhLanPerRequest: (networkBytes / 1e9) * lanKwhPerGb(scenario),
     usdPerUse: usd,
     kwhPerUse: api.energy_kwh_per_request,
     site: -1,
@@ -411,11 +423,13 @@ function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: numb
   const up = new Float64Array(nUsers);
   const down = new Float64Array(nUsers);
   const rtt = new Float64Array(nUsers);
+  const lan = new Uint8Array(nUsers);
   let egressBytes = 0;
   let networkBytes = 0;
   for (const user of scenario.users) {
     const p = path(user, site, scenario.network, service.request);
     reachable[user.index] = p.reachable ? 1 : 0;
+    lan[user.index] = p.lan ? 1 : 0;
     up[user.index] = p.up_s;
     down[user.index] = p.down_s;
     rtt[user.index] = p.rtt_s;
@@ -442,12 +456,14 @@ function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: numb
     rtt,
     egressBytes,
     networkBytes,
+    lan,
     region: region.index,
     allowed: service.allowed_regions === null || service.allowed_regions.includes(region.index),
     usdPerServerSecond,
     kwhPerServerSecond: serverKwhPerSecond,
     usdNetworkPerRequest: transferUsd(egressBytes, scenario.network.egress_usd_per_gb),
     kwhNetworkPerRequest: (networkBytes / 1e9) * scenario.network.energy_kwh_per_gb,
+    kwhLanPerRequest: (networkBytes / 1e9) * lanKwhPerGb(scenario),
     usdPerUse: 0,
     kwhPerUse: 0,
     site: site.index,

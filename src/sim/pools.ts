@@ -8,6 +8,7 @@
  * (dispatch when a queue's max_wait runs out), *batch done* (the batch's requests are delivered).
  * Capacity tells it when a unit's replicas start or stop serving (`setUnitServing`).
  */
+import { REJECT_QUEUE_FULL } from './decisions.js';
 import type { Simulator } from '../engine/index.js';
 import type { RequestTable } from './tables.js';
 import type { TargetPlan } from './plan.js';
@@ -173,13 +174,15 @@ export class Pools {
     }
     const pool = tp.pool;
     // The pool may have gone while the request travelled: it is placed again.
-    if (this.uplinks.down[this.uplinks.siteOfPool[pool]] > 0 || !this.capacity.canServe(pool)) {
+    // (Users on the site's own LAN reach it whatever its uplink does.)
+    const cut = this.uplinks.down[this.uplinks.siteOfPool[pool]] > 0 && tp.lan[rq.user[slot]] === 0;
+    if (cut || !this.capacity.canServe(pool)) {
       this.arrivals.retry(slot);
       return;
     }
     // The queue may have filled while the request travelled: beyond max_queue it is turned away here.
     if (this.isFull(pool)) {
-      this.outcomes.rejectSlot(slot, t);
+      this.outcomes.rejectSlot(slot, t, REJECT_QUEUE_FULL);
       return;
     }
     rq.enqueued[slot] = this.sim.now;
@@ -316,7 +319,7 @@ export class Pools {
       rq.started[slot] = start;
       rq.ended[slot] = now;
       rq.firstToken[slot] = firstTokenAt;
-      if (!uplinkDown) this.links.deliver(slot, t);
+      if (!uplinkDown || t.lan[rq.user[slot]] === 1) this.links.deliver(slot, t);
       else this.uplinks.hold(slot, site, ctx.scenario.services[t.service].request.download_bytes);
     }
     this.accountBusy(pool, start, now);
