@@ -68,6 +68,9 @@ function svc(name: string, arrivals: number, p99: number | null): ServiceResult 
     latency_cdf_ms: null,
     slo_attainment: null,
     placements: {},
+    placement_reasons: {},
+    rejected_by: {},
+    lost_by: {},
   };
 }
 

@@ -236,7 +236,6 @@ describe('loading a full scenario', () => {
       downlink_bps: { edge: 100e6, cloud: 100e6 },
       shared_uplink_bps: { edge: Infinity, cloud: Infinity },
       lan_site: -1,
-      lan_site: -1,
     });
     expect([s.users[1].uplink_bps, s.users[1].downlink_bps]).toEqual([
       { edge: 1e9, cloud: 1e9 },
