@@ -344,6 +344,18 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     });
 
   program
+    .command('calibrate')
+    .description(
+      'compare the model with published measurements (data/calibration/published.csv): error per row and per half',
+    )
+    .option('--json', 'print as JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const { runCalibration, formatCalibration } = await import('../calibrate/index.js');
+      const report = runCalibration();
+      io.out(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatCalibration(report));
+    });
+
+  program
     .command('catalog')
     .description('list the embedded catalog: devices, cloud instances or regions')
     .addArgument(
