@@ -90,52 +90,48 @@ export function fitConstants(rows: readonly PublishedRow[], catalog: Catalog = d
     });
 
   const fitRows = rows.filter((r) => r.split === 'fit');
-  const predictAll = (): (number | null)[] =>
-    fitRows.map((r) => {
-      const p = predict(r, catalog.devices[r.catalog_device], constants());
-      return p.interim ? null : p.value;
-    });
-  const counted = predictAll().map((v) => v !== null);
+  const predictRow = (i: number): number | null => {
+    const p = predict(fitRows[i], catalog.devices[fitRows[i].catalog_device], constants());
+    return p.interim ? null : p.value;
+  };
+  const all = fitRows.map((_, i) => i);
+  const base = all.map(predictRow);
+  const counted = all.filter((i) => base[i] !== null);
 
   // A constant is fitted when moving it moves some counted fit row; a per-batch overhead only by a batch-1
   // latency row (SingleStream): at the batches of Offline and Server rows it is a few percent of the time,
-  // and there it would only stand in for the compute efficiency.
-  const base = predictAll();
-  const active = params.filter((p) => {
+  // and there it would only stand in for the compute efficiency. Each constant remembers the rows it moves.
+  const active: { p: Param; rows: number[] }[] = [];
+  for (const p of params) {
     const v = p.get();
     p.set(v * 1.25);
-    const moved = predictAll().some(
-      (x, i) =>
-        counted[i] && x !== base[i] && (!p.name.endsWith('.overhead_s') || fitRows[i].scenario === 'SingleStream'),
-    );
+    const moved = counted.filter((i) => predictRow(i) !== base[i]);
     p.set(v);
-    return moved;
-  });
+    const own = p.name.endsWith('.overhead_s') ? moved.filter((i) => fitRows[i].scenario === 'SingleStream') : moved;
+    if (own.length > 0) active.push({ p, rows: moved });
+  }
 
-  const objective = (): number => {
-    let s = 0;
-    const pred = predictAll();
-    for (let i = 0; i < fitRows.length; i++) {
-      if (!counted[i]) continue;
-      const v = pred[i];
-      s += v === null || !(v > 0) ? 100 : Math.log(v / fitRows[i].value) ** 2;
-    }
-    for (const p of active) s += RIDGE * Math.log(p.get() / p.prior) ** 2;
-    return s;
+  const rowTerm = (i: number): number => {
+    const v = predictRow(i);
+    return v === null || !(v > 0) ? 100 : Math.log(v / fitRows[i].value) ** 2;
   };
+  const ridge = (p: Param): number => RIDGE * Math.log(p.get() / p.prior) ** 2;
+  const objective = (): number =>
+    counted.reduce((s, i) => s + rowTerm(i), 0) + active.reduce((s, a) => s + ridge(a.p), 0);
 
-  for (let sweep = 0; sweep < 50; sweep++) {
+  // Coordinate descent: each step minimises the terms that depend on one constant (its rows and its ridge term).
+  for (let sweep = 0; sweep < 100; sweep++) {
     let changed = false;
-    for (const p of active) {
+    for (const { p, rows: mine } of active) {
       const before = p.get();
-      const best = minimiseLog(p, objective);
+      const best = minimiseLog(p, () => mine.reduce((s, i) => s + rowTerm(i), ridge(p)));
       p.set(best);
-      if (Math.abs(Math.log(best / before)) > 1e-7) changed = true;
+      if (Math.abs(Math.log(best / before)) > 1e-6) changed = true;
     }
     if (!changed) break;
   }
-  for (const p of active) p.set(round3(p.get()));
-  return { efficiency: eff, mfu, fitted: active.map((p) => p.name), objective: objective() };
+  for (const { p } of active) p.set(round3(p.get()));
+  return { efficiency: eff, mfu, fitted: active.map((a) => a.p.name), objective: objective() };
 }
 
 /** The value of p in its bounds that minimises f with the other constants held: scan, then golden section. */
@@ -159,7 +155,7 @@ function minimiseLog(p: Param, f: () => number): number {
   let d = a + g * (b - a);
   let fc = at(c);
   let fd = at(d);
-  for (let it = 0; it < 60 && b - a > 1e-9; it++) {
+  for (let it = 0; it < 40 && b - a > 1e-8; it++) {
     if (fc < fd) {
       [b, d, fd] = [d, c, fc];
       c = b - g * (b - a);

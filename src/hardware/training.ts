@@ -56,13 +56,13 @@ export const DEVICE_GENERATION: Readonly<Record<string, TrainingGeneration>> = {
  */
 export const GENERATION_MFU: Readonly<Record<TrainingGeneration, MfuDefault>> = {
   ampere: {
-    mfu: 0.4,
+    mfu: 0.406,
     source:
       'fitted on Llama 2 7B pre-training, 184,320 A100-80GB GPU-hours for 2.0T tokens (Llama 2 model card, 2023-07)',
     estimated: false,
   },
   hopper: {
-    mfu: 0.4,
+    mfu: 0.277,
     source:
       'fitted on Llama 3 70B pre-training, 6.4M H100-80GB GPU-hours for 15T+ tokens (Llama 3 model card, 2024-04)',
     estimated: false,
