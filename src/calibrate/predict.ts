@@ -14,8 +14,13 @@
  *   whole-run figure, docs/training.md).
  *
  * LLM rows use today's fixed-batch timing (batchTiming). TODO(llm): when the continuous-batching model
- * (src/hardware/llm-step.ts + src/sim/llm-server.ts) lands, switch `predictLlm` to it and clear `interim`;
- * LLM Server rows are marked interim until then and left out of the statistics (docs/calibration.md).
+ * (src/hardware/llm-step.ts + src/sim/llm-server.ts) is merged into main, switch `predictLlm` to its
+ * `runLlmPoint` (src/sim/llm-point.ts): Offline = mode 'offline' with enough requests to fill every replica
+ * several times, reading output_tokens_per_s (tokens/s rows) or requests_per_s; Server = mode 'server',
+ * bisecting rate_per_s for the highest rate whose ttft_ms.p99 ≤ 2,000 and tpot_ms.p99 ≤ 200 (GPT-J: whole
+ * latency ≤ 20 s); SingleStream = one request at a time. Then clear `interim`, rerun
+ * scripts/fit-calibration.mjs, copy the constants and update the baselines (docs/calibration.md, "Running
+ * it"). Until then LLM Server rows are interim and left out of the statistics.
  */
 import type { Device, Dtype } from '../model/types.js';
 import { batchTiming, planReplica, usableMemory, type EfficiencyTable } from '../hardware/perf.js';

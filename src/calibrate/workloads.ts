@@ -129,7 +129,7 @@ export function rowDtype(precision: string, fallback: Dtype): Dtype {
 
 export function llmModel(w: LlmWorkload, dtype: Dtype, name: string): LlmModel {
   const kvDtype = w.kvDtype === 'weights' ? dtype : w.kvDtype;
-  return {
+  const base: Omit<LlmModel, 'compute_dtype'> = {
     index: 0,
     name,
     kind: 'llm',
@@ -138,6 +138,9 @@ export function llmModel(w: LlmWorkload, dtype: Dtype, name: string): LlmModel {
     weight_bytes: w.params * DTYPE_BYTES[dtype],
     kv_bytes_per_token: 2 * w.kvValuesPerToken * DTYPE_BYTES[kvDtype],
   };
+  // Every LLM row of the suite computes in its weights' format (fp8, int8 on the TPU, fp16): no weight-only
+  // quantisation. `compute_dtype` is the field the continuous-batching model (helper "llm") adds to LlmModel.
+  return { ...base, compute_dtype: dtype } as LlmModel;
 }
 
 export function itemModel(w: ItemWorkload, dtype: Dtype, name: string): ItemModel {
