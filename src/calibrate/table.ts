@@ -3,7 +3,7 @@
  * closed-division results and pre-training GPU-hours from model cards). docs/calibration.md describes the
  * columns, where every figure comes from and how the rows are split into a `fit` and a `holdout` half.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -63,8 +63,17 @@ const COLUMNS = [
 
 const SCENARIOS: readonly Scenario[] = ['Offline', 'Server', 'SingleStream', 'training'];
 
-/** data/calibration/ of this checkout (the module sits in src/calibrate or dist/calibrate). */
+/**
+ * data/calibration/ of this checkout: the nearest folder above this module that has it (the module runs from
+ * src/calibrate, dist/calibrate, or a bundle in dist/bundle).
+ */
 export function calibrationDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 5; up++) {
+    const candidate = join(dir, 'data', 'calibration');
+    if (existsSync(join(candidate, 'published.csv'))) return candidate;
+    dir = dirname(dir);
+  }
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'calibration');
 }
 
