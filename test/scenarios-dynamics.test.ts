@@ -14,6 +14,7 @@ import type { JobResult, PolicyResult, PoolResult, Result, ServiceResult } from 
 
 /** On-demand $/h of a catalog instance in us-east, as the scenarios take it. */
 const onDemand = (id: string) => defaultCatalog().instances[id].prices['us-east']['on-demand'];
+const spot = (id: string) => defaultCatalog().instances[id].prices['us-east'].spot!;
 
 const cache = new Map<string, Result>();
 function run(name: string): Result {
@@ -73,7 +74,8 @@ describe('train-cloud-infer-edge', () => {
   /** Checkpoints taken during an uninterrupted run of `compute` seconds: one every 30 min, none at the end. */
   const writes = (compute: number) => (Math.ceil(compute / CKPT_EVERY) - 1) * CKPT_WRITE;
   // 16 devices = one doubling beyond 8: scaling 0.97. Peaks (bf16) from the catalog: H100 989, v5p 459 TFLOPS.
-  const GPU_COMPUTE = FLOPS / (16 * 989e12 * 0.4 * 0.97);
+  // MFU: the Hopper default 0.277 and the TPU default 0.55 (docs/training.md).
+  const GPU_COMPUTE = FLOPS / (16 * 989e12 * 0.277 * 0.97);
   const TPU_COMPUTE = FLOPS / (16 * 459e12 * 0.55 * 0.97);
   const DATASET_S = (2e12 * 8) / 10e9; // 2 TB at 10 Gbit/s
   const DATASET_USD = 2000 * 0.02; // GB × inter-region $/GB (catalog default)
@@ -107,8 +109,9 @@ describe('train-cloud-infer-edge', () => {
   it('spot is cheaper but slower, with interruptions and lost work bounded by the checkpoint interval', () => {
     const p = policy(run('train-cloud-infer-edge'), 'least-latency');
     const pairs = [
-      { od: 'gpu-on-demand', name: 'gpu-spot', compute: GPU_COMPUTE, units: 2, spotUsd: 27 },
-      { od: 'tpu-on-demand', name: 'tpu-spot', compute: TPU_COMPUTE, units: 16, spotUsd: 1.68 },
+      // Spot $/h from the catalog (us-east): p5.48xlarge 20.20 (the scenario's comment says ~27), v5p 1.68.
+      { od: 'gpu-on-demand', name: 'gpu-spot', compute: GPU_COMPUTE, units: 2, spotUsd: spot('aws/p5.48xlarge') },
+      { od: 'tpu-on-demand', name: 'tpu-spot', compute: TPU_COMPUTE, units: 16, spotUsd: spot('gcp/tpu-v5p') },
     ];
     for (const x of pairs) {
       const od = job(p, x.od);
@@ -286,11 +289,14 @@ describe('eu-residency', () => {
     expect(without).not.toBe(text);
     const withR = run('eu-residency');
     const freeR = runScenario(loadScenarioText(without, 'scenarios/eu-residency.yaml'));
-    for (const name of ['least-latency', 'cheapest-within-slo']) {
-      const a = policy(withR, name);
-      const b = policy(freeR, name);
-      expect(a.totals.cost_usd.total, name).toBeGreaterThan(b.totals.cost_usd.total);
-    }
+    // The policy that looks at price pays for the constraint (+28% with the calibrated constants). Under
+    // least-latency, which ignores price, both runs keep about as many autoscaled instances up: within 5%.
+    expect(policy(withR, 'cheapest-within-slo').totals.cost_usd.total).toBeGreaterThan(
+      1.1 * policy(freeR, 'cheapest-within-slo').totals.cost_usd.total,
+    );
+    const ll =
+      policy(withR, 'least-latency').totals.cost_usd.total / policy(freeR, 'least-latency').totals.cost_usd.total;
+    expect(Math.abs(ll - 1)).toBeLessThan(0.05);
     // Under least-latency half of the staff (Virginia) cross the 80 ms Atlantic round trip: about +40 ms on
     // the mean. The twin's latency, unconstrained in both runs, moves far less.
     const a = service(policy(withR, 'least-latency'), 'records-assist').latency_ms!.mean;
@@ -307,7 +313,8 @@ describe('carbon-shift', () => {
   const GRID = [
     380, 375, 370, 365, 365, 370, 360, 320, 250, 180, 120, 90, 80, 80, 90, 120, 180, 260, 340, 390, 400, 395, 390, 385,
   ];
-  const T = (6 * 8.03e9 * 1e9) / (8 * 989e12 * 0.4); // one p5.48xlarge, no scaling loss up to 8 devices
+  // One p5.48xlarge, no scaling loss up to 8 devices, the Hopper default MFU 0.277 (docs/training.md).
+  const T = (6 * 8.03e9 * 1e9) / (8 * 989e12 * 0.277);
   /** Time-average of the hourly profile over [a, a + T]. */
   function meanGrid(a: number): number {
     let sum = 0;
@@ -359,7 +366,7 @@ describe('alphago-scale', () => {
     // Placements list only the pools that got requests.
     expect(service(p, 'rollouts').placements).toEqual({ 'google/cpus': service(p, 'rollouts').arrivals });
     expect(service(p, 'evaluations').placements).toEqual({ 'google/gpus': service(p, 'evaluations').arrivals });
-    // Offered load: 480.8/s × 2 s over 1,202 cores; 462/s × 0.305 s over 176 GPUs (see the file).
+    // Offered load: 480.8/s × 2 s over 1,202 cores; 502/s × 0.2804 s over 176 GPUs (see the file).
     expect(cpus.utilisation).toBeGreaterThan(0.78);
     expect(cpus.utilisation).toBeLessThan(0.82);
     expect(gpus.utilisation).toBeGreaterThan(0.78);

@@ -39,22 +39,25 @@ policies: [least-latency]
 `;
   const r = run(text);
   const job = pol(r, 'least-latency').jobs[0];
-  // 16 devices: scaling 0.97 per doubling beyond 8 → 0.97; MFU 0.40 (GPU default).
-  const rate = 16 * H100_BF16 * 0.4 * 0.97;
+  // 16 devices: scaling 0.97 per doubling beyond 8 → 0.97. MFU: the H100 default, the whole-run MFU of Llama 3
+  // 70B pre-training (Llama 3 model card: 6.4M H100-80GB GPU-hours for 15T tokens): 0.2765. The fitted default
+  // may differ from it by the fit's rounding and ridge term (docs/calibration.md), so times agree within 0.5%.
+  const mfu = (6 * 70e9 * 15e12) / (6.4e6 * 3600 * H100_BF16);
+  const rate = 16 * H100_BF16 * mfu * 0.97;
   const compute = 1e21 / rate;
   const writes = Math.floor(compute / 3600) * (100e9 / 5e9);
 
   it('takes 6·N·D / (devices × peak × MFU × scaling) plus its checkpoint writes', () => {
     expect(job.status).toBe('done');
-    expect(job.time_to_train_s!).toBeCloseTo(compute + writes, 3);
+    expect(Math.abs(job.time_to_train_s! - (compute + writes)) / (compute + writes)).toBeLessThan(0.005);
     expect(job.checkpoints).toBe(Math.floor(compute / 3600));
     expect(job.progress).toBe(1);
   });
 
   it('costs the capacity held and draws full power for it', () => {
-    const hours = (compute + writes) / 3600;
-    expect(job.cost_usd).toBeCloseTo(2 * P5_PRICE * hours, 4);
-    expect(job.energy_kwh).toBeCloseTo((2 * P5_MAX_W * (compute + writes) * 1.15) / 3.6e6, 3);
+    const seconds = job.time_to_train_s!; // checked against the published MFU above
+    expect(job.cost_usd).toBeCloseTo((2 * P5_PRICE * seconds) / 3600, 4);
+    expect(job.energy_kwh).toBeCloseTo((2 * P5_MAX_W * seconds * 1.15) / 3.6e6, 3);
     // The pool is billed only while the job holds it.
     const pool = pol(r, 'least-latency').pools[0];
     expect(pool.cost_usd).toBeCloseTo(job.cost_usd, 4);

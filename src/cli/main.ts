@@ -628,6 +628,19 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     });
 
   program
+    .command('calibrate')
+    .description(
+      'compare the model with published measurements (data/calibration/published.csv): error per row and per half',
+    )
+    .option('--table <file>', 'a table in the format of data/calibration/published.csv (default: that file)')
+    .option('--json', 'print as JSON')
+    .action(async (flags: { table?: string; json?: boolean }) => {
+      const { runCalibration, formatCalibration, readPublished } = await import('../calibrate/index.js');
+      const report = runCalibration(readPublished(flags.table));
+      io.out(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatCalibration(report));
+    });
+
+  program
     .command('catalog')
     .description('list the embedded catalog: devices, cloud instances or regions')
     .addArgument(

@@ -66,7 +66,8 @@ const DEVICES: Device[] = [
     as_of: CATALOG_AS_OF,
     estimated: ['power_idle_w'],
     notes:
-      'Dense figures (datasheet sparse ÷ 2). Idle 60–75 W [EST], midpoint used; with a model loaded at 0% ' +
+      'Dense figures (datasheet sparse ÷ 2: FP8 and INT8 3,958 → 1,979). Hopper publishes no INT4 Tensor Core ' +
+      'figure: int4 weights run through the int8 figure (fallback). Idle 60–75 W [EST], midpoint used; with a model loaded at 0% ' +
       'utilisation it draws ≈140 W — override power_idle_w for always-loaded serving pools if that matters.',
   },
   {
@@ -95,26 +96,30 @@ const DEVICES: Device[] = [
     source: 'NVIDIA H200 Tensor Core GPU datasheet',
     as_of: CATALOG_AS_OF,
     estimated: ['power_idle_w'],
-    notes: 'Same GH100 die and 700 W TDP as the H100 SXM, so its idle estimate (67.5 W [EST]) is reused.',
+    notes:
+      'Same GH100 die and 700 W TDP as the H100 SXM, so its idle estimate (67.5 W [EST]) is reused. Dense ' +
+      'figures (FP8 and INT8 3,958 sparse ÷ 2); no INT4 figure (Hopper).',
   },
   {
     id: 'a100-80gb-sxm',
     name: 'NVIDIA A100 80GB SXM',
     class: 'gpu',
-    peak_flops: { bf16: 312 * T, fp16: 312 * T, int8: 624 * T },
+    peak_flops: { bf16: 312 * T, fp16: 312 * T, int8: 624 * T, int4: 1248 * T },
     memory_bytes: 80 * GB,
     mem_bw_bytes_per_s: 2039 * GB,
     power_max_w: 400,
     power_idle_w: 48,
     source: `${SRC_A100}; ${SRC_CCF}`,
     as_of: CATALOG_AS_OF,
-    notes: 'Idle 46–50 W (CCF); midpoint used.',
+    notes:
+      "Idle 46–50 W (CCF); midpoint used. int4 = the datasheet's dense INT4 Tensor Core figure (1,248 TOPS; " +
+      '2,496 with sparsity); Ampere has no fp8.',
   },
   {
     id: 'a100-40gb-sxm',
     name: 'NVIDIA A100 40GB SXM',
     class: 'gpu',
-    peak_flops: { bf16: 312 * T, fp16: 312 * T, int8: 624 * T },
+    peak_flops: { bf16: 312 * T, fp16: 312 * T, int8: 624 * T, int4: 1248 * T },
     memory_bytes: 40 * GB,
     mem_bw_bytes_per_s: 1555 * GB,
     power_max_w: 400,
@@ -122,13 +127,15 @@ const DEVICES: Device[] = [
     source: `${SRC_A100}; ${SRC_CCF}`,
     as_of: CATALOG_AS_OF,
     estimated: ['power_idle_w'],
-    notes: 'Idle taken from the CCF A100 figure (46–50 W, midpoint) measured for the 80 GB part [EST].',
+    notes:
+      'Idle taken from the CCF A100 figure (46–50 W, midpoint) measured for the 80 GB part [EST]. int4 = the ' +
+      "datasheet's dense INT4 figure (1,248 TOPS); no fp8 on Ampere.",
   },
   {
     id: 'l4',
     name: 'NVIDIA L4',
     class: 'gpu',
-    peak_flops: { bf16: 121 * T, fp16: 121 * T, int8: 242 * T },
+    peak_flops: { bf16: 121 * T, fp16: 121 * T, fp8: 242 * T, int8: 242 * T },
     memory_bytes: 24 * GB,
     mem_bw_bytes_per_s: 300 * GB,
     power_max_w: 72,
@@ -136,21 +143,23 @@ const DEVICES: Device[] = [
     source: 'NVIDIA L4 Tensor Core GPU datasheet',
     as_of: CATALOG_AS_OF,
     estimated: ['peak_flops', 'power_idle_w'],
-    notes: `Throughput [DER]: the datasheet quotes sparse figures, halved here. ${NOTE_GPU_IDLE}.`,
+    notes:
+      'Throughput [DER]: the datasheet quotes sparse figures, halved here (FP8 and INT8 485 → 242; Ada ' +
+      `supports fp8; no INT4 figure is published for L4). ${NOTE_GPU_IDLE}.`,
   },
   {
     id: 't4',
     name: 'NVIDIA T4',
     class: 'gpu',
     // Turing has no bf16 tensor cores, so only fp16 is listed.
-    peak_flops: { fp16: 65 * T, int8: 130 * T },
+    peak_flops: { fp16: 65 * T, int8: 130 * T, int4: 260 * T },
     memory_bytes: 16 * GB,
     mem_bw_bytes_per_s: 320 * GB,
     power_max_w: 70,
     power_idle_w: 8,
     source: `NVIDIA T4 Tensor Core GPU datasheet; ${SRC_CCF}`,
     as_of: CATALOG_AS_OF,
-    notes: 'No bf16 support (Turing); idle from CCF.',
+    notes: 'No bf16 or fp8 support (Turing); int4 = the datasheet INT4 figure (260 TOPS); idle from CCF.',
   },
   {
     id: 'a10g',
@@ -177,7 +186,7 @@ const DEVICES: Device[] = [
     source: 'AMD Instinct MI300X datasheet',
     as_of: CATALOG_AS_OF,
     estimated: ['power_idle_w'],
-    notes: NOTE_GPU_IDLE,
+    notes: `Dense figures (FP8 and INT8 2,614.9; the datasheet gives no INT4 figure). ${NOTE_GPU_IDLE}`,
   },
 
   // ---------------------------------------------------------------------------------------- TPUs

@@ -35,6 +35,49 @@ export const DEFAULT_MFU: Readonly<Record<DeviceClass, MfuDefault>> = {
   edge: { mfu: 0.2, source: 'estimate: no public edge training MFU figure; set it for your workload', estimated: true },
 };
 
+/** Device generations with their own fitted training MFU (src/calibrate, docs/training.md). */
+export type TrainingGeneration = 'ampere' | 'hopper';
+
+/** Catalog devices by generation; a device not listed uses its class default (DEFAULT_MFU). */
+export const DEVICE_GENERATION: Readonly<Record<string, TrainingGeneration>> = {
+  'a100-80gb-sxm': 'ampere',
+  'a100-40gb-sxm': 'ampere',
+  a10g: 'ampere',
+  'h100-sxm': 'hopper',
+  'h100-pcie': 'hopper',
+  'h200-sxm': 'hopper',
+};
+
+/**
+ * Default MFU per device generation: whole-run MFU of published pre-training runs of dense decoder LLMs of
+ * 7–70B parameters, fitted on the calibration suite's training rows of the `fit` half
+ * (data/calibration/published.csv; scripts/fit-calibration.mjs prints these values). They already include
+ * the scaling loss of runs on thousands of GPUs: use them with scaling_per_doubling: 1 (docs/training.md).
+ */
+export const GENERATION_MFU: Readonly<Record<TrainingGeneration, MfuDefault>> = {
+  ampere: {
+    mfu: 0.406,
+    source:
+      'fitted on Llama 2 7B pre-training, 184,320 A100-80GB GPU-hours for 2.0T tokens (Llama 2 model card, 2023-07)',
+    estimated: false,
+  },
+  hopper: {
+    mfu: 0.277,
+    source:
+      'fitted on Llama 3 70B pre-training, 6.4M H100-80GB GPU-hours for 15T+ tokens (Llama 3 model card, 2024-04)',
+    estimated: false,
+  },
+};
+
+/** The default MFU of `device`: its generation's fitted figure, else its class default. */
+export function defaultMfu(
+  device: Device,
+  generations: Readonly<Record<TrainingGeneration, MfuDefault>> = GENERATION_MFU,
+): MfuDefault {
+  const g = DEVICE_GENERATION[device.id];
+  return g === undefined ? DEFAULT_MFU[device.class] : generations[g];
+}
+
 /** Default efficiency kept per doubling of devices beyond one 8-device server [estimate]. */
 export const DEFAULT_SCALING_PER_DOUBLING = 0.97;
 

@@ -15,7 +15,7 @@ import {
   type TrainingJob,
 } from '../model/types.js';
 import { CATALOG_NETWORK_DEFAULTS } from '../hardware/catalog.js';
-import { DEFAULT_MFU, trainingRate } from '../hardware/training.js';
+import { defaultMfu, trainingRate } from '../hardware/training.js';
 import { batchTiming, planReplica, resolvePeak, type BatchTiming } from '../hardware/perf.js';
 import { path } from '../network/paths.js';
 import { apiUsdPerRequest, kwhPerSecond, serverUsdPerSecond, transferUsd } from './pricing.js';
@@ -494,7 +494,7 @@ function planJob(scenario: Scenario, pools: PoolPlan[], job: TrainingJob): JobPl
       }
       let rate: number;
       try {
-        const mfu = job.mfu ?? DEFAULT_MFU[pool.device.class].mfu;
+        const mfu = job.mfu ?? defaultMfu(pool.device).mfu;
         rate = trainingRate(pool.device, job.dtype, job.devices, mfu, job.scaling_per_doubling);
       } catch (e) {
         throw new PlanError(`training job "${job.name}" on "${pool.name}": ${(e as Error).message}`, [

@@ -1,0 +1,174 @@
+/**
+ * One predictor per kind of calibration row. Each turns a published row into the figure placesim's own
+ * model code predicts for it — src/hardware/perf.ts (batchTiming, planReplica, usableMemory) for inference
+ * and src/hardware/training.ts (trainingFlops, trainingRate, defaultMfu) for training — measured the way
+ * MLPerf measures it:
+ *
+ * - Offline: throughput at the largest batch that fits (memory permitting, at most MAX_BATCH), every replica
+ *   busy: replicas × batch / batch time.
+ * - SingleStream: the time of one query alone (batch 1; an LLM query decodes its beams together).
+ * - Server: the highest throughput whose latency stays within the row's limit. A request can arrive just
+ *   after a batch has started, wait for it, then run in the next batch, so the worst latency is
+ *   2 × batch time; the server runs the largest batch whose 2 × batch time meets the limit.
+ * - training: GPU-hours = trainingFlops / per-device trainingRate at the default MFU, scaling 1 (the MFU is a
+ *   whole-run figure, docs/training.md).
+ *
+ * LLM rows use today's fixed-batch timing (batchTiming). TODO(llm): when the continuous-batching model
+ * (src/hardware/llm-step.ts + src/sim/llm-server.ts) is merged into main, switch `predictLlm` to its
+ * `runLlmPoint` (src/sim/llm-point.ts): Offline = mode 'offline' with enough requests to fill every replica
+ * several times, reading output_tokens_per_s (tokens/s rows) or requests_per_s; Server = mode 'server',
+ * bisecting rate_per_s for the highest rate whose ttft_ms.p99 ≤ 2,000 and tpot_ms.p99 ≤ 200 (GPT-J: whole
+ * latency ≤ 20 s); SingleStream = one request at a time. Then clear `interim`, rerun
+ * scripts/fit-calibration.mjs, copy the constants and update the baselines (docs/calibration.md, "Running
+ * it"). Until then LLM Server rows are interim and left out of the statistics.
+ */
+import type { Device, Dtype } from '../model/types.js';
+import { batchTiming, planReplica, usableMemory, type EfficiencyTable } from '../hardware/perf.js';
+import {
+  defaultMfu,
+  trainingFlops,
+  trainingRate,
+  type MfuDefault,
+  type TrainingGeneration,
+} from '../hardware/training.js';
+import type { PublishedRow } from './table.js';
+import {
+  itemModel,
+  llmModel,
+  rowDtype,
+  WORKLOADS,
+  type ItemWorkload,
+  type LlmWorkload,
+  type TrainingWorkload,
+} from './workloads.js';
+
+/** Largest batch an Offline or Server run is given (requests for items models, samples for LLMs). */
+export const MAX_BATCH = 1024;
+
+/** The constants a prediction depends on: the code's defaults, or a candidate set while fitting. */
+export interface Constants {
+  efficiency: EfficiencyTable;
+  mfu: Readonly<Record<TrainingGeneration, MfuDefault>>;
+}
+
+export interface Prediction {
+  /** Predicted value in the row's metric, or null when the row cannot be predicted (see `note`). */
+  value: number | null;
+  /** Predicted with a model that is about to be replaced (LLM Server under fixed batches): not in the statistics. */
+  interim: boolean;
+  /** How the value was obtained (replicas, batch, the bound that limited it). */
+  note: string;
+}
+
+export function predict(row: PublishedRow, device: Device | undefined, c: Constants): Prediction {
+  const w = WORKLOADS[row.benchmark];
+  if (w === undefined) return { value: null, interim: false, note: `no workload for "${row.benchmark}"` };
+  if (w.kind === 'unmodelled') return { value: null, interim: false, note: w.reason };
+  if (device === undefined)
+    return { value: null, interim: false, note: `device "${row.catalog_device}" is not in the catalog` };
+  if (w.kind === 'training') return predictTraining(row, w, device, c);
+  if (w.kind === 'items') return predictItems(row, w, device, c);
+  return predictLlm(row, w, device, c);
+}
+
+function predictTraining(_row: PublishedRow, w: TrainingWorkload, device: Device, c: Constants): Prediction {
+  const mfu = defaultMfu(device, c.mfu).mfu;
+  const perDevice = trainingRate(device, w.dtype, 1, mfu, 1);
+  const hours = trainingFlops(w.params, w.tokens) / perDevice / 3600;
+  return { value: hours, interim: false, note: `6·N·D at MFU ${mfu}` };
+}
+
+function predictItems(row: PublishedRow, w: ItemWorkload, device: Device, c: Constants): Prediction {
+  const model = itemModel(w, rowDtype(row.precision, w.dtype), row.benchmark);
+  const shape = { input_tokens: 0, output_tokens: 0, items: 1 };
+  const count = row.accelerator_count ?? 1;
+  const time = (b: number): number => batchTiming(model, device, 1, b, shape, c.efficiency).total_s;
+  const fits = largestBatch((b) => typeof planReplica(model, device, { ...shape, max_batch: b }, 1) !== 'string');
+  if (fits === 0) return { value: null, interim: false, note: 'the model does not fit one device' };
+  if (row.scenario === 'SingleStream') return { value: time(1) * 1000, interim: false, note: 'batch 1' };
+  if (row.scenario === 'Offline') {
+    return { value: (count * fits) / time(fits), interim: false, note: `${count} × batch ${fits}` };
+  }
+  if (row.scenario === 'Server' && w.server) {
+    const limit = w.server.latency_s;
+    const b = largestBatch((x) => x <= fits && 2 * time(x) <= limit);
+    if (b === 0) return { value: null, interim: false, note: `no batch meets ${limit} s` };
+    return { value: (count * b) / time(b), interim: false, note: `${count} × batch ${b} within ${limit * 1000} ms` };
+  }
+  return { value: null, interim: false, note: `no predictor for ${row.scenario}` };
+}
+
+function predictLlm(row: PublishedRow, w: LlmWorkload, device: Device, c: Constants): Prediction {
+  const dtype: Dtype = rowDtype(row.precision, w.dtype);
+  const model = llmModel(w, dtype, row.benchmark);
+  const shape = { input_tokens: w.input_tokens, output_tokens: w.output_tokens, items: 0 };
+  const count = row.accelerator_count ?? 1;
+  // Devices per replica: the submitter's tensor-parallel layout when stated, else the fewest that hold the weights.
+  const tp = /TP(\d+)/.exec(row.parallelism);
+  let devices: number;
+  if (tp) devices = Number(tp[1]);
+  else {
+    const plan = planReplica(model, device, { ...shape, max_batch: w.beams }, count);
+    if (typeof plan === 'string') return { value: null, interim: false, note: plan };
+    devices = plan.devices;
+  }
+  const replicas = Math.floor(count / devices);
+  // Beams share their prompt's KV cache; each keeps its own generated tokens.
+  const perSample = (w.input_tokens + w.beams * w.output_tokens) * model.kv_bytes_per_token;
+  const room = devices * usableMemory(device) - model.weight_bytes;
+  const fits = Math.min(MAX_BATCH, Math.floor(room / perSample));
+  if (fits < 1) return { value: null, interim: false, note: `one sample does not fit ${devices} device(s)` };
+  // A batch of b samples: one prefill per sample (batchTiming of b samples to their first token), then the
+  // decode of b × beams sequences (batchTiming of b × beams sequences less its own prefill).
+  const timing = (b: number): { total_s: number; first_token_s: number } => {
+    const all = batchTiming(model, device, devices, b, shape, c.efficiency);
+    if (w.beams === 1) return all;
+    const beams = batchTiming(model, device, devices, b * w.beams, shape, c.efficiency);
+    return { first_token_s: all.first_token_s, total_s: all.first_token_s + beams.total_s - beams.first_token_s };
+  };
+  const layout = `${replicas} × TP${devices}`;
+  const perSampleOut = row.metric === 'tokens/s' ? w.output_tokens : 1;
+  if (row.scenario === 'SingleStream') {
+    return { value: timing(1).total_s * 1000, interim: false, note: `batch 1 × ${w.beams} beam(s), TP${devices}` };
+  }
+  if (row.scenario === 'Offline') {
+    const t = timing(fits).total_s;
+    return { value: (replicas * fits * perSampleOut) / t, interim: false, note: `${layout}, batch ${fits}` };
+  }
+  if (row.scenario === 'Server' && w.server) {
+    const server = w.server;
+    let ok: (b: number) => boolean;
+    let interim = false;
+    if ('latency_s' in server) {
+      ok = (b) => b <= fits && 2 * timing(b).total_s <= server.latency_s;
+    } else {
+      // Fixed batches: a new request waits for the running batch, then its own prefill (TTFT); a token takes
+      // one decode step (TPOT). Interim until continuous batching lands (TODO(llm) above).
+      interim = true;
+      ok = (b) => {
+        if (b > fits) return false;
+        const t = timing(b);
+        const tpot = (t.total_s - t.first_token_s) / Math.max(1, w.output_tokens - 1);
+        return t.total_s + t.first_token_s <= server.ttft_s && tpot <= server.tpot_s;
+      };
+    }
+    const b = largestBatch(ok);
+    if (b === 0) return { value: null, interim, note: 'no batch meets the latency limits' };
+    const t = timing(b).total_s;
+    return { value: (replicas * b * perSampleOut) / t, interim, note: `${layout}, batch ${b} within the limits` };
+  }
+  return { value: null, interim: false, note: `no predictor for ${row.scenario}` };
+}
+
+/** Largest b in 1..MAX_BATCH with ok(b), for an ok that holds up to some b and fails beyond; 0 if none. */
+function largestBatch(ok: (b: number) => boolean): number {
+  if (!ok(1)) return 0;
+  let lo = 1;
+  let hi = MAX_BATCH + 1;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
