@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-var p=["int4","int8","fp8","fp16","bf16","fp32"],r={int4:.5,int8:1,fp8:1,fp16:2,bf16:2,fp32:4},n=["cpu","gpu","tpu","edge"],c=["on-demand","spot","reserved"];function i(e,o){let t=e.grid_hourly;return t===null?e.grid_gco2_per_kwh:t[Math.floor(o/3600)%t.length]}var f=["cloud","edge","device"];export{p as a,r as b,n as c,c as d,i as e,f};
