@@ -163,7 +163,7 @@ function tinyResult() {
             completed: 9,
             rejected: 1,
             throughput_per_s: 0.1,
-            latency_ms: { mean: 5, p50: 4, p95: 8, p99: 9, max: 10 },
+            latency_ms: { mean: 5, p50: 4, p90: 4, p95: 8, p99: 9, max: 10 },
             breakdown_ms: { network: 1, queue: 1, execution: 3 },
             ttft_ms: null,
             slo_attainment: 0.9,

@@ -64,7 +64,7 @@ export class LatencyStats {
     if (!h) throw new Error('LatencyStats used after dispose()');
     const maxMs = this.max * 1000;
     const pct = (p: number) => Math.min(h.getValueAtPercentile(p) / (UNIT_PER_SECOND / 1000), maxMs);
-    return { mean: (this.sum / this.count) * 1000, p50: pct(50), p95: pct(95), p99: pct(99), max: maxMs };
+    return { mean: (this.sum / this.count) * 1000, p50: pct(50), p90: pct(90), p95: pct(95), p99: pct(99), max: maxMs };
   }
 
   /** The distribution at fixed fractions, ms; null when nothing was recorded. */

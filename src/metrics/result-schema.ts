@@ -126,6 +126,7 @@ const str = () => z.string();
 const STAT_BRIEF = {
   mean: 'mean',
   p50: 'median',
+  p90: '90th percentile',
   p95: '95th percentile',
   p99: '99th percentile',
   max: 'maximum',
@@ -135,6 +136,7 @@ function latencySummary() {
   return z.strictObject({
     mean: f(num(), { doc: 'Mean.', brief: STAT_BRIEF.mean }),
     p50: f(num(), { doc: 'Median.', brief: STAT_BRIEF.p50 }),
+    p90: f(num(), { doc: '90th percentile.', brief: STAT_BRIEF.p90 }),
     p95: f(num(), { doc: '95th percentile.', brief: STAT_BRIEF.p95 }),
     p99: f(num(), { doc: '99th percentile.', brief: STAT_BRIEF.p99 }),
     max: f(num(), { doc: 'Maximum.', brief: STAT_BRIEF.max }),
@@ -191,7 +193,7 @@ export const ServiceResultSchema = z.strictObject({
     better: 'higher',
   }),
   latency_ms: f(latencySummary().nullable(), {
-    doc: 'End-to-end latency of completed requests: from the moment the user issues the request until the whole response has arrived back — network both ways, queueing, batching wait and execution. `{ mean, p50, p95, p99, max }`. `null` when nothing completed. Percentiles come from a streaming histogram, so memory does not grow with the number of requests.',
+    doc: 'End-to-end latency of completed requests: from the moment the user issues the request until the whole response has arrived back — network both ways, queueing, batching wait and execution. `{ mean, p50, p90, p95, p99, max }`. `null` when nothing completed. Percentiles come from a streaming histogram, so memory does not grow with the number of requests.',
     unit: 'ms',
     tolerance: 'latency',
     better: 'lower',

@@ -135,6 +135,7 @@ export function serviceGroup(name: string, policies: PolicyResult[], opts: { bre
     row('throughput /s', (s) => formatNumber(s.throughput_per_s)),
     row('latency mean ms', (s) => formatNumber(s.latency_ms?.mean ?? null)),
     row('latency p50 ms', (s) => formatNumber(s.latency_ms?.p50 ?? null)),
+    row('latency p90 ms', (s) => formatNumber(s.latency_ms?.p90 ?? null)),
     row('latency p95 ms', (s) => formatNumber(s.latency_ms?.p95 ?? null)),
     row('latency p99 ms', (s) => formatNumber(s.latency_ms?.p99 ?? null)),
     row('latency max ms', (s) => formatNumber(s.latency_ms?.max ?? null)),

@@ -163,7 +163,7 @@ function serviceResults(plan: Plan, tallies: RunTallies, window: number): Servic
     t.latency.dispose();
     t.ttft?.dispose();
     const round = (x: typeof lat) =>
-      x && { mean: r(x.mean), p50: r(x.p50), p95: r(x.p95), p99: r(x.p99), max: r(x.max) };
+      x && { mean: r(x.mean), p50: r(x.p50), p90: r(x.p90), p95: r(x.p95), p99: r(x.p99), max: r(x.max) };
     return {
       name: s.name,
       arrivals: t.arrivals,
