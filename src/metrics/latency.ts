@@ -49,6 +49,14 @@ export class LatencyStats {
     this.histogram!.recordValue(Math.round(seconds * UNIT_PER_SECOND));
   }
 
+  /** Records `count` (≥ 1, an integer) samples of the same value, in seconds. */
+  recordCount(seconds: number, count: number): void {
+    this.count += count;
+    this.sum += seconds * count;
+    if (seconds > this.max) this.max = seconds;
+    this.histogram!.recordValueWithCount(Math.round(seconds * UNIT_PER_SECOND), count);
+  }
+
   /** Exact mean, seconds (NaN when empty). */
   mean(): number {
     return this.count > 0 ? this.sum / this.count : NaN;
@@ -65,6 +73,14 @@ export class LatencyStats {
     const maxMs = this.max * 1000;
     const pct = (p: number) => Math.min(h.getValueAtPercentile(p) / (UNIT_PER_SECOND / 1000), maxMs);
     return { mean: (this.sum / this.count) * 1000, p50: pct(50), p90: pct(90), p95: pct(95), p99: pct(99), max: maxMs };
+  }
+
+  /** The value at percentile p (0–100), ms, capped at the maximum; null when nothing was recorded. */
+  percentileMs(p: number): number | null {
+    if (this.count === 0) return null;
+    const h = this.histogram;
+    if (!h) throw new Error('LatencyStats used after dispose()');
+    return Math.min(h.getValueAtPercentile(p) / (UNIT_PER_SECOND / 1000), this.max * 1000);
   }
 
   /** The distribution at fixed fractions, ms; null when nothing was recorded. */

@@ -225,8 +225,36 @@ export const ServiceResultSchema = z.strictObject({
     brief: 'time to first token',
     csv: { column: (k) => `ttft_${k}_ms` },
   }),
+  tpot_ms: f(latencySummary().nullable(), {
+    doc: 'Time per output token, same summary, for LLM services: per completed request, (time its last token was out − time its first token was out) ÷ (output tokens − 1), at the server (network excluded). Requests of one output token have none. `null` for other services and when no request had one.',
+    unit: 'ms',
+    tolerance: 'latency',
+    better: 'lower',
+    brief: 'time per output token',
+    csv: { column: (k) => `tpot_${k}_ms` },
+  }),
+  itl_ms: f(latencySummary().nullable(), {
+    doc: "Inter-token latency, same summary, for LLM services: the gaps between consecutive output tokens of measured requests, one sample per gap (a continuous-batching replica's step times, weighted by the sequences that got a token in each step; a preempted sequence's gap spans its recompute). Fixed batches and managed APIs give tokens at an even pace, their TPOT. `null` for other services.",
+    unit: 'ms',
+    tolerance: 'latency',
+    better: 'lower',
+    brief: 'inter-token latency',
+    csv: { column: (k) => `itl_${k}_ms` },
+  }),
+  goodput_per_s: f(num().nullable(), {
+    doc: 'Completed measured requests that met every SLO the service declares, per second of the measured window (throughput counts every completion). `null` when the service declares no SLO.',
+    unit: 'requests/s',
+    tolerance: 'count',
+    better: 'higher',
+    brief: 'completions that met every SLO per second',
+  }),
+  slo_percentile_met: f(z.boolean().nullable(), {
+    doc: "With `slo.percentile` (e.g. 99, MLPerf's server rule): whether that percentile of each declared target's distribution (latency, TTFT, TPOT) is within the target. `null` without `slo.percentile` or when nothing completed.",
+    unit: 'boolean',
+    tolerance: 'exact',
+  }),
   slo_attainment: f(num().nullable(), {
-    doc: 'Share of measured requests that met every SLO the service declares (`latency`, `ttft`), see below. `null` when the service declares no SLO, or when none of its measured requests completed or was rejected.',
+    doc: 'Share of measured requests that met every SLO the service declares (`latency`, `ttft`, `tpot`), see below. `null` when the service declares no SLO, or when none of its measured requests completed or was rejected.',
     unit: 'fraction',
     tolerance: 'fraction',
     better: 'higher',
@@ -240,6 +268,18 @@ export const ServiceResultSchema = z.strictObject({
   }),
   latency_cdf_ms: f(z.array(CdfPointSchema).nullable(), {
     doc: 'The latency distribution of completed requests: a list of `{ fraction, ms }` at fractions 0.01, 0.02, …, 0.99, 0.995, 0.999 and 1 (101 points): `fraction` of completed requests took at most `ms`. Fraction 1 is the maximum; no point exceeds it. `null` when nothing completed.',
+    unit: 'ms',
+    compare: false,
+    csv: { omit: true },
+  }),
+  ttft_cdf_ms: f(z.array(CdfPointSchema).nullable(), {
+    doc: 'The TTFT distribution, as `latency_cdf_ms`. `null` for non-LLM services and when nothing completed.',
+    unit: 'ms',
+    compare: false,
+    csv: { omit: true },
+  }),
+  tpot_cdf_ms: f(z.array(CdfPointSchema).nullable(), {
+    doc: 'The TPOT distribution, as `latency_cdf_ms`. `null` for non-LLM services and when no request had a TPOT.',
     unit: 'ms',
     compare: false,
     csv: { omit: true },
@@ -289,9 +329,24 @@ export const PoolResultSchema = z.strictObject({
     tolerance: 'count',
   }),
   mean_batch_size: f(num(), {
-    doc: 'Mean requests per batch; the table shows "—" when `batches` is 0.',
+    doc: 'Mean requests per batch; the table shows "—" when `batches` is 0. For a continuous-batching LLM pool: `batches` are model steps and this is the mean running batch (sequences per step).',
     unit: 'requests',
     tolerance: 'count',
+  }),
+  p99_batch_size: f(num().nullable(), {
+    doc: 'Continuous-batching LLM pools: the 99th percentile of running sequences per model step (measured window). `null` for other pools and when no step ran.',
+    unit: 'requests',
+    tolerance: 'count',
+  }),
+  kv_utilisation: f(num().nullable(), {
+    doc: "Continuous-batching LLM pools: KV-cache blocks in use ÷ blocks a replica holds, averaged over busy replicas' time in the measured window ([model](model.md#llm-serving)). `null` for other pools and when no step ran.",
+    unit: 'fraction',
+    tolerance: 'fraction',
+  }),
+  kv_preemptions: f(int().nullable(), {
+    doc: 'Continuous-batching LLM pools: sequences preempted in the measured window because a replica ran out of KV-cache blocks mid-decode (recomputed later). A planner reads many as "this replica thrashes at this load". `null` for other pools.',
+    tolerance: 'count',
+    better: 'lower',
   }),
   cost_usd: f(num(), {
     doc: "The pool's cost: compute, capex, electricity and upkeep. Egress is not attributed to pools. Capacity is paid for while it is billed, busy or idle; capex and upkeep for the whole window while the pool is provisioned.",

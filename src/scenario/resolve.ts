@@ -13,6 +13,7 @@ import {
   type Device,
   type InstancePrice,
   type InstanceType,
+  type LlmSchedulerSpec,
   type ManagedApi,
   type TrainingJob,
   type Outage,
@@ -26,6 +27,7 @@ import {
 } from '../model/types.js';
 import { InputError, formatMessage, hint, type PathSegment } from './errors.js';
 import { DEFAULT_SCALING_PER_DOUBLING } from '../hardware/training.js';
+import { LLM_SCHEDULER_DEFAULTS } from '../hardware/llm-step.js';
 import type { DeviceEntry, InstanceEntry, PoolEntry, ScenarioFile, ServiceEntry } from './schema.js';
 
 type Path = readonly PathSegment[];
@@ -842,6 +844,35 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
 
   if (s.slo?.ttft !== undefined && !isLlm)
     r.fail([...path, 'slo', 'ttft'], 'a time-to-first-token SLO applies to LLM services only');
+  if (s.slo?.tpot !== undefined && !isLlm)
+    r.fail([...path, 'slo', 'tpot'], 'a time-per-output-token SLO applies to LLM services only');
+  if (
+    s.slo?.percentile !== undefined &&
+    s.slo.latency === undefined &&
+    s.slo.ttft === undefined &&
+    s.slo.tpot === undefined
+  )
+    r.fail([...path, 'slo', 'percentile'], 'percentile needs a target to judge (latency, ttft or tpot)');
+  let scheduler: LlmSchedulerSpec | null = null;
+  if (s.scheduler !== undefined && (!isLlm || serviceTime !== null))
+    r.fail(
+      [...path, 'scheduler'],
+      'scheduler applies to LLM services (a model of kind llm, without service_time); use batching for others',
+    );
+  if (isLlm && serviceTime === null) {
+    const d = LLM_SCHEDULER_DEFAULTS;
+    scheduler = {
+      max_num_seqs: s.scheduler?.max_num_seqs ?? d.max_num_seqs,
+      max_num_batched_tokens: s.scheduler?.max_num_batched_tokens ?? d.max_num_batched_tokens,
+      chunked_prefill: s.scheduler?.chunked_prefill ?? d.chunked_prefill,
+      block_size: s.scheduler?.block_size ?? d.block_size,
+    };
+    if (s.batching?.max_wait !== undefined && s.batching.max_wait > 0)
+      r.warn(
+        [...path, 'batching', 'max_wait'],
+        'an LLM service is batched continuously (each model step admits waiting requests): max_wait is not used',
+      );
+  }
 
   return {
     index: at.index,
@@ -858,8 +889,14 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
       upload_bytes: req.upload,
       download_bytes: req.download,
     },
-    slo: { latency_s: s.slo?.latency ?? null, ttft_s: s.slo?.ttft ?? null },
+    slo: {
+      latency_s: s.slo?.latency ?? null,
+      ttft_s: s.slo?.ttft ?? null,
+      tpot_s: s.slo?.tpot ?? null,
+      percentile: s.slo?.percentile ?? null,
+    },
     batching: { max_batch: s.batching?.max_batch ?? 1, max_wait_s: s.batching?.max_wait ?? 0 },
+    scheduler,
     service_time: serviceTime,
     retries: s.retries,
     deferrable_s: s.deferrable?.window ?? null,

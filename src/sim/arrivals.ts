@@ -22,6 +22,9 @@ import type { ManagedApis } from './apis.js';
 
 export class Arrivals {
   declare private readonly ctx: RunContext;
+  /** Per service: its requests' prompt and answer tokens. */
+  declare private readonly svcInputTokens: Int32Array;
+  declare private readonly svcOutputTokens: Int32Array;
   /** Shortcuts into the context for the event path. */
   declare private readonly sim: Simulator;
   declare private readonly rq: RequestTable;
@@ -52,6 +55,8 @@ export class Arrivals {
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    this.svcInputTokens = Int32Array.from(ctx.scenario.services, (s) => s.request.input_tokens);
+    this.svcOutputTokens = Int32Array.from(ctx.scenario.services, (s) => s.request.output_tokens);
     this.sim = ctx.sim;
     this.rq = ctx.rq;
     this.targets = ctx.plan.targets;
@@ -227,6 +232,8 @@ export class Arrivals {
     rq.id[slot] = id;
     rq.attempts[slot] = attempts;
     rq.service[slot] = svc;
+    rq.inputTokens[slot] = this.svcInputTokens[svc];
+    rq.outputTokens[slot] = this.svcOutputTokens[svc];
     rq.apiU1[slot] = this.apis.u1;
     rq.apiU2[slot] = this.apis.u2;
     return slot;
