@@ -64,7 +64,13 @@ function svc(name: string, arrivals: number, p99: number | null): ServiceResult 
     latency_ms: p99 === null ? null : { mean: p99 / 2, p50: p99 / 3, p90: p99 / 3, p95: p99 * 0.9, p99, max: p99 * 2 },
     breakdown_ms: null,
     ttft_ms: null,
+    tpot_ms: null,
+    itl_ms: null,
+    goodput_per_s: null,
+    slo_percentile_met: null,
     latency_cdf_ms: null,
+    ttft_cdf_ms: null,
+    tpot_cdf_ms: null,
     slo_attainment: null,
     placements: {},
   };

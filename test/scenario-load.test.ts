@@ -274,7 +274,7 @@ describe('loading a full scenario', () => {
       upload_bytes: 2000,
       download_bytes: 1024,
     });
-    expect(chat.slo).toEqual({ latency_s: 4, ttft_s: 0.6 });
+    expect(chat.slo).toEqual({ latency_s: 4, ttft_s: 0.6, tpot_s: null, percentile: null });
     expect(chat.batching).toEqual({ max_batch: 16, max_wait_s: 0.015 });
     expect(chat.service_time).toBeNull();
 
@@ -289,7 +289,7 @@ describe('loading a full scenario', () => {
       upload_bytes: 1.5e6,
       download_bytes: 0,
     });
-    expect(cams.slo).toEqual({ latency_s: null, ttft_s: null });
+    expect(cams.slo).toEqual({ latency_s: null, ttft_s: null, tpot_s: null, percentile: null });
     expect(cams.batching).toEqual({ max_batch: 1, max_wait_s: 0 });
 
     expect(jobs.model).toBe(-1);

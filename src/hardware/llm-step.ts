@@ -63,7 +63,7 @@ export interface StepCoeffs {
 
 /** Step-time coefficients of `model` on a replica of `devices` × `device`. */
 export function llmStepCoeffs(model: LlmModel, device: Device, devices: number): StepCoeffs {
-  const compute = llmComputeDtype(model.dtype);
+  const compute = model.compute_dtype;
   const eff = efficiencyFor(device, compute);
   const speedup = tensorParallelSpeedup(devices);
   const flopRate = resolvePeak(device, compute).flops * eff.compute * speedup;

@@ -238,7 +238,13 @@ export interface LlmModel {
   name: string;
   kind: 'llm';
   params: number;
+  /** Format the weights are stored in. */
   dtype: Dtype;
+  /**
+   * Format the arithmetic runs in on a continuous-batching server: fp16 for weight-only int4/int8 (the
+   * default), else the dtype (fp8 is its own family; `quantisation: full` keeps int8 arithmetic).
+   */
+  compute_dtype: Dtype;
   weight_bytes: number;
   /** KV cache bytes per token of context. */
   kv_bytes_per_token: number;

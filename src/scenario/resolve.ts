@@ -27,7 +27,7 @@ import {
 } from '../model/types.js';
 import { InputError, formatMessage, hint, type PathSegment } from './errors.js';
 import { DEFAULT_SCALING_PER_DOUBLING } from '../hardware/training.js';
-import { LLM_SCHEDULER_DEFAULTS } from '../hardware/llm-step.js';
+import { LLM_SCHEDULER_DEFAULTS, llmComputeDtype } from '../hardware/llm-step.js';
 import type { DeviceEntry, InstanceEntry, PoolEntry, ScenarioFile, ServiceEntry } from './schema.js';
 
 type Path = readonly PathSegment[];
@@ -226,10 +226,13 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
         kind: 'llm',
         params: m.params,
         dtype: m.dtype,
+        compute_dtype: m.quantisation === 'full' ? m.dtype : llmComputeDtype(m.dtype),
         weight_bytes: m.weights ?? m.params * DTYPE_BYTES[m.dtype],
         kv_bytes_per_token: m.kv_bytes_per_token ?? m.params * KV_BYTES_PER_TOKEN_PER_PARAM,
       };
     }
+    if (m.quantisation !== undefined && m.dtype !== 'int4' && m.dtype !== 'int8')
+      r.fail([...path, 'quantisation'], `quantisation applies to LLMs in int4 or int8 (this one is ${m.dtype})`);
     if (m.flops_per_item !== undefined) {
       if (m.kv_bytes_per_token !== undefined) r.fail([...path, 'kv_bytes_per_token'], 'applies to LLMs (params) only');
       if (m.weights === undefined) r.fail(path, 'missing required field "weights" (the weight size, e.g. "102MB")');
@@ -867,11 +870,6 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
       chunked_prefill: s.scheduler?.chunked_prefill ?? d.chunked_prefill,
       block_size: s.scheduler?.block_size ?? d.block_size,
     };
-    if (s.batching?.max_wait !== undefined && s.batching.max_wait > 0)
-      r.warn(
-        [...path, 'batching', 'max_wait'],
-        'an LLM service is batched continuously (each model step admits waiting requests): max_wait is not used',
-      );
   }
 
   return {

@@ -296,6 +296,12 @@ export const ModelSchema = z
     kv_bytes_per_token: positive()
       .optional()
       .describe('LLM KV-cache bytes per token of context. Default: an estimate scaled from Llama-3-8B.'),
+    quantisation: z
+      .enum(['weight-only', 'full'])
+      .optional()
+      .describe(
+        'LLMs in int4/int8: weight-only (default: weights stored narrow, arithmetic in fp16, as AWQ/GPTQ W4A16/W8A16) or full (arithmetic in the dtype too, e.g. SmoothQuant W8A8).',
+      ),
     flops_per_item: positive().optional().describe('FLOPs per item (image, sequence, …); makes this a non-LLM model.'),
     weights: bytes()
       .optional()

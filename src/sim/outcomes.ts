@@ -161,7 +161,8 @@ export class Outcomes {
         // Time per output token: the answer after its first token, per further token.
         const out = rq.outputTokens[slot];
         if (out > 1) {
-          const tpot = (end - rq.firstToken[slot]) / (out - 1);
+          // (A response held while its uplink was down releases every token at once.)
+          const tpot = end > rq.firstToken[slot] ? (end - rq.firstToken[slot]) / (out - 1) : 0;
           st.tpot!.record(tpot);
           if (slo.tpot_s !== null && tpot > slo.tpot_s) ok = false;
           // Fixed batches and managed APIs give tokens at an even pace; continuous batching records its own.

@@ -21,7 +21,6 @@ import { batchTiming, planReplica, resolvePeak } from '../hardware/perf.js';
 import {
   LLM_SCHEDULER_DEFAULTS,
   kvCacheBlocks,
-  llmComputeDtype,
   llmRequestEstimate,
   llmStepCoeffs,
   type StepCoeffs,
@@ -306,7 +305,7 @@ export function buildPlan(scenario: Scenario): Plan {
     if (t.pool < 0 || service.model < 0) continue;
     const model = scenario.models[service.model];
     // A continuous-batching LLM computes weight-only int4/int8 in fp16 (llm-step.ts).
-    const dtype = poolPlans[t.pool].llm !== null ? llmComputeDtype(model.dtype) : model.dtype;
+    const dtype = poolPlans[t.pool].llm !== null && model.kind === 'llm' ? model.compute_dtype : model.dtype;
     note(scenario.pools[t.pool], dtype, `service "${service.name}"`);
   }
   const jobs = scenario.training.map((job) => planJob(scenario, poolPlans, job));
@@ -330,7 +329,9 @@ function planContinuousBatching(
   for (const pp of poolPlans) {
     if (pp.targets.length === 0) continue;
     const services = pp.targets.map((id) => scenario.services[targets[id].service]);
-    const llm = services.filter((s) => s.scheduler !== null);
+    const llm = services.filter(
+      (s) => s.scheduler != null && s.model >= 0 && s.service_time === null && scenario.models[s.model].kind === 'llm',
+    );
     if (llm.length === 0) continue;
     const model = scenario.models[llm[0].model];
     if (llm.length !== services.length || llm.some((s) => s.model !== llm[0].model) || model.kind !== 'llm') {
