@@ -152,9 +152,20 @@ export function serviceGroup(name: string, policies: PolicyResult[], opts: { bre
     rows.push(row('TTFT p50 ms', (s) => formatNumber(s.ttft_ms?.p50 ?? null)));
     rows.push(row('TTFT p99 ms', (s) => formatNumber(s.ttft_ms?.p99 ?? null)));
   }
+  if (svc.some((s) => s?.tpot_ms)) {
+    rows.push(row('TPOT p50 ms', (s) => formatNumber(s.tpot_ms?.p50 ?? null)));
+    rows.push(row('TPOT p99 ms', (s) => formatNumber(s.tpot_ms?.p99 ?? null)));
+  }
+  if (svc.some((s) => s?.itl_ms)) rows.push(row('ITL p99 ms', (s) => formatNumber(s.itl_ms?.p99 ?? null)));
   if (svc.some((s) => s !== null && s.slo_attainment !== null)) {
     rows.push(row('SLO attainment %', (s) => formatPercent(s.slo_attainment)));
   }
+  if (svc.some((s) => s !== null && s.goodput_per_s !== null))
+    rows.push(row('goodput /s', (s) => formatNumber(s.goodput_per_s)));
+  if (svc.some((s) => s !== null && s.slo_percentile_met !== null))
+    rows.push(
+      row('SLO at percentile', (s) => (s.slo_percentile_met === null ? NULL_CELL : s.slo_percentile_met ? 'met' : 'missed')),
+    );
   // Where the work went: one row per pool that received any of this service's requests under some policy.
   const pools: string[] = [];
   for (const s of svc) {
@@ -196,6 +207,13 @@ export function poolGroup(name: string, policies: PolicyResult[], opts: { energy
   rows.push(
     row('utilisation %', (x) => (x.provisioned ? formatPercent(x.utilisation) : 'not used')),
     row('mean batch', (x) => (x.batches === 0 ? NULL_CELL : formatNumber(x.mean_batch_size))),
+    ...(pools.some((x) => x?.p99_batch_size != null)
+      ? [
+          row('p99 running batch', (x) => (x.p99_batch_size === null ? NULL_CELL : formatNumber(x.p99_batch_size))),
+          row('KV utilisation %', (x) => (x.kv_utilisation === null ? NULL_CELL : formatPercent(x.kv_utilisation))),
+          row('KV preemptions', (x) => (x.kv_preemptions === null ? NULL_CELL : formatCount(x.kv_preemptions))),
+        ]
+      : []),
     row(
       'cost $',
       ifUsed((x) => x.cost_usd),
