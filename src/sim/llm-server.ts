@@ -36,7 +36,7 @@ import type { Outcomes } from './outcomes.js';
 import { decodeSpan, decodeStepsWithin, stepTime } from '../hardware/llm-step.js';
 
 /** ITL samples recorded per decode span at most (its step times grow linearly: a few points describe them). */
-const SPAN_SAMPLES = 8;
+const SPAN_SAMPLES = 4;
 
 export class LlmServers {
   declare private readonly ctx: RunContext;
@@ -58,7 +58,13 @@ export class LlmServers {
   declare private readonly freeBlocks: Int32Array;
   /** Per replica: the step (or decode span) in flight — start, event, steps of the span (0: one mixed step). */
   declare private readonly stepStart: Float64Array;
-  declare private readonly stepEvent: Float64Array;
+  /**
+   * Per replica: the generation of its step event. A step cut short or dropped is not cancelled in the
+   * kernel (a Set operation per cut): its event carries replica + generation × replicas and is ignored when
+   * the generation has moved on.
+   */
+  declare private readonly stepGen: Float64Array;
+  declare private readonly nServers: number;
   declare private readonly spanSteps: Int32Array;
   declare private readonly spanKv0: Float64Array;
   declare private readonly stepping: Uint8Array;
@@ -92,7 +98,8 @@ export class LlmServers {
     }
     this.run = new Int32Array(Math.max(total, 1));
     this.stepStart = new Float64Array(n);
-    this.stepEvent = new Float64Array(n);
+    this.stepGen = new Float64Array(n);
+    this.nServers = n;
     this.spanSteps = new Int32Array(n);
     this.spanKv0 = new Float64Array(n);
     this.stepping = new Uint8Array(n);
@@ -122,7 +129,7 @@ export class LlmServers {
   replicaDown(s: number, p: number): void {
     this.up[s] = 0;
     if (this.stepping[s] === 1) {
-      this.sim.cancel(this.stepEvent[s]);
+      this.stepGen[s]++;
       this.stepping[s] = 0;
     }
     const base = this.runBase[s];
@@ -199,9 +206,9 @@ export class LlmServers {
     const start = this.stepStart[s];
     const done = decodeStepsWithin(c, n, kv0, k, this.sim.now - start);
     if (done + 1 >= k) return;
-    this.sim.cancel(this.stepEvent[s]);
     this.spanSteps[s] = done + 1;
-    this.stepEvent[s] = this.sim.scheduleAt(start + decodeSpan(c, n, kv0, done + 1), this.ctx.kinds.llmStep, s);
+    const gen = ++this.stepGen[s];
+    this.sim.scheduleAt(start + decodeSpan(c, n, kv0, done + 1), this.ctx.kinds.llmStep, s + gen * this.nServers);
   }
 
   /** The oldest waiting request of pool p (preempted first; interactive before deferrable), or -1. */
@@ -382,7 +389,7 @@ export class LlmServers {
       this.spanSteps[s] = 0;
       duration = stepTime(c, tokens, kvRead);
     }
-    this.stepEvent[s] = this.sim.schedule(duration, this.ctx.kinds.llmStep, s);
+    this.sim.schedule(duration, this.ctx.kinds.llmStep, s + this.stepGen[s] * this.nServers);
   }
 
   /** Blocks replica s's sequences need beyond those they hold to run k decode steps (the first is held). */
@@ -399,8 +406,10 @@ export class LlmServers {
     return extra;
   }
 
-  /** Event *LLM step*: replica s's step or decode span ends. */
-  onStep(s: number): void {
+  /** Event *LLM step*: a replica's step or decode span ends (arg: replica + generation × replicas). */
+  onStep(arg: number): void {
+    const s = arg % this.nServers;
+    if ((arg - s) / this.nServers !== this.stepGen[s]) return;
     const p = this.pools.poolOf(s);
     const l = this.llm[p]!;
     const rq = this.rq;
