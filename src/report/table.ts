@@ -164,7 +164,9 @@ export function serviceGroup(name: string, policies: PolicyResult[], opts: { bre
     rows.push(row('goodput /s', (s) => formatNumber(s.goodput_per_s)));
   if (svc.some((s) => s !== null && s.slo_percentile_met !== null))
     rows.push(
-      row('SLO at percentile', (s) => (s.slo_percentile_met === null ? NULL_CELL : s.slo_percentile_met ? 'met' : 'missed')),
+      row('SLO at percentile', (s) =>
+        s.slo_percentile_met === null ? NULL_CELL : s.slo_percentile_met ? 'met' : 'missed',
+      ),
     );
   // Where the work went: one row per pool that received any of this service's requests under some policy.
   const pools: string[] = [];

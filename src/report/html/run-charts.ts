@@ -89,7 +89,8 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string, 
     metric === 'latency' ? x?.latency_ms : metric === 'ttft' ? x?.ttft_ms : x?.tpot_ms;
   const cdfs = policies.map((p) => {
     const sv = p.services.find((s) => s.name === service);
-    const cdf = (metric === 'latency' ? sv?.latency_cdf_ms : metric === 'ttft' ? sv?.ttft_cdf_ms : sv?.tpot_cdf_ms) ?? null;
+    const cdf =
+      (metric === 'latency' ? sv?.latency_cdf_ms : metric === 'ttft' ? sv?.ttft_cdf_ms : sv?.tpot_cdf_ms) ?? null;
     return cdf !== null && cdf.length > 0 ? cdf : null;
   });
   const plotH = 250;
