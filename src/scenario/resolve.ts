@@ -217,6 +217,11 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     if (m.params !== undefined && m.flops_per_item !== undefined) {
       r.fail(path, 'give either params (an LLM) or flops_per_item (another model), not both');
     }
+    if (m.quantisation !== undefined && (m.params === undefined || (m.dtype !== 'int4' && m.dtype !== 'int8')))
+      r.fail(
+        [...path, 'quantisation'],
+        `quantisation applies to LLMs in int4 or int8 (this one is ${m.params === undefined ? 'not an LLM' : m.dtype})`,
+      );
     if (m.params !== undefined) {
       if (m.activation_bytes_per_item !== undefined)
         r.fail([...path, 'activation_bytes_per_item'], 'applies to non-LLM models (flops_per_item) only');
@@ -231,8 +236,6 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
         kv_bytes_per_token: m.kv_bytes_per_token ?? m.params * KV_BYTES_PER_TOKEN_PER_PARAM,
       };
     }
-    if (m.quantisation !== undefined && m.dtype !== 'int4' && m.dtype !== 'int8')
-      r.fail([...path, 'quantisation'], `quantisation applies to LLMs in int4 or int8 (this one is ${m.dtype})`);
     if (m.flops_per_item !== undefined) {
       if (m.kv_bytes_per_token !== undefined) r.fail([...path, 'kv_bytes_per_token'], 'applies to LLMs (params) only');
       if (m.weights === undefined) r.fail(path, 'missing required field "weights" (the weight size, e.g. "102MB")');
