@@ -155,6 +155,21 @@ export class LlmServers {
     rq.llmPrompt[slot] = rq.inputTokens[slot] > 0 ? rq.inputTokens[slot] : 1;
   }
 
+  /** Pool p's site uplink is back after an outage from `since`: first tokens made meanwhile reach users now. */
+  firstTokensHeld(p: number, since: number): void {
+    const rq = this.rq;
+    const now = this.sim.now;
+    const first = this.pools.serverBase[p];
+    const last = first + this.ctx.plan.pools[p].simUnits * this.ctx.plan.pools[p].serversPerUnit;
+    for (let s = first; s < last; s++) {
+      const base = this.runBase[s];
+      for (let i = 0; i < this.runCount[s]; i++) {
+        const slot = this.run[base + i];
+        if (rq.llmGen[slot] > 0 && rq.firstToken[slot] >= since && rq.firstToken[slot] < now) rq.firstToken[slot] = now;
+      }
+    }
+  }
+
   /** A request reaches continuous pool p's queue (pools.ts has queued it). */
   prepare(slot: number): void {
     this.resetSequence(slot);
