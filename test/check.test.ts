@@ -217,6 +217,7 @@ describe('flattenResult', () => {
       'tiny/p/services/svc/throughput_per_s': 'count',
       'tiny/p/services/svc/latency_ms/mean': 'latency',
       'tiny/p/services/svc/latency_ms/p50': 'latency',
+      'tiny/p/services/svc/latency_ms/p90': 'latency',
       'tiny/p/services/svc/latency_ms/p95': 'latency',
       'tiny/p/services/svc/latency_ms/p99': 'latency',
       'tiny/p/services/svc/latency_ms/max': 'latency',
