@@ -360,6 +360,7 @@ services:
     users: u
     arrivals: { constant: 0.25/s }
     request: { input_tokens: 200, output_tokens: 100, download: 1KB }
+    scheduler: { max_num_seqs: 1 }   # one sequence at a time, so that a queue builds
 outages:
   - { uplink: edge, start: 100s, duration: 50s }
 policies: [least-latency]

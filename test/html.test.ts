@@ -104,8 +104,11 @@ describe('renderHtml on the chatbot-seoul run', () => {
     expect(charts(html, 'pool-utilisation')).toHaveLength(2);
     expect(charts(html, 'pool-queue')).toHaveLength(2);
     expect(charts(html, 'cost-p99')).toHaveLength(1);
+    // chat is an LLM service: its TTFT and TPOT distributions too.
+    expect(charts(html, 'ttft-cdf')).toHaveLength(1);
+    expect(charts(html, 'tpot-cdf')).toHaveLength(1);
     const all = html.match(/<svg class="chart"[\s\S]*?<\/svg>/g) ?? [];
-    expect(all).toHaveLength(9);
+    expect(all).toHaveLength(11);
     for (const svg of all) expectWellFormedChart(svg);
     // Ids are unique within the document.
     const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
@@ -186,8 +189,8 @@ describe('renderHtml on the chatbot-seoul run', () => {
   });
 
   it('rings and labels the Pareto set in the cost/p99 chart', () => {
-    // The console table of this scenario marks cloud-only (fastest, lowest carbon), edge-only (cheapest) and
-    // edge-first (between the two).
+    // The console table of this scenario marks cloud-only (fastest), edge-only (cheapest, lowest carbon) and
+    // edge-first (its few overflows to the cloud trim the edge's p99).
     expect(result.pareto).toEqual(['cloud-only', 'edge-only', 'edge-first']);
     const svg = charts(html, 'cost-p99')[0];
     const labels = [...svg.matchAll(/<text class="pareto-label"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]).sort();
@@ -416,11 +419,11 @@ describe('renderHtml on a training + API run', () => {
 
   it('has every chart, well formed, in one self-contained document', () => {
     expectSelfContained(html);
-    // 1 CDF, 3 breakdowns, 2 pools × (utilisation, queue), replicas of the autoscaled pool, the job, cost/p99.
+    // 1 CDF (+ TTFT and TPOT: an LLM service), 3 breakdowns, 2 pools × (utilisation, queue), replicas of the autoscaled pool, the job, cost/p99.
     expect(charts(html, 'jobs')).toHaveLength(1);
     expect(charts(html, 'pool-replicas').map((c) => attr(c, 'data-pool'))).toEqual(['east/h100']);
     const all = html.match(/<svg class="chart"[\s\S]*?<\/svg>/g) ?? [];
-    expect(all).toHaveLength(1 + 3 + 4 + 1 + 1 + 1);
+    expect(all).toHaveLength(1 + 2 + 3 + 4 + 1 + 1 + 1);
     for (const svg of all) expectWellFormedChart(svg);
   });
 

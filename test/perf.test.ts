@@ -75,6 +75,7 @@ const LLAMA3_8B_FP16: LlmModel = {
   kind: 'llm',
   params: 8.03e9,
   dtype: 'fp16',
+  compute_dtype: 'fp16',
   weight_bytes: 8.03e9 * 2,
   kv_bytes_per_token: 131072,
 };
@@ -92,6 +93,7 @@ const LLAMA2_70B: LlmModel = {
   kind: 'llm',
   params: 69e9,
   dtype: 'fp16',
+  compute_dtype: 'fp16',
   weight_bytes: 138e9,
   kv_bytes_per_token: 327680,
 };

@@ -166,6 +166,7 @@ describe('sweep metrics named and described from the schema', () => {
       ['carbon_kg_per_1k', 'carbon per 1,000 completed requests, kg CO2e'],
       ['chat.latency_mean_ms', `${lat}, mean, ms`],
       ['chat.latency_p50_ms', `${lat}, median, ms`],
+      ['chat.latency_p90_ms', `${lat}, 90th percentile, ms`],
       ['chat.latency_p95_ms', `${lat}, 95th percentile, ms`],
       ['chat.latency_p99_ms', `${lat}, 99th percentile, ms`],
       ['chat.ttft_p99_ms', 'chat: time to first token, 99th percentile, ms'],

@@ -276,7 +276,7 @@ describe('loading a full scenario', () => {
       download_bytes: 1024,
       lengths: { input_tokens: null, output_tokens: null, items: null }, // fixed: nothing drawn
     });
-    expect(chat.slo).toEqual({ latency_s: 4, ttft_s: 0.6 });
+    expect(chat.slo).toEqual({ latency_s: 4, ttft_s: 0.6, tpot_s: null, percentile: null });
     expect(chat.batching).toEqual({ max_batch: 16, max_wait_s: 0.015 });
     expect(chat.service_time).toBeNull();
 
@@ -292,7 +292,7 @@ describe('loading a full scenario', () => {
       download_bytes: 0,
       lengths: { input_tokens: null, output_tokens: null, items: null },
     });
-    expect(cams.slo).toEqual({ latency_s: null, ttft_s: null });
+    expect(cams.slo).toEqual({ latency_s: null, ttft_s: null, tpot_s: null, percentile: null });
     expect(cams.batching).toEqual({ max_batch: 1, max_wait_s: 0 });
 
     expect(jobs.model).toBe(-1);

@@ -109,6 +109,22 @@ export class LatencyStats {
     return h;
   }
 
+  /** Records `count` (≥ 1, an integer) samples of the same value, in seconds. */
+  recordCount(seconds: number, count: number): void {
+    this.count += count;
+    this.sum += seconds * count;
+    if (seconds > this.max) this.max = seconds;
+    const v = Math.round(seconds * UNIT_PER_SECOND);
+    if (v >>> 0 === v) {
+      const slot = slotOf(v);
+      if (slot >= this.counts.length) this.grow(slot);
+      this.counts[slot] += count;
+    } else {
+      for (let i = 0; i < count; i++) this.others.push(v);
+    }
+    this.histogram = null;
+  }
+
   /** Exact mean, seconds (NaN when empty). */
   mean(): number {
     return this.count > 0 ? this.sum / this.count : NaN;
@@ -123,7 +139,14 @@ export class LatencyStats {
     const h = this.built();
     const maxMs = this.max * 1000;
     const pct = (p: number) => Math.min(h.getValueAtPercentile(p) / (UNIT_PER_SECOND / 1000), maxMs);
-    return { mean: (this.sum / this.count) * 1000, p50: pct(50), p95: pct(95), p99: pct(99), max: maxMs };
+    return { mean: (this.sum / this.count) * 1000, p50: pct(50), p90: pct(90), p95: pct(95), p99: pct(99), max: maxMs };
+  }
+
+  /** The value at percentile p (0–100), ms, capped at the maximum; null when nothing was recorded. */
+  percentileMs(p: number): number | null {
+    if (this.count === 0) return null;
+    const h = this.built();
+    return Math.min(h.getValueAtPercentile(p) / (UNIT_PER_SECOND / 1000), this.max * 1000);
   }
 
   /** The distribution at fixed fractions, ms; null when nothing was recorded. */

@@ -126,6 +126,7 @@ const str = () => z.string();
 const STAT_BRIEF = {
   mean: 'mean',
   p50: 'median',
+  p90: '90th percentile',
   p95: '95th percentile',
   p99: '99th percentile',
   max: 'maximum',
@@ -135,6 +136,7 @@ function latencySummary() {
   return z.strictObject({
     mean: f(num(), { doc: 'Mean.', brief: STAT_BRIEF.mean }),
     p50: f(num(), { doc: 'Median.', brief: STAT_BRIEF.p50 }),
+    p90: f(num(), { doc: '90th percentile.', brief: STAT_BRIEF.p90 }),
     p95: f(num(), { doc: '95th percentile.', brief: STAT_BRIEF.p95 }),
     p99: f(num(), { doc: '99th percentile.', brief: STAT_BRIEF.p99 }),
     max: f(num(), { doc: 'Maximum.', brief: STAT_BRIEF.max }),
@@ -196,7 +198,7 @@ export const ServiceResultSchema = z.strictObject({
     tolerance: 'latency',
   }),
   latency_ms: f(latencySummary().nullable(), {
-    doc: 'End-to-end latency of completed requests: from the moment the user issues the request until the whole response has arrived back — network both ways, queueing, batching wait and execution. `{ mean, p50, p95, p99, max }`. `null` when nothing completed. Percentiles come from a streaming histogram, so memory does not grow with the number of requests.',
+    doc: 'End-to-end latency of completed requests: from the moment the user issues the request until the whole response has arrived back — network both ways, queueing, batching wait and execution. `{ mean, p50, p90, p95, p99, max }`. `null` when nothing completed. Percentiles come from a streaming histogram, so memory does not grow with the number of requests.',
     unit: 'ms',
     tolerance: 'latency',
     better: 'lower',
@@ -228,8 +230,36 @@ export const ServiceResultSchema = z.strictObject({
     brief: 'time to first token',
     csv: { column: (k) => `ttft_${k}_ms` },
   }),
+  tpot_ms: f(latencySummary().nullable(), {
+    doc: 'Time per output token, same summary, for LLM services: per completed request, (time its last token was out − time its first token was out) ÷ (output tokens − 1), at the server (network excluded). Requests of one output token have none. `null` for other services and when no request had one.',
+    unit: 'ms',
+    tolerance: 'latency',
+    better: 'lower',
+    brief: 'time per output token',
+    csv: { column: (k) => `tpot_${k}_ms` },
+  }),
+  itl_ms: f(latencySummary().nullable(), {
+    doc: "Inter-token latency, same summary, for LLM services: the gaps between consecutive output tokens of measured requests, one sample per gap (a continuous-batching replica's step times, weighted by the sequences that got a token in each step; a preempted sequence's gap spans its recompute). Fixed batches and managed APIs give tokens at an even pace, their TPOT. `null` for other services.",
+    unit: 'ms',
+    tolerance: 'latency',
+    better: 'lower',
+    brief: 'inter-token latency',
+    csv: { column: (k) => `itl_${k}_ms` },
+  }),
+  goodput_per_s: f(num().nullable(), {
+    doc: 'Completed measured requests that met every SLO the service declares, per second of the measured window (throughput counts every completion). `null` when the service declares no SLO.',
+    unit: 'requests/s',
+    tolerance: 'count',
+    better: 'higher',
+    brief: 'completions that met every SLO per second',
+  }),
+  slo_percentile_met: f(z.boolean().nullable(), {
+    doc: "With `slo.percentile` (e.g. 99, MLPerf's server rule): whether that percentile of each declared target's distribution (latency, TTFT, TPOT) is within the target. `null` without `slo.percentile` or when nothing completed.",
+    unit: 'boolean',
+    tolerance: 'exact',
+  }),
   slo_attainment: f(num().nullable(), {
-    doc: 'Share of measured requests that met every SLO the service declares (`latency`, `ttft`), see below. `null` when the service declares no SLO, or when none of its measured requests completed or was rejected.',
+    doc: 'Share of measured requests that met every SLO the service declares (`latency`, `ttft`, `tpot`), see below. `null` when the service declares no SLO, or when none of its measured requests completed or was rejected.',
     unit: 'fraction',
     tolerance: 'fraction',
     better: 'higher',
@@ -264,6 +294,18 @@ export const ServiceResultSchema = z.strictObject({
     unit: 'requests',
     tolerance: 'count',
     csv: { pairs: true },
+  }),
+  ttft_cdf_ms: f(z.array(CdfPointSchema).nullable(), {
+    doc: 'The TTFT distribution, as `latency_cdf_ms`. `null` for non-LLM services and when nothing completed.',
+    unit: 'ms',
+    compare: false,
+    csv: { omit: true },
+  }),
+  tpot_cdf_ms: f(z.array(CdfPointSchema).nullable(), {
+    doc: 'The TPOT distribution, as `latency_cdf_ms`. `null` for non-LLM services and when no request had a TPOT.',
+    unit: 'ms',
+    compare: false,
+    csv: { omit: true },
   }),
 });
 
@@ -310,9 +352,24 @@ export const PoolResultSchema = z.strictObject({
     tolerance: 'count',
   }),
   mean_batch_size: f(num(), {
-    doc: 'Mean requests per batch; the table shows "—" when `batches` is 0.',
+    doc: 'Mean requests per batch; the table shows "—" when `batches` is 0. For a continuous-batching LLM pool: `batches` are model steps and this is the mean running batch (sequences per step).',
     unit: 'requests',
     tolerance: 'count',
+  }),
+  p99_batch_size: f(num().nullable(), {
+    doc: 'Continuous-batching LLM pools: the 99th percentile of running sequences per model step (measured window). `null` for other pools and when no step ran.',
+    unit: 'requests',
+    tolerance: 'count',
+  }),
+  kv_utilisation: f(num().nullable(), {
+    doc: "Continuous-batching LLM pools: KV-cache blocks in use ÷ blocks a replica holds, averaged over busy replicas' time in the measured window ([model](model.md#llm-serving)). `null` for other pools and when no step ran.",
+    unit: 'fraction',
+    tolerance: 'fraction',
+  }),
+  kv_preemptions: f(int().nullable(), {
+    doc: 'Continuous-batching LLM pools: sequences preempted in the measured window because a replica ran out of KV-cache blocks mid-decode (recomputed later). A planner reads many as "this replica thrashes at this load". `null` for other pools.',
+    tolerance: 'count',
+    better: 'lower',
   }),
   cost_usd: f(num(), {
     doc: "The pool's cost: compute, capex, electricity and upkeep. Egress is not attributed to pools. Capacity is paid for while it is billed, busy or idle; capex and upkeep for the whole window while the pool is provisioned.",

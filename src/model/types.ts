@@ -244,7 +244,13 @@ export interface LlmModel {
   name: string;
   kind: 'llm';
   params: number;
+  /** Format the weights are stored in. */
   dtype: Dtype;
+  /**
+   * Format the arithmetic runs in on a continuous-batching server: fp16 for weight-only int4/int8 (the
+   * default), else the dtype (fp8 is its own family; `quantisation: full` keeps int8 arithmetic).
+   */
+  compute_dtype: Dtype;
   weight_bytes: number;
   /** KV cache bytes per token of context. */
   kv_bytes_per_token: number;
@@ -262,6 +268,18 @@ export interface ItemModel {
 }
 
 export type AiModel = LlmModel | ItemModel;
+
+/** The knobs of an LLM server's iteration-level scheduler (src/hardware/llm-step.ts has the defaults). */
+export interface LlmSchedulerSpec {
+  /** Most sequences running at once on a replica. */
+  max_num_seqs: number;
+  /** Most tokens (prefill-chunk plus decode) in one step. */
+  max_num_batched_tokens: number;
+  /** Whether prefill may be split into chunks and mixed with decode tokens in one step (Sarathi-Serve, vLLM V1). */
+  chunked_prefill: boolean;
+  /** Tokens per KV-cache block (paged attention). */
+  block_size: number;
+}
 
 export type ArrivalSpec =
   | { kind: 'poisson'; rate_per_s: number }
@@ -331,8 +349,19 @@ export interface Service {
     /** Per field: how it varies per request; null = every request has the fixed value. */
     lengths: Record<LengthField, LengthDist | null>;
   };
-  slo: { latency_s: number | null; ttft_s: number | null };
+  /**
+   * Per-request targets: end-to-end latency, time to first token and time per output token (LLM services).
+   * `percentile` (e.g. 99) also judges each target on that percentile of the measured requests (MLPerf's
+   * server rule: TTFT p99 ≤ 2 s and TPOT p99 ≤ 200 ms for Llama-2-70B); null = per request only.
+   */
+  slo: { latency_s: number | null; ttft_s: number | null; tpot_s: number | null; percentile: number | null };
+  /**
+   * For non-LLM models: requests per batch and the longest wait for one to fill. For LLM services on a
+   * continuous-batching pool, max_batch is the sequences a replica is sized (memory) and autoscaled for.
+   */
   batching: { max_batch: number; max_wait_s: number };
+  /** Continuous-batching scheduler of an LLM service's replicas (null for other services). */
+  scheduler: LlmSchedulerSpec | null;
   service_time: ServiceTimeSpec | null;
   /** How many times a request whose replica failed under it is placed again before it counts as lost. */
   retries: number;

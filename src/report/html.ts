@@ -268,6 +268,12 @@ export function renderHtml(result: Result): string {
       out.push(`<section id="latency"><h2>Latency</h2><div class="charts">`);
       for (const s of services) {
         out.push(figure(`Latency CDF · service ${s}`, latencyCdfChart(ids, result, s)));
+        // LLM services: the two halves of the user's experience, first token and the pace after it.
+        const llm = policies.some((p) => p.services.some((x) => x.name === s && x.ttft_cdf_ms !== null));
+        if (llm) {
+          out.push(figure(`TTFT CDF · service ${s}`, latencyCdfChart(ids, result, s, 'ttft')));
+          out.push(figure(`TPOT CDF · service ${s}`, latencyCdfChart(ids, result, s, 'tpot')));
+        }
       }
       out.push(`</div></section>`);
     }

@@ -135,6 +135,7 @@ export function serviceGroup(name: string, policies: PolicyResult[], opts: { bre
     row('throughput /s', (s) => formatNumber(s.throughput_per_s)),
     row('latency mean ms', (s) => formatNumber(s.latency_ms?.mean ?? null)),
     row('latency p50 ms', (s) => formatNumber(s.latency_ms?.p50 ?? null)),
+    row('latency p90 ms', (s) => formatNumber(s.latency_ms?.p90 ?? null)),
     row('latency p95 ms', (s) => formatNumber(s.latency_ms?.p95 ?? null)),
     row('latency p99 ms', (s) => formatNumber(s.latency_ms?.p99 ?? null)),
     row('latency max ms', (s) => formatNumber(s.latency_ms?.max ?? null)),
@@ -151,9 +152,22 @@ export function serviceGroup(name: string, policies: PolicyResult[], opts: { bre
     rows.push(row('TTFT p50 ms', (s) => formatNumber(s.ttft_ms?.p50 ?? null)));
     rows.push(row('TTFT p99 ms', (s) => formatNumber(s.ttft_ms?.p99 ?? null)));
   }
+  if (svc.some((s) => s?.tpot_ms)) {
+    rows.push(row('TPOT p50 ms', (s) => formatNumber(s.tpot_ms?.p50 ?? null)));
+    rows.push(row('TPOT p99 ms', (s) => formatNumber(s.tpot_ms?.p99 ?? null)));
+  }
+  if (svc.some((s) => s?.itl_ms)) rows.push(row('ITL p99 ms', (s) => formatNumber(s.itl_ms?.p99 ?? null)));
   if (svc.some((s) => s !== null && s.slo_attainment !== null)) {
     rows.push(row('SLO attainment %', (s) => formatPercent(s.slo_attainment)));
   }
+  if (svc.some((s) => s !== null && s.goodput_per_s !== null))
+    rows.push(row('goodput /s', (s) => formatNumber(s.goodput_per_s)));
+  if (svc.some((s) => s !== null && s.slo_percentile_met !== null))
+    rows.push(
+      row('SLO at percentile', (s) =>
+        s.slo_percentile_met === null ? NULL_CELL : s.slo_percentile_met ? 'met' : 'missed',
+      ),
+    );
   // Where the work went: one row per pool that received any of this service's requests under some policy.
   const pools: string[] = [];
   for (const s of svc) {
@@ -215,6 +229,13 @@ export function poolGroup(name: string, policies: PolicyResult[], opts: { energy
       !x.provisioned ? 'not used' : (lowUse(x) && !training ? LOW_USE_MARK + ' ' : '') + formatPercent(x.utilisation),
     ),
     row('mean batch', (x) => (x.batches === 0 ? NULL_CELL : formatNumber(x.mean_batch_size))),
+    ...(pools.some((x) => x?.p99_batch_size != null)
+      ? [
+          row('p99 running batch', (x) => (x.p99_batch_size === null ? NULL_CELL : formatNumber(x.p99_batch_size))),
+          row('KV utilisation %', (x) => (x.kv_utilisation === null ? NULL_CELL : formatPercent(x.kv_utilisation))),
+          row('KV preemptions', (x) => (x.kv_preemptions === null ? NULL_CELL : formatCount(x.kv_preemptions))),
+        ]
+      : []),
     row(
       'cost $',
       ifUsed((x) => x.cost_usd),

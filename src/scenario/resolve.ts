@@ -16,6 +16,7 @@ import {
   type Device,
   type InstancePrice,
   type InstanceType,
+  type LlmSchedulerSpec,
   type ManagedApi,
   type TrainingJob,
   type Outage,
@@ -39,6 +40,7 @@ import {
   resolveLength,
   type ColumnRequest,
 } from './distributions.js';
+import { LLM_SCHEDULER_DEFAULTS, llmComputeDtype } from '../hardware/llm-step.js';
 import type { DeviceEntry, InstanceEntry, PoolEntry, ScenarioFile, ServiceEntry } from './schema.js';
 
 type Path = readonly PathSegment[];
@@ -246,6 +248,11 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     if (m.params !== undefined && m.flops_per_item !== undefined) {
       r.fail(path, 'give either params (an LLM) or flops_per_item (another model), not both');
     }
+    if (m.quantisation !== undefined && (m.params === undefined || (m.dtype !== 'int4' && m.dtype !== 'int8')))
+      r.fail(
+        [...path, 'quantisation'],
+        `quantisation applies to LLMs in int4 or int8 (this one is ${m.params === undefined ? 'not an LLM' : m.dtype})`,
+      );
     if (m.params !== undefined) {
       if (m.activation_bytes_per_item !== undefined)
         r.fail([...path, 'activation_bytes_per_item'], 'applies to non-LLM models (flops_per_item) only');
@@ -255,6 +262,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
         kind: 'llm',
         params: m.params,
         dtype: m.dtype,
+        compute_dtype: m.quantisation === 'full' ? m.dtype : llmComputeDtype(m.dtype),
         weight_bytes: m.weights ?? m.params * DTYPE_BYTES[m.dtype],
         kv_bytes_per_token: m.kv_bytes_per_token ?? m.params * KV_BYTES_PER_TOKEN_PER_PARAM,
       };
@@ -898,6 +906,30 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
 
   if (s.slo?.ttft !== undefined && !isLlm)
     r.fail([...path, 'slo', 'ttft'], 'a time-to-first-token SLO applies to LLM services only');
+  if (s.slo?.tpot !== undefined && !isLlm)
+    r.fail([...path, 'slo', 'tpot'], 'a time-per-output-token SLO applies to LLM services only');
+  if (
+    s.slo?.percentile !== undefined &&
+    s.slo.latency === undefined &&
+    s.slo.ttft === undefined &&
+    s.slo.tpot === undefined
+  )
+    r.fail([...path, 'slo', 'percentile'], 'percentile needs a target to judge (latency, ttft or tpot)');
+  let scheduler: LlmSchedulerSpec | null = null;
+  if (s.scheduler !== undefined && (!isLlm || serviceTime !== null))
+    r.fail(
+      [...path, 'scheduler'],
+      'scheduler applies to LLM services (a model of kind llm, without service_time); use batching for others',
+    );
+  if (isLlm && serviceTime === null) {
+    const d = LLM_SCHEDULER_DEFAULTS;
+    scheduler = {
+      max_num_seqs: s.scheduler?.max_num_seqs ?? d.max_num_seqs,
+      max_num_batched_tokens: s.scheduler?.max_num_batched_tokens ?? d.max_num_batched_tokens,
+      chunked_prefill: s.scheduler?.chunked_prefill ?? d.chunked_prefill,
+      block_size: s.scheduler?.block_size ?? d.block_size,
+    };
+  }
 
   return {
     index: at.index,
@@ -915,8 +947,14 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
       download_bytes: req.download,
       lengths,
     },
-    slo: { latency_s: s.slo?.latency ?? null, ttft_s: s.slo?.ttft ?? null },
+    slo: {
+      latency_s: s.slo?.latency ?? null,
+      ttft_s: s.slo?.ttft ?? null,
+      tpot_s: s.slo?.tpot ?? null,
+      percentile: s.slo?.percentile ?? null,
+    },
     batching: { max_batch: s.batching?.max_batch ?? 1, max_wait_s: s.batching?.max_wait ?? 0 },
+    scheduler,
     service_time: serviceTime,
     retries: s.retries,
     deferrable_s: s.deferrable?.window ?? null,

@@ -309,6 +309,12 @@ export const ModelSchema = z
     kv_bytes_per_token: positive()
       .optional()
       .describe('LLM KV-cache bytes per token of context. Default: an estimate scaled from Llama-3-8B.'),
+    quantisation: z
+      .enum(['weight-only', 'full'])
+      .optional()
+      .describe(
+        'LLMs in int4/int8: weight-only (default: weights stored narrow, arithmetic in fp16, as AWQ/GPTQ W4A16/W8A16) or full (arithmetic in the dtype too, e.g. SmoothQuant W8A8).',
+      ),
     flops_per_item: positive().optional().describe('FLOPs per item (image, sequence, …); makes this a non-LLM model.'),
     weights: bytes()
       .optional()
@@ -442,6 +448,19 @@ export const ServiceSchema = z.strictObject({
     .strictObject({
       latency: duration(true).optional().describe('End-to-end latency target.'),
       ttft: duration(true).optional().describe('Time-to-first-token target (LLM services only).'),
+      tpot: duration(true)
+        .optional()
+        .describe(
+          'Time-per-output-token target: (last token − first token) / (output tokens − 1) (LLM services only).',
+        ),
+      percentile: z
+        .number()
+        .gt(0)
+        .lt(100)
+        .optional()
+        .describe(
+          'Also judge each target on this percentile of measured requests (e.g. 99: MLPerf server rule). Default: per request only.',
+        ),
     })
     .optional(),
   deferrable: z
@@ -453,6 +472,26 @@ export const ServiceSchema = z.strictObject({
   retries: count(0)
     .prefault(1)
     .describe('Placements again for a request whose replica failed under it, before it counts as lost. Default 1.'),
+  scheduler: z
+    .strictObject({
+      max_num_seqs: count(1)
+        .optional()
+        .describe('Most sequences running at once on a replica. Default 256 (vLLM 0.8).'),
+      max_num_batched_tokens: count(1)
+        .optional()
+        .describe('Most tokens (prefill chunks + decode tokens) in one model step. Default 2048 (vLLM 0.8 server).'),
+      chunked_prefill: z
+        .boolean()
+        .optional()
+        .describe(
+          'Split prompts into chunks mixed with decode tokens in one step. Default true (vLLM 0.8, V1 engine).',
+        ),
+      block_size: count(1).optional().describe('Tokens per KV-cache block. Default 16 (vLLM).'),
+    })
+    .optional()
+    .describe(
+      'LLM services: the continuous-batching (iteration-level) scheduler of their replicas. Defaults are vLLM 0.8 (V1) server defaults.',
+    ),
   batching: z
     .strictObject({
       max_batch: count(1).default(1),

@@ -29,6 +29,7 @@ import type { ManagedApis } from './apis.js';
 
 export class Arrivals {
   declare private readonly ctx: RunContext;
+  /** Per service: its requests' prompt and answer tokens. */
   /** Shortcuts into the context for the event path. */
   declare private readonly sim: Simulator;
   declare private readonly rq: RequestTable;

@@ -76,7 +76,7 @@ export class Autoscaler {
       a,
       pp.serversPerUnit,
       pp.maxBatch,
-      pools.busy[p],
+      pools.demandBusy(p),
       pools.queued[p],
       pools.serving[p],
       have,

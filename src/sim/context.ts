@@ -40,6 +40,7 @@ export class EventKinds {
   enqueue = -1;
   timer = -1;
   done = -1;
+  llmStep = -1;
   failure = -1;
   preemption = -1;
   ready = -1;

@@ -29,6 +29,8 @@ export class Outcomes {
   declare private readonly services: RunContext['scenario']['services'];
   declare private readonly regions: RunContext['scenario']['regions'];
   declare private arrivals: Arrivals;
+  /** Per target: its pool batches an LLM continuously (llm-server.ts records inter-token latency there). */
+  declare private readonly targetContinuous: Uint8Array;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -41,6 +43,9 @@ export class Outcomes {
     this.services = ctx.scenario.services;
     this.regions = ctx.scenario.regions;
     this.trace = ctx.trace;
+    this.targetContinuous = Uint8Array.from(ctx.plan.targets, (t) =>
+      t.pool >= 0 && ctx.plan.pools[t.pool].llm !== null ? 1 : 0,
+    );
     this.row = {
       policy: ctx.policy.name,
       request: 0,
@@ -186,6 +191,16 @@ export class Outcomes {
       if (st.ttft !== null) {
         st.ttft.record(ttft);
         if (slo.ttft_s !== null && ttft > slo.ttft_s) ok = false;
+        // Time per output token: the answer after its first token, per further token.
+        const out = rq.outputTokens[slot];
+        if (out > 1) {
+          // (A response held while its uplink was down releases every token at once.)
+          const tpot = end > rq.firstToken[slot] ? (end - rq.firstToken[slot]) / (out - 1) : 0;
+          st.tpot!.record(tpot);
+          if (slo.tpot_s !== null && tpot > slo.tpot_s) ok = false;
+          // Fixed batches and managed APIs give tokens at an even pace; continuous batching records its own.
+          if (this.targetContinuous[t.id] === 0) st.itl!.recordCount(tpot, out - 1);
+        }
       }
       if (ok) st.sloMet++;
       if (t.api >= 0) {

@@ -7,6 +7,8 @@ import {
   DTYPE_BYTES,
   type AiModel,
   type Dtype,
+  type LlmModel,
+  type LlmSchedulerSpec,
   type ManagedApi,
   type Pool,
   type Scenario,
@@ -17,6 +19,13 @@ import {
 import { CATALOG_NETWORK_DEFAULTS } from '../hardware/catalog.js';
 import { defaultMfu, trainingRate } from '../hardware/training.js';
 import { batchTiming, planReplica, resolvePeak, type BatchTiming } from '../hardware/perf.js';
+import {
+  LLM_SCHEDULER_DEFAULTS,
+  kvCacheBlocks,
+  llmRequestEstimate,
+  llmStepCoeffs,
+  type StepCoeffs,
+} from '../hardware/llm-step.js';
 import { path } from '../network/paths.js';
 import { apiUsdPerRequest, kwhPerSecond, serverUsdPerSecond, transferUsd } from './pricing.js';
 import { PlanError } from '../errors.js';
@@ -106,6 +115,18 @@ export interface PoolPlan {
   unitMaxW: number;
   /** A pool only training jobs use: provisioned (billed, powered) only while a job holds it. */
   trainingOnly: boolean;
+  /** Continuous batching of one LLM (every service it hosts runs that model), or null: fixed batches. */
+  llm: LlmPoolPlan | null;
+}
+
+/** A pool whose replicas run an LLM with iteration-level (continuous) batching (llm-server.ts). */
+export interface LlmPoolPlan {
+  model: LlmModel;
+  scheduler: LlmSchedulerSpec;
+  coeffs: StepCoeffs;
+  /** KV-cache blocks per replica, and those kept free when admitting (vLLM's watermark). */
+  blocks: number;
+  watermarkBlocks: number;
 }
 
 /** A training job and, per pool it may use, what running there means. */
@@ -240,6 +261,7 @@ export function buildPlan(scenario: Scenario): Plan {
     coldStart_s: 0,
     unitMaxW: 0,
     trainingOnly: false,
+    llm: null,
   }));
   const targets: TargetPlan[] = [];
   const services: ServicePlan[] = [];
@@ -283,8 +305,9 @@ export function buildPlan(scenario: Scenario): Plan {
     }
   }
   for (const pp of poolPlans) pp.trainingOnly = pp.pool.use === 'training';
-  // A device without a figure for the dtype runs at the nearest one it has (docs/model.md); say so.
   const warnings: string[] = [];
+  planContinuousBatching(scenario, poolPlans, targets, warnings);
+  // A device without a figure for the dtype runs at the nearest one it has (docs/model.md); say so.
   const noted = new Set<string>();
   const note = (pool: Pool, dtype: Dtype, what: string): void => {
     const used = resolvePeak(pool.device, dtype).dtype;
@@ -298,13 +321,70 @@ export function buildPlan(scenario: Scenario): Plan {
   };
   for (const t of targets) {
     const service = scenario.services[t.service];
-    if (t.pool >= 0 && service.model >= 0)
-      note(scenario.pools[t.pool], scenario.models[service.model].dtype, `service "${service.name}"`);
+    if (t.pool < 0 || service.model < 0) continue;
+    const model = scenario.models[service.model];
+    // A continuous-batching LLM computes weight-only int4/int8 in fp16 (llm-step.ts).
+    const dtype = poolPlans[t.pool].llm !== null && model.kind === 'llm' ? model.compute_dtype : model.dtype;
+    note(scenario.pools[t.pool], dtype, `service "${service.name}"`);
   }
   const jobs = scenario.training.map((job) => planJob(scenario, poolPlans, job));
   for (const job of scenario.training)
     for (const k of job.pools) note(scenario.pools[k], job.dtype, `training job "${job.name}"`);
   return { scenario, targets, pools: poolPlans, services, jobs, warnings };
+}
+
+/**
+ * Pools whose every service runs the same LLM (with a scheduler, not a given service time) batch it
+ * continuously: their step coefficients, KV blocks, and per-target estimates for the policies (at b
+ * concurrent sequences per replica instead of a fixed batch of b). Other pools keep fixed batches; a pool
+ * that mixes an LLM with anything else says so.
+ */
+function planContinuousBatching(
+  scenario: Scenario,
+  poolPlans: PoolPlan[],
+  targets: TargetPlan[],
+  warnings: string[],
+): void {
+  for (const pp of poolPlans) {
+    if (pp.targets.length === 0) continue;
+    const services = pp.targets.map((id) => scenario.services[targets[id].service]);
+    const llm = services.filter(
+      (s) => s.scheduler != null && s.model >= 0 && s.service_time === null && scenario.models[s.model].kind === 'llm',
+    );
+    if (llm.length === 0) continue;
+    const model = scenario.models[llm[0].model];
+    if (llm.length !== services.length || llm.some((s) => s.model !== llm[0].model) || model.kind !== 'llm') {
+      warnings.push(
+        `pool "${pp.pool.name}" hosts LLM service(s) together with other models: its replicas run fixed batches, not continuous batching`,
+      );
+      continue;
+    }
+    const scheduler = llm[0].scheduler!;
+    const differ = llm.find((s) => JSON.stringify(s.scheduler) !== JSON.stringify(scheduler));
+    if (differ)
+      warnings.push(
+        `pool "${pp.pool.name}": services "${llm[0].name}" and "${differ.name}" give different schedulers; the replicas use "${llm[0].name}"'s`,
+      );
+    const coeffs = llmStepCoeffs(model, pp.pool.device, pp.replicaDevices);
+    const blocks = kvCacheBlocks(model, pp.pool.device, pp.replicaDevices, scheduler.block_size);
+    pp.llm = {
+      model,
+      scheduler,
+      coeffs,
+      blocks,
+      watermarkBlocks: Math.floor(LLM_SCHEDULER_DEFAULTS.watermark * blocks),
+    };
+    for (const id of pp.targets) {
+      const t = targets[id];
+      const r = scenario.services[t.service].request;
+      for (let b = 1; b <= t.maxBatch; b++) {
+        const e = llmRequestEstimate(coeffs, scheduler, r.input_tokens, r.output_tokens, b);
+        t.batchTime[b] = e.total_s;
+        t.firstToken[b] = e.first_token_s;
+      }
+      t.maxWait = 0;
+    }
+  }
 }
 
 /** First pass: which pools can hold each service's model, and with how many devices per replica. */

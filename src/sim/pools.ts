@@ -23,6 +23,7 @@ import type { Uplinks } from './uplinks.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { ManagedApis } from './apis.js';
 import type { TrainingJobs } from './jobs.js';
+import { LlmServers } from './llm-server.js';
 
 export class Pools {
   declare private readonly ctx: RunContext;
@@ -75,6 +76,10 @@ export class Pools {
   declare private autoscaler: Autoscaler;
   declare private apis: ManagedApis;
   declare private jobs: TrainingJobs;
+  /** Continuous batching of the LLM pools (plan.ts PoolPlan.llm); isLlm[p] = 1 for those pools. */
+  declare readonly llm: LlmServers;
+  declare readonly isLlm: Uint8Array;
+  declare private readonly poolMaxBatch: Float64Array;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -127,6 +132,9 @@ export class Pools {
     this.servingMeasured = new Float64Array(nPools);
     this.servingSince = new Float64Array(nPools);
     this.queueSince = new Float64Array(nPools);
+    this.isLlm = Uint8Array.from(plan.pools, (pp) => (pp.llm !== null ? 1 : 0));
+    this.poolMaxBatch = Float64Array.from(plan.pools, (pp) => pp.maxBatch);
+    this.llm = new LlmServers(ctx, this, this.serverPool);
   }
 
   link(parts: Parts): void {
@@ -138,6 +146,62 @@ export class Pools {
     this.autoscaler = parts.autoscaler;
     this.apis = parts.apis;
     this.jobs = parts.jobs;
+    this.llm.link(parts);
+  }
+
+  /** Pool of replica s. */
+  poolOf(s: number): number {
+    return this.serverPool[s];
+  }
+
+  /** Target ids of pool p. */
+  poolTargetIds(p: number): number[] {
+    return this.poolTargets[p];
+  }
+
+  /** An idle serving replica of pool p, taken off its stack (freeCount[p] > 0). */
+  takeFree(p: number): number {
+    return this.free[p][--this.freeCount[p]];
+  }
+
+  /** n requests left pool p's queues (admitted to a continuous-batching replica). */
+  dequeued(p: number, n: number): void {
+    this.markQueue(p);
+    this.queued[p] -= n;
+  }
+
+  /** n preempted sequences wait at pool p again. */
+  requeued(p: number, n: number): void {
+    this.markQueue(p);
+    this.queued[p] += n;
+  }
+
+  /** A continuous-batching replica starts work. */
+  llmBusy(s: number, p: number): void {
+    this.removeFree(p, s);
+    this.serverBusy[s] = 1;
+    this.busy[p]++;
+    this.serverStart[s] = this.sim.now;
+  }
+
+  /** A continuous-batching replica has nothing left to run: it joins the idle stack. */
+  llmIdle(s: number, p: number): void {
+    if (this.serverBusy[s] === 1) {
+      this.accountBusy(p, this.serverStart[s], this.sim.now);
+      this.serverBusy[s] = 0;
+      this.busy[p]--;
+    }
+    const stack = this.free[p];
+    for (let i = 0; i < this.freeCount[p]; i++) if (stack[i] === s) return;
+    stack[this.freeCount[p]++] = s;
+  }
+
+  /**
+   * Busy replicas as the autoscaler counts demand: for a continuous-batching pool, the running sequences in
+   * replicas' worth of its services' max_batch (a replica with one sequence is not a busy replica).
+   */
+  demandBusy(p: number): number {
+    return this.isLlm[p] === 1 ? this.llm.running[p] / this.poolMaxBatch[p] : this.busy[p];
   }
 
   /** Integrates a pool's queue length up to now; call before changing it. */
@@ -186,6 +250,7 @@ export class Pools {
       return;
     }
     rq.enqueued[slot] = this.sim.now;
+    if (this.isLlm[pool] === 1) this.llm.prepare(slot);
     this.queues[t].push(slot);
     this.markQueue(pool);
     this.queued[pool]++;
@@ -198,6 +263,10 @@ export class Pools {
 
   /** Starts batches while the pool has a free replica and a ready queue; otherwise sets the batch timer. */
   dispatch(pool: number): void {
+    if (this.isLlm[pool] === 1) {
+      this.llm.dispatch(pool);
+      return;
+    }
     const targets = this.poolTargets[pool];
     const now = this.sim.now;
     while (this.freeCount[pool] > 0 && this.queued[pool] > 0) {
@@ -288,7 +357,7 @@ export class Pools {
   }
 
   /** Accounts a replica's busy span [start, end) in the tallies and series. */
-  private accountBusy(pool: number, start: number, end: number): void {
+  accountBusy(pool: number, start: number, end: number): void {
     const warmup = this.warmup;
     const duration = this.duration;
     const pt = this.poolTallies[pool];
@@ -362,6 +431,7 @@ export class Pools {
     if (serving) {
       this.serving[p] += pp.serversPerUnit;
       this.servingLevel[p].set(now, this.serving[p]);
+      if (this.isLlm[p] === 1) for (let j = 0; j < pp.serversPerUnit; j++) this.llm.replicaUp(first + j, p);
       for (let j = pp.serversPerUnit - 1; j >= 0; j--) this.free[p][this.freeCount[p]++] = first + j;
       this.dispatch(p);
       return;
@@ -370,6 +440,18 @@ export class Pools {
     this.servingLevel[p].set(now, this.serving[p]);
     for (let j = 0; j < pp.serversPerUnit; j++) {
       const s = first + j;
+      if (this.isLlm[p] === 1) {
+        // Its running sequences are placed again; the busy span ends here.
+        if (this.serverBusy[s] === 1) {
+          this.accountBusy(p, this.serverStart[s], now);
+          this.serverBusy[s] = 0;
+          this.busy[p]--;
+        } else {
+          this.removeFree(p, s);
+        }
+        this.llm.replicaDown(s, p);
+        continue;
+      }
       if (this.serverBusy[s] === 1) {
         // The batch dies with its replica: the work done so far still drew power.
         this.sim.cancel(this.serverEvent[s]);
@@ -404,6 +486,14 @@ export class Pools {
 
   /** Every request waiting at pool p is placed again. */
   private drainQueue(p: number): void {
+    if (this.isLlm[p] === 1) {
+      const n = this.llm.resumeLength(p);
+      if (n > 0) {
+        this.markQueue(p);
+        this.queued[p] -= n;
+        this.llm.drainResume(p, (slot) => this.arrivals.retry(slot));
+      }
+    }
     for (const id of this.ctx.plan.pools[p].targets) {
       const q = this.queues[id];
       while (q.length > 0) {

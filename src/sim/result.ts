@@ -16,11 +16,12 @@ import type {
   BackhaulResult,
   SharedUplinkResult,
 } from '../metrics/result.js';
-import { gridAt } from '../model/types.js';
+import { gridAt, type Service } from '../model/types.js';
+import type { LatencyStats } from '../metrics/latency.js';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import { paretoOfPolicies } from '../metrics/pareto.js';
 import type { Plan } from './plan.js';
-import type { RunTallies } from './tallies.js';
+import type { PoolTallies, RunTallies, ServiceTallies } from './tallies.js';
 import { PLACESIM_VERSION } from '../version.js';
 import { poolBill, simUnitUsdPerSecond, trainingEnergy, transferUsd } from './pricing.js';
 
@@ -151,6 +152,60 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
   };
 }
 
+/**
+ * With slo.percentile: whether that percentile of each declared target's distribution is within it
+ * (null without one, or when a declared target's distribution is empty).
+ */
+function sloPercentileMet(slo: Service['slo'], t: ServiceTallies): boolean | null {
+  if (slo.percentile === null) return null;
+  const checks: [number | null, LatencyStats | null][] = [
+    [slo.latency_s, t.latency],
+    [slo.ttft_s, t.ttft],
+    [slo.tpot_s, t.tpot],
+  ];
+  let met = true;
+  for (const [limit, stats] of checks) {
+    if (limit === null) continue;
+    const ms = stats?.percentileMs(slo.percentile) ?? null;
+    if (ms === null) return null;
+    if (ms > limit * 1000) met = false;
+  }
+  return met;
+}
+
+/** Batches and batch size; for continuous-batching LLM pools, model steps and running batch, KV figures. */
+function batchFigures(t: PoolTallies) {
+  if (t.llmBatchHist === null) {
+    return {
+      batches: t.batches,
+      mean_batch_size: t.batches > 0 ? r(t.batchedRequests / t.batches) : 0,
+      p99_batch_size: null,
+      kv_utilisation: null,
+      kv_preemptions: null,
+    };
+  }
+  const hist = t.llmBatchHist;
+  let p99: number | null = null;
+  if (t.llmSteps > 0) {
+    const want = 0.99 * t.llmSteps;
+    let seen = 0;
+    for (let n = 0; n < hist.length; n++) {
+      seen += hist[n];
+      if (seen >= want) {
+        p99 = n;
+        break;
+      }
+    }
+  }
+  return {
+    batches: t.llmSteps,
+    mean_batch_size: t.llmSteps > 0 ? r(t.llmSeqSteps / t.llmSteps) : 0,
+    p99_batch_size: p99,
+    kv_utilisation: t.kvCapacitySeconds > 0 ? r(t.kvBlockSeconds / t.kvCapacitySeconds) : null,
+    kv_preemptions: t.kvPreemptions,
+  };
+}
+
 function serviceResults(plan: Plan, tallies: RunTallies, window: number): ServiceResult[] {
   const scenario = plan.scenario;
   return scenario.services.map((s, i) => {
@@ -164,14 +219,22 @@ function serviceResults(plan: Plan, tallies: RunTallies, window: number): Servic
     });
     // Every measured request that ended counts: a rejected or lost one missed its SLO.
     const judged = t.completed + t.rejected + t.lost;
-    const hasSlo = s.slo.latency_s !== null || s.slo.ttft_s !== null;
+    const hasSlo = s.slo.latency_s !== null || s.slo.ttft_s !== null || s.slo.tpot_s !== null;
     const lat = t.latency.summaryMs();
     const ttft = t.ttft ? t.ttft.summaryMs() : null;
+    const tpot = t.tpot ? t.tpot.summaryMs() : null;
+    const itl = t.itl ? t.itl.summaryMs() : null;
     const cdf = t.latency.cdfMs();
+    const ttftCdf = t.ttft ? t.ttft.cdfMs() : null;
+    const tpotCdf = t.tpot ? t.tpot.cdfMs() : null;
+    const percentileMet = sloPercentileMet(s.slo, t);
     t.latency.dispose();
     t.ttft?.dispose();
+    t.tpot?.dispose();
+    t.itl?.dispose();
     const round = (x: typeof lat) =>
-      x && { mean: r(x.mean), p50: r(x.p50), p95: r(x.p95), p99: r(x.p99), max: r(x.max) };
+      x && { mean: r(x.mean), p50: r(x.p50), p90: r(x.p90), p95: r(x.p95), p99: r(x.p99), max: r(x.max) };
+    const roundCdf = (c: typeof cdf) => c?.map((x) => ({ fraction: x.fraction, ms: r(x.ms) })) ?? null;
     // Offline load: once every request has ended, throughput is over the time the batch took (MLPerf Offline).
     const a = s.arrivals;
     const makespan = a.kind === 'offline' && judged === a.requests && t.completed > 0 ? t.lastCompletion : null;
@@ -194,7 +257,13 @@ function serviceResults(plan: Plan, tallies: RunTallies, window: number): Servic
               execution: r((t.execSum / t.completed) * 1000),
             },
       ttft_ms: round(ttft),
-      latency_cdf_ms: cdf?.map((x) => ({ fraction: x.fraction, ms: r(x.ms) })) ?? null,
+      tpot_ms: round(tpot),
+      itl_ms: round(itl),
+      goodput_per_s: hasSlo ? r(t.sloMet / window) : null,
+      slo_percentile_met: percentileMet,
+      latency_cdf_ms: roundCdf(cdf),
+      ttft_cdf_ms: roundCdf(ttftCdf),
+      tpot_cdf_ms: roundCdf(tpotCdf),
       slo_attainment: hasSlo && judged > 0 ? r(t.sloMet / judged) : null,
       placements,
       placement_reasons: decisionCounts(scenario, t),
@@ -270,8 +339,7 @@ function poolResults(plan: Plan, tallies: RunTallies, window: number) {
       unit_failures: t.unitFailures,
       preemptions: t.preemptions,
       cold_starts: t.coldStarts,
-      batches: t.batches,
-      mean_batch_size: t.batches > 0 ? r(t.batchedRequests / t.batches) : 0,
+      ...batchFigures(t),
       cost_usd: r(bill.compute + bill.capex + bill.electricity + bill.upkeep),
       energy_kwh: r(bill.itKwh + bill.facilityKwh),
       carbon_kg: r(bill.carbonKg),

@@ -62,6 +62,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   k.enqueue = sim.register(pools.onEnqueue.bind(pools));
   k.timer = sim.register(pools.onTimer.bind(pools));
   k.done = sim.register(pools.onDone.bind(pools));
+  k.llmStep = sim.register(pools.llm.onStep.bind(pools.llm));
   k.failure = sim.register(capacity.failures.onEvent.bind(capacity.failures));
   k.preemption = sim.register(capacity.preemptions.onEvent.bind(capacity.preemptions));
   capacity.failures.kind = k.failure;

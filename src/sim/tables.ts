@@ -36,6 +36,18 @@ export class RequestTable {
   /** When its response reaches the user (set just before Outcomes.complete). */
   delivered = new Float64Array(this.capacity);
   alive = new Uint8Array(this.capacity);
+  /**
+   * Continuous batching (llm-server.ts): tokens to prefill (the prompt, or prompt + answer so far after a
+   * preemption), of those done, answer tokens out, tokens held in the KV cache, KV blocks held, tokens
+   * scheduled in the running step (prefill chunk; 0 for a decode), and when its last token came out.
+   */
+  llmPrompt = new Int32Array(this.capacity);
+  llmDone = new Int32Array(this.capacity);
+  llmGen = new Int32Array(this.capacity);
+  llmKv = new Int32Array(this.capacity);
+  llmBlocks = new Int32Array(this.capacity);
+  llmChunk = new Int32Array(this.capacity);
+  tokenAt = new Float64Array(this.capacity);
   private free = new Int32Array(this.capacity);
   private freeCount = 0;
   private used = 0;
@@ -92,6 +104,13 @@ export class RequestTable {
     this.ended = f64(this.ended);
     this.firstToken = f64(this.firstToken);
     this.delivered = f64(this.delivered);
+    this.llmPrompt = i32(this.llmPrompt);
+    this.llmDone = i32(this.llmDone);
+    this.llmGen = i32(this.llmGen);
+    this.llmKv = i32(this.llmKv);
+    this.llmBlocks = i32(this.llmBlocks);
+    this.llmChunk = i32(this.llmChunk);
+    this.tokenAt = f64(this.tokenAt);
     const a = new Uint8Array(cap);
     a.set(this.alive);
     this.alive = a;

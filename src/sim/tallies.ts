@@ -22,6 +22,17 @@ export interface PoolTallies {
   unitFailures: number;
   preemptions: number;
   coldStarts: number;
+  /**
+   * Continuous-batching LLM pools (measured window): model steps, Σ running sequences over steps, steps by
+   * running sequences (index = sequences; null for other pools), sequences preempted for KV memory, and
+   * Σ KV blocks in use × seconds against Σ KV blocks held × seconds (busy replicas).
+   */
+  llmSteps: number;
+  llmSeqSteps: number;
+  llmBatchHist: Float64Array | null;
+  kvPreemptions: number;
+  kvBlockSeconds: number;
+  kvCapacitySeconds: number;
   /** Hour h of the run → unit-seconds billed, unit-seconds powered, busy replica-seconds (measured window only). */
   billedHourly: IntervalSeries;
   poweredHourly: IntervalSeries;
@@ -74,6 +85,9 @@ export interface ServiceTallies {
   lastCompletion: number;
   latency: LatencyStats;
   ttft: LatencyStats | null;
+  /** LLM services: time per output token (per request) and inter-token latency (per token gap). */
+  tpot: LatencyStats | null;
+  itl: LatencyStats | null;
   placements: Float64Array; // per pool
   apiPlacements: Float64Array; // per managed API
   /** Per target (pools, then APIs) × decision code (decisions.ts): first placements by reason. */
@@ -200,13 +214,21 @@ export function createTallies(plan: Plan, policy: string, provisioned: boolean[]
       lastCompletion: 0,
       latency: new LatencyStats(),
       ttft: s.model >= 0 && scenario.models[s.model].kind === 'llm' ? new LatencyStats() : null,
+      tpot: s.model >= 0 && scenario.models[s.model].kind === 'llm' ? new LatencyStats() : null,
+      itl: s.model >= 0 && scenario.models[s.model].kind === 'llm' ? new LatencyStats() : null,
       placements: new Float64Array(nPools),
       apiPlacements: new Float64Array(scenario.apis.length),
       decisions: new Float64Array((nPools + scenario.apis.length) * N_DECISIONS),
       rejectedBy: new Float64Array(REJECT_CAUSES.length),
       lostBy: new Float64Array(LOSS_CAUSES.length),
     })),
-    pools: plan.pools.map(() => ({
+    pools: plan.pools.map((pp) => ({
+      llmSteps: 0,
+      llmSeqSteps: 0,
+      llmBatchHist: pp.llm !== null ? new Float64Array(pp.llm.scheduler.max_num_seqs + 1) : null,
+      kvPreemptions: 0,
+      kvBlockSeconds: 0,
+      kvCapacitySeconds: 0,
       busyServerSeconds: 0,
       servingServerSeconds: 0,
       batches: 0,

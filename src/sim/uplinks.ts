@@ -84,6 +84,10 @@ export class Uplinks {
         this.links.deliver(slot, t);
       }
       this.bufferUsed[site] = 0;
+      // Sequences still generating on an LLM server here: a first token made during the outage gets out now.
+      for (const pp of ctx.plan.pools)
+        if (pp.pool.site === site && pp.llm !== null)
+          this.pools.llm.firstTokensHeld(pp.pool.index, this.downSince[site]);
       for (const pp of ctx.plan.pools) if (pp.pool.site === site) this.pools.dispatch(pp.pool.index);
     }
   }

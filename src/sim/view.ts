@@ -146,6 +146,8 @@ export class PolicyView {
     const queued = pools.queued;
     const queues = pools.queues;
     const busy = pools.busy;
+    const isLlm = pools.isLlm;
+    const llmRunning = pools.llm.running;
     const maxQueue = pools.maxQueue;
     const cap = this.capacity;
     const links = this.links;
@@ -192,10 +194,17 @@ export class PolicyView {
       const qAll = queued[p];
       const qThis = queues[t.id].length;
       const B = t.maxBatch;
-      const bEff = qThis + 1 < B ? qThis + 1 : B;
+      let bEff = qThis + 1 < B ? qThis + 1 : B;
       const tB = t.batchTime[B];
       let wait: number;
-      if (servers === 0) {
+      if (isLlm[p] === 1) {
+        // Continuous batching: it joins the running sequences at the next step unless requests already wait;
+        // the tables give times at b concurrent sequences per replica.
+        const conc = servers > 0 ? Math.floor(llmRunning[p] / servers) + 1 : 1;
+        bEff = conc < B ? conc : B;
+        if (servers === 0) wait = plan.pools[p].coldStart_s;
+        else wait = qAll === 0 ? 0 : (Math.floor(qAll / (servers * B)) + 0.5) * tB;
+      } else if (servers === 0) {
         // Nothing serving yet: a unit is booting or would have to start.
         wait = plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * tB;
       } else if (free > 0 && qAll < free * B) {

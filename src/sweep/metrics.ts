@@ -42,7 +42,7 @@ const TOTALS: Tracked<never>[] = [
 ].map((p) => tracked<never>(PolicyResultSchema, p));
 
 const SERVICE: Tracked<Service>[] = [
-  ...['mean', 'p50', 'p95', 'p99'].map((k) => tracked<Service>(ServiceResultSchema, `latency_ms.${k}`)),
+  ...['mean', 'p50', 'p90', 'p95', 'p99'].map((k) => tracked<Service>(ServiceResultSchema, `latency_ms.${k}`)),
   tracked<Service>(ServiceResultSchema, 'ttft_ms.p99', { when: (sc, s) => isLlm(sc, s.model) }),
   // Without an SLO the Result has no attainment; a column that is always empty would only be noise.
   tracked<Service>(ServiceResultSchema, 'slo_attainment', {

@@ -6,7 +6,7 @@
 
 import { curveStepAfter, line } from 'd3-shape';
 import { scaleBand } from 'd3-scale';
-import type { CdfPoint, JobResult, PolicyResult, Result } from '../../metrics/result.js';
+import type { CdfPoint, JobResult, PolicyResult, Result, ServiceResult } from '../../metrics/result.js';
 import { paretoPoint } from '../../metrics/pareto.js';
 import { formatNumber, formatPercent, trainingTimeUnit } from '../table.js';
 import { numericAxis, type Axis } from './scales.js';
@@ -73,10 +73,24 @@ const policyItems = (policies: PolicyResult[], note: (p: PolicyResult) => string
 // ---------------------------------------------------------------------------------------------------------
 // (1) Latency CDF: one chart per service, a line per policy, log-x.
 
-export function latencyCdfChart(ids: IdSource, result: Result, service: string): string {
+/** Which distribution a CDF chart draws: end-to-end latency, or (LLM services) TTFT or TPOT. */
+export type CdfMetric = 'latency' | 'ttft' | 'tpot';
+
+const CDF_WHAT: Record<CdfMetric, { title: string; axis: string; desc: string }> = {
+  latency: { title: 'Latency', axis: 'latency', desc: 'end-to-end latency' },
+  ttft: { title: 'TTFT', axis: 'time to first token', desc: 'time to first token' },
+  tpot: { title: 'TPOT', axis: 'time per output token', desc: 'time per output token' },
+};
+
+export function latencyCdfChart(ids: IdSource, result: Result, service: string, metric: CdfMetric = 'latency'): string {
   const policies = result.policies;
+  const what = CDF_WHAT[metric];
+  const summaryOf = (x: ServiceResult | undefined) =>
+    metric === 'latency' ? x?.latency_ms : metric === 'ttft' ? x?.ttft_ms : x?.tpot_ms;
   const cdfs = policies.map((p) => {
-    const cdf = p.services.find((s) => s.name === service)?.latency_cdf_ms ?? null;
+    const sv = p.services.find((s) => s.name === service);
+    const cdf =
+      (metric === 'latency' ? sv?.latency_cdf_ms : metric === 'ttft' ? sv?.ttft_cdf_ms : sv?.tpot_cdf_ms) ?? null;
     return cdf !== null && cdf.length > 0 ? cdf : null;
   });
   const plotH = 250;
@@ -108,7 +122,7 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string):
     );
   if (all.length === 0) {
     body.push(
-      xAxis([], top + plotH, x0, x1, 'latency, ms (log scale)', top),
+      xAxis([], top + plotH, x0, x1, `${what.axis}, ms (log scale)`, top),
       yAxisAt(x1),
       noData((x0 + x1) / 2, top + plotH / 2, 'no completed requests under any policy'),
     );
@@ -117,7 +131,7 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string):
     const fit = fitX((end) => numericAxis({ lo, hi: Math.max(...all), range: [x0, end], log: true, count: 6 }), x1);
     const xAx = fit.axis;
     x1 = fit.x1;
-    body.push(xAxis(xAx.ticks, top + plotH, x0, x1, 'latency, ms (log scale)', top), yAxisAt(x1));
+    body.push(xAxis(xAx.ticks, top + plotH, x0, x1, `${what.axis}, ms (log scale)`, top), yAxisAt(x1));
     // Latency 0 cannot sit on a log axis; it is drawn at the smallest positive latency. Between two known
     // quantiles the curve holds the lower fraction (a step, like an empirical CDF): a straight line would
     // invent requests in a gap, e.g. between a fast cloud mode and a slow edge mode.
@@ -131,7 +145,7 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string):
       if (cdf === null) return;
       const p = policies[i];
       const s = seriesStyle(i);
-      const lat = p.services.find((x) => x.name === service)?.latency_ms;
+      const lat = summaryOf(p.services.find((x) => x.name === service));
       const tip = lat ? `${p.policy}: p50 ${formatNumber(lat.p50)} ms, p99 ${formatNumber(lat.p99)} ms` : p.policy;
       summary.push(tip);
       body.push(
@@ -143,13 +157,13 @@ export function latencyCdfChart(ids: IdSource, result: Result, service: string):
   }
   return svgChart({
     ids,
-    kind: 'latency-cdf',
+    kind: `${metric}-cdf`,
     width: WIDTH,
     height,
-    title: `Latency CDF of service ${service}`,
+    title: `${what.title} CDF of service ${service}`,
     desc:
-      `Cumulative distribution of the end-to-end latency of completed ${service} requests in the measured ` +
-      `window, a line per policy. x: latency in ms, log scale; y: share of completed requests at or below ` +
+      `Cumulative distribution of the ${what.desc} of completed ${service} requests in the measured ` +
+      `window, a line per policy. x: ${what.axis} in ms, log scale; y: share of completed requests at or below ` +
       `it, %.` +
       (summary.length > 0 ? ' ' + summary.join('; ') + '.' : ''),
     attrs: { 'data-service': service },
