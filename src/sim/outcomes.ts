@@ -27,6 +27,8 @@ export class Outcomes {
   declare private readonly services: RunContext['scenario']['services'];
   declare private readonly regions: RunContext['scenario']['regions'];
   declare private arrivals: Arrivals;
+  /** Some service is a closed loop: an ended request may have a client waiting for it. */
+  declare private readonly closedLoop: boolean;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -38,6 +40,7 @@ export class Outcomes {
     this.svcSeries = ctx.svcSeries;
     this.services = ctx.scenario.services;
     this.regions = ctx.scenario.regions;
+    this.closedLoop = ctx.scenario.services.some((s) => s.arrivals.kind === 'closed');
     this.row = {
       policy: ctx.policy.name,
       request: 0,
@@ -111,7 +114,7 @@ export class Outcomes {
     const rq = this.rq;
     this.reject(rq.id[slot], rq.service[slot], rq.user[slot], rq.arrival[slot], rq.measured[slot] === 1, target);
     rq.release(slot);
-    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
+    if (this.closedLoop && rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
   }
 
   /** The request lost its replica, or its response found the site's buffer full, with no retry left. */
@@ -124,7 +127,7 @@ export class Outcomes {
     if (trace)
       this.emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], rq.target[slot], 'lost', NaN, NaN, NaN, NaN);
     rq.release(slot);
-    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
+    if (this.closedLoop && rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
   }
 
   /**
@@ -188,7 +191,7 @@ export class Outcomes {
         ttft,
       );
     rq.release(slot);
-    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], false);
+    if (this.closedLoop && rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], false);
   }
 
   /** At the end of the run: counts requests still open and traces them, in arrival order. */
