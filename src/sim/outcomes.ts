@@ -31,6 +31,8 @@ export class Outcomes {
   declare private arrivals: Arrivals;
   /** Per target: its pool batches an LLM continuously (llm-server.ts records inter-token latency there). */
   declare private readonly targetContinuous: Uint8Array;
+  /** Some service is a closed loop: an ended request may have a client waiting for it. */
+  declare private readonly closedLoop: boolean;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -46,6 +48,7 @@ export class Outcomes {
     this.targetContinuous = Uint8Array.from(ctx.plan.targets, (t) =>
       t.pool >= 0 && ctx.plan.pools[t.pool].llm !== null ? 1 : 0,
     );
+    this.closedLoop = ctx.scenario.services.some((s) => s.arrivals.kind === 'closed');
     this.row = {
       policy: ctx.policy.name,
       request: 0,
@@ -131,7 +134,7 @@ export class Outcomes {
     const rq = this.rq;
     this.reject(rq.id[slot], rq.service[slot], rq.user[slot], rq.arrival[slot], rq.measured[slot] === 1, target, cause);
     rq.release(slot);
-    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
+    if (this.closedLoop && rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
   }
 
   /** The request lost its replica, or its response found the site's buffer full, with no retry left. */
@@ -147,7 +150,7 @@ export class Outcomes {
     if (trace)
       this.emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], rq.target[slot], 'lost', NaN, NaN, NaN, NaN);
     rq.release(slot);
-    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
+    if (this.closedLoop && rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
   }
 
   /**
@@ -228,7 +231,7 @@ export class Outcomes {
         ttft,
       );
     rq.release(slot);
-    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], false);
+    if (this.closedLoop && rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], false);
   }
 
   /** At the end of the run: counts requests still open and traces them, in arrival order. */
