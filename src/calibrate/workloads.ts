@@ -140,7 +140,7 @@ export function llmModel(w: LlmWorkload, dtype: Dtype, name: string): LlmModel {
   };
   // Every LLM row of the suite computes in its weights' format (fp8, int8 on the TPU, fp16): no weight-only
   // quantisation. `compute_dtype` is the field the continuous-batching model (helper "llm") adds to LlmModel.
-  return { ...base, compute_dtype: dtype } as LlmModel;
+  return { ...base, compute_dtype: dtype };
 }
 
 export function itemModel(w: ItemWorkload, dtype: Dtype, name: string): ItemModel {

@@ -185,7 +185,8 @@ export class Outcomes {
         if (t.kwhLanPerRequest !== 0) tallies.networkGco2 += t.kwhLanPerRequest * gridAt(regions[t.region], end);
       } else {
         tallies.networkBytes += t.networkBytes;
-        if (t.kwhNetworkPerRequest !== 0) tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(regions[t.region], end);
+        if (t.kwhNetworkPerRequest !== 0)
+          tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(regions[t.region], end);
       }
       st.networkSum += network;
       st.queueSum += start - rq.enqueued[slot];
