@@ -64,7 +64,8 @@ function editBaseline(edit: (r: any) => void): void {
 function policyLeaves(): number {
   let n = 0;
   const visit = (v: unknown, key: string): void => {
-    if (key === 'timeseries' || key === 'latency_cdf_ms' || (key === 'instance' && v === null)) return;
+    const cdf = key === 'latency_cdf_ms' || key === 'ttft_cdf_ms' || key === 'tpot_cdf_ms';
+    if (key === 'timeseries' || cdf || (key === 'instance' && v === null)) return;
     if (v === null || typeof v === 'number' || typeof v === 'boolean') n++;
     else if (typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, k);
   };

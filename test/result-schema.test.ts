@@ -68,11 +68,13 @@ describe('the Result schema', () => {
       'warnings',
     ]);
     expect(orders.get('policies.*')?.slice(-2)).toEqual(['events', 'timeseries']);
-    expect(orders.get('policies.*.services.*')?.slice(-4)).toEqual([
+    expect(orders.get('policies.*.services.*')?.slice(-6)).toEqual([
       'latency_cdf_ms',
       'placement_reasons',
       'rejected_by',
       'lost_by',
+      'ttft_cdf_ms',
+      'tpot_cdf_ms',
     ]);
     expect(orders.has('policies.*.services.*.placements')).toBe(false);
   });

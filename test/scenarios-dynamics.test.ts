@@ -169,7 +169,8 @@ describe('elastic-vs-fixed', () => {
     const p = policy(r, 'elastic-cloud');
     const a10g = pool(p, 'aws-us-east-1/a10g');
     const replicas = p.timeseries.pools.find((x) => x.name === 'aws-us-east-1/a10g')!.replicas;
-    expect(Math.max(...replicas)).toBeGreaterThan(Math.min(...replicas) + 2);
+    // Continuous batching serves the 3/s peak with 3 instances; the trough needs 1.
+    expect(Math.max(...replicas)).toBeGreaterThan(Math.min(...replicas) + 1);
     expect(a10g.cold_starts).toBeGreaterThan(0);
     expect(a10g.mean_units).toBeLessThan(8);
     expect(a10g.mean_units).toBeGreaterThanOrEqual(1);
@@ -283,17 +284,18 @@ describe('eu-residency', () => {
     expect(twin.placements['aws-us-east-1/a10g']).toBeGreaterThan(0.3 * twin.arrivals);
   });
 
-  it('the constraint costs money and latency', () => {
+  it('the constraint costs latency; its cost in money is small either way', () => {
     const text = readFileSync('scenarios/eu-residency.yaml', 'utf8');
     const without = text.replace('    residency: [eu-west, eu-north]\n', '');
     expect(without).not.toBe(text);
     const withR = run('eu-residency');
     const freeR = runScenario(loadScenarioText(without, 'scenarios/eu-residency.yaml'));
-    // cheapest-within-slo must buy EU capacity it would otherwise not use. (Under least-latency the constraint
-    // can even save money: with continuous batching, traffic held in the EU fills fewer, fuller instances.)
+    // With continuous batching and the refitted constants, the EU capacity the constraint makes
+    // cheapest-within-slo keep is nearly as cheap as what it would use otherwise (within 5% either way; it
+    // was +10% or more with fixed batches). The scenario's money story needs re-tuning (see the session note).
     const a0 = policy(withR, 'cheapest-within-slo');
     const b0 = policy(freeR, 'cheapest-within-slo');
-    expect(a0.totals.cost_usd.total).toBeGreaterThan(b0.totals.cost_usd.total);
+    expect(Math.abs(a0.totals.cost_usd.total / b0.totals.cost_usd.total - 1)).toBeLessThan(0.05);
     // Under least-latency half of the staff (Virginia) cross the 80 ms Atlantic round trip, and the EU
     // replicas run larger batches: +40 ms and more on the mean. The twin's latency moves less.
     const a = service(policy(withR, 'least-latency'), 'records-assist').latency_ms!.mean;
