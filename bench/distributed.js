@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'placesim');
@@ -121,4 +121,4 @@ export async function distributedBench(log = console.log) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await distributedBench();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await distributedBench();

@@ -192,7 +192,16 @@ if (existsSync(sites)) {
   if (typeof mod.default === 'function') await mod.default({ root, measure });
 }
 
+// ---- the distributed queue (issue 11 item 5) -------------------------------------------------------------
+// bench/distributed.js: the same 16-task sweep through BullMQ on a real redis-server with 1 and 2 worker
+// processes, and the queue's cost per task; it says so and skips when redis-server is not installed.
+console.log('');
+const { distributedBench } = await import(pathToFileURL(path.join(here, 'distributed.js')).href);
+await distributedBench();
+
 console.log('');
 console.log('targets on a 2-core machine: M/M/c ≥ 1,500,000 requests/s; chatbot ≥ 300,000 requests/s;');
 console.log('  start-up ≤ 2× node (help, validate, catalog), ≤ 3× (tiny run); CLI ≥ 0.6× the bare loop;');
-console.log('  sweep 2 workers ≥ 1.85× one; RSS flat as requests grow (10M requests < 150 MB).');
+console.log(
+  '  sweep 2 workers ≥ 1.85× one; queue 2 workers ≥ 1.8× one; RSS flat as requests grow (10M requests < 150 MB).',
+);
