@@ -148,9 +148,10 @@ describe.skipIf(CHROMIUM === null)('HTML reports in Chromium', () => {
     it('shows every chart with a real size and a CDF line per policy', async () => {
       const page = await open(runFile);
       const charts = page.locator('svg.chart');
-      // chatbot-seoul: 1 CDF, 3 breakdowns, 2 pools × (utilisation, queue), 1 cost/p99 scatter.
-      expect(await charts.count()).toBe(9);
-      for (let i = 0; i < 9; i++) {
+      // chatbot-seoul: 1 latency CDF, TTFT and TPOT CDFs (an LLM service), 3 breakdowns, 2 pools ×
+      // (utilisation, queue), 1 cost/p99 scatter.
+      expect(await charts.count()).toBe(11);
+      for (let i = 0; i < 11; i++) {
         const chart = charts.nth(i);
         expect(await chart.isVisible()).toBe(true);
         const box = await chart.boundingBox();
