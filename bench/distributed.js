@@ -69,13 +69,13 @@ export async function distributedBench(log = console.log) {
   await sleep(500);
   const url = `redis://127.0.0.1:${port}`;
   try {
-    // 16 tasks of ~0.5 s each: 8 rates × 2 replications of M/M/c.
+    // 16 tasks of ~0.8 s each (on an idle 2-core machine): 8 rates × 2 replications of M/M/c.
     const rates = Array.from({ length: 8 }, (_, i) => `${100 + 25 * i}/s`).join(',');
     const work = (tag) => [
       'sweep',
       'scenarios/mmc-validation.yaml',
       '--set',
-      'duration=1500s',
+      'duration=6000s',
       '--set',
       'warmup=10s',
       '--set',
