@@ -23,13 +23,21 @@ describe('deployment examples', () => {
   }
 
   it('use flags the commands have', async () => {
-    const text = FILES.map((f) => readFileSync(f, 'utf8')).join('\n');
+    // A command starts where `placesim <cmd>` or `'<cmd>'` (a YAML list) appears; it goes on over the folded
+    // lines below it, up to the next YAML key or list item.
+    const lines = FILES.flatMap((f) => readFileSync(f, 'utf8').split('\n'));
     for (const cmd of ['worker', 'sweep', 'merge']) {
       const help = (await cli(cmd, '--help')).out;
       const used = new Set<string>();
-      for (const m of text.matchAll(new RegExp(`(?:placesim|')${cmd}'?[^\\n]*(?:\\n\\s+--[^\\n]*)*`, 'g'))) {
-        for (const f of m[0].matchAll(/--[a-z][a-z-]*/g)) used.add(f[0]);
-      }
+      const start = new RegExp(`(?:placesim |')${cmd}\\b`);
+      lines.forEach((line, i) => {
+        if (!start.test(line)) return;
+        let text = line.slice(line.search(start));
+        for (let j = i + 1; j < lines.length && !/^\s*(-\s|[A-Za-z_-]+:)/.test(lines[j]); j++) text += ` ${lines[j]}`;
+        for (const m of text.matchAll(/--[a-z][a-z-]*/g)) used.add(m[0]);
+      });
+      // The examples do use flags of each command: an empty set would make this check vacuous.
+      expect(used.size, cmd).toBeGreaterThan(0);
       for (const flag of used) expect(help, `${cmd} ${flag}`).toContain(flag);
     }
   });

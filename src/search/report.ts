@@ -2,11 +2,10 @@
  * Search reporters: the stdout table of answers per policy, search.csv (every evaluation), search.json
  * (the SearchResult). They read only the SearchResult.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { MetricStat } from '../metrics/sweep-result.js';
-import { meanPlusMinus, sweepColumn } from '../sweep/report.js';
+import { meanPlusMinus, sweepColumn, writeFilesAtomically } from '../sweep/report.js';
 import type { SearchResult } from './result.js';
 
 const DIGITS = 12;
@@ -143,18 +142,10 @@ export function searchJson(result: SearchResult): string {
 
 /** Writes search.csv and search.json into outDir (each whole, under a temporary name, then renamed). */
 export function writeSearchOutputs(result: SearchResult, outDir: string): string[] {
-  mkdirSync(outDir, { recursive: true });
-  const files: [string, string][] = [
+  return writeFilesAtomically(outDir, [
     ['search.csv', searchCsv(result)],
     ['search.json', searchJson(result)],
-  ];
-  return files.map(([name, text]) => {
-    const path = join(outDir, name);
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-    return path;
-  });
+  ]);
 }
 
 export function searchJournalPath(outDir: string): string {

@@ -40,6 +40,7 @@ import {
   type Assignment,
 } from '../sweep/grid.js';
 import { metricDefs } from '../sweep/metrics.js';
+import { checkRunOptions } from '../sweep/run-sweep.js';
 import { parsePath, round12, type SetSpec } from '../sweep/set-spec.js';
 import { PLACESIM_VERSION } from '../version.js';
 import { Evaluator, statsOf } from './evaluator.js';
@@ -411,12 +412,7 @@ function searchAxes(opts: SearchOptions): SearchAxis[] {
 }
 
 function checkOptions(opts: SearchOptions): void {
-  if (!Number.isInteger(opts.replications) || opts.replications < 1)
-    throw new InputError(`--replications must be a whole number ≥ 1, got ${opts.replications}`);
-  if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 0))
-    throw new InputError(`--workers must be a whole number ≥ 0, got ${opts.workers}`);
-  if (opts.seed !== undefined && (!Number.isSafeInteger(opts.seed) || opts.seed < 0))
-    throw new InputError(`--seed must be a whole number ≥ 0, got ${opts.seed}`);
+  checkRunOptions(opts);
   if (opts.constraints.length === 0) throw new InputError('search needs at least one --require METRIC<=VALUE');
   if (opts.demand && opts.objective)
     throw new InputError(

@@ -120,11 +120,18 @@ export function sweepJson(result: SweepResult): string {
  * written whole under a temporary name and renamed, so a reader never sees half a file.
  */
 export function writeSweepOutputs(result: SweepResult, outDir: string): string[] {
-  mkdirSync(outDir, { recursive: true });
-  const files: [string, string][] = [
+  return writeFilesAtomically(outDir, [
     ['sweep.csv', sweepCsv(result)],
     ['sweep.json', sweepJson(result)],
-  ];
+  ]);
+}
+
+/**
+ * Writes each (name, text) into outDir (created if missing), whole under a temporary name and then renamed,
+ * so a reader never sees half a file; returns the paths. Sweep and search outputs both go through here.
+ */
+export function writeFilesAtomically(outDir: string, files: [string, string][]): string[] {
+  mkdirSync(outDir, { recursive: true });
   return files.map(([name, text]) => {
     const path = join(outDir, name);
     const tmp = `${path}.${process.pid}.tmp`;

@@ -204,7 +204,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   };
 }
 
-function checkOptions(opts: SweepOptions): void {
+/** The options sweeps and searches share: replications ≥ 1, workers ≥ 0, a seed ≥ 0. */
+export function checkRunOptions(opts: { replications: number; workers?: number; seed?: number }): void {
   if (!Number.isInteger(opts.replications) || opts.replications < 1) {
     throw new InputError(`--replications must be a whole number ≥ 1, got ${opts.replications}`);
   }
@@ -214,6 +215,10 @@ function checkOptions(opts: SweepOptions): void {
   if (opts.seed !== undefined && (!Number.isSafeInteger(opts.seed) || opts.seed < 0)) {
     throw new InputError(`--seed must be a whole number ≥ 0, got ${opts.seed}`);
   }
+}
+
+function checkOptions(opts: SweepOptions): void {
+  checkRunOptions(opts);
   for (const s of opts.sets) {
     // parseSet has checked the paths of the CLI's --set flags; a library caller may pass sets it built itself.
     try {
