@@ -185,10 +185,15 @@ export const ServiceResultSchema = z.strictObject({
     tolerance: 'count',
   }),
   throughput_per_s: f(num(), {
-    doc: '`completed / measured_s`.',
+    doc: "`completed / measured_s`: completions per second over the measured window, whether or not they met an SLO. For an `offline` service whose requests have all ended, `completed / makespan_s` (MLPerf Offline's samples per second).",
     unit: 'requests/s',
     tolerance: 'count',
     better: 'higher',
+  }),
+  makespan_s: f(num().nullable(), {
+    doc: 'For an `offline` service (every request there at t = 0): when its last request completed, seconds from the start. `null` for other load modes, when no request completed, or while some are still open at the end of the run.',
+    unit: 's',
+    tolerance: 'latency',
   }),
   latency_ms: f(latencySummary().nullable(), {
     doc: 'End-to-end latency of completed requests: from the moment the user issues the request until the whole response has arrived back — network both ways, queueing, batching wait and execution. `{ mean, p50, p95, p99, max }`. `null` when nothing completed. Percentiles come from a streaming histogram, so memory does not grow with the number of requests.',
@@ -442,6 +447,13 @@ export const TotalsSchema = z.strictObject({
       csv: { column: (k) => `${k}_30d` },
     },
   ),
+  throughput_per_s: f(num(), {
+    doc: 'Completions per second over the measured window, all services together (`Σ services[].completed / measured_s`), whether or not they met an SLO.',
+    unit: 'requests/s',
+    tolerance: 'count',
+    better: 'higher',
+    brief: 'completed requests per second over the measured window',
+  }),
 });
 
 export const ConservationSchema = z.strictObject({

@@ -16,7 +16,7 @@ import {
 } from '../model/types.js';
 import { CATALOG_NETWORK_DEFAULTS } from '../hardware/catalog.js';
 import { DEFAULT_MFU, trainingRate } from '../hardware/training.js';
-import { batchTiming, planReplica, resolvePeak } from '../hardware/perf.js';
+import { batchTiming, planReplica, resolvePeak, type BatchTiming } from '../hardware/perf.js';
 import { path } from '../network/paths.js';
 import { apiUsdPerRequest, kwhPerSecond, serverUsdPerSecond, transferUsd } from './pricing.js';
 import { PlanError } from '../errors.js';
@@ -39,6 +39,12 @@ export interface TargetPlan {
   /** Batch execution time and first-token time by batch size (index 1..maxBatch), seconds. */
   batchTime: Float64Array;
   firstToken: Float64Array;
+  /**
+   * For a pool target whose service's lengths vary per request: the timing of one batch from its members'
+   * lengths (mean prompt tokens, longest output — a fixed batch runs until its longest output is done — and
+   * mean items), instead of the table above. null otherwise.
+   */
+  lengthTiming: ((batch: number, inputTokens: number, outputTokens: number, items: number) => BatchTiming) | null;
   /** Per user group: reachable, one-way up (with upload) and down (with download) delays, RTT. */
   reachable: Uint8Array;
   up: Float64Array;
@@ -187,6 +193,7 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
     maxWait: 0,
     batchTime: Float64Array.of(0, mean),
     firstToken: Float64Array.of(0, firstToken),
+    lengthTiming: null,
     reachable,
     up,
     down,
@@ -381,6 +388,17 @@ function sizePools(scenario: Scenario, poolPlans: PoolPlan[], fits: Fit[]): void
   }
 }
 
+/** A batch's timing from its members' lengths, when the service's lengths vary (see TargetPlan.lengthTiming). */
+function lengthTiming(scenario: Scenario, service: Service, pp: PoolPlan): TargetPlan['lengthTiming'] {
+  const l = service.request.lengths;
+  if (service.model < 0 || (l.input_tokens === null && l.output_tokens === null && l.items === null)) return null;
+  const model = scenario.models[service.model];
+  const device = pp.pool.device;
+  const devices = pp.replicaDevices;
+  return (batch, input_tokens, output_tokens, items) =>
+    batchTiming(model, device, devices, batch, { input_tokens, output_tokens, items });
+}
+
 /** Second pass: the timing table and per-user network of service at pool pp. */
 function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: number): TargetPlan {
   const pool = pp.pool;
@@ -431,6 +449,7 @@ function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: numb
     maxWait: service.batching.max_wait_s,
     batchTime,
     firstToken,
+    lengthTiming: lengthTiming(scenario, service, pp),
     reachable,
     up,
     down,

@@ -254,6 +254,13 @@ export class Pools {
       // A batch of drawn service times runs as long as its longest member.
       if (drawn && serviceTime[slot] > duration) duration = serviceTime[slot];
     }
+    let firstToken = drawn ? duration : t.firstToken[size];
+    if (t.lengthTiming !== null) {
+      // Lengths vary per request: the batch's time follows its members' lengths.
+      const timing = this.memberTiming(t, base, size);
+      duration = timing.total_s;
+      firstToken = timing.first_token_s;
+    }
     this.markQueue(pool);
     this.queued[pool] -= size;
     this.busy[pool]++;
@@ -261,8 +268,23 @@ export class Pools {
     this.serverStart[server] = this.sim.now;
     this.serverTarget[server] = targetId;
     this.serverSize[server] = size;
-    this.serverFirstToken[server] = drawn ? duration : t.firstToken[size];
+    this.serverFirstToken[server] = firstToken;
     this.serverEvent[server] = this.sim.schedule(duration, this.kinds.done, server);
+  }
+
+  /** The timing of the batch members[base .. base + size): mean prompt tokens, longest output, mean items. */
+  private memberTiming(t: TargetPlan, base: number, size: number) {
+    const rq = this.rq;
+    let input = 0;
+    let output = 0;
+    let items = 0;
+    for (let k = 0; k < size; k++) {
+      const slot = this.members[base + k];
+      input += rq.inputTokens[slot];
+      items += rq.items[slot];
+      if (rq.outputTokens[slot] > output) output = rq.outputTokens[slot];
+    }
+    return t.lengthTiming!(size, input / size, output, items / size);
   }
 
   /** Accounts a replica's busy span [start, end) in the tallies and series. */

@@ -70,6 +70,8 @@ export interface ServiceTallies {
   networkSum: number;
   queueSum: number;
   execSum: number;
+  /** When the last completed measured request reached its user (0: none yet), seconds. */
+  lastCompletion: number;
   latency: LatencyStats;
   ttft: LatencyStats | null;
   placements: Float64Array; // per pool
@@ -195,6 +197,7 @@ export function createTallies(plan: Plan, policy: string, provisioned: boolean[]
       networkSum: 0,
       queueSum: 0,
       execSum: 0,
+      lastCompletion: 0,
       latency: new LatencyStats(),
       ttft: s.model >= 0 && scenario.models[s.model].kind === 'llm' ? new LatencyStats() : null,
       placements: new Float64Array(nPools),
