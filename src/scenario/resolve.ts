@@ -3,8 +3,6 @@
  * devices and prices, defaults are filled in, and every rule that spans fields is checked. Each failure is
  * an InputError at the field responsible, with "did you mean" over the names that exist.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join, isAbsolute } from 'node:path';
 import {
   DTYPE_BYTES,
   type AiModel,
@@ -25,6 +23,7 @@ import {
   type UserGroup,
 } from '../model/types.js';
 import { InputError, formatMessage, hint, type PathSegment } from './errors.js';
+import { excerpt, readReferencedFile, type FileAccess } from './files.js';
 import { DEFAULT_SCALING_PER_DOUBLING } from '../hardware/training.js';
 import type { DeviceEntry, InstanceEntry, PoolEntry, ScenarioFile, ServiceEntry } from './schema.js';
 
@@ -48,6 +47,8 @@ export interface ResolveContext {
   defaultPolicies: readonly string[];
   seed?: number;
   policies?: readonly string[];
+  /** Which referenced files (traces, grid CSVs) may be read, and how big (scenario/files.ts). */
+  files?: FileAccess;
 }
 
 /**
@@ -142,7 +143,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     let hourly: Float64Array | null = null;
     if (Array.isArray(grid)) hourly = Float64Array.from(grid);
     else if (grid !== undefined && typeof grid === 'object') {
-      hourly = readHourly(r, grid.csv, ['regions', name, 'grid_gco2_per_kwh', 'csv'], ctx.file);
+      hourly = readHourly(r, grid.csv, ['regions', name, 'grid_gco2_per_kwh', 'csv'], ctx);
     }
     const mean = hourly ? hourly.reduce((a, b) => a + b, 0) / hourly.length : need('grid_gco2_per_kwh');
     return { index, name, grid_gco2_per_kwh: mean, grid_hourly: hourly, pue: need('pue') };
@@ -257,6 +258,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
       userIndex: indexOf(userNames),
       regionIndex,
       file: ctx.file,
+      files: ctx.files,
       duration_s: f.duration,
     }),
   );
@@ -759,6 +761,7 @@ interface ServicePlace {
   userIndex: ReadonlyMap<string, number>;
   regionIndex: ReadonlyMap<string, number>;
   file: string | undefined;
+  files: FileAccess | undefined;
   duration_s: number;
 }
 
@@ -897,23 +900,33 @@ function resolveArrivals(r: Resolver, a: ServiceEntry['arrivals'], path: Path, a
       };
     }
     case 'trace': {
-      const rel = a.trace!;
-      const file = isAbsolute(rel) || at.file === undefined ? rel : join(dirname(at.file), rel);
-      return { kind, file, times_s: readTrace(r, file, [...path, 'trace'], at.duration_s) };
+      const tp = [...path, 'trace'];
+      const { path: file, text } = readOrFail(r, a.trace!, tp, at.file, 'trace', at.files);
+      return { kind, file, times_s: readTrace(r, file, text, tp, at.duration_s) };
     }
   }
 }
 
-/** One hourly grid intensity (gCO2e/kWh, ≥ 0) per line, first column; a header line and blank lines are allowed. */
-function readHourly(r: Resolver, rel: string, path: Path, scenarioFile: string | undefined): Float64Array {
-  const file = isAbsolute(rel) || scenarioFile === undefined ? rel : join(dirname(scenarioFile), rel);
-  let text: string;
+/** A referenced file's text (scenario/files.ts: folder tree, regular files, size cap), or an error at the field. */
+function readOrFail(
+  r: Resolver,
+  ref: string,
+  path: Path,
+  scenarioFile: string | undefined,
+  what: string,
+  access: FileAccess | undefined,
+): { path: string; text: string } {
   try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    r.fail(path, `cannot read grid intensity CSV "${file}": ${why}`);
+    return readReferencedFile(ref, scenarioFile, what, access);
+  } catch (e) {
+    if (e instanceof InputError) r.fail(path, e.detail);
+    throw e;
   }
+}
+
+/** One hourly grid intensity (gCO2e/kWh, ≥ 0) per line, last column; a header line and blank lines are allowed. */
+function readHourly(r: Resolver, rel: string, path: Path, ctx: ResolveContext): Float64Array {
+  const { path: file, text } = readOrFail(r, rel, path, ctx.file, 'grid intensity CSV', ctx.files);
   const values: number[] = [];
   let first = true;
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
@@ -924,7 +937,7 @@ function readHourly(r: Resolver, rel: string, path: Path, scenarioFile: string |
     first = false;
     if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(cell)) {
       if (isHeader) continue;
-      throw new InputError(`bad grid intensity ${JSON.stringify(cell)}: expected gCO2e/kWh`, {
+      throw new InputError(`bad grid intensity ${excerpt(cell)}: expected gCO2e/kWh`, {
         file,
         line: i + 1,
         path,
@@ -932,7 +945,7 @@ function readHourly(r: Resolver, rel: string, path: Path, scenarioFile: string |
     }
     const v = Number(cell);
     if (v < 0)
-      throw new InputError(`bad grid intensity ${JSON.stringify(cell)}: must be >= 0`, { file, line: i + 1, path });
+      throw new InputError(`bad grid intensity ${excerpt(cell)}: must be >= 0`, { file, line: i + 1, path });
     values.push(v);
   }
   if (values.length === 0) r.fail(path, `grid intensity CSV "${file}" has no values`);
@@ -940,14 +953,7 @@ function readHourly(r: Resolver, rel: string, path: Path, scenarioFile: string |
 }
 
 /** One arrival time (seconds from the start) per line; a header line and blank lines are allowed. */
-function readTrace(r: Resolver, file: string, path: Path, duration_s: number): Float64Array {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    r.fail(path, `cannot read trace "${file}": ${why}`);
-  }
+function readTrace(r: Resolver, file: string, text: string, path: Path, duration_s: number): Float64Array {
   const times: number[] = [];
   let first = true;
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
@@ -957,7 +963,7 @@ function readTrace(r: Resolver, file: string, path: Path, duration_s: number): F
     first = false;
     // The error names the CSV row; the path says which service's trace it is.
     const bad = (why: string): never => {
-      throw new InputError(`bad arrival time ${JSON.stringify(cell)}: ${why}`, { file, line: i + 1, path });
+      throw new InputError(`bad arrival time ${excerpt(cell)}: ${why}`, { file, line: i + 1, path });
     };
     if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(cell)) {
       if (isHeader) continue;
