@@ -24,6 +24,7 @@ import {
 } from '../model/types.js';
 import { InputError, formatMessage, hint, type PathSegment } from './errors.js';
 import { excerpt, readReferencedFile, type FileAccess } from './files.js';
+import { RESERVED_KEYS } from './guard.js';
 import { DEFAULT_SCALING_PER_DOUBLING } from '../hardware/training.js';
 import type { DeviceEntry, InstanceEntry, PoolEntry, ScenarioFile, ServiceEntry } from './schema.js';
 
@@ -275,13 +276,15 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
   // Policies: from the options (command-line flags, so no file position) or the file.
   // A --policy flag may name the file's variants as well as known policies.
   const fromOptions = ctx.policies !== undefined;
-  const policy_variants: Record<string, { policy: string; pools: string[] }> = {};
+  const policy_variants: Record<string, { policy: string; pools: string[] }> = Object.create(null);
   const poolNames = pools.map((p) => p.name);
   (f.policies ?? []).forEach((entry, i) => {
     if (typeof entry === 'string') return;
     if (!ctx.knownPolicies.includes(entry.policy)) {
       r.fail(['policies', i, 'policy'], unknownMessage('policy', entry.policy, ctx.knownPolicies));
     }
+    if (RESERVED_KEYS.has(entry.name))
+      r.fail(['policies', i, 'name'], `"${entry.name}" cannot be used as a name (it is reserved in JavaScript)`);
     if (ctx.knownPolicies.includes(entry.name)) {
       r.fail(['policies', i, 'name'], `"${entry.name}" is a built-in policy's name; give the variant its own name`);
     }
@@ -497,8 +500,20 @@ const INSTANCE_REQUIRED = [
   'as_of',
 ] as const;
 
+/** A copy of a table keyed by user-given names without a prototype: `constructor`, `toString` are just names. */
+function table<T>(o: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, o);
+}
+
 function mergeCatalog(r: Resolver, base: Catalog, over: ScenarioFile['catalog']): Catalog {
-  const catalog = structuredClone(base);
+  const clone = structuredClone(base);
+  // Ids in a scenario are looked up in these tables (`device: constructor` must be an unknown device).
+  const catalog: Catalog = {
+    ...clone,
+    devices: table(clone.devices),
+    instances: table(Object.fromEntries(Object.entries(clone.instances).map(([k, v]) => [k, { ...v, prices: table(v.prices) }]))),
+    regions: table(clone.regions),
+  };
   for (const [id, e] of Object.entries(over?.devices ?? {})) {
     catalog.devices[id] = mergeDevice(r, id, catalog.devices[id], e, ['catalog', 'devices', id]);
   }
@@ -555,7 +570,7 @@ function mergeInstance(
 ): InstanceType {
   if (old === undefined) requireFields(r, 'instance', e, INSTANCE_REQUIRED, path);
   const slash = id.indexOf('/');
-  const prices: Record<string, InstancePrice> = structuredClone(old?.prices ?? {});
+  const prices: Record<string, InstancePrice> = table(structuredClone(old?.prices ?? {}));
   for (const [region, p] of Object.entries(e.prices ?? {})) {
     const merged = { ...(prices[region] ?? {}), ...stripUndefined(p) } as Partial<InstancePrice>;
     if (merged['on-demand'] === undefined) {
