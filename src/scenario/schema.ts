@@ -380,7 +380,7 @@ export const ServiceSchema = z.strictObject({
           z.strictObject({
             start: duration().describe('When the burst starts, from the start of the run.'),
             duration: duration(true),
-            multiplier: positive(1000).describe('Factor on the arrival rate during the burst.'),
+            multiplier: positive(1e6).describe('Factor on the arrival rate during the burst.'),
           }),
         )
         .max(1000)
