@@ -46,6 +46,9 @@ export interface PrepareOptions {
   maxEvents?: number;
 }
 
+/** The limits on what a scenario may read and run (--allow-read, --max-events): scenario/files.ts, budget.ts. */
+export type InputLimits = Pick<PrepareOptions, 'allowRead' | 'maxFileBytes' | 'maxEvents'>;
+
 /** A scenario ready to run: the scenario with the user policies taken into account, and its policies resolved. */
 export interface LoadedScenario {
   readonly scenario: Scenario;

@@ -17,6 +17,7 @@ import {
   EXIT_BAD_INPUT,
   EXIT_CHECK_FAILED,
   EXIT_OK,
+  type InputLimits,
   type LoadedScenario,
 } from '../app/index.js';
 import { renderTable, renderJson, writeCsv } from '../report/index.js';
@@ -72,7 +73,7 @@ function parseList(value: string): string[] {
   return items;
 }
 
-interface RunFlags {
+interface RunFlags extends LimitFlags {
   policy?: string[];
   policyModule?: string[];
   seed?: number;
@@ -83,7 +84,7 @@ interface RunFlags {
   color?: boolean;
 }
 
-interface SweepFlags {
+interface SweepFlags extends LimitFlags {
   policyModule?: string[];
   set: SetSpec[];
   replications: number;
@@ -95,7 +96,7 @@ interface SweepFlags {
   json?: boolean;
 }
 
-interface CheckFlags {
+interface CheckFlags extends LimitFlags {
   policyModule?: string[];
   baseline: string;
   update?: boolean;
@@ -117,7 +118,7 @@ function parseCount(min: number) {
  */
 async function loadWithPolicyModules(
   file: string,
-  flags: { seed?: number; policy?: string[]; policyModule?: string[] },
+  flags: { seed?: number; policy?: string[]; policyModule?: string[] } & LimitFlags,
   io: Io,
 ): Promise<LoadedScenario> {
   const userPolicies = await loadUserPolicies(flags.policyModule ?? []);
@@ -125,7 +126,31 @@ async function loadWithPolicyModules(
   return prepareScenario(scenarioSource(file, io.readStdin), userPolicies, {
     seed: flags.seed,
     policies: flags.policy,
+    ...limitsOf(flags),
   });
+}
+
+// Input limits (docs/security.md): --allow-read widens what a scenario may read, --max-events how big its run may be.
+interface LimitFlags {
+  allowRead?: string[];
+  maxEvents?: number;
+}
+const ALLOW_READ_HELP =
+  'let the scenario read files (traces, grid CSVs) in this folder too, besides its own folder tree (repeatable)';
+const MAX_EVENTS_HELP = 'refuse runs estimated past this many events (default 1e9)';
+
+function parseMaxEvents(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?(e\d+)?$/i.test(value) || !Number.isFinite(n) || n < 1)
+    throw new InvalidArgumentError('must be a number of events ≥ 1, e.g. 5e9');
+  return n;
+}
+
+function limitsOf(flags: LimitFlags): InputLimits {
+  return {
+    ...(flags.allowRead !== undefined ? { allowRead: flags.allowRead } : {}),
+    ...(flags.maxEvents !== undefined ? { maxEvents: flags.maxEvents } : {}),
+  };
 }
 
 const POLICY_MODULE_HELP = 'load your own placement policies from a JavaScript module (.js, .mjs, .cjs; repeatable)';
@@ -180,6 +205,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--trace', 'with --csv: also write trace.csv, one row per request (streamed, any length)')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .addOption(new Option('--color', 'colour the table').hideHelp())
+    .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
+    .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
     .action(async (file: string, flags: RunFlags) => {
       if (flags.trace && !flags.csv)
         throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
@@ -227,6 +254,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--out <dir>', 'where sweep.csv, sweep.json and the resume journal go (created if missing)', 'sweep-out')
     .option('--html <file>', 'also write an HTML report of the sweep')
     .option('--json', 'print the sweep result as JSON')
+    .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
+    .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
     .action(async (file: string, flags: SweepFlags) => {
       if (flags.set.length === 0) throw new InputError('sweep needs at least one --set path=values');
       // Runs (point × seed), counted as they finish: points finish out of order across the workers.
@@ -246,6 +275,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           workers: flags.workers,
           journal: sweepJournalPath(flags.out),
           onRunProgress: (done, total) => progress.update(done, total),
+          limits: limitsOf(flags),
         });
       } finally {
         progress.stop();
@@ -285,6 +315,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--summary <file>', 'append a markdown summary (e.g. $GITHUB_STEP_SUMMARY)')
     .option('--junit <file>', 'write JUnit XML')
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
+    .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
     .action(async (files: string[], flags: CheckFlags) => {
       const report = await runCheck({
         files,
@@ -292,6 +324,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         update: flags.update,
         tolerances: flags.tolerance,
         policyModules: flags.policyModule,
+        limits: limitsOf(flags),
       });
       io.out(renderCheckTable(report, { notes: !quiet() }));
       writeCheckOutputs(report, { summary: flags.summary, junit: flags.junit });
@@ -324,7 +357,9 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .description('check a scenario file without running it')
     .argument('<file>', 'scenario file (YAML or JSON), or - to read it from standard input')
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
-    .action(async (file: string, flags: { policyModule?: string[] }) => {
+    .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
+    .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
+    .action(async (file: string, flags: { policyModule?: string[] } & LimitFlags) => {
       const loaded = await loadWithPolicyModules(file, flags, io);
       // The plan is where a model that fits nowhere is found; it is cheap and runs no events.
       checkPlan(loaded);

@@ -129,7 +129,7 @@ export function checkBudget(s: Scenario, budget: Budget = {}): RunEstimate {
     ...(s.file !== undefined ? { file: s.file } : {}),
     ...(path !== undefined ? { path, ...s.locate?.(path) } : {}),
   });
-  const b = est.biggest as RunEstimate['biggest'];
+  const b = est.biggest;
   if (!(est.events <= maxEvents)) {
     throw new InputError(
       `the run is estimated at ${fmt(est.events)} events (${fmt(est.requests)} requests over ${s.policies.length} ` +

@@ -269,7 +269,10 @@ function issuesToError(issues: readonly Issue[], raw: unknown, file: string, loc
       detail = `unknown field ${excerpt(key)}${hint(key, fieldsAt(path))}`;
       const more = issue.keys.slice(1);
       if (more.length > 0)
-        detail += `; also unknown: ${more.slice(0, 3).map((k) => excerpt(k)).join(', ')}${more.length > 3 ? ` and ${more.length - 3} more` : ''}`;
+        detail += `; also unknown: ${more
+          .slice(0, 3)
+          .map((k) => excerpt(k))
+          .join(', ')}${more.length > 3 ? ` and ${more.length - 3} more` : ''}`;
       break;
     }
     case 'invalid_type':

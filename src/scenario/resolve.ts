@@ -276,7 +276,10 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
   // Policies: from the options (command-line flags, so no file position) or the file.
   // A --policy flag may name the file's variants as well as known policies.
   const fromOptions = ctx.policies !== undefined;
-  const policy_variants: Record<string, { policy: string; pools: string[] }> = Object.create(null);
+  const policy_variants: Record<string, { policy: string; pools: string[] }> = Object.create(null) as Record<
+    string,
+    { policy: string; pools: string[] }
+  >;
   const poolNames = pools.map((p) => p.name);
   (f.policies ?? []).forEach((entry, i) => {
     if (typeof entry === 'string') return;
@@ -511,7 +514,9 @@ function mergeCatalog(r: Resolver, base: Catalog, over: ScenarioFile['catalog'])
   const catalog: Catalog = {
     ...clone,
     devices: table(clone.devices),
-    instances: table(Object.fromEntries(Object.entries(clone.instances).map(([k, v]) => [k, { ...v, prices: table(v.prices) }]))),
+    instances: table(
+      Object.fromEntries(Object.entries(clone.instances).map(([k, v]) => [k, { ...v, prices: table(v.prices) }])),
+    ),
     regions: table(clone.regions),
   };
   for (const [id, e] of Object.entries(over?.devices ?? {})) {
@@ -959,8 +964,7 @@ function readHourly(r: Resolver, rel: string, path: Path, ctx: ResolveContext): 
       });
     }
     const v = Number(cell);
-    if (v < 0)
-      throw new InputError(`bad grid intensity ${excerpt(cell)}: must be >= 0`, { file, line: i + 1, path });
+    if (v < 0) throw new InputError(`bad grid intensity ${excerpt(cell)}: must be >= 0`, { file, line: i + 1, path });
     values.push(v);
   }
   if (values.length === 0) r.fail(path, `grid intensity CSV "${file}" has no values`);

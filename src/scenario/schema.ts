@@ -174,7 +174,12 @@ export const RegionSchema = z.strictObject({
     .describe(
       'Grid carbon intensity, gCO2e/kWh: a constant; a list of hourly values (24 = a daily profile, repeated; value i is hour i of the run); or { csv: file } with one hourly value per line. Default: from the catalog region.',
     ),
-  pue: z.number().min(1).max(10).optional().describe('Power usage effectiveness, >= 1. Default: from the catalog region.'),
+  pue: z
+    .number()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe('Power usage effectiveness, >= 1. Default: from the catalog region.'),
   catalog: z
     .string()
     .min(1)
@@ -193,7 +198,9 @@ export const NetworkSchema = z.strictObject({
   intra_region_rtt: duration()
     .optional()
     .describe(`RTT between two sites in the same region. Default: the catalog's (${CATALOG_INTRA_REGION_RTT_MS} ms).`),
-  egress_usd_per_gb: nonNegative(1e4).optional().describe('$ per GB leaving a cloud to the internet. Default: catalog.'),
+  egress_usd_per_gb: nonNegative(1e4)
+    .optional()
+    .describe('$ per GB leaving a cloud to the internet. Default: catalog.'),
   inter_region_usd_per_gb: nonNegative(1e4).optional().describe('$ per GB between regions. Default: catalog.'),
   energy_kwh_per_gb: nonNegative(1e4).optional().describe('Network energy per GB transferred, kWh. Default: catalog.'),
 });
@@ -209,7 +216,9 @@ export const PoolSchema = z
       .optional()
       .describe('$/hour per unit (instance or device); overrides the catalog price.'),
     capex_usd: nonNegative(USD_MAX).optional().describe('Purchase price per unit, $, amortised over lifetime.'),
-    lifetime: duration(true, { min: '1d' }).optional().describe('Amortisation period, e.g. "3y". Required with capex_usd.'),
+    lifetime: duration(true, { min: '1d' })
+      .optional()
+      .describe('Amortisation period, e.g. "3y". Required with capex_usd.'),
     electricity_usd_per_kwh: nonNegative(1e4)
       .optional()
       .describe('Electricity price paid by the operator. Default 0 (inside the hourly price).'),
@@ -293,7 +302,9 @@ export const SiteSchema = z.strictObject({
     ),
   uplink: z
     .strictObject({
-      mtbf: duration(true, { min: '1s' }).optional().describe('Mean time between uplink outages (random, exponential).'),
+      mtbf: duration(true, { min: '1s' })
+        .optional()
+        .describe('Mean time between uplink outages (random, exponential).'),
       mttr: duration(true, { min: '1ms' }).optional().describe('Mean outage length.'),
       buffer: bytes()
         .prefault('0B')
@@ -337,7 +348,9 @@ export const ModelSchema = z
     kv_bytes_per_token: positive(1e9)
       .optional()
       .describe('LLM KV-cache bytes per token of context. Default: an estimate scaled from Llama-3-8B.'),
-    flops_per_item: positive(1e21).optional().describe('FLOPs per item (image, sequence, …); makes this a non-LLM model.'),
+    flops_per_item: positive(1e21)
+      .optional()
+      .describe('FLOPs per item (image, sequence, …); makes this a non-LLM model.'),
     weights: bytes()
       .optional()
       .describe('Weight size, e.g. "102MB". Required for non-LLM models; for LLMs default params x dtype bytes.'),
@@ -391,7 +404,9 @@ export const ServiceSchema = z.strictObject({
   request: z
     .strictObject({
       input_tokens: count(0, 10_000_000).optional().describe('LLM prompt tokens (required, >= 1, for LLM services).'),
-      output_tokens: count(0, 10_000_000).optional().describe('LLM generated tokens (required, >= 1, for LLM services).'),
+      output_tokens: count(0, 10_000_000)
+        .optional()
+        .describe('LLM generated tokens (required, >= 1, for LLM services).'),
       items: count(1, 1_000_000).optional().describe('Items per request for non-LLM models. Default 1.'),
       upload: bytes().prefault('0B').describe('Bytes sent by the user with each request.'),
       download: bytes().prefault('0B').describe('Bytes returned to the user.'),
