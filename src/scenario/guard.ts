@@ -10,9 +10,17 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import { InputError } from '../errors.js';
+import { excerpt } from './files.js';
 
 /** Deepest nesting a scenario may have; real ones use fewer than 10 levels. */
 export const MAX_NESTING = 64;
+
+/**
+ * Most entries (mapping keys, list items) a scenario's text may hold: room for a two-year hourly grid
+ * written inline. Counted by the same pre-scan, so that a megabyte of tiny entries is refused before the
+ * parser spends seconds on it.
+ */
+export const MAX_ENTRIES = 50_000;
 
 /** Keys that can never be a name or a field: they would change an object's prototype. */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__']);
@@ -28,6 +36,7 @@ export function checkNesting(text: string, file: string): void {
   let literalIndent = -1;
   let lineNo = 0;
   let pos = 0;
+  let entries = 0;
   while (pos <= text.length) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = text.length;
@@ -46,7 +55,8 @@ export function checkNesting(text: string, file: string): void {
       while (indents.length > 0 && indents[indents.length - 1] >= i) indents.pop();
       indents.push(i);
     }
-    let depth = indents.length + flow;
+    let dashes = 0;
+    const depth = (): number => indents.length + flow + dashes;
     const tooDeep = (col: number): never => {
       throw new InputError(
         `the document nests deeper than ${MAX_NESTING} levels; a scenario needs far fewer (is it generated wrongly?)`,
@@ -67,27 +77,44 @@ export function checkNesting(text: string, file: string): void {
       }
       if (ch === '#' && (c === 0 || line[c - 1] === ' ' || line[c - 1] === '\t')) break;
       if ((ch === '"' || ch === "'") && tokenStart) quote = ch;
-      else if (ch === '[' || ch === '{') {
-        flow++;
-        depth++;
-      } else if (ch === ']' || ch === '}') flow = Math.max(0, flow - 1);
-      else if ((ch === '-' || ch === '?') && tokenStart && (line[c + 1] === ' ' || c + 1 === line.length)) depth++;
-      if (depth > MAX_NESTING) tooDeep(c);
+      else if (ch === '[' || ch === '{') flow++;
+      else if (ch === ']' || ch === '}') flow = Math.max(0, flow - 1);
+      else if ((ch === '-' || ch === '?') && tokenStart && (line[c + 1] === ' ' || c + 1 === line.length)) {
+        dashes++;
+        entries++;
+      } else if ((ch === ':' && (line[c + 1] === ' ' || c + 1 === line.length)) || (ch === ',' && flow > 0)) entries++;
+      if (depth() > MAX_NESTING) tooDeep(c);
+      if (entries > MAX_ENTRIES) {
+        throw new InputError(
+          `the document has more than ${MAX_ENTRIES.toLocaleString('en-US')} entries; a scenario needs far fewer (long series belong in a CSV file)`,
+          { file, line: lineNo, col: c + 1 },
+        );
+      }
       tokenStart = ch === ' ' || ch === '\t' || ch === '[' || ch === '{' || ch === ',' || ch === ':' || ch === '-';
     }
     if (quote === null && flow === 0 && /(?:^|[\s:-])[|>][+-]?\d?[+-]?\s*(?:#.*)?\r?$/.test(line)) literalIndent = i;
   }
 }
 
-/** Refuses a reserved key anywhere in the document, at the key's line:col. Iterative: depth is already bounded. */
-export function rejectReservedKeys(doc: Document, lc: LineCounter, file: string): void {
+/**
+ * Refuses a reserved key or a key given twice in one mapping, anywhere in the document, at the key's
+ * line:col. Linear (the parser's own duplicate check compares every pair of keys: 100,000 keys took a
+ * minute) and iterative (depth is already bounded, but the stack need not grow with it).
+ */
+export function checkKeys(doc: Document, lc: LineCounter, file: string): void {
   const stack: unknown[] = [doc.contents];
   while (stack.length > 0) {
     const node = stack.pop();
     if (isMap(node)) {
+      const seen = new Set<string>();
       for (const pair of node.items) {
         const key = pair.key;
         const name = isScalar(key) ? String(key.value) : undefined;
+        if (name !== undefined && seen.has(name)) {
+          const at = (key as Node).range?.[0];
+          throw new InputError(`duplicate key ${excerpt(name)}`, { file, ...(at !== undefined ? lc.linePos(at) : {}) });
+        }
+        if (name !== undefined) seen.add(name);
         if (name !== undefined && RESERVED_KEYS.has(name)) {
           const at = (key as Node).range?.[0];
           throw new InputError(

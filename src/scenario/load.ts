@@ -15,7 +15,7 @@ import type { Catalog, Scenario } from '../model/types.js';
 import { BUILTIN_POLICY_NAMES } from '../placement/names.js';
 import { InputError, hint, type PathSegment } from './errors.js';
 import { DEFAULT_MAX_FILE_BYTES, excerpt, readRegularFile, type FileAccess } from './files.js';
-import { checkNesting, firstAlias, rejectReservedKeys } from './guard.js';
+import { checkKeys, checkNesting, firstAlias } from './guard.js';
 import { resolveScenario, type NetworkDefaultsInput } from './resolve.js';
 import { fieldsAt, ScenarioFileSchema } from './schema.js';
 
@@ -59,7 +59,8 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
   // Before the parser sees it: the parser recurses per level, and 10,000 levels would exhaust the stack.
   checkNesting(text, file);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found by checkKeys, in linear time (the parser's check is quadratic).
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
 
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
@@ -70,7 +71,7 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
     else detail = `${format} syntax error: ${firstLine(e.message)}`;
     throw new InputError(detail, { file, line: pos.line, col: pos.col });
   }
-  rejectReservedKeys(doc, lineCounter, file);
+  checkKeys(doc, lineCounter, file);
 
   const locate = makeLocator(doc, lineCounter);
   let raw: unknown;

@@ -79,11 +79,13 @@ class Resolver {
 
   /** Index of a declared name, or an error naming what exists. */
   ref(kind: string, name: string, table: ReadonlyMap<string, number> | readonly string[], path: Path): number {
-    const names = Array.isArray(table)
-      ? (table as readonly string[])
-      : [...(table as ReadonlyMap<string, number>).keys()];
-    const i = Array.isArray(table) ? names.indexOf(name) : ((table as ReadonlyMap<string, number>).get(name) ?? -1);
+    const map = !Array.isArray(table);
+    const i = map
+      ? ((table as ReadonlyMap<string, number>).get(name) ?? -1)
+      : (table as readonly string[]).indexOf(name);
     if (i >= 0) return i;
+    // The list of names only for the message: building it on every lookup made 10,000 names quadratic.
+    const names = map ? [...(table as ReadonlyMap<string, number>).keys()] : (table as readonly string[]);
     this.fail(path, unknownMessage(kind, name, names));
   }
 }
@@ -250,13 +252,16 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
   const serviceNames = Object.keys(f.services);
   if (serviceNames.length === 0 && Object.keys(f.training ?? {}).length === 0)
     r.fail(['services'], 'declare at least one service or training job');
+  // Built once: one per service made 10,000 services × 10,000 users quadratic.
+  const modelIndex = indexOf(modelNames);
+  const userIndex = indexOf(userNames);
   const services: Service[] = serviceNames.map((name, index) =>
     resolveService(r, f.services[name], ['services', name], {
       index,
       name,
       models,
-      modelIndex: indexOf(modelNames),
-      userIndex: indexOf(userNames),
+      modelIndex,
+      userIndex,
       regionIndex,
       file: ctx.file,
       files: ctx.files,

@@ -164,12 +164,15 @@ export const InstanceEntrySchema = z
 
 export const RegionSchema = z.strictObject({
   grid_gco2_per_kwh: z
-    .union([nonNegative(1e4), z.array(nonNegative(1e4)).min(1).max(1e6), z.strictObject({ csv: z.string().min(1) })], {
-      error: (iss) =>
-        iss.input === undefined
-          ? undefined
-          : 'expected a number (gCO2e/kWh), a list of hourly values, or { csv: file }',
-    })
+    .union(
+      [nonNegative(1e4), z.array(nonNegative(1e4)).min(1).max(20_000), z.strictObject({ csv: z.string().min(1) })],
+      {
+        error: (iss) =>
+          iss.input === undefined
+            ? undefined
+            : 'expected a number (gCO2e/kWh), a list of hourly values, or { csv: file }',
+      },
+    )
     .optional()
     .describe(
       'Grid carbon intensity, gCO2e/kWh: a constant; a list of hourly values (24 = a daily profile, repeated; value i is hour i of the run); or { csv: file } with one hourly value per line. Default: from the catalog region.',
