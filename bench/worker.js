@@ -4,7 +4,7 @@ import { loadScenarioFile } from '../dist/scenario/index.js';
 import { runScenario } from '../dist/sim/index.js';
 
 const [kind, argText] = process.argv.slice(2);
-const arg = Number(argText);
+const arg = Number(argText); // (kind 'file': argText is a scenario path)
 
 function engine(n) {
   const sim = new Simulator();
@@ -27,17 +27,29 @@ function scenarioRun(file, requests) {
     scenario.duration_s = scenario.warmup_s + requests / rate;
   }
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const result = runScenario(scenario);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const arrivals = result.policies.reduce((a, p) => a + p.conservation.arrivals, 0);
   const events = result.policies.reduce((a, p) => a + p.events, 0);
-  return { requests: arrivals, perSecond: arrivals / seconds, seconds, events, policies: result.policies.length };
+  return {
+    requests: arrivals,
+    perSecond: arrivals / seconds,
+    perCpuSecond: arrivals / cpuSeconds,
+    seconds,
+    cpuSeconds,
+    events,
+    policies: result.policies.length,
+  };
 }
 
 let out;
 if (kind === 'engine') out = engine(arg);
 else if (kind === 'mmc') out = scenarioRun('scenarios/mmc-validation.yaml', arg);
 else if (kind === 'chatbot') out = scenarioRun('scenarios/chatbot-seoul.yaml', 0);
+else if (kind === 'file') out = scenarioRun(argText, 0);
 else throw new Error(`unknown benchmark ${kind}`);
 out.maxRss = process.resourceUsage().maxRSS * 1024;
 process.send(out, () => process.exit(0));

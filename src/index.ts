@@ -16,6 +16,19 @@ export {
 // A grid of variants × seeds (`placesim sweep`), and the regression check against baselines (`placesim check`).
 export { runSweep as sweep, SWEEP_FORMAT_VERSION, type SweepOptions } from './sweep/run-sweep.js';
 export { parseSet, type SetSpec } from './sweep/set-spec.js';
+// The cheapest configuration under constraints, or the highest demand served (`placesim search`).
+export {
+  runSearch as search,
+  parseConstraint,
+  parseObjective,
+  parseDemand,
+  SEARCH_FORMAT_VERSION,
+  type SearchOptions,
+  type SearchResult,
+  type Constraint,
+  type Objective,
+  type DemandSpec,
+} from './search/index.js';
 export { runCheck as check, type CheckOptions, type CheckReport, type ScenarioCheck } from './check/run-check.js';
 
 // Errors: which are the user's to fix, and the exit code the CLI would give each.

@@ -253,7 +253,7 @@ describe('bad scenario input', () => {
       ).message,
     ).toBe('scenarios/t.yaml:25:5: services.chat: give either model or service_time, not both');
     expect(load(edit({ 27: '    arrivals: { poisson: 6/s, constant: 2/s }' })).message).toBe(
-      'scenarios/t.yaml:27:15: services.chat.arrivals: give exactly one of poisson, constant, profile, trace (got poisson, constant)',
+      'scenarios/t.yaml:27:15: services.chat.arrivals: give exactly one of poisson, constant, profile, trace, closed, offline (got poisson, constant)',
     );
     expect(load(edit({ 16: '      orin: { device: jetson-agx-orin-64gb, count: 4, capex_usd: 1999 }' })).message).toBe(
       'scenarios/t.yaml:16:13: sites.edge.pools.orin: missing required field "lifetime" (the period capex_usd is amortised over, e.g. "3y")',

@@ -244,13 +244,18 @@ function argvFor(words: Word[], tmp: string): string[] {
       rmSync(copy, { recursive: true, force: true });
       cpSync(join(ROOT, words[++i].text), copy, { recursive: true });
       argv.push(w, copy);
+    } else if (words[0].text === 'merge' && i > 0 && !w.startsWith('-')) {
+      // merge reads shard files an earlier example wrote with --out DIR, which went to tmp/DIR.
+      const slash = w.indexOf('/');
+      argv.push(join(tmp, w.slice(0, slash).replace(/\/+$/, ''), w.slice(slash + 1)));
     } else {
       argv.push(...(words[i].quoted ? [w] : expandGlob(w)));
     }
   }
   // A sweep without --out writes ./sweep-out/ in the working folder: send it to `tmp` too, so that no run
   // leaves a journal in the checkout for the next run (or another example) to trip over.
-  if (argv[0] === 'sweep' && !argv.includes('--out')) argv.push('--out', join(tmp, `sweep-out-${++defaultOuts}`));
+  if ((argv[0] === 'sweep' || argv[0] === 'search') && !argv.includes('--out'))
+    argv.push('--out', join(tmp, `${argv[0]}-out-${++defaultOuts}`));
   return argv;
 }
 
@@ -259,7 +264,7 @@ function rowLabel(line: string): string {
   return line.trim().split(/\s{2,}/)[0];
 }
 
-/** The binary, for sweeps: their worker threads load the compiled dist/ (built by `npm test`). */
+/** The binary, for sweeps and searches: their worker threads load the compiled dist/ (built by `npm test`). */
 function spawnPlacesim(argv: string[]): Run {
   const env = { ...process.env };
   delete env.PLACESIM_DEBUG;
@@ -351,7 +356,11 @@ describe('the examples of the docs', () => {
       }
       const argv = argvFor(words, tmp);
       const key = argv.join('\u0000');
-      if (!runs.has(key)) runs.set(key, argv[0] === 'sweep' ? Promise.resolve(spawnPlacesim(argv)) : cli(...argv));
+      if (!runs.has(key))
+        runs.set(
+          key,
+          argv[0] === 'sweep' || argv[0] === 'search' ? Promise.resolve(spawnPlacesim(argv)) : cli(...argv),
+        );
       const r = await runs.get(key)!;
       const detail = `${e.where}: npx placesim ${argv.join(' ')}\nstdout: ${r.out.slice(0, 2000)}\nstderr: ${r.err.slice(0, 2000)}`;
       expect(r.code, detail).toBe(e.exit);

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import seedrandom from 'seedrandom';
 import { Simulator, RandomStreams } from '../src/engine/index.js';
 
 describe('Simulator', () => {
@@ -123,6 +124,15 @@ describe('Simulator', () => {
 });
 
 describe('RandomStreams', () => {
+  it("draws exactly seedrandom's alea double() sequence (the stream combines its 32-bit outputs itself)", () => {
+    const ref = seedrandom.alea('5\u0000svc');
+    const s = new RandomStreams(5).stream('svc');
+    for (let i = 0; i < 1000; i++) {
+      if (i % 2 === 0) expect(s.uniform()).toBe(ref.double());
+      else expect(s.exponential(0.25)).toBe(-0.25 * Math.log(1 - ref.double()));
+    }
+  });
+
   it('gives independent, reproducible named streams', () => {
     const a = new RandomStreams(1);
     const b = new RandomStreams(1);

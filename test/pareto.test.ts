@@ -61,6 +61,7 @@ function svc(name: string, arrivals: number, p99: number | null): ServiceResult 
     lost: 0,
     retried: 0,
     throughput_per_s: 0,
+    makespan_s: null,
     latency_ms: p99 === null ? null : { mean: p99 / 2, p50: p99 / 3, p95: p99 * 0.9, p99, max: p99 * 2 },
     breakdown_ms: null,
     ttft_ms: null,

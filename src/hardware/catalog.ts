@@ -1106,7 +1106,14 @@ export interface NetworkDefaults {
   egress_usd_per_gb: number;
   inter_region_usd_per_gb: number;
   energy_kwh_per_gb: number;
-  sources: { egress_usd_per_gb: string; inter_region_usd_per_gb: string; energy_kwh_per_gb: string };
+  /** Marginal energy of traffic on an on-premises LAN (users on an edge site's local network) [EST]. */
+  lan_energy_kwh_per_gb: number;
+  sources: {
+    egress_usd_per_gb: string;
+    inter_region_usd_per_gb: string;
+    energy_kwh_per_gb: string;
+    lan_energy_kwh_per_gb: string;
+  };
   as_of: string;
   notes: string;
 }
@@ -1115,10 +1122,15 @@ export const CATALOG_NETWORK_DEFAULTS: Readonly<NetworkDefaults> = Object.freeze
   egress_usd_per_gb: 0.09,
   inter_region_usd_per_gb: 0.02,
   energy_kwh_per_gb: 0.001,
+  // [EST] ~2 W per 1 Gbit/s switch port at full load = 2 nJ/bit = 16 J/GB ≈ 4.4e-6 kWh/GB: an upper bound for
+  // the marginal energy, since a LAN switch draws most of its power whether traffic flows or not.
+  lan_energy_kwh_per_gb: 4.4e-6,
   sources: Object.freeze({
     egress_usd_per_gb: 'AWS data transfer out to internet, first 10 TB/month',
     inter_region_usd_per_gb: 'AWS / GCP / Azure inter-region transfer list prices (~0.02 $/GB)',
     energy_kwh_per_gb: 'Cloud Carbon Footprint network coefficient',
+    lan_energy_kwh_per_gb:
+      'Estimate from office Ethernet switch power per port (Lanzisera, Nordman & Brown, "Data Network Equipment Energy Use and Savings Potential in Buildings", LBNL-3510E, 2010); LAN energy is mostly baseline power, not proportional to data (Mytton, Lundén & Malmodin, J. Ind. Ecol. 28(4), 2024)',
   }),
   as_of: CATALOG_AS_OF,
   notes:

@@ -2,8 +2,17 @@
  * Streaming latency statistics: an HDR histogram for percentiles (3 significant digits, so a percentile is
  * within 0.1% of the exact value) plus an exact count, sum and maximum. Memory is fixed by the value range,
  * not by the number of samples.
+ *
+ * Recording is on the simulator's hot path (one or two samples per request), so a sample is not handed to
+ * the histogram library at once: it is counted in a typed array laid out like the histogram's own buckets
+ * (same bucket and sub-bucket for every value), and the histogram is built from those counts when a
+ * summary is asked for. Every value counted in one slot falls in one slot of the histogram, whose
+ * percentiles depend only on its slot counts, so the figures are exactly those of recording each sample
+ * (test/latency.test.ts checks this against direct recording). The library (hdr-histogram-js, its pure
+ * JavaScript build: at most a few thousand slots are handed over) is loaded only then, so commands that
+ * never summarise a run do not load it and no WebAssembly is started.
  */
-import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
 import type { Histogram } from 'hdr-histogram-js';
 import type { CdfPoint, LatencySummary } from './result.js';
 
@@ -18,35 +27,86 @@ export const CDF_FRACTIONS: readonly number[] = [
 /** Samples are recorded in microseconds: sub-microsecond detail is below anything the model resolves. */
 const UNIT_PER_SECOND = 1e6;
 
-// The WebAssembly build records a value in ~20 ns against ~135 ns for the pure-JS one, and recording is on
-// the simulator's hot path (one or two samples per request). The module ships inside the package; should
-// it fail to start, the JS build gives the same numbers, only slower.
-let useWebAssembly = false;
-try {
-  await hdr.initWebAssembly();
-  useWebAssembly = true;
-} catch {
-  useWebAssembly = false;
+/**
+ * The histogram's layout for 3 significant digits and a lowest discernible value of 1: values below 2048
+ * each have their own slot; above, bucket b ≥ 1 holds [1024·2^b, 2048·2^b) in 1024 slots of width 2^b.
+ */
+const SUB_BUCKET_HALF_MAGNITUDE = 10;
+const SUB_BUCKET_COUNT = 2048;
+
+/** Slot of a whole number of microseconds in [0, 2^32): the value itself below 2048, else b·1024 + (v >>> b). */
+export function slotOf(v: number): number {
+  const b = 32 - SUB_BUCKET_HALF_MAGNITUDE - 1 - Math.clz32(v);
+  return b > 0 ? (b << SUB_BUCKET_HALF_MAGNITUDE) + (v >>> b) : v;
+}
+
+/** The lowest value of a slot (every value of the slot is equivalent in the histogram). */
+export function slotValue(slot: number): number {
+  if (slot < SUB_BUCKET_COUNT) return slot;
+  const b = (slot >> SUB_BUCKET_HALF_MAGNITUDE) - 1;
+  return (slot - (b << SUB_BUCKET_HALF_MAGNITUDE)) * 2 ** b;
+}
+
+type HdrModule = typeof import('hdr-histogram-js');
+let hdrModule: HdrModule | null = null;
+
+/** hdr-histogram-js, loaded on first use (it is CommonJS: a synchronous require is enough). */
+function hdr(): HdrModule {
+  if (hdrModule === null) hdrModule = createRequire(import.meta.url)('hdr-histogram-js') as HdrModule;
+  return hdrModule;
 }
 
 export class LatencyStats {
   count = 0;
   private sum = 0;
   private max = 0;
-  private histogram: Histogram | null = hdr.build({
-    bitBucketSize: 64,
-    autoResize: true,
-    lowestDiscernibleValue: 1,
-    numberOfSignificantValueDigits: 3,
-    useWebAssembly,
-  });
+  /** Samples per histogram slot (grown as larger values come). */
+  private counts = new Float64Array(4096);
+  /** Samples outside [0, 2^32) µs (or not finite), handed to the histogram as they are: rare. */
+  private others: number[] = [];
+  private histogram: Histogram | null = null;
+  private disposed = false;
 
   /** Records one sample, in seconds. */
   record(seconds: number): void {
     this.count++;
     this.sum += seconds;
     if (seconds > this.max) this.max = seconds;
-    this.histogram!.recordValue(Math.round(seconds * UNIT_PER_SECOND));
+    const v = Math.round(seconds * UNIT_PER_SECOND);
+    if (v >>> 0 === v) {
+      const slot = slotOf(v);
+      if (slot >= this.counts.length) this.grow(slot);
+      this.counts[slot]++;
+    } else {
+      this.others.push(v);
+    }
+    this.histogram = null;
+  }
+
+  private grow(slot: number): void {
+    let n = this.counts.length * 2;
+    while (n <= slot) n *= 2;
+    const c = new Float64Array(n);
+    c.set(this.counts);
+    this.counts = c;
+  }
+
+  /** The histogram of the samples so far, built from the slot counts. */
+  private built(): Histogram {
+    if (this.disposed) throw new Error('LatencyStats used after dispose()');
+    if (this.histogram !== null) return this.histogram;
+    const h = hdr().build({
+      bitBucketSize: 64,
+      autoResize: true,
+      lowestDiscernibleValue: 1,
+      numberOfSignificantValueDigits: 3,
+      useWebAssembly: false,
+    });
+    const counts = this.counts;
+    for (let s = 0; s < counts.length; s++) if (counts[s] > 0) h.recordValueWithCount(slotValue(s), counts[s]);
+    for (const v of this.others) h.recordValue(v);
+    this.histogram = h;
+    return h;
   }
 
   /** Exact mean, seconds (NaN when empty). */
@@ -60,8 +120,7 @@ export class LatencyStats {
    */
   summaryMs(): LatencySummary | null {
     if (this.count === 0) return null;
-    const h = this.histogram;
-    if (!h) throw new Error('LatencyStats used after dispose()');
+    const h = this.built();
     const maxMs = this.max * 1000;
     const pct = (p: number) => Math.min(h.getValueAtPercentile(p) / (UNIT_PER_SECOND / 1000), maxMs);
     return { mean: (this.sum / this.count) * 1000, p50: pct(50), p95: pct(95), p99: pct(99), max: maxMs };
@@ -70,8 +129,7 @@ export class LatencyStats {
   /** The distribution at fixed fractions, ms; null when nothing was recorded. */
   cdfMs(): CdfPoint[] | null {
     if (this.count === 0) return null;
-    const h = this.histogram;
-    if (!h) throw new Error('LatencyStats used after dispose()');
+    const h = this.built();
     const maxMs = this.max * 1000;
     const points: CdfPoint[] = [];
     for (const fraction of CDF_FRACTIONS) {
@@ -81,9 +139,12 @@ export class LatencyStats {
     return points;
   }
 
-  /** Frees the histogram (WebAssembly memory is not garbage-collected). */
+  /** Frees the counts and the histogram; the stats cannot be summarised afterwards. */
   dispose(): void {
     this.histogram?.destroy();
     this.histogram = null;
+    this.counts = new Float64Array(0);
+    this.others = [];
+    this.disposed = true;
   }
 }

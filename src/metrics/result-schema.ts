@@ -185,10 +185,15 @@ export const ServiceResultSchema = z.strictObject({
     tolerance: 'count',
   }),
   throughput_per_s: f(num(), {
-    doc: '`completed / measured_s`.',
+    doc: "`completed / measured_s`: completions per second over the measured window, whether or not they met an SLO. For an `offline` service whose requests have all ended, `completed / makespan_s` (MLPerf Offline's samples per second).",
     unit: 'requests/s',
     tolerance: 'count',
     better: 'higher',
+  }),
+  makespan_s: f(num().nullable(), {
+    doc: 'For an `offline` service (every request there at t = 0): when its last request completed, seconds from the start. `null` for other load modes, when no request completed, or while some are still open at the end of the run.',
+    unit: 's',
+    tolerance: 'latency',
   }),
   latency_ms: f(latencySummary().nullable(), {
     doc: 'End-to-end latency of completed requests: from the moment the user issues the request until the whole response has arrived back — network both ways, queueing, batching wait and execution. `{ mean, p50, p95, p99, max }`. `null` when nothing completed. Percentiles come from a streaming histogram, so memory does not grow with the number of requests.',
@@ -241,6 +246,24 @@ export const ServiceResultSchema = z.strictObject({
     unit: 'ms',
     compare: false,
     csv: { omit: true },
+  }),
+  placement_reasons: f(z.record(z.string(), z.record(z.string(), int())), {
+    doc: "Why the policy chose each target: target → deciding reason → measured first placements (they sum to `placements`). The reason is read off the candidates at the moment of choice: `only available candidate`; the best on the policy's criterion — `lowest estimated latency`, `nearest by RTT`, `cheapest estimate meeting the SLO`, `cheapest estimate`, `lowest estimated carbon` (a policy placesim does not know: the first of these the choice is best on); else `other (none of the above)`. ` (fallback: …)` appended when a candidate better on that criterion was unavailable for the moment: `a better one's queue was full`, `a better one was down or cut off`, `a better API was at its limit`. What `placesim explain` prints ([commands.md](commands.md#placesim-explain)).",
+    unit: 'placements',
+    tolerance: 'count',
+    csv: { omit: true },
+  }),
+  rejected_by: f(z.record(z.string(), int()), {
+    doc: 'Measured rejections by cause (they sum to `rejected`; causes with none are left out): `no candidate available (queues full)`, `no candidate available (down or cut off)`, `no candidate reachable or allowed`, `no estimate meets the SLO` (the policy refused while every available estimate missed the SLO), `refused by the policy` (it refused with an SLO-meeting candidate available), `queue full when it arrived` (the queue filled while it travelled), `API at its concurrency limit`.',
+    unit: 'requests',
+    tolerance: 'count',
+    csv: { pairs: true },
+  }),
+  lost_by: f(z.record(z.string(), int()), {
+    doc: "Measured losses by cause (they sum to `lost`): `its pool went away (failure, interruption, outage) and no retry placed it`, `the response did not fit the cut-off site's buffer`.",
+    unit: 'requests',
+    tolerance: 'count',
+    csv: { pairs: true },
   }),
 });
 
@@ -343,9 +366,12 @@ export const EnergyBreakdownSchema = z.strictObject({
   }),
   facility: f(num(), { doc: 'Facility overhead: IT energy × (PUE − 1) of each site.' }),
   network: f(num(), {
-    doc: 'Bytes moved (upload + download) by completed measured requests at cloud and edge pools and managed APIs, plus training datasets moved between regions, × the network energy coefficient (kWh/GB). No PUE.',
+    doc: 'Bytes moved (upload + download) by completed measured requests at cloud and edge pools and managed APIs, plus training datasets moved between regions, × the energy per GB of the segment they cross: `network.energy_kwh_per_gb` over the WAN, `network.lan_energy_kwh_per_gb` between a user group and the edge site whose LAN it is on (`users.<g>.lan`). No PUE.',
   }),
   api: f(num(), { doc: 'Energy at managed APIs (`energy_wh_per_request` × their completed measured requests).' }),
+  network_lan: f(num(), {
+    doc: "Of `network`, the part carried on user groups' own LANs (`network.lan_energy_kwh_per_gb`); the rest crossed the WAN. Not added to `total` again.",
+  }),
 });
 
 export const CarbonBreakdownSchema = z.strictObject({
@@ -421,6 +447,13 @@ export const TotalsSchema = z.strictObject({
       csv: { column: (k) => `${k}_30d` },
     },
   ),
+  throughput_per_s: f(num(), {
+    doc: 'Completions per second over the measured window, all services together (`Σ services[].completed / measured_s`), whether or not they met an SLO.',
+    unit: 'requests/s',
+    tolerance: 'count',
+    better: 'higher',
+    brief: 'completed requests per second over the measured window',
+  }),
 });
 
 export const ConservationSchema = z.strictObject({

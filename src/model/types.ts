@@ -231,6 +231,12 @@ export interface UserGroup {
    * towards cloud regions, bits/s: uploads queue for it first come, first served. Infinity = none.
    */
   shared_uplink_bps: { edge: number; cloud: number };
+  /**
+   * The edge site whose local network the group sits on (a store's cameras and its in-store box), or −1 /
+   * absent: that site is reached over the LAN (LAN energy, no egress, whatever its uplink does), and every
+   * other site and API through that site's uplink (WAN: cut off while it is down).
+   */
+  lan_site?: number;
 }
 
 export interface LlmModel {
@@ -261,7 +267,31 @@ export type ArrivalSpec =
   | { kind: 'poisson'; rate_per_s: number }
   | { kind: 'constant'; rate_per_s: number }
   | { kind: 'profile'; shape: 'daily'; peak_per_s: number; trough_per_s: number; peak_hour: number }
-  | { kind: 'trace'; file: string; times_s: Float64Array };
+  | { kind: 'trace'; file: string; times_s: Float64Array }
+  /**
+   * Closed loop: `clients` users, each sending its first request at t = 0 and its next one a think time
+   * after the previous one ended — plus `backoff_s` when it was rejected or lost (a client never retries
+   * in zero time).
+   */
+  | { kind: 'closed'; clients: number; think: ServiceTimeSpec; backoff_s: number }
+  /** Offline: all `requests` are there at t = 0 (a benchmark's offline scenario). */
+  | { kind: 'offline'; requests: number };
+
+/**
+ * How a per-request length (prompt tokens, output tokens, items) varies from request to request. Draws are
+ * rounded to a whole number and clipped to [min, max]. `trace` reads row i of the service's trace for its
+ * i-th arrival; `empirical` draws a value of a CSV column uniformly at random.
+ */
+export type LengthDist =
+  | { kind: 'uniform'; min: number; max: number }
+  | { kind: 'normal'; mean: number; sd: number; min: number; max: number }
+  | { kind: 'lognormal'; mean: number; cv: number; min: number; max: number }
+  | { kind: 'empirical'; file: string; column: string; values: Int32Array }
+  | { kind: 'trace'; file: string; column: string; values: Int32Array };
+
+/** The per-request lengths a service may draw. */
+export const LENGTH_FIELDS = ['input_tokens', 'output_tokens', 'items'] as const;
+export type LengthField = (typeof LENGTH_FIELDS)[number];
 
 /** A period in which a service's arrival rate is multiplied (a launch, an outage elsewhere, a news spike). */
 export interface Burst {
@@ -287,12 +317,19 @@ export interface Service {
   bursts: Burst[];
   /** Region indices allowed to process this service's data (data residency); null = anywhere. */
   allowed_regions: number[] | null;
+  /**
+   * A request's shape. input_tokens, output_tokens and items are the fixed values, or, when `lengths` gives a
+   * distribution for the field, its mean rounded to a whole number (what planning and policy estimates use;
+   * each request carries its own draw: RequestTable.inputTokens, outputTokens, items).
+   */
   request: {
     input_tokens: number;
     output_tokens: number;
     items: number;
     upload_bytes: number;
     download_bytes: number;
+    /** Per field: how it varies per request; null = every request has the fixed value. */
+    lengths: Record<LengthField, LengthDist | null>;
   };
   slo: { latency_s: number | null; ttft_s: number | null };
   batching: { max_batch: number; max_wait_s: number };
@@ -358,6 +395,8 @@ export interface NetworkSettings {
   egress_usd_per_gb: number;
   inter_region_usd_per_gb: number;
   energy_kwh_per_gb: number;
+  /** Energy per GB carried on a local network (users on an edge site's LAN). Absent: the catalog's. */
+  lan_energy_kwh_per_gb?: number;
 }
 
 export interface Scenario {

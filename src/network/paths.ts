@@ -5,7 +5,9 @@
  * response travels back (half the round trip plus the download at the user's downlink rate). The round trip
  * is the user's access RTT to the kind of site (metro edge or cloud entry) plus the inter-region RTT when the
  * site is in another region. A `device` site is the user's own device: no network at all, and only users of
- * the same region can use it.
+ * the same region can use it. An edge site whose local network the users sit on (their `lan_site`) is reached
+ * over that LAN: the access RTT to an edge site, no egress, and the bytes counted as LAN traffic (energy per GB
+ * of the LAN segment, not of the WAN).
  */
 import type { NetworkSettings, Site, UserGroup } from '../model/types.js';
 
@@ -21,6 +23,8 @@ export interface Path {
   egress_bytes: number;
   /** Bytes carried over the network per request (both directions; for network energy). */
   network_bytes: number;
+  /** True when the site is on the users' own LAN: network_bytes cross that LAN only, never the WAN. */
+  lan: boolean;
 }
 
 export function transferTime(bytes: number, bitsPerSecond: number): number {
@@ -43,7 +47,7 @@ export function path(
 ): Path {
   if (site.kind === 'device') {
     const reachable = site.region === user.region;
-    return { reachable, rtt_s: 0, up_s: 0, down_s: 0, egress_bytes: 0, network_bytes: 0 };
+    return { reachable, rtt_s: 0, up_s: 0, down_s: 0, egress_bytes: 0, network_bytes: 0, lan: false };
   }
   const rtt = roundTrip(user, site, network);
   const kind = site.kind;
@@ -54,5 +58,6 @@ export function path(
     down_s: rtt / 2 + transferTime(request.download_bytes, user.downlink_bps[kind]),
     egress_bytes: site.kind === 'cloud' ? request.download_bytes : 0,
     network_bytes: request.upload_bytes + request.download_bytes,
+    lan: user.lan_site !== undefined && user.lan_site >= 0 && user.lan_site === site.index,
   };
 }

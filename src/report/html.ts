@@ -3,11 +3,13 @@
  * people who would rather look than read. Charts are built as strings with d3-scale and d3-shape on the
  * server side; the same Result always gives the same bytes (no dates, fixed-precision numbers).
  *
- * renderHtml reads only a Result, renderSweepHtml only a SweepResult. docs/reports.md describes every chart.
+ * renderHtml reads only a Result, renderSweepHtml only a SweepResult, renderSearchHtml only a SearchResult. docs/reports.md describes every chart.
  */
 
 import type { PolicyResult, Result } from '../metrics/result.js';
 import type { SweepResult } from '../metrics/sweep-result.js';
+import type { SearchResult } from '../search/result.js';
+import { searchFrontierChart } from './html/search-charts.js';
 import {
   apiGroups,
   formatCount,
@@ -404,4 +406,71 @@ export function renderSweepHtml(result: SweepResult): string {
   }
   out.push(`<footer>placesim ${esc(result.placesim_version)} · sweep format ${result.format_version}</footer>`);
   return page(`${sc.name} · placesim sweep`, out.join('\n'));
+}
+
+/** The search report: the question, the answer per policy, and each policy's frontier chart. */
+export function renderSearchHtml(result: SearchResult): string {
+  const ids = new IdSource();
+  const sc = result.scenario;
+  const out: string[] = [];
+  out.push(`<header><h1>${esc(sc.name)} <small>· placesim search report</small></h1>`);
+  const meta: [string, string][] = [
+    ['scenario file', sc.file],
+    ['seed', String(sc.seed)],
+    ['replications', `${result.replications} per evaluation`],
+  ];
+  for (const a of result.axes)
+    meta.push([`varied${a.monotone ? ' (monotone, bisected)' : ''}: ${a.path}`, a.values.map(String).join(', ')]);
+  if (result.demand)
+    meta.push(['demand', `${result.demand.path}: ${result.demand.low}..${result.demand.high}${result.demand.unit}`]);
+  meta.push(['constraints', result.constraints.map((c) => `${c.metric} ${c.op} ${c.bound}`).join(', ')]);
+  if (result.objective) meta.push(['objective (minimised)', result.objective.text]);
+  meta.push(['evaluations', formatCount(result.evaluated.length)], ['placesim', result.placesim_version]);
+  out.push(`<dl class="meta">${meta.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl></header>`);
+  out.push(
+    `<p class="note">A constraint holds when it holds at the pessimistic end of its 95% confidence interval over the ` +
+      `replications. Every evaluation is in search.csv.</p>`,
+  );
+  const describe = (v: Record<string, string | number>) =>
+    Object.entries(v)
+      .map(([k, x]) => `${k}=${x}`)
+      .join(' ') || '(the file as it is)';
+  out.push(`<section id="answers"><h2>Answers</h2>`);
+  const rows: string[] = [];
+  if (result.mode === 'cheapest') {
+    for (const p of result.policies) {
+      const w = p.winner === null ? undefined : result.evaluated[p.winner];
+      rows.push(
+        `<tr><th scope="row">${esc(p.policy)}</th><td class="label">${esc(w ? describe(w.values) : 'none meets every constraint')}</td>` +
+          `<td>${w ? esc(formatNumber(w.objective)) : NULL_CELL}</td></tr>`,
+      );
+    }
+    out.push(
+      `<div class="table-wrap"><table class="data"><thead><tr><th scope="col" class="label">policy</th><th scope="col" class="label">best configuration</th>` +
+        `<th scope="col">${esc(result.objective!.text)}</th></tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody></table></div></section>`,
+    );
+    out.push(`<section id="frontiers"><h2>Frontiers</h2><div class="charts">`);
+    result.policies.forEach((p, i) => out.push(figure(p.policy, searchFrontierChart(ids, result, i, 560))));
+    out.push(`</div></section>`);
+  } else {
+    for (const p of result.policies) {
+      for (const a of p.demand) {
+        const answer =
+          a.max === null
+            ? `below ${result.demand!.low}`
+            : a.failed_at === null
+              ? `at least ${result.demand!.high}`
+              : String(a.max);
+        rows.push(
+          `<tr><th scope="row">${esc(p.policy)}</th><td class="label">${esc(describe(a.values))}</td><td>${esc(answer)}</td></tr>`,
+        );
+      }
+    }
+    out.push(
+      `<div class="table-wrap"><table class="data"><thead><tr><th scope="col" class="label">policy</th><th scope="col" class="label">configuration</th>` +
+        `<th scope="col">highest ${esc(result.demand!.path)}${esc(result.demand!.unit ? ` (${result.demand!.unit})` : '')}</th></tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody></table></div></section>`,
+    );
+  }
+  out.push(`<footer>placesim ${esc(result.placesim_version)} · search format ${result.format_version}</footer>`);
+  return page(`${sc.name} · placesim search`, out.join('\n'));
 }

@@ -173,6 +173,22 @@ function serviceRows(name: string, policies: PolicyResult[]): Row[] {
   ];
 }
 
+/** Flags a provisioned pool that is paid for but mostly idle: under this share of its serving time busy. */
+export const LOW_USE_THRESHOLD = 0.25;
+export const LOW_USE_MARK = '⚠';
+export const LOW_USE_NOTE = `${LOW_USE_MARK} a provisioned pool under ${LOW_USE_THRESHOLD * 100}% utilised: it is paid for, used or not, in every column that provisions it — size it down or let it autoscale`;
+
+function lowUse(x: PoolResult): boolean {
+  return x.provisioned && x.cost_usd > 0 && x.utilisation < LOW_USE_THRESHOLD;
+}
+
+/** Whether the table of this Result flags some pool as mostly idle. */
+export function hasLowUse(result: Result): boolean {
+  return result.policies.some((p) =>
+    p.pools.some((x) => lowUse(x) && !result.policies.some((q) => q.jobs.some((j) => j.pool === x.name))),
+  );
+}
+
 /**
  * The rows of one pool, shared by the console table and the HTML summary. `energy` adds energy and carbon
  * (the HTML summary has the room for them).
@@ -183,6 +199,8 @@ export function poolGroup(name: string, policies: PolicyResult[], opts: { energy
   const row = (label: string, f: (x: PoolResult) => string): GroupRow => ({ label, cells: cellsFor(pools, f) });
   const what = first ? ` (${first.kind}, ${formatCount(first.units)} × ${first.instance ?? first.device})` : '';
   const any = (f: (x: PoolResult) => number) => pools.some((x) => x !== null && x.provisioned && f(x) > 0);
+  // A training job's units are not in `utilisation` (it counts inference replicas), so no flag there.
+  const training = policies.some((p) => p.jobs.some((j) => j.pool === name));
   const rows: GroupRow[] = [];
   // Mean units only says something when capacity changed (autoscaling, failures, training-only pools).
   if (pools.some((x) => x !== null && x.provisioned && x.mean_units !== x.units)) {
@@ -193,7 +211,9 @@ export function poolGroup(name: string, policies: PolicyResult[], opts: { energy
   if (any((x) => x.cold_starts)) rows.push(row('cold starts', (x) => formatCount(x.cold_starts)));
   const ifUsed = (f: (x: PoolResult) => number) => (x: PoolResult) => (x.provisioned ? formatNumber(f(x)) : NULL_CELL);
   rows.push(
-    row('utilisation %', (x) => (x.provisioned ? formatPercent(x.utilisation) : 'not used')),
+    row('utilisation %', (x) =>
+      !x.provisioned ? 'not used' : (lowUse(x) && !training ? LOW_USE_MARK + ' ' : '') + formatPercent(x.utilisation),
+    ),
     row('mean batch', (x) => (x.batches === 0 ? NULL_CELL : formatNumber(x.mean_batch_size))),
     row(
       'cost $',
@@ -456,6 +476,13 @@ function totalsRows(policies: PolicyResult[]): Row[] {
     perRequestRow(policies, 'cost'),
     row('energy kWh', (p) => formatNumber(p.totals.energy_kwh.total)),
     ...api('  api kWh', (p) => p.totals.energy_kwh.api),
+    // The two network segments, when some policy carried traffic on a user group's own LAN.
+    ...(policies.some((p) => p.totals.energy_kwh.network_lan !== 0)
+      ? [
+          row('  network WAN kWh', (p) => formatNumber(p.totals.energy_kwh.network - p.totals.energy_kwh.network_lan)),
+          row('  network LAN kWh', (p) => formatNumber(p.totals.energy_kwh.network_lan)),
+        ]
+      : []),
     perRequestRow(policies, 'energy'),
     row('carbon kg', (p) => formatNumber(p.totals.carbon_kg.total)),
     ...api('  api kg', (p) => p.totals.carbon_kg.api),
@@ -592,6 +619,7 @@ export function renderTable(result: Result, opts: TableOptions = {}): string {
       out.push('');
       out.push('* Pareto set: no other policy is better on p99 latency, cost and carbon at once');
     }
+    if (hasLowUse(result)) out.push(LOW_USE_NOTE);
   }
 
   if (result.warnings.length > 0) {

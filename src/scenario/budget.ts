@@ -62,6 +62,9 @@ export function estimateRun(s: Scenario): RunEstimate {
     const a = svc.arrivals;
     let n: number;
     if (a.kind === 'trace') n = a.times_s.length;
+    else if (a.kind === 'offline') n = a.requests;
+    // Closed loop: each client sends at most one request per think time (service time makes it fewer).
+    else if (a.kind === 'closed') n = (a.clients * T) / Math.max(a.think.mean_s, 1e-3);
     else {
       const rate = a.kind === 'profile' ? Math.max(a.peak_per_s, a.trough_per_s) : a.rate_per_s;
       n = burstArrivals(rate, T, svc.bursts);

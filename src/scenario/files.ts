@@ -56,6 +56,21 @@ export function readReferencedFile(
 ): ReferencedFile {
   const folder = scenarioFolder(scenarioFile);
   const path = isAbsolute(ref) ? ref : folder === '.' ? ref : join(folder, ref);
+  return { path, text: readResolvedFile(path, scenarioFile, what, access) };
+}
+
+/**
+ * readReferencedFile for a path already joined to the scenario's folder (as `relativeTo` in distributions.ts
+ * gives it): the same checks, the text only.
+ */
+export function readResolvedFile(
+  path: string,
+  scenarioFile: string | undefined,
+  what: string,
+  access: FileAccess = {},
+): string {
+  const folder = scenarioFolder(scenarioFile);
+  const ref = path;
   const shown = JSON.stringify(path);
   const fail = (why: string): never => {
     throw new InputError(`cannot read ${what} ${shown}: ${why}`);
@@ -75,7 +90,7 @@ export function readReferencedFile(
     );
   }
 
-  return { path, text: readRegularFile(real, access.maxBytes ?? DEFAULT_MAX_FILE_BYTES, fail) };
+  return readRegularFile(real, access.maxBytes ?? DEFAULT_MAX_FILE_BYTES, fail);
 }
 
 /**

@@ -112,6 +112,7 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
       egress_usd_per_gb: nd.egress_usd_per_gb ?? CATALOG_NETWORK_DEFAULTS.egress_usd_per_gb,
       inter_region_usd_per_gb: nd.inter_region_usd_per_gb ?? CATALOG_NETWORK_DEFAULTS.inter_region_usd_per_gb,
       energy_kwh_per_gb: nd.energy_kwh_per_gb ?? CATALOG_NETWORK_DEFAULTS.energy_kwh_per_gb,
+      lan_energy_kwh_per_gb: nd.lan_energy_kwh_per_gb ?? CATALOG_NETWORK_DEFAULTS.lan_energy_kwh_per_gb,
       intra_region_rtt_ms: nd.intra_region_rtt_ms ?? CATALOG_INTRA_REGION_RTT_MS,
     },
     rttMs: opts.rttMs ?? CATALOG_RTT_MS,

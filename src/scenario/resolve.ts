@@ -5,7 +5,10 @@
  */
 import {
   DTYPE_BYTES,
+  LENGTH_FIELDS,
   type AiModel,
+  type LengthDist,
+  type LengthField,
   type ArrivalSpec,
   type Catalog,
   type Device,
@@ -26,6 +29,16 @@ import { InputError, formatMessage, hint, type PathSegment } from './errors.js';
 import { excerpt, readReferencedFile, type FileAccess } from './files.js';
 import { RESERVED_KEYS } from './guard.js';
 import { DEFAULT_SCALING_PER_DOUBLING } from '../hardware/training.js';
+import {
+  cellColumn,
+  headerIndex,
+  lengthCell,
+  meanOf,
+  readCsvText,
+  relativeTo,
+  resolveLength,
+  type ColumnRequest,
+} from './distributions.js';
 import type { DeviceEntry, InstanceEntry, PoolEntry, ScenarioFile, ServiceEntry } from './schema.js';
 
 type Path = readonly PathSegment[];
@@ -34,6 +47,7 @@ export interface NetworkDefaultsInput {
   egress_usd_per_gb: number;
   inter_region_usd_per_gb: number;
   energy_kwh_per_gb: number;
+  lan_energy_kwh_per_gb: number;
   intra_region_rtt_ms: number;
 }
 
@@ -88,6 +102,22 @@ class Resolver {
     const names = map ? [...(table as ReadonlyMap<string, number>).keys()] : (table as readonly string[]);
     this.fail(path, unknownMessage(kind, name, names));
   }
+}
+
+/** The edge site a user group's LAN belongs to. */
+function lanSite(r: Resolver, sites: readonly Site[], name: string, path: Path): number {
+  const i = r.ref(
+    'site',
+    name,
+    sites.map((s) => s.name),
+    path,
+  );
+  if (sites[i].kind !== 'edge')
+    r.fail(
+      path,
+      `"${name}" is a ${sites[i].kind} site: a user group can sit on the local network of an edge site only`,
+    );
+  return i;
 }
 
 function unknownMessage(kind: string, name: string, names: readonly string[]): string {
@@ -208,6 +238,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
           : typeof u.shared_uplink === 'number'
             ? { edge: u.shared_uplink, cloud: u.shared_uplink }
             : { edge: u.shared_uplink.edge ?? Infinity, cloud: u.shared_uplink.cloud ?? Infinity },
+      lan_site: u.lan === undefined ? -1 : lanSite(r, sites, u.lan, ['users', name, 'lan']),
     };
   });
 
@@ -266,6 +297,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
       file: ctx.file,
       files: ctx.files,
       duration_s: f.duration,
+      warmup_s: f.warmup,
     }),
   );
 
@@ -788,6 +820,7 @@ interface ServicePlace {
   file: string | undefined;
   files: FileAccess | undefined;
   duration_s: number;
+  warmup_s: number;
 }
 
 function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePlace): Service {
@@ -815,11 +848,14 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
     for (const u of shares) u.weight /= total;
   }
 
-  const arrivals = resolveArrivals(r, s.arrivals, [...path, 'arrivals'], at);
+  const traceLengths: Partial<Record<LengthField, TraceLength>> = {};
+  const arrivals = resolveArrivals(r, s.arrivals, [...path, 'arrivals'], at, traceLengths);
   const bursts = (s.arrivals.bursts ?? []).map((b, i) => {
     const bp = [...path, 'arrivals', 'bursts', i];
     if (arrivals.kind === 'trace')
       r.fail(bp, 'bursts do not apply to trace arrivals (the trace already has its times)');
+    if (arrivals.kind === 'closed' || arrivals.kind === 'offline')
+      r.fail(bp, `bursts do not apply to ${arrivals.kind} load (they multiply an open-loop arrival rate)`);
     if (b.start >= at.duration_s) r.warn(bp, `burst starts after the end of the run (${fmtSeconds(at.duration_s)})`);
     return { start_s: b.start, duration_s: b.duration, multiplier: b.multiplier };
   });
@@ -828,25 +864,49 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
     allowed = s.residency.map((reg, i) => r.ref('region', reg, at.regionIndex, [...path, 'residency', i]));
   }
 
-  // Request
+  // Request: fixed lengths, distributions, or columns of the trace.
   const req = s.request;
   const rp = [...path, 'request'];
-  if (isLlm) {
-    for (const f of ['input_tokens', 'output_tokens'] as const) {
-      if (req[f] === undefined) r.fail(rp, `missing required field "${f}" (service "${at.name}" runs an LLM)`);
-      if (req[f] < 1) r.fail([...rp, f], `must be >= 1 for an LLM service`);
-    }
-    if (req.items !== undefined)
-      r.fail([...rp, 'items'], 'items applies to non-LLM models; an LLM request gives input_tokens and output_tokens');
-  } else {
-    for (const f of ['input_tokens', 'output_tokens'] as const) {
+  const lengthPlace = {
+    scenarioFile: at.file,
+    files: at.files,
+    fail: (p: Path, m: string): never => r.fail(p, m),
+  };
+  const lengths: Record<LengthField, LengthDist | null> = { input_tokens: null, output_tokens: null, items: null };
+  const values: Record<LengthField, number | undefined> = {
+    input_tokens: undefined,
+    output_tokens: undefined,
+    items: undefined,
+  };
+  for (const f of LENGTH_FIELDS) {
+    const applies = f === 'items' ? !isLlm : isLlm;
+    const fromTrace = traceLengths[f];
+    if (fromTrace !== undefined) {
+      if (!applies) r.fail([...path, 'arrivals', 'trace', f], lengthMisplaced(f, model, at));
       if (req[f] !== undefined)
-        r.fail(
-          [...rp, f],
-          `applies to LLM services only (${model >= 0 ? `model "${at.models[model].name}" is not an LLM` : 'this service has no model'})`,
-        );
+        r.fail([...rp, f], `the trace gives ${f} (column "${fromTrace.column}"): give it in one place only`);
+      lengths[f] = fromTrace;
+      values[f] = Math.max(1, Math.round(meanOf(fromTrace.values)));
+      continue;
     }
+    const e = req[f];
+    if (e === undefined) continue;
+    if (!applies) r.fail([...rp, f], lengthMisplaced(f, model, at));
+    const least = f === 'items' ? 1 : isLlm ? 1 : 0;
+    if (typeof e === 'number' && e < least) r.fail([...rp, f], `must be >= ${least} for an LLM service`);
+    const got = resolveLength(e, f, least, [...rp, f], lengthPlace);
+    lengths[f] = got.dist;
+    values[f] = got.value;
   }
+  if (isLlm) {
+    for (const f of ['input_tokens', 'output_tokens'] as const)
+      if (values[f] === undefined) r.fail(rp, `missing required field "${f}" (service "${at.name}" runs an LLM)`);
+  }
+  if (model < 0 && lengths.items !== null)
+    r.fail(
+      lengths.items.kind === 'trace' ? [...path, 'arrivals', 'trace', 'items'] : [...rp, 'items'],
+      'items that vary need a model to run them on (this service gives its service time directly)',
+    );
 
   let serviceTime: ServiceTimeSpec | null = null;
   if (s.service_time !== undefined) {
@@ -880,11 +940,12 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
     bursts,
     allowed_regions: allowed,
     request: {
-      input_tokens: req.input_tokens ?? 0,
-      output_tokens: req.output_tokens ?? 0,
-      items: req.items ?? 1,
+      input_tokens: values.input_tokens ?? 0,
+      output_tokens: values.output_tokens ?? 0,
+      items: values.items ?? 1,
       upload_bytes: req.upload,
       download_bytes: req.download,
+      lengths,
     },
     slo: { latency_s: s.slo?.latency ?? null, ttft_s: s.slo?.ttft ?? null },
     batching: { max_batch: s.batching?.max_batch ?? 1, max_wait_s: s.batching?.max_wait ?? 0 },
@@ -894,12 +955,28 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
   };
 }
 
-function resolveArrivals(r: Resolver, a: ServiceEntry['arrivals'], path: Path, at: ServicePlace): ArrivalSpec {
-  const kinds = (['poisson', 'constant', 'profile', 'trace'] as const).filter((k) => a[k] !== undefined);
+type TraceLength = Extract<LengthDist, { kind: 'trace' }>;
+
+/** Why a length field does not apply to this service. */
+function lengthMisplaced(f: LengthField, model: number, at: ServicePlace): string {
+  if (f === 'items') return 'items applies to non-LLM models; an LLM request gives input_tokens and output_tokens';
+  return `applies to LLM services only (${model >= 0 ? `model "${at.models[model].name}" is not an LLM` : 'this service has no model'})`;
+}
+
+function resolveArrivals(
+  r: Resolver,
+  a: ServiceEntry['arrivals'],
+  path: Path,
+  at: ServicePlace,
+  traceLengths: Partial<Record<LengthField, TraceLength>>,
+): ArrivalSpec {
+  const kinds = (['poisson', 'constant', 'profile', 'trace', 'closed', 'offline'] as const).filter(
+    (k) => a[k] !== undefined,
+  );
   if (kinds.length !== 1) {
     r.fail(
       path,
-      `give exactly one of poisson, constant, profile, trace${kinds.length > 1 ? ` (got ${kinds.join(', ')})` : ''}`,
+      `give exactly one of poisson, constant, profile, trace, closed, offline${kinds.length > 1 ? ` (got ${kinds.join(', ')})` : ''}`,
     );
   }
   const kind = kinds[0];
@@ -925,11 +1002,112 @@ function resolveArrivals(r: Resolver, a: ServiceEntry['arrivals'], path: Path, a
       };
     }
     case 'trace': {
+      const t = a.trace!;
+      if (typeof t === 'string') {
+        const tp = [...path, 'trace'];
+        const { path: file, text } = readOrFail(r, t, tp, at.file, 'trace', at.files);
+        return { kind, file, times_s: readTrace(r, file, text, tp, at.duration_s) };
+      }
       const tp = [...path, 'trace'];
-      const { path: file, text } = readOrFail(r, a.trace!, tp, at.file, 'trace', at.files);
-      return { kind, file, times_s: readTrace(r, file, text, tp, at.duration_s) };
+      const file = relativeTo(at.file, t.file);
+      const wanted = LENGTH_FIELDS.filter((f) => t[f] !== undefined);
+      const columns = readTraceColumns(
+        r,
+        file,
+        t.time,
+        wanted.map((f) => ({ column: t[f]!, field: f, min: 1, path: [...tp, f] })),
+        tp,
+        at.duration_s,
+        { scenarioFile: at.file, files: at.files },
+      );
+      wanted.forEach((f, k) => (traceLengths[f] = { kind: 'trace', file, column: t[f]!, values: columns.lengths[k] }));
+      return { kind, file, times_s: columns.times };
     }
+    case 'closed': {
+      const c = a.closed!;
+      return {
+        kind,
+        clients: c.clients,
+        think: thinkTime(r, c.think, [...path, 'closed', 'think']),
+        backoff_s: c.backoff,
+      };
+    }
+    case 'offline':
+      if (at.warmup_s > 0)
+        r.fail(
+          [...path, 'offline'],
+          `offline requests all arrive at t = 0, inside the warm-up (${fmtSeconds(at.warmup_s)}): set warmup to 0s`,
+        );
+      return { kind, requests: a.offline! };
   }
+}
+
+/** A closed-loop think time: a duration (fixed), or { exponential | deterministic | lognormal (with cv) }. */
+function thinkTime(r: Resolver, t: number | Record<string, number | undefined>, path: Path): ServiceTimeSpec {
+  if (typeof t === 'number') return { kind: 'deterministic', mean_s: t };
+  const given = (['exponential', 'deterministic', 'lognormal'] as const).filter((k) => t[k] !== undefined);
+  if (given.length !== 1)
+    r.fail(
+      path,
+      `give a duration, or exactly one of exponential, deterministic, lognormal${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`,
+    );
+  const kind = given[0];
+  if (kind === 'lognormal') {
+    if (t.cv === undefined) r.fail(path, 'missing required field "cv" (coefficient of variation of the lognormal)');
+    return { kind, mean_s: t.lognormal!, cv: t.cv };
+  }
+  if (t.cv !== undefined) r.fail([...path, 'cv'], 'cv applies to lognormal only');
+  return { kind, mean_s: t[kind]! };
+}
+
+/**
+ * A trace with a header naming its columns: arrival times (seconds, not decreasing) and per-request lengths.
+ * A bad cell is an error at the trace's file:row:col, naming the scenario field of its column.
+ */
+function readTraceColumns(
+  r: Resolver,
+  file: string,
+  timeColumn: string,
+  requests: ColumnRequest[],
+  path: Path,
+  duration_s: number,
+  from: { scenarioFile: string | undefined; files: FileAccess | undefined },
+): { times: Float64Array; lengths: Int32Array[] } {
+  const place = { ...from, fail: (p: Path, m: string): never => r.fail(p, m) };
+  const lines = readCsvText(file, 'trace', [...path, 'file'], place);
+  const [timeIdx, ...idx] = headerIndex(
+    lines,
+    file,
+    [{ column: timeColumn, path: [...path, 'time'] }, ...requests],
+    place,
+  );
+  const times: number[] = [];
+  const lengths: number[][] = requests.map(() => []);
+  for (let n = 1; n < lines.length; n++) {
+    const line = lines[n];
+    if (line.trim() === '') continue;
+    const cells = line.split(',');
+    const cell = (cells[timeIdx] ?? '').trim();
+    const bad = (why: string): never => {
+      throw new InputError(`bad arrival time ${JSON.stringify(cell)} in column "${timeColumn}": ${why}`, {
+        file,
+        line: n + 1,
+        col: cellColumn(line, timeIdx),
+        path: [...path, 'time'],
+      });
+    };
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(cell)) bad('expected a number of seconds');
+    const t = Number(cell);
+    if (!Number.isFinite(t) || t < 0) bad('must be a finite number >= 0');
+    if (times.length > 0 && t < times[times.length - 1])
+      bad(`times must not decrease (previous ${times[times.length - 1]})`);
+    times.push(t);
+    requests.forEach((q, k) => lengths[k].push(lengthCell(cells, idx[k], line, n + 1, file, q)));
+  }
+  if (times.length === 0) r.fail([...path, 'file'], `trace "${file}" has no arrival times`);
+  if (times[0] >= duration_s)
+    r.warn(path, `trace "${file}": every arrival is after the end of the run (${fmtSeconds(duration_s)})`);
+  return { times: Float64Array.from(times), lengths: lengths.map((v) => Int32Array.from(v)) };
 }
 
 /** A referenced file's text (scenario/files.ts: folder tree, regular files, size cap), or an error at the field. */
@@ -1063,5 +1241,6 @@ function resolveNetwork(
     egress_usd_per_gb: f.network.egress_usd_per_gb ?? ctx.network.egress_usd_per_gb,
     inter_region_usd_per_gb: f.network.inter_region_usd_per_gb ?? ctx.network.inter_region_usd_per_gb,
     energy_kwh_per_gb: f.network.energy_kwh_per_gb ?? ctx.network.energy_kwh_per_gb,
+    lan_energy_kwh_per_gb: f.network.lan_energy_kwh_per_gb ?? ctx.network.lan_energy_kwh_per_gb,
   };
 }

@@ -14,6 +14,7 @@ import { InputError } from './errors.js';
 import { parseUnit, unitList, unitPattern, UNIT_TABLES, type UnitKind } from './units.js';
 import { CATALOG_INTRA_REGION_RTT_MS } from '../hardware/catalog.js';
 import { parseTolerance } from './tolerance.js';
+import { lengthSchema } from './distributions.js';
 
 interface UnitMeta {
   unit: UnitKind;
@@ -205,7 +206,14 @@ export const NetworkSchema = z.strictObject({
     .optional()
     .describe('$ per GB leaving a cloud to the internet. Default: catalog.'),
   inter_region_usd_per_gb: nonNegative(1e4).optional().describe('$ per GB between regions. Default: catalog.'),
-  energy_kwh_per_gb: nonNegative(1e4).optional().describe('Network energy per GB transferred, kWh. Default: catalog.'),
+  energy_kwh_per_gb: nonNegative(1e4)
+    .optional()
+    .describe('Network (WAN) energy per GB transferred, kWh. Default: catalog (0.001, Cloud Carbon Footprint).'),
+  lan_energy_kwh_per_gb: nonNegative(1e4)
+    .optional()
+    .describe(
+      "Energy per GB carried on a local network: between a user group and the edge site it sits on (users' `lan`), kWh. Default: catalog (4.4e-6, an estimate).",
+    ),
 });
 
 export const PoolSchema = z
@@ -342,6 +350,11 @@ export const UserSchema = z.strictObject({
     .describe(
       "An upstream link the whole group shares (e.g. one store's WAN for all its cameras): one capacity, or { edge, cloud } for the paths it applies to. Uploads queue for it first come, first served. Default: none.",
     ),
+  lan: name()
+    .optional()
+    .describe(
+      "The edge site whose local network these users sit on (a store's cameras and its in-store box). That site is reached over the LAN: `network.lan_energy_kwh_per_gb`, no egress, and its uplink's outages do not cut it off. Every other site and API is reached through that site's uplink (WAN): cut off while it is down. Default: none (every site over the WAN).",
+    ),
 });
 
 export const ModelSchema = z
@@ -364,6 +377,16 @@ export const ModelSchema = z
   .describe('An LLM ({ params }) or another model ({ flops_per_item, weights }).');
 
 const userShare = z.strictObject({ user: name(), weight: positive(1e9) });
+
+const distribution = () =>
+  z
+    .strictObject({
+      exponential: duration(true).optional(),
+      deterministic: duration(true).optional(),
+      lognormal: duration(true).optional().describe('Mean of a lognormal; give cv too.'),
+      cv: positive(100).optional(),
+    })
+    .describe('Exactly one of exponential, deterministic, lognormal (with cv): the mean time.');
 
 export const ServiceSchema = z.strictObject({
   model: name().optional().describe('A model declared under models. Exactly one of model and service_time.'),
@@ -390,7 +413,47 @@ export const ServiceSchema = z.strictObject({
       peak: rate().optional(),
       trough: rate().optional(),
       peak_hour: z.number().min(0).lt(24).optional().describe('Hour of the peak, 0-24. Default 14.'),
-      trace: z.string().min(1).optional().describe('CSV of arrival times in seconds, relative to the scenario file.'),
+      trace: z
+        .union([
+          z.string().min(1),
+          z.strictObject({
+            file: z.string().min(1).describe('CSV with a header line, relative to the scenario file.'),
+            time: z.string().min(1).describe('Header of the column of arrival times, seconds from the start.'),
+            input_tokens: z
+              .string()
+              .min(1)
+              .optional()
+              .describe("Header of the column of each request's prompt tokens."),
+            output_tokens: z
+              .string()
+              .min(1)
+              .optional()
+              .describe("Header of the column of each request's output tokens."),
+            items: z.string().min(1).optional().describe("Header of the column of each request's items."),
+          }),
+        ])
+        .optional()
+        .describe(
+          'CSV of arrival times in seconds (first column), relative to the scenario file; or { file, time, input_tokens?, output_tokens?, items? } naming the columns of times and per-request lengths.',
+        ),
+      closed: z
+        .strictObject({
+          clients: count(1).describe('Concurrent users.'),
+          think: z
+            .union([duration(), distribution()])
+            .prefault('0s')
+            .describe(
+              'Wait between the end of a request (completed, rejected or lost) and the next: a duration, or { exponential | deterministic | lognormal (with cv) } mean. Default 0s.',
+            ),
+          backoff: duration(true)
+            .prefault('1s')
+            .describe(
+              'Added to the think time after a rejected or lost request (> 0: no retry in zero time). Default 1s.',
+            ),
+        })
+        .optional()
+        .describe('Closed loop: each client sends its next request a think time after its previous one ended.'),
+      offline: count(1).optional().describe('Offline: this many requests, all there at t = 0.'),
       bursts: z
         .array(
           z.strictObject({
@@ -403,14 +466,22 @@ export const ServiceSchema = z.strictObject({
         .optional()
         .describe('Periods in which the rate is multiplied (not with trace arrivals).'),
     })
-    .describe('Exactly one of poisson, constant, profile, trace.'),
+    .describe('Exactly one of poisson, constant, profile, trace (open loop), closed, offline.'),
   request: z
     .strictObject({
-      input_tokens: count(0, 10_000_000).optional().describe('LLM prompt tokens (required, >= 1, for LLM services).'),
-      output_tokens: count(0, 10_000_000)
+      input_tokens: lengthSchema(0)
         .optional()
-        .describe('LLM generated tokens (required, >= 1, for LLM services).'),
-      items: count(1, 1_000_000).optional().describe('Items per request for non-LLM models. Default 1.'),
+        .describe(
+          'LLM prompt tokens (required, >= 1, for LLM services unless the trace gives them): a number or a distribution.',
+        ),
+      output_tokens: lengthSchema(0)
+        .optional()
+        .describe(
+          'LLM generated tokens (required, >= 1, for LLM services unless the trace gives them): a number or a distribution.',
+        ),
+      items: lengthSchema(1)
+        .optional()
+        .describe('Items per request for non-LLM models: a number or a distribution. Default 1.'),
       upload: bytes().prefault('0B').describe('Bytes sent by the user with each request.'),
       download: bytes().prefault('0B').describe('Bytes returned to the user.'),
     })
@@ -475,16 +546,6 @@ export const CheckSchema = z
       ),
   })
   .describe('Settings of the regression check `placesim check` (docs/ci.md).');
-
-const distribution = () =>
-  z
-    .strictObject({
-      exponential: duration(true).optional(),
-      deterministic: duration(true).optional(),
-      lognormal: duration(true).optional().describe('Mean of a lognormal; give cv too.'),
-      cv: positive(100).optional(),
-    })
-    .describe('Exactly one of exponential, deterministic, lognormal (with cv): the mean time.');
 
 export const ApiSchema = z
   .strictObject({

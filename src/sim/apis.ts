@@ -9,6 +9,7 @@
  * Owns: per API the policy's permission to use it and the requests in flight; per service its latency stream.
  * Handles: *API done* (the provider answered). Requests reach an API through pools.ts's *enqueue*.
  */
+import { REJECT_API_LIMIT } from './decisions.js';
 import type { ServiceTimeSpec } from '../model/types.js';
 import { exponentialOf, lognormalOf, normalCos, normalSin, type RandomStream } from '../engine/random.js';
 import { policyUsesPool } from '../placement/policy.js';
@@ -16,6 +17,7 @@ import type { Simulator } from '../engine/index.js';
 import type { RequestTable } from './tables.js';
 import type { TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
+import type { Links } from './links.js';
 import type { Outcomes } from './outcomes.js';
 
 /** One draw of `d` from a uniform u in (0, 1] (exponential) or a standard normal z (lognormal). */
@@ -39,6 +41,7 @@ export class ManagedApis {
   declare private readonly serviceHasApi: boolean[];
   declare private readonly drawStreams: RandomStream[];
   declare private outcomes: Outcomes;
+  declare private links: Links;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -54,6 +57,7 @@ export class ManagedApis {
 
   link(parts: Parts): void {
     this.outcomes = parts.outcomes;
+    this.links = parts.links;
   }
 
   /** The uniforms of the last `drawUniforms` call. */
@@ -80,7 +84,7 @@ export class ManagedApis {
     const now = this.sim.now;
     rq.enqueued[slot] = now;
     if (this.inFlight[t.api] >= a.max_concurrency) {
-      this.outcomes.rejectSlot(slot, t.id);
+      this.outcomes.rejectSlot(slot, t.id, REJECT_API_LIMIT);
       return;
     }
     this.inFlight[t.api]++;
@@ -100,7 +104,6 @@ export class ManagedApis {
     const t = this.targets[rq.target[slot]];
     this.inFlight[t.api]--;
     rq.ended[slot] = this.sim.now;
-    rq.delivered[slot] = this.sim.now + t.down[rq.user[slot]];
-    this.outcomes.complete(slot);
+    this.links.deliver(slot, t);
   }
 }

@@ -2,19 +2,26 @@
  * Arrivals and placement: requests enter here, are placed by the policy (at once, after a deferral, or again
  * after losing their replica) and sent on their way.
  *
- * Every draw a request needs (user group, service time, API latency uniforms) is made at arrival, before the
- * policy is called, from streams named after the service: every policy sees the same requests.
+ * Every draw a request needs (user group, service time, lengths, API latency uniforms) is made at arrival,
+ * before the policy is called, from streams named after the service: every policy sees the same requests.
  *
- * Owns: per service its arrival, user and service-time streams and its position in a trace; the held
- * retries while an outage takes several units down. Handles: *arrival* (per service), *deferred* (a held
- * request is placed now).
+ * Load modes: open loop (poisson, constant, profile, trace: arrivals come whatever happens to earlier
+ * requests); closed loop (each of N clients sends its next request a think time after its previous one
+ * ended — completed, rejected or lost); offline (every request there at t = 0).
+ *
+ * Owns: per service its arrival, user, service-time, length and think-time streams and its position in a
+ * trace; the closed-loop clients; the held retries while an outage takes several units down. Handles:
+ * *arrival* (per service), *client* (a closed-loop client's next request), *deferred* (a held request is
+ * placed now).
  */
+import { LOSS_CAPACITY, N_DECISIONS } from './decisions.js';
 import type { RandomStream } from '../engine/index.js';
 import type { Simulator } from '../engine/index.js';
 import type { RequestTable } from './tables.js';
 import type { TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import { RingQueue } from './tables.js';
+import { lengthSamplers, type LengthSampler } from './lengths.js';
 import type { Outcomes } from './outcomes.js';
 import type { PolicyView } from './view.js';
 import type { Links } from './links.js';
@@ -30,6 +37,28 @@ export class Arrivals {
   declare private readonly userStreams: RandomStream[];
   declare private readonly serviceTimeStreams: RandomStream[];
   declare private readonly traceNext: Int32Array;
+  /** Per service: arrivals so far (the row of a trace column the next one reads). */
+  declare private readonly arrivalRow: Int32Array;
+  /** Per service: 1 when any of its lengths varies (then `samplers` draws them). */
+  declare private readonly varLengths: Uint8Array;
+  declare private readonly samplers: Record<'input_tokens' | 'output_tokens' | 'items', LengthSampler | null>[];
+  /** Per service: its fixed lengths (the values a request of a service without distributions carries). */
+  declare private readonly fixedIn: Int32Array;
+  declare private readonly fixedOut: Int32Array;
+  declare private readonly fixedItems: Int32Array;
+  /** The lengths drawn for the request arriving now (read by newRequest). */
+  private drawnIn = 0;
+  private drawnOut = 0;
+  private drawnItems = 1;
+  /** The closed-loop client of the request arriving now (-1: none); set by onClient for onArrival. */
+  private clientArriving = -1;
+  /** The client newRequest records on the request. */
+  private arrivingClient = -1;
+  /** Closed loop: per client, its service; per service, the think-time stream (null: not closed loop). */
+  declare private readonly clientService: Int32Array;
+  declare private readonly thinkStreams: (RandomStream | null)[];
+  /** Offline: per service, the requests still to arrive at t = 0. */
+  declare private readonly offlineLeft: Int32Array;
   declare private readonly maxBurst: number[];
   /** Per service: 1 if its arrivals are Poisson without bursts (the fast path of scheduleNext), with its mean gap. */
   declare private readonly plainPoisson: Uint8Array;
@@ -67,6 +96,24 @@ export class Arrivals {
     this.userStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:users`));
     this.serviceTimeStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:service-time`));
     this.traceNext = new Int32Array(scenario.services.length);
+    this.arrivalRow = new Int32Array(scenario.services.length);
+    this.samplers = scenario.services.map((s) => lengthSamplers(s, streams));
+    this.varLengths = Uint8Array.from(this.samplers, (l) =>
+      l.input_tokens !== null || l.output_tokens !== null || l.items !== null ? 1 : 0,
+    );
+    this.fixedIn = Int32Array.from(scenario.services, (s) => s.request.input_tokens);
+    this.fixedOut = Int32Array.from(scenario.services, (s) => s.request.output_tokens);
+    this.fixedItems = Int32Array.from(scenario.services, (s) => s.request.items);
+    const clientService: number[] = [];
+    this.thinkStreams = scenario.services.map((s, svc) => {
+      if (s.arrivals.kind !== 'closed') return null;
+      for (let c = 0; c < s.arrivals.clients; c++) clientService.push(svc);
+      return streams.stream(`service:${s.name}:think`);
+    });
+    this.clientService = Int32Array.from(clientService);
+    this.offlineLeft = Int32Array.from(scenario.services, (s) =>
+      s.arrivals.kind === 'offline' ? s.arrivals.requests : 0,
+    );
     this.plainPoisson = Uint8Array.from(scenario.services, (s) =>
       s.arrivals.kind === 'poisson' && s.bursts.length === 0 ? 1 : 0,
     );
@@ -128,6 +175,12 @@ export class Arrivals {
     if (spec.kind === 'trace') {
       const i = this.traceNext[svc]++;
       next = i < spec.times_s.length ? spec.times_s[i] : Infinity;
+    } else if (spec.kind === 'offline') {
+      // All at t = 0, one after another (one pending event, not one per request).
+      next = --this.offlineLeft[svc] > 0 ? 0 : Infinity;
+    } else if (spec.kind === 'closed') {
+      // A closed-loop client's next request follows the end of its previous one (clientDone).
+      next = Infinity;
     } else if (spec.kind === 'constant') {
       next = sim.now + 1 / (spec.rate_per_s * (hasBursts ? this.burstFactor(svc, sim.now) : 1));
     } else if (spec.kind === 'poisson' && !hasBursts) {
@@ -147,17 +200,54 @@ export class Arrivals {
     return next;
   }
 
-  /** Schedules each service's first arrival (a constant stream starts at t = 0). */
+  /**
+   * Schedules each service's first arrival (a constant stream and an offline batch start at t = 0; every
+   * closed-loop client sends its first request at t = 0).
+   */
   start(): void {
     const { scenario, sim, kinds } = this.ctx;
+    let client = 0;
     scenario.services.forEach((service, svc) => {
-      if (service.arrivals.kind === 'constant') sim.scheduleAt(0, kinds.arrival, svc);
+      const kind = service.arrivals.kind;
+      if (kind === 'constant' || (kind === 'offline' && service.arrivals.requests > 0))
+        sim.scheduleAt(0, kinds.arrival, svc);
+      else if (kind === 'closed')
+        for (let c = 0; c < service.arrivals.clients; c++) sim.scheduleAt(0, kinds.client, client++);
       else this.scheduleNext(svc);
     });
   }
 
+  /** Event *client*: closed-loop client `client` sends its next request. */
+  onClient(client: number): void {
+    this.clientArriving = client;
+    this.onArrival(this.clientService[client]);
+  }
+
+  /**
+   * A closed-loop client's request ended: completed (failed = false), or rejected or lost (failed = true,
+   * the client also waits its backoff). It sends the next after a think time.
+   */
+  clientDone(client: number, failed: boolean): void {
+    const svc = this.clientService[client];
+    const closed = this.services[svc].arrivals;
+    if (closed.kind !== 'closed') return;
+    const spec = closed.think;
+    const rng = this.thinkStreams[svc]!;
+    const wait =
+      spec.kind === 'exponential'
+        ? rng.exponential(spec.mean_s)
+        : spec.kind === 'lognormal'
+          ? rng.lognormal(spec.mean_s, spec.cv)
+          : spec.mean_s;
+    const at = this.sim.now + wait + (failed ? closed.backoff_s : 0);
+    if (at < this.duration) this.sim.scheduleAt(at, this.kinds.client, client);
+  }
+
   /** Event *arrival* of service svc. */
   onArrival(svc: number): void {
+    // From a closed-loop client (onClient), or -1. One handler for both keeps the open-loop path one call deep.
+    const client = this.clientArriving;
+    this.clientArriving = -1;
     const service = this.services[svc];
     const now = this.sim.now;
     const measured = now >= this.warmup;
@@ -185,7 +275,15 @@ export class Arrivals {
         serviceTime = this.serviceTimeStreams[svc].lognormal(stSpec.mean_s, stSpec.cv);
       else serviceTime = stSpec.mean_s;
     }
-    this.scheduleNext(svc);
+    const row = this.arrivalRow[svc]++;
+    if (this.varLengths[svc] === 1) this.drawLengths(svc, row);
+    else {
+      this.drawnIn = this.fixedIn[svc];
+      this.drawnOut = this.fixedOut[svc];
+      this.drawnItems = this.fixedItems[svc];
+    }
+    this.arrivingClient = client;
+    if (client === -1) this.scheduleNext(svc);
     this.apis.drawUniforms(svc);
 
     // Batch work may be held for a better moment, if the policy wants to.
@@ -201,11 +299,20 @@ export class Arrivals {
 
     const target = this.view.place(svc, user, now);
     if (target === -1) {
-      this.outcomes.reject(id, svc, user, now, measured, -1);
+      this.outcomes.reject(id, svc, user, now, measured, -1, this.view.lastRejectCause);
+      if (client !== -1) this.clientDone(client, true);
       return;
     }
     const slot = this.newRequest(id, svc, user, now, measured, serviceTime, 1);
     this.placed(slot, target);
+  }
+
+  /** Draws the lengths of service svc's arrival number `row` (fixed fields keep their value, drawing nothing). */
+  private drawLengths(svc: number, row: number): void {
+    const l = this.samplers[svc];
+    this.drawnIn = l.input_tokens === null ? this.fixedIn[svc] : l.input_tokens.draw(row);
+    this.drawnOut = l.output_tokens === null ? this.fixedOut[svc] : l.output_tokens.draw(row);
+    this.drawnItems = l.items === null ? this.fixedItems[svc] : l.items.draw(row);
   }
 
   /** A slot for a new request, with what was drawn at its arrival. */
@@ -229,6 +336,10 @@ export class Arrivals {
     rq.service[slot] = svc;
     rq.apiU1[slot] = this.apis.u1;
     rq.apiU2[slot] = this.apis.u2;
+    rq.inputTokens[slot] = this.drawnIn;
+    rq.outputTokens[slot] = this.drawnOut;
+    rq.items[slot] = this.drawnItems;
+    rq.client[slot] = this.arrivingClient;
     return slot;
   }
 
@@ -240,6 +351,8 @@ export class Arrivals {
       const st = this.svcTallies[rq.service[slot]];
       if (tp.pool >= 0) st.placements[tp.pool]++;
       else st.apiPlacements[tp.api]++;
+      const k = tp.pool >= 0 ? tp.pool : this.ctx.scenario.pools.length + tp.api;
+      st.decisions[k * N_DECISIONS + this.view.lastDecision]++;
     }
     this.links.send(slot, target);
   }
@@ -249,7 +362,7 @@ export class Arrivals {
     const rq = this.rq;
     const target = this.view.place(rq.service[slot], rq.user[slot], rq.arrival[slot]);
     if (target === -1) {
-      this.outcomes.rejectSlot(slot, -1);
+      this.outcomes.rejectSlot(slot, -1, this.view.lastRejectCause);
       return;
     }
     rq.attempts[slot] = 1;
@@ -275,7 +388,7 @@ export class Arrivals {
         return;
       }
     }
-    this.outcomes.lose(slot);
+    this.outcomes.lose(slot, LOSS_CAPACITY);
   }
 
   /** From now, requests that lose their replica wait to be placed again (see releaseHeldRetries). */

@@ -56,6 +56,7 @@ export class EventKinds {
   jobDone = -1;
   jobCheckpoint = -1;
   jobCheckpointDone = -1;
+  client = -1;
 }
 
 /** The components of one run. */

@@ -15,6 +15,8 @@ import type { RequestTable } from './tables.js';
 import type { RunContext, Parts } from './context.js';
 import type { Outcomes } from './outcomes.js';
 import type { Pools } from './pools.js';
+import type { Uplinks } from './uplinks.js';
+import { LOSS_USERS_CUT_OFF } from './decisions.js';
 
 /** A set of FIFO links with known transfer times; tallies count transfers that enter in the measured window. */
 export class FifoLinks {
@@ -65,6 +67,9 @@ export class Links {
   declare private readonly warmup: number;
   declare private pools: Pools;
   declare private outcomes: Outcomes;
+  declare private uplinks: Uplinks;
+  /** Per user group: the site whose LAN it sits on (its WAN traffic crosses that site's uplink), or −1. */
+  declare private readonly userGateway: Int32Array;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -76,11 +81,13 @@ export class Links {
     this.siteIn = new FifoLinks(ctx.nSites);
     this.siteOut = new FifoLinks(ctx.nSites);
     this.groupUp = new FifoLinks(ctx.scenario.users.length * 2);
+    this.userGateway = Int32Array.from(ctx.scenario.users, (u) => u.lan_site ?? -1);
   }
 
   link(parts: Parts): void {
     this.pools = parts.pools;
     this.outcomes = parts.outcomes;
+    this.uplinks = parts.uplinks;
   }
 
   /** The request leaves for `targetId`: through its group's shared uplink, then the site's backhaul. */
@@ -111,9 +118,18 @@ export class Links {
     this.sim.scheduleAt(leave, this.kinds.enqueue, slot);
   }
 
-  /** The response leaves the site (through its shared outbound link, if any) and reaches the user. */
+  /**
+   * The response leaves the site (through its shared outbound link, if any) and reaches the user — unless the
+   * user sits on an edge site's LAN whose uplink is down and the response comes over the WAN: it is lost.
+   */
   deliver(slot: number, t: TargetPlan): void {
     const now = this.sim.now;
+    const user = this.rq.user[slot];
+    const gw = this.userGateway[user];
+    if (gw >= 0 && t.lan[user] === 0 && this.uplinks.down[gw] > 0) {
+      this.outcomes.lose(slot, LOSS_USERS_CUT_OFF);
+      return;
+    }
     let leave = now;
     if (t.backhaulOut_s > 0) leave = this.siteOut.pass(t.site, now, t.backhaulOut_s, now >= this.warmup);
     const rq = this.rq;

@@ -5,12 +5,15 @@
  * series, the network and API accounting of completed requests, and the one reusable trace row.
  * Handles no events itself: pools, links, managed APIs and arrivals call it when a request ends.
  */
+import { LOSS_CAPACITY, REJECT_REFUSED } from './decisions.js';
 import { gridAt } from '../model/types.js';
 import type { TraceRow } from '../metrics/trace.js';
 import type { Simulator } from '../engine/index.js';
 import type { RequestTable } from './tables.js';
 import type { TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
+import type { Arrivals } from './arrivals.js';
+import { apiUsdPerRequest } from './pricing.js';
 
 export class Outcomes {
   declare private readonly ctx: RunContext;
@@ -19,11 +22,13 @@ export class Outcomes {
   declare private readonly rq: RequestTable;
   declare private readonly targets: TargetPlan[];
   declare private readonly row: TraceRow;
+  declare private readonly trace: RunContext['trace'];
   declare private readonly tallies: RunContext['tallies'];
   declare private readonly svcTallies: RunContext['svcTallies'];
   declare private readonly svcSeries: RunContext['svcSeries'];
   declare private readonly services: RunContext['scenario']['services'];
   declare private readonly regions: RunContext['scenario']['regions'];
+  declare private arrivals: Arrivals;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -35,6 +40,7 @@ export class Outcomes {
     this.svcSeries = ctx.svcSeries;
     this.services = ctx.scenario.services;
     this.regions = ctx.scenario.regions;
+    this.trace = ctx.trace;
     this.row = {
       policy: ctx.policy.name,
       request: 0,
@@ -52,7 +58,9 @@ export class Outcomes {
     };
   }
 
-  link(_parts: Parts): void {}
+  link(parts: Parts): void {
+    this.arrivals = parts.arrivals;
+  }
 
   /** Name of where a target runs: its pool, or its managed API. */
   private targetName(target: number): string {
@@ -93,31 +101,48 @@ export class Outcomes {
   }
 
   /** A request is turned away now (policy said -1, a full queue, an API at its limit). No slot is freed. */
-  reject(id: number, svc: number, user: number, arrival: number, measured: boolean, target: number): void {
+  reject(
+    id: number,
+    svc: number,
+    user: number,
+    arrival: number,
+    measured: boolean,
+    target: number,
+    cause: number = REJECT_REFUSED,
+  ): void {
     const ctx = this.ctx;
     ctx.tallies.rejectedTotal++;
     ctx.svcSeries[svc].rejected.addAt(this.sim.now, 1);
-    if (measured) ctx.svcTallies[svc].rejected++;
+    if (measured) {
+      const st = ctx.svcTallies[svc];
+      st.rejected++;
+      st.rejectedBy[cause]++;
+    }
     if (ctx.trace) this.emit(id, svc, user, arrival, target, 'rejected', NaN, NaN, NaN, NaN);
   }
 
   /** A request that holds `slot` is turned away at `target` (-1: by the policy); its slot is freed. */
-  rejectSlot(slot: number, target: number): void {
+  rejectSlot(slot: number, target: number, cause: number = REJECT_REFUSED): void {
     const rq = this.rq;
-    this.reject(rq.id[slot], rq.service[slot], rq.user[slot], rq.arrival[slot], rq.measured[slot] === 1, target);
+    this.reject(rq.id[slot], rq.service[slot], rq.user[slot], rq.arrival[slot], rq.measured[slot] === 1, target, cause);
     rq.release(slot);
+    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
   }
 
   /** The request lost its replica, or its response found the site's buffer full, with no retry left. */
-  lose(slot: number): void {
+  lose(slot: number, cause: number = LOSS_CAPACITY): void {
     const { tallies, svcTallies, trace } = this.ctx;
     const rq = this.rq;
     const svc = this.targets[rq.target[slot]].service;
     tallies.lostTotal++;
-    if (rq.measured[slot] === 1) svcTallies[svc].lost++;
+    if (rq.measured[slot] === 1) {
+      svcTallies[svc].lost++;
+      svcTallies[svc].lostBy[cause]++;
+    }
     if (trace)
       this.emit(rq.id[slot], svc, rq.user[slot], rq.arrival[slot], rq.target[slot], 'lost', NaN, NaN, NaN, NaN);
     rq.release(slot);
+    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], true);
   }
 
   /**
@@ -142,10 +167,18 @@ export class Outcomes {
       const slo = this.services[svc].slo;
       const latency = deliveredAt - arrival;
       st.completed++;
+      st.lastCompletion = deliveredAt;
       st.latency.record(latency);
       tallies.egressBytes += t.egressBytes;
-      tallies.networkBytes += t.networkBytes;
-      tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(regions[t.region], end);
+      // The network segment: the users' own LAN, or the WAN. (The grid look-up is skipped when the segment
+      // draws nothing: adding 0 × the grid leaves the sum exactly as it is.)
+      if (t.lan[user] === 1) {
+        tallies.lanBytes += t.networkBytes;
+        if (t.kwhLanPerRequest !== 0) tallies.networkGco2 += t.kwhLanPerRequest * gridAt(regions[t.region], end);
+      } else {
+        tallies.networkBytes += t.networkBytes;
+        if (t.kwhNetworkPerRequest !== 0) tallies.networkGco2 += t.kwhNetworkPerRequest * gridAt(regions[t.region], end);
+      }
       st.networkSum += network;
       st.queueSum += start - rq.enqueued[slot];
       st.execSum += end - start;
@@ -158,14 +191,15 @@ export class Outcomes {
       if (t.api >= 0) {
         const at = tallies.apis[t.api];
         at.requests++;
-        at.usd += t.usdPerUse;
+        // Priced by the request's own token counts (t.usdPerUse, the plan's estimate, is for the service's mean).
+        at.usd += apiUsdPerRequest(this.ctx.scenario.apis[t.api], rq.inputTokens[slot], rq.outputTokens[slot]);
         at.kwh += t.kwhPerUse;
         at.gco2 += t.kwhPerUse * gridAt(regions[t.region], end);
       }
     }
     tallies.completedTotal++;
     this.svcSeries[svc].completions.addAt(this.sim.now, 1);
-    if (this.ctx.trace)
+    if (this.trace !== null)
       this.emit(
         rq.id[slot],
         svc,
@@ -179,6 +213,7 @@ export class Outcomes {
         ttft,
       );
     rq.release(slot);
+    if (rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], false);
   }
 
   /** At the end of the run: counts requests still open and traces them, in arrival order. */

@@ -14,8 +14,9 @@ import {
   type Site,
   type TrainingJob,
 } from '../model/types.js';
+import { CATALOG_NETWORK_DEFAULTS } from '../hardware/catalog.js';
 import { DEFAULT_MFU, trainingRate } from '../hardware/training.js';
-import { batchTiming, planReplica, resolvePeak } from '../hardware/perf.js';
+import { batchTiming, planReplica, resolvePeak, type BatchTiming } from '../hardware/perf.js';
 import { path } from '../network/paths.js';
 import { apiUsdPerRequest, kwhPerSecond, serverUsdPerSecond, transferUsd } from './pricing.js';
 import { PlanError } from '../errors.js';
@@ -38,6 +39,12 @@ export interface TargetPlan {
   /** Batch execution time and first-token time by batch size (index 1..maxBatch), seconds. */
   batchTime: Float64Array;
   firstToken: Float64Array;
+  /**
+   * For a pool target whose service's lengths vary per request: the timing of one batch from its members'
+   * lengths (mean prompt tokens, longest output — a fixed batch runs until its longest output is done — and
+   * mean items), instead of the table above. null otherwise.
+   */
+  lengthTiming: ((batch: number, inputTokens: number, outputTokens: number, items: number) => BatchTiming) | null;
   /** Per user group: reachable, one-way up (with upload) and down (with download) delays, RTT. */
   reachable: Uint8Array;
   up: Float64Array;
@@ -45,6 +52,8 @@ export interface TargetPlan {
   rtt: Float64Array;
   egressBytes: number;
   networkBytes: number;
+  /** Per user group: 1 when this target's site is on the group's own LAN (LAN energy, its uplink bypassed). */
+  lan: Uint8Array;
   /** Region of the pool's site (for its grid intensity over time). */
   region: number;
   /** Data residency: 0 when the service may not be processed in this pool's region. */
@@ -55,6 +64,8 @@ export interface TargetPlan {
   /** $ and kWh per request for the network (egress, transfer energy). */
   usdNetworkPerRequest: number;
   kwhNetworkPerRequest: number;
+  /** The same over a LAN (a user group on this target's site's local network). */
+  kwhLanPerRequest: number;
   /** A managed API's price and energy per request (0 for pools). */
   usdPerUse: number;
   kwhPerUse: number;
@@ -139,6 +150,11 @@ function servicePath(service: Service): (string | number)[] {
   return ['services', service.name];
 }
 
+/** LAN energy per GB: the scenario's, else the catalog's (scenarios built in code may leave it out). */
+function lanKwhPerGb(scenario: Scenario): number {
+  return scenario.network.lan_energy_kwh_per_gb ?? CATALOG_NETWORK_DEFAULTS.lan_energy_kwh_per_gb;
+}
+
 /** A managed API as a target: its endpoint is reached like a cloud region; its price is per use. */
 function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: number): TargetPlan {
   const site: Site = {
@@ -177,18 +193,21 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
     maxWait: 0,
     batchTime: Float64Array.of(0, mean),
     firstToken: Float64Array.of(0, firstToken),
+    lengthTiming: null,
     reachable,
     up,
     down,
     rtt,
     egressBytes: 0, // the provider's egress is inside its price
     networkBytes,
+    lan: new Uint8Array(nUsers),
     region: api.region,
     allowed: service.allowed_regions === null || service.allowed_regions.includes(api.region),
     usdPerServerSecond: 0,
     kwhPerServerSecond: 0,
     usdNetworkPerRequest: 0,
     kwhNetworkPerRequest: (networkBytes / 1e9) * scenario.network.energy_kwh_per_gb,
+    kwhLanPerRequest: (networkBytes / 1e9) * lanKwhPerGb(scenario),
     usdPerUse: usd,
     kwhPerUse: api.energy_kwh_per_request,
     site: -1,
@@ -369,6 +388,17 @@ function sizePools(scenario: Scenario, poolPlans: PoolPlan[], fits: Fit[]): void
   }
 }
 
+/** A batch's timing from its members' lengths, when the service's lengths vary (see TargetPlan.lengthTiming). */
+function lengthTiming(scenario: Scenario, service: Service, pp: PoolPlan): TargetPlan['lengthTiming'] {
+  const l = service.request.lengths;
+  if (service.model < 0 || (l.input_tokens === null && l.output_tokens === null && l.items === null)) return null;
+  const model = scenario.models[service.model];
+  const device = pp.pool.device;
+  const devices = pp.replicaDevices;
+  return (batch, input_tokens, output_tokens, items) =>
+    batchTiming(model, device, devices, batch, { input_tokens, output_tokens, items });
+}
+
 /** Second pass: the timing table and per-user network of service at pool pp. */
 function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: number): TargetPlan {
   const pool = pp.pool;
@@ -393,11 +423,13 @@ function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: numb
   const up = new Float64Array(nUsers);
   const down = new Float64Array(nUsers);
   const rtt = new Float64Array(nUsers);
+  const lan = new Uint8Array(nUsers);
   let egressBytes = 0;
   let networkBytes = 0;
   for (const user of scenario.users) {
     const p = path(user, site, scenario.network, service.request);
     reachable[user.index] = p.reachable ? 1 : 0;
+    lan[user.index] = p.lan ? 1 : 0;
     up[user.index] = p.up_s;
     down[user.index] = p.down_s;
     rtt[user.index] = p.rtt_s;
@@ -417,18 +449,21 @@ function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: numb
     maxWait: service.batching.max_wait_s,
     batchTime,
     firstToken,
+    lengthTiming: lengthTiming(scenario, service, pp),
     reachable,
     up,
     down,
     rtt,
     egressBytes,
     networkBytes,
+    lan,
     region: region.index,
     allowed: service.allowed_regions === null || service.allowed_regions.includes(region.index),
     usdPerServerSecond,
     kwhPerServerSecond: serverKwhPerSecond,
     usdNetworkPerRequest: transferUsd(egressBytes, scenario.network.egress_usd_per_gb),
     kwhNetworkPerRequest: (networkBytes / 1e9) * scenario.network.energy_kwh_per_gb,
+    kwhLanPerRequest: (networkBytes / 1e9) * lanKwhPerGb(scenario),
     usdPerUse: 0,
     kwhPerUse: 0,
     site: site.index,

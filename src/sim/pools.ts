@@ -8,6 +8,7 @@
  * (dispatch when a queue's max_wait runs out), *batch done* (the batch's requests are delivered).
  * Capacity tells it when a unit's replicas start or stop serving (`setUnitServing`).
  */
+import { REJECT_QUEUE_FULL } from './decisions.js';
 import type { Simulator } from '../engine/index.js';
 import type { RequestTable } from './tables.js';
 import type { TargetPlan } from './plan.js';
@@ -173,13 +174,15 @@ export class Pools {
     }
     const pool = tp.pool;
     // The pool may have gone while the request travelled: it is placed again.
-    if (this.uplinks.down[this.uplinks.siteOfPool[pool]] > 0 || !this.capacity.canServe(pool)) {
+    // (Users on the site's own LAN reach it whatever its uplink does.)
+    const cut = this.uplinks.down[this.uplinks.siteOfPool[pool]] > 0 && tp.lan[rq.user[slot]] === 0;
+    if (cut || !this.capacity.canServe(pool)) {
       this.arrivals.retry(slot);
       return;
     }
     // The queue may have filled while the request travelled: beyond max_queue it is turned away here.
     if (this.isFull(pool)) {
-      this.outcomes.rejectSlot(slot, t);
+      this.outcomes.rejectSlot(slot, t, REJECT_QUEUE_FULL);
       return;
     }
     rq.enqueued[slot] = this.sim.now;
@@ -251,6 +254,13 @@ export class Pools {
       // A batch of drawn service times runs as long as its longest member.
       if (drawn && serviceTime[slot] > duration) duration = serviceTime[slot];
     }
+    let firstToken = drawn ? duration : t.firstToken[size];
+    if (t.lengthTiming !== null) {
+      // Lengths vary per request: the batch's time follows its members' lengths.
+      const timing = this.memberTiming(t, base, size);
+      duration = timing.total_s;
+      firstToken = timing.first_token_s;
+    }
     this.markQueue(pool);
     this.queued[pool] -= size;
     this.busy[pool]++;
@@ -258,8 +268,23 @@ export class Pools {
     this.serverStart[server] = this.sim.now;
     this.serverTarget[server] = targetId;
     this.serverSize[server] = size;
-    this.serverFirstToken[server] = drawn ? duration : t.firstToken[size];
+    this.serverFirstToken[server] = firstToken;
     this.serverEvent[server] = this.sim.schedule(duration, this.kinds.done, server);
+  }
+
+  /** The timing of the batch members[base .. base + size): mean prompt tokens, longest output, mean items. */
+  private memberTiming(t: TargetPlan, base: number, size: number) {
+    const rq = this.rq;
+    let input = 0;
+    let output = 0;
+    let items = 0;
+    for (let k = 0; k < size; k++) {
+      const slot = this.members[base + k];
+      input += rq.inputTokens[slot];
+      items += rq.items[slot];
+      if (rq.outputTokens[slot] > output) output = rq.outputTokens[slot];
+    }
+    return t.lengthTiming!(size, input / size, output, items / size);
   }
 
   /** Accounts a replica's busy span [start, end) in the tallies and series. */
@@ -294,7 +319,7 @@ export class Pools {
       rq.started[slot] = start;
       rq.ended[slot] = now;
       rq.firstToken[slot] = firstTokenAt;
-      if (!uplinkDown) this.links.deliver(slot, t);
+      if (!uplinkDown || t.lan[rq.user[slot]] === 1) this.links.deliver(slot, t);
       else this.uplinks.hold(slot, site, ctx.scenario.services[t.service].request.download_bytes);
     }
     this.accountBusy(pool, start, now);

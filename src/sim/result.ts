@@ -2,6 +2,8 @@
  * Turns the raw tallies of each run into the Result reporters read: cost, energy and carbon from the
  * integrated busy time and the provisioned capacity, per-1k-request figures and a 30-day projection.
  */
+import { CATALOG_NETWORK_DEFAULTS } from '../hardware/catalog.js';
+import { decisionLabel, LOSS_CAUSES, N_DECISIONS, REJECT_CAUSES } from './decisions.js';
 import type {
   PolicyResult,
   PoolResult,
@@ -63,7 +65,11 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
   });
   const egressGb = tallies.egressBytes / 1e9;
   const egress = transferUsd(tallies.egressBytes, scenario.network.egress_usd_per_gb) + datasetsUsd;
-  const networkKwh = (tallies.networkBytes / 1e9) * scenario.network.energy_kwh_per_gb + transferKwh;
+  // Two segments, each at its own energy per GB: the WAN, and user groups' own LANs.
+  const lanKwh =
+    (tallies.lanBytes / 1e9) *
+    (scenario.network.lan_energy_kwh_per_gb ?? CATALOG_NETWORK_DEFAULTS.lan_energy_kwh_per_gb);
+  const networkKwh = (tallies.networkBytes / 1e9) * scenario.network.energy_kwh_per_gb + lanKwh + transferKwh;
   const networkCarbonKg = tallies.networkGco2 / 1000 + transferKg;
   const apis: ApiResult[] = scenario.apis.map((a, i) => {
     const t = tallies.apis[i];
@@ -122,6 +128,7 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
         facility: r(facilityKwh),
         network: r(networkKwh),
         api: r(apiKwh),
+        network_lan: r(lanKwh),
       },
       carbon_kg: { total: r(carbonTotal), compute: r(computeCarbonKg), network: r(networkCarbonKg), api: r(apiKg) },
       egress_gb: r(egressGb),
@@ -132,6 +139,7 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
         carbon_kg: r(carbonTotal * scale),
         requests: Math.round(completed * scale),
       },
+      throughput_per_s: r(completed / window),
     },
     conservation,
     uplinks,
@@ -165,6 +173,9 @@ function serviceResults(plan: Plan, tallies: RunTallies, window: number): Servic
     t.ttft?.dispose();
     const round = (x: typeof lat) =>
       x && { mean: r(x.mean), p50: r(x.p50), p95: r(x.p95), p99: r(x.p99), max: r(x.max) };
+    // Offline load: once every request has ended, throughput is over the time the batch took (MLPerf Offline).
+    const a = s.arrivals;
+    const makespan = a.kind === 'offline' && judged === a.requests && t.completed > 0 ? t.lastCompletion : null;
     return {
       name: s.name,
       arrivals: t.arrivals,
@@ -172,7 +183,8 @@ function serviceResults(plan: Plan, tallies: RunTallies, window: number): Servic
       rejected: t.rejected,
       lost: t.lost,
       retried: t.retried,
-      throughput_per_s: r(t.completed / window),
+      throughput_per_s: r(t.completed / (makespan ?? window)),
+      makespan_s: makespan === null ? null : r(makespan),
       latency_ms: round(lat),
       breakdown_ms:
         lat === null
@@ -186,8 +198,37 @@ function serviceResults(plan: Plan, tallies: RunTallies, window: number): Servic
       latency_cdf_ms: cdf?.map((x) => ({ fraction: x.fraction, ms: r(x.ms) })) ?? null,
       slo_attainment: hasSlo && judged > 0 ? r(t.sloMet / judged) : null,
       placements,
+      placement_reasons: decisionCounts(scenario, t),
+      rejected_by: causeCounts(REJECT_CAUSES, t.rejectedBy),
+      lost_by: causeCounts(LOSS_CAUSES, t.lostBy),
     };
   });
+}
+
+/** Target → decision label → count, targets in placement order, labels in code order; zeros left out. */
+function decisionCounts(
+  scenario: Plan['scenario'],
+  t: RunTallies['services'][number],
+): Record<string, Record<string, number>> {
+  const names = [...scenario.pools.map((p) => p.name), ...scenario.apis.map((a) => a.name)];
+  const out: Record<string, Record<string, number>> = {};
+  names.forEach((name, k) => {
+    const row: Record<string, number> = {};
+    for (let code = 0; code < N_DECISIONS; code++) {
+      const n = t.decisions[k * N_DECISIONS + code];
+      if (n > 0) row[decisionLabel(code)] = n;
+    }
+    if (Object.keys(row).length > 0) out[name] = row;
+  });
+  return out;
+}
+
+function causeCounts(labels: readonly string[], counts: Float64Array): Record<string, number> {
+  const out: Record<string, number> = {};
+  labels.forEach((label, i) => {
+    if (counts[i] > 0) out[label] = counts[i];
+  });
+  return out;
 }
 
 /** Each pool's figures, and the sums over pools of cost by part, energy and carbon (in pool order). */

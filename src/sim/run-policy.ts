@@ -80,6 +80,7 @@ export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = 
   k.jobDone = sim.register(jobs.onDone.bind(jobs));
   k.jobCheckpoint = sim.register(jobs.onCheckpoint.bind(jobs));
   k.jobCheckpointDone = sim.register(jobs.onCheckpointDone.bind(jobs));
+  k.client = sim.register(arrivals.onClient.bind(arrivals));
 
   // 3. The start, in this order (ties at t = 0 run in scheduling order): each provisioned pool's initial
   // units, their clocks and its first autoscale check; each job's ready event; each scheduled outage's start

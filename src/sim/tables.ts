@@ -16,6 +16,15 @@ export class RequestTable {
   apiU2 = new Float64Array(this.capacity);
   /** Service index (set for every request; the target gives it too once placed). */
   service = new Int32Array(this.capacity);
+  /**
+   * The request's own lengths, set at arrival: prompt and output tokens (LLM services, 0 otherwise) and
+   * items (other models, 1 for LLMs) — the service's fixed values or this request's draws.
+   */
+  inputTokens = new Int32Array(this.capacity);
+  outputTokens = new Int32Array(this.capacity);
+  items = new Int32Array(this.capacity);
+  /** Closed-loop client that sent it (its next request follows this one's end), or -1. */
+  client = new Int32Array(this.capacity);
   /** Arrival number of the request in the run (for traces). */
   id = new Float64Array(this.capacity);
   /** Placements so far (1 after the first; a retry after a failure adds one). */
@@ -75,6 +84,10 @@ export class RequestTable {
     this.apiU2 = f64(this.apiU2);
     this.service = i32(this.service);
     this.attempts = i32(this.attempts);
+    this.inputTokens = i32(this.inputTokens);
+    this.outputTokens = i32(this.outputTokens);
+    this.items = i32(this.items);
+    this.client = i32(this.client);
     this.started = f64(this.started);
     this.ended = f64(this.ended);
     this.firstToken = f64(this.firstToken);

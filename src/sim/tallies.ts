@@ -9,6 +9,7 @@ import type { Scenario } from '../model/types.js';
 import { LatencyStats } from '../metrics/latency.js';
 import { IntervalSeries, chooseInterval } from '../metrics/interval-series.js';
 import type { Plan } from './plan.js';
+import { LOSS_CAUSES, N_DECISIONS, REJECT_CAUSES } from './decisions.js';
 
 export const HOUR = 3600;
 
@@ -69,10 +70,17 @@ export interface ServiceTallies {
   networkSum: number;
   queueSum: number;
   execSum: number;
+  /** When the last completed measured request reached its user (0: none yet), seconds. */
+  lastCompletion: number;
   latency: LatencyStats;
   ttft: LatencyStats | null;
   placements: Float64Array; // per pool
   apiPlacements: Float64Array; // per managed API
+  /** Per target (pools, then APIs) × decision code (decisions.ts): first placements by reason. */
+  decisions: Float64Array;
+  /** Per rejection cause and per loss cause (decisions.ts). */
+  rejectedBy: Float64Array;
+  lostBy: Float64Array;
 }
 
 export interface ServiceSeries {
@@ -109,6 +117,8 @@ export interface RunTallies {
   sites: SiteTallies[];
   egressBytes: number;
   networkBytes: number;
+  /** Bytes of completed measured requests carried on a user group's own LAN (not in networkBytes). */
+  lanBytes: number;
   networkGco2: number;
   /** Per site's shared link, measured window: seconds busy, seconds waited, transfers — each direction. */
   links: { inBusy: number; inWait: number; inCount: number; outBusy: number; outWait: number; outCount: number }[];
@@ -187,10 +197,14 @@ export function createTallies(plan: Plan, policy: string, provisioned: boolean[]
       networkSum: 0,
       queueSum: 0,
       execSum: 0,
+      lastCompletion: 0,
       latency: new LatencyStats(),
       ttft: s.model >= 0 && scenario.models[s.model].kind === 'llm' ? new LatencyStats() : null,
       placements: new Float64Array(nPools),
       apiPlacements: new Float64Array(scenario.apis.length),
+      decisions: new Float64Array((nPools + scenario.apis.length) * N_DECISIONS),
+      rejectedBy: new Float64Array(REJECT_CAUSES.length),
+      lostBy: new Float64Array(LOSS_CAUSES.length),
     })),
     pools: plan.pools.map(() => ({
       busyServerSeconds: 0,
@@ -227,6 +241,7 @@ export function createTallies(plan: Plan, policy: string, provisioned: boolean[]
     sites: scenario.sites.map(() => ({ uplinkDownSeconds: 0, uplinkOutages: 0, buffered: 0, overflow: 0 })),
     egressBytes: 0,
     networkBytes: 0,
+    lanBytes: 0,
     networkGco2: 0,
     links: [],
     groupLinks: [],

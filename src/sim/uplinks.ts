@@ -9,6 +9,7 @@
 import type { RandomStream } from '../engine/index.js';
 import type { RunContext, Parts } from './context.js';
 import { RingQueue } from './tables.js';
+import { LOSS_BUFFER } from './decisions.js';
 import type { Outcomes } from './outcomes.js';
 import type { Links } from './links.js';
 import type { Pools } from './pools.js';
@@ -54,7 +55,7 @@ export class Uplinks {
       st.buffered++;
     } else {
       st.overflow++;
-      this.outcomes.lose(slot);
+      this.outcomes.lose(slot, LOSS_BUFFER);
     }
   }
 

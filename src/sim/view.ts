@@ -18,6 +18,7 @@ import type { Links } from './links.js';
 import type { Capacity } from './capacity.js';
 import type { Uplinks } from './uplinks.js';
 import type { ManagedApis } from './apis.js';
+import { CAUSE_API_LIMIT, CAUSE_DOWN, CAUSE_FULL, CAUSE_NONE, Decisions } from './decisions.js';
 
 interface ServiceView {
   request: PlacementRequest;
@@ -32,18 +33,33 @@ export class PolicyView {
   declare private readonly targets: TargetPlan[];
   declare private readonly views: ServiceView[];
   declare private readonly userRegion: Int32Array;
+  /** Per user group: the site whose LAN it sits on and whose uplink its WAN traffic crosses, or −1. */
+  declare private readonly userGateway: Int32Array;
   declare private pools: Pools;
   declare private links: Links;
   declare private capacity: Capacity;
   declare private uplinks: Uplinks;
   declare private apis: ManagedApis;
+  declare private readonly decisions: Decisions;
+  /** Why the last placement went where it did (a code of decisions.ts), or why it was refused. */
+  lastDecision = 0;
+  lastRejectCause = 0;
+  /** The service and user of the last fill, for `unavailableCause`. */
+  declare private lastSvc: number;
+  declare private lastUser: number;
+  declare private readonly causeOf: (i: number) => number;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    this.decisions = new Decisions(ctx.policy.name);
+    this.lastSvc = 0;
+    this.lastUser = 0;
+    this.causeOf = (i) => this.unavailableCause(i);
     this.sim = ctx.sim;
     this.targets = ctx.plan.targets;
     const { scenario, plan } = ctx;
     this.userRegion = Int32Array.from(scenario.users.map((u) => u.region));
+    this.userGateway = Int32Array.from(scenario.users.map((u) => u.lan_site ?? -1));
     const regionByName = new Map(scenario.regions.map((r) => [r.name, r]));
     /** The scenario's grid intensity as a perfect forecast (policies may look ahead with it). */
     const gridForecast = (region: string, t: number): number => {
@@ -140,6 +156,9 @@ export class PolicyView {
     const usedForInference = ctx.usedForInference;
     const regions = scenario.regions;
     const userRegion = this.userRegion[user];
+    const gw = this.userGateway[user];
+    // WAN traffic of users on a site's LAN crosses that site's uplink: none while it is down.
+    const wanUp = gw < 0 || uplinkDown[gw] === 0;
     for (let i = 0; i < cands.length; i++) {
       const c = cands[i];
       const t = targets[v.targetIds[i]];
@@ -150,6 +169,7 @@ export class PolicyView {
           t.allowed &&
           this.apis.usable[t.api] &&
           this.apis.inFlight[t.api] < a.max_concurrency &&
+          wanUp &&
           cap.regionDown[t.region] === 0 &&
           linkDown[userRegion * nRegions + t.region] === 0;
         c.rtt_s = t.rtt[user];
@@ -194,7 +214,7 @@ export class PolicyView {
         t.allowed &&
         t.reachable[user] === 1 &&
         usedForInference[p] &&
-        uplinkDown[siteOfPool[p]] === 0 &&
+        (t.lan[user] === 1 || (wanUp && uplinkDown[siteOfPool[p]] === 0)) &&
         linkDown[userRegion * nRegions + t.region] === 0 &&
         cap.canServe(p) &&
         (qAll < maxQueue[p] || (free > 0 && qAll === 0));
@@ -208,7 +228,10 @@ export class PolicyView {
       c.busy_servers = busy[p];
       c.servers = servers;
       c.cost_usd = estimateUsd(t, exec, bEff);
-      c.carbon_g = estimateGco2(t, exec, bEff, gridAt(regions[t.region], now));
+      const grid = gridAt(regions[t.region], now);
+      c.carbon_g = estimateGco2(t, exec, bEff, grid);
+      // Over the users' own LAN the transfer costs the LAN's energy, not the WAN's.
+      if (t.lan[user] === 1) c.carbon_g -= (t.kwhNetworkPerRequest - t.kwhLanPerRequest) * grid;
     }
     return v;
   }
@@ -219,15 +242,43 @@ export class PolicyView {
     const v = this.fill(svc, user);
     const policy = this.ctx.policy;
     const choice = policy.place(v.request, v.view);
-    if (choice === -1) return -1;
     const cands = v.view.candidates;
+    this.lastSvc = svc;
+    this.lastUser = user;
+    if (choice === -1) {
+      this.lastRejectCause = this.decisions.rejectCause(cands, v.request, this.causeOf);
+      return -1;
+    }
     if (!(Number.isInteger(choice) && choice >= 0 && choice < cands.length) || !cands[choice].available) {
       throw new Error(
         `policy "${policy.name}" returned ${String(choice)} for service "${this.ctx.scenario.services[svc].name}": ` +
           `expected -1 or the index of an available candidate (0..${cands.length - 1})`,
       );
     }
+    this.lastDecision = this.decisions.classify(cands, choice, v.request, this.causeOf);
     return v.targetIds[choice];
+  }
+
+  /** Why candidate i of the last fill is unavailable, if for a passing reason (decisions.ts). */
+  private unavailableCause(i: number): number {
+    const t = this.targets[this.views[this.lastSvc].targetIds[i]];
+    const cap = this.capacity;
+    const user = this.lastUser;
+    const userRegion = this.userRegion[user];
+    const linkDown = cap.linkDown[userRegion * this.ctx.nRegions + t.region] !== 0;
+    const gw = this.userGateway[user];
+    const cutOff = gw >= 0 && this.uplinks.down[gw] > 0 && t.lan[user] === 0;
+    if (!t.allowed) return CAUSE_NONE;
+    if (t.api >= 0) {
+      if (!this.apis.usable[t.api]) return CAUSE_NONE;
+      if (cap.regionDown[t.region] !== 0 || linkDown || cutOff) return CAUSE_DOWN;
+      return this.apis.inFlight[t.api] >= this.ctx.scenario.apis[t.api].max_concurrency ? CAUSE_API_LIMIT : CAUSE_NONE;
+    }
+    const p = t.pool;
+    if (t.reachable[user] !== 1 || !this.ctx.usedForInference[p]) return CAUSE_NONE;
+    const siteCut = this.uplinks.down[this.uplinks.siteOfPool[p]] > 0 && t.lan[user] === 0;
+    if (siteCut || cutOff || linkDown || !cap.canServe(p)) return CAUSE_DOWN;
+    return this.pools.isFull(p) ? CAUSE_FULL : CAUSE_NONE;
   }
 
   /** Asks the policy how long to hold a deferrable request arriving now (0 = place it now). */

@@ -1,21 +1,19 @@
 /**
  * Runs a sweep: every grid point × every replication, on a piscina worker pool (or in this thread with
- * workers: 0), then the mean and 95% CI of each metric per point and policy.
+ * workers: 0), or through a Redis queue to `placesim worker`s (queue.ts), then the mean and 95% CI of each metric per point and policy.
  *
  * Determinism: a task is pure (text + assignments + seed → metrics) and a point's statistics are computed
  * from its replications in seed order once all have finished, so the SweepResult does not depend on the
  * number of workers or on which task finished first. Replication r uses seed + r at every point (common
  * random numbers): two points differ by their parameters, not by their random draws.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { resolve as resolvePath } from 'node:path';
-import { Piscina } from 'piscina';
 import type { MetricStat, SweepMetric, SweepPointResult, SweepResult } from '../metrics/sweep-result.js';
 import type { Scenario } from '../model/types.js';
 import { readScenarioFile } from '../scenario/load.js';
-import { errorFromData, InputError, type PathSegment } from '../errors.js';
+import { InputError, type PathSegment } from '../errors.js';
 import { checkPlan, loadUserPolicies, prepareScenario, type InputLimits } from '../app/load-run.js';
 import type { UserPolicy } from '../placement/plugin.js';
 import { PLACESIM_VERSION } from '../version.js';
@@ -32,7 +30,10 @@ import { definitionHash, openJournal, type Journal } from './journal.js';
 import { metricDefs, type PolicyMetrics } from './metrics.js';
 import { parsePath, type SetSpec } from './set-spec.js';
 import { summarize } from './stats.js';
-import { runTask, type SweepTask, type TaskReply } from './task.js';
+import type { SweepTask } from './task.js';
+import { localRunner } from './runner.js';
+import type { Shard } from './shard.js';
+import { queueRunner } from './queue.js';
 
 export const SWEEP_FORMAT_VERSION = 1;
 
@@ -51,6 +52,16 @@ export interface SweepOptions {
   policyModules?: string[];
   /** Worker threads; default: all cores. 0 runs every task in this thread (no dist/ build needed). */
   workers?: number;
+  /** Run the tasks through this Redis queue (`placesim worker`s take them) instead of locally. */
+  queue?: string;
+  /** Files the scenario reads besides itself (hashed into each queued task so workers check theirs). */
+  inputFiles?: string[];
+  /** A line for the user (e.g. the queue has no worker yet). */
+  onNotice?: (line: string) => void;
+  /** Run only share `index` (1-based) of `count`: every count-th point. The result holds only those points. */
+  shard?: Shard;
+  /** Called once with the hash of the sweep's definition (shards of one sweep share it). */
+  onDefinition?: (hash: string) => void;
   /** Journal file for resuming; none: an interrupted sweep starts over. */
   journal?: string;
   /** Called with (points finished, points in all) at the start (resumed points count) and after each point. */
@@ -122,13 +133,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const journal: Journal | undefined = opts.journal
     ? openJournal(opts.journal, hash, (i) => points[i]?.values)
     : undefined;
+  opts.onDefinition?.(hash);
   const finished = new Map<number, SweepPointResult>(journal?.done ?? []);
-  opts.onProgress?.(finished.size, points.length);
-  const runsTotal = points.length * opts.replications;
-  let runsDone = finished.size * opts.replications;
+  // A shard runs every count-th point, starting at its own index; the others are another shard's.
+  const mine = opts.shard ? points.filter((p) => p.index % opts.shard!.count === opts.shard!.index - 1) : points;
+  opts.onProgress?.(mine.filter((p) => finished.has(p.index)).length, mine.length);
+  const runsTotal = mine.length * opts.replications;
+  let runsDone = mine.filter((p) => finished.has(p.index)).length * opts.replications;
   opts.onRunProgress?.(runsDone, runsTotal);
 
-  const todo = points.filter((p) => !finished.has(p.index));
+  const todo = mine.filter((p) => !finished.has(p.index));
   const tasks: { point: Point; rep: number; task: SweepTask }[] = [];
   for (const point of todo) {
     for (let rep = 0; rep < opts.replications; rep++) {
@@ -162,27 +176,25 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     partial.delete(point.index);
     journal?.append(result);
     finished.set(point.index, result);
-    opts.onProgress?.(finished.size, points.length);
+    opts.onProgress?.(mine.filter((p) => finished.has(p.index)).length, mine.length);
   };
 
-  const workers = Math.min(opts.workers ?? availableParallelism(), tasks.length);
-  if (tasks.length > 0 && workers === 0) {
-    for (const t of tasks) {
-      onTaskDone(t.point, t.rep, await runTask(t.task));
-      // Let timers and signals through between runs (progress redraws, Ctrl-C).
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  } else if (tasks.length > 0) {
-    const pool = new Piscina<SweepTask, TaskReply>({
-      filename: workerFile(),
-      minThreads: workers,
-      maxThreads: workers,
-    });
+  if (tasks.length > 0) {
+    const runner = opts.queue
+      ? await queueRunner({
+          url: opts.queue,
+          run: hash.slice(0, 16),
+          files: [...(opts.inputFiles ?? []), ...moduleFiles],
+          notice: opts.onNotice,
+        })
+      : localRunner(Math.min(opts.workers ?? availableParallelism(), tasks.length));
     try {
       // Tasks are queued point by point, so points finish (and are journaled) roughly in grid order.
-      await Promise.all(tasks.map(async (t) => onTaskDone(t.point, t.rep, unwrap(await pool.run(t.task)))));
+      await Promise.all(
+        tasks.map(async (t) => onTaskDone(t.point, t.rep, await runner.run(`p${t.point.index}-r${t.rep}`, t.task))),
+      );
     } finally {
-      await pool.destroy();
+      await runner.close();
     }
   }
 
@@ -194,7 +206,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     replications: opts.replications,
     seeds,
     metrics,
-    points: points.map((p) => finished.get(p.index)!),
+    points: mine.map((p) => finished.get(p.index)!),
   };
 }
 
@@ -217,12 +229,6 @@ function checkOptions(opts: SweepOptions): void {
     }
     if (s.values.length === 0) throw new InputError(`--set ${s.path}: no values`);
   }
-}
-
-/** A worker's reply: its metrics, or its typed error thrown again here with its class. */
-function unwrap(reply: TaskReply): PolicyMetrics[] {
-  if ('error' in reply) throw errorFromData(reply.error);
-  return reply.metrics;
 }
 
 /** Loads and plans a scenario as a task will (src/app); a plan failure (e.g. a model that fits nowhere) is an InputError. */
@@ -282,20 +288,4 @@ function pointResult(point: Point, reps: PolicyMetrics[][], metrics: readonly Sw
       return { policy: p.policy, metrics: stats };
     }),
   };
-}
-
-/**
- * The compiled worker next to this module; run from the TypeScript sources (vitest, a loader) there is none,
- * so say what to do. The caller can fix that (build, or workers: 0), so it is an InputError.
- */
-function workerFile(): string {
-  const url = new URL('./worker.js', import.meta.url);
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) {
-    throw new InputError(
-      `the sweep worker ${path} does not exist: build with \`npx tsc -p .\` and use the compiled dist/, ` +
-        'or run the sweep with workers: 0 (in this thread)',
-    );
-  }
-  return url.href;
 }

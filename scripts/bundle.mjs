@@ -1,0 +1,66 @@
+// Bundles the compiled CLI (dist/cli/main.js) into dist/bundle/ for a faster start: one minified file per
+// command's lazy import (code splitting) instead of hundreds of modules of ours, zod's and yaml's, which
+// Node would otherwise find, read and compile one by one (docs/performance.md has the figures). Run by
+// `npm run build`, `prepare` and `test` after tsc.
+//
+// Kept outside the bundle, imported from dist/ as they are:
+//   - errors.js: the error classes must be the same classes whatever loaded them (a user's policy module may
+//     throw PolicyError from the package's public API; `instanceof` must still see it);
+//   - version.js: it reads package.json relative to its own place;
+//   - sweep/: the sweep's worker threads load dist/sweep/worker.js relative to the sweep's own module.
+// bin/placesim uses the bundle only when it is at least as new as dist/cli/main.js, and dist/ otherwise, so
+// a tsc-only rebuild can never run stale code; without esbuild (it is a development dependency) this step
+// says so and does nothing.
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const outdir = path.join(dist, 'bundle');
+
+let esbuild;
+try {
+  esbuild = await import('esbuild');
+} catch {
+  console.error('bundle: esbuild is not installed; bin/placesim will run dist/ unbundled');
+  process.exit(0);
+}
+
+/** Modules of dist/ left outside the bundle, as paths relative to dist/. */
+const EXTERNAL = [/^errors\.js$/, /^version\.js$/, /^sweep\//];
+
+const keepOutside = {
+  name: 'keep-outside',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const target = path.resolve(args.resolveDir, args.path);
+      const rel = path.relative(dist, target).split(path.sep).join('/');
+      if (rel.startsWith('..') || !EXTERNAL.some((re) => re.test(rel))) return undefined;
+      // Imported from dist/bundle/*.js, the module is one folder up.
+      return { path: `../${rel}`, external: true };
+    });
+  },
+};
+
+if (!existsSync(path.join(dist, 'cli', 'main.js'))) {
+  console.error('bundle: dist/cli/main.js is missing: run tsc first');
+  process.exit(1);
+}
+rmSync(outdir, { recursive: true, force: true });
+await esbuild.build({
+  entryPoints: { main: path.join(dist, 'cli', 'main.js') },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  // Node's built-ins are imported from CommonJS packages (commander) with require(): give the bundle one.
+  banner: {
+    js: "import { createRequire as __placesimRequire } from 'node:module'; const require = __placesimRequire(import.meta.url);",
+  },
+  plugins: [keepOutside],
+  logLevel: 'warning',
+});

@@ -1,0 +1,196 @@
+/**
+ * Why a request went where it did, and why one was turned away or lost: the causes `placesim explain`
+ * reports (src/explain). A policy is a black box that returns an index, so the reason is read off the
+ * candidates it chose among, at the moment it chose: the only one available; the best on the policy's own
+ * criterion (lowest latency estimate, nearest by RTT, cheapest estimate meeting the SLO, cheapest, lowest
+ * carbon); or, for a policy without one such criterion (edge-first, a plugin), the first of those criteria
+ * the choice is best on. A
+ * choice is a *fallback* when a candidate better on that criterion was there but unavailable for a
+ * passing reason — its queue full, its pool or uplink down, its API at its concurrency limit.
+ *
+ * Owns: the code tables (reasons, fallback causes, rejection and loss causes) and the classification.
+ * Handles no events; the view calls `classify` and `rejectCause` right after asking the policy.
+ */
+import type { Candidate, PlacementRequest } from '../placement/policy.js';
+
+export const PLACEMENT_REASONS = [
+  'only available candidate',
+  'lowest estimated latency',
+  'nearest by RTT',
+  'cheapest estimate meeting the SLO',
+  'cheapest estimate',
+  'lowest estimated carbon',
+  'other (none of the above)',
+] as const;
+const ONLY = 0;
+const LATENCY = 1;
+const RTT = 2;
+const COST_IN_SLO = 3;
+const COST = 4;
+const CARBON = 5;
+const OTHER = 6;
+
+/** Why a better candidate was unavailable, making the choice a fallback (0: not a fallback). */
+export const FALLBACK_CAUSES = [
+  '',
+  "fallback: a better one's queue was full",
+  'fallback: a better one was down or cut off',
+  'fallback: a better API was at its limit',
+] as const;
+const NOT_FALLBACK = 0;
+const FULL = 1;
+const DOWN = 2;
+const API_LIMIT = 3;
+export const N_DECISIONS = PLACEMENT_REASONS.length * FALLBACK_CAUSES.length;
+
+/** A decision code → its label: "lowest estimated latency", or "… (fallback: a better one's queue was full)". */
+export function decisionLabel(code: number): string {
+  const reason = PLACEMENT_REASONS[Math.floor(code / FALLBACK_CAUSES.length)];
+  const fb = code % FALLBACK_CAUSES.length;
+  return fb === NOT_FALLBACK ? reason : `${reason} (${FALLBACK_CAUSES[fb]})`;
+}
+
+export const REJECT_CAUSES = [
+  'no candidate available (queues full)',
+  'no candidate available (down or cut off)',
+  'no candidate reachable or allowed',
+  'no estimate meets the SLO',
+  'refused by the policy',
+  'queue full when it arrived',
+  'API at its concurrency limit',
+] as const;
+export const REJECT_ALL_FULL = 0;
+export const REJECT_ALL_DOWN = 1;
+export const REJECT_NONE_ALLOWED = 2;
+export const REJECT_SLO = 3;
+export const REJECT_REFUSED = 4;
+export const REJECT_QUEUE_FULL = 5;
+export const REJECT_API_LIMIT = 6;
+
+export const LOSS_CAUSES = [
+  'its pool went away (failure, interruption, outage) and no retry placed it',
+  "the response did not fit the cut-off site's buffer",
+  'the response found the users cut off (the uplink of the site whose LAN they are on was down)',
+] as const;
+export const LOSS_CAPACITY = 0;
+export const LOSS_BUFFER = 1;
+export const LOSS_USERS_CUT_OFF = 2;
+
+/** The criterion each built-in policy chooses by; a policy not listed is classified by the first that fits. */
+const CRITERION: Record<string, number> = {
+  'cloud-only': LATENCY,
+  'edge-only': LATENCY,
+  'least-latency': LATENCY,
+  nearest: RTT,
+  'cheapest-within-slo': COST_IN_SLO,
+  'lowest-carbon': CARBON,
+  'carbon-aware': CARBON,
+};
+const GENERIC_ORDER = [LATENCY, RTT, COST_IN_SLO, COST, CARBON];
+
+function meetsSlo(c: Candidate, r: PlacementRequest): boolean {
+  return (
+    (r.slo_latency_s === null || c.latency_s <= r.slo_latency_s) && (r.slo_ttft_s === null || c.ttft_s <= r.slo_ttft_s)
+  );
+}
+
+/** The candidate's value on a criterion (lower is better); NaN when it does not compete on it. */
+function value(c: Candidate, criterion: number, r: PlacementRequest): number {
+  switch (criterion) {
+    case LATENCY:
+      return c.latency_s;
+    case RTT:
+      return c.rtt_s;
+    case COST_IN_SLO:
+      return meetsSlo(c, r) ? c.cost_usd : NaN;
+    case COST:
+      return c.cost_usd;
+    default:
+      return c.carbon_g;
+  }
+}
+
+/** Why candidate i is unavailable right now, as a fallback cause; NOT_FALLBACK for a lasting reason. */
+export type UnavailableCause = (i: number) => number;
+export const CAUSE_NONE = NOT_FALLBACK;
+export const CAUSE_FULL = FULL;
+export const CAUSE_DOWN = DOWN;
+export const CAUSE_API_LIMIT = API_LIMIT;
+
+export class Decisions {
+  declare private readonly criterion: number;
+
+  constructor(policyName: string) {
+    this.criterion = CRITERION[policyName] ?? -1;
+  }
+
+  /** Whether `chosen` is (one of) the best available candidates on `criterion`. */
+  private best(cands: Candidate[], chosen: number, criterion: number, r: PlacementRequest): boolean {
+    const v = value(cands[chosen], criterion, r);
+    if (Number.isNaN(v)) return false;
+    for (let i = 0; i < cands.length; i++) if (cands[i].available && value(cands[i], criterion, r) < v) return false;
+    return true;
+  }
+
+  /** The decision code of a placement on candidate `chosen`. */
+  classify(cands: Candidate[], chosen: number, r: PlacementRequest, cause: UnavailableCause): number {
+    let available = 0;
+    for (let i = 0; i < cands.length; i++) if (cands[i].available) available++;
+    let reason = OTHER;
+    if (available === 1) reason = ONLY;
+    else if (this.criterion >= 0 && this.best(cands, chosen, this.criterion, r)) reason = this.criterion;
+    else
+      for (const k of GENERIC_ORDER)
+        if (this.best(cands, chosen, k, r)) {
+          reason = k;
+          break;
+        }
+    // A fallback: a candidate was unavailable for the moment and, unless the choice was the only one left, it
+    // was better on the deciding criterion (the policy's own, else the reason's). A down pool's estimates
+    // (cold start, no replica) say nothing of how it compares when up, so being the only one left is enough.
+    const k = this.criterion >= 0 ? this.criterion : reason === ONLY || reason === OTHER ? LATENCY : reason;
+    const v = value(cands[chosen], k, r);
+    let fallback = NOT_FALLBACK;
+    for (let i = 0; i < cands.length; i++) {
+      if (cands[i].available) continue;
+      if (reason === ONLY) {
+        fallback = cause(i);
+        if (fallback !== NOT_FALLBACK) break;
+        continue;
+      }
+      const w = value(cands[i], k, r);
+      // Better: lower, or competing at all when the choice does not (no SLO-meeting estimate).
+      if (!(Number.isNaN(v) ? !Number.isNaN(w) : w < v)) continue;
+      const c = cause(i);
+      if (c !== NOT_FALLBACK) {
+        fallback = c;
+        break;
+      }
+    }
+    return reason * FALLBACK_CAUSES.length + fallback;
+  }
+
+  /** Why the policy turned a request away (it returned −1) with these candidates before it. */
+  rejectCause(cands: Candidate[], r: PlacementRequest, cause: UnavailableCause): number {
+    let available = 0;
+    let meeting = 0;
+    let full = 0;
+    let down = 0;
+    for (let i = 0; i < cands.length; i++) {
+      const c = cands[i];
+      if (c.available) {
+        available++;
+        if (meetsSlo(c, r)) meeting++;
+        continue;
+      }
+      const u = cause(i);
+      if (u === FULL || u === API_LIMIT) full++;
+      else if (u === DOWN) down++;
+    }
+    if (available > 0)
+      return meeting === 0 && (r.slo_latency_s !== null || r.slo_ttft_s !== null) ? REJECT_SLO : REJECT_REFUSED;
+    if (full > 0) return REJECT_ALL_FULL;
+    if (down > 0) return REJECT_ALL_DOWN;
+    return REJECT_NONE_ALLOWED;
+  }
+}
