@@ -31,14 +31,25 @@ export function lengthSchema(min: number) {
       z
         .strictObject({
           uniform: z.tuple([whole(), whole()]).optional().describe('[min, max]: each whole number equally likely.'),
-          normal: z.number().positive().optional().describe('Mean of a normal, rounded and clipped; give sd and max.'),
-          sd: z.number().positive().optional().describe('Standard deviation of the normal.'),
+          normal: z
+            .number()
+            .positive()
+            .max(MAX_LENGTH)
+            .optional()
+            .describe('Mean of a normal, rounded and clipped; give sd and max.'),
+          sd: z.number().positive().max(MAX_LENGTH).optional().describe('Standard deviation of the normal.'),
           lognormal: z
             .number()
             .positive()
+            .max(MAX_LENGTH)
             .optional()
             .describe('Mean of a lognormal, rounded and clipped; give cv and max.'),
-          cv: z.number().positive().optional().describe('Coefficient of variation (sd / mean) of the lognormal.'),
+          cv: z
+            .number()
+            .positive()
+            .max(100)
+            .optional()
+            .describe('Coefficient of variation (sd / mean) of the lognormal.'),
           min: whole()
             .optional()
             .describe('Least value after rounding (normal, lognormal). Default: the least allowed.'),
