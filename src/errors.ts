@@ -138,3 +138,12 @@ export function formatMessage(message: string, where: Where): string {
   parts.push(message);
   return parts.join(': ');
 }
+
+/**
+ * Why a system call failed, from a Node error: "no space left on device (ENOSPC)" from
+ * "ENOSPC: no space left on device, write". For messages that already name the path.
+ */
+export function systemReason(e: NodeJS.ErrnoException): string {
+  const m = /^E[A-Z0-9]+: ([^,]+)/.exec(e.message);
+  return `${m ? m[1] : e.message.split('\n')[0]}${e.code !== undefined ? ` (${e.code})` : ''}`;
+}

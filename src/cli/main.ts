@@ -34,13 +34,14 @@ import {
   sweepJournalPath,
   sweepJson,
   sweepTable,
+  lockSweepDir,
   type SetSpec,
 } from '../sweep/index.js';
 import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js';
 import { diff, renderDiff } from '../diff/index.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { Result } from '../metrics/result.js';
+import { join } from 'node:path';
+import { writeFileAtomically } from '../report/write.js';
+import { onInterrupt } from '../app/signals.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -132,18 +133,6 @@ const POLICY_MODULE_HELP = 'load your own placement policies from a JavaScript m
 // No default list: commander would print "(default: [])" in the help.
 const collect = (value: string, acc: string[] = []): string[] => [...acc, value];
 
-/** Writes a file, turning an unwritable path into bad input (exit 2) rather than a bug. */
-function writeOutput(path: string, text: string, what: string): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (typeof err?.code === 'string') throw new InputError(`cannot write ${what} "${path}": ${err.message}`);
-    throw e;
-  }
-}
-
 /** What a command decided about the exit code beyond success (the check's 1). */
 export interface RunState {
   exitCode: number;
@@ -184,19 +173,13 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       if (flags.trace && !flags.csv)
         throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
       const loaded = await loadWithPolicyModules(file, flags, io);
-      let result;
-      let tracer: TraceCsvWriter | null = null;
-      try {
-        if (flags.trace) tracer = openTrace(join(flags.csv!, 'trace.csv'));
-        result = runLoaded(loaded, tracer ? { trace: tracer.write } : {});
-      } finally {
-        tracer?.close();
-      }
+      const tracer = flags.trace ? new TraceCsvWriter(join(flags.csv!, 'trace.csv')) : null;
+      const result = tracer ? runTracing(loaded, tracer) : runLoaded(loaded);
       const notes: string[] = [];
-      if (flags.csv) notes.push(...writeCsvOrExplain(result, flags.csv));
+      if (flags.csv) notes.push(...writeCsv(result, flags.csv));
       if (tracer) notes.push(`${tracer.path} (${tracer.rows} rows)`);
       if (flags.html) {
-        writeOutput(flags.html, renderHtml(result), 'the HTML report');
+        writeFileAtomically(flags.html, renderHtml(result), 'the HTML report');
         notes.push(flags.html);
       }
       if (notes.length > 0 && !quiet()) {
@@ -233,27 +216,44 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       const progress = quiet()
         ? silentProgress
         : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
-      let result;
-      try {
-        mkdirOrExplain(flags.out);
-        result = await runSweep({
-          file,
-          sets: flags.set,
-          replications: flags.replications,
-          seed: flags.seed,
-          policies: flags.policy,
-          policyModules: flags.policyModule,
-          workers: flags.workers,
-          journal: sweepJournalPath(flags.out),
-          onRunProgress: (done, total) => progress.update(done, total),
-        });
-      } finally {
+      // The folder is locked until the outputs are written: a second sweep on it would interleave journals.
+      const lock = lockSweepDir(flags.out, (line) => {
+        if (!quiet()) io.err(`placesim: ${line}\n`);
+      });
+      let saved = { done: 0, total: 0 };
+      const journal = sweepJournalPath(flags.out);
+      const off = onInterrupt(() => {
         progress.stop();
-      }
-      const paths = writeSweepOutputs(result, flags.out);
-      if (flags.html) {
-        writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
-        paths.push(flags.html);
+        lock.release();
+        return `${saved.done} of ${saved.total} point(s) saved in ${journal}; run the same command again to resume`;
+      });
+      let result;
+      let paths: string[];
+      try {
+        try {
+          result = await runSweep({
+            file,
+            sets: flags.set,
+            replications: flags.replications,
+            seed: flags.seed,
+            policies: flags.policy,
+            policyModules: flags.policyModule,
+            workers: flags.workers,
+            journal,
+            onProgress: (done, total) => (saved = { done, total }),
+            onRunProgress: (done, total) => progress.update(done, total),
+          });
+        } finally {
+          progress.stop();
+        }
+        paths = writeSweepOutputs(result, flags.out);
+        if (flags.html) {
+          writeFileAtomically(flags.html, renderSweepHtml(result), 'the HTML report');
+          paths.push(flags.html);
+        }
+      } finally {
+        off();
+        lock.release();
       }
       // Say where the files went in both modes: without --out they land in ./sweep-out.
       if (flags.json) {
@@ -367,26 +367,6 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
   return program;
 }
 
-function openTrace(path: string): TraceCsvWriter {
-  try {
-    return new TraceCsvWriter(path);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (typeof err?.code === 'string') throw new InputError(`cannot write the trace "${path}": ${err.message}`);
-    throw e;
-  }
-}
-
-function mkdirOrExplain(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (typeof err?.code === 'string') throw new InputError(`cannot create the output folder "${dir}": ${err.message}`);
-    throw e;
-  }
-}
-
 /**
  * Commander's messages come as "error: …" with a "(Did you mean …?)" suggestion on a line of its own; a bad
  * flag should cost the user one line on stderr, like every other input error.
@@ -399,14 +379,27 @@ function oneLineUsageError(text: string): string {
   return `placesim: ${message} (see placesim --help)\n`;
 }
 
-/** A directory that cannot be written is the user's to fix (exit 2), not a bug. */
-function writeCsvOrExplain(result: Result, dir: string): string[] {
+/**
+ * Runs a scenario streaming its trace: the file is renamed from `.partial` to its name only when the run
+ * succeeded; a failure leaves the `.partial` file and says so in its message.
+ */
+function runTracing(loaded: LoadedScenario, tracer: TraceCsvWriter) {
+  const kept = `the unfinished trace is ${tracer.partialPath}`;
+  const off = onInterrupt(() => {
+    tracer.abandon();
+    return kept;
+  });
   try {
-    return writeCsv(result, dir);
+    const result = runLoaded(loaded, { trace: tracer.write });
+    tracer.finish();
+    return result;
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (typeof err?.code === 'string') throw new InputError(`cannot write CSV files into "${dir}": ${err.message}`);
+    tracer.abandon();
+    const failure = describeFailure(e);
+    if (failure.code === EXIT_BAD_INPUT) throw new InputError(`${failure.message} (${kept})`);
     throw e;
+  } finally {
+    off();
   }
 }
 

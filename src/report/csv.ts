@@ -9,9 +9,9 @@
  * (CSV_UNIT_SUFFIX in the Result schema): `_ms`, `_s`, `_usd`, `_frac` (0..1), …
  */
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import { makeDir, writeFileAtomically } from './write.js';
 import type { PolicyResult, Result } from '../metrics/result.js';
 import { csvNameWithUnit, PolicyResultSchema, TimeSeriesSchema, type FieldMeta } from '../metrics/result-schema.js';
 import { elementOf, fieldOf, fieldsOf, nodeKind, type Field } from '../metrics/result-shape.js';
@@ -332,11 +332,11 @@ function seriesOf(key: 'services' | 'pools'): { key: string; column: string }[] 
 export function writeCsv(result: Result, dir: string): string[] {
   const files: [string, string][] = FILES.filter((f) => f.wanted(result)).map((f) => [f.file, f.render(result)]);
   files.push(['timeseries.csv', timeseriesCsv(result)]);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir, 'the CSV folder');
   const paths: string[] = [];
   for (const [name, text] of files) {
     const path = join(dir, name);
-    writeFileSync(path, text);
+    writeFileAtomically(path, text, 'the CSV file');
     paths.push(path);
   }
   return paths;

@@ -2,12 +2,12 @@
  * Sweep reporters: sweep.csv (a row per point and policy) and sweep.json (the SweepResult). Both read only
  * the SweepResult.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { csvNameWithUnit, PoolResultSchema, ServiceResultSchema, TotalsSchema } from '../metrics/result-schema.js';
 import { fieldsOf, nodeKind } from '../metrics/result-shape.js';
 import type { MetricStat, SweepResult } from '../metrics/sweep-result.js';
+import { makeDir, writeFileAtomically } from '../report/write.js';
 
 function num(v: number, where: string): number {
   // NaN or Infinity is a bug upstream; an empty cell or a JSON null would pass it off as "missing".
@@ -120,16 +120,14 @@ export function sweepJson(result: SweepResult): string {
  * written whole under a temporary name and renamed, so a reader never sees half a file.
  */
 export function writeSweepOutputs(result: SweepResult, outDir: string): string[] {
-  mkdirSync(outDir, { recursive: true });
+  makeDir(outDir);
   const files: [string, string][] = [
     ['sweep.csv', sweepCsv(result)],
     ['sweep.json', sweepJson(result)],
   ];
   return files.map(([name, text]) => {
     const path = join(outDir, name);
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
+    writeFileAtomically(path, text, 'the sweep output');
     return path;
   });
 }
