@@ -46,7 +46,10 @@ export function isUserError(e: unknown): e is InputError | PolicyError | PlanErr
 export function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string; syscall: string } {
   const err = e as NodeJS.ErrnoException | null | undefined;
   return (
-    err instanceof Error && typeof err.code === 'string' && /^E[A-Z0-9]+$/.test(err.code) && typeof err.syscall === 'string'
+    err instanceof Error &&
+    typeof err.code === 'string' &&
+    /^E[A-Z0-9]+$/.test(err.code) &&
+    typeof err.syscall === 'string'
   );
 }
 

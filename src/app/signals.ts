@@ -64,8 +64,7 @@ export function onInterrupt(fn: Cleanup): () => void {
  * rather than after it (see the file comment). Without installed handlers (a library, the tests) just runs fn.
  */
 export function withDefaultSignals<T>(fn: () => T): T {
-  if (!installed || process.listeners('SIGINT').length !== 1 || process.listeners('SIGTERM').length !== 1)
-    return fn();
+  if (!installed || process.listeners('SIGINT').length !== 1 || process.listeners('SIGTERM').length !== 1) return fn();
   process.removeListener('SIGINT', onSigint);
   process.removeListener('SIGTERM', onSigterm);
   try {

@@ -41,6 +41,7 @@ import { runCheck, renderCheckTable, writeCheckOutputs } from '../check/index.js
 import { diff, renderDiff } from '../diff/index.js';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../report/write.js';
+import { terminalText } from '../report/safe-text.js';
 import { onInterrupt } from '../app/signals.js';
 
 export interface Io {
@@ -138,7 +139,14 @@ export interface RunState {
   exitCode: number;
 }
 
-export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): Command {
+export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK }): Command {
+  // Names and paths from a scenario reach the terminal: control characters in them (ANSI escapes, a
+  // terminal-title sequence) are shown escaped. The coloured table and the progress bar use rawIo.
+  const io: Io = {
+    ...rawIo,
+    out: (t) => rawIo.out(terminalText(t)),
+    err: (t) => rawIo.err(terminalText(t)),
+  };
   const program = new Command();
   program
     .name('placesim')
@@ -187,7 +195,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         else io.out(`wrote ${notes.join(', ')}\n\n`);
       }
       const text = flags.json ? renderJson(result) : renderTable(result, { color: flags.color === true });
-      io.out(text.endsWith('\n') ? text : text + '\n');
+      // The table has escaped its names itself (and may hold its own colour codes); JSON escapes them.
+      rawIo.out(text.endsWith('\n') ? text : text + '\n');
     });
 
   program
@@ -215,7 +224,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       // Runs (point × seed), counted as they finish: points finish out of order across the workers.
       const progress = quiet()
         ? silentProgress
-        : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
+        : createProgress(Boolean(process.stderr.isTTY) && rawIo === processIo, (s) => rawIo.err(s), 'run');
       // The folder is locked until the outputs are written: a second sweep on it would interleave journals.
       const lock = lockSweepDir(flags.out, (line) => {
         if (!quiet()) io.err(`placesim: ${line}\n`);
@@ -433,7 +442,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 /** The error stream may itself be what failed (a closed pipe); main() still must not throw. */
 function safeWrite(io: Io, text: string): void {
   try {
-    io.err(text);
+    io.err(terminalText(text));
   } catch {
     // nothing left to report to
   }

@@ -425,7 +425,8 @@ export function installProcessGuards(write: (text: string) => void = (t) => void
       write(`placesim: internal error: ${what}: ${firstLine(e)} (a bug in placesim: please report it)\n`);
       process.exit(3);
     }
-    const who = modules.length === 1 ? `policy module ${modules[0]}` : `one of the policy modules ${modules.join(', ')}`;
+    const who =
+      modules.length === 1 ? `policy module ${modules[0]}` : `one of the policy modules ${modules.join(', ')}`;
     write(`placesim: ${who}: ${what}: ${firstLine(e)}\n`);
     process.exit(2);
   };

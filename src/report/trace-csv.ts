@@ -15,6 +15,7 @@ import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { TraceRow } from '../metrics/trace.js';
 import { mkdirs, writeFailure } from './write.js';
+import { csvText } from './safe-text.js';
 
 export const TRACE_COLUMNS = [
   'policy',
@@ -60,14 +61,15 @@ export class TraceCsvWriter {
 
   /** A TraceSink: copies the (reused) row into the batch. */
   readonly write = (r: TraceRow): void => {
+    // Names are text a spreadsheet must not run as a formula (report/safe-text.ts); numbers stay numbers.
     this.batch.push([
-      r.policy,
+      csvText(r.policy),
       String(r.request),
-      r.service,
-      r.user,
+      csvText(r.service),
+      csvText(r.user),
       num(r.arrival_s),
       r.measured ? 'true' : 'false',
-      r.pool,
+      csvText(r.pool),
       r.outcome,
       ms(r.network_s),
       ms(r.queue_s),

@@ -140,11 +140,9 @@ export function openJournal(
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const at = issue.path.length > 0 ? `${formatPath(issue.path as (string | number)[])}: ` : '';
-      throw new InputError(
-        `${where}: corrupt journal line (${at}${issue.message}); delete the journal to start over`,
-      );
+      throw new InputError(`${where}: corrupt journal line (${at}${issue.message}); delete the journal to start over`);
     }
-    const point = parsed.data as SweepPointResult;
+    const point = parsed.data;
     const want = expected(point.index);
     const wrong = want === undefined ? 'no such point in this sweep' : mismatch(want, point);
     if (wrong !== undefined) {

@@ -121,7 +121,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   });
   const metricNames = new Set(metrics.map((m) => m.name));
   const expected = (i: number): ExpectedPoint | undefined =>
-    points[i] === undefined ? undefined : { values: points[i].values, policies: points[i].policies, metrics: metricNames };
+    points[i] === undefined
+      ? undefined
+      : { values: points[i].values, policies: points[i].policies, metrics: metricNames };
   const journal: Journal | undefined = opts.journal
     ? openJournal(opts.journal, hash, expected, dataFileHashes(doc.toJS(), opts.file, opts.sets))
     : undefined;
