@@ -48,10 +48,17 @@ describe('exit 2 for an environment problem, naming the path', () => {
     expect(expectOneLineBadInput(await cli('run', SMALL, '--csv', '/proc/placesim-x'))).toContain('"/proc/placesim-x"');
     expect(expectOneLineBadInput(await cli('run', SMALL, '--csv', join(file, 'out')))).toContain('ENOTDIR');
     expect(expectOneLineBadInput(await cli('run', SMALL, '--html', '/proc/x/r.html'))).toContain('"/proc/x/r.html"');
-    const j = await cli('check', 'scenarios/mmc-validation.yaml', '--baseline', 'results', '-q', '--junit', file + '/j.xml');
+    const j = await cli(
+      'check',
+      'scenarios/mmc-validation.yaml',
+      '--baseline',
+      'results',
+      '-q',
+      '--junit',
+      file + '/j.xml',
+    );
     expect(j.code).toBe(2);
-    expect(j.err).toMatch(/^placesim: cannot write the JUnit report .*ENOTDIR\)
-$/);
+    expect(j.err).toMatch(/^placesim: cannot write the JUnit report .*ENOTDIR\)\n$/);
   });
 
   it('a sweep whose --out cannot be created', async () => {
