@@ -56,7 +56,11 @@ const processIo: Io = {
   err: (t) => process.stderr.write(t),
 };
 
-export { EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_BUG } from '../app/exit.js';
+export { EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_BUG, describeFailure } from '../app/exit.js';
+// For bin/placesim: the process-wide handlers must come from the same module instances as main() (one
+// bundle or one dist/), or the handlers would not see the cleanups and loaded modules main() registers.
+export { installSignalHandlers } from '../app/signals.js';
+export { installProcessGuards } from '../placement/plugin.js';
 
 function parseSeed(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number ≥ 0');
