@@ -148,6 +148,7 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
     region: api.region,
     uplink: { mtbf_s: null, mttr_s: null, buffer_bytes: 0 },
     backhaul_bps: { in: Infinity, out: Infinity },
+    serves: null,
   };
   const nUsers = scenario.users.length;
   const reachable = new Uint8Array(nUsers);
