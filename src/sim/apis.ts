@@ -100,7 +100,7 @@ export class ManagedApis {
     const t = this.targets[rq.target[slot]];
     this.inFlight[t.api]--;
     rq.ended[slot] = this.sim.now;
-    rq.delivered[slot] = this.sim.now + t.down[rq.user[slot]];
+    rq.delivered[slot] = this.sim.now + rq.netDown[slot];
     this.outcomes.complete(slot);
   }
 }

@@ -15,6 +15,7 @@ import type { RequestTable } from './tables.js';
 import type { RunContext, Parts } from './context.js';
 import type { Outcomes } from './outcomes.js';
 import type { Pools } from './pools.js';
+import type { PolicyView } from './view.js';
 
 /** A set of FIFO links with known transfer times; tallies count transfers that enter in the measured window. */
 export class FifoLinks {
@@ -65,6 +66,7 @@ export class Links {
   declare private readonly warmup: number;
   declare private pools: Pools;
   declare private outcomes: Outcomes;
+  declare private view: PolicyView;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -81,6 +83,7 @@ export class Links {
   link(parts: Parts): void {
     this.pools = parts.pools;
     this.outcomes = parts.outcomes;
+    this.view = parts.view;
   }
 
   /** The request leaves for `targetId`: through its group's shared uplink, then the site's backhaul. */
@@ -89,9 +92,13 @@ export class Links {
     const rq = this.rq;
     rq.target[slot] = targetId;
     const user = rq.user[slot];
-    let up = t.up[user];
+    // The network of the placement the view just made (send always follows a placement).
+    const view = this.view;
+    rq.netDown[slot] = view.pickDown;
+    rq.netRtt[slot] = view.pickRtt;
+    let up = view.pickUp;
     // First through the group's shared uplink, if it has one: a FIFO queue whose entries come in time order.
-    const g = t.groupUp[user];
+    const g = view.pickGroupUp;
     if (g > 0) {
       const now = this.sim.now;
       const leave = this.groupUp.pass(user * 2 + t.groupLink, now, g, now >= this.warmup);
@@ -117,7 +124,7 @@ export class Links {
     let leave = now;
     if (t.backhaulOut_s > 0) leave = this.siteOut.pass(t.site, now, t.backhaulOut_s, now >= this.warmup);
     const rq = this.rq;
-    rq.delivered[slot] = leave + t.down[rq.user[slot]];
+    rq.delivered[slot] = leave + rq.netDown[slot];
     this.outcomes.complete(slot);
   }
 

@@ -137,7 +137,7 @@ export class Outcomes {
     const start = rq.started[slot];
     const end = rq.ended[slot];
     const network = rq.enqueued[slot] - arrival + (deliveredAt - end);
-    const ttft = st.ttft !== null ? rq.firstToken[slot] + t.rtt[user] / 2 - arrival : NaN;
+    const ttft = st.ttft !== null ? rq.firstToken[slot] + rq.netRtt[slot] / 2 - arrival : NaN;
     if (rq.measured[slot] === 1) {
       const slo = this.services[svc].slo;
       const latency = deliveredAt - arrival;

@@ -38,11 +38,13 @@ export interface TargetPlan {
   /** Batch execution time and first-token time by batch size (index 1..maxBatch), seconds. */
   batchTime: Float64Array;
   firstToken: Float64Array;
-  /** Per user group: reachable, one-way up (with upload) and down (with download) delays, RTT. */
-  reachable: Uint8Array;
-  up: Float64Array;
-  down: Float64Array;
-  rtt: Float64Array;
+  /**
+   * The site requests travel to (for a managed API: its endpoint, as a cloud site). The per-user network
+   * figures (reachable, RTT, up and down delays, shared-uplink time) are computed from it by `targetNet`,
+   * once per (service, user group) and only for the targets that user group can reach (see view.ts): a dense
+   * targets × users table would not fit at 10,000 sites each with its own users.
+   */
+  netSite: Site;
   egressBytes: number;
   networkBytes: number;
   /** Region of the pool's site (for its grid intensity over time). */
@@ -62,8 +64,6 @@ export interface TargetPlan {
   site: number;
   backhaulIn_s: number;
   backhaulOut_s: number;
-  /** Per user group: this service's upload time on the group's shared uplink towards this target (0: none). */
-  groupUp: Float64Array;
   /** Which of the group's shared uplinks it uses: 0 towards edge sites, 1 towards cloud regions and APIs. */
   groupLink: number;
 }
@@ -150,20 +150,9 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
     backhaul_bps: { in: Infinity, out: Infinity },
     serves: null,
   };
-  const nUsers = scenario.users.length;
-  const reachable = new Uint8Array(nUsers);
-  const up = new Float64Array(nUsers);
-  const down = new Float64Array(nUsers);
-  const rtt = new Float64Array(nUsers);
-  let networkBytes = 0;
-  for (const user of scenario.users) {
-    const p = path(user, site, scenario.network, service.request);
-    reachable[user.index] = 1;
-    up[user.index] = p.up_s;
-    down[user.index] = p.down_s;
-    rtt[user.index] = p.rtt_s;
-    networkBytes = p.network_bytes;
-  }
+  // The bytes a request carries do not depend on the user (with no users there are no requests).
+  const networkBytes =
+    scenario.users.length > 0 ? path(scenario.users[0], site, scenario.network, service.request).network_bytes : 0;
   const mean = api.latency.mean_s;
   const firstToken = api.ttft ? Math.min(api.ttft.mean_s, mean) : mean;
   const r = service.request;
@@ -178,10 +167,7 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
     maxWait: 0,
     batchTime: Float64Array.of(0, mean),
     firstToken: Float64Array.of(0, firstToken),
-    reachable,
-    up,
-    down,
-    rtt,
+    netSite: site,
     egressBytes: 0, // the provider's egress is inside its price
     networkBytes,
     region: api.region,
@@ -195,7 +181,6 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
     site: -1,
     backhaulIn_s: 0,
     backhaulOut_s: 0,
-    groupUp: Float64Array.from(scenario.users, (u) => (service.request.upload_bytes * 8) / u.shared_uplink_bps.cloud),
     groupLink: 1,
   };
 }
@@ -298,9 +283,10 @@ function findFits(scenario: Scenario): Fit[] {
     for (const pool of scenario.pools) {
       if (pool.use === 'training') continue;
       const site = scenario.sites[pool.site];
-      const reachableByAnyone = service.users.some(
-        ({ user }) => path(scenario.users[user], site, scenario.network, service.request).reachable,
-      );
+      // Every user reaches a shared edge or cloud site; only a device or a `serves` site needs a look.
+      const reachableByAnyone =
+        (site.kind !== 'device' && site.serves === null) ||
+        service.users.some(({ user }) => path(scenario.users[user], site, scenario.network, service.request).reachable);
       if (!reachableByAnyone) continue;
       let devices = 1;
       if (service.model >= 0) {
@@ -389,22 +375,10 @@ function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: numb
       firstToken[b] = t.first_token_s;
     }
   }
-  const nUsers = scenario.users.length;
-  const reachable = new Uint8Array(nUsers);
-  const up = new Float64Array(nUsers);
-  const down = new Float64Array(nUsers);
-  const rtt = new Float64Array(nUsers);
-  let egressBytes = 0;
-  let networkBytes = 0;
-  for (const user of scenario.users) {
-    const p = path(user, site, scenario.network, service.request);
-    reachable[user.index] = p.reachable ? 1 : 0;
-    up[user.index] = p.up_s;
-    down[user.index] = p.down_s;
-    rtt[user.index] = p.rtt_s;
-    egressBytes = p.egress_bytes;
-    networkBytes = p.network_bytes;
-  }
+  // The bytes a request carries do not depend on the user (with no users there are no requests).
+  const p0 = scenario.users.length > 0 ? path(scenario.users[0], site, scenario.network, service.request) : null;
+  const egressBytes = p0 === null ? 0 : p0.egress_bytes;
+  const networkBytes = p0 === null ? 0 : p0.network_bytes;
   const serverMaxW = (pool.unit_power_idle_w / pool.devices_per_unit) * pp.replicaDevices + pp.dynamicWattsPerServer;
   const serverKwhPerSecond = kwhPerSecond(serverMaxW, region.pue);
   const usdPerServerSecond = serverUsdPerSecond(pool, pp.servers, serverKwhPerSecond);
@@ -418,10 +392,7 @@ function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: numb
     maxWait: service.batching.max_wait_s,
     batchTime,
     firstToken,
-    reachable,
-    up,
-    down,
-    rtt,
+    netSite: site,
     egressBytes,
     networkBytes,
     region: region.index,
@@ -435,11 +406,6 @@ function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: numb
     site: site.index,
     backhaulIn_s: site.kind === 'device' ? 0 : (service.request.upload_bytes * 8) / site.backhaul_bps.in,
     backhaulOut_s: site.kind === 'device' ? 0 : (service.request.download_bytes * 8) / site.backhaul_bps.out,
-    groupUp: Float64Array.from(scenario.users, (u) =>
-      site.kind === 'device'
-        ? 0
-        : (service.request.upload_bytes * 8) / u.shared_uplink_bps[site.kind === 'edge' ? 'edge' : 'cloud'],
-    ),
     groupLink: site.kind === 'edge' ? 0 : 1,
   };
 }
@@ -485,4 +451,26 @@ function planJob(scenario: Scenario, pools: PoolPlan[], job: TrainingJob): JobPl
       };
     }),
   };
+}
+
+/** A user group's network towards a target: what `path` gives, plus the time on the group's shared uplink. */
+export interface TargetNet {
+  reachable: boolean;
+  rtt_s: number;
+  up_s: number;
+  down_s: number;
+  /** This service's upload time on the group's shared uplink towards the target (0: none). */
+  groupUp_s: number;
+}
+
+export function targetNet(scenario: Scenario, t: TargetPlan, user: number): TargetNet {
+  const u = scenario.users[user];
+  const service = scenario.services[t.service];
+  const site = t.netSite;
+  const p = path(u, site, scenario.network, service.request);
+  const groupUp_s =
+    site.kind === 'device'
+      ? 0
+      : (service.request.upload_bytes * 8) / u.shared_uplink_bps[site.kind === 'edge' ? 'edge' : 'cloud'];
+  return { reachable: p.reachable, rtt_s: p.rtt_s, up_s: p.up_s, down_s: p.down_s, groupUp_s };
 }

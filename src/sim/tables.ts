@@ -27,6 +27,9 @@ export class RequestTable {
   /** When its response reaches the user (set just before Outcomes.complete). */
   delivered = new Float64Array(this.capacity);
   alive = new Uint8Array(this.capacity);
+  /** The network of the placement: one-way time back to the user and the round trip (from the policy view). */
+  netDown = new Float64Array(this.capacity);
+  netRtt = new Float64Array(this.capacity);
   private free = new Int32Array(this.capacity);
   private freeCount = 0;
   private used = 0;
@@ -79,6 +82,8 @@ export class RequestTable {
     this.ended = f64(this.ended);
     this.firstToken = f64(this.firstToken);
     this.delivered = f64(this.delivered);
+    this.netDown = f64(this.netDown);
+    this.netRtt = f64(this.netRtt);
     const a = new Uint8Array(cap);
     a.set(this.alive);
     this.alive = a;
