@@ -177,7 +177,10 @@ export function expandFleets(f: ScenarioFile, ctx: FleetContext): Expanded {
     for (const g of groups) {
       const u = fl.users[g];
       if (u.access_rtt === undefined && (rttEdge === null || rttCloud === null))
-        fail([...fp, 'users', g], 'missing required field "access_rtt" (or give the fleet an access_rtt for both edge and cloud)');
+        fail(
+          [...fp, 'users', g],
+          'missing required field "access_rtt" (or give the fleet an access_rtt for both edge and cloud)',
+        );
     }
 
     // Instance names, overrides checked against them.
@@ -250,7 +253,8 @@ export function expandFleets(f: ScenarioFile, ctx: FleetContext): Expanded {
                 if (x > count) fail([...op, 'instances', k], `instance ${x} is beyond the fleet's count (${count})`);
                 return names[x - 1];
               }
-              if (!byName.has(x)) fail([...op, 'instances', k], `unknown instance "${x}"${hint(x, names.slice(0, 1000))}`);
+              if (!byName.has(x))
+                fail([...op, 'instances', k], `unknown instance "${x}"${hint(x, names.slice(0, 1000))}`);
               return x;
             });
       for (const inst of which) {

@@ -512,7 +512,7 @@ const perInstanceDuration = () =>
     z.array(duration()).min(1),
     z
       .strictObject({ uniform: z.tuple([duration(), duration()]).describe('[low, high], drawn per instance.') })
-      .describe('Drawn per instance from the fleet\'s own seeded stream.'),
+      .describe("Drawn per instance from the fleet's own seeded stream."),
   ]);
 
 export const FleetSchema = z
@@ -527,7 +527,10 @@ export const FleetSchema = z
       ),
     regions: z
       .union([
-        z.array(name()).min(1).describe('Regions taken in turn (round-robin); a list of count names gives each its own.'),
+        z
+          .array(name())
+          .min(1)
+          .describe('Regions taken in turn (round-robin); a list of count names gives each its own.'),
         z
           .strictObject({ weights: z.record(z.string(), positive()) })
           .describe('Regions in proportion to the weights, spread evenly (smooth weighted round-robin).'),
@@ -584,7 +587,12 @@ export const FleetSchema = z
           region: name().optional(),
           demand: positive().optional(),
           site: z
-            .strictObject({ pools: z.record(z.string(), z.strictObject({ count: count(1).optional(), replicas: count(1).optional() })) })
+            .strictObject({
+              pools: z.record(
+                z.string(),
+                z.strictObject({ count: count(1).optional(), replicas: count(1).optional() }),
+              ),
+            })
             .optional(),
         }),
       )
