@@ -164,7 +164,7 @@ export function expandFleets(f: ScenarioFile, ctx: FleetContext): Expanded {
       if (v === undefined) return null;
       const path = [...fp, 'access_rtt', kind, 'uniform'];
       return perInstanceValues(
-        v as PerInstance,
+        v,
         count,
         () => fleetStream(ctx.seed, fleetName, `access_rtt:${kind}`),
         () => fail(path, 'give [low, high] with low <= high'),

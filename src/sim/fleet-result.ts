@@ -9,6 +9,7 @@
  */
 import type { FleetResult, PolicyResult } from '../metrics/result.js';
 import type { Plan } from './plan.js';
+import type { Scenario } from '../model/types.js';
 
 /** Round like the rest of the Result (9 significant digits). */
 function r(x: number): number {
@@ -21,6 +22,14 @@ function rank(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
 }
 
+/** Per pool: 1 if it belongs to a fleet's instance (undefined without fleets). */
+export function fleetPools(scenario: Scenario): Uint8Array | undefined {
+  if (scenario.fleets === undefined || scenario.fleets.length === 0) return undefined;
+  const inFleet = new Uint8Array(scenario.sites.length);
+  for (const f of scenario.fleets) for (const s of f.sites) inFleet[s] = 1;
+  return Uint8Array.from(scenario.pools, (p) => inFleet[p.site]);
+}
+
 export function withFleets(plan: Plan, result: PolicyResult, keepInstances: boolean): PolicyResult {
   const scenario = plan.scenario;
   const fleets = scenario.fleets;
@@ -29,12 +38,18 @@ export function withFleets(plan: Plan, result: PolicyResult, keepInstances: bool
   /** Pool index → the aggregated key ("<fleet>/<pool>") it counts towards. */
   const keyOf = new Map<string, string>();
   const rows: FleetResult[] = [];
+  const poolsOfSite = new Map<number, number[]>();
+  for (const pool of scenario.pools) {
+    const list = poolsOfSite.get(pool.site);
+    if (list === undefined) poolsOfSite.set(pool.site, [pool.index]);
+    else list.push(pool.index);
+  }
   for (const fleet of fleets) {
     const template = new Map<string, number[]>();
     for (const site of fleet.sites) {
       const siteName = scenario.sites[site].name;
-      for (const pool of scenario.pools) {
-        if (pool.site !== site) continue;
+      for (const k of poolsOfSite.get(site) ?? []) {
+        const pool = scenario.pools[k];
         const local = pool.name.slice(siteName.length + 1);
         const list = template.get(local) ?? [];
         list.push(pool.index);

@@ -280,13 +280,17 @@ function findFits(scenario: Scenario): Fit[] {
   for (const service of scenario.services) {
     const reasons: string[] = [];
     let any = false;
+    const serviceUsers = new Set(service.users.map((u) => u.user));
     for (const pool of scenario.pools) {
       if (pool.use === 'training') continue;
       const site = scenario.sites[pool.site];
       // Every user reaches a shared edge or cloud site; only a device or a `serves` site needs a look.
       const reachableByAnyone =
-        (site.kind !== 'device' && site.serves === null) ||
-        service.users.some(({ user }) => path(scenario.users[user], site, scenario.network, service.request).reachable);
+        site.kind === 'device'
+          ? service.users.some(
+              ({ user }) => path(scenario.users[user], site, scenario.network, service.request).reachable,
+            )
+          : site.serves === null || site.serves.some((u) => serviceUsers.has(u));
       if (!reachableByAnyone) continue;
       let devices = 1;
       if (service.model >= 0) {

@@ -155,6 +155,10 @@ export class PolicyView {
         rows: new Array<Row | undefined>(scenario.users.length),
       };
     });
+    // The rows of every (service, user group) that sends requests, built now rather than on the first request.
+    plan.services.forEach((sp, i) => {
+      for (const { user } of sp.service.users) this.row(this.views[i], user);
+    });
   }
 
   link(parts: Parts): void {
