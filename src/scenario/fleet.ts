@@ -298,7 +298,10 @@ export function expandFleets(f: ScenarioFile, ctx: FleetContext): Expanded {
       }
       touched = true;
       const total = picked.reduce((a, m) => a + m.weight, 0);
-      for (const m of picked) out.push({ user: m.name, weight: (share.weight * m.weight) / total });
+      // Alone, the fleet's users carry their own weights (as the file written by hand would); beside other
+      // groups, they share the entry's weight in proportion to theirs.
+      for (const m of picked)
+        out.push({ user: m.name, weight: shares.length === 1 ? m.weight : (share.weight * m.weight) / total });
     });
     if (touched) expandedServices.add(sname);
     services[sname] = touched ? { ...s, users: out } : s;
