@@ -210,3 +210,14 @@ describe('fleets', () => {
     expect(pickCumulative(cum, 1)).toBe(3);
   });
 });
+
+describe('loading a large file', () => {
+  it('still reports a duplicate key with line:col (checked without the quadratic yaml option)', () => {
+    const e = loadError(FLEET_FILE.replace('    count: 5\n', '    count: 5\n    count: 6\n'));
+    expect(e.message).toMatch(/^f\.yaml:(\d+):5: duplicate key "count"$/);
+    const line = Number(/^f\.yaml:(\d+)/.exec(e.message)![1]);
+    expect(FLEET_FILE.replace('    count: 5\n', '    count: 5\n    count: 6\n').split('\n')[line - 1]).toBe(
+      '    count: 6',
+    );
+  });
+});
