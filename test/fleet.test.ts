@@ -6,7 +6,10 @@ import { runScenario } from '../src/sim/index.js';
 import { buildPlan, runPolicy } from '../src/sim/index.js';
 import { builtinPolicy } from '../src/placement/builtin.js';
 import { pickCumulative } from '../src/sim/arrivals.js';
-import { renderTable } from '../src/report/index.js';
+import { renderHtml, renderTable, writeCsv } from '../src/report/index.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TEST_TIMEOUT_MS } from './helpers/timeouts.js';
 
 const COMMON = `
@@ -154,6 +157,12 @@ describe('fleets', () => {
       const table = renderTable(agg);
       expect(table).toContain('fleet store/box (5 instances)');
       expect(table).not.toContain('store-0003/box');
+      // CSV gets a fleets.csv; HTML and JSON render.
+      const dir = mkdtempSync(join(tmpdir(), 'fleet-csv-'));
+      const files = writeCsv(agg, dir);
+      expect(files.some((f) => f.endsWith('fleets.csv'))).toBe(true);
+      expect(readFileSync(join(dir, 'fleets.csv'), 'utf8')).toContain('store/box');
+      expect(renderHtml(agg)).toContain('<html');
       // Without fleets there is no fleets field at all (old Results are unchanged).
       const plain = runScenario(loadScenarioText(HAND_FILE, 'b.yaml'));
       expect('fleets' in plain.policies[0]).toBe(false);
