@@ -82,6 +82,7 @@ interface RunFlags {
   csv?: string;
   trace?: boolean;
   html?: string;
+  instances?: boolean;
   color?: boolean;
 }
 
@@ -210,6 +211,10 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     )
     .option('--trace', 'with --csv: also write trace.csv, one row per request (streamed, any length)')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
+    .option(
+      '--instances',
+      "list every instance of a fleet (its pools, placements, time series), not just the fleet's rows",
+    )
     .addOption(new Option('--color', 'colour the table').hideHelp())
     .action(async (file: string, flags: RunFlags) => {
       if (flags.trace && !flags.csv)
@@ -221,7 +226,10 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       let tracer: TraceCsvWriter | null = null;
       try {
         if (flags.trace) tracer = await openTrace(join(flags.csv!, 'trace.csv'));
-        result = runLoaded(loaded, tracer ? { trace: tracer.write } : {});
+        result = runLoaded(loaded, {
+          ...(tracer ? { trace: tracer.write } : {}),
+          ...(flags.instances === true ? { instances: true } : {}),
+        });
       } finally {
         tracer?.close();
       }

@@ -226,11 +226,11 @@ const FILES: CsvFile[] = [
   ...LIST_FILES.flatMap((l): CsvFile[] => {
     const elements = (result: Result) =>
       result.policies.flatMap((p) =>
-        (p[l.field] as unknown as Obj[]).map((element) => ({ policy: p.policy, element })),
+        ((p[l.field] ?? []) as unknown as Obj[]).map((element) => ({ policy: p.policy, element })),
       );
     // A list file marked `whenAny` in the schema is written only when some policy has an element.
     const wanted = (result: Result) =>
-      !l.file.whenAny || result.policies.some((p) => (p[l.field] as unknown[]).length > 0);
+      !l.file.whenAny || result.policies.some((p) => ((p[l.field] ?? []) as unknown[]).length > 0);
     return [
       { file: l.file.name, columns: l.columns, render: (r) => render(l.columns, elements(r)), wanted },
       ...l.long.map((g) => ({

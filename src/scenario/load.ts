@@ -12,7 +12,8 @@ import {
   CATALOG_RTT_MS,
   defaultCatalog,
 } from '../hardware/catalog.js';
-import type { Catalog, Scenario } from '../model/types.js';
+import type { Catalog, FleetGroup, Scenario } from '../model/types.js';
+import { expandFleets, type FleetInfo } from './fleet.js';
 import { BUILTIN_POLICY_NAMES } from '../placement/names.js';
 import { InputError, hint, type PathSegment } from './errors.js';
 import { resolveScenario, type NetworkDefaultsInput } from './resolve.js';
@@ -59,10 +60,18 @@ export function readScenarioFile(path: string): string {
 export function loadScenarioText(text: string, file: string, opts: LoadOptions = {}): Scenario {
   const format = extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML';
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // yaml's own uniqueKeys check compares every key of a mapping with every other (quadratic: 1 s of a
+  // 10,000-site file's load); duplicates are found below with one set per mapping instead.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
 
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
+  const duplicate = firstDuplicateKey(doc.contents);
+  const firstError = doc.errors.length > 0 ? doc.errors[0] : undefined;
+  if (duplicate !== undefined && (firstError === undefined || duplicate.offset < firstError.pos[0])) {
+    const pos = lineCounter.linePos(duplicate.offset);
+    throw new InputError(`duplicate key "${duplicate.key}"`, { file, line: pos.line, col: pos.col });
+  }
+  if (firstError !== undefined) {
+    const e = firstError;
     const pos = lineCounter.linePos(e.pos[0]);
     let detail: string;
     if (e.code === 'DUPLICATE_KEY') detail = `duplicate key${duplicateKeyName(doc, e.pos[0])}`;
@@ -95,10 +104,12 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
   if (!parsed.success) throw issuesToError(parsed.error.issues, raw, file, locate);
 
   const nd = opts.networkDefaults ?? {};
+  const expanded = expandFleets(parsed.data, { file, locate: locate.value, seed: opts.seed ?? parsed.data.seed });
   // Errors from resolve carry the file already; those about opts.seed / opts.policies must not.
-  return resolveScenario(parsed.data, {
+  const scenario = resolveScenario(expanded.file, {
     file,
     locate: locate.value,
+    alias: expanded.fleets.length > 0 ? expanded.alias : undefined,
     catalog: opts.catalog ?? defaultCatalog(),
     network: {
       egress_usd_per_gb: nd.egress_usd_per_gb ?? CATALOG_NETWORK_DEFAULTS.egress_usd_per_gb,
@@ -113,10 +124,46 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
     seed: opts.seed,
     policies: opts.policies,
   });
+  if (expanded.fleets.length > 0) scenario.fleets = fleetGroups(scenario, expanded.fleets);
+  return scenario;
+}
+
+/** The fleets' instances as site and user indices of the resolved scenario. */
+function fleetGroups(scenario: Scenario, fleets: readonly FleetInfo[]): FleetGroup[] {
+  const siteIndex = new Map(scenario.sites.map((s) => [s.name, s.index]));
+  const userIndex = new Map(scenario.users.map((u) => [u.name, u.index]));
+  return fleets.map((f) => ({
+    name: f.name,
+    sites: f.instances.map((n) => siteIndex.get(n)!),
+    users: f.users.map((us) => us.map((u) => userIndex.get(u)!)),
+  }));
 }
 
 function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** The first key (in document order) that repeats one before it in the same mapping: linear in the keys. */
+function firstDuplicateKey(root: unknown): { key: string; offset: number } | undefined {
+  let found: { key: string; offset: number } | undefined;
+  const visit = (node: unknown): void => {
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const k = pair.key;
+        if (isScalar(k)) {
+          const name = `${typeof k.value}:${String(k.value)}`;
+          const offset = k.range?.[0] ?? 0;
+          if (seen.has(name) && (found === undefined || offset < found.offset))
+            found = { key: String(k.value), offset };
+          seen.add(name);
+        }
+        visit(pair.value);
+      }
+    } else if (isSeq(node)) node.items.forEach(visit);
+  };
+  visit(root);
+  return found;
 }
 
 function duplicateKeyName(doc: Document, offset: number): string {

@@ -11,7 +11,7 @@
 import { REJECT_QUEUE_FULL } from './decisions.js';
 import type { Simulator } from '../engine/index.js';
 import type { RequestTable } from './tables.js';
-import type { TargetPlan } from './plan.js';
+import { onLan, type TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import { Level } from './tallies.js';
 import { RingQueue } from './tables.js';
@@ -79,6 +79,8 @@ export class Pools {
   /** Continuous batching of the LLM pools (plan.ts PoolPlan.llm); isLlm[p] = 1 for those pools. */
   declare readonly llm: LlmServers;
   declare readonly isLlm: Uint8Array;
+  /** Per user group: the site whose LAN it sits on, or −1 (plan.ts onLan). */
+  declare private readonly userGateway: Int32Array;
   declare private readonly poolMaxBatch: Float64Array;
 
   constructor(ctx: RunContext) {
@@ -133,6 +135,7 @@ export class Pools {
     this.servingSince = new Float64Array(nPools);
     this.queueSince = new Float64Array(nPools);
     this.isLlm = Uint8Array.from(plan.pools, (pp) => (pp.llm !== null ? 1 : 0));
+    this.userGateway = Int32Array.from(ctx.scenario.users, (u) => u.lan_site ?? -1);
     this.poolMaxBatch = Float64Array.from(plan.pools, (pp) => pp.maxBatch);
     this.llm = new LlmServers(ctx, this, this.serverPool);
   }
@@ -239,7 +242,7 @@ export class Pools {
     const pool = tp.pool;
     // The pool may have gone while the request travelled: it is placed again.
     // (Users on the site's own LAN reach it whatever its uplink does.)
-    const cut = this.uplinks.down[this.uplinks.siteOfPool[pool]] > 0 && tp.lan[rq.user[slot]] === 0;
+    const cut = this.uplinks.down[this.uplinks.siteOfPool[pool]] > 0 && !onLan(tp, this.userGateway[rq.user[slot]]);
     if (cut || !this.capacity.canServe(pool)) {
       this.arrivals.retry(slot);
       return;
@@ -388,7 +391,7 @@ export class Pools {
       rq.started[slot] = start;
       rq.ended[slot] = now;
       rq.firstToken[slot] = firstTokenAt;
-      if (!uplinkDown || t.lan[rq.user[slot]] === 1) this.links.deliver(slot, t);
+      if (!uplinkDown || onLan(t, this.userGateway[rq.user[slot]])) this.links.deliver(slot, t);
       else this.uplinks.hold(slot, site, ctx.scenario.services[t.service].request.download_bytes);
     }
     this.accountBusy(pool, start, now);

@@ -3,6 +3,14 @@
  * filled with the estimates of this moment (network, queue wait, execution, cost, carbon, availability),
  * and the calls into the policy (`place`, `deferRequest`) with their answers checked.
  *
+ * Scale: the static part of a candidate — whether the user group can reach the target at all, its round
+ * trip, up and down times and shared-uplink time — is computed once per (service, user group), and only for
+ * the targets that group can reach (a "row", built on its first request from a per-service index: targets
+ * every group reaches, a device site's region, a `serves` site's groups). A policy that declares
+ * `candidates: 'reachable'` (every built-in does) gets only the row's candidates, so a request from a fleet
+ * store costs the same whether the fleet has 10 stores or 10,000. Other policies get every target of the
+ * service, as always (unreachable ones unavailable): their cost per request grows with the sites.
+ *
  * Owns: the request and candidate objects (allocated once per run; a policy must not keep them).
  * Reads: pools (queues, replicas), links (backlogs), capacity (units, outages), uplinks, managed APIs.
  * Handles no events.
@@ -11,7 +19,7 @@ import { gridAt } from '../model/types.js';
 import type { Candidate, PlacementRequest } from '../placement/policy.js';
 import { estimateApiGco2, estimateGco2, estimateUsd } from './pricing.js';
 import type { Simulator } from '../engine/index.js';
-import type { TargetPlan } from './plan.js';
+import { targetNet, type TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import type { Pools } from './pools.js';
 import type { Links } from './links.js';
@@ -20,10 +28,39 @@ import type { Uplinks } from './uplinks.js';
 import type { ManagedApis } from './apis.js';
 import { CAUSE_API_LIMIT, CAUSE_DOWN, CAUSE_FULL, CAUSE_NONE, Decisions } from './decisions.js';
 
+interface View {
+  now: number;
+  candidates: Candidate[];
+  gridAt: (region: string, t: number) => number;
+}
+
 interface ServiceView {
   request: PlacementRequest;
-  view: { now: number; candidates: Candidate[]; gridAt: (region: string, t: number) => number };
+  /** Every target of the service (policies with candidates: 'all'). */
+  view: View;
+  /** The reachable targets of the request's user group (policies with candidates: 'reachable'). */
+  reachable: View;
   targetIds: Int32Array;
+  /** Positions (in targetIds) every user group reaches; per region, of device sites; per group, of `serves` sites. */
+  openPos: Int32Array;
+  devicePos: Map<number, number[]>;
+  servesPos: Map<number, number[]>;
+  /** Per user group: its row, built on first use. */
+  rows: (Row | undefined)[];
+}
+
+/** The targets one user group can reach for one service, with the static part of its candidates. */
+interface Row {
+  /** Positions in the service's targets, ascending. */
+  pos: Int32Array;
+  rtt: Float64Array;
+  up: Float64Array;
+  down: Float64Array;
+  groupUp: Float64Array;
+  /** 1 when the target's site is the group's own LAN (LAN energy; the site's uplink bypassed). */
+  lan: Uint8Array;
+  /** The service's candidate objects at those positions. */
+  cands: Candidate[];
 }
 
 export class PolicyView {
@@ -35,6 +72,8 @@ export class PolicyView {
   declare private readonly userRegion: Int32Array;
   /** Per user group: the site whose LAN it sits on and whose uplink its WAN traffic crosses, or −1. */
   declare private readonly userGateway: Int32Array;
+  /** The policy takes the pruned view (only reachable candidates). */
+  declare private readonly pruned: boolean;
   declare private pools: Pools;
   declare private links: Links;
   declare private capacity: Capacity;
@@ -48,6 +87,11 @@ export class PolicyView {
   declare private lastSvc: number;
   declare private lastUser: number;
   declare private readonly causeOf: (i: number) => number;
+  /** The network of the last placement (read by Links.send). */
+  pickUp = 0;
+  pickDown = 0;
+  pickRtt = 0;
+  pickGroupUp = 0;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -57,6 +101,7 @@ export class PolicyView {
     this.causeOf = (i) => this.unavailableCause(i);
     this.sim = ctx.sim;
     this.targets = ctx.plan.targets;
+    this.pruned = ctx.policy.candidates === 'reachable';
     const { scenario, plan } = ctx;
     this.userRegion = Int32Array.from(scenario.users.map((u) => u.region));
     this.userGateway = Int32Array.from(scenario.users.map((u) => u.lan_site ?? -1));
@@ -81,11 +126,22 @@ export class PolicyView {
         upload_bytes: s.request.upload_bytes,
         download_bytes: s.request.download_bytes,
       };
-      const candidates: Candidate[] = sp.targets.map((id) => {
+      const open: number[] = [];
+      const devicePos = new Map<number, number[]>();
+      const servesPos = new Map<number, number[]>();
+      const push = (m: Map<number, number[]>, k: number, v: number) => {
+        const list = m.get(k);
+        if (list === undefined) m.set(k, [v]);
+        else list.push(v);
+      };
+      const candidates: Candidate[] = sp.targets.map((id, i) => {
         const t = plan.targets[id];
         const api = t.api >= 0 ? scenario.apis[t.api] : null;
         const pool = t.pool >= 0 ? scenario.pools[t.pool] : null;
         const site = pool ? scenario.sites[pool.site] : null;
+        if (site !== null && site.kind === 'device') push(devicePos, site.region, i);
+        else if (site !== null && site.serves !== null) for (const u of site.serves) push(servesPos, u, i);
+        else open.push(i);
         return {
           pool: api ? api.name : pool!.name,
           poolIndex: pool ? pool.index : -1,
@@ -106,7 +162,20 @@ export class PolicyView {
           carbon_g: 0,
         };
       });
-      return { request, view: { now: 0, candidates, gridAt: gridForecast }, targetIds: Int32Array.from(sp.targets) };
+      return {
+        request,
+        view: { now: 0, candidates, gridAt: gridForecast },
+        reachable: { now: 0, candidates: [], gridAt: gridForecast },
+        targetIds: Int32Array.from(sp.targets),
+        openPos: Int32Array.from(open),
+        devicePos,
+        servesPos,
+        rows: new Array<Row | undefined>(scenario.users.length),
+      };
+    });
+    // The rows of every (service, user group) that sends requests, built now rather than on the first request.
+    plan.services.forEach((sp, i) => {
+      for (const { user } of sp.service.users) this.row(this.views[i], user);
     });
   }
 
@@ -116,6 +185,32 @@ export class PolicyView {
     this.capacity = parts.capacity;
     this.uplinks = parts.uplinks;
     this.apis = parts.apis;
+  }
+
+  /** Service svc's row for user group `user`: the targets it reaches, with their static network figures. */
+  private row(v: ServiceView, user: number): Row {
+    const cached = v.rows[user];
+    if (cached !== undefined) return cached;
+    const { scenario } = this.ctx;
+    const region = this.userRegion[user];
+    const merged = [...v.openPos, ...(v.devicePos.get(region) ?? []), ...(v.servesPos.get(user) ?? [])].sort(
+      (a, b) => a - b,
+    );
+    const kept: number[] = [];
+    const nets = merged.map((i) => targetNet(scenario, this.targets[v.targetIds[i]], user));
+    const reach = merged.filter((_, k) => nets[k].reachable);
+    for (let k = 0; k < merged.length; k++) if (nets[k].reachable) kept.push(k);
+    const row: Row = {
+      pos: Int32Array.from(reach),
+      rtt: Float64Array.from(kept, (k) => nets[k].rtt_s),
+      up: Float64Array.from(kept, (k) => nets[k].up_s),
+      down: Float64Array.from(kept, (k) => nets[k].down_s),
+      groupUp: Float64Array.from(kept, (k) => nets[k].groupUp_s),
+      lan: Uint8Array.from(kept, (k) => (nets[k].lan ? 1 : 0)),
+      cands: reach.map((i) => v.view.candidates[i]),
+    };
+    v.rows[user] = row;
+    return row;
   }
 
   /** Service svc's request, for a request of user group `user` that arrived at `arrival`. */
@@ -128,130 +223,162 @@ export class PolicyView {
   }
 
   /**
-   * Fills service svc's candidates for a request of user group `user`. (The arrival time is set by
-   * `request`, kept small enough to inline: a double passed to this large function would be boxed.)
+   * Fills service svc's candidates for a request of user group `user`: the row's (pruned view) or every
+   * target's. (The arrival time is set by `request`, kept small enough to inline: a double passed to this
+   * large function would be boxed.)
    */
-  private fill(svc: number, user: number): ServiceView {
-    const ctx = this.ctx;
-    const { plan, scenario, nRegions } = ctx;
+  private fill(svc: number, user: number): View {
     const v = this.views[svc];
-    const cands = v.view.candidates;
+    const row = this.row(v, user);
     const now = this.sim.now;
-    v.view.now = now;
-    // Everything the loop reads, loaded once: the calls inside it cannot then force reloads.
-    const targets = this.targets;
-    const pools = this.pools;
-    const serving = pools.serving;
-    const freeCount = pools.freeCount;
-    const queued = pools.queued;
-    const queues = pools.queues;
-    const busy = pools.busy;
-    const isLlm = pools.isLlm;
-    const llmRunning = pools.llm.running;
-    const maxQueue = pools.maxQueue;
-    const cap = this.capacity;
-    const links = this.links;
-    const groupUp = links.groupUp;
-    const linkDown = cap.linkDown;
-    const uplinkDown = this.uplinks.down;
-    const siteOfPool = this.uplinks.siteOfPool;
-    const usedForInference = ctx.usedForInference;
-    const regions = scenario.regions;
-    const userRegion = this.userRegion[user];
     const gw = this.userGateway[user];
     // WAN traffic of users on a site's LAN crosses that site's uplink: none while it is down.
-    const wanUp = gw < 0 || uplinkDown[gw] === 0;
+    const wanUp = gw < 0 || this.uplinks.down[gw] === 0;
+    if (this.pruned) {
+      const view = v.reachable;
+      view.now = now;
+      view.candidates = row.cands;
+      for (let k = 0; k < row.pos.length; k++)
+        this.fillOne(row.cands[k], v.targetIds[row.pos[k]], user, now, row, k, wanUp);
+      return view;
+    }
+    // Every target, in order; the row's pointer walks along (both ascend).
+    const view = v.view;
+    view.now = now;
+    const cands = view.candidates;
+    let k = 0;
     for (let i = 0; i < cands.length; i++) {
-      const c = cands[i];
-      const t = targets[v.targetIds[i]];
-      if (t.api >= 0) {
-        const a = scenario.apis[t.api];
-        const exec = t.batchTime[1];
-        c.available =
-          t.allowed &&
-          this.apis.usable[t.api] &&
-          this.apis.inFlight[t.api] < a.max_concurrency &&
-          wanUp &&
-          cap.regionDown[t.region] === 0 &&
-          linkDown[userRegion * nRegions + t.region] === 0;
-        c.rtt_s = t.rtt[user];
-        const gUp = t.groupUp[user] > 0 ? groupUp.backlog(user * 2 + 1, now) + t.groupUp[user] : 0;
-        c.network_s = t.up[user] + gUp + t.down[user];
-        c.queue_s = 0;
-        c.exec_s = exec;
-        c.latency_s = c.network_s + exec;
-        c.ttft_s = t.up[user] + gUp + t.firstToken[1] + c.rtt_s / 2;
-        c.queue_length = 0;
-        c.busy_servers = this.apis.inFlight[t.api];
-        c.servers = a.max_concurrency;
-        c.cost_usd = t.usdPerUse;
-        c.carbon_g = estimateApiGco2(t, gridAt(scenario.regions[t.region], now));
-        continue;
-      }
-      const p = t.pool;
-      const servers = serving[p];
-      const free = freeCount[p];
-      const qAll = queued[p];
-      const qThis = queues[t.id].length;
-      const B = t.maxBatch;
-      let bEff = qThis + 1 < B ? qThis + 1 : B;
-      const tB = t.batchTime[B];
-      let wait: number;
-      if (isLlm[p] === 1) {
-        // Continuous batching: it joins the running sequences at the next step unless requests already wait;
-        // the tables give times at b concurrent sequences per replica.
-        const conc = servers > 0 ? Math.floor(llmRunning[p] / servers) + 1 : 1;
-        bEff = conc < B ? conc : B;
-        if (servers === 0) wait = plan.pools[p].coldStart_s;
-        else wait = qAll === 0 ? 0 : (Math.floor(qAll / (servers * B)) + 0.5) * tB;
-      } else if (servers === 0) {
-        // Nothing serving yet: a unit is booting or would have to start.
-        wait = plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * tB;
-      } else if (free > 0 && qAll < free * B) {
-        wait = bEff < B ? t.maxWait : 0;
-      } else {
-        wait = (Math.floor(qAll / (servers * B)) + 0.5) * tB;
-      }
-      const exec = t.batchTime[bEff];
-      const rtt = t.rtt[user];
-      // The shared links' backlog, as it stands now, adds to the transfers.
-      let up = t.backhaulIn_s > 0 ? t.up[user] + links.siteIn.backlog(t.site, now) + t.backhaulIn_s : t.up[user];
-      if (t.groupUp[user] > 0) up += groupUp.backlog(user * 2 + t.groupLink, now) + t.groupUp[user];
-      const down =
-        t.backhaulOut_s > 0 ? t.down[user] + links.siteOut.backlog(t.site, now) + t.backhaulOut_s : t.down[user];
+      if (k < row.pos.length && row.pos[k] === i) {
+        this.fillOne(cands[i], v.targetIds[i], user, now, row, k, wanUp);
+        k++;
+      } else this.fillOne(cands[i], v.targetIds[i], user, now, null, 0, wanUp);
+    }
+    return view;
+  }
+
+  /**
+   * One candidate's estimates now, from the static network figures at position k of its row (row null: the
+   * group cannot reach it; zeros). wanUp: the group's WAN traffic can leave its LAN (its gateway is up).
+   */
+  private fillOne(
+    c: Candidate,
+    id: number,
+    user: number,
+    now: number,
+    row: Row | null,
+    k: number,
+    wanUp: boolean,
+  ): void {
+    const reachable = row !== null;
+    const rtt = reachable ? row.rtt[k] : 0;
+    const up0 = reachable ? row.up[k] : 0;
+    const down0 = reachable ? row.down[k] : 0;
+    const gUp0 = reachable ? row.groupUp[k] : 0;
+    const lan = reachable && row.lan[k] === 1;
+    const ctx = this.ctx;
+    const { plan, scenario, nRegions } = ctx;
+    const t = this.targets[id];
+    const cap = this.capacity;
+    const links = this.links;
+    const linkDown = cap.linkDown;
+    const userRegion = this.userRegion[user];
+    if (t.api >= 0) {
+      const a = scenario.apis[t.api];
+      const exec = t.batchTime[1];
       c.available =
         t.allowed &&
-        t.reachable[user] === 1 &&
-        usedForInference[p] &&
-        (t.lan[user] === 1 || (wanUp && uplinkDown[siteOfPool[p]] === 0)) &&
-        linkDown[userRegion * nRegions + t.region] === 0 &&
-        cap.canServe(p) &&
-        (qAll < maxQueue[p] || (free > 0 && qAll === 0));
+        this.apis.usable[t.api] &&
+        this.apis.inFlight[t.api] < a.max_concurrency &&
+        wanUp &&
+        cap.regionDown[t.region] === 0 &&
+        linkDown[userRegion * nRegions + t.region] === 0;
       c.rtt_s = rtt;
-      c.network_s = up + down;
-      c.queue_s = wait;
+      const gUp = gUp0 > 0 ? links.groupUp.backlog(user * 2 + 1, now) + gUp0 : 0;
+      c.network_s = up0 + gUp + down0;
+      c.queue_s = 0;
       c.exec_s = exec;
-      c.latency_s = up + wait + exec + down;
-      c.ttft_s = up + wait + t.firstToken[bEff] + rtt / 2;
-      c.queue_length = qThis;
-      c.busy_servers = busy[p];
-      c.servers = servers;
-      c.cost_usd = estimateUsd(t, exec, bEff);
-      const grid = gridAt(regions[t.region], now);
-      c.carbon_g = estimateGco2(t, exec, bEff, grid);
-      // Over the users' own LAN the transfer costs the LAN's energy, not the WAN's.
-      if (t.lan[user] === 1) c.carbon_g -= (t.kwhNetworkPerRequest - t.kwhLanPerRequest) * grid;
+      c.latency_s = c.network_s + exec;
+      c.ttft_s = up0 + gUp + t.firstToken[1] + c.rtt_s / 2;
+      c.queue_length = 0;
+      c.busy_servers = this.apis.inFlight[t.api];
+      c.servers = a.max_concurrency;
+      c.cost_usd = t.usdPerUse;
+      c.carbon_g = estimateApiGco2(t, gridAt(scenario.regions[t.region], now));
+      return;
     }
-    return v;
+    const pools = this.pools;
+    const p = t.pool;
+    const servers = pools.serving[p];
+    const free = pools.freeCount[p];
+    const qAll = pools.queued[p];
+    const qThis = pools.queues[t.id].length;
+    const B = t.maxBatch;
+    let bEff = qThis + 1 < B ? qThis + 1 : B;
+    const tB = t.batchTime[B];
+    let wait: number;
+    if (pools.isLlm[p] === 1) {
+      // Continuous batching: it joins the running sequences at the next step unless requests already wait;
+      // the tables give times at b concurrent sequences per replica.
+      const conc = servers > 0 ? Math.floor(pools.llm.running[p] / servers) + 1 : 1;
+      bEff = conc < B ? conc : B;
+      if (servers === 0) wait = plan.pools[p].coldStart_s;
+      else wait = qAll === 0 ? 0 : (Math.floor(qAll / (servers * B)) + 0.5) * tB;
+    } else if (servers === 0) {
+      // Nothing serving yet: a unit is booting or would have to start.
+      wait = plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * tB;
+    } else if (free > 0 && qAll < free * B) {
+      wait = bEff < B ? t.maxWait : 0;
+    } else {
+      wait = (Math.floor(qAll / (servers * B)) + 0.5) * tB;
+    }
+    const exec = t.batchTime[bEff];
+    // The shared links' backlog, as it stands now, adds to the transfers.
+    let up = t.backhaulIn_s > 0 ? up0 + links.siteIn.backlog(t.site, now) + t.backhaulIn_s : up0;
+    if (gUp0 > 0) up += links.groupUp.backlog(user * 2 + t.groupLink, now) + gUp0;
+    const down = t.backhaulOut_s > 0 ? down0 + links.siteOut.backlog(t.site, now) + t.backhaulOut_s : down0;
+    c.available =
+      t.allowed &&
+      reachable &&
+      ctx.usedForInference[p] &&
+      (lan || (wanUp && this.uplinks.down[this.uplinks.siteOfPool[p]] === 0)) &&
+      linkDown[userRegion * nRegions + t.region] === 0 &&
+      cap.canServe(p) &&
+      (qAll < pools.maxQueue[p] || (free > 0 && qAll === 0));
+    c.rtt_s = rtt;
+    c.network_s = up + down;
+    c.queue_s = wait;
+    c.exec_s = exec;
+    c.latency_s = up + wait + exec + down;
+    c.ttft_s = up + wait + t.firstToken[bEff] + rtt / 2;
+    c.queue_length = qThis;
+    c.busy_servers = pools.busy[p];
+    c.servers = servers;
+    c.cost_usd = estimateUsd(t, exec, bEff);
+    const grid = gridAt(scenario.regions[t.region], now);
+    c.carbon_g = estimateGco2(t, exec, bEff, grid);
+    // Over the users' own LAN the transfer costs the LAN's energy, not the WAN's.
+    if (lan) c.carbon_g -= (t.kwhNetworkPerRequest - t.kwhLanPerRequest) * grid;
+  }
+
+  /** Remembers the static network of the chosen candidate (choice: an index into the view's candidates). */
+  private pick(v: ServiceView, user: number, choice: number): number {
+    const row = v.rows[user]!;
+    // (A chosen candidate is available, so reachable: it has a place in the row.)
+    const k = this.pruned ? choice : rowIndex(row, choice);
+    this.pickUp = row.up[k];
+    this.pickDown = row.down[k];
+    this.pickRtt = row.rtt[k];
+    this.pickGroupUp = row.groupUp[k];
+    return v.targetIds[row.pos[k]];
   }
 
   /** Asks the policy where a request of service svc goes; returns the target id or −1. */
   place(svc: number, user: number, arrival: number): number {
-    this.request(svc, user, arrival);
-    const v = this.fill(svc, user);
+    const v = this.request(svc, user, arrival);
+    const view = this.fill(svc, user);
     const policy = this.ctx.policy;
-    const choice = policy.place(v.request, v.view);
-    const cands = v.view.candidates;
+    const choice = policy.place(v.request, view);
+    const cands = view.candidates;
     this.lastSvc = svc;
     this.lastUser = user;
     if (choice === -1) {
@@ -265,18 +392,23 @@ export class PolicyView {
       );
     }
     this.lastDecision = this.decisions.classify(cands, choice, v.request, this.causeOf);
-    return v.targetIds[choice];
+    return this.pick(v, user, choice);
   }
 
   /** Why candidate i of the last fill is unavailable, if for a passing reason (decisions.ts). */
   private unavailableCause(i: number): number {
-    const t = this.targets[this.views[this.lastSvc].targetIds[i]];
-    const cap = this.capacity;
+    const v = this.views[this.lastSvc];
     const user = this.lastUser;
+    const row = v.rows[user]!;
+    // Its place in the row (−1: the group cannot reach it) and its target.
+    const k = this.pruned ? i : rowIndex(row, i);
+    const t = this.targets[v.targetIds[this.pruned ? row.pos[i] : i]];
+    const lan = k >= 0 && row.lan[k] === 1;
+    const cap = this.capacity;
     const userRegion = this.userRegion[user];
     const linkDown = cap.linkDown[userRegion * this.ctx.nRegions + t.region] !== 0;
     const gw = this.userGateway[user];
-    const cutOff = gw >= 0 && this.uplinks.down[gw] > 0 && t.lan[user] === 0;
+    const cutOff = gw >= 0 && this.uplinks.down[gw] > 0 && !lan;
     if (!t.allowed) return CAUSE_NONE;
     if (t.api >= 0) {
       if (!this.apis.usable[t.api]) return CAUSE_NONE;
@@ -284,8 +416,8 @@ export class PolicyView {
       return this.apis.inFlight[t.api] >= this.ctx.scenario.apis[t.api].max_concurrency ? CAUSE_API_LIMIT : CAUSE_NONE;
     }
     const p = t.pool;
-    if (t.reachable[user] !== 1 || !this.ctx.usedForInference[p]) return CAUSE_NONE;
-    const siteCut = this.uplinks.down[this.uplinks.siteOfPool[p]] > 0 && t.lan[user] === 0;
+    if (k < 0 || !this.ctx.usedForInference[p]) return CAUSE_NONE;
+    const siteCut = this.uplinks.down[this.uplinks.siteOfPool[p]] > 0 && !lan;
     if (siteCut || cutOff || linkDown || !cap.canServe(p)) return CAUSE_DOWN;
     return this.pools.isFull(p) ? CAUSE_FULL : CAUSE_NONE;
   }
@@ -295,9 +427,9 @@ export class PolicyView {
     const ctx = this.ctx;
     const service = ctx.scenario.services[svc];
     const now = this.sim.now;
-    this.request(svc, user, now);
-    const v = this.fill(svc, user);
-    const delay = ctx.policy.deferRequest!(v.request, v.view, now + service.deferrable_s!);
+    const v = this.request(svc, user, now);
+    const view = this.fill(svc, user);
+    const delay = ctx.policy.deferRequest!(v.request, view, now + service.deferrable_s!);
     if (!(delay >= 0 && delay <= service.deferrable_s!)) {
       throw new Error(
         `policy "${ctx.policy.name}" returned ${String(delay)} from deferRequest for service "${service.name}": expected 0..${service.deferrable_s} s`,
@@ -305,4 +437,16 @@ export class PolicyView {
     }
     return delay;
   }
+}
+
+/** The place of service position i in a row (−1 when the row's group cannot reach it). */
+function rowIndex(row: Row, i: number): number {
+  let lo = 0;
+  let hi = row.pos.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (row.pos[mid] < i) lo = mid + 1;
+    else hi = mid;
+  }
+  return row.pos.length > 0 && row.pos[lo] === i ? lo : -1;
 }
