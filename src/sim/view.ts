@@ -3,13 +3,21 @@
  * filled with the estimates of this moment (network, queue wait, execution, cost, carbon, availability),
  * and the calls into the policy (`place`, `deferRequest`) with their answers checked.
  *
- * Scale: the static part of a candidate — whether the user group can reach the target at all, its round
- * trip, up and down times and shared-uplink time — is computed once per (service, user group), and only for
- * the targets that group can reach (a "row", built on its first request from a per-service index: targets
- * every group reaches, a device site's region, a `serves` site's groups). A policy that declares
- * `candidates: 'reachable'` (every built-in does) gets only the row's candidates, so a request from a fleet
- * store costs the same whether the fleet has 10 stores or 10,000. Other policies get every target of the
- * service, as always (unreachable ones unavailable): their cost per request grows with the sites.
+ * Scale (docs/performance.md, "Placement at scale"): the static part of a candidate — whether the user group
+ * can reach the target at all, its round trip, up and down times, shared-uplink time, whether it is the
+ * group's own LAN — is computed once per (service, user group), and only for the targets that group can
+ * reach (a "row", built from a per-service index: targets every group reaches, a device site's region, a
+ * `serves` site's groups). A policy that declares `candidates: 'reachable'` (every built-in does) gets only
+ * the row's candidates, so a request from a fleet store costs the same whether the fleet has 10 stores or
+ * 10,000. Other policies get every target of the service, as always (unreachable ones unavailable): their
+ * cost per request grows with the sites.
+ *
+ * What a request reads is kept in few places, so that a request from one of 10,000 sites (whose data is not
+ * in the processor's cache) costs few memory reads: a row is one run of a flat array; the figures of a pool
+ * target its estimates read are one 64-byte stride of another (TF_*), its batch-timing table a third; the
+ * pruned view's candidates are a handful of objects per service, reused for every row (only their identity
+ * changes with the target), rather than one object per target; the grid intensity is looked up once per
+ * region and hour.
  *
  * Owns: the request and candidate objects (allocated once per run; a policy must not keep them).
  * Reads: pools (queues, replicas), links (backlogs), capacity (units, outages), uplinks, managed APIs.
@@ -17,7 +25,7 @@
  */
 import { gridAt } from '../model/types.js';
 import type { Candidate, PlacementRequest } from '../placement/policy.js';
-import { estimateApiGco2, estimateGco2, estimateUsd } from './pricing.js';
+import { estimateApiGco2 } from './pricing.js';
 import type { Simulator } from '../engine/index.js';
 import { targetNet, type TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
@@ -34,6 +42,39 @@ interface View {
   gridAt: (region: string, t: number) => number;
 }
 
+/** A row entry: [position in the service's targets, target id, rtt, up, down, shared-uplink time, on LAN]. */
+const R_POS = 0;
+const R_ID = 1;
+const R_RTT = 2;
+const R_UP = 3;
+const R_DOWN = 4;
+const R_GROUP_UP = 5;
+const R_LAN = 6;
+const RS = 7;
+
+/** A pool target's figures, packed per target (TF = 8 doubles: one cache line). */
+const TF_MAX_WAIT = 0;
+const TF_USD_S = 1;
+const TF_KWH_S = 2;
+const TF_USD_NET = 3;
+const TF_KWH_NET = 4;
+const TF_KWH_LAN = 5;
+const TF_BACKHAUL_IN = 6;
+const TF_BACKHAUL_OUT = 7;
+const TF = 8;
+/** And its integers: pool, max batch, region, site, shared-uplink link, allowed, its batch table's start. */
+const TI_POOL = 0;
+const TI_MAX_BATCH = 1;
+const TI_REGION = 2;
+const TI_SITE = 3;
+const TI_GROUP_LINK = 4;
+const TI_ALLOWED = 5;
+const TI_TABLE = 6;
+const TI = 8;
+
+/** A candidate whose identity the view sets (a policy sees Candidate, read-only where it must not write). */
+type Cand = { -readonly [K in keyof Candidate]: Candidate[K] };
+
 interface ServiceView {
   request: PlacementRequest;
   /** Every target of the service (policies with candidates: 'all'). */
@@ -45,22 +86,16 @@ interface ServiceView {
   openPos: Int32Array;
   devicePos: Map<number, number[]>;
   servesPos: Map<number, number[]>;
-  /** Per user group: its row, built on first use. */
-  rows: (Row | undefined)[];
-}
-
-/** The targets one user group can reach for one service, with the static part of its candidates. */
-interface Row {
-  /** Positions in the service's targets, ascending. */
-  pos: Int32Array;
-  rtt: Float64Array;
-  up: Float64Array;
-  down: Float64Array;
-  groupUp: Float64Array;
-  /** 1 when the target's site is the group's own LAN (LAN energy; the site's uplink bypassed). */
-  lan: Uint8Array;
-  /** The service's candidate objects at those positions. */
-  cands: Candidate[];
+  /** The rows, one after another (RS numbers per entry); per user group, its row's first entry (−1: not built) and length. */
+  rowData: Float64Array;
+  rowUsed: number;
+  rowStart: Int32Array;
+  rowLen: Int32Array;
+  /** The pruned view's candidate objects, reused for every row; byLen[n]: the first n of them. */
+  scratch: Cand[];
+  byLen: Cand[][];
+  /** The target each scratch candidate's identity (pool, site, kind, region) is of now. */
+  scratchId: Int32Array;
 }
 
 export class PolicyView {
@@ -70,8 +105,17 @@ export class PolicyView {
   declare private readonly targets: TargetPlan[];
   declare private readonly views: ServiceView[];
   declare private readonly userRegion: Int32Array;
+  declare private readonly userNames: string[];
   /** Per user group: the site whose LAN it sits on and whose uplink its WAN traffic crosses, or −1. */
   declare private readonly userGateway: Int32Array;
+  /** Per target: its packed figures (TF_*, TI_*), and the batch tables (time, first token per batch size). */
+  declare private readonly tf: Float64Array;
+  declare private readonly ti: Int32Array;
+  declare private readonly table: Float64Array;
+  /** Per region: the grid intensity of the hour [gridFrom, gridTo) (refreshed when the hour changes). */
+  declare private readonly gridValue: Float64Array;
+  declare private readonly gridFrom: Float64Array;
+  declare private readonly gridTo: Float64Array;
   /** The policy takes the pruned view (only reachable candidates). */
   declare private readonly pruned: boolean;
   declare private pools: Pools;
@@ -104,13 +148,50 @@ export class PolicyView {
     this.pruned = ctx.policy.candidates === 'reachable';
     const { scenario, plan } = ctx;
     this.userRegion = Int32Array.from(scenario.users.map((u) => u.region));
+    this.userNames = scenario.users.map((u) => u.name);
     this.userGateway = Int32Array.from(scenario.users.map((u) => u.lan_site ?? -1));
+    const nT = plan.targets.length;
+    this.tf = new Float64Array(nT * TF);
+    this.ti = new Int32Array(nT * TI);
+    let tableSize = 0;
+    for (const t of plan.targets) tableSize += 2 * (t.maxBatch + 1);
+    this.table = new Float64Array(tableSize);
+    let base = 0;
+    for (const t of plan.targets) {
+      const f = t.id * TF;
+      const i = t.id * TI;
+      this.tf[f + TF_MAX_WAIT] = t.maxWait;
+      this.tf[f + TF_USD_S] = t.usdPerServerSecond;
+      this.tf[f + TF_KWH_S] = t.kwhPerServerSecond;
+      this.tf[f + TF_USD_NET] = t.usdNetworkPerRequest;
+      this.tf[f + TF_KWH_NET] = t.kwhNetworkPerRequest;
+      this.tf[f + TF_KWH_LAN] = t.kwhLanPerRequest;
+      this.tf[f + TF_BACKHAUL_IN] = t.backhaulIn_s;
+      this.tf[f + TF_BACKHAUL_OUT] = t.backhaulOut_s;
+      this.ti[i + TI_POOL] = t.pool;
+      this.ti[i + TI_MAX_BATCH] = t.maxBatch;
+      this.ti[i + TI_REGION] = t.region;
+      this.ti[i + TI_SITE] = t.site;
+      this.ti[i + TI_GROUP_LINK] = t.groupLink;
+      this.ti[i + TI_ALLOWED] = t.allowed ? 1 : 0;
+      this.ti[i + TI_TABLE] = base;
+      for (let b = 0; b <= t.maxBatch; b++) {
+        this.table[base + 2 * b] = t.batchTime[b];
+        this.table[base + 2 * b + 1] = t.firstToken[b];
+      }
+      base += 2 * (t.maxBatch + 1);
+    }
+    const nRegions = scenario.regions.length;
+    this.gridValue = new Float64Array(nRegions);
+    this.gridFrom = new Float64Array(nRegions).fill(Infinity);
+    this.gridTo = new Float64Array(nRegions).fill(-Infinity);
     const regionByName = new Map(scenario.regions.map((r) => [r.name, r]));
     /** The scenario's grid intensity as a perfect forecast (policies may look ahead with it). */
     const gridForecast = (region: string, t: number): number => {
       const reg = regionByName.get(region);
       return reg ? gridAt(reg, t) : NaN;
     };
+    const nUsers = scenario.users.length;
     this.views = plan.services.map((sp) => {
       const s = sp.service;
       const request: PlacementRequest = {
@@ -142,25 +223,13 @@ export class PolicyView {
         if (site !== null && site.kind === 'device') push(devicePos, site.region, i);
         else if (site !== null && site.serves !== null) for (const u of site.serves) push(servesPos, u, i);
         else open.push(i);
-        return {
-          pool: api ? api.name : pool!.name,
-          poolIndex: pool ? pool.index : -1,
-          site: api ? api.name : site!.name,
-          kind: api ? 'api' : site!.kind,
-          region: scenario.regions[t.region].name,
-          available: true,
-          rtt_s: 0,
-          network_s: 0,
-          queue_s: 0,
-          exec_s: 0,
-          latency_s: 0,
-          ttft_s: 0,
-          queue_length: 0,
-          busy_servers: 0,
-          servers: 0,
-          cost_usd: 0,
-          carbon_g: 0,
-        };
+        const c = newCandidate();
+        c.pool = api ? api.name : pool!.name;
+        c.poolIndex = pool ? pool.index : -1;
+        c.site = api ? api.name : site!.name;
+        c.kind = api ? 'api' : site!.kind;
+        c.region = scenario.regions[t.region].name;
+        return c;
       });
       return {
         request,
@@ -170,7 +239,13 @@ export class PolicyView {
         openPos: Int32Array.from(open),
         devicePos,
         servesPos,
-        rows: new Array<Row | undefined>(scenario.users.length),
+        rowData: new Float64Array(RS * 16),
+        rowUsed: 0,
+        rowStart: new Int32Array(nUsers).fill(-1),
+        rowLen: new Int32Array(nUsers),
+        scratch: [],
+        byLen: [[]],
+        scratchId: new Int32Array(0),
       };
     });
     // The rows of every (service, user group) that sends requests, built now rather than on the first request.
@@ -187,37 +262,51 @@ export class PolicyView {
     this.apis = parts.apis;
   }
 
-  /** Service svc's row for user group `user`: the targets it reaches, with their static network figures. */
-  private row(v: ServiceView, user: number): Row {
-    const cached = v.rows[user];
-    if (cached !== undefined) return cached;
+  /**
+   * Service v's row for user group `user` (the targets it reaches, with their static network figures): the
+   * offset of its first entry in v.rowData, its length in v.rowLen[user]. Built on first use.
+   */
+  private row(v: ServiceView, user: number): number {
+    const cached = v.rowStart[user];
+    if (cached >= 0) return cached;
     const { scenario } = this.ctx;
     const region = this.userRegion[user];
     const merged = [...v.openPos, ...(v.devicePos.get(region) ?? []), ...(v.servesPos.get(user) ?? [])].sort(
       (a, b) => a - b,
     );
-    const kept: number[] = [];
-    const nets = merged.map((i) => targetNet(scenario, this.targets[v.targetIds[i]], user));
-    const reach = merged.filter((_, k) => nets[k].reachable);
-    for (let k = 0; k < merged.length; k++) if (nets[k].reachable) kept.push(k);
-    const row: Row = {
-      pos: Int32Array.from(reach),
-      rtt: Float64Array.from(kept, (k) => nets[k].rtt_s),
-      up: Float64Array.from(kept, (k) => nets[k].up_s),
-      down: Float64Array.from(kept, (k) => nets[k].down_s),
-      groupUp: Float64Array.from(kept, (k) => nets[k].groupUp_s),
-      lan: Uint8Array.from(kept, (k) => (nets[k].lan ? 1 : 0)),
-      cands: reach.map((i) => v.view.candidates[i]),
-    };
-    v.rows[user] = row;
-    return row;
+    let n = 0;
+    const entries: number[] = [];
+    for (const i of merged) {
+      const id = v.targetIds[i];
+      const net = targetNet(scenario, this.targets[id], user);
+      if (!net.reachable) continue;
+      entries.push(i, id, net.rtt_s, net.up_s, net.down_s, net.groupUp_s, net.lan ? 1 : 0);
+      n++;
+    }
+    if (v.rowUsed + entries.length > v.rowData.length) {
+      const grown = new Float64Array(Math.max(2 * v.rowData.length, v.rowUsed + entries.length));
+      grown.set(v.rowData);
+      v.rowData = grown;
+    }
+    const start = v.rowUsed;
+    v.rowData.set(entries, start);
+    v.rowUsed += entries.length;
+    v.rowStart[user] = start;
+    v.rowLen[user] = n;
+    // Enough reusable candidates for the longest row.
+    while (v.scratch.length < n) {
+      v.scratch.push(newCandidate());
+      v.byLen.push(v.scratch.slice());
+    }
+    if (v.scratchId.length < v.scratch.length) v.scratchId = new Int32Array(v.scratch.length).fill(-1);
+    return start;
   }
 
   /** Service svc's request, for a request of user group `user` that arrived at `arrival`. */
   private request(svc: number, user: number, arrival: number): ServiceView {
     const v = this.views[svc];
     v.request.arrival_s = arrival;
-    v.request.user = this.ctx.scenario.users[user].name;
+    v.request.user = this.userNames[user];
     v.request.userIndex = user;
     return v;
   }
@@ -229,7 +318,9 @@ export class PolicyView {
    */
   private fill(svc: number, user: number): View {
     const v = this.views[svc];
-    const row = this.row(v, user);
+    const start = this.row(v, user);
+    const n = v.rowLen[user];
+    const data = v.rowData;
     const now = this.sim.now;
     const gw = this.userGateway[user];
     // WAN traffic of users on a site's LAN crosses that site's uplink: none while it is down.
@@ -237,9 +328,25 @@ export class PolicyView {
     if (this.pruned) {
       const view = v.reachable;
       view.now = now;
-      view.candidates = row.cands;
-      for (let k = 0; k < row.pos.length; k++)
-        this.fillOne(row.cands[k], v.targetIds[row.pos[k]], user, now, row, k, wanUp);
+      const cands = v.byLen[n];
+      view.candidates = cands;
+      const ids = v.scratchId;
+      for (let k = 0; k < n; k++) {
+        const off = start + k * RS;
+        const id = data[off + R_ID];
+        const c = cands[k];
+        if (ids[k] !== id) {
+          // A different target in this place than last time: its identity.
+          const full = v.view.candidates[data[off + R_POS]];
+          c.pool = full.pool;
+          c.poolIndex = full.poolIndex;
+          c.site = full.site;
+          c.kind = full.kind;
+          c.region = full.region;
+          ids[k] = id;
+        }
+        this.fillOne(c, id, user, now, data, off, wanUp);
+      }
       return view;
     }
     // Every target, in order; the row's pointer walks along (both ascend).
@@ -248,42 +355,57 @@ export class PolicyView {
     const cands = view.candidates;
     let k = 0;
     for (let i = 0; i < cands.length; i++) {
-      if (k < row.pos.length && row.pos[k] === i) {
-        this.fillOne(cands[i], v.targetIds[i], user, now, row, k, wanUp);
+      const off = start + k * RS;
+      if (k < n && data[off + R_POS] === i) {
+        this.fillOne(cands[i], v.targetIds[i], user, now, data, off, wanUp);
         k++;
-      } else this.fillOne(cands[i], v.targetIds[i], user, now, null, 0, wanUp);
+      } else this.fillOne(cands[i], v.targetIds[i], user, now, data, -1, wanUp);
     }
     return view;
   }
 
+  /** The grid intensity of region r at time `now` (looked up once per region and hour). */
+  private grid(r: number, now: number): number {
+    if (now >= this.gridFrom[r] && now < this.gridTo[r]) return this.gridValue[r];
+    const region = this.ctx.scenario.regions[r];
+    const value = gridAt(region, now);
+    const hour = Math.floor(now / 3600);
+    this.gridValue[r] = value;
+    this.gridFrom[r] = region.grid_hourly === null ? -Infinity : hour * 3600;
+    this.gridTo[r] = region.grid_hourly === null ? Infinity : (hour + 1) * 3600;
+    return value;
+  }
+
   /**
-   * One candidate's estimates now, from the static network figures at position k of its row (row null: the
-   * group cannot reach it; zeros). wanUp: the group's WAN traffic can leave its LAN (its gateway is up).
+   * One candidate's estimates now, from the static network figures of its row entry at data[off] (off −1:
+   * the group cannot reach it; zeros). wanUp: the group's WAN traffic can leave its LAN (its gateway is up).
    */
   private fillOne(
     c: Candidate,
     id: number,
     user: number,
     now: number,
-    row: Row | null,
-    k: number,
+    data: Float64Array,
+    off: number,
     wanUp: boolean,
   ): void {
-    const reachable = row !== null;
-    const rtt = reachable ? row.rtt[k] : 0;
-    const up0 = reachable ? row.up[k] : 0;
-    const down0 = reachable ? row.down[k] : 0;
-    const gUp0 = reachable ? row.groupUp[k] : 0;
-    const lan = reachable && row.lan[k] === 1;
+    const reachable = off >= 0;
+    const rtt = reachable ? data[off + R_RTT] : 0;
+    const up0 = reachable ? data[off + R_UP] : 0;
+    const down0 = reachable ? data[off + R_DOWN] : 0;
+    const gUp0 = reachable ? data[off + R_GROUP_UP] : 0;
+    const lan = reachable && data[off + R_LAN] === 1;
     const ctx = this.ctx;
-    const { plan, scenario, nRegions } = ctx;
-    const t = this.targets[id];
     const cap = this.capacity;
     const links = this.links;
     const linkDown = cap.linkDown;
     const userRegion = this.userRegion[user];
-    if (t.api >= 0) {
-      const a = scenario.apis[t.api];
+    const ti = this.ti;
+    const tiBase = id * TI;
+    const p = ti[tiBase + TI_POOL];
+    if (p < 0) {
+      const t = this.targets[id];
+      const a = ctx.scenario.apis[t.api];
       const exec = t.batchTime[1];
       c.available =
         t.allowed &&
@@ -291,7 +413,7 @@ export class PolicyView {
         this.apis.inFlight[t.api] < a.max_concurrency &&
         wanUp &&
         cap.regionDown[t.region] === 0 &&
-        linkDown[userRegion * nRegions + t.region] === 0;
+        linkDown[userRegion * ctx.nRegions + t.region] === 0;
       c.rtt_s = rtt;
       const gUp = gUp0 > 0 ? links.groupUp.backlog(user * 2 + 1, now) + gUp0 : 0;
       c.network_s = up0 + gUp + down0;
@@ -303,45 +425,52 @@ export class PolicyView {
       c.busy_servers = this.apis.inFlight[t.api];
       c.servers = a.max_concurrency;
       c.cost_usd = t.usdPerUse;
-      c.carbon_g = estimateApiGco2(t, gridAt(scenario.regions[t.region], now));
+      c.carbon_g = estimateApiGco2(t, this.grid(t.region, now));
       return;
     }
+    const tf = this.tf;
+    const tfBase = id * TF;
+    const region = ti[tiBase + TI_REGION];
+    const site = ti[tiBase + TI_SITE];
     const pools = this.pools;
-    const p = t.pool;
     const servers = pools.serving[p];
     const free = pools.freeCount[p];
     const qAll = pools.queued[p];
-    const qThis = pools.queues[t.id].length;
-    const B = t.maxBatch;
+    const qThis = pools.queues[id].length;
+    const B = ti[tiBase + TI_MAX_BATCH];
+    const table = this.table;
+    const tb = ti[tiBase + TI_TABLE];
     let bEff = qThis + 1 < B ? qThis + 1 : B;
-    const tB = t.batchTime[B];
+    const tB = table[tb + 2 * B];
     let wait: number;
     if (pools.isLlm[p] === 1) {
       // Continuous batching: it joins the running sequences at the next step unless requests already wait;
       // the tables give times at b concurrent sequences per replica.
       const conc = servers > 0 ? Math.floor(pools.llm.running[p] / servers) + 1 : 1;
       bEff = conc < B ? conc : B;
-      if (servers === 0) wait = plan.pools[p].coldStart_s;
+      if (servers === 0) wait = ctx.plan.pools[p].coldStart_s;
       else wait = qAll === 0 ? 0 : (Math.floor(qAll / (servers * B)) + 0.5) * tB;
     } else if (servers === 0) {
       // Nothing serving yet: a unit is booting or would have to start.
-      wait = plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * tB;
+      wait = ctx.plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * tB;
     } else if (free > 0 && qAll < free * B) {
-      wait = bEff < B ? t.maxWait : 0;
+      wait = bEff < B ? tf[tfBase + TF_MAX_WAIT] : 0;
     } else {
       wait = (Math.floor(qAll / (servers * B)) + 0.5) * tB;
     }
-    const exec = t.batchTime[bEff];
+    const exec = table[tb + 2 * bEff];
     // The shared links' backlog, as it stands now, adds to the transfers.
-    let up = t.backhaulIn_s > 0 ? up0 + links.siteIn.backlog(t.site, now) + t.backhaulIn_s : up0;
-    if (gUp0 > 0) up += links.groupUp.backlog(user * 2 + t.groupLink, now) + gUp0;
-    const down = t.backhaulOut_s > 0 ? down0 + links.siteOut.backlog(t.site, now) + t.backhaulOut_s : down0;
+    const inS = tf[tfBase + TF_BACKHAUL_IN];
+    const outS = tf[tfBase + TF_BACKHAUL_OUT];
+    let up = inS > 0 ? up0 + links.siteIn.backlog(site, now) + inS : up0;
+    if (gUp0 > 0) up += links.groupUp.backlog(user * 2 + ti[tiBase + TI_GROUP_LINK], now) + gUp0;
+    const down = outS > 0 ? down0 + links.siteOut.backlog(site, now) + outS : down0;
     c.available =
-      t.allowed &&
+      ti[tiBase + TI_ALLOWED] === 1 &&
       reachable &&
       ctx.usedForInference[p] &&
-      (lan || (wanUp && this.uplinks.down[this.uplinks.siteOfPool[p]] === 0)) &&
-      linkDown[userRegion * nRegions + t.region] === 0 &&
+      (lan || (wanUp && this.uplinks.down[site] === 0)) &&
+      linkDown[userRegion * ctx.nRegions + region] === 0 &&
       cap.canServe(p) &&
       (qAll < pools.maxQueue[p] || (free > 0 && qAll === 0));
     c.rtt_s = rtt;
@@ -349,27 +478,34 @@ export class PolicyView {
     c.queue_s = wait;
     c.exec_s = exec;
     c.latency_s = up + wait + exec + down;
-    c.ttft_s = up + wait + t.firstToken[bEff] + rtt / 2;
+    c.ttft_s = up + wait + table[tb + 2 * bEff + 1] + rtt / 2;
     c.queue_length = qThis;
     c.busy_servers = pools.busy[p];
     c.servers = servers;
-    c.cost_usd = estimateUsd(t, exec, bEff);
-    const grid = gridAt(scenario.regions[t.region], now);
-    c.carbon_g = estimateGco2(t, exec, bEff, grid);
+    // As pricing.ts's estimateUsd and estimateGco2, from the packed figures.
+    c.cost_usd = (tf[tfBase + TF_USD_S] * exec) / bEff + tf[tfBase + TF_USD_NET];
+    const grid = this.grid(region, now);
+    c.carbon_g = ((tf[tfBase + TF_KWH_S] * exec) / bEff + tf[tfBase + TF_KWH_NET]) * grid;
     // Over the users' own LAN the transfer costs the LAN's energy, not the WAN's.
-    if (lan) c.carbon_g -= (t.kwhNetworkPerRequest - t.kwhLanPerRequest) * grid;
+    if (lan) c.carbon_g -= (tf[tfBase + TF_KWH_NET] - tf[tfBase + TF_KWH_LAN]) * grid;
   }
 
-  /** Remembers the static network of the chosen candidate (choice: an index into the view's candidates). */
+  /** The offset of the row entry of the chosen candidate (choice: an index into the view's candidates). */
+  private entryOf(v: ServiceView, user: number, choice: number): number {
+    const start = v.rowStart[user];
+    return this.pruned ? start + choice * RS : rowEntry(v.rowData, start, v.rowLen[user], choice);
+  }
+
+  /** Remembers the static network of the chosen candidate and returns its target id. */
   private pick(v: ServiceView, user: number, choice: number): number {
-    const row = v.rows[user]!;
-    // (A chosen candidate is available, so reachable: it has a place in the row.)
-    const k = this.pruned ? choice : rowIndex(row, choice);
-    this.pickUp = row.up[k];
-    this.pickDown = row.down[k];
-    this.pickRtt = row.rtt[k];
-    this.pickGroupUp = row.groupUp[k];
-    return v.targetIds[row.pos[k]];
+    // (A chosen candidate is available, so reachable: it has an entry in the row.)
+    const off = this.entryOf(v, user, choice);
+    const data = v.rowData;
+    this.pickUp = data[off + R_UP];
+    this.pickDown = data[off + R_DOWN];
+    this.pickRtt = data[off + R_RTT];
+    this.pickGroupUp = data[off + R_GROUP_UP];
+    return data[off + R_ID];
   }
 
   /** Asks the policy where a request of service svc goes; returns the target id or −1. */
@@ -399,11 +535,10 @@ export class PolicyView {
   private unavailableCause(i: number): number {
     const v = this.views[this.lastSvc];
     const user = this.lastUser;
-    const row = v.rows[user]!;
-    // Its place in the row (−1: the group cannot reach it) and its target.
-    const k = this.pruned ? i : rowIndex(row, i);
-    const t = this.targets[v.targetIds[this.pruned ? row.pos[i] : i]];
-    const lan = k >= 0 && row.lan[k] === 1;
+    // Its row entry (−1: the group cannot reach it) and its target.
+    const off = this.entryOf(v, user, i);
+    const t = this.targets[this.pruned ? v.rowData[off + R_ID] : v.targetIds[i]];
+    const lan = off >= 0 && v.rowData[off + R_LAN] === 1;
     const cap = this.capacity;
     const userRegion = this.userRegion[user];
     const linkDown = cap.linkDown[userRegion * this.ctx.nRegions + t.region] !== 0;
@@ -416,7 +551,7 @@ export class PolicyView {
       return this.apis.inFlight[t.api] >= this.ctx.scenario.apis[t.api].max_concurrency ? CAUSE_API_LIMIT : CAUSE_NONE;
     }
     const p = t.pool;
-    if (k < 0 || !this.ctx.usedForInference[p]) return CAUSE_NONE;
+    if (off < 0 || !this.ctx.usedForInference[p]) return CAUSE_NONE;
     const siteCut = this.uplinks.down[this.uplinks.siteOfPool[p]] > 0 && !lan;
     if (siteCut || cutOff || linkDown || !cap.canServe(p)) return CAUSE_DOWN;
     return this.pools.isFull(p) ? CAUSE_FULL : CAUSE_NONE;
@@ -439,14 +574,37 @@ export class PolicyView {
   }
 }
 
-/** The place of service position i in a row (−1 when the row's group cannot reach it). */
-function rowIndex(row: Row, i: number): number {
+/** A candidate object with its fields in one order (one hidden class for all of them). */
+function newCandidate(): Cand {
+  return {
+    pool: '',
+    poolIndex: -1,
+    site: '',
+    kind: 'cloud',
+    region: '',
+    available: true,
+    rtt_s: 0,
+    network_s: 0,
+    queue_s: 0,
+    exec_s: 0,
+    latency_s: 0,
+    ttft_s: 0,
+    queue_length: 0,
+    busy_servers: 0,
+    servers: 0,
+    cost_usd: 0,
+    carbon_g: 0,
+  };
+}
+
+/** The offset of the entry for service position i in the row at data[start] of n entries (−1: none). */
+function rowEntry(data: Float64Array, start: number, n: number, i: number): number {
   let lo = 0;
-  let hi = row.pos.length - 1;
+  let hi = n - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (row.pos[mid] < i) lo = mid + 1;
+    if (data[start + mid * RS + R_POS] < i) lo = mid + 1;
     else hi = mid;
   }
-  return row.pos.length > 0 && row.pos[lo] === i ? lo : -1;
+  return n > 0 && data[start + lo * RS + R_POS] === i ? start + lo * RS : -1;
 }
