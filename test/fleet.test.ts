@@ -5,6 +5,8 @@ import { instanceName } from '../src/scenario/fleet.js';
 import { runScenario } from '../src/sim/index.js';
 import { buildPlan, runPolicy } from '../src/sim/index.js';
 import { builtinPolicy } from '../src/placement/builtin.js';
+import { BUILTIN_POLICY_NAMES } from '../src/placement/names.js';
+import { loadScenarioFile } from '../src/scenario/index.js';
 import { pickCumulative } from '../src/sim/arrivals.js';
 import { renderHtml, renderTable, writeCsv } from '../src/report/index.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -209,6 +211,31 @@ describe('fleets', () => {
       expect(a.events).toBe(b.events);
     }
   });
+
+  it(
+    'the pruned view and the full view give every built-in the same Result on shipped scenarios (LAN, outages, hourly grid)',
+    () => {
+      // Lighter copies of the files (the same events, at a rate that keeps ~20,000 requests per run).
+      for (const file of ['retail-chain', 'smart-camera', 'edge-outage', 'carbon-regions', 'eu-residency']) {
+        const s = loadScenarioFile(`scenarios/${file}.yaml`);
+        const total = s.services.reduce(
+          (a, svc) => a + (svc.arrivals.kind === 'poisson' ? svc.arrivals.rate_per_s * s.duration_s : 0),
+          0,
+        );
+        const scale = Math.min(1, 20_000 / total);
+        for (const svc of s.services) if (svc.arrivals.kind === 'poisson') svc.arrivals.rate_per_s *= scale;
+        for (const name of BUILTIN_POLICY_NAMES) {
+          const pruned = builtinPolicy(name)!;
+          expect(pruned.candidates).toBe('reachable');
+          const full = { ...pruned, candidates: 'all' as const };
+          const a = runScenario(s, { policies: [pruned] }).policies[0];
+          const b = runScenario(s, { policies: [full] }).policies[0];
+          expect(JSON.stringify(a), `${file}, ${name}`).toBe(JSON.stringify(b));
+        }
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
 
   it('picks from a cumulative table by binary search', () => {
     const cum = Float64Array.from([0.25, 0.5, 0.75, 1]);
