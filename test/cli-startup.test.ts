@@ -20,6 +20,9 @@ describe('CLI start-up', () => {
     expect(staticValueImports(source).sort()).toEqual(
       [
         '../app/exit.js',
+        // The SIGINT/SIGTERM handlers and the terminal-text escaping: each imports only the exit codes or nothing.
+        '../app/signals.js',
+        '../output/safe-text.js',
         '../errors.js',
         '../sweep/set-spec.js',
         // Flag parsers of search, --shard and --queue: each imports only the error types.

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { placesim } from './helpers/placesim-process.js';
 import { cli, expectOneLineBadInput, withoutDebugTraces } from './helpers/cli.js';
 import { runSweep } from '../src/sweep/index.js';
-import { csvText, terminalText } from '../src/report/safe-text.js';
+import { csvText, terminalText } from '../src/output/safe-text.js';
 import { csvTables, renderTable } from '../src/report/index.js';
 import { fixture } from './fixtures/reports/results.js';
 

@@ -64,6 +64,8 @@ export interface RunLoadedOptions {
   trace?: TraceSink;
   /** Called after each policy's run. */
   onPolicyDone?: (name: string, index: number, total: number) => void;
+  /** Keep a fleet's instances in the Result (`--instances`). */
+  instances?: boolean;
 }
 
 /** Step 1: the users' policy modules, in order, each policy checked and guarded (placement/plugin.ts). */
@@ -114,6 +116,7 @@ export function runLoaded(loaded: LoadedScenario, opts: RunLoadedOptions = {}): 
         policies: [...loaded.policies],
         ...(opts.trace !== undefined ? { trace: opts.trace } : {}),
         ...(opts.onPolicyDone !== undefined ? { onPolicyDone: opts.onPolicyDone } : {}),
+        ...(opts.instances === true ? { instances: true } : {}),
       }),
     ),
   );

@@ -1,8 +1,8 @@
 /**
  * Writing a check's CI outputs: the `--summary` Markdown and the `--junit` XML. Both are written atomically
- * (report/write.ts): an interrupted check leaves each file as it was or complete, never torn.
+ * (output/write.ts): an interrupted check leaves each file as it was or complete, never torn.
  */
-import { appendFileAtomically, writeFileAtomically } from '../report/write.js';
+import { appendFileAtomically, writeFileAtomically } from '../output/write.js';
 import { renderCheckJunit, renderCheckMarkdown } from './render.js';
 import type { CheckReport } from './run-check.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import type { Scenario } from '../model/types.js';
 import { renderJson } from '../report/json.js';
-import { writeFileAtomically } from '../report/write.js';
+import { writeFileAtomically } from '../output/write.js';
 import { InputError } from '../errors.js';
 import {
   checkPlan,

@@ -21,8 +21,7 @@ import type { SearchShardFile, SweepShardFile } from '../sweep/shard.js';
 import type { TraceCsvWriter } from '../report/trace-csv.js';
 import type { Result } from '../metrics/result.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
-import { makeDir, writeFailure, writeFileAtomically } from '../report/write.js';
-import { terminalText } from '../report/safe-text.js';
+import { terminalText } from '../output/safe-text.js';
 import { onInterrupt } from '../app/signals.js';
 import type { InitOptions } from '../init/index.js';
 
@@ -33,6 +32,7 @@ import type { InitOptions } from '../init/index.js';
  */
 const app = () => import('../app/index.js');
 const reports = () => import('../report/index.js');
+const output = () => import('../output/write.js');
 
 export interface Io {
   out: (text: string) => void;
@@ -89,6 +89,7 @@ interface RunFlags extends LimitFlags {
   csv?: string;
   trace?: boolean;
   html?: string;
+  instances?: boolean;
   color?: boolean;
 }
 
@@ -236,6 +237,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
     )
     .option('--trace', 'with --csv: also write trace.csv, one row per request (streamed, any length)')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
+    .option(
+      '--instances',
+      "list every instance of a fleet (its pools, placements, time series), not just the fleet's rows",
+    )
     .addOption(new Option('--color', 'colour the table').hideHelp())
     .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
     .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
@@ -246,13 +251,14 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       const { runLoaded } = await app();
       const { renderJson, renderTable } = await reports();
       const tracer = flags.trace ? await openTrace(join(flags.csv!, 'trace.csv')) : null;
-      const result = tracer ? runTracing(loaded, tracer, runLoaded) : runLoaded(loaded);
+      const instances = flags.instances === true ? { instances: true } : {};
+      const result = tracer ? runTracing(loaded, tracer, runLoaded, instances) : runLoaded(loaded, instances);
       const notes: string[] = [];
       if (flags.csv) notes.push(...(await writeCsvOrExplain(result, flags.csv)));
       if (tracer) notes.push(`${tracer.path} (${tracer.rows} rows)`);
       if (flags.html) {
         const { renderHtml } = await import('../report/html.js');
-        writeOutput(flags.html, renderHtml(result), 'the HTML report');
+        await writeOutput(flags.html, renderHtml(result), 'the HTML report');
         notes.push(flags.html);
       }
       if (notes.length > 0 && !quiet()) {
@@ -298,7 +304,7 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
         ? silentProgress
         : createProgress(Boolean(process.stderr.isTTY) && rawIo === processIo, (s) => rawIo.err(s), 'run');
       const { lockSweepDir } = await import('../sweep/lock.js');
-      makeDir(flags.out);
+      (await output()).makeDir(flags.out);
       // The folder is locked until the outputs are written: a second sweep on it would interleave journals.
       const lock = lockSweepDir(
         flags.out,
@@ -341,7 +347,7 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
         }
         if (flags.shard) {
           const path = shardPath(flags.out, 'sweep', flags.shard);
-          writeOutput(
+          await writeOutput(
             path,
             shardJson({
               kind: SHARD_KIND,
@@ -362,7 +368,7 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
         paths = writeSweepOutputs(result, flags.out);
         if (flags.html) {
           const { renderSweepHtml } = await import('../report/html.js');
-          writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
+          await writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
           paths.push(flags.html);
         }
       } finally {
@@ -437,7 +443,7 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       let result;
       let shardFile: SearchShardFile | undefined;
       try {
-        mkdirOrExplain(flags.out);
+        await mkdirOrExplain(flags.out);
         const options = {
           vary: flags.vary,
           monotone: flags.monotone,
@@ -486,7 +492,7 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       }
       if (shardFile) {
         const path = shardPath(flags.out, 'search', shardFile.shard);
-        writeOutput(path, shardJson(shardFile), 'the shard file');
+        await writeOutput(path, shardJson(shardFile), 'the shard file');
         if (!quiet())
           io.out(
             `share ${shardFile.shard.index}/${shardFile.shard.count}: ${shardFile.evaluations.length} evaluation(s): wrote ${path}\n`,
@@ -496,7 +502,7 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       const paths = writeSearchOutputs(result, flags.out);
       if (flags.html) {
         const { renderSearchHtml } = await import('../report/html.js');
-        writeOutput(flags.html, renderSearchHtml(result), 'the HTML report');
+        await writeOutput(flags.html, renderSearchHtml(result), 'the HTML report');
         paths.push(flags.html);
       }
       if (flags.json) {
@@ -556,14 +562,14 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       const { renderSearchHtml, renderSweepHtml } = await import('../report/html.js');
       const shards = readShards(files);
       const out = flags.out ?? dirname(files[0]);
-      mkdirOrExplain(out);
+      await mkdirOrExplain(out);
       let paths: string[];
       let json: string;
       let table: string;
       if (shards[0].of === 'sweep') {
         const result = mergeSweepShards(shards as SweepShardFile[]);
         paths = writeSweepOutputs(result, out);
-        if (flags.html) writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
+        if (flags.html) await writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
         json = sweepJson(result);
         table = sweepTable(result, { quiet: quiet() });
       } else {
@@ -584,7 +590,7 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
             `merge: the shards' search does not match what they recorded (placesim version or policy modules changed?)`,
           );
         paths = writeSearchOutputs(result, out);
-        if (flags.html) writeOutput(flags.html, renderSearchHtml(result), 'the HTML report');
+        if (flags.html) await writeOutput(flags.html, renderSearchHtml(result), 'the HTML report');
         json = searchJson(result);
         table = searchTable(result, { quiet: quiet() });
       }
@@ -784,8 +790,8 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
 }
 
 /** Writes an output file whole (temporary file + rename); a path that cannot be written is exit 2. */
-function writeOutput(path: string, text: string, what: string): void {
-  writeFileAtomically(path, text, what);
+async function writeOutput(path: string, text: string, what: string): Promise<void> {
+  (await output()).writeFileAtomically(path, text, what);
 }
 
 /** Writes a new file; an existing one only with `force`. */
@@ -813,8 +819,8 @@ async function openTrace(path: string): Promise<TraceCsvWriter> {
   }
 }
 
-function mkdirOrExplain(dir: string): void {
-  makeDir(dir);
+async function mkdirOrExplain(dir: string): Promise<void> {
+  (await output()).makeDir(dir);
 }
 
 /**
@@ -835,7 +841,7 @@ async function writeCsvOrExplain(result: Result, dir: string): Promise<string[]>
   try {
     return writeCsv(result, dir);
   } catch (e) {
-    throw writeFailure(e, 'CSV files into', dir);
+    throw (await output()).writeFailure(e, 'CSV files into', dir);
   }
 }
 
@@ -846,7 +852,8 @@ async function writeCsvOrExplain(result: Result, dir: string): Promise<string[]>
 function runTracing(
   loaded: LoadedScenario,
   tracer: TraceCsvWriter,
-  runLoaded: (l: LoadedScenario, o: { trace: TraceCsvWriter['write'] }) => Result,
+  runLoaded: (l: LoadedScenario, o: { trace: TraceCsvWriter['write']; instances?: boolean }) => Result,
+  opts: { instances?: boolean } = {},
 ): Result {
   const kept = `the unfinished trace is ${tracer.partialPath}`;
   const off = onInterrupt(() => {
@@ -854,7 +861,7 @@ function runTracing(
     return kept;
   });
   try {
-    const result = runLoaded(loaded, { trace: tracer.write });
+    const result = runLoaded(loaded, { ...opts, trace: tracer.write });
     tracer.finish();
     return result;
   } catch (e) {

@@ -669,6 +669,45 @@ export const JobResultSchema = z.strictObject({
   }),
 });
 
+// ------------------------------------------------------------------------------------------------ fleets
+
+export const FleetResultSchema = z.strictObject({
+  name: f(str(), { doc: 'Fleet name, then `/` and the pool of its site template (`store/box`).' }),
+  fleet: f(str(), { doc: 'Fleet name.' }),
+  pool: f(str(), { doc: "The pool's name in the fleet's site template." }),
+  instances: f(int(), { doc: 'Instances in the fleet.', tolerance: 'count' }),
+  units: f(int(), { doc: 'Instances or devices of this pool over every instance.', tolerance: 'count' }),
+  placements: f(int(), {
+    doc: "Measured requests first placed on this pool of any instance (every service's).",
+    unit: 'placements',
+    tolerance: 'count',
+  }),
+  utilisation_mean: f(num(), {
+    doc: "Mean over instances of the pool's `utilisation`.",
+    unit: 'fraction',
+    tolerance: 'fraction',
+  }),
+  utilisation_p50: f(num(), {
+    doc: "Median over instances of the pool's `utilisation` (nearest rank).",
+    unit: 'fraction',
+    tolerance: 'fraction',
+  }),
+  utilisation_p95: f(num(), {
+    doc: "95th percentile over instances of the pool's `utilisation` (nearest rank).",
+    unit: 'fraction',
+    tolerance: 'fraction',
+  }),
+  utilisation_max: f(num(), {
+    doc: 'Highest `utilisation` of the pool at any instance.',
+    unit: 'fraction',
+    tolerance: 'fraction',
+  }),
+  busiest: f(str(), { doc: 'The instance with the highest utilisation (the first one on a tie).' }),
+  cost_usd: f(num(), { doc: "Sum of the instances' pool `cost_usd`.", unit: '$', tolerance: 'cost', better: 'lower' }),
+  energy_kwh: f(num(), { doc: "Sum of the instances' pool `energy_kwh`.", unit: 'kWh', tolerance: 'cost' }),
+  carbon_kg: f(num(), { doc: "Sum of the instances' pool `carbon_kg`.", unit: 'kg CO2e', tolerance: 'cost' }),
+});
+
 // ------------------------------------------------------------------------------------------------ time series
 
 const series = () => z.array(z.number());
@@ -735,6 +774,11 @@ export const PolicyResultSchema = z.strictObject({
     doc: 'One entry per pool ([below](#pools)).',
     key: ['name'],
     csv: { file: { name: 'pools.csv', nameColumn: 'pool' } },
+  }),
+  fleets: f(z.array(FleetResultSchema).optional(), {
+    doc: "Present only when the scenario declares fleets: one entry per fleet and pool of its site template ([below](#fleets)). The instances' own pools are then left out of `pools`, `placements` (which gets one `<fleet>/<pool>` key instead) and the time series, unless the run asks for them (`placesim run --instances`).",
+    key: ['name'],
+    csv: { file: { name: 'fleets.csv', nameColumn: 'fleet_pool', whenAny: true } },
   }),
   totals: f(TotalsSchema, {
     doc: 'Cost, energy and carbon for the measured window ([below](#totals)).',

@@ -21,6 +21,7 @@ import {
   LatencySummarySchema,
   PolicyResultSchema,
   PoolResultSchema,
+  FleetResultSchema,
   ResultSchema,
   ServiceResultSchema,
   SharedUplinkResultSchema,
@@ -38,6 +39,7 @@ export type ServiceResult = z.infer<typeof ServiceResultSchema>;
 /** Per-interval series over the whole run (warm-up included); each array has one value per interval. */
 export type TimeSeries = z.infer<typeof TimeSeriesSchema>;
 export type PoolResult = z.infer<typeof PoolResultSchema>;
+export type FleetResult = z.infer<typeof FleetResultSchema>;
 export type CostBreakdown = z.infer<typeof CostBreakdownSchema>;
 export type EnergyBreakdown = z.infer<typeof EnergyBreakdownSchema>;
 export type CarbonBreakdown = z.infer<typeof CarbonBreakdownSchema>;

@@ -141,6 +141,8 @@ export interface Site {
    * transfers queue for it first come, first served. Infinity = not a bottleneck.
    */
   backhaul_bps: { in: number; out: number };
+  /** The only user groups (indices) that may use the site, or null for every group. */
+  serves: number[] | null;
 }
 
 /** A pool of identical units at one site. A unit is one cloud instance or one device. */
@@ -465,4 +467,13 @@ export interface Scenario {
    * characters) → a relative bound (fraction of |baseline|, "2%" in the file gives 0.02) or an absolute one.
    */
   check?: { tolerances: Record<string, { relative?: number; absolute?: number }> };
+  /** Fleets (sites declared once, instantiated N times), for reports that group them; absent without fleets. */
+  fleets?: FleetGroup[];
+}
+
+/** A fleet's instances: one site each (index), with its own user groups (indices). */
+export interface FleetGroup {
+  name: string;
+  sites: number[];
+  users: number[][];
 }

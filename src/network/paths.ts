@@ -52,7 +52,7 @@ export function path(
   const rtt = roundTrip(user, site, network);
   const kind = site.kind;
   return {
-    reachable: true,
+    reachable: site.serves === null || site.serves.includes(user.index),
     rtt_s: rtt,
     up_s: rtt / 2 + transferTime(request.upload_bytes, user.uplink_bps[kind]),
     down_s: rtt / 2 + transferTime(request.download_bytes, user.downlink_bps[kind]),

@@ -1,5 +1,6 @@
 /**
- * The built-in policies. Each picks among the available candidates; ties go to the candidate listed first
+ * The built-in policies. Each picks among the available candidates, so each takes the pruned view
+ * (`candidates: 'reachable'`, see Policy) and gives the same answer as over every candidate; ties go to the candidate listed first
  * in the scenario, so results never depend on anything but the scenario and the seed.
  */
 import {
@@ -45,6 +46,7 @@ const byCarbon: Score = (c) => c.carbon_g;
  */
 const carbonAware: Policy = {
   name: 'carbon-aware',
+  candidates: 'reachable',
   place: (r, v) => {
     const green = best(v, byCarbon, null, r);
     return green >= 0 ? green : best(v, byLatency, null, null);
@@ -86,17 +88,31 @@ const carbonAware: Policy = {
 
 export const builtinPolicies: Record<BuiltinPolicyName, Policy> = {
   /** Every request to a cloud pool (the fastest-looking one); rejected if there is none. */
-  'cloud-only': { name: 'cloud-only', siteKinds: ['cloud'], place: (_r, v) => best(v, byLatency, 'cloud', null) },
+  'cloud-only': {
+    name: 'cloud-only',
+    candidates: 'reachable',
+    siteKinds: ['cloud'],
+    place: (_r, v) => best(v, byLatency, 'cloud', null),
+  },
   /** Every request to an edge pool (the fastest-looking one); rejected if there is none. */
-  'edge-only': { name: 'edge-only', siteKinds: ['edge'], place: (_r, v) => best(v, byLatency, 'edge', null) },
+  'edge-only': {
+    name: 'edge-only',
+    candidates: 'reachable',
+    siteKinds: ['edge'],
+    place: (_r, v) => best(v, byLatency, 'edge', null),
+  },
   /** The pool with the lowest round trip from the user, whatever its load. */
-  nearest: { name: 'nearest', place: (_r, v) => best(v, byRtt, null, null) },
+  nearest: { name: 'nearest', candidates: 'reachable', place: (_r, v) => best(v, byRtt, null, null) },
   /** The smallest estimated network + queue + execution time. */
-  'least-latency': { name: 'least-latency', place: (_r, v) => best(v, byLatency, null, null) },
+  'least-latency': { name: 'least-latency', candidates: 'reachable', place: (_r, v) => best(v, byLatency, null, null) },
   /** The cheapest pool whose estimate meets the SLO; rejected when none does (admission control). */
-  'cheapest-within-slo': { name: 'cheapest-within-slo', place: (r, v) => best(v, byCost, null, r) },
+  'cheapest-within-slo': {
+    name: 'cheapest-within-slo',
+    candidates: 'reachable',
+    place: (r, v) => best(v, byCost, null, r),
+  },
   /** The lowest estimated carbon per request, regardless of latency. */
-  'lowest-carbon': { name: 'lowest-carbon', place: (_r, v) => best(v, byCarbon, null, null) },
+  'lowest-carbon': { name: 'lowest-carbon', candidates: 'reachable', place: (_r, v) => best(v, byCarbon, null, null) },
   /**
    * Edge while the edge estimate meets the SLO (the edge queue is short enough), otherwise the fastest
    * cloud pool, then the fastest managed API; if there is neither, the edge anyway; with no SLO, always
@@ -104,6 +120,7 @@ export const builtinPolicies: Record<BuiltinPolicyName, Policy> = {
    */
   'edge-first': {
     name: 'edge-first',
+    candidates: 'reachable',
     place: (r, v) => {
       const edge = best(v, byLatency, 'edge', null);
       if (edge >= 0 && meetsSlo(r, v.candidates[edge])) return edge;

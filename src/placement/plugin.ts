@@ -221,6 +221,8 @@ export function checkPolicyShape(value: unknown, at: string, file: string): Poli
         `policy "${name}": "pools" must be a list of "site/pool" names, got ${describe(i === -2 ? pools : (pools as unknown[])[i])}`,
       );
   }
+  if (p.candidates !== undefined && p.candidates !== 'all' && p.candidates !== 'reachable')
+    fail(`policy "${name}": "candidates" must be "all" or "reachable", got ${describe(p.candidates)}`);
   return value as Policy;
 }
 
@@ -300,6 +302,7 @@ export function guardPolicy(policy: Policy, file: string): UserPolicy {
     file,
     ...(policy.siteKinds !== undefined ? { siteKinds: [...policy.siteKinds] } : {}),
     ...(policy.pools !== undefined ? { pools: [...policy.pools] } : {}),
+    ...(policy.candidates !== undefined ? { candidates: policy.candidates } : {}),
     ...(hooks as Pick<Policy, PolicyHook>),
   };
 }

@@ -11,8 +11,8 @@
 
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { makeDir, writeFileAtomically } from './write.js';
-import { csvText } from './safe-text.js';
+import { makeDir, writeFileAtomically } from '../output/write.js';
+import { csvText } from '../output/safe-text.js';
 import type { PolicyResult, Result } from '../metrics/result.js';
 import { csvNameWithUnit, PolicyResultSchema, TimeSeriesSchema, type FieldMeta } from '../metrics/result-schema.js';
 import { elementOf, fieldOf, fieldsOf, nodeKind, type Field } from '../metrics/result-shape.js';
@@ -227,11 +227,11 @@ const FILES: CsvFile[] = [
   ...LIST_FILES.flatMap((l): CsvFile[] => {
     const elements = (result: Result) =>
       result.policies.flatMap((p) =>
-        (p[l.field] as unknown as Obj[]).map((element) => ({ policy: p.policy, element })),
+        ((p[l.field] ?? []) as unknown as Obj[]).map((element) => ({ policy: p.policy, element })),
       );
     // A list file marked `whenAny` in the schema is written only when some policy has an element.
     const wanted = (result: Result) =>
-      !l.file.whenAny || result.policies.some((p) => (p[l.field] as unknown[]).length > 0);
+      !l.file.whenAny || result.policies.some((p) => ((p[l.field] ?? []) as unknown[]).length > 0);
     return [
       { file: l.file.name, columns: l.columns, render: (r) => render(l.columns, elements(r)), wanted },
       ...l.long.map((g) => ({

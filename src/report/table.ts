@@ -4,12 +4,13 @@
  * Reads only the Result.
  */
 
-import { terminalSafe } from './safe-text.js';
+import { terminalSafe } from '../output/safe-text.js';
 import type {
   ApiResult,
   JobResult,
   PolicyResult,
   PoolResult,
+  FleetResult,
   Result,
   ServiceResult,
   UplinkResult,
@@ -365,6 +366,29 @@ export function apiGroups(policies: PolicyResult[]): RowGroup[] {
   });
 }
 
+/** One group per fleet and pool of its site template: the distribution over instances, not one row each. */
+export function fleetGroups(policies: PolicyResult[]): RowGroup[] {
+  const names: string[] = [];
+  for (const p of policies) for (const f of p.fleets ?? []) if (!names.includes(f.name)) names.push(f.name);
+  return names.map((name) => {
+    const rows = policies.map((p) => (p.fleets ?? []).find((f) => f.name === name) ?? null);
+    const first = rows.find((x): x is FleetResult => x !== null)!;
+    const row = (label: string, f: (x: FleetResult) => string): GroupRow => ({ label, cells: cellsFor(rows, f) });
+    return {
+      title: `fleet ${name} (${formatCount(first.instances)} instances)`,
+      rows: [
+        row('placements', (x) => formatCount(x.placements)),
+        row('utilisation mean %', (x) => formatPercent(x.utilisation_mean)),
+        row('utilisation p50 %', (x) => formatPercent(x.utilisation_p50)),
+        row('utilisation p95 %', (x) => formatPercent(x.utilisation_p95)),
+        row('utilisation max %', (x) => formatPercent(x.utilisation_max)),
+        row('busiest instance', (x) => x.busiest),
+        row('cost $', (x) => formatNumber(x.cost_usd)),
+      ],
+    };
+  });
+}
+
 /** One group per site whose uplink went down under some policy (measured window). */
 export function uplinkGroups(policies: PolicyResult[]): RowGroup[] {
   const sites: string[] = [];
@@ -606,6 +630,7 @@ export function renderTable(input: Result, opts: TableOptions = {}): string {
       rows.push(...poolRows(name, policies), { kind: 'blank' });
     }
     rows.push(
+      ...groupRows(fleetGroups(policies)),
       ...groupRows(apiGroups(policies)),
       ...groupRows(uplinkGroups(policies)),
       ...groupRows(backhaulGroups(policies)),

@@ -14,8 +14,8 @@ import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { TraceRow } from '../metrics/trace.js';
-import { mkdirs, writeFailure } from './write.js';
-import { csvText } from './safe-text.js';
+import { mkdirs, writeFailure } from '../output/write.js';
+import { csvText } from '../output/safe-text.js';
 
 export const TRACE_COLUMNS = [
   'policy',
@@ -61,7 +61,7 @@ export class TraceCsvWriter {
 
   /** A TraceSink: copies the (reused) row into the batch. */
   readonly write = (r: TraceRow): void => {
-    // Names are text a spreadsheet must not run as a formula (report/safe-text.ts); numbers stay numbers.
+    // Names are text a spreadsheet must not run as a formula (output/safe-text.ts); numbers stay numbers.
     this.batch.push([
       csvText(r.policy),
       String(r.request),

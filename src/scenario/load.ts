@@ -11,7 +11,8 @@ import {
   CATALOG_RTT_MS,
   defaultCatalog,
 } from '../hardware/catalog.js';
-import type { Catalog, Scenario } from '../model/types.js';
+import type { Catalog, FleetGroup, Scenario } from '../model/types.js';
+import { expandFleets, type FleetInfo } from './fleet.js';
 import { BUILTIN_POLICY_NAMES } from '../placement/names.js';
 import { InputError, hint, type PathSegment } from './errors.js';
 import { DEFAULT_MAX_FILE_BYTES, excerpt, readRegularFile, type FileAccess } from './files.js';
@@ -103,10 +104,12 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
   if (!parsed.success) throw issuesToError(parsed.error.issues, raw, file, locate);
 
   const nd = opts.networkDefaults ?? {};
+  const expanded = expandFleets(parsed.data, { file, locate: locate.value, seed: opts.seed ?? parsed.data.seed });
   // Errors from resolve carry the file already; those about opts.seed / opts.policies must not.
-  return resolveScenario(parsed.data, {
+  const scenario = resolveScenario(expanded.file, {
     file,
     locate: locate.value,
+    alias: expanded.fleets.length > 0 ? expanded.alias : undefined,
     catalog: opts.catalog ?? defaultCatalog(),
     network: {
       egress_usd_per_gb: nd.egress_usd_per_gb ?? CATALOG_NETWORK_DEFAULTS.egress_usd_per_gb,
@@ -122,6 +125,19 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
     policies: opts.policies,
     ...(opts.files !== undefined ? { files: opts.files } : {}),
   });
+  if (expanded.fleets.length > 0) scenario.fleets = fleetGroups(scenario, expanded.fleets);
+  return scenario;
+}
+
+/** The fleets' instances as site and user indices of the resolved scenario. */
+function fleetGroups(scenario: Scenario, fleets: readonly FleetInfo[]): FleetGroup[] {
+  const siteIndex = new Map(scenario.sites.map((s) => [s.name, s.index]));
+  const userIndex = new Map(scenario.users.map((u) => [u.name, u.index]));
+  return fleets.map((f) => ({
+    name: f.name,
+    sites: f.instances.map((n) => siteIndex.get(n)!),
+    users: f.users.map((us) => us.map((u) => userIndex.get(u)!)),
+  }));
 }
 
 function firstLine(message: string): string {

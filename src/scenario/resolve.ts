@@ -66,6 +66,8 @@ export interface ResolveContext {
   policies?: readonly string[];
   /** Which referenced files (traces, grid CSVs) may be read, and how big (scenario/files.ts). */
   files?: FileAccess;
+  /** Maps a path of the file resolved to the field the user wrote (fleets: see fleet.ts). Default: itself. */
+  alias?: (path: Path) => PathSegment[];
 }
 
 /**
@@ -82,7 +84,8 @@ class Resolver {
   constructor(private readonly ctx: ResolveContext) {}
 
   where(path: Path) {
-    return { file: this.ctx.file, path, ...this.ctx.locate(path) };
+    const written = this.ctx.alias ? this.ctx.alias(path) : path;
+    return { file: this.ctx.file, path: written, ...this.ctx.locate(written) };
   }
 
   fail(path: Path, message: string): never {
@@ -203,6 +206,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
       region,
       uplink: { mtbf_s: up?.mtbf ?? null, mttr_s: up?.mttr ?? null, buffer_bytes: up?.buffer ?? 0 },
       backhaul_bps: { in: spec.backhaul?.in ?? Infinity, out: spec.backhaul?.out ?? Infinity },
+      serves: null,
     });
     const poolNames = Object.keys(spec.pools);
     if (poolNames.length === 0) r.fail(['sites', name, 'pools'], 'a site needs at least one pool');
@@ -243,6 +247,8 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
       lan_site: u.lan === undefined ? -1 : lanSite(r, sites, u.lan, ['users', name, 'lan']),
     };
   });
+
+  resolveServes(r, f, sites, indexOf(userNames));
 
   // Models
   const modelNames = Object.keys(f.models);
@@ -1281,4 +1287,24 @@ function resolveNetwork(
     energy_kwh_per_gb: f.network.energy_kwh_per_gb ?? ctx.network.energy_kwh_per_gb,
     lan_energy_kwh_per_gb: f.network.lan_energy_kwh_per_gb ?? ctx.network.lan_energy_kwh_per_gb,
   };
+}
+
+// ------------------------------------------------------------------------------------------------ serves
+
+/** sites.<name>.serves: the only user groups that may use a site (a fleet instance's own users). */
+function resolveServes(r: Resolver, f: ScenarioFile, sites: Site[], userIndex: ReadonlyMap<string, number>): void {
+  for (const site of sites) {
+    const serves = f.sites[site.name].serves;
+    if (serves === undefined) continue;
+    if (site.kind === 'device')
+      r.fail(['sites', site.name, 'serves'], 'a device site already serves only the users of its region');
+    const seen = new Set<number>();
+    site.serves = serves.map((u, i) => {
+      const p = ['sites', site.name, 'serves', i];
+      const k = r.ref('user group', u, userIndex, p);
+      if (seen.has(k)) r.fail(p, `user group "${u}" is listed twice`);
+      seen.add(k);
+      return k;
+    });
+  }
 }

@@ -323,6 +323,13 @@ export const SiteSchema = z.strictObject({
     })
     .optional()
     .describe("The site's link to the outside: random outages and the buffer that bridges them."),
+  serves: z
+    .array(name())
+    .min(1)
+    .optional()
+    .describe(
+      "Only these user groups may use the site (e.g. a store's own box on the store's LAN). Default: every user group. A fleet's sites serve their own users.",
+    ),
 });
 
 /** One bandwidth for every path, or one towards edge sites and one towards cloud regions. */
@@ -656,6 +663,107 @@ export const TrainingSchema = z
   })
   .describe('A training job.');
 
+// ------------------------------------------------------------------------------------------------ fleets
+// A fleet is expanded into ordinary sites, users and outages by fleet.ts before resolve.ts sees the file.
+
+/** A per-instance duration: one for all, a list (cycled over the instances), or drawn uniformly. */
+const perInstanceDuration = () =>
+  z.union([
+    duration(),
+    z.array(duration()).min(1),
+    z
+      .strictObject({ uniform: z.tuple([duration(), duration()]).describe('[low, high], drawn per instance.') })
+      .describe("Drawn per instance from the fleet's own seeded stream."),
+  ]);
+
+export const FleetSchema = z
+  .strictObject({
+    count: count(1).max(1_000_000).describe('Number of instances.'),
+    name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Instance names: a pattern where {n} is the 1-based instance number, zero-padded to at least 4 digits. Default "<fleet>-{n}" (store-0001, …).',
+      ),
+    regions: z
+      .union([
+        z
+          .array(name())
+          .min(1)
+          .describe('Regions taken in turn (round-robin); a list of count names gives each its own.'),
+        z
+          .strictObject({ weights: z.record(z.string(), positive()) })
+          .describe('Regions in proportion to the weights, spread evenly (smooth weighted round-robin).'),
+      ])
+      .describe('Region of each instance.'),
+    site: SiteSchema.omit({ region: true, serves: true }).describe('The site every instance gets (its own copy).'),
+    users: z
+      .record(
+        z.string(),
+        UserSchema.omit({ region: true }).extend({
+          access_rtt: UserSchema.shape.access_rtt.optional(),
+          weight: positive()
+            .default(1)
+            .describe("Relative share of a service's requests per instance (times the instance's demand). Default 1."),
+        }),
+      )
+      .default({})
+      .describe('User groups attached to each instance ("<instance>/<group>"), in the instance\'s region.'),
+    demand: z
+      .union([
+        z.array(positive()).min(1).describe('Multipliers per instance (cycled).'),
+        z.strictObject({ lognormal: positive().describe('Mean.'), cv: positive() }),
+        z.strictObject({ uniform: z.tuple([positive(), positive()]) }),
+      ])
+      .optional()
+      .describe("Per-instance demand multiplier on its users' share of requests. Default 1 each."),
+    access_rtt: z
+      .strictObject({ edge: perInstanceDuration().optional(), cloud: perInstanceDuration().optional() })
+      .optional()
+      .describe("Per-instance last-mile RTTs, replacing the users' access_rtt."),
+    shared: z
+      .boolean()
+      .default(false)
+      .describe("true: every user group may use an instance's site; default false: only the instance's own users."),
+    outages: z
+      .array(
+        z.strictObject({
+          what: z.enum(['site', 'uplink']).describe('site: every unit is down; uplink: the site is cut off.'),
+          instances: z
+            .array(z.union([count(1), name()]))
+            .min(1)
+            .optional()
+            .describe('Instance numbers (1-based) or names. Default: every instance.'),
+          start: duration(),
+          duration: duration(true),
+        }),
+      )
+      .optional()
+      .describe('Scheduled outages of instances.'),
+    overrides: z
+      .record(
+        z.string(),
+        z.strictObject({
+          region: name().optional(),
+          demand: positive().optional(),
+          site: z
+            .strictObject({
+              pools: z.record(
+                z.string(),
+                z.strictObject({ count: count(1).optional(), replicas: count(1).optional() }),
+              ),
+            })
+            .optional(),
+        }),
+      )
+      .optional()
+      .describe('Per-instance changes, keyed by instance name: region, demand, pool count/replicas.'),
+  })
+  .describe('A site and its users declared once and instantiated count times.');
+
+export type FleetEntry = z.output<typeof FleetSchema>;
+
 export const ScenarioFileSchema = z
   .strictObject({
     name: name(),
@@ -723,6 +831,10 @@ export const ScenarioFileSchema = z
         'Placement policies to compare: names, or { name, policy, pools } variants. Default: all built-in policies.',
       ),
     check: CheckSchema.optional().describe('Tolerances of the regression check (docs/ci.md).'),
+    fleets: z
+      .record(z.string(), FleetSchema)
+      .optional()
+      .describe('Sites declared once and instantiated N times, each with its own users (docs/scenario-format.md).'),
   })
   .describe('A placesim scenario.');
 

@@ -27,6 +27,21 @@ import type { PolicyView } from './view.js';
 import type { Links } from './links.js';
 import type { ManagedApis } from './apis.js';
 
+/** Up to this many user groups a service picks one by a linear scan of the shares. */
+const LINEAR_PICK_MAX = 32;
+
+/** The first index whose running sum exceeds u (the last one if rounding leaves u at or above the total). */
+export function pickCumulative(cum: Float64Array, u: number): number {
+  let lo = 0;
+  let hi = cum.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cum[mid] > u) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 export class Arrivals {
   declare private readonly ctx: RunContext;
   /** Per service: its requests' prompt and answer tokens. */
@@ -61,6 +76,13 @@ export class Arrivals {
   /** Offline: per service, the requests still to arrive at t = 0. */
   declare private readonly offlineLeft: Int32Array;
   declare private readonly maxBurst: number[];
+  /**
+   * Per service with more than LINEAR_PICK_MAX user groups (a fleet): the running sum of their shares, for a
+   * binary search instead of a scan. Others scan, as they always have (the same picks, draw for draw).
+   */
+  declare private readonly userCumulative: (Float64Array | null)[];
+  /** And their user group indices, in the same order (one array read rather than an object per pick). */
+  declare private readonly userIds: (Int32Array | null)[];
   /** Per service: 1 if its arrivals are Poisson without bursts (the fast path of scheduleNext), with its mean gap. */
   declare private readonly plainPoisson: Uint8Array;
   declare private readonly poissonMean: Float64Array;
@@ -114,6 +136,14 @@ export class Arrivals {
     this.clientService = Int32Array.from(clientService);
     this.offlineLeft = Int32Array.from(scenario.services, (s) =>
       s.arrivals.kind === 'offline' ? s.arrivals.requests : 0,
+    );
+    this.userCumulative = scenario.services.map((s) => {
+      if (s.users.length <= LINEAR_PICK_MAX) return null;
+      let sum = 0;
+      return Float64Array.from(s.users, (w) => (sum += w.weight));
+    });
+    this.userIds = scenario.services.map((s) =>
+      s.users.length <= LINEAR_PICK_MAX ? null : Int32Array.from(s.users, (w) => w.user),
     );
     this.plainPoisson = Uint8Array.from(scenario.services, (s) =>
       s.arrivals.kind === 'poisson' && s.bursts.length === 0 ? 1 : 0,
@@ -262,10 +292,14 @@ export class Arrivals {
     let user = service.users[0].user;
     if (service.users.length > 1) {
       let u = this.userStreams[svc].uniform();
-      for (const w of service.users) {
-        user = w.user;
-        u -= w.weight;
-        if (u < 0) break;
+      const cum = this.userCumulative[svc];
+      if (cum !== null) user = this.userIds[svc]![pickCumulative(cum, u)];
+      else {
+        for (const w of service.users) {
+          user = w.user;
+          u -= w.weight;
+          if (u < 0) break;
+        }
       }
     }
     let serviceTime = 0;

@@ -101,7 +101,7 @@ export class RunContext {
   declare readonly poolSeries: PoolSeries[];
   declare readonly siteTallies: SiteTallies[];
 
-  constructor(plan: Plan, policy: Policy, trace: TraceSink | null) {
+  constructor(plan: Plan, policy: Policy, trace: TraceSink | null, leaveOutSeries?: Uint8Array) {
     const scenario = plan.scenario;
     this.plan = plan;
     this.scenario = scenario;
@@ -123,7 +123,7 @@ export class RunContext {
       (pp, p) => pp.trainingOnly || (pp.pool.use === 'both' && !this.usedForInference[p]),
     );
     this.provisioned = plan.pools.map((pp, p) => this.usedForInference[p] || pp.trainingOnly);
-    this.tallies = createTallies(plan, policy.name, this.provisioned);
+    this.tallies = createTallies(plan, policy.name, this.provisioned, leaveOutSeries);
     this.svcTallies = this.tallies.services;
     this.svcSeries = this.tallies.series.services;
     this.poolTallies = this.tallies.pools;

@@ -9,6 +9,7 @@ import type { Result } from '../metrics/result.js';
 import { buildPlan, PlanError } from './plan.js';
 import { runPolicy, type TraceRow, type TraceSink } from './run-policy.js';
 import { assembleResult, policyResult, ConservationError } from './result.js';
+import { fleetPools, withFleets } from './fleet-result.js';
 
 export { buildPlan, PlanError, runPolicy, ConservationError, type TraceRow, type TraceSink };
 
@@ -19,6 +20,8 @@ export interface RunOptions {
   trace?: TraceSink;
   /** Called after each policy's run (for progress output). */
   onPolicyDone?: (name: string, index: number, total: number) => void;
+  /** Keep a fleet's instances in the Result (pools, placements, time series); default: only the fleet rows. */
+  instances?: boolean;
 }
 
 /**
@@ -39,8 +42,14 @@ export function resolvePolicies(scenario: Scenario, extra: readonly Policy[] = [
 export function runScenario(scenario: Scenario, options: RunOptions = {}): Result {
   const plan = buildPlan(scenario);
   const policies = options.policies ?? resolvePolicies(scenario);
+  const keep = options.instances ?? false;
+  const leaveOut = keep ? undefined : fleetPools(scenario);
   const results = policies.map((policy, i) => {
-    const r = policyResult(plan, runPolicy(plan, policy, options.trace ?? null));
+    const r = withFleets(
+      plan,
+      policyResult(plan, runPolicy(plan, policy, options.trace ?? null, leaveOut), leaveOut),
+      keep,
+    );
     options.onPolicyDone?.(policy.name, i, policies.length);
     return r;
   });

@@ -17,6 +17,7 @@ import type { Outcomes } from './outcomes.js';
 import type { Pools } from './pools.js';
 import type { Uplinks } from './uplinks.js';
 import { LOSS_USERS_CUT_OFF } from './decisions.js';
+import type { PolicyView } from './view.js';
 
 /** A set of FIFO links with known transfer times; tallies count transfers that enter in the measured window. */
 export class FifoLinks {
@@ -70,6 +71,7 @@ export class Links {
   declare private uplinks: Uplinks;
   /** Per user group: the site whose LAN it sits on (its WAN traffic crosses that site's uplink), or −1. */
   declare private readonly userGateway: Int32Array;
+  declare private view: PolicyView;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -88,6 +90,7 @@ export class Links {
     this.pools = parts.pools;
     this.outcomes = parts.outcomes;
     this.uplinks = parts.uplinks;
+    this.view = parts.view;
   }
 
   /** The request leaves for `targetId`: through its group's shared uplink, then the site's backhaul. */
@@ -96,9 +99,13 @@ export class Links {
     const rq = this.rq;
     rq.target[slot] = targetId;
     const user = rq.user[slot];
-    let up = t.up[user];
+    // The network of the placement the view just made (send always follows a placement).
+    const view = this.view;
+    rq.netDown[slot] = view.pickDown;
+    rq.netRtt[slot] = view.pickRtt;
+    let up = view.pickUp;
     // First through the group's shared uplink, if it has one: a FIFO queue whose entries come in time order.
-    const g = t.groupUp[user];
+    const g = view.pickGroupUp;
     if (g > 0) {
       const now = this.sim.now;
       const leave = this.groupUp.pass(user * 2 + t.groupLink, now, g, now >= this.warmup);
@@ -126,14 +133,14 @@ export class Links {
     const now = this.sim.now;
     const user = this.rq.user[slot];
     const gw = this.userGateway[user];
-    if (gw >= 0 && t.lan[user] === 0 && this.uplinks.down[gw] > 0) {
+    if (gw >= 0 && gw !== t.site && this.uplinks.down[gw] > 0) {
       this.outcomes.lose(slot, LOSS_USERS_CUT_OFF);
       return;
     }
     let leave = now;
     if (t.backhaulOut_s > 0) leave = this.siteOut.pass(t.site, now, t.backhaulOut_s, now >= this.warmup);
     const rq = this.rq;
-    rq.delivered[slot] = leave + t.down[rq.user[slot]];
+    rq.delivered[slot] = leave + rq.netDown[slot];
     this.outcomes.complete(slot);
   }
 

@@ -10,7 +10,7 @@ import { gridAt } from '../model/types.js';
 import type { TraceRow } from '../metrics/trace.js';
 import type { Simulator } from '../engine/index.js';
 import type { RequestTable } from './tables.js';
-import type { TargetPlan } from './plan.js';
+import { onLan, type TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import type { Arrivals } from './arrivals.js';
 import { apiUsdPerRequest } from './pricing.js';
@@ -33,6 +33,8 @@ export class Outcomes {
   declare private readonly targetContinuous: Uint8Array;
   /** Some service is a closed loop: an ended request may have a client waiting for it. */
   declare private readonly closedLoop: boolean;
+  /** Per user group: the site whose LAN it sits on, or −1 (plan.ts onLan). */
+  declare private readonly userGateway: Int32Array;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -49,6 +51,7 @@ export class Outcomes {
       t.pool >= 0 && ctx.plan.pools[t.pool].llm !== null ? 1 : 0,
     );
     this.closedLoop = ctx.scenario.services.some((s) => s.arrivals.kind === 'closed');
+    this.userGateway = Int32Array.from(ctx.scenario.users, (u) => u.lan_site ?? -1);
     this.row = {
       policy: ctx.policy.name,
       request: 0,
@@ -170,7 +173,7 @@ export class Outcomes {
     const start = rq.started[slot];
     const end = rq.ended[slot];
     const network = rq.enqueued[slot] - arrival + (deliveredAt - end);
-    const ttft = st.ttft !== null ? rq.firstToken[slot] + t.rtt[user] / 2 - arrival : NaN;
+    const ttft = st.ttft !== null ? rq.firstToken[slot] + rq.netRtt[slot] / 2 - arrival : NaN;
     if (rq.measured[slot] === 1) {
       const slo = this.services[svc].slo;
       const latency = deliveredAt - arrival;
@@ -180,7 +183,7 @@ export class Outcomes {
       tallies.egressBytes += t.egressBytes;
       // The network segment: the users' own LAN, or the WAN. (The grid look-up is skipped when the segment
       // draws nothing: adding 0 × the grid leaves the sum exactly as it is.)
-      if (t.lan[user] === 1) {
+      if (onLan(t, this.userGateway[user])) {
         tallies.lanBytes += t.networkBytes;
         if (t.kwhLanPerRequest !== 0) tallies.networkGco2 += t.kwhLanPerRequest * gridAt(regions[t.region], end);
       } else {

@@ -54,15 +54,15 @@ export interface TargetPlan {
    * mean items), instead of the table above. null otherwise.
    */
   lengthTiming: ((batch: number, inputTokens: number, outputTokens: number, items: number) => BatchTiming) | null;
-  /** Per user group: reachable, one-way up (with upload) and down (with download) delays, RTT. */
-  reachable: Uint8Array;
-  up: Float64Array;
-  down: Float64Array;
-  rtt: Float64Array;
+  /**
+   * The site requests travel to (for a managed API: its endpoint, as a cloud site). The per-user network
+   * figures (reachable, RTT, up and down delays, shared-uplink time) are computed from it by `targetNet`,
+   * once per (service, user group) and only for the targets that user group can reach (see view.ts): a dense
+   * targets × users table would not fit at 10,000 sites each with its own users.
+   */
+  netSite: Site;
   egressBytes: number;
   networkBytes: number;
-  /** Per user group: 1 when this target's site is on the group's own LAN (LAN energy, its uplink bypassed). */
-  lan: Uint8Array;
   /** Region of the pool's site (for its grid intensity over time). */
   region: number;
   /** Data residency: 0 when the service may not be processed in this pool's region. */
@@ -78,12 +78,13 @@ export interface TargetPlan {
   /** A managed API's price and energy per request (0 for pools). */
   usdPerUse: number;
   kwhPerUse: number;
-  /** Site index for its shared backhaul (-1 for APIs), and this service's transfer time on it each way. */
+  /**
+   * Site index for its shared backhaul (-1 for APIs), and this service's transfer time on it each way. A user
+   * group whose `lan_site` is this site reaches it over its own LAN (see `targetNet`, `onLan`).
+   */
   site: number;
   backhaulIn_s: number;
   backhaulOut_s: number;
-  /** Per user group: this service's upload time on the group's shared uplink towards this target (0: none). */
-  groupUp: Float64Array;
   /** Which of the group's shared uplinks it uses: 0 towards edge sites, 1 towards cloud regions and APIs. */
   groupLink: number;
 }
@@ -185,21 +186,11 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
     region: api.region,
     uplink: { mtbf_s: null, mttr_s: null, buffer_bytes: 0 },
     backhaul_bps: { in: Infinity, out: Infinity },
+    serves: null,
   };
-  const nUsers = scenario.users.length;
-  const reachable = new Uint8Array(nUsers);
-  const up = new Float64Array(nUsers);
-  const down = new Float64Array(nUsers);
-  const rtt = new Float64Array(nUsers);
-  let networkBytes = 0;
-  for (const user of scenario.users) {
-    const p = path(user, site, scenario.network, service.request);
-    reachable[user.index] = 1;
-    up[user.index] = p.up_s;
-    down[user.index] = p.down_s;
-    rtt[user.index] = p.rtt_s;
-    networkBytes = p.network_bytes;
-  }
+  // The bytes a request carries do not depend on the user (with no users there are no requests).
+  const networkBytes =
+    scenario.users.length > 0 ? path(scenario.users[0], site, scenario.network, service.request).network_bytes : 0;
   const mean = api.latency.mean_s;
   const firstToken = api.ttft ? Math.min(api.ttft.mean_s, mean) : mean;
   const r = service.request;
@@ -215,13 +206,9 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
     batchTime: Float64Array.of(0, mean),
     firstToken: Float64Array.of(0, firstToken),
     lengthTiming: null,
-    reachable,
-    up,
-    down,
-    rtt,
+    netSite: site,
     egressBytes: 0, // the provider's egress is inside its price
     networkBytes,
-    lan: new Uint8Array(nUsers),
     region: api.region,
     allowed: service.allowed_regions === null || service.allowed_regions.includes(api.region),
     usdPerServerSecond: 0,
@@ -234,7 +221,6 @@ function apiTarget(scenario: Scenario, service: Service, api: ManagedApi, id: nu
     site: -1,
     backhaulIn_s: 0,
     backhaulOut_s: 0,
-    groupUp: Float64Array.from(scenario.users, (u) => (service.request.upload_bytes * 8) / u.shared_uplink_bps.cloud),
     groupLink: 1,
   };
 }
@@ -393,12 +379,17 @@ function findFits(scenario: Scenario): Fit[] {
   for (const service of scenario.services) {
     const reasons: string[] = [];
     let any = false;
+    const serviceUsers = new Set(service.users.map((u) => u.user));
     for (const pool of scenario.pools) {
       if (pool.use === 'training') continue;
       const site = scenario.sites[pool.site];
-      const reachableByAnyone = service.users.some(
-        ({ user }) => path(scenario.users[user], site, scenario.network, service.request).reachable,
-      );
+      // Every user reaches a shared edge or cloud site; only a device or a `serves` site needs a look.
+      const reachableByAnyone =
+        site.kind === 'device'
+          ? service.users.some(
+              ({ user }) => path(scenario.users[user], site, scenario.network, service.request).reachable,
+            )
+          : site.serves === null || site.serves.some((u) => serviceUsers.has(u));
       if (!reachableByAnyone) continue;
       let devices = 1;
       if (service.model >= 0) {
@@ -498,24 +489,10 @@ function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: numb
       firstToken[b] = t.first_token_s;
     }
   }
-  const nUsers = scenario.users.length;
-  const reachable = new Uint8Array(nUsers);
-  const up = new Float64Array(nUsers);
-  const down = new Float64Array(nUsers);
-  const rtt = new Float64Array(nUsers);
-  const lan = new Uint8Array(nUsers);
-  let egressBytes = 0;
-  let networkBytes = 0;
-  for (const user of scenario.users) {
-    const p = path(user, site, scenario.network, service.request);
-    reachable[user.index] = p.reachable ? 1 : 0;
-    lan[user.index] = p.lan ? 1 : 0;
-    up[user.index] = p.up_s;
-    down[user.index] = p.down_s;
-    rtt[user.index] = p.rtt_s;
-    egressBytes = p.egress_bytes;
-    networkBytes = p.network_bytes;
-  }
+  // The bytes a request carries do not depend on the user (with no users there are no requests).
+  const p0 = scenario.users.length > 0 ? path(scenario.users[0], site, scenario.network, service.request) : null;
+  const egressBytes = p0 === null ? 0 : p0.egress_bytes;
+  const networkBytes = p0 === null ? 0 : p0.network_bytes;
   const serverMaxW = (pool.unit_power_idle_w / pool.devices_per_unit) * pp.replicaDevices + pp.dynamicWattsPerServer;
   const serverKwhPerSecond = kwhPerSecond(serverMaxW, region.pue);
   const usdPerServerSecond = serverUsdPerSecond(pool, pp.servers, serverKwhPerSecond);
@@ -530,13 +507,9 @@ function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: numb
     batchTime,
     firstToken,
     lengthTiming: lengthTiming(scenario, service, pp),
-    reachable,
-    up,
-    down,
-    rtt,
+    netSite: site,
     egressBytes,
     networkBytes,
-    lan,
     region: region.index,
     allowed: service.allowed_regions === null || service.allowed_regions.includes(region.index),
     usdPerServerSecond,
@@ -549,11 +522,6 @@ function poolTarget(scenario: Scenario, service: Service, pp: PoolPlan, id: numb
     site: site.index,
     backhaulIn_s: site.kind === 'device' ? 0 : (service.request.upload_bytes * 8) / site.backhaul_bps.in,
     backhaulOut_s: site.kind === 'device' ? 0 : (service.request.download_bytes * 8) / site.backhaul_bps.out,
-    groupUp: Float64Array.from(scenario.users, (u) =>
-      site.kind === 'device'
-        ? 0
-        : (service.request.upload_bytes * 8) / u.shared_uplink_bps[site.kind === 'edge' ? 'edge' : 'cloud'],
-    ),
     groupLink: site.kind === 'edge' ? 0 : 1,
   };
 }
@@ -599,4 +567,33 @@ function planJob(scenario: Scenario, pools: PoolPlan[], job: TrainingJob): JobPl
       };
     }),
   };
+}
+
+/** A user group's network towards a target: what `path` gives, plus the time on the group's shared uplink. */
+export interface TargetNet {
+  reachable: boolean;
+  rtt_s: number;
+  up_s: number;
+  down_s: number;
+  /** This service's upload time on the group's shared uplink towards the target (0: none). */
+  groupUp_s: number;
+  /** The target's site is the group's own LAN (LAN energy, the site's uplink bypassed): lan_site = t.site. */
+  lan: boolean;
+}
+
+export function targetNet(scenario: Scenario, t: TargetPlan, user: number): TargetNet {
+  const u = scenario.users[user];
+  const service = scenario.services[t.service];
+  const site = t.netSite;
+  const p = path(u, site, scenario.network, service.request);
+  const groupUp_s =
+    site.kind === 'device'
+      ? 0
+      : (service.request.upload_bytes * 8) / u.shared_uplink_bps[site.kind === 'edge' ? 'edge' : 'cloud'];
+  return { reachable: p.reachable, rtt_s: p.rtt_s, up_s: p.up_s, down_s: p.down_s, groupUp_s, lan: p.lan };
+}
+
+/** Whether user group `gateway` (its lan_site, −1: none) reaches target t over its own LAN (as `path` says). */
+export function onLan(t: TargetPlan, gateway: number): boolean {
+  return gateway >= 0 && gateway === t.site;
 }

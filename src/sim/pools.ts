@@ -11,7 +11,7 @@
 import { REJECT_QUEUE_FULL } from './decisions.js';
 import type { Simulator } from '../engine/index.js';
 import type { RequestTable } from './tables.js';
-import type { TargetPlan } from './plan.js';
+import { onLan, type TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import { Level } from './tallies.js';
 import { RingQueue } from './tables.js';
@@ -25,6 +25,13 @@ import type { ManagedApis } from './apis.js';
 import type { TrainingJobs } from './jobs.js';
 import { LlmServers } from './llm-server.js';
 
+/** poolAcc's stride: busy replica-seconds, batches, requests batched (measured window). */
+const PA = 4;
+const PA_BUSY = 0;
+const PA_BATCHES = 1;
+const PA_BATCHED = 2;
+const HOUR_S = 3600;
+
 export class Pools {
   declare private readonly ctx: RunContext;
   /** Shortcuts into the context for the event path. */
@@ -36,8 +43,10 @@ export class Pools {
   declare private readonly targetDeferrable: Uint8Array;
   /** Per target: its service draws service times (a batch then runs as long as its longest member). */
   declare private readonly targetDrawn: Uint8Array;
-  /** Per pool: its targets' ids. */
+  /** Per pool: its targets' ids; and flat, pool p's at poolTargetList[poolTargetStart[p] .. [p + 1]). */
   declare private readonly poolTargets: number[][];
+  declare private readonly poolTargetStart: Int32Array;
+  declare private readonly poolTargetList: Int32Array;
   declare private readonly kinds: RunContext['kinds'];
   declare private readonly warmup: number;
   declare private readonly duration: number;
@@ -55,8 +64,19 @@ export class Pools {
   declare private readonly serverEvent: Float64Array;
   /** Slots of each replica's running batch: replica s holds members[s × maxBatchAll ..]. */
   declare private readonly members: Int32Array;
-  /** Per pool: stack of idle serving replicas. */
-  declare private readonly free: Int32Array[];
+  /**
+   * Per pool: stack of idle serving replicas, pool p's at freeStack[serverBase[p] ..]. (One flat array, and
+   * the per-pool figures below flat too: with 10,000 pools a request's pool is not in the cache, and one
+   * array read costs less than an object's chain.)
+   */
+  declare private readonly freeStack: Int32Array;
+  /** Per pool: busy replica-seconds, batches and requests batched in the measured window (stride PA). */
+  declare private readonly poolAcc: Float64Array;
+  /** Per pool × hour: busy replica-seconds (as PoolTallies.busyHourly, copied there by closePool). */
+  declare private readonly busyHours: Float64Array;
+  declare private readonly nHours: number;
+  /** Per pool: 1 when it keeps run-wide series (a fleet instance's are left out unless asked for). */
+  declare private readonly seriesKept: Uint8Array;
   declare readonly freeCount: Int32Array;
   /** Per pool: replicas serving now, replicas busy, requests queued. */
   declare readonly serving: Int32Array;
@@ -79,6 +99,8 @@ export class Pools {
   /** Continuous batching of the LLM pools (plan.ts PoolPlan.llm); isLlm[p] = 1 for those pools. */
   declare readonly llm: LlmServers;
   declare readonly isLlm: Uint8Array;
+  /** Per user group: the site whose LAN it sits on, or −1 (plan.ts onLan). */
+  declare private readonly userGateway: Int32Array;
   declare private readonly poolMaxBatch: Float64Array;
 
   constructor(ctx: RunContext) {
@@ -93,6 +115,10 @@ export class Pools {
     this.poolTallies = ctx.poolTallies;
     this.poolSeries = ctx.poolSeries;
     this.poolTargets = plan.pools.map((pp) => pp.targets);
+    this.poolTargetStart = new Int32Array(nPools + 1);
+    for (let p = 0; p < nPools; p++)
+      this.poolTargetStart[p + 1] = this.poolTargetStart[p] + plan.pools[p].targets.length;
+    this.poolTargetList = Int32Array.from(plan.pools.flatMap((pp) => pp.targets));
     this.targetDrawn = Uint8Array.from(
       plan.targets.map((t) => (scenario.services[t.service].service_time !== null ? 1 : 0)),
     );
@@ -121,7 +147,11 @@ export class Pools {
     this.serverFirstToken = new Float64Array(nServers);
     this.serverEvent = new Float64Array(nServers);
     this.members = new Int32Array(nServers * maxBatchAll);
-    this.free = plan.pools.map((pp) => new Int32Array(Math.max(pp.simUnits * pp.serversPerUnit, 1)));
+    this.freeStack = new Int32Array(Math.max(nServers, 1));
+    this.poolAcc = new Float64Array(nPools * PA);
+    this.nHours = nPools > 0 ? ctx.poolTallies[0].busyHourly.count : 0;
+    this.busyHours = new Float64Array(nPools * this.nHours);
+    this.seriesKept = Uint8Array.from(ctx.poolSeries, (ps) => (ps.queue.count > 0 || ps.busy.count > 0 ? 1 : 0));
     this.freeCount = new Int32Array(nPools);
     this.serving = new Int32Array(nPools);
     this.busy = new Int32Array(nPools);
@@ -133,6 +163,7 @@ export class Pools {
     this.servingSince = new Float64Array(nPools);
     this.queueSince = new Float64Array(nPools);
     this.isLlm = Uint8Array.from(plan.pools, (pp) => (pp.llm !== null ? 1 : 0));
+    this.userGateway = Int32Array.from(ctx.scenario.users, (u) => u.lan_site ?? -1);
     this.poolMaxBatch = Float64Array.from(plan.pools, (pp) => pp.maxBatch);
     this.llm = new LlmServers(ctx, this, this.serverPool);
   }
@@ -161,7 +192,7 @@ export class Pools {
 
   /** An idle serving replica of pool p, taken off its stack (freeCount[p] > 0). */
   takeFree(p: number): number {
-    return this.free[p][--this.freeCount[p]];
+    return this.freeStack[this.serverBase[p] + --this.freeCount[p]];
   }
 
   /** n requests left pool p's queues (admitted to a continuous-batching replica). */
@@ -191,9 +222,10 @@ export class Pools {
       this.serverBusy[s] = 0;
       this.busy[p]--;
     }
-    const stack = this.free[p];
-    for (let i = 0; i < this.freeCount[p]; i++) if (stack[i] === s) return;
-    stack[this.freeCount[p]++] = s;
+    const stack = this.freeStack;
+    const b = this.serverBase[p];
+    for (let i = 0; i < this.freeCount[p]; i++) if (stack[b + i] === s) return;
+    stack[b + this.freeCount[p]++] = s;
   }
 
   /**
@@ -207,7 +239,7 @@ export class Pools {
   /** Integrates a pool's queue length up to now; call before changing it. */
   private markQueue(pool: number): void {
     const now = this.sim.now;
-    this.poolSeries[pool].queue.addSpan(this.queueSince[pool], now, this.queued[pool]);
+    if (this.seriesKept[pool] === 1) this.poolSeries[pool].queue.addSpan(this.queueSince[pool], now, this.queued[pool]);
     this.queueSince[pool] = now;
   }
 
@@ -239,7 +271,7 @@ export class Pools {
     const pool = tp.pool;
     // The pool may have gone while the request travelled: it is placed again.
     // (Users on the site's own LAN reach it whatever its uplink does.)
-    const cut = this.uplinks.down[this.uplinks.siteOfPool[pool]] > 0 && tp.lan[rq.user[slot]] === 0;
+    const cut = this.uplinks.down[this.uplinks.siteOfPool[pool]] > 0 && !onLan(tp, this.userGateway[rq.user[slot]]);
     if (cut || !this.capacity.canServe(pool)) {
       this.arrivals.retry(slot);
       return;
@@ -267,7 +299,9 @@ export class Pools {
       this.llm.dispatch(pool);
       return;
     }
-    const targets = this.poolTargets[pool];
+    const list = this.poolTargetList;
+    const first = this.poolTargetStart[pool];
+    const n = this.poolTargetStart[pool + 1] - first;
     const now = this.sim.now;
     while (this.freeCount[pool] > 0 && this.queued[pool] > 0) {
       // The ready queue (full batch waiting, or oldest request waited max_wait) with the oldest head;
@@ -276,8 +310,8 @@ export class Pools {
       let pickHead = Infinity;
       let pickBatch = true;
       let nextReady = Infinity;
-      for (let i = 0; i < targets.length; i++) {
-        const id = targets[i];
+      for (let i = 0; i < n; i++) {
+        const id = list[first + i];
         const q = this.queues[id];
         if (q.length === 0) continue;
         const head = this.rq.enqueued[q.peek()];
@@ -309,7 +343,7 @@ export class Pools {
     const rq = this.rq;
     const t = this.targets[targetId];
     const q = this.queues[targetId];
-    const server = this.free[pool][--this.freeCount[pool]];
+    const server = this.freeStack[this.serverBase[pool] + --this.freeCount[pool]];
     const size = q.length < t.maxBatch ? q.length : t.maxBatch;
     const base = server * this.maxBatchAll;
     const members = this.members;
@@ -360,13 +394,24 @@ export class Pools {
   accountBusy(pool: number, start: number, end: number): void {
     const warmup = this.warmup;
     const duration = this.duration;
-    const pt = this.poolTallies[pool];
     const s = start > warmup ? start : warmup;
     const e = end < duration ? end : duration;
     // The busy span's part inside the measured window (as RunContext.inWindow).
-    pt.busyServerSeconds += e > s ? e - s : 0;
-    pt.busyHourly.addSpan(s, e, 1);
-    this.poolSeries[pool].busy.addSpan(start, end, 1);
+    this.poolAcc[pool * PA + PA_BUSY] += e > s ? e - s : 0;
+    // By hour, as IntervalSeries.addSpan (weight 1) into the pool's busyHourly.
+    if (e > s) {
+      const base = pool * this.nHours;
+      let h = Math.floor(s / HOUR_S);
+      let t = s;
+      while (t < e && h < this.nHours) {
+        const edge = (h + 1) * HOUR_S;
+        const stop = e < edge ? e : edge;
+        this.busyHours[base + h] += stop - t;
+        t = stop;
+        h++;
+      }
+    }
+    if (this.seriesKept[pool] === 1) this.poolSeries[pool].busy.addSpan(start, end, 1);
   }
 
   /** Event *batch done*: every request of the replica's batch is delivered (or held while the uplink is down). */
@@ -388,18 +433,17 @@ export class Pools {
       rq.started[slot] = start;
       rq.ended[slot] = now;
       rq.firstToken[slot] = firstTokenAt;
-      if (!uplinkDown || t.lan[rq.user[slot]] === 1) this.links.deliver(slot, t);
+      if (!uplinkDown || onLan(t, this.userGateway[rq.user[slot]])) this.links.deliver(slot, t);
       else this.uplinks.hold(slot, site, ctx.scenario.services[t.service].request.download_bytes);
     }
     this.accountBusy(pool, start, now);
     if (start >= this.warmup) {
-      const pt = this.poolTallies[pool];
-      pt.batches++;
-      pt.batchedRequests += size;
+      this.poolAcc[pool * PA + PA_BATCHES]++;
+      this.poolAcc[pool * PA + PA_BATCHED] += size;
     }
     this.serverBusy[server] = 0;
     this.busy[pool]--;
-    this.free[pool][this.freeCount[pool]++] = server;
+    this.freeStack[this.serverBase[pool] + this.freeCount[pool]++] = server;
     this.dispatch(pool);
   }
 
@@ -432,7 +476,8 @@ export class Pools {
       this.serving[p] += pp.serversPerUnit;
       this.servingLevel[p].set(now, this.serving[p]);
       if (this.isLlm[p] === 1) for (let j = 0; j < pp.serversPerUnit; j++) this.llm.replicaUp(first + j, p);
-      for (let j = pp.serversPerUnit - 1; j >= 0; j--) this.free[p][this.freeCount[p]++] = first + j;
+      for (let j = pp.serversPerUnit - 1; j >= 0; j--)
+        this.freeStack[this.serverBase[p] + this.freeCount[p]++] = first + j;
       this.dispatch(p);
       return;
     }
@@ -474,10 +519,11 @@ export class Pools {
   }
 
   private removeFree(p: number, s: number): void {
-    const stack = this.free[p];
+    const stack = this.freeStack;
+    const b = this.serverBase[p];
     for (let i = 0; i < this.freeCount[p]; i++) {
-      if (stack[i] === s) {
-        stack.copyWithin(i, i + 1, this.freeCount[p]);
+      if (stack[b + i] === s) {
+        stack.copyWithin(b + i, b + i + 1, b + this.freeCount[p]);
         this.freeCount[p]--;
         return;
       }
@@ -517,6 +563,13 @@ export class Pools {
     this.markQueue(p);
     this.markServing(p);
     this.servingLevel[p].flush(this.ctx.duration);
-    this.ctx.poolTallies[p].servingServerSeconds = this.servingMeasured[p];
+    const pt = this.ctx.poolTallies[p];
+    pt.servingServerSeconds = this.servingMeasured[p];
+    // The flat per-pool figures into the pool's tallies (they start at 0: the same numbers as adding there).
+    pt.busyServerSeconds += this.poolAcc[p * PA + PA_BUSY];
+    pt.batches += this.poolAcc[p * PA + PA_BATCHES];
+    pt.batchedRequests += this.poolAcc[p * PA + PA_BATCHED];
+    const hours = pt.busyHourly.values;
+    for (let h = 0; h < this.nHours; h++) hours[h] += this.busyHours[p * this.nHours + h];
   }
 }

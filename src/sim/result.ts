@@ -39,7 +39,8 @@ function r(x: number): number {
 
 export class ConservationError extends Error {}
 
-export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
+/** `leaveOutSeries`: pools whose time series is not wanted (a fleet's instances, see fleet-result.ts). */
+export function policyResult(plan: Plan, tallies: RunTallies, leaveOutSeries?: Uint8Array): PolicyResult {
   const scenario = plan.scenario;
   const window = scenario.duration_s - scenario.warmup_s;
 
@@ -148,7 +149,7 @@ export function policyResult(plan: Plan, tallies: RunTallies): PolicyResult {
     shared_uplinks,
     apis,
     jobs,
-    timeseries: timeSeries(plan, tallies),
+    timeseries: timeSeries(plan, tallies, leaveOutSeries),
     events: tallies.events,
   };
 }
@@ -459,7 +460,7 @@ function jobResults(plan: Plan, tallies: RunTallies): JobResult[] {
   });
 }
 
-function timeSeries(plan: Plan, tallies: RunTallies): TimeSeries {
+function timeSeries(plan: Plan, tallies: RunTallies, leaveOut?: Uint8Array): TimeSeries {
   const { interval, count } = tallies.series;
   const duration = plan.scenario.duration_s;
   // The last interval may be cut short by the end of the run.
@@ -477,24 +478,27 @@ function timeSeries(plan: Plan, tallies: RunTallies): TimeSeries {
         rejected: Array.from(x.rejected.values),
       };
     }),
-    pools: plan.pools.map((pp, i) => {
+    pools: plan.pools.flatMap((pp, i) => {
+      if (leaveOut !== undefined && leaveOut[i] === 1) return [];
       const x = tallies.series.pools[i];
       const leftover = tallies.provisioned[i] ? pp.leftoverIdleW : 0;
-      return {
-        name: pp.pool.name,
-        utilisation: list(x.busy.values, (v, k) => (x.serving.values[k] > 0 ? v / x.serving.values[k] : 0)),
-        queue_length: list(x.queue.values, (v, k) => v / width(k)),
-        replicas: list(x.serving.values, (v, k) => v / width(k)),
-        power_w: list(
-          x.busy.values,
-          (v, k) =>
-            (x.powered.values[k] * pp.unitIdleW +
-              v * pp.dynamicWattsPerServer +
-              x.training.values[k] * (pp.unitMaxW - pp.unitIdleW)) /
-              width(k) +
-            leftover,
-        ),
-      };
+      return [
+        {
+          name: pp.pool.name,
+          utilisation: list(x.busy.values, (v, k) => (x.serving.values[k] > 0 ? v / x.serving.values[k] : 0)),
+          queue_length: list(x.queue.values, (v, k) => v / width(k)),
+          replicas: list(x.serving.values, (v, k) => v / width(k)),
+          power_w: list(
+            x.busy.values,
+            (v, k) =>
+              (x.powered.values[k] * pp.unitIdleW +
+                v * pp.dynamicWattsPerServer +
+                x.training.values[k] * (pp.unitMaxW - pp.unitIdleW)) /
+                width(k) +
+              leftover,
+          ),
+        },
+      ];
     }),
   };
 }

@@ -37,9 +37,14 @@ import type { RunTallies } from './tallies.js';
 export type { TraceRow, TraceSink };
 export type { RunTallies, PoolTallies, JobTallies, SiteTallies } from './tallies.js';
 
-export function runPolicy(plan: Plan, policy: Policy, trace: TraceSink | null = null): RunTallies {
+export function runPolicy(
+  plan: Plan,
+  policy: Policy,
+  trace: TraceSink | null = null,
+  leaveOutSeries?: Uint8Array,
+): RunTallies {
   // 1. The context and the parts, wired to each other.
-  const ctx = new RunContext(plan, policy, trace);
+  const ctx = new RunContext(plan, policy, trace, leaveOutSeries);
   const parts: Parts = {
     arrivals: new Arrivals(ctx),
     outcomes: new Outcomes(ctx),

@@ -48,6 +48,9 @@ export class RequestTable {
   llmBlocks = new Int32Array(this.capacity);
   llmChunk = new Int32Array(this.capacity);
   tokenAt = new Float64Array(this.capacity);
+  /** The network of the placement: one-way time back to the user and the round trip (from the policy view). */
+  netDown = new Float64Array(this.capacity);
+  netRtt = new Float64Array(this.capacity);
   private free = new Int32Array(this.capacity);
   private freeCount = 0;
   private used = 0;
@@ -111,6 +114,8 @@ export class RequestTable {
     this.llmBlocks = i32(this.llmBlocks);
     this.llmChunk = i32(this.llmChunk);
     this.tokenAt = f64(this.tokenAt);
+    this.netDown = f64(this.netDown);
+    this.netRtt = f64(this.netRtt);
     const a = new Uint8Array(cap);
     a.set(this.alive);
     this.alive = a;

@@ -183,7 +183,13 @@ export class Level {
 }
 
 /** The empty tallies of one run of `plan` under the policy named `policy`. */
-export function createTallies(plan: Plan, policy: string, provisioned: boolean[]): RunTallies {
+/** `leaveOutSeries`: pools whose run-wide series are not wanted (a fleet's instances): they record nothing. */
+export function createTallies(
+  plan: Plan,
+  policy: string,
+  provisioned: boolean[],
+  leaveOutSeries?: Uint8Array,
+): RunTallies {
   const scenario: Scenario = plan.scenario;
   const duration = scenario.duration_s;
   const nPools = plan.pools.length;
@@ -271,7 +277,13 @@ export function createTallies(plan: Plan, policy: string, provisioned: boolean[]
       interval: seriesInterval,
       count: seriesCount,
       services: scenario.services.map(() => ({ arrivals: S(), completions: S(), rejected: S() })),
-      pools: plan.pools.map(() => ({ busy: S(), queue: S(), serving: S(), powered: S(), training: S() })),
+      pools: plan.pools.map((_, i) => {
+        if (leaveOutSeries === undefined || leaveOutSeries[i] === 0)
+          return { busy: S(), queue: S(), serving: S(), powered: S(), training: S() };
+        // A series of no intervals ignores whatever is added to it.
+        const none = new IntervalSeries(seriesInterval, 0);
+        return { busy: none, queue: none, serving: none, powered: none, training: none };
+      }),
     },
   };
 }

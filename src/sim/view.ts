@@ -3,15 +3,31 @@
  * filled with the estimates of this moment (network, queue wait, execution, cost, carbon, availability),
  * and the calls into the policy (`place`, `deferRequest`) with their answers checked.
  *
+ * Scale (docs/performance.md, "Placement at scale"): the static part of a candidate — whether the user group
+ * can reach the target at all, its round trip, up and down times, shared-uplink time, whether it is the
+ * group's own LAN — is computed once per (service, user group), and only for the targets that group can
+ * reach (a "row", built from a per-service index: targets every group reaches, a device site's region, a
+ * `serves` site's groups). A policy that declares `candidates: 'reachable'` (every built-in does) gets only
+ * the row's candidates, so a request from a fleet store costs the same whether the fleet has 10 stores or
+ * 10,000. Other policies get every target of the service, as always (unreachable ones unavailable): their
+ * cost per request grows with the sites.
+ *
+ * What a request reads is kept in few places, so that a request from one of 10,000 sites (whose data is not
+ * in the processor's cache) costs few memory reads: a row is one run of a flat array; the figures of a pool
+ * target its estimates read are one 64-byte stride of another (TF_*), its batch-timing table a third; the
+ * pruned view's candidates are a handful of objects per service, reused for every row (only their identity
+ * changes with the target), rather than one object per target; the grid intensity is looked up once per
+ * region and hour.
+ *
  * Owns: the request and candidate objects (allocated once per run; a policy must not keep them).
  * Reads: pools (queues, replicas), links (backlogs), capacity (units, outages), uplinks, managed APIs.
  * Handles no events.
  */
 import { gridAt } from '../model/types.js';
 import type { Candidate, PlacementRequest } from '../placement/policy.js';
-import { estimateApiGco2, estimateGco2, estimateUsd } from './pricing.js';
+import { estimateApiGco2 } from './pricing.js';
 import type { Simulator } from '../engine/index.js';
-import type { TargetPlan } from './plan.js';
+import { targetNet, type TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import type { Pools } from './pools.js';
 import type { Links } from './links.js';
@@ -20,10 +36,66 @@ import type { Uplinks } from './uplinks.js';
 import type { ManagedApis } from './apis.js';
 import { CAUSE_API_LIMIT, CAUSE_DOWN, CAUSE_FULL, CAUSE_NONE, Decisions } from './decisions.js';
 
+interface View {
+  now: number;
+  candidates: Candidate[];
+  gridAt: (region: string, t: number) => number;
+}
+
+/** A row entry: [position in the service's targets, target id, rtt, up, down, shared-uplink time, on LAN]. */
+const R_POS = 0;
+const R_ID = 1;
+const R_RTT = 2;
+const R_UP = 3;
+const R_DOWN = 4;
+const R_GROUP_UP = 5;
+const R_LAN = 6;
+const RS = 7;
+
+/** A pool target's figures, packed per target (TF = 8 doubles: one cache line). */
+const TF_MAX_WAIT = 0;
+const TF_USD_S = 1;
+const TF_KWH_S = 2;
+const TF_USD_NET = 3;
+const TF_KWH_NET = 4;
+const TF_KWH_LAN = 5;
+const TF_BACKHAUL_IN = 6;
+const TF_BACKHAUL_OUT = 7;
+const TF = 8;
+/** And its integers: pool, max batch, region, site, shared-uplink link, allowed, its batch table's start. */
+const TI_POOL = 0;
+const TI_MAX_BATCH = 1;
+const TI_REGION = 2;
+const TI_SITE = 3;
+const TI_GROUP_LINK = 4;
+const TI_ALLOWED = 5;
+const TI_TABLE = 6;
+const TI = 8;
+
+/** A candidate whose identity the view sets (a policy sees Candidate, read-only where it must not write). */
+type Cand = { -readonly [K in keyof Candidate]: Candidate[K] };
+
 interface ServiceView {
   request: PlacementRequest;
-  view: { now: number; candidates: Candidate[]; gridAt: (region: string, t: number) => number };
+  /** Every target of the service (policies with candidates: 'all'). */
+  view: View;
+  /** The reachable targets of the request's user group (policies with candidates: 'reachable'). */
+  reachable: View;
   targetIds: Int32Array;
+  /** Positions (in targetIds) every user group reaches; per region, of device sites; per group, of `serves` sites. */
+  openPos: Int32Array;
+  devicePos: Map<number, number[]>;
+  servesPos: Map<number, number[]>;
+  /** The rows, one after another (RS numbers per entry); per user group, its row's first entry (−1: not built) and length. */
+  rowData: Float64Array;
+  rowUsed: number;
+  rowStart: Int32Array;
+  rowLen: Int32Array;
+  /** The pruned view's candidate objects, reused for every row; byLen[n]: the first n of them. */
+  scratch: Cand[];
+  byLen: Cand[][];
+  /** The target each scratch candidate's identity (pool, site, kind, region) is of now. */
+  scratchId: Int32Array;
 }
 
 export class PolicyView {
@@ -33,8 +105,19 @@ export class PolicyView {
   declare private readonly targets: TargetPlan[];
   declare private readonly views: ServiceView[];
   declare private readonly userRegion: Int32Array;
+  declare private readonly userNames: string[];
   /** Per user group: the site whose LAN it sits on and whose uplink its WAN traffic crosses, or −1. */
   declare private readonly userGateway: Int32Array;
+  /** Per target: its packed figures (TF_*, TI_*), and the batch tables (time, first token per batch size). */
+  declare private readonly tf: Float64Array;
+  declare private readonly ti: Int32Array;
+  declare private readonly table: Float64Array;
+  /** Per region: the grid intensity of the hour [gridFrom, gridTo) (refreshed when the hour changes). */
+  declare private readonly gridValue: Float64Array;
+  declare private readonly gridFrom: Float64Array;
+  declare private readonly gridTo: Float64Array;
+  /** The policy takes the pruned view (only reachable candidates). */
+  declare private readonly pruned: boolean;
   declare private pools: Pools;
   declare private links: Links;
   declare private capacity: Capacity;
@@ -48,6 +131,11 @@ export class PolicyView {
   declare private lastSvc: number;
   declare private lastUser: number;
   declare private readonly causeOf: (i: number) => number;
+  /** The network of the last placement (read by Links.send). */
+  pickUp = 0;
+  pickDown = 0;
+  pickRtt = 0;
+  pickGroupUp = 0;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -57,15 +145,53 @@ export class PolicyView {
     this.causeOf = (i) => this.unavailableCause(i);
     this.sim = ctx.sim;
     this.targets = ctx.plan.targets;
+    this.pruned = ctx.policy.candidates === 'reachable';
     const { scenario, plan } = ctx;
     this.userRegion = Int32Array.from(scenario.users.map((u) => u.region));
+    this.userNames = scenario.users.map((u) => u.name);
     this.userGateway = Int32Array.from(scenario.users.map((u) => u.lan_site ?? -1));
+    const nT = plan.targets.length;
+    this.tf = new Float64Array(nT * TF);
+    this.ti = new Int32Array(nT * TI);
+    let tableSize = 0;
+    for (const t of plan.targets) tableSize += 2 * (t.maxBatch + 1);
+    this.table = new Float64Array(tableSize);
+    let base = 0;
+    for (const t of plan.targets) {
+      const f = t.id * TF;
+      const i = t.id * TI;
+      this.tf[f + TF_MAX_WAIT] = t.maxWait;
+      this.tf[f + TF_USD_S] = t.usdPerServerSecond;
+      this.tf[f + TF_KWH_S] = t.kwhPerServerSecond;
+      this.tf[f + TF_USD_NET] = t.usdNetworkPerRequest;
+      this.tf[f + TF_KWH_NET] = t.kwhNetworkPerRequest;
+      this.tf[f + TF_KWH_LAN] = t.kwhLanPerRequest;
+      this.tf[f + TF_BACKHAUL_IN] = t.backhaulIn_s;
+      this.tf[f + TF_BACKHAUL_OUT] = t.backhaulOut_s;
+      this.ti[i + TI_POOL] = t.pool;
+      this.ti[i + TI_MAX_BATCH] = t.maxBatch;
+      this.ti[i + TI_REGION] = t.region;
+      this.ti[i + TI_SITE] = t.site;
+      this.ti[i + TI_GROUP_LINK] = t.groupLink;
+      this.ti[i + TI_ALLOWED] = t.allowed ? 1 : 0;
+      this.ti[i + TI_TABLE] = base;
+      for (let b = 0; b <= t.maxBatch; b++) {
+        this.table[base + 2 * b] = t.batchTime[b];
+        this.table[base + 2 * b + 1] = t.firstToken[b];
+      }
+      base += 2 * (t.maxBatch + 1);
+    }
+    const nRegions = scenario.regions.length;
+    this.gridValue = new Float64Array(nRegions);
+    this.gridFrom = new Float64Array(nRegions).fill(Infinity);
+    this.gridTo = new Float64Array(nRegions).fill(-Infinity);
     const regionByName = new Map(scenario.regions.map((r) => [r.name, r]));
     /** The scenario's grid intensity as a perfect forecast (policies may look ahead with it). */
     const gridForecast = (region: string, t: number): number => {
       const reg = regionByName.get(region);
       return reg ? gridAt(reg, t) : NaN;
     };
+    const nUsers = scenario.users.length;
     this.views = plan.services.map((sp) => {
       const s = sp.service;
       const request: PlacementRequest = {
@@ -81,32 +207,50 @@ export class PolicyView {
         upload_bytes: s.request.upload_bytes,
         download_bytes: s.request.download_bytes,
       };
-      const candidates: Candidate[] = sp.targets.map((id) => {
+      const open: number[] = [];
+      const devicePos = new Map<number, number[]>();
+      const servesPos = new Map<number, number[]>();
+      const push = (m: Map<number, number[]>, k: number, v: number) => {
+        const list = m.get(k);
+        if (list === undefined) m.set(k, [v]);
+        else list.push(v);
+      };
+      const candidates: Candidate[] = sp.targets.map((id, i) => {
         const t = plan.targets[id];
         const api = t.api >= 0 ? scenario.apis[t.api] : null;
         const pool = t.pool >= 0 ? scenario.pools[t.pool] : null;
         const site = pool ? scenario.sites[pool.site] : null;
-        return {
-          pool: api ? api.name : pool!.name,
-          poolIndex: pool ? pool.index : -1,
-          site: api ? api.name : site!.name,
-          kind: api ? 'api' : site!.kind,
-          region: scenario.regions[t.region].name,
-          available: true,
-          rtt_s: 0,
-          network_s: 0,
-          queue_s: 0,
-          exec_s: 0,
-          latency_s: 0,
-          ttft_s: 0,
-          queue_length: 0,
-          busy_servers: 0,
-          servers: 0,
-          cost_usd: 0,
-          carbon_g: 0,
-        };
+        if (site !== null && site.kind === 'device') push(devicePos, site.region, i);
+        else if (site !== null && site.serves !== null) for (const u of site.serves) push(servesPos, u, i);
+        else open.push(i);
+        const c = newCandidate();
+        c.pool = api ? api.name : pool!.name;
+        c.poolIndex = pool ? pool.index : -1;
+        c.site = api ? api.name : site!.name;
+        c.kind = api ? 'api' : site!.kind;
+        c.region = scenario.regions[t.region].name;
+        return c;
       });
-      return { request, view: { now: 0, candidates, gridAt: gridForecast }, targetIds: Int32Array.from(sp.targets) };
+      return {
+        request,
+        view: { now: 0, candidates, gridAt: gridForecast },
+        reachable: { now: 0, candidates: [], gridAt: gridForecast },
+        targetIds: Int32Array.from(sp.targets),
+        openPos: Int32Array.from(open),
+        devicePos,
+        servesPos,
+        rowData: new Float64Array(RS * 16),
+        rowUsed: 0,
+        rowStart: new Int32Array(nUsers).fill(-1),
+        rowLen: new Int32Array(nUsers),
+        scratch: [],
+        byLen: [[]],
+        scratchId: new Int32Array(0),
+      };
+    });
+    // The rows of every (service, user group) that sends requests, built now rather than on the first request.
+    plan.services.forEach((sp, i) => {
+      for (const { user } of sp.service.users) this.row(this.views[i], user);
     });
   }
 
@@ -118,140 +262,259 @@ export class PolicyView {
     this.apis = parts.apis;
   }
 
+  /**
+   * Service v's row for user group `user` (the targets it reaches, with their static network figures): the
+   * offset of its first entry in v.rowData, its length in v.rowLen[user]. Built on first use.
+   */
+  private row(v: ServiceView, user: number): number {
+    const cached = v.rowStart[user];
+    if (cached >= 0) return cached;
+    const { scenario } = this.ctx;
+    const region = this.userRegion[user];
+    const merged = [...v.openPos, ...(v.devicePos.get(region) ?? []), ...(v.servesPos.get(user) ?? [])].sort(
+      (a, b) => a - b,
+    );
+    let n = 0;
+    const entries: number[] = [];
+    for (const i of merged) {
+      const id = v.targetIds[i];
+      const net = targetNet(scenario, this.targets[id], user);
+      if (!net.reachable) continue;
+      entries.push(i, id, net.rtt_s, net.up_s, net.down_s, net.groupUp_s, net.lan ? 1 : 0);
+      n++;
+    }
+    if (v.rowUsed + entries.length > v.rowData.length) {
+      const grown = new Float64Array(Math.max(2 * v.rowData.length, v.rowUsed + entries.length));
+      grown.set(v.rowData);
+      v.rowData = grown;
+    }
+    const start = v.rowUsed;
+    v.rowData.set(entries, start);
+    v.rowUsed += entries.length;
+    v.rowStart[user] = start;
+    v.rowLen[user] = n;
+    // Enough reusable candidates for the longest row.
+    while (v.scratch.length < n) {
+      v.scratch.push(newCandidate());
+      v.byLen.push(v.scratch.slice());
+    }
+    if (v.scratchId.length < v.scratch.length) v.scratchId = new Int32Array(v.scratch.length).fill(-1);
+    return start;
+  }
+
   /** Service svc's request, for a request of user group `user` that arrived at `arrival`. */
   private request(svc: number, user: number, arrival: number): ServiceView {
     const v = this.views[svc];
     v.request.arrival_s = arrival;
-    v.request.user = this.ctx.scenario.users[user].name;
+    v.request.user = this.userNames[user];
     v.request.userIndex = user;
     return v;
   }
 
   /**
-   * Fills service svc's candidates for a request of user group `user`. (The arrival time is set by
-   * `request`, kept small enough to inline: a double passed to this large function would be boxed.)
+   * Fills service svc's candidates for a request of user group `user`: the row's (pruned view) or every
+   * target's. (The arrival time is set by `request`, kept small enough to inline: a double passed to this
+   * large function would be boxed.)
    */
-  private fill(svc: number, user: number): ServiceView {
-    const ctx = this.ctx;
-    const { plan, scenario, nRegions } = ctx;
+  private fill(svc: number, user: number): View {
     const v = this.views[svc];
-    const cands = v.view.candidates;
+    const start = this.row(v, user);
+    const n = v.rowLen[user];
+    const data = v.rowData;
     const now = this.sim.now;
-    v.view.now = now;
-    // Everything the loop reads, loaded once: the calls inside it cannot then force reloads.
-    const targets = this.targets;
-    const pools = this.pools;
-    const serving = pools.serving;
-    const freeCount = pools.freeCount;
-    const queued = pools.queued;
-    const queues = pools.queues;
-    const busy = pools.busy;
-    const isLlm = pools.isLlm;
-    const llmRunning = pools.llm.running;
-    const maxQueue = pools.maxQueue;
-    const cap = this.capacity;
-    const links = this.links;
-    const groupUp = links.groupUp;
-    const linkDown = cap.linkDown;
-    const uplinkDown = this.uplinks.down;
-    const siteOfPool = this.uplinks.siteOfPool;
-    const usedForInference = ctx.usedForInference;
-    const regions = scenario.regions;
-    const userRegion = this.userRegion[user];
     const gw = this.userGateway[user];
     // WAN traffic of users on a site's LAN crosses that site's uplink: none while it is down.
-    const wanUp = gw < 0 || uplinkDown[gw] === 0;
+    const wanUp = gw < 0 || this.uplinks.down[gw] === 0;
+    if (this.pruned) {
+      const view = v.reachable;
+      view.now = now;
+      const cands = v.byLen[n];
+      view.candidates = cands;
+      const ids = v.scratchId;
+      for (let k = 0; k < n; k++) {
+        const off = start + k * RS;
+        const id = data[off + R_ID];
+        const c = cands[k];
+        if (ids[k] !== id) {
+          // A different target in this place than last time: its identity.
+          const full = v.view.candidates[data[off + R_POS]];
+          c.pool = full.pool;
+          c.poolIndex = full.poolIndex;
+          c.site = full.site;
+          c.kind = full.kind;
+          c.region = full.region;
+          ids[k] = id;
+        }
+        this.fillOne(c, id, user, now, data, off, wanUp);
+      }
+      return view;
+    }
+    // Every target, in order; the row's pointer walks along (both ascend).
+    const view = v.view;
+    view.now = now;
+    const cands = view.candidates;
+    let k = 0;
     for (let i = 0; i < cands.length; i++) {
-      const c = cands[i];
-      const t = targets[v.targetIds[i]];
-      if (t.api >= 0) {
-        const a = scenario.apis[t.api];
-        const exec = t.batchTime[1];
-        c.available =
-          t.allowed &&
-          this.apis.usable[t.api] &&
-          this.apis.inFlight[t.api] < a.max_concurrency &&
-          wanUp &&
-          cap.regionDown[t.region] === 0 &&
-          linkDown[userRegion * nRegions + t.region] === 0;
-        c.rtt_s = t.rtt[user];
-        const gUp = t.groupUp[user] > 0 ? groupUp.backlog(user * 2 + 1, now) + t.groupUp[user] : 0;
-        c.network_s = t.up[user] + gUp + t.down[user];
-        c.queue_s = 0;
-        c.exec_s = exec;
-        c.latency_s = c.network_s + exec;
-        c.ttft_s = t.up[user] + gUp + t.firstToken[1] + c.rtt_s / 2;
-        c.queue_length = 0;
-        c.busy_servers = this.apis.inFlight[t.api];
-        c.servers = a.max_concurrency;
-        c.cost_usd = t.usdPerUse;
-        c.carbon_g = estimateApiGco2(t, gridAt(scenario.regions[t.region], now));
-        continue;
-      }
-      const p = t.pool;
-      const servers = serving[p];
-      const free = freeCount[p];
-      const qAll = queued[p];
-      const qThis = queues[t.id].length;
-      const B = t.maxBatch;
-      let bEff = qThis + 1 < B ? qThis + 1 : B;
-      const tB = t.batchTime[B];
-      let wait: number;
-      if (isLlm[p] === 1) {
-        // Continuous batching: it joins the running sequences at the next step unless requests already wait;
-        // the tables give times at b concurrent sequences per replica.
-        const conc = servers > 0 ? Math.floor(llmRunning[p] / servers) + 1 : 1;
-        bEff = conc < B ? conc : B;
-        if (servers === 0) wait = plan.pools[p].coldStart_s;
-        else wait = qAll === 0 ? 0 : (Math.floor(qAll / (servers * B)) + 0.5) * tB;
-      } else if (servers === 0) {
-        // Nothing serving yet: a unit is booting or would have to start.
-        wait = plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * tB;
-      } else if (free > 0 && qAll < free * B) {
-        wait = bEff < B ? t.maxWait : 0;
-      } else {
-        wait = (Math.floor(qAll / (servers * B)) + 0.5) * tB;
-      }
-      const exec = t.batchTime[bEff];
-      const rtt = t.rtt[user];
-      // The shared links' backlog, as it stands now, adds to the transfers.
-      let up = t.backhaulIn_s > 0 ? t.up[user] + links.siteIn.backlog(t.site, now) + t.backhaulIn_s : t.up[user];
-      if (t.groupUp[user] > 0) up += groupUp.backlog(user * 2 + t.groupLink, now) + t.groupUp[user];
-      const down =
-        t.backhaulOut_s > 0 ? t.down[user] + links.siteOut.backlog(t.site, now) + t.backhaulOut_s : t.down[user];
+      const off = start + k * RS;
+      if (k < n && data[off + R_POS] === i) {
+        this.fillOne(cands[i], v.targetIds[i], user, now, data, off, wanUp);
+        k++;
+      } else this.fillOne(cands[i], v.targetIds[i], user, now, data, -1, wanUp);
+    }
+    return view;
+  }
+
+  /** The grid intensity of region r at time `now` (looked up once per region and hour). */
+  private grid(r: number, now: number): number {
+    if (now >= this.gridFrom[r] && now < this.gridTo[r]) return this.gridValue[r];
+    const region = this.ctx.scenario.regions[r];
+    const value = gridAt(region, now);
+    const hour = Math.floor(now / 3600);
+    this.gridValue[r] = value;
+    this.gridFrom[r] = region.grid_hourly === null ? -Infinity : hour * 3600;
+    this.gridTo[r] = region.grid_hourly === null ? Infinity : (hour + 1) * 3600;
+    return value;
+  }
+
+  /**
+   * One candidate's estimates now, from the static network figures of its row entry at data[off] (off −1:
+   * the group cannot reach it; zeros). wanUp: the group's WAN traffic can leave its LAN (its gateway is up).
+   */
+  private fillOne(
+    c: Candidate,
+    id: number,
+    user: number,
+    now: number,
+    data: Float64Array,
+    off: number,
+    wanUp: boolean,
+  ): void {
+    const reachable = off >= 0;
+    const rtt = reachable ? data[off + R_RTT] : 0;
+    const up0 = reachable ? data[off + R_UP] : 0;
+    const down0 = reachable ? data[off + R_DOWN] : 0;
+    const gUp0 = reachable ? data[off + R_GROUP_UP] : 0;
+    const lan = reachable && data[off + R_LAN] === 1;
+    const ctx = this.ctx;
+    const cap = this.capacity;
+    const links = this.links;
+    const linkDown = cap.linkDown;
+    const userRegion = this.userRegion[user];
+    const ti = this.ti;
+    const tiBase = id * TI;
+    const p = ti[tiBase + TI_POOL];
+    if (p < 0) {
+      const t = this.targets[id];
+      const a = ctx.scenario.apis[t.api];
+      const exec = t.batchTime[1];
       c.available =
         t.allowed &&
-        t.reachable[user] === 1 &&
-        usedForInference[p] &&
-        (t.lan[user] === 1 || (wanUp && uplinkDown[siteOfPool[p]] === 0)) &&
-        linkDown[userRegion * nRegions + t.region] === 0 &&
-        cap.canServe(p) &&
-        (qAll < maxQueue[p] || (free > 0 && qAll === 0));
+        this.apis.usable[t.api] &&
+        this.apis.inFlight[t.api] < a.max_concurrency &&
+        wanUp &&
+        cap.regionDown[t.region] === 0 &&
+        linkDown[userRegion * ctx.nRegions + t.region] === 0;
       c.rtt_s = rtt;
-      c.network_s = up + down;
-      c.queue_s = wait;
+      const gUp = gUp0 > 0 ? links.groupUp.backlog(user * 2 + 1, now) + gUp0 : 0;
+      c.network_s = up0 + gUp + down0;
+      c.queue_s = 0;
       c.exec_s = exec;
-      c.latency_s = up + wait + exec + down;
-      c.ttft_s = up + wait + t.firstToken[bEff] + rtt / 2;
-      c.queue_length = qThis;
-      c.busy_servers = busy[p];
-      c.servers = servers;
-      c.cost_usd = estimateUsd(t, exec, bEff);
-      const grid = gridAt(regions[t.region], now);
-      c.carbon_g = estimateGco2(t, exec, bEff, grid);
-      // Over the users' own LAN the transfer costs the LAN's energy, not the WAN's.
-      if (t.lan[user] === 1) c.carbon_g -= (t.kwhNetworkPerRequest - t.kwhLanPerRequest) * grid;
+      c.latency_s = c.network_s + exec;
+      c.ttft_s = up0 + gUp + t.firstToken[1] + c.rtt_s / 2;
+      c.queue_length = 0;
+      c.busy_servers = this.apis.inFlight[t.api];
+      c.servers = a.max_concurrency;
+      c.cost_usd = t.usdPerUse;
+      c.carbon_g = estimateApiGco2(t, this.grid(t.region, now));
+      return;
     }
-    return v;
+    const tf = this.tf;
+    const tfBase = id * TF;
+    const region = ti[tiBase + TI_REGION];
+    const site = ti[tiBase + TI_SITE];
+    const pools = this.pools;
+    const servers = pools.serving[p];
+    const free = pools.freeCount[p];
+    const qAll = pools.queued[p];
+    const qThis = pools.queues[id].length;
+    const B = ti[tiBase + TI_MAX_BATCH];
+    const table = this.table;
+    const tb = ti[tiBase + TI_TABLE];
+    let bEff = qThis + 1 < B ? qThis + 1 : B;
+    const tB = table[tb + 2 * B];
+    let wait: number;
+    if (pools.isLlm[p] === 1) {
+      // Continuous batching: it joins the running sequences at the next step unless requests already wait;
+      // the tables give times at b concurrent sequences per replica.
+      const conc = servers > 0 ? Math.floor(pools.llm.running[p] / servers) + 1 : 1;
+      bEff = conc < B ? conc : B;
+      if (servers === 0) wait = ctx.plan.pools[p].coldStart_s;
+      else wait = qAll === 0 ? 0 : (Math.floor(qAll / (servers * B)) + 0.5) * tB;
+    } else if (servers === 0) {
+      // Nothing serving yet: a unit is booting or would have to start.
+      wait = ctx.plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * tB;
+    } else if (free > 0 && qAll < free * B) {
+      wait = bEff < B ? tf[tfBase + TF_MAX_WAIT] : 0;
+    } else {
+      wait = (Math.floor(qAll / (servers * B)) + 0.5) * tB;
+    }
+    const exec = table[tb + 2 * bEff];
+    // The shared links' backlog, as it stands now, adds to the transfers.
+    const inS = tf[tfBase + TF_BACKHAUL_IN];
+    const outS = tf[tfBase + TF_BACKHAUL_OUT];
+    let up = inS > 0 ? up0 + links.siteIn.backlog(site, now) + inS : up0;
+    if (gUp0 > 0) up += links.groupUp.backlog(user * 2 + ti[tiBase + TI_GROUP_LINK], now) + gUp0;
+    const down = outS > 0 ? down0 + links.siteOut.backlog(site, now) + outS : down0;
+    c.available =
+      ti[tiBase + TI_ALLOWED] === 1 &&
+      reachable &&
+      ctx.usedForInference[p] &&
+      (lan || (wanUp && this.uplinks.down[site] === 0)) &&
+      linkDown[userRegion * ctx.nRegions + region] === 0 &&
+      cap.canServe(p) &&
+      (qAll < pools.maxQueue[p] || (free > 0 && qAll === 0));
+    c.rtt_s = rtt;
+    c.network_s = up + down;
+    c.queue_s = wait;
+    c.exec_s = exec;
+    c.latency_s = up + wait + exec + down;
+    c.ttft_s = up + wait + table[tb + 2 * bEff + 1] + rtt / 2;
+    c.queue_length = qThis;
+    c.busy_servers = pools.busy[p];
+    c.servers = servers;
+    // As pricing.ts's estimateUsd and estimateGco2, from the packed figures.
+    c.cost_usd = (tf[tfBase + TF_USD_S] * exec) / bEff + tf[tfBase + TF_USD_NET];
+    const grid = this.grid(region, now);
+    c.carbon_g = ((tf[tfBase + TF_KWH_S] * exec) / bEff + tf[tfBase + TF_KWH_NET]) * grid;
+    // Over the users' own LAN the transfer costs the LAN's energy, not the WAN's.
+    if (lan) c.carbon_g -= (tf[tfBase + TF_KWH_NET] - tf[tfBase + TF_KWH_LAN]) * grid;
+  }
+
+  /** The offset of the row entry of the chosen candidate (choice: an index into the view's candidates). */
+  private entryOf(v: ServiceView, user: number, choice: number): number {
+    const start = v.rowStart[user];
+    return this.pruned ? start + choice * RS : rowEntry(v.rowData, start, v.rowLen[user], choice);
+  }
+
+  /** Remembers the static network of the chosen candidate and returns its target id. */
+  private pick(v: ServiceView, user: number, choice: number): number {
+    // (A chosen candidate is available, so reachable: it has an entry in the row.)
+    const off = this.entryOf(v, user, choice);
+    const data = v.rowData;
+    this.pickUp = data[off + R_UP];
+    this.pickDown = data[off + R_DOWN];
+    this.pickRtt = data[off + R_RTT];
+    this.pickGroupUp = data[off + R_GROUP_UP];
+    return data[off + R_ID];
   }
 
   /** Asks the policy where a request of service svc goes; returns the target id or −1. */
   place(svc: number, user: number, arrival: number): number {
-    this.request(svc, user, arrival);
-    const v = this.fill(svc, user);
+    const v = this.request(svc, user, arrival);
+    const view = this.fill(svc, user);
     const policy = this.ctx.policy;
-    const choice = policy.place(v.request, v.view);
-    const cands = v.view.candidates;
+    const choice = policy.place(v.request, view);
+    const cands = view.candidates;
     this.lastSvc = svc;
     this.lastUser = user;
     if (choice === -1) {
@@ -265,18 +528,22 @@ export class PolicyView {
       );
     }
     this.lastDecision = this.decisions.classify(cands, choice, v.request, this.causeOf);
-    return v.targetIds[choice];
+    return this.pick(v, user, choice);
   }
 
   /** Why candidate i of the last fill is unavailable, if for a passing reason (decisions.ts). */
   private unavailableCause(i: number): number {
-    const t = this.targets[this.views[this.lastSvc].targetIds[i]];
-    const cap = this.capacity;
+    const v = this.views[this.lastSvc];
     const user = this.lastUser;
+    // Its row entry (−1: the group cannot reach it) and its target.
+    const off = this.entryOf(v, user, i);
+    const t = this.targets[this.pruned ? v.rowData[off + R_ID] : v.targetIds[i]];
+    const lan = off >= 0 && v.rowData[off + R_LAN] === 1;
+    const cap = this.capacity;
     const userRegion = this.userRegion[user];
     const linkDown = cap.linkDown[userRegion * this.ctx.nRegions + t.region] !== 0;
     const gw = this.userGateway[user];
-    const cutOff = gw >= 0 && this.uplinks.down[gw] > 0 && t.lan[user] === 0;
+    const cutOff = gw >= 0 && this.uplinks.down[gw] > 0 && !lan;
     if (!t.allowed) return CAUSE_NONE;
     if (t.api >= 0) {
       if (!this.apis.usable[t.api]) return CAUSE_NONE;
@@ -284,8 +551,8 @@ export class PolicyView {
       return this.apis.inFlight[t.api] >= this.ctx.scenario.apis[t.api].max_concurrency ? CAUSE_API_LIMIT : CAUSE_NONE;
     }
     const p = t.pool;
-    if (t.reachable[user] !== 1 || !this.ctx.usedForInference[p]) return CAUSE_NONE;
-    const siteCut = this.uplinks.down[this.uplinks.siteOfPool[p]] > 0 && t.lan[user] === 0;
+    if (off < 0 || !this.ctx.usedForInference[p]) return CAUSE_NONE;
+    const siteCut = this.uplinks.down[this.uplinks.siteOfPool[p]] > 0 && !lan;
     if (siteCut || cutOff || linkDown || !cap.canServe(p)) return CAUSE_DOWN;
     return this.pools.isFull(p) ? CAUSE_FULL : CAUSE_NONE;
   }
@@ -295,9 +562,9 @@ export class PolicyView {
     const ctx = this.ctx;
     const service = ctx.scenario.services[svc];
     const now = this.sim.now;
-    this.request(svc, user, now);
-    const v = this.fill(svc, user);
-    const delay = ctx.policy.deferRequest!(v.request, v.view, now + service.deferrable_s!);
+    const v = this.request(svc, user, now);
+    const view = this.fill(svc, user);
+    const delay = ctx.policy.deferRequest!(v.request, view, now + service.deferrable_s!);
     if (!(delay >= 0 && delay <= service.deferrable_s!)) {
       throw new Error(
         `policy "${ctx.policy.name}" returned ${String(delay)} from deferRequest for service "${service.name}": expected 0..${service.deferrable_s} s`,
@@ -305,4 +572,39 @@ export class PolicyView {
     }
     return delay;
   }
+}
+
+/** A candidate object with its fields in one order (one hidden class for all of them). */
+function newCandidate(): Cand {
+  return {
+    pool: '',
+    poolIndex: -1,
+    site: '',
+    kind: 'cloud',
+    region: '',
+    available: true,
+    rtt_s: 0,
+    network_s: 0,
+    queue_s: 0,
+    exec_s: 0,
+    latency_s: 0,
+    ttft_s: 0,
+    queue_length: 0,
+    busy_servers: 0,
+    servers: 0,
+    cost_usd: 0,
+    carbon_g: 0,
+  };
+}
+
+/** The offset of the entry for service position i in the row at data[start] of n entries (−1: none). */
+function rowEntry(data: Float64Array, start: number, n: number, i: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (data[start + mid * RS + R_POS] < i) lo = mid + 1;
+    else hi = mid;
+  }
+  return n > 0 && data[start + lo * RS + R_POS] === i ? start + lo * RS : -1;
 }

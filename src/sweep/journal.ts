@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
-import { mkdirs } from '../report/write.js';
+import { mkdirs } from '../output/write.js';
 import { dirname } from 'node:path';
 import type { SweepPointResult } from '../metrics/sweep-result.js';
 import { SweepPointResultSchema } from '../metrics/result-schema.js';

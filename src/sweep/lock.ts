@@ -15,7 +15,7 @@ import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { makeDir, writeFailure } from '../report/write.js';
+import { makeDir, writeFailure } from '../output/write.js';
 
 export const LOCK_FILE = 'sweep.lock';
 

@@ -7,8 +7,8 @@ import { stringify } from 'csv-stringify/sync';
 import { csvNameWithUnit, PoolResultSchema, ServiceResultSchema, TotalsSchema } from '../metrics/result-schema.js';
 import { fieldsOf, nodeKind } from '../metrics/result-shape.js';
 import type { MetricStat, SweepResult } from '../metrics/sweep-result.js';
-import { makeDir, writeFileAtomically } from '../report/write.js';
-import { csvText } from '../report/safe-text.js';
+import { makeDir, writeFileAtomically } from '../output/write.js';
+import { csvText } from '../output/safe-text.js';
 
 function num(v: number, where: string): number {
   // NaN or Infinity is a bug upstream; an empty cell or a JSON null would pass it off as "missing".

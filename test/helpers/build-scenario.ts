@@ -84,6 +84,7 @@ export function queueScenario(opts: {
         region: 0,
         uplink: { mtbf_s: null, mttr_s: null, buffer_bytes: 0 },
         backhaul_bps: { in: Infinity, out: Infinity },
+        serves: null,
       },
     ],
     pools: [pool],
