@@ -225,7 +225,9 @@ export function poolGroup(name: string, policies: PolicyResult[], opts: { energy
   if (any((x) => x.cold_starts)) rows.push(row('cold starts', (x) => formatCount(x.cold_starts)));
   const ifUsed = (f: (x: PoolResult) => number) => (x: PoolResult) => (x.provisioned ? formatNumber(f(x)) : NULL_CELL);
   rows.push(
-    row('utilisation %', (x) =>
+    // A pool that runs a training job says that its utilisation is the inference replicas' only, so that a
+    // pool busy training does not read as idle at "0".
+    row(training ? 'inference utilisation %' : 'utilisation %', (x) =>
       !x.provisioned ? 'not used' : (lowUse(x) && !training ? LOW_USE_MARK + ' ' : '') + formatPercent(x.utilisation),
     ),
     row('mean batch', (x) => (x.batches === 0 ? NULL_CELL : formatNumber(x.mean_batch_size))),
@@ -480,6 +482,13 @@ export function perRequestUnit(values: (number | null)[], units: PerRequestUnit[
 
 /** The per-request figures of the totals: cost, energy, carbon. */
 export type PerRequestKind = 'cost' | 'energy' | 'carbon';
+
+/** The units each kind of per-request figure can be shown in, largest first (also used by the sweep report). */
+export const PER_REQUEST_UNITS: Record<PerRequestKind, PerRequestUnit[]> = {
+  cost: COST_PER_REQUEST,
+  energy: ENERGY_PER_REQUEST,
+  carbon: CARBON_PER_REQUEST,
+};
 
 const PER_REQUEST: Record<PerRequestKind, { units: PerRequestUnit[]; get: (p: PolicyResult) => number | null }> = {
   cost: { units: COST_PER_REQUEST, get: (p) => p.totals.per_1k_requests.cost_usd },
