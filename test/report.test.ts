@@ -530,17 +530,26 @@ describe('CSV', () => {
     expect(records(text)[0].policy).toBe('cheap, "fast"');
   });
 
-  it('writes the five files into a new directory', () => {
+  it('writes the seven files into a new directory', () => {
     const base = mkdtempSync(join(tmpdir(), 'placesim-csv-'));
     try {
       const dir = join(base, 'nested', 'out');
       const paths = writeCsv(fixture(), dir);
       expect(paths).toEqual(
-        ['summary.csv', 'services.csv', 'placements.csv', 'pools.csv', 'timeseries.csv'].map((f) => join(dir, f)),
+        [
+          'summary.csv',
+          'services.csv',
+          'placements.csv',
+          'rejections.csv',
+          'losses.csv',
+          'pools.csv',
+          'timeseries.csv',
+        ].map((f) => join(dir, f)),
       );
       expect(readFileSync(paths[0], 'utf8')).toBe(t.summary);
       expect(readFileSync(paths[2], 'utf8')).toBe(t.placements);
-      expect(readFileSync(paths[3], 'utf8')).toBe(t.pools);
+      expect(readFileSync(paths[3], 'utf8')).toBe(t.rejections);
+      expect(readFileSync(paths[5], 'utf8')).toBe(t.pools);
     } finally {
       rmSync(base, { recursive: true, force: true });
     }
@@ -653,6 +662,8 @@ describe('CSV: training jobs, APIs and failures', () => {
         'summary.csv',
         'services.csv',
         'placements.csv',
+        'rejections.csv',
+        'losses.csv',
         'pools.csv',
         'uplinks.csv',
         'apis.csv',
@@ -667,6 +678,8 @@ describe('CSV: training jobs, APIs and failures', () => {
         'summary.csv',
         'services.csv',
         'placements.csv',
+        'rejections.csv',
+        'losses.csv',
         'pools.csv',
         'uplinks.csv',
         'apis.csv',
@@ -678,6 +691,8 @@ describe('CSV: training jobs, APIs and failures', () => {
         'summary.csv',
         'services.csv',
         'placements.csv',
+        'rejections.csv',
+        'losses.csv',
         'pools.csv',
         'uplinks.csv',
         'jobs.csv',
@@ -687,6 +702,8 @@ describe('CSV: training jobs, APIs and failures', () => {
         'summary.csv',
         'services.csv',
         'placements.csv',
+        'rejections.csv',
+        'losses.csv',
         'pools.csv',
         'timeseries.csv',
       ]);
