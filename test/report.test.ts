@@ -142,6 +142,26 @@ describe('renderTable', () => {
     expect(table.match(/^⚠ /gm)).toHaveLength(1);
   });
 
+  it('says when a policy choosing by cost estimate left pools it pays for idle (chatbot-seoul, issue 12)', () => {
+    expect(table).not.toContain('cost estimates charge a pool per busy second');
+    const r = fixture();
+    const [co] = r.policies;
+    for (const s of co.services)
+      s.placement_reasons = Object.fromEntries(
+        Object.entries(s.placement_reasons).map(([t, reasons]) => [
+          t,
+          Object.fromEntries(Object.values(reasons).map((n) => ['cheapest estimate meeting the SLO', n])),
+        ]),
+      );
+    const lines = renderTable(r).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('⚠ a provisioned pool under 25% utilised'));
+    expect(lines[at + 1]).toBe(
+      `  ${co.policy}: its cost estimates charge a pool per busy second, as if idle time were free,`,
+    );
+    expect(lines[at + 2]).toContain('the column pays for both');
+    expect(lines[at + 3]).toMatch(/placesim explain .* shows where each request went and why\)$/);
+  });
+
   it('shows totals, per-1k figures and the 30-day projection', () => {
     expect(cellsOf(table, 'cost $', 'totals')).toEqual(['183', '95.0']);
     expect(cellsOf(table, 'egress $', 'totals')).toEqual(['2.20', '2.00']);

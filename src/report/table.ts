@@ -196,6 +196,26 @@ function lowUse(x: PoolResult): boolean {
   return x.provisioned && x.cost_usd > 0 && x.utilisation < LOW_USE_THRESHOLD;
 }
 
+/**
+ * The policies that chose by cost estimate ("cheapest estimate…" placements) while a pool they pay for sat
+ * mostly idle. A candidate's cost estimate charges a pool per busy second, as if idle time were free, so such
+ * a policy may send work to a priced API or another pool and pay for both: the column is then the dearest
+ * although its policy is "cheapest" (chatbot-seoul, issue 12). The table says so under the ⚠ line.
+ */
+export function costRoutedAround(result: Result): string[] {
+  return result.policies
+    .filter(
+      (p) =>
+        p.pools.some((x) => lowUse(x) && !p.jobs.some((j) => j.pool === x.name)) &&
+        p.services.some((s) =>
+          Object.values(s.placement_reasons).some((reasons) =>
+            Object.keys(reasons).some((r) => r.startsWith('cheapest estimate')),
+          ),
+        ),
+    )
+    .map((p) => p.policy);
+}
+
 /** Whether the table of this Result flags some pool as mostly idle. */
 export function hasLowUse(result: Result): boolean {
   return result.policies.some((p) =>
@@ -673,6 +693,13 @@ export function renderTable(result: Result, opts: TableOptions = {}): string {
       out.push('* Pareto set: no other policy is better on p99 latency, cost and carbon at once');
     }
     if (hasLowUse(result)) out.push(LOW_USE_NOTE);
+    const around = costRoutedAround(result);
+    if (around.length > 0)
+      out.push(
+        `  ${around.join(', ')}: ${around.length === 1 ? 'its' : 'their'} cost estimates charge a pool per busy second, as if idle time were free,`,
+        '  so work went elsewhere while pools paid for anyway stood idle, and the column pays for both',
+        `  (${result.scenario.file && result.scenario.file !== '<stdin>' ? `npx placesim explain ${result.scenario.file}` : 'placesim explain'} shows where each request went and why)`,
+      );
   }
 
   if (result.warnings.length > 0) {
