@@ -325,7 +325,7 @@ describe('sweep charts', () => {
   it('stop a band at 0 on a linear axis: a metric that cannot be negative gets no negative tick', () => {
     // Means of 46–367 ms with half-widths up to 1,200 ms (two replications of a saturated point).
     const s = sweep((i, r) => (r === 4 ? 330 : 46 + i));
-    for (const p of s.points[2].policies) p.metrics.cost_usd_per_1k.ci95 = 1200;
+    for (const p of s.points[2].policies) p.metrics.cost_usd_per_1k = stat(330, 1200);
     const svg = renderSweepHtml(s).match(/<svg class="chart" data-chart="sweep-metric"[\s\S]*?<\/svg>/)![0];
     expect(svg).not.toContain('(log scale)');
     for (const label of ticks(svg, 'y').keys()) expect(label.startsWith('-') || label.startsWith('−')).toBe(false);
