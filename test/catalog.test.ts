@@ -17,6 +17,7 @@ import {
 import { DEVICE_CLASSES, DTYPES, GEO_AREAS } from '../src/model/types.js';
 import type { Provenance } from '../src/model/types.js';
 import { cli } from './helpers/cli.js';
+import { loadScenarioText } from '../src/scenario/index.js';
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/;
 
@@ -325,6 +326,50 @@ describe('default catalog: spot checks against the published figures', () => {
       expect(pairs.has(key), `duplicate pair ${key}`).toBe(false);
       pairs.add(key);
     }
+  });
+
+  it('has RTTs for the regions added in 2026 where a public table covers both ends, dated and marked', () => {
+    const row = (a: string, b: string) =>
+      CATALOG_RTT_MS.find((r) => (r.a === a && r.b === b) || (r.a === b && r.b === a));
+    // IBM Cloud's table, 15 Sep 2024: Washington DC ↔ São Paulo 119 / 118 ms, mean of the two directions.
+    expect(row('us-east', 'sa-east')?.rtt_ms).toBe(118.5);
+    expect(row('eu-west-2', 'eu-central')?.rtt_ms).toBe(13);
+    expect(row('ap-southeast-2', 'ap-northeast-1')?.rtt_ms).toBe(115);
+    for (const r of CATALOG_RTT_MS.filter((x) => x.source.startsWith('IBM Cloud'))) {
+      expect(r.as_of).toBe('2024-09');
+      expect(r.notes).toMatch(/\[EST\]/);
+    }
+    // Each new region but us-central (Iowa) and ap-south-1 (Mumbai), which no table found covers, reaches
+    // us-east and at least three other regions.
+    for (const id of ['ca-central', 'sa-east', 'eu-west-2', 'ap-southeast-2']) {
+      expect(row(id, 'us-east'), id).toBeDefined();
+      expect(CATALOG_RTT_MS.filter((r) => r.a === id || r.b === id).length, id).toBeGreaterThanOrEqual(4);
+    }
+    // Plausible: no pair of regions is further apart than the antipodes (~400 ms round trip in fibre).
+    for (const r of CATALOG_RTT_MS) expect(r.rtt_ms).toBeLessThan(400);
+  });
+
+  it('lets a scenario use a new region without typing its RTTs', () => {
+    const text = [
+      'name: rtt-new-region',
+      'duration: 60s',
+      'regions: { us-east: {}, sa-east: {} }',
+      'sites:',
+      '  dc: { kind: cloud, region: us-east, pools: { a: { instance: aws/g5.xlarge, replicas: 1 } } }',
+      'users:',
+      '  sp: { region: sa-east, access_rtt: { edge: 8ms, cloud: 25ms } }',
+      'models:',
+      '  llama-3.2-3b: { params: 3.21e9, dtype: int8 }',
+      'services:',
+      '  chat:',
+      '    model: llama-3.2-3b',
+      '    users: sp',
+      '    arrivals: { poisson: 1/s }',
+      '    request: { input_tokens: 100, output_tokens: 10 }',
+      'policies: [cloud-only]',
+    ].join('\n');
+    const sc = loadScenarioText(text, 'rtt.yaml');
+    expect(sc.network.rtt_s[0][1]).toBeCloseTo(0.1185, 9);
   });
 });
 

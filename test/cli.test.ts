@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../src/cli/main.js';
 import { cli, expectOneLineBadInput, withoutDebugTraces } from './helpers/cli.js';
+import { csvLayout } from '../src/report/csv.js';
 
 withoutDebugTraces();
 
@@ -220,6 +221,15 @@ describe('placesim validate, schema, catalog, --version', () => {
     const r = await cli('--help');
     expect(r.code).toBe(0);
     for (const c of ['run', 'validate', 'schema', 'catalog']) expect(r.out).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+  });
+
+  it('run --help names every CSV file --csv can write (issue 12: apis.csv and jobs.csv were missing)', async () => {
+    const r = await cli('run', '--help');
+    expect(r.code).toBe(0);
+    const help = r.out.replace(/\s+/g, ' ');
+    const files = [...csvLayout().map((f) => f.file), 'timeseries.csv', 'trace.csv'];
+    expect(files).toEqual(expect.arrayContaining(['apis.csv', 'jobs.csv', 'placements.csv', 'uplinks.csv']));
+    for (const f of files) expect(help, f).toContain(f);
   });
 
   it('no command at all: usage on stderr, exit 2', async () => {

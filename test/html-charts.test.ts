@@ -309,7 +309,7 @@ describe('sweep charts', () => {
 
     const html = renderSweepHtml(sweep((i, r) => (i === 0 ? 27 / r : 0.04 / r)));
     const svg = html.match(/<svg class="chart" data-chart="sweep-metric"[\s\S]*?<\/svg>/)![0];
-    expect(svg).toContain('cost_usd_per_1k, $ per 1k requests (log scale)');
+    expect(svg).toContain('cost, $ / 1k req (log scale)');
     // Decades are labelled, and the small edge figures are not squashed onto the axis: a decade apart is
     // the same height wherever it is.
     const y = ticks(svg, 'y');
@@ -320,6 +320,49 @@ describe('sweep charts', () => {
     for (const d of tags(svg, 'path', 'band').map((b) => attr(b, 'd')!)) {
       for (const m of d.matchAll(/(-?[\d.]+),(-?[\d.]+)/g)) expect(Number(m[2])).toBeLessThanOrEqual(f.bottom + 0.01);
     }
+  });
+
+  it('stop a band at 0 on a linear axis: a metric that cannot be negative gets no negative tick', () => {
+    // Means of 46–367 ms with half-widths up to 1,200 ms (two replications of a saturated point).
+    const s = sweep((i, r) => (r === 4 ? 330 : 46 + i));
+    for (const p of s.points[2].policies) p.metrics.cost_usd_per_1k = stat(330, 1200);
+    const svg = renderSweepHtml(s).match(/<svg class="chart" data-chart="sweep-metric"[\s\S]*?<\/svg>/)![0];
+    expect(svg).not.toContain('(log scale)');
+    for (const label of ticks(svg, 'y').keys()) expect(label.startsWith('-') || label.startsWith('−')).toBe(false);
+    const f = frame(svg);
+    for (const d of tags(svg, 'path', 'band').map((b) => attr(b, 'd')!)) {
+      for (const m of d.matchAll(/(-?[\d.]+),(-?[\d.]+)/g)) expect(Number(m[2])).toBeLessThanOrEqual(f.bottom + 0.01);
+    }
+  });
+
+  it('keep the first and last points clear of the frame', () => {
+    const svg = renderSweepHtml(sweep((i, r) => 8 / r + i)).match(
+      /<svg class="chart" data-chart="sweep-metric"[\s\S]*?<\/svg>/,
+    )![0];
+    const f = frame(svg);
+    const xs = tags(svg, 'circle', 'point').map((c) => num(c, 'cx'));
+    expect(xs.length).toBeGreaterThan(0);
+    for (const x of xs) {
+      expect(x - f.x0).toBeGreaterThanOrEqual(12);
+      expect(f.x1 - x).toBeGreaterThanOrEqual(12);
+    }
+  });
+
+  it('show per-1k metrics in the console table units: gCO2 and $ per 1M requests when the figures are small', () => {
+    const s = sweep((i, r) => (i === 0 ? 0.00121 / r : 0.0004 / r));
+    s.metrics.push({ name: 'carbon_kg_per_1k', description: 'carbon per 1,000 completed requests, kg CO2e' });
+    for (const pt of s.points) for (const p of pt.policies) p.metrics.carbon_kg_per_1k = stat(0.0000121, 0.0000004);
+    const html = renderSweepHtml(s);
+    const svgs = html.match(/<svg class="chart" data-chart="sweep-metric"[\s\S]*?<\/svg>/g)!;
+    expect(svgs[0]).toContain('cost, $ / 1M req');
+    expect(svgs[1]).toContain('carbon, gCO2 / 1M req');
+    // The y ticks read as whole figures, not 0.00001.
+    for (const label of ticks(svgs[1], 'y').keys()) expect(label).not.toMatch(/^0\.0000/);
+    // The table: the same units, the CSV column named in the tooltip, the figures scaled.
+    expect(html).toContain('<th scope="col" title="carbon_kg_per_1k in sweep.csv">carbon, gCO2 / 1M req</th>');
+    expect(html).toContain('<td>12.1 ± 0.4</td>');
+    expect(html).toContain('<td>1.21 ± 0.97</td>');
+    expect(html).not.toMatch(/0\.0000/);
   });
 
   it('keep a linear y axis when the values do not span decades', () => {

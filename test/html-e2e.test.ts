@@ -4,7 +4,7 @@
  * except under CI=true, where a missing browser fails the run (.ci/run installs it).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +33,7 @@ let result: Result;
 let runFile: string;
 let sweepFile: string;
 let trainingFile: string;
+let cameraFile: string;
 /** Every URL the pages asked for: a self-contained report asks for nothing but itself. */
 const requested: string[] = [];
 
@@ -122,6 +123,10 @@ describe.skipIf(CHROMIUM === null)('HTML reports in Chromium', () => {
     sweepFile = join(dir, 'sweep.html');
     writeFileSync(runFile, renderHtml(result));
     writeFileSync(sweepFile, renderSweepHtml(sweepFixture()));
+    // smart-camera's committed baseline: three policies at the same cost and p99 (they all place on the
+    // store box), and cloud-only's latencies up to ~200 s.
+    cameraFile = join(dir, 'camera.html');
+    writeFileSync(cameraFile, renderHtml(JSON.parse(readFileSync('results/smart-camera.json', 'utf8')) as Result));
     trainingFile = join(dir, 'training.html');
     writeFileSync(trainingFile, renderHtml(runScenario(loadScenarioFile('test/fixtures/reports/training-api.yaml'))));
     browser = await chromium.launch({
@@ -194,6 +199,64 @@ describe.skipIf(CHROMIUM === null)('HTML reports in Chromium', () => {
       for (const box of await Promise.all((await labels.all()).map((l) => l.boundingBox()))) {
         expect(box!.x).toBeGreaterThanOrEqual(chart.x);
         expect(box!.x + box!.width).toBeLessThanOrEqual(chart.x + chart.width + 1);
+      }
+      await page.close();
+    });
+  });
+
+  describe('the charts a planner questioned (issue 12), as drawn', () => {
+    type Box = { x: number; y: number; width: number; height: number };
+    const overlap = (a: Box, b: Box) =>
+      a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    const inside = (a: Box, frame: Box) =>
+      a.x >= frame.x - 0.5 &&
+      a.y >= frame.y - 0.5 &&
+      a.x + a.width <= frame.x + frame.width + 0.5 &&
+      a.y + a.height <= frame.y + frame.height + 0.5;
+
+    it('cost/p99: coinciding policies are drawn apart and every label is readable, none on another', async () => {
+      const page = await open(cameraFile);
+      const chart = page.locator('svg.chart[data-chart="cost-p99"]');
+      const frame = (await chart.boundingBox())!;
+      const dots = await Promise.all((await chart.locator('circle.point').all()).map((c) => c.boundingBox()));
+      expect(dots.length).toBe(5);
+      for (let i = 0; i < dots.length; i++) {
+        expect(inside(dots[i]!, frame)).toBe(true);
+        for (let j = i + 1; j < dots.length; j++) expect(overlap(dots[i]!, dots[j]!), `dots ${i} and ${j}`).toBe(false);
+      }
+      const labels = chart.locator('text.point-label, text.pareto-label');
+      const names = await labels.allTextContents();
+      for (const p of ['edge-only', 'cloud-only', 'least-latency', 'cheapest-within-slo', 'lowest-carbon'])
+        expect(names.some((t) => t.startsWith(p))).toBe(true);
+      const boxes = await Promise.all((await labels.all()).map((l) => l.boundingBox()));
+      for (let i = 0; i < boxes.length; i++) {
+        expect(inside(boxes[i]!, frame), names[i]).toBe(true);
+        for (let j = i + 1; j < boxes.length; j++)
+          expect(overlap(boxes[i]!, boxes[j]!), `${names[i]} / ${names[j]}`).toBe(false);
+      }
+      await page.close();
+    });
+
+    it('latency CDF: the x axis is labelled past 2,000 ms, up to the slowest policy', async () => {
+      const page = await open(cameraFile);
+      const labels = await page.locator('svg.chart[data-chart="latency-cdf"] .x-axis text').allTextContents();
+      const values = labels.map((t) => Number(t.replace(/,/g, ''))).filter((v) => Number.isFinite(v));
+      expect(Math.max(...values)).toBeGreaterThanOrEqual(100_000);
+      expect(values.filter((v) => v > 2000).length).toBeGreaterThanOrEqual(2);
+      await page.close();
+    });
+
+    it('sweep: the points sit inside the frame, clear of the axes', async () => {
+      const page = await open(sweepFile);
+      for (const chart of await page.locator('svg.chart[data-chart="sweep-metric"]').all()) {
+        const yAxis = (await chart.locator('.y-axis line.domain').boundingBox())!;
+        const xAxis = (await chart.locator('.x-axis line.domain').boundingBox())!;
+        for (const dot of await chart.locator('circle.point').all()) {
+          const b = (await dot.boundingBox())!;
+          expect(b.x).toBeGreaterThan(yAxis.x + yAxis.width + 8);
+          expect(b.x + b.width).toBeLessThan(xAxis.x + xAxis.width - 8);
+          expect(b.y + b.height).toBeLessThan(xAxis.y);
+        }
       }
       await page.close();
     });

@@ -167,6 +167,25 @@ describe('renderHtml on the chatbot-seoul run', () => {
     expect(bar('cloud-only')).not.toContain('data-part="capex"');
   });
 
+  it("draws the network energy of the WAN and of the users' LAN apart, and only splits it when there is LAN traffic", () => {
+    // Without LAN traffic: one network part, as before.
+    const plain = charts(html, 'energy-breakdown')[0];
+    expect(plain).toContain('>network transfer</text>');
+    expect(plain).not.toContain('data-part="network_lan"');
+    // Edge-only's camera video crosses only the store LAN; cloud-only's crosses the WAN.
+    const r = fixture();
+    const [co, eo] = r.policies;
+    co.totals.energy_kwh = { ...co.totals.energy_kwh, network: 0.19, network_lan: 0 };
+    eo.totals.energy_kwh = { ...eo.totals.energy_kwh, network: 0.05, network_lan: 0.05 };
+    const svg = charts(renderHtml(r), 'energy-breakdown')[0];
+    expect(svg).toContain('>network, WAN</text>');
+    expect(svg).toContain('>network, LAN</text>');
+    expect(segments(svg, eo.policy).has('network')).toBe(false);
+    expect(segments(svg, eo.policy).get('network_lan')).toBeGreaterThan(0);
+    expect(segments(svg, co.policy).has('network_lan')).toBe(false);
+    expect(segments(svg, co.policy).get('network')).toBeGreaterThan(0);
+  });
+
   it('marks the warm-up and leaves out pools a policy does not provision', () => {
     const [h100, orin] = charts(html, 'pool-utilisation');
     expect(attr(h100, 'data-pool')).toBe('aws-us-east-1/a10g');

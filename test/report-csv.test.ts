@@ -145,6 +145,61 @@ describe('placements.csv', () => {
   });
 });
 
+describe('rejections.csv and losses.csv', () => {
+  function withCauses(): Result {
+    const r = fixture();
+    const s = r.policies[1].services[0];
+    s.rejected_by = { 'no candidate available (down or cut off)': 48, 'no estimate meets the SLO': 2 };
+    s.rejected = 50;
+    s.lost_by = { 'the response found the users cut off (the uplink of the site whose LAN they are on was down)': 7 };
+    s.lost = 7;
+    return r;
+  }
+
+  it('hold the rejections and losses by cause, one row per (policy, service, cause), summing to the counts', () => {
+    const result = withCauses();
+    const t = csvTables(result);
+    for (const [file, field, total] of [
+      ['rejections', 'rejected_by', 'rejected'],
+      ['losses', 'lost_by', 'lost'],
+    ] as const) {
+      const rows = rowsOf(t[file]);
+      expect(Object.keys(rows[0])).toEqual(['policy', 'service', 'cause', 'count']);
+      const expected = result.policies.flatMap((p) =>
+        p.services.flatMap((s) =>
+          Object.entries(s[field]).map(([cause, n]) => ({
+            policy: p.policy,
+            service: s.name,
+            cause,
+            count: String(n),
+          })),
+        ),
+      );
+      expect(rows).toEqual(expected);
+      for (const p of result.policies)
+        for (const s of p.services) {
+          const sum = rows
+            .filter((r) => r.policy === p.policy && r.service === s.name)
+            .reduce((a, r) => a + Number(r.count), 0);
+          expect(sum, `${file} ${p.policy}/${s.name}`).toBe(s[total]);
+        }
+    }
+  });
+
+  it('are written by --csv, with the header only when nothing was lost', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'placesim-causes-'));
+    try {
+      const r = fixture();
+      for (const p of r.policies) for (const s of p.services) s.lost_by = {};
+      const names = writeCsv(r, dir).map((f) => f.slice(dir.length + 1));
+      expect(names).toEqual(expect.arrayContaining(['rejections.csv', 'losses.csv']));
+      expect(readFileSync(join(dir, 'losses.csv'), 'utf8')).toBe('policy,service,cause,count\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('link statistics in CSV', () => {
   function withLinks(): Result {
     const r = withExtras();

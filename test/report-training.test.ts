@@ -19,5 +19,9 @@ describe('training rows of the table (carbon-shift)', () => {
     expect(cells('wait to start h')).toEqual(['0', '10.0']);
     expect(cells('time to train h')).toEqual(['6.11', '16.1']);
     expect(cells('run time h')).toEqual(['6.11', '6.11']);
+    // The pool that trains says its utilisation counts inference only, so that "0" does not read as idle.
+    expect(cells('inference utilisation %')).toEqual(['0', '0']);
+    const solar = out.slice(out.indexOf('pool solar-dc/h100'));
+    expect(solar.slice(0, solar.indexOf('\n\n'))).not.toMatch(/^\s+utilisation %/m);
   });
 });

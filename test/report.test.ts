@@ -142,6 +142,26 @@ describe('renderTable', () => {
     expect(table.match(/^⚠ /gm)).toHaveLength(1);
   });
 
+  it('says when a policy choosing by cost estimate left pools it pays for idle (chatbot-seoul, issue 12)', () => {
+    expect(table).not.toContain('cost estimates charge a pool per busy second');
+    const r = fixture();
+    const [co] = r.policies;
+    for (const s of co.services)
+      s.placement_reasons = Object.fromEntries(
+        Object.entries(s.placement_reasons).map(([t, reasons]) => [
+          t,
+          Object.fromEntries(Object.values(reasons).map((n) => ['cheapest estimate meeting the SLO', n])),
+        ]),
+      );
+    const lines = renderTable(r).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('⚠ a provisioned pool under 25% utilised'));
+    expect(lines[at + 1]).toBe(
+      `  ${co.policy}: its cost estimates charge a pool per busy second, as if idle time were free,`,
+    );
+    expect(lines[at + 2]).toContain('the column pays for both');
+    expect(lines[at + 3]).toMatch(/placesim explain .* shows where each request went and why\)$/);
+  });
+
   it('shows totals, per-1k figures and the 30-day projection', () => {
     expect(cellsOf(table, 'cost $', 'totals')).toEqual(['183', '95.0']);
     expect(cellsOf(table, 'egress $', 'totals')).toEqual(['2.20', '2.00']);
@@ -530,17 +550,26 @@ describe('CSV', () => {
     expect(records(text)[0].policy).toBe('cheap, "fast"');
   });
 
-  it('writes the five files into a new directory', () => {
+  it('writes the seven files into a new directory', () => {
     const base = mkdtempSync(join(tmpdir(), 'placesim-csv-'));
     try {
       const dir = join(base, 'nested', 'out');
       const paths = writeCsv(fixture(), dir);
       expect(paths).toEqual(
-        ['summary.csv', 'services.csv', 'placements.csv', 'pools.csv', 'timeseries.csv'].map((f) => join(dir, f)),
+        [
+          'summary.csv',
+          'services.csv',
+          'placements.csv',
+          'rejections.csv',
+          'losses.csv',
+          'pools.csv',
+          'timeseries.csv',
+        ].map((f) => join(dir, f)),
       );
       expect(readFileSync(paths[0], 'utf8')).toBe(t.summary);
       expect(readFileSync(paths[2], 'utf8')).toBe(t.placements);
-      expect(readFileSync(paths[3], 'utf8')).toBe(t.pools);
+      expect(readFileSync(paths[3], 'utf8')).toBe(t.rejections);
+      expect(readFileSync(paths[5], 'utf8')).toBe(t.pools);
     } finally {
       rmSync(base, { recursive: true, force: true });
     }
@@ -653,6 +682,8 @@ describe('CSV: training jobs, APIs and failures', () => {
         'summary.csv',
         'services.csv',
         'placements.csv',
+        'rejections.csv',
+        'losses.csv',
         'pools.csv',
         'uplinks.csv',
         'apis.csv',
@@ -667,6 +698,8 @@ describe('CSV: training jobs, APIs and failures', () => {
         'summary.csv',
         'services.csv',
         'placements.csv',
+        'rejections.csv',
+        'losses.csv',
         'pools.csv',
         'uplinks.csv',
         'apis.csv',
@@ -678,6 +711,8 @@ describe('CSV: training jobs, APIs and failures', () => {
         'summary.csv',
         'services.csv',
         'placements.csv',
+        'rejections.csv',
+        'losses.csv',
         'pools.csv',
         'uplinks.csv',
         'jobs.csv',
@@ -687,6 +722,8 @@ describe('CSV: training jobs, APIs and failures', () => {
         'summary.csv',
         'services.csv',
         'placements.csv',
+        'rejections.csv',
+        'losses.csv',
         'pools.csv',
         'timeseries.csv',
       ]);

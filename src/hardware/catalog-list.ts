@@ -243,7 +243,7 @@ export function catalogSources(catalog: Catalog): CatalogSource[] {
   }
   const net = CATALOG_NETWORK_DEFAULTS;
   for (const [field, s] of Object.entries(net.sources)) cite(s, `network ${field}`, net.as_of);
-  for (const r of CATALOG_RTT_MS) cite(r.source, `rtt ${r.a} <-> ${r.b}`, CATALOG_AS_OF);
+  for (const r of CATALOG_RTT_MS) cite(r.source, `rtt ${r.a} <-> ${r.b}`, r.as_of ?? CATALOG_AS_OF);
   const sorted = [...found.keys()].sort((a, b) =>
     a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0,
   );

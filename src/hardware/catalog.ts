@@ -1152,10 +1152,22 @@ export interface RegionRtt {
   b: string;
   rtt_ms: number;
   source: string;
+  /** Month the figure was measured or published (default CATALOG_AS_OF). */
+  as_of?: string;
   notes?: string;
 }
 
 const SRC_RTT = 'Public inter-region latency measurements (reference-data snapshot)';
+const SRC_RTT_IBM =
+  'IBM Cloud VPC network latency, inter-region averages of 17 Aug–15 Sep 2024 between its Washington DC, ' +
+  'Toronto, São Paulo, London, Frankfurt, Sydney and Tokyo regions (github.com/ibm-cloud-docs/vpc, ' +
+  '_include-segments/network-latency.md, snapshot of 15 Sep 2024)';
+const NOTE_RTT_IBM =
+  'Measured between the IBM Cloud regions in the same cities (us-east: Washington DC, next to N. Virginia), ' +
+  'mean of the two directions; another operator’s backbone, so a few ms either way [EST].';
+const NOTE_RTT_TORONTO =
+  'Measured from IBM Cloud Toronto: Montréal is ~500 km further east, a few ms more or less [EST]; mean of the ' +
+  'two directions.';
 
 /** Symmetric round-trip times between well-known regions. */
 export const CATALOG_RTT_MS: readonly Readonly<RegionRtt>[] = Object.freeze(
@@ -1173,11 +1185,39 @@ export const CATALOG_RTT_MS: readonly Readonly<RegionRtt>[] = Object.freeze(
       ['ap-northeast-1', 'ap-southeast-1', 74],
       ['ap-northeast-2', 'ap-southeast-1', 72],
     ] as [string, string, number, string?][]
-  ).map(([a, b, rtt_ms, notes]) => {
-    const rtt: RegionRtt = { a, b, rtt_ms, source: SRC_RTT };
-    if (notes) rtt.notes = notes;
-    return Object.freeze(rtt);
-  }),
+  )
+    .map(([a, b, rtt_ms, notes]) => {
+      const rtt: RegionRtt = { a, b, rtt_ms, source: SRC_RTT };
+      if (notes) rtt.notes = notes;
+      return Object.freeze(rtt);
+    })
+    .concat(
+      // The regions added in 2026, where a public table covers both ends (IBM Cloud's, by city).
+      (
+        [
+          ['us-east', 'sa-east', 118.5],
+          ['us-east', 'eu-west-2', 75.5],
+          ['us-east', 'ap-southeast-2', 215],
+          ['us-east', 'ca-central', 19.5, NOTE_RTT_TORONTO],
+          ['sa-east', 'eu-west-2', 187],
+          ['sa-east', 'eu-central', 197.5],
+          ['sa-east', 'ap-southeast-2', 327.5],
+          ['sa-east', 'ap-northeast-1', 284.5],
+          ['sa-east', 'ca-central', 130, NOTE_RTT_TORONTO],
+          ['eu-west-2', 'eu-central', 13],
+          ['eu-west-2', 'ap-southeast-2', 261],
+          ['eu-west-2', 'ap-northeast-1', 242],
+          ['eu-west-2', 'ca-central', 82.5, NOTE_RTT_TORONTO],
+          ['ap-southeast-2', 'eu-central', 250],
+          ['ap-southeast-2', 'ap-northeast-1', 115],
+          ['ap-southeast-2', 'ca-central', 214.5, NOTE_RTT_TORONTO],
+          ['ca-central', 'eu-central', 92.5, NOTE_RTT_TORONTO],
+          ['ca-central', 'ap-northeast-1', 161.5, NOTE_RTT_TORONTO],
+        ] as [string, string, number, string?][]
+      ).map(([a, b, rtt_ms, notes]) =>
+        Object.freeze({ a, b, rtt_ms, source: SRC_RTT_IBM, as_of: '2024-09', notes: notes ?? NOTE_RTT_IBM }),
+      ),
+    ),
 );
 
 /** RTT between availability zones of one region: the reference gives ~1–2 ms; midpoint. */

@@ -287,13 +287,13 @@ export const ServiceResultSchema = z.strictObject({
     doc: 'Measured rejections by cause (they sum to `rejected`; causes with none are left out): `no candidate available (queues full)`, `no candidate available (down or cut off)`, `no candidate reachable or allowed`, `no estimate meets the SLO` (the policy refused while every available estimate missed the SLO), `refused by the policy` (it refused with an SLO-meeting candidate available), `queue full when it arrived` (the queue filled while it travelled), `API at its concurrency limit`.',
     unit: 'requests',
     tolerance: 'count',
-    csv: { pairs: true },
+    csv: { pairs: true, long: { name: 'rejections.csv', keyColumn: 'cause', valueColumn: 'count' } },
   }),
   lost_by: f(z.record(z.string(), int()), {
-    doc: "Measured losses by cause (they sum to `lost`): `its pool went away (failure, interruption, outage) and no retry placed it`, `the response did not fit the cut-off site's buffer`.",
+    doc: "Measured losses by cause (they sum to `lost`): `its pool went away (failure, interruption, outage) and no retry placed it`, `the response did not fit the cut-off site's buffer`, `the response found the users cut off (the uplink of the site whose LAN they are on was down)`.",
     unit: 'requests',
     tolerance: 'count',
-    csv: { pairs: true },
+    csv: { pairs: true, long: { name: 'losses.csv', keyColumn: 'cause', valueColumn: 'count' } },
   }),
   ttft_cdf_ms: f(z.array(CdfPointSchema).nullable(), {
     doc: 'The TTFT distribution, as `latency_cdf_ms`. `null` for non-LLM services and when nothing completed.',

@@ -1,6 +1,7 @@
 /**
  * The CSV reporter, for spreadsheets and pandas. writeCsv always writes summary.csv (a row per policy),
  * services.csv (a row per policy and service), placements.csv (a row per policy, service and target),
+ * rejections.csv and losses.csv (a row per policy, service and cause),
  * pools.csv (a row per policy and pool) and timeseries.csv (a row per policy and interval); uplinks.csv,
  * backhaul.csv, shared_uplinks.csv, apis.csv and jobs.csv only when some policy has such an element.
  *

@@ -39,7 +39,8 @@ import {
   describeCombo,
   formatStat,
   keyMetrics,
-  metricUnit,
+  metricTitle,
+  sweepMetricUnit,
   sweepMetricChart,
   sweepPolicies,
 } from './html/sweep-charts.js';
@@ -377,12 +378,21 @@ export function renderSweepHtml(result: SweepResult): string {
       out.push(`</div></section>`);
     }
 
-    // Every point in numbers, for the charted metrics.
+    // Every point in numbers, for the charted metrics, in the units of their charts.
+    const units = new Map(charted.map((m) => [m.name, sweepMetricUnit(result, m.name)]));
     out.push(`<section id="points"><h2>All points</h2>`);
     const head =
       result.axes.map((a) => `<th scope="col" class="label">${esc(a.path)}</th>`).join('') +
       `<th scope="col" class="label">policy</th>` +
-      charted.map((m) => `<th scope="col">${esc(m.name)}${metricUnit(m.name).percent ? ' %' : ''}</th>`).join('');
+      charted
+        .map((m) => {
+          // A per-1k metric shown in another unit says so, with the CSV column's name as its tooltip.
+          const u = units.get(m.name)!;
+          return u.what !== undefined
+            ? `<th scope="col" title="${esc(m.name)} in sweep.csv">${esc(metricTitle(m.name, u))}</th>`
+            : `<th scope="col">${esc(m.name)}${u.percent ? ' %' : ''}</th>`;
+        })
+        .join('');
     const rows: string[] = [];
     for (const pt of result.points) {
       for (const p of pt.policies) {
@@ -394,7 +404,7 @@ export function renderSweepHtml(result: SweepResult): string {
                 const st = p.metrics[m.name] ?? null;
                 return st === null
                   ? `<td class="null">${NULL_CELL}</td>`
-                  : `<td>${esc(formatStat(st, metricUnit(m.name)).replace(/ %$/, ''))}</td>`;
+                  : `<td>${esc(formatStat(st, units.get(m.name)!).replace(/ %$/, ''))}</td>`;
               })
               .join('') +
             `</tr>`,

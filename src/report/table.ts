@@ -198,6 +198,26 @@ function lowUse(x: PoolResult): boolean {
   return x.provisioned && x.cost_usd > 0 && x.utilisation < LOW_USE_THRESHOLD;
 }
 
+/**
+ * The policies that chose by cost estimate ("cheapest estimate…" placements) while a pool they pay for sat
+ * mostly idle. A candidate's cost estimate charges a pool per busy second, as if idle time were free, so such
+ * a policy may send work to a priced API or another pool and pay for both: the column is then the dearest
+ * although its policy is "cheapest" (chatbot-seoul, issue 12). The table says so under the ⚠ line.
+ */
+export function costRoutedAround(result: Result): string[] {
+  return result.policies
+    .filter(
+      (p) =>
+        p.pools.some((x) => lowUse(x) && !p.jobs.some((j) => j.pool === x.name)) &&
+        p.services.some((s) =>
+          Object.values(s.placement_reasons).some((reasons) =>
+            Object.keys(reasons).some((r) => r.startsWith('cheapest estimate')),
+          ),
+        ),
+    )
+    .map((p) => p.policy);
+}
+
 /** Whether the table of this Result flags some pool as mostly idle. */
 export function hasLowUse(result: Result): boolean {
   return result.policies.some((p) =>
@@ -227,7 +247,9 @@ export function poolGroup(name: string, policies: PolicyResult[], opts: { energy
   if (any((x) => x.cold_starts)) rows.push(row('cold starts', (x) => formatCount(x.cold_starts)));
   const ifUsed = (f: (x: PoolResult) => number) => (x: PoolResult) => (x.provisioned ? formatNumber(f(x)) : NULL_CELL);
   rows.push(
-    row('utilisation %', (x) =>
+    // A pool that runs a training job says that its utilisation is the inference replicas' only, so that a
+    // pool busy training does not read as idle at "0".
+    row(training ? 'inference utilisation %' : 'utilisation %', (x) =>
       !x.provisioned ? 'not used' : (lowUse(x) && !training ? LOW_USE_MARK + ' ' : '') + formatPercent(x.utilisation),
     ),
     row('mean batch', (x) => (x.batches === 0 ? NULL_CELL : formatNumber(x.mean_batch_size))),
@@ -506,6 +528,13 @@ export function perRequestUnit(values: (number | null)[], units: PerRequestUnit[
 /** The per-request figures of the totals: cost, energy, carbon. */
 export type PerRequestKind = 'cost' | 'energy' | 'carbon';
 
+/** The units each kind of per-request figure can be shown in, largest first (also used by the sweep report). */
+export const PER_REQUEST_UNITS: Record<PerRequestKind, PerRequestUnit[]> = {
+  cost: COST_PER_REQUEST,
+  energy: ENERGY_PER_REQUEST,
+  carbon: CARBON_PER_REQUEST,
+};
+
 const PER_REQUEST: Record<PerRequestKind, { units: PerRequestUnit[]; get: (p: PolicyResult) => number | null }> = {
   cost: { units: COST_PER_REQUEST, get: (p) => p.totals.per_1k_requests.cost_usd },
   energy: { units: ENERGY_PER_REQUEST, get: (p) => p.totals.per_1k_requests.energy_kwh },
@@ -692,6 +721,13 @@ export function renderTable(input: Result, opts: TableOptions = {}): string {
       out.push('* Pareto set: no other policy is better on p99 latency, cost and carbon at once');
     }
     if (hasLowUse(result)) out.push(LOW_USE_NOTE);
+    const around = costRoutedAround(result);
+    if (around.length > 0)
+      out.push(
+        `  ${around.join(', ')}: ${around.length === 1 ? 'its' : 'their'} cost estimates charge a pool per busy second, as if idle time were free,`,
+        '  so work went elsewhere while pools paid for anyway stood idle, and the column pays for both',
+        `  (${result.scenario.file && result.scenario.file !== '<stdin>' ? `npx placesim explain ${result.scenario.file}` : 'placesim explain'} shows where each request went and why)`,
+      );
   }
 
   if (result.warnings.length > 0) {

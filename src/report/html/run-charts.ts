@@ -181,8 +181,11 @@ interface BreakdownSpec {
   axis: string;
   /** Number with its unit, for bar-end labels and tooltips. */
   value: (v: number) => string;
-  /** `api` parts are drawn (and in the legend) only when the scenario has managed APIs. */
-  parts: { key: string; label: string; color: string; api?: true }[];
+  /**
+   * `api` parts are drawn (and in the legend) only when the scenario has managed APIs; `lan` parts only when
+   * some policy moved bytes over a users' LAN, and then `lanLabel` replaces the label of the part it splits.
+   */
+  parts: { key: string; label: string; color: string; api?: true; lan?: true; lanLabel?: string }[];
   get: (p: PolicyResult) => Record<string, number> & { total: number };
 }
 
@@ -212,10 +215,16 @@ const BREAKDOWNS: Record<BreakdownKind, BreakdownSpec> = {
     parts: [
       { key: 'it', label: 'IT (devices, hosts)', color: '#0072B2' },
       { key: 'facility', label: 'facility overhead (PUE)', color: '#56B4E9' },
-      { key: 'network', label: 'network transfer', color: '#D55E00' },
+      // The WAN and the users' own LANs apart (issue 12: video that only crossed a store LAN was drawn as
+      // if it had crossed the internet). `network` here is the WAN part.
+      { key: 'network', label: 'network transfer', lanLabel: 'network, WAN', color: '#D55E00' },
+      { key: 'network_lan', label: 'network, LAN', color: '#F4A582', lan: true },
       { key: 'api', label: 'managed API (as declared)', color: API_COLOUR, api: true },
     ],
-    get: (p) => ({ ...p.totals.energy_kwh }),
+    get: (p) => {
+      const e = p.totals.energy_kwh;
+      return { ...e, network: e.network - e.network_lan, network_lan: e.network_lan };
+    },
   },
   carbon: {
     title: 'Carbon by component',
@@ -234,7 +243,13 @@ export function breakdownChart(ids: IdSource, result: Result, kind: BreakdownKin
   const policies = result.policies;
   const values = policies.map(BREAKDOWNS[kind].get);
   const withApis = policies.some((p) => p.apis.length > 0) || values.some((v) => (v.api ?? 0) > 0);
-  const spec = { ...BREAKDOWNS[kind], parts: BREAKDOWNS[kind].parts.filter((c) => withApis || !c.api) };
+  const withLan = values.some((v) => (v.network_lan ?? 0) > 0);
+  const spec = {
+    ...BREAKDOWNS[kind],
+    parts: BREAKDOWNS[kind].parts
+      .filter((c) => (withApis || !c.api) && (withLan || !c.lan))
+      .map((c) => (withLan && c.lanLabel !== undefined ? { ...c, label: c.lanLabel } : c)),
+  };
   const band = 30;
   const plotH = Math.max(1, policies.length) * band;
   const left = Math.ceil(Math.max(60, ...policies.map((p) => textWidth(p.policy)))) + 16;

@@ -7,7 +7,14 @@
 import { area, line } from 'd3-shape';
 import { scalePoint } from 'd3-scale';
 import type { MetricStat, SweepAxis, SweepMetric, SweepResult } from '../../metrics/sweep-result.js';
-import { formatCount, formatNumber, formatPercent } from '../table.js';
+import {
+  formatCount,
+  formatNumber,
+  formatPercent,
+  perRequestUnit,
+  PER_REQUEST_UNITS,
+  type PerRequestKind,
+} from '../table.js';
 import { numericAxis, tickLabel } from './scales.js';
 import {
   dashAttr,
@@ -57,6 +64,13 @@ export interface MetricUnit {
   label: string;
   /** Fractions are shown as percentages. */
   percent: boolean;
+  /**
+   * Shown values are the metric's times this (default 1): a per-1k figure in a readable unit, e.g. 1e6 for
+   * carbon_kg_per_1k shown in gCO2 per 1M requests. Not used with `percent`.
+   */
+  factor?: number;
+  /** What the value is, when the metric's name does not say it in the unit shown ("carbon"). */
+  what?: string;
 }
 
 /** The unit a metric's name carries (see docs/result-format.md: units are in the names). */
@@ -77,6 +91,32 @@ export function metricUnit(name: string): MetricUnit {
   ];
   for (const [suffix, label] of units) if (base.endsWith(suffix)) return { label, percent: false };
   return { label: '', percent: false };
+}
+
+/** Per-1k metrics of a sweep, and the kind of per-request figure each is (units as in the console table). */
+const PER_1K: Record<string, { kind: PerRequestKind; what: string }> = {
+  cost_usd_per_1k: { kind: 'cost', what: 'cost' },
+  energy_kwh_per_1k: { kind: 'energy', what: 'energy' },
+  carbon_kg_per_1k: { kind: 'carbon', what: 'carbon' },
+};
+
+/**
+ * The unit a sweep report shows a metric in. Per-1k figures get the console table's readable unit for the
+ * largest mean of the metric over the whole sweep ("gCO2 / 1M req" rather than 0.0000121 kg per 1k), one
+ * unit for all its charts and table cells; other metrics keep the unit of their name.
+ */
+export function sweepMetricUnit(sweep: SweepResult, name: string): MetricUnit {
+  const per1k = PER_1K[name];
+  if (per1k === undefined) return metricUnit(name);
+  const means = sweep.points.flatMap((pt) => pt.policies.map((p) => p.metrics[name]?.mean ?? null));
+  const u = perRequestUnit(means, PER_REQUEST_UNITS[per1k.kind]);
+  return { label: u.label, percent: false, factor: u.factor, what: per1k.what };
+}
+
+/** The axis or column title of a metric in its shown unit: "carbon, gCO2 / 1M req", "chat.latency_p99_ms, ms". */
+export function metricTitle(name: string, unit: MetricUnit): string {
+  if (unit.what !== undefined) return `${unit.what}, ${unit.label}`;
+  return unit.label === '' ? name : `${name}, ${unit.label}`;
 }
 
 /**
@@ -116,8 +156,9 @@ export function formatStat(stat: MetricStat | null, unit: MetricUnit): string {
     const asShown = shown === '100' ? '100.00' : shown === '0' || shown.startsWith('<') ? '0.0' : shown;
     return `${shown} ± ${formatHalfWidth(stat.ci95 * 100, asShown)} %`;
   }
-  const shown = formatNumber(stat.mean);
-  return `${shown} ± ${formatHalfWidth(stat.ci95, shown === '0' ? formatNumber(stat.ci95) : shown)}`;
+  const f = unit.factor ?? 1;
+  const shown = formatNumber(stat.mean * f);
+  return `${shown} ± ${formatHalfWidth(stat.ci95 * f, shown === '0' ? formatNumber(stat.ci95 * f) : shown)}`;
 }
 
 /** Policy names across the points, in order of first appearance. */
@@ -177,8 +218,8 @@ export function sweepMetricChart(
 ): string {
   const axis = sweep.axes[0];
   const policies = sweepPolicies(sweep);
-  const unit = metricUnit(metric.name);
-  const k = unit.percent ? 100 : 1;
+  const unit = sweepMetricUnit(sweep, metric.name);
+  const k = unit.percent ? 100 : (unit.factor ?? 1);
   const inCombo = sweep.points.filter((pt) => Object.entries(combo).every(([path, v]) => pt.values[path] === v));
   const stat = (valueIndex: number, policy: string): MetricStat | null => {
     const v = axis.values[valueIndex];
@@ -194,7 +235,11 @@ export function sweepMetricChart(
     .filter((s): s is MetricStat => s !== null);
   const yLog = !unit.percent && useLogY(every.map((s) => s.mean));
   const means = every.map((s) => s.mean * k);
-  const lowEdge = (s: MetricStat) => (s.mean - s.ci95) * k;
+  // Every metric of a sweep is a count, a time, a fraction or a total that cannot be negative: when all its
+  // means are 0 or more, a band stops at 0 instead of reaching below it (a p99 latency of −900 ms).
+  const nonNegative = every.every((s) => s.mean >= 0);
+  const low = (s: MetricStat) => (nonNegative ? Math.max(0, s.mean - s.ci95) : s.mean - s.ci95);
+  const lowEdge = (s: MetricStat) => low(s) * k;
   const lo =
     every.length === 0
       ? 0
@@ -237,7 +282,8 @@ export function sweepMetricChart(
     const ax = numericAxis({
       lo: Math.min(...vs),
       hi: Math.max(...vs),
-      range: [x0 + 8, x1 - 8],
+      // Inset from the frame, so that the first and last points (always at the ends) sit clear of the axes.
+      range: [x0 + 18, x1 - 18],
       log: 'auto',
       autoRatio: 20,
       count: Math.max(3, Math.floor((x1 - x0) / 70)),
@@ -278,14 +324,14 @@ export function sweepMetricChart(
       x0,
       top + plotH,
       top,
-      `${unit.label === '' ? metric.name : `${metric.name}, ${unit.label}`}${yLog ? ' (log scale)' : ''}`,
+      `${metricTitle(metric.name, unit)}${yLog ? ' (log scale)' : ''}`,
       x1,
       14,
     ),
   ];
   const band = area<Datum>()
     .x((d) => xOf(d.x))
-    .y0((d) => y(d.stat.mean - d.stat.ci95))
+    .y0((d) => y(low(d.stat)))
     .y1((d) => y(d.stat.mean + d.stat.ci95))
     .digits(2);
   const through = line<Datum>()
