@@ -47,13 +47,25 @@ export function slotValue(slot: number): number {
   return (slot - (b << SUB_BUCKET_HALF_MAGNITUDE)) * 2 ** b;
 }
 
-type HdrModule = typeof import('hdr-histogram-js');
-let hdrModule: HdrModule | null = null;
+/** The constructor of hdr-histogram-js's Float64Histogram (lowest discernible, highest trackable, digits). */
+type Float64Histogram = new (lowest: number, highest: number, digits: number) => Histogram;
+let histogramClass: Float64Histogram | null = null;
 
-/** hdr-histogram-js, loaded on first use (it is CommonJS: a synchronous require is enough). */
-function hdr(): HdrModule {
-  if (hdrModule === null) hdrModule = createRequire(import.meta.url)('hdr-histogram-js') as HdrModule;
-  return hdrModule;
+/**
+ * hdr-histogram-js's 64-bit histogram class, loaded on first use (the package is CommonJS: a synchronous
+ * require is enough). It is required from its own module, not the package's index: the index also loads the
+ * log writer, whose module builds an Intl.NumberFormat (ICU start-up) and the base64/zlib encoding, ~100 ms
+ * of a short run's start that no summary uses. It is the class the index's `build({ bitBucketSize: 64 })`
+ * returns, so the figures are the same.
+ */
+function hdrClass(): Float64Histogram {
+  if (histogramClass === null) {
+    const mod = createRequire(import.meta.url)('hdr-histogram-js/dist/Float64Histogram.js') as {
+      default: Float64Histogram;
+    };
+    histogramClass = mod.default;
+  }
+  return histogramClass;
 }
 
 export class LatencyStats {
@@ -95,13 +107,11 @@ export class LatencyStats {
   private built(): Histogram {
     if (this.disposed) throw new Error('LatencyStats used after dispose()');
     if (this.histogram !== null) return this.histogram;
-    const h = hdr().build({
-      bitBucketSize: 64,
-      autoResize: true,
-      lowestDiscernibleValue: 1,
-      numberOfSignificantValueDigits: 3,
-      useWebAssembly: false,
-    });
+    // As the index's build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1,
+    // numberOfSignificantValueDigits: 3 }): its default highest trackable value (2) grows as values come.
+    const Hist = hdrClass();
+    const h: Histogram = new Hist(1, 2, 3);
+    h.autoResize = true;
     const counts = this.counts;
     for (let s = 0; s < counts.length; s++) if (counts[s] > 0) h.recordValueWithCount(slotValue(s), counts[s]);
     for (const v of this.others) h.recordValue(v);
