@@ -134,6 +134,9 @@ export class Decisions {
 
   /** The decision code of a placement on candidate `chosen`. */
   classify(cands: Candidate[], chosen: number, r: PlacementRequest, cause: UnavailableCause): number {
+    // The chosen candidate is available (the view checks it): alone, it is the only one and nothing better
+    // was unavailable. The common case of a one-pool service, answered without the loops below.
+    if (cands.length === 1) return ONLY * FALLBACK_CAUSES.length + NOT_FALLBACK;
     let available = 0;
     for (let i = 0; i < cands.length; i++) if (cands[i].available) available++;
     let reason = OTHER;
