@@ -47,9 +47,15 @@ export function slotValue(slot: number): number {
   return (slot - (b << SUB_BUCKET_HALF_MAGNITUDE)) * 2 ** b;
 }
 
+/** hdr-histogram-js's JsHistogram, with the value conversions its class has beyond the Histogram interface. */
+interface HdrHistogram extends Histogram {
+  lowestEquivalentValue(value: number): number;
+  highestEquivalentValue(value: number): number;
+}
 /** The constructor of hdr-histogram-js's Float64Histogram (lowest discernible, highest trackable, digits). */
-type Float64Histogram = new (lowest: number, highest: number, digits: number) => Histogram;
+type Float64Histogram = new (lowest: number, highest: number, digits: number) => HdrHistogram;
 let histogramClass: Float64Histogram | null = null;
+let ulpOf: ((x: number) => number) | null = null;
 
 /**
  * hdr-histogram-js's 64-bit histogram class, loaded on first use (the package is CommonJS: a synchronous
@@ -64,6 +70,8 @@ function hdrClass(): Float64Histogram {
       default: Float64Histogram;
     };
     histogramClass = mod.default;
+    ulpOf = (createRequire(import.meta.url)('hdr-histogram-js/dist/ulp.js') as { default: (x: number) => number })
+      .default;
   }
   return histogramClass;
 }
@@ -76,7 +84,7 @@ export class LatencyStats {
   private counts = new Float64Array(4096);
   /** Samples outside [0, 2^32) µs (or not finite), handed to the histogram as they are: rare. */
   private others: number[] = [];
-  private histogram: Histogram | null = null;
+  private histogram: HdrHistogram | null = null;
   private disposed = false;
 
   /** Records one sample, in seconds. */
@@ -104,19 +112,49 @@ export class LatencyStats {
   }
 
   /** The histogram of the samples so far, built from the slot counts. */
-  private built(): Histogram {
+  private built(): HdrHistogram {
     if (this.disposed) throw new Error('LatencyStats used after dispose()');
     if (this.histogram !== null) return this.histogram;
     // As the index's build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1,
     // numberOfSignificantValueDigits: 3 }): its default highest trackable value (2) grows as values come.
     const Hist = hdrClass();
-    const h: Histogram = new Hist(1, 2, 3);
+    const h = new Hist(1, 2, 3);
     h.autoResize = true;
     const counts = this.counts;
     for (let s = 0; s < counts.length; s++) if (counts[s] > 0) h.recordValueWithCount(slotValue(s), counts[s]);
     for (const v of this.others) h.recordValue(v);
     this.histogram = h;
     return h;
+  }
+
+  /**
+   * The histogram's values (µs) at ascending percentiles, in one pass over the slot counts. The histogram's
+   * getValueAtPercentile scans its counts from the start for every percentile (a CDF asks for 102 of them,
+   * each over thousands of slots); this is the same scan done once: the same count threshold (its formula,
+   * with the library's ulp), reached at the same slot (the slots are the histogram's own, in the same
+   * order), converted to a value by the histogram itself. With samples outside the typed slots (rare), the
+   * histogram is asked directly.
+   */
+  private valuesAt(percentiles: readonly number[]): number[] {
+    const h = this.built();
+    if (this.others.length > 0) return percentiles.map((p) => h.getValueAtPercentile(p));
+    const ulp = ulpOf!;
+    const total = h.totalCount;
+    const counts = this.counts;
+    const out: number[] = [];
+    let slot = -1;
+    let cumulative = 0;
+    let last = -Infinity;
+    for (const p of percentiles) {
+      if (p < last) throw new Error('LatencyStats.valuesAt: percentiles must ascend');
+      last = p;
+      const fp = ((p < 100 ? p : 100) / 100) * total;
+      const threshold = Math.max(Math.ceil(fp - ulp(fp)), 1);
+      while (cumulative < threshold && slot + 1 < counts.length) cumulative += counts[++slot];
+      if (cumulative < threshold) out.push(0);
+      else out.push(p === 0 ? h.lowestEquivalentValue(slotValue(slot)) : h.highestEquivalentValue(slotValue(slot)));
+    }
+    return out;
   }
 
   /** Records `count` (≥ 1, an integer) samples of the same value, in seconds. */
@@ -146,30 +184,28 @@ export class LatencyStats {
    */
   summaryMs(): LatencySummary | null {
     if (this.count === 0) return null;
-    const h = this.built();
     const maxMs = this.max * 1000;
-    const pct = (p: number) => Math.min(h.getValueAtPercentile(p) / (UNIT_PER_SECOND / 1000), maxMs);
-    return { mean: (this.sum / this.count) * 1000, p50: pct(50), p90: pct(90), p95: pct(95), p99: pct(99), max: maxMs };
+    const [p50, p90, p95, p99] = this.valuesAt([50, 90, 95, 99]).map((v) =>
+      Math.min(v / (UNIT_PER_SECOND / 1000), maxMs),
+    );
+    return { mean: (this.sum / this.count) * 1000, p50, p90, p95, p99, max: maxMs };
   }
 
   /** The value at percentile p (0–100), ms, capped at the maximum; null when nothing was recorded. */
   percentileMs(p: number): number | null {
     if (this.count === 0) return null;
-    const h = this.built();
-    return Math.min(h.getValueAtPercentile(p) / (UNIT_PER_SECOND / 1000), this.max * 1000);
+    return Math.min(this.valuesAt([p])[0] / (UNIT_PER_SECOND / 1000), this.max * 1000);
   }
 
   /** The distribution at fixed fractions, ms; null when nothing was recorded. */
   cdfMs(): CdfPoint[] | null {
     if (this.count === 0) return null;
-    const h = this.built();
     const maxMs = this.max * 1000;
-    const points: CdfPoint[] = [];
-    for (const fraction of CDF_FRACTIONS) {
-      const ms = fraction === 1 ? maxMs : Math.min(h.getValueAtPercentile(fraction * 100) / 1000, maxMs);
-      points.push({ fraction, ms });
-    }
-    return points;
+    const values = this.valuesAt(CDF_FRACTIONS.map((fraction) => fraction * 100));
+    return CDF_FRACTIONS.map((fraction, i) => ({
+      fraction,
+      ms: fraction === 1 ? maxMs : Math.min(values[i] / 1000, maxMs),
+    }));
   }
 
   /** Frees the counts and the histogram; the stats cannot be summarised afterwards. */
