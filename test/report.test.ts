@@ -210,6 +210,15 @@ describe('renderTable: training jobs, APIs, uplinks and failures', () => {
     expect(cellsOf(table, 'time to train h', job)).toEqual(['30.0', '—']);
     // edge-first planned its start 7,200 s = 2 h after the job was ready.
     expect(cellsOf(table, 'wait to start h', job)).toEqual(['0', '2.00']);
+    // The run apart from the wait: start to end, — while still running.
+    const run = table.split('\n').find((l) => l.trimStart().startsWith('run time h'));
+    expect(run).toBeDefined();
+    expect(
+      run!
+        .trim()
+        .split(/\s{2,}/)
+        .at(-1),
+    ).toBe('—');
     expect(cellsOf(table, 'progress %', job)).toEqual(['100', '62.5']);
     expect(cellsOf(table, 'cost $', job)).toEqual(['2,938', '1,500']);
     expect(cellsOf(table, 'energy kWh', job)).toEqual(['413', '200']);

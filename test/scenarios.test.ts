@@ -221,6 +221,31 @@ describe('batch-overnight', () => {
   });
 });
 
+describe('on-prem-vs-cloud', () => {
+  it('the owned cluster costs capex, colocation power at its PUE and upkeep; bursting sends the peak to the cloud', () => {
+    const r = runScenario(loadScenarioFile('scenarios/on-prem-vs-cloud.yaml'));
+    const by = (name: string) => r.policies.find((p) => p.policy === name)!;
+    const owned = by('owned-only');
+    const burst = by('owned-burst');
+    const rent = by('rent-all');
+    // Owned hardware: no hourly compute bill; capex over 4 years and upkeep per GPU-year, pro rata for a day.
+    expect(owned.totals.cost_usd.compute).toBe(0);
+    expect(owned.totals.cost_usd.capex).toBeCloseTo((2 * 4000 * 86400) / (4 * 365 * 86400), 6);
+    expect(owned.totals.cost_usd.upkeep).toBeCloseTo((2 * 2000) / 365, 6);
+    const l4 = owned.pools.find((p) => p.name === 'colo/l4')!;
+    // The colocation's PUE (1.55) on the cluster's IT energy.
+    expect(l4.energy_kwh).toBeGreaterThan(1.5 * (owned.totals.energy_kwh.it - 0));
+    // Bursting: part of the work goes to the cloud, and the SLO holds better than on the cluster alone.
+    const placed = burst.services[0].placements;
+    expect(placed['aws-us-east-1/a10g']).toBeGreaterThan(0);
+    expect(placed['colo/l4']).toBeGreaterThan(placed['aws-us-east-1/a10g']);
+    expect(burst.services[0].slo_attainment!).toBeGreaterThan(owned.services[0].slo_attainment!);
+    // Renting everything pays the cloud for every request.
+    expect(rent.services[0].placements['aws-us-east-1/a10g']).toBe(rent.services[0].arrivals);
+    expect(rent.totals.cost_usd.compute).toBeGreaterThan(burst.totals.cost_usd.compute);
+  });
+});
+
 describe('azure-trace-replay', () => {
   it('replays the trace excerpt: its arrivals, and at the API each request billed by its own tokens', () => {
     const r = results.get('azure-trace-replay')!;

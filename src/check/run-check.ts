@@ -9,7 +9,14 @@ import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import type { Scenario } from '../model/types.js';
 import { renderJson } from '../report/json.js';
 import { InputError } from '../errors.js';
-import { checkPlan, loadUserPolicies, prepareScenario, runLoaded, type LoadedScenario } from '../app/load-run.js';
+import {
+  checkPlan,
+  loadUserPolicies,
+  prepareScenario,
+  runLoaded,
+  type InputLimits,
+  type LoadedScenario,
+} from '../app/load-run.js';
 import { compareMetrics, isFailure, type MetricDiff } from './compare.js';
 import { BaselineShapeError, flattenResult, type Metric } from './metrics.js';
 import { parseToleranceFlag, ToleranceResolver, type TolerancePattern } from './tolerance.js';
@@ -23,6 +30,8 @@ export interface CheckOptions {
   tolerances?: string[];
   /** Users' policy modules (--policy-module): their policies are appended to each scenario's list. */
   policyModules?: string[];
+  /** What each scenario may read and how big its run may be (--allow-read, --max-events). */
+  limits?: InputLimits;
 }
 
 export interface ScenarioCheck {
@@ -69,7 +78,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const prepared: Prepared[] = [];
   const byName = new Map<string, string>();
   for (const file of opts.files) {
-    const loaded = prepareScenario({ file }, user);
+    const loaded = prepareScenario({ file }, user, opts.limits ?? {});
     // A scenario that cannot be planned fails here, before the first simulation.
     checkPlan(loaded);
     const scenario = loaded.scenario;

@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { InputError } from '../errors.js';
 import { describeFailure, EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK } from '../app/exit.js';
 import { PLACESIM_VERSION } from '../version.js';
-import type { LoadedScenario } from '../app/index.js';
+import type { InputLimits, LoadedScenario } from '../app/index.js';
 import { parseSet, type SetSpec } from '../sweep/set-spec.js';
 import { parseShard, type Shard } from '../sweep/shard-spec.js';
 import { parseQueueUrl } from '../sweep/queue-url.js';
@@ -74,7 +74,7 @@ function parseList(value: string): string[] {
   return items;
 }
 
-interface RunFlags {
+interface RunFlags extends LimitFlags {
   policy?: string[];
   policyModule?: string[];
   seed?: number;
@@ -85,7 +85,7 @@ interface RunFlags {
   color?: boolean;
 }
 
-interface SweepFlags {
+interface SweepFlags extends LimitFlags {
   policyModule?: string[];
   queue?: string;
   shard?: Shard;
@@ -119,7 +119,7 @@ interface SearchFlags {
   json?: boolean;
 }
 
-interface CheckFlags {
+interface CheckFlags extends LimitFlags {
   policyModule?: string[];
   baseline: string;
   update?: boolean;
@@ -141,7 +141,7 @@ function parseCount(min: number) {
  */
 async function loadWithPolicyModules(
   file: string,
-  flags: { seed?: number; policy?: string[]; policyModule?: string[] },
+  flags: { seed?: number; policy?: string[]; policyModule?: string[] } & LimitFlags,
   io: Io,
 ): Promise<LoadedScenario> {
   const { loadUserPolicies, prepareScenario, scenarioSource } = await app();
@@ -150,7 +150,31 @@ async function loadWithPolicyModules(
   return prepareScenario(scenarioSource(file, io.readStdin), userPolicies, {
     seed: flags.seed,
     policies: flags.policy,
+    ...limitsOf(flags),
   });
+}
+
+// Input limits (docs/security.md): --allow-read widens what a scenario may read, --max-events how big its run may be.
+interface LimitFlags {
+  allowRead?: string[];
+  maxEvents?: number;
+}
+const ALLOW_READ_HELP =
+  'let the scenario read files (traces, grid CSVs) in this folder too, besides its own folder tree (repeatable)';
+const MAX_EVENTS_HELP = 'refuse runs estimated past this many events (default 1e9)';
+
+function parseMaxEvents(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?(e\d+)?$/i.test(value) || !Number.isFinite(n) || n < 1)
+    throw new InvalidArgumentError('must be a number of events ≥ 1, e.g. 5e9');
+  return n;
+}
+
+function limitsOf(flags: LimitFlags): InputLimits {
+  return {
+    ...(flags.allowRead !== undefined ? { allowRead: flags.allowRead } : {}),
+    ...(flags.maxEvents !== undefined ? { maxEvents: flags.maxEvents } : {}),
+  };
 }
 
 const SHARD_HELP =
@@ -211,6 +235,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--trace', 'with --csv: also write trace.csv, one row per request (streamed, any length)')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .addOption(new Option('--color', 'colour the table').hideHelp())
+    .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
+    .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
     .action(async (file: string, flags: RunFlags) => {
       if (flags.trace && !flags.csv)
         throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
@@ -263,6 +289,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--out <dir>', 'where sweep.csv, sweep.json and the resume journal go (created if missing)', 'sweep-out')
     .option('--html <file>', 'also write an HTML report of the sweep')
     .option('--json', 'print the sweep result as JSON')
+    .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
+    .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
     .action(async (file: string, flags: SweepFlags) => {
       if (flags.set.length === 0) throw new InputError('sweep needs at least one --set path=values');
       const { createProgress, runSweep, silentProgress, sweepJournalPath, sweepJson, sweepTable, writeSweepOutputs } =
@@ -290,6 +318,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
           ...(flags.shard ? { shard: flags.shard, onDefinition: (h: string) => (definition = h) } : {}),
           ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
           onRunProgress: (done, total) => progress.update(done, total),
+          limits: limitsOf(flags),
         });
       } finally {
         progress.stop();
@@ -564,6 +593,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--summary <file>', 'append a markdown summary (e.g. $GITHUB_STEP_SUMMARY)')
     .option('--junit <file>', 'write JUnit XML')
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
+    .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
     .action(async (files: string[], flags: CheckFlags) => {
       const { renderCheckTable, runCheck, writeCheckOutputs } = await import('../check/index.js');
       const report = await runCheck({
@@ -572,6 +603,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         update: flags.update,
         tolerances: flags.tolerance,
         policyModules: flags.policyModule,
+        limits: limitsOf(flags),
       });
       io.out(renderCheckTable(report, { notes: !quiet() }));
       writeCheckOutputs(report, { summary: flags.summary, junit: flags.junit });
@@ -606,7 +638,9 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .description('check a scenario file without running it')
     .argument('<file>', 'scenario file (YAML or JSON), or - to read it from standard input')
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
-    .action(async (file: string, flags: { policyModule?: string[] }) => {
+    .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
+    .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
+    .action(async (file: string, flags: { policyModule?: string[] } & LimitFlags) => {
       const loaded = await loadWithPolicyModules(file, flags, io);
       // The plan is where a model that fits nowhere is found; it is cheap and runs no events.
       const { checkPlan } = await app();

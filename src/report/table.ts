@@ -236,6 +236,21 @@ export function poolGroup(name: string, policies: PolicyResult[], opts: { energy
           row('KV preemptions', (x) => (x.kv_preemptions === null ? NULL_CELL : formatCount(x.kv_preemptions))),
         ]
       : []),
+    // `utilisation` counts inference replicas only: the hours a training job held the pool, next to it.
+    ...(training
+      ? [
+          {
+            label: 'held by training h',
+            cells: policies.map((p, i) => {
+              if (pools[i] === null || !pools[i].provisioned) return NULL_CELL;
+              const held = p.jobs
+                .filter((j) => j.pool === name && j.start_s !== null)
+                .reduce((sum, j) => sum + ((j.end_s ?? NaN) - j.start_s!), 0);
+              return formatNumber(Number.isNaN(held) ? null : held / 3600);
+            }),
+          },
+        ]
+      : []),
     row(
       'cost $',
       ifUsed((x) => x.cost_usd),
@@ -306,6 +321,14 @@ export function jobGroups(policies: PolicyResult[]): RowGroup[] {
       rows.push(row(`wait to start ${unit.label}`, (j) => inUnit(j.planned_start_s - j.ready_s)));
     }
     rows.push(row(`time to train ${unit.label}`, (j) => inUnit(j.time_to_train_s)));
+    // Time to train counts from ready to done, so a deliberate wait is in it: the run itself, apart.
+    if (some((j) => j.planned_start_s > j.ready_s)) {
+      rows.push(
+        row(`run time ${unit.label}`, (j) =>
+          inUnit(j.start_s === null || j.end_s === null ? null : j.end_s - j.start_s),
+        ),
+      );
+    }
     if (some((j) => j.status !== 'done')) rows.push(row('progress %', (j) => formatPercent(j.progress)));
     rows.push(
       row('cost $', (j) => formatNumber(j.cost_usd)),

@@ -14,7 +14,7 @@ import type { MetricStat, SweepMetric, SweepPointResult, SweepResult } from '../
 import type { Scenario } from '../model/types.js';
 import { readScenarioFile } from '../scenario/load.js';
 import { InputError, type PathSegment } from '../errors.js';
-import { checkPlan, loadUserPolicies, prepareScenario } from '../app/load-run.js';
+import { checkPlan, loadUserPolicies, prepareScenario, type InputLimits } from '../app/load-run.js';
 import type { UserPolicy } from '../placement/plugin.js';
 import { PLACESIM_VERSION } from '../version.js';
 import {
@@ -72,6 +72,8 @@ export interface SweepOptions {
    * onProgress: a point is only done when its last replication is.
    */
   onRunProgress?: (done: number, total: number) => void;
+  /** What the scenario may read and how big a run may be (--allow-read, --max-events); each run is checked. */
+  limits?: InputLimits;
 }
 
 interface Point {
@@ -86,7 +88,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const policies = opts.policies;
   const moduleFiles = (opts.policyModules ?? []).map((f) => resolvePath(f));
   const user = await loadUserPolicies(moduleFiles);
-  const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies });
+  const limits = opts.limits ?? {};
+  const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies, ...limits });
   const seed = opts.seed ?? base.seed;
   const seeds = Array.from({ length: opts.replications }, (_, r) => seed + r);
   if (!Number.isSafeInteger(seeds[seeds.length - 1]))
@@ -106,7 +109,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const seen = new Set<string>();
   for (const p of points) {
     const scenario =
-      sets.length === 0 ? base : loadVariant(variantText(doc, p.assignments), opts.file, seed, policies, user, sets, p);
+      sets.length === 0
+        ? base
+        : loadVariant(variantText(doc, p.assignments), opts.file, { seed, policies, ...limits }, user, sets, p);
     for (const m of metricDefs(scenario)) {
       if (!seen.has(m.name)) {
         seen.add(m.name);
@@ -151,6 +156,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           seed: seeds[rep],
           ...(policies ? { policies } : {}),
           ...(moduleFiles.length > 0 ? { policyModules: moduleFiles } : {}),
+          ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
         },
       });
     }
@@ -235,7 +241,7 @@ function loadChecked(
   text: string,
   file: string,
   user: readonly UserPolicy[],
-  o: { seed?: number; policies?: string[] },
+  o: { seed?: number; policies?: string[] } & InputLimits,
 ): Scenario {
   const loaded = prepareScenario({ file, text }, user, o);
   checkPlan(loaded);
@@ -250,14 +256,13 @@ function loadChecked(
 function loadVariant(
   text: string,
   file: string,
-  seed: number,
-  policies: string[] | undefined,
+  o: { seed: number; policies: string[] | undefined } & InputLimits,
   user: readonly UserPolicy[],
   sets: readonly ResolvedSet[],
   point: Point,
 ): Scenario {
   try {
-    return loadChecked(text, file, user, { seed, policies });
+    return loadChecked(text, file, user, o);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const path = e.path;
