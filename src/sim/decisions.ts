@@ -11,7 +11,8 @@
  * Owns: the code tables (reasons, fallback causes, rejection and loss causes) and the classification.
  * Handles no events; the view calls `classify` and `rejectCause` right after asking the policy.
  */
-import type { Candidate, PlacementRequest } from '../placement/policy.js';
+import type { Candidate, PlacementRequest, Policy } from '../placement/policy.js';
+import { builtinPolicy } from '../placement/builtin.js';
 
 export const PLACEMENT_REASONS = [
   'only available candidate',
@@ -108,6 +109,23 @@ function value(c: Candidate, criterion: number, r: PlacementRequest): number {
     default:
       return c.carbon_g;
   }
+}
+
+/**
+ * The built-in policies that, offered one candidate, choose it exactly when it is available, whatever its
+ * estimates (test/decisions.test.ts checks each against random candidates). cloud-only and edge-only also
+ * look at its kind; cheapest-within-slo at its estimates against the SLO.
+ */
+const TAKES_LONE_AVAILABLE = new Set(['least-latency', 'nearest', 'lowest-carbon', 'edge-first', 'carbon-aware']);
+
+/**
+ * Whether `policy` (the built-in object itself, not a variant or a user's policy of its own) places a request
+ * whose view has one candidate on it when it is available and refuses it otherwise. The view then needs only
+ * that candidate's availability, not its estimates, and need not ask the policy: a one-pool service's
+ * placement costs a few array reads.
+ */
+export function takesLoneAvailable(policy: Policy): boolean {
+  return TAKES_LONE_AVAILABLE.has(policy.name) && builtinPolicy(policy.name) === policy;
 }
 
 /** Why candidate i is unavailable right now, as a fallback cause; NOT_FALLBACK for a lasting reason. */
