@@ -18,7 +18,7 @@ import type { Links } from './links.js';
 import type { Capacity } from './capacity.js';
 import type { Uplinks } from './uplinks.js';
 import type { ManagedApis } from './apis.js';
-import { CAUSE_API_LIMIT, CAUSE_DOWN, CAUSE_FULL, CAUSE_NONE, Decisions } from './decisions.js';
+import { CAUSE_API_LIMIT, CAUSE_DOWN, CAUSE_FULL, CAUSE_NONE, Decisions, takesLoneAvailable } from './decisions.js';
 
 interface ServiceView {
   request: PlacementRequest;
@@ -48,10 +48,13 @@ export class PolicyView {
   declare private lastSvc: number;
   declare private lastUser: number;
   declare private readonly causeOf: (i: number) => number;
+  /** The policy takes a lone available candidate whatever its estimates (decisions.ts takesLoneAvailable). */
+  declare private readonly loneFast: boolean;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
     this.decisions = new Decisions(ctx.policy.name);
+    this.loneFast = takesLoneAvailable(ctx.policy);
     this.lastSvc = 0;
     this.lastUser = 0;
     this.causeOf = (i) => this.unavailableCause(i);
@@ -133,7 +136,7 @@ export class PolicyView {
    */
   private fill(svc: number, user: number): ServiceView {
     const ctx = this.ctx;
-    const { plan, scenario, nRegions } = ctx;
+    const { plan, scenario } = ctx;
     const v = this.views[svc];
     const cands = v.view.candidates;
     const now = this.sim.now;
@@ -148,16 +151,10 @@ export class PolicyView {
     const busy = pools.busy;
     const isLlm = pools.isLlm;
     const llmRunning = pools.llm.running;
-    const maxQueue = pools.maxQueue;
-    const cap = this.capacity;
     const links = this.links;
     const groupUp = links.groupUp;
-    const linkDown = cap.linkDown;
     const uplinkDown = this.uplinks.down;
-    const siteOfPool = this.uplinks.siteOfPool;
-    const usedForInference = ctx.usedForInference;
     const regions = scenario.regions;
-    const userRegion = this.userRegion[user];
     const gw = this.userGateway[user];
     // WAN traffic of users on a site's LAN crosses that site's uplink: none while it is down.
     const wanUp = gw < 0 || uplinkDown[gw] === 0;
@@ -167,13 +164,7 @@ export class PolicyView {
       if (t.api >= 0) {
         const a = scenario.apis[t.api];
         const exec = t.batchTime[1];
-        c.available =
-          t.allowed &&
-          this.apis.usable[t.api] &&
-          this.apis.inFlight[t.api] < a.max_concurrency &&
-          wanUp &&
-          cap.regionDown[t.region] === 0 &&
-          linkDown[userRegion * nRegions + t.region] === 0;
+        c.available = this.apiAvailable(t, user, wanUp);
         c.rtt_s = t.rtt[user];
         const gUp = t.groupUp[user] > 0 ? groupUp.backlog(user * 2 + 1, now) + t.groupUp[user] : 0;
         c.network_s = t.up[user] + gUp + t.down[user];
@@ -219,14 +210,7 @@ export class PolicyView {
       if (t.groupUp[user] > 0) up += groupUp.backlog(user * 2 + t.groupLink, now) + t.groupUp[user];
       const down =
         t.backhaulOut_s > 0 ? t.down[user] + links.siteOut.backlog(t.site, now) + t.backhaulOut_s : t.down[user];
-      c.available =
-        t.allowed &&
-        t.reachable[user] === 1 &&
-        usedForInference[p] &&
-        (t.lan[user] === 1 || (wanUp && uplinkDown[siteOfPool[p]] === 0)) &&
-        linkDown[userRegion * nRegions + t.region] === 0 &&
-        cap.canServe(p) &&
-        (qAll < maxQueue[p] || (free > 0 && qAll === 0));
+      c.available = this.poolAvailable(t, user, wanUp);
       c.rtt_s = rtt;
       c.network_s = up + down;
       c.queue_s = wait;
@@ -245,8 +229,51 @@ export class PolicyView {
     return v;
   }
 
+  /** Whether managed-API target t can take a request of user group `user` now (wanUp: its WAN is reachable). */
+  private apiAvailable(t: TargetPlan, user: number, wanUp: boolean): boolean {
+    const cap = this.capacity;
+    return (
+      t.allowed &&
+      this.apis.usable[t.api] &&
+      this.apis.inFlight[t.api] < this.ctx.scenario.apis[t.api].max_concurrency &&
+      wanUp &&
+      cap.regionDown[t.region] === 0 &&
+      cap.linkDown[this.userRegion[user] * this.ctx.nRegions + t.region] === 0
+    );
+  }
+
+  /** Whether pool target t can take a request of user group `user` now (wanUp: its WAN is reachable). */
+  private poolAvailable(t: TargetPlan, user: number, wanUp: boolean): boolean {
+    const p = t.pool;
+    const pools = this.pools;
+    const qAll = pools.queued[p];
+    return (
+      t.allowed &&
+      t.reachable[user] === 1 &&
+      this.ctx.usedForInference[p] &&
+      (t.lan[user] === 1 || (wanUp && this.uplinks.down[this.uplinks.siteOfPool[p]] === 0)) &&
+      this.capacity.linkDown[this.userRegion[user] * this.ctx.nRegions + t.region] === 0 &&
+      this.capacity.canServe(p) &&
+      (qAll < pools.maxQueue[p] || (pools.freeCount[p] > 0 && qAll === 0))
+    );
+  }
+
   /** Asks the policy where a request of service svc goes; returns the target id or −1. */
   place(svc: number, user: number, arrival: number): number {
+    // One candidate, and a policy that takes it whenever it is available: its availability is the answer
+    // (classified as the only candidate). Unavailable, the full path below fills it to say why it is refused.
+    if (this.loneFast && this.views[svc].targetIds.length === 1) {
+      const id = this.views[svc].targetIds[0];
+      const t = this.targets[id];
+      const gw = this.userGateway[user];
+      const wanUp = gw < 0 || this.uplinks.down[gw] === 0;
+      if (t.api >= 0 ? this.apiAvailable(t, user, wanUp) : this.poolAvailable(t, user, wanUp)) {
+        this.lastSvc = svc;
+        this.lastUser = user;
+        this.lastDecision = 0;
+        return id;
+      }
+    }
     this.request(svc, user, arrival);
     const v = this.fill(svc, user);
     const policy = this.ctx.policy;
