@@ -150,3 +150,12 @@ export function escapeControls(text: string): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/**
+ * Why a system call failed, from a Node error: "no space left on device (ENOSPC)" from
+ * "ENOSPC: no space left on device, write". For messages that already name the path.
+ */
+export function systemReason(e: NodeJS.ErrnoException): string {
+  const m = /^E[A-Z0-9]+: ([^,]+)/.exec(e.message);
+  return `${m ? m[1] : e.message.split('\n')[0]}${e.code !== undefined ? ` (${e.code})` : ''}`;
+}

@@ -23,6 +23,7 @@ import type { Policy } from '../placement/policy.js';
 import { checkBudget } from '../scenario/budget.js';
 import { loadScenarioFile, loadScenarioText } from '../scenario/load.js';
 import { buildPlan, resolvePolicies, runScenario, type TraceSink } from '../sim/index.js';
+import { withDefaultSignals } from './signals.js';
 
 /** Where the scenario comes from: a file, or (for sweep variants) text already read, with the file it came from. */
 export interface ScenarioSource {
@@ -102,14 +103,19 @@ export function checkPlan(loaded: LoadedScenario): void {
   located(loaded.scenario, () => buildPlan(loaded.scenario));
 }
 
-/** Step 5b: runs every policy of the scenario (same seed, common random numbers) and returns the Result. */
+/**
+ * Step 5b: runs every policy of the scenario (same seed, common random numbers) and returns the Result. The
+ * run is synchronous: a SIGINT/SIGTERM during it ends the process at once (app/signals.ts).
+ */
 export function runLoaded(loaded: LoadedScenario, opts: RunLoadedOptions = {}): Result {
   return located(loaded.scenario, () =>
-    runScenario(loaded.scenario, {
-      policies: [...loaded.policies],
-      ...(opts.trace !== undefined ? { trace: opts.trace } : {}),
-      ...(opts.onPolicyDone !== undefined ? { onPolicyDone: opts.onPolicyDone } : {}),
-    }),
+    withDefaultSignals(() =>
+      runScenario(loaded.scenario, {
+        policies: [...loaded.policies],
+        ...(opts.trace !== undefined ? { trace: opts.trace } : {}),
+        ...(opts.onPolicyDone !== undefined ? { onPolicyDone: opts.onPolicyDone } : {}),
+      }),
+    ),
   );
 }
 

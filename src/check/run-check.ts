@@ -3,11 +3,12 @@
  * (`<baselineDir>/<scenario name>.json`, the JSON `placesim run --json` prints). Every input is read and
  * checked before the first simulation runs, so a missing baseline or a bad flag costs no simulation time.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import type { Scenario } from '../model/types.js';
 import { renderJson } from '../report/json.js';
+import { writeFileAtomically } from '../report/write.js';
 import { InputError } from '../errors.js';
 import {
   checkPlan,
@@ -134,8 +135,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 
     let status: ScenarioCheck['status'];
     if (opts.update) {
-      await mkdir(opts.baselineDir, { recursive: true });
-      await writeFile(p.baselinePath, json);
+      // Temporary file + rename: a kill leaves the old baseline or the new one, and two concurrent updates
+      // leave one of the two whole files, never a torn or interleaved one.
+      writeFileAtomically(p.baselinePath, json, 'the baseline');
       if (p.baseline === undefined) notes.push(`new baseline ${p.baselinePath}`);
       status = 'updated';
     } else {
