@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { builtinPolicies } from '../src/placement/builtin.js';
 import type { Candidate, PlacementRequest } from '../src/placement/policy.js';
 import { Decisions, takesLoneAvailable } from '../src/sim/decisions.js';
+import { loadScenarioText } from '../src/scenario/index.js';
+import { runScenario } from '../src/sim/index.js';
 
 const num = fc.oneof(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.constantFrom(0, Infinity, NaN, 1e-9));
 const candidate = fc.record({
@@ -85,5 +87,41 @@ describe('decisions', () => {
         { numRuns: 100 },
       );
     }
+  });
+
+  it('a run placing lone candidates by availability alone equals one asking the policy for every request', () => {
+    // One pool with a short queue (rejections) and an outage (down): the short path must agree on every
+    // placement, rejection and its cause. A copy of the built-in is not the built-in: it takes the full path.
+    const text = `
+name: lone
+seed: 3
+duration: 400s
+warmup: 20s
+regions:
+  local: { grid_gco2_per_kwh: 100, pue: 1.0 }
+sites:
+  dc:
+    kind: cloud
+    region: local
+    pools:
+      servers: { device: generic-cpu, count: 2, usd_per_hour: 1, max_queue: 3 }
+outages:
+  - { site: dc, start: 100s, duration: 30s }
+users:
+  local: { region: local, access_rtt: { edge: 1ms, cloud: 5ms } }
+services:
+  jobs:
+    users: local
+    arrivals: { poisson: 150/s }
+    service_time: { exponential: 12ms }
+policies: [least-latency, nearest, edge-first]
+`;
+    const scenario = loadScenarioText(text, 'test/fixtures/lone.yaml');
+    const lone = runScenario(scenario);
+    const full = runScenario(scenario, {
+      policies: (['least-latency', 'nearest', 'edge-first'] as const).map((n) => ({ ...builtinPolicies[n] })),
+    });
+    expect(lone.policies[0].conservation.rejected).toBeGreaterThan(0);
+    expect(JSON.stringify(lone)).toBe(JSON.stringify(full));
   });
 });
