@@ -123,6 +123,42 @@ describe('Simulator', () => {
   });
 });
 
+describe('Simulator dispatcher', () => {
+  it('runs every event through the dispatcher when set, in the same order, with handler(kind) for the rest', () => {
+    const trace = (withDispatcher: boolean) => {
+      const sim = new Simulator();
+      const seen: string[] = [];
+      const a = sim.register((x) => {
+        seen.push(`a${x}@${sim.now}`);
+        if (x < 5) sim.schedule(0.5, b, x + 1);
+      });
+      const b = sim.register((x) => {
+        seen.push(`b${x}@${sim.now}`);
+        sim.schedule(x % 2 === 0 ? 0 : 1, a, x + 1);
+      });
+      const calls: number[] = [];
+      if (withDispatcher)
+        sim.setDispatcher((kind, arg) => {
+          calls.push(kind);
+          if (kind === a) sim.handler(a)(arg);
+          else sim.handler(kind)(arg);
+        });
+      sim.schedule(0, a, 0);
+      sim.schedule(0, b, 10);
+      const cancelled = sim.schedule(0.1, a, 99);
+      sim.cancel(cancelled);
+      sim.run();
+      return { seen, calls, processed: sim.processed };
+    };
+    const plain = trace(false);
+    const dispatched = trace(true);
+    expect(dispatched.seen).toEqual(plain.seen);
+    expect(dispatched.processed).toBe(plain.processed);
+    // Cancelled events never reach the dispatcher.
+    expect(dispatched.calls.length).toBe(plain.processed);
+  });
+});
+
 describe('RandomStreams', () => {
   it("draws exactly seedrandom's alea double() sequence (the stream combines its 32-bit outputs itself)", () => {
     const ref = seedrandom.alea('5\u0000svc');

@@ -58,6 +58,24 @@ describe('LatencyStats', () => {
     }
   });
 
+  it('gives exactly the value of the histogram at any percentile, 0 and 100 included, with or without huge samples', () => {
+    const rng = seedrandom.alea('latency-percentiles');
+    const ps = [0, 0.001, 1, 12.5, 33.3, 50, 66.7, 90, 99, 99.9, 99.999, 100];
+    for (let run = 0; run < 40; run++) {
+      const n = 1 + Math.floor(rng() * 500);
+      const samples = Array.from({ length: n }, () => (rng() < 0.5 ? rng() * 0.003 : rng() * 900));
+      if (run % 10 === 9) samples.push(20_000); // 2e10 µs: beyond the typed slots (the histogram answers)
+      const h = hdr.build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: 3 });
+      const s = new LatencyStats();
+      for (const x of samples) {
+        h.recordValue(Math.round(x * 1e6));
+        s.record(x);
+      }
+      const max = Math.max(...samples) * 1000;
+      for (const p of ps) expect(s.percentileMs(p)).toBe(Math.min(h.getValueAtPercentile(p) / 1000, max));
+    }
+  });
+
   it('counts samples beyond 2^32 µs, summarises after more records, refuses after dispose', () => {
     const s = new LatencyStats();
     s.record(0.002);

@@ -1,2 +1,2 @@
-export { Simulator, type EventHandler } from './simulator.js';
+export { Simulator, type EventHandler, type EventDispatcher } from './simulator.js';
 export { RandomStream, RandomStreams } from './random.js';

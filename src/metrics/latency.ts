@@ -8,9 +8,9 @@
  * (same bucket and sub-bucket for every value), and the histogram is built from those counts when a
  * summary is asked for. Every value counted in one slot falls in one slot of the histogram, whose
  * percentiles depend only on its slot counts, so the figures are exactly those of recording each sample
- * (test/latency.test.ts checks this against direct recording). The library (hdr-histogram-js, its pure
- * JavaScript build: at most a few thousand slots are handed over) is loaded only then, so commands that
- * never summarise a run do not load it and no WebAssembly is started.
+ * (test/latency.test.ts checks this against direct recording). Percentiles are read off the slot counts
+ * as the library reads them off its own (valuesAt); the library (hdr-histogram-js, its pure JavaScript
+ * build) is loaded only for samples beyond the slots, so no WebAssembly is started.
  */
 import { createRequire } from 'node:module';
 import type { Histogram } from 'hdr-histogram-js';
@@ -47,13 +47,30 @@ export function slotValue(slot: number): number {
   return (slot - (b << SUB_BUCKET_HALF_MAGNITUDE)) * 2 ** b;
 }
 
-type HdrModule = typeof import('hdr-histogram-js');
-let hdrModule: HdrModule | null = null;
+/** The unit in the last place of x, as hdr-histogram-js's ulp module computes it (for the count threshold). */
+function ulp(x: number): number {
+  return Math.pow(2, Math.floor(Math.log2(x)) - 52);
+}
 
-/** hdr-histogram-js, loaded on first use (it is CommonJS: a synchronous require is enough). */
-function hdr(): HdrModule {
-  if (hdrModule === null) hdrModule = createRequire(import.meta.url)('hdr-histogram-js') as HdrModule;
-  return hdrModule;
+/** The constructor of hdr-histogram-js's Float64Histogram (lowest discernible, highest trackable, digits). */
+type Float64Histogram = new (lowest: number, highest: number, digits: number) => Histogram;
+let histogramClass: Float64Histogram | null = null;
+
+/**
+ * hdr-histogram-js's 64-bit histogram class, loaded on first use (the package is CommonJS: a synchronous
+ * require is enough). It is required from its own module, not the package's index: the index also loads the
+ * log writer, whose module builds an Intl.NumberFormat (ICU start-up) and the base64/zlib encoding, ~100 ms
+ * of a short run's start that no summary uses. It is the class the index's `build({ bitBucketSize: 64 })`
+ * returns, so the figures are the same.
+ */
+function hdrClass(): Float64Histogram {
+  if (histogramClass === null) {
+    const mod = createRequire(import.meta.url)('hdr-histogram-js/dist/Float64Histogram.js') as {
+      default: Float64Histogram;
+    };
+    histogramClass = mod.default;
+  }
+  return histogramClass;
 }
 
 export class LatencyStats {
@@ -95,18 +112,51 @@ export class LatencyStats {
   private built(): Histogram {
     if (this.disposed) throw new Error('LatencyStats used after dispose()');
     if (this.histogram !== null) return this.histogram;
-    const h = hdr().build({
-      bitBucketSize: 64,
-      autoResize: true,
-      lowestDiscernibleValue: 1,
-      numberOfSignificantValueDigits: 3,
-      useWebAssembly: false,
-    });
+    // As the index's build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1,
+    // numberOfSignificantValueDigits: 3 }): its default highest trackable value (2) grows as values come.
+    const Hist = hdrClass();
+    const h = new Hist(1, 2, 3);
+    h.autoResize = true;
     const counts = this.counts;
     for (let s = 0; s < counts.length; s++) if (counts[s] > 0) h.recordValueWithCount(slotValue(s), counts[s]);
     for (const v of this.others) h.recordValue(v);
     this.histogram = h;
     return h;
+  }
+
+  /**
+   * The histogram's values (µs) at ascending percentiles, from the slot counts in one pass, without building
+   * the histogram. hdr-histogram-js's getValueAtPercentile(p) walks its counts from the first slot until
+   * their running sum reaches max(ceil(p/100 · total − ulp), 1) and answers that slot's highest equivalent
+   * value (its lowest for p = 0). The slots here are the histogram's own in the same order, so the same
+   * walk, done once for all the percentiles, stops at the same slots; a slot's highest value is the next
+   * slot's lowest less one. (A CDF asks for 102 percentiles: the library's walk, once per percentile over
+   * thousands of slots, cost ~100 ms on a 1M-request run, and loading and filling the histogram ~50 ms more.)
+   * test/latency.test.ts checks every figure against the library recording each sample. With samples
+   * outside the typed slots (rare), the library's histogram answers.
+   */
+  private valuesAt(percentiles: readonly number[]): number[] {
+    if (this.disposed) throw new Error('LatencyStats used after dispose()');
+    if (this.others.length > 0) {
+      const h = this.built();
+      return percentiles.map((p) => h.getValueAtPercentile(p));
+    }
+    const total = this.count;
+    const counts = this.counts;
+    const out: number[] = [];
+    let slot = -1;
+    let cumulative = 0;
+    let last = -Infinity;
+    for (const p of percentiles) {
+      if (p < last) throw new Error('LatencyStats.valuesAt: percentiles must ascend');
+      last = p;
+      const fp = ((p < 100 ? p : 100) / 100) * total;
+      const threshold = Math.max(Math.ceil(fp - ulp(fp)), 1);
+      while (cumulative < threshold && slot + 1 < counts.length) cumulative += counts[++slot];
+      if (cumulative < threshold) out.push(0);
+      else out.push(p === 0 ? slotValue(slot) : slotValue(slot + 1) - 1);
+    }
+    return out;
   }
 
   /** Records `count` (≥ 1, an integer) samples of the same value, in seconds. */
@@ -136,30 +186,28 @@ export class LatencyStats {
    */
   summaryMs(): LatencySummary | null {
     if (this.count === 0) return null;
-    const h = this.built();
     const maxMs = this.max * 1000;
-    const pct = (p: number) => Math.min(h.getValueAtPercentile(p) / (UNIT_PER_SECOND / 1000), maxMs);
-    return { mean: (this.sum / this.count) * 1000, p50: pct(50), p90: pct(90), p95: pct(95), p99: pct(99), max: maxMs };
+    const [p50, p90, p95, p99] = this.valuesAt([50, 90, 95, 99]).map((v) =>
+      Math.min(v / (UNIT_PER_SECOND / 1000), maxMs),
+    );
+    return { mean: (this.sum / this.count) * 1000, p50, p90, p95, p99, max: maxMs };
   }
 
   /** The value at percentile p (0–100), ms, capped at the maximum; null when nothing was recorded. */
   percentileMs(p: number): number | null {
     if (this.count === 0) return null;
-    const h = this.built();
-    return Math.min(h.getValueAtPercentile(p) / (UNIT_PER_SECOND / 1000), this.max * 1000);
+    return Math.min(this.valuesAt([p])[0] / (UNIT_PER_SECOND / 1000), this.max * 1000);
   }
 
   /** The distribution at fixed fractions, ms; null when nothing was recorded. */
   cdfMs(): CdfPoint[] | null {
     if (this.count === 0) return null;
-    const h = this.built();
     const maxMs = this.max * 1000;
-    const points: CdfPoint[] = [];
-    for (const fraction of CDF_FRACTIONS) {
-      const ms = fraction === 1 ? maxMs : Math.min(h.getValueAtPercentile(fraction * 100) / 1000, maxMs);
-      points.push({ fraction, ms });
-    }
-    return points;
+    const values = this.valuesAt(CDF_FRACTIONS.map((fraction) => fraction * 100));
+    return CDF_FRACTIONS.map((fraction, i) => ({
+      fraction,
+      ms: fraction === 1 ? maxMs : Math.min(values[i] / 1000, maxMs),
+    }));
   }
 
   /** Frees the counts and the histogram; the stats cannot be summarised afterwards. */

@@ -11,7 +11,8 @@
  * Owns: the code tables (reasons, fallback causes, rejection and loss causes) and the classification.
  * Handles no events; the view calls `classify` and `rejectCause` right after asking the policy.
  */
-import type { Candidate, PlacementRequest } from '../placement/policy.js';
+import type { Candidate, PlacementRequest, Policy } from '../placement/policy.js';
+import { builtinPolicy } from '../placement/builtin.js';
 
 export const PLACEMENT_REASONS = [
   'only available candidate',
@@ -110,6 +111,23 @@ function value(c: Candidate, criterion: number, r: PlacementRequest): number {
   }
 }
 
+/**
+ * The built-in policies that, offered one candidate, choose it exactly when it is available, whatever its
+ * estimates (test/decisions.test.ts checks each against random candidates). cloud-only and edge-only also
+ * look at its kind; cheapest-within-slo at its estimates against the SLO.
+ */
+const TAKES_LONE_AVAILABLE = new Set(['least-latency', 'nearest', 'lowest-carbon', 'edge-first', 'carbon-aware']);
+
+/**
+ * Whether `policy` (the built-in object itself, not a variant or a user's policy of its own) places a request
+ * whose view has one candidate on it when it is available and refuses it otherwise. The view then needs only
+ * that candidate's availability, not its estimates, and need not ask the policy: a one-pool service's
+ * placement costs a few array reads.
+ */
+export function takesLoneAvailable(policy: Policy): boolean {
+  return TAKES_LONE_AVAILABLE.has(policy.name) && builtinPolicy(policy.name) === policy;
+}
+
 /** Why candidate i is unavailable right now, as a fallback cause; NOT_FALLBACK for a lasting reason. */
 export type UnavailableCause = (i: number) => number;
 export const CAUSE_NONE = NOT_FALLBACK;
@@ -134,6 +152,9 @@ export class Decisions {
 
   /** The decision code of a placement on candidate `chosen`. */
   classify(cands: Candidate[], chosen: number, r: PlacementRequest, cause: UnavailableCause): number {
+    // The chosen candidate is available (the view checks it): alone, it is the only one and nothing better
+    // was unavailable. The common case of a one-pool service, answered without the loops below.
+    if (cands.length === 1) return ONLY * FALLBACK_CAUSES.length + NOT_FALLBACK;
     let available = 0;
     for (let i = 0; i < cands.length; i++) if (cands[i].available) available++;
     let reason = OTHER;

@@ -239,7 +239,10 @@ export class Pools {
   /** Integrates a pool's queue length up to now; call before changing it. */
   private markQueue(pool: number): void {
     const now = this.sim.now;
-    if (this.seriesKept[pool] === 1) this.poolSeries[pool].queue.addSpan(this.queueSince[pool], now, this.queued[pool]);
+    // An empty queue or an empty span adds nothing (addSpan would return at once): most calls, on the hot
+    // path, end here without calling addSpan (a call with two doubles that allocates when not inlined).
+    if (this.seriesKept[pool] === 1 && this.queued[pool] !== 0 && now > this.queueSince[pool])
+      this.poolSeries[pool].queue.addSpan(this.queueSince[pool], now, this.queued[pool]);
     this.queueSince[pool] = now;
   }
 

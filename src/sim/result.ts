@@ -529,21 +529,39 @@ export function assembleResult(plan: Plan, policies: PolicyResult[]): Result {
  * run is refused as bad input naming the result field, rather than printing "cost $ NaN".
  */
 export function assertFinite(scenario: Plan['scenario'], result: Result): Result {
-  const stack: { v: unknown; path: (string | number)[] }[] = [{ v: result, path: [] }];
+  // Depth first, in document order. Each entry keeps its parent's entry and its own key, so the path is
+  // spelt out only for the offending number (not copied for every value of the result).
+  interface Entry {
+    v: unknown;
+    key: string | number;
+    parent: Entry | null;
+  }
+  const stack: Entry[] = [{ v: result, key: '', parent: null }];
   while (stack.length > 0) {
-    const { v, path } = stack.pop()!;
+    const e = stack.pop()!;
+    const v = e.v;
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) {
-        throw new InputError(
-          `the result has ${String(v)} at ${formatPath(path)}: a number in the scenario is too large or too small ` +
-            'for the model to compute with (look at prices, capex, lifetimes, power and rates)',
-          scenario.file !== undefined ? { file: scenario.file } : {},
-        );
+      if (Number.isFinite(v)) continue;
+      const path: (string | number)[] = [];
+      for (let at: Entry | null = e; at !== null && at.parent !== null; at = at.parent) path.unshift(at.key);
+      throw new InputError(
+        `the result has ${String(v)} at ${formatPath(path)}: a number in the scenario is too large or too small ` +
+          'for the model to compute with (look at prices, capex, lifetimes, power and rates)',
+        scenario.file !== undefined ? { file: scenario.file } : {},
+      );
+    }
+    if (Array.isArray(v)) {
+      // A long array of numbers (a series, a CDF's values) is checked in place, without an entry per number.
+      for (let i = v.length - 1; i >= 0; i--) {
+        const x: unknown = v[i];
+        if (typeof x !== 'number' || !Number.isFinite(x)) stack.push({ v: x, key: i, parent: e });
       }
-    } else if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
-    else if (v !== null && typeof v === 'object') {
+    } else if (v !== null && typeof v === 'object') {
       const entries = Object.entries(v);
-      for (let i = entries.length - 1; i >= 0; i--) stack.push({ v: entries[i][1], path: [...path, entries[i][0]] });
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const x: unknown = entries[i][1];
+        if (typeof x !== 'number' || !Number.isFinite(x)) stack.push({ v: x, key: entries[i][0], parent: e });
+      }
     }
   }
   return result;

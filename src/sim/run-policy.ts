@@ -87,6 +87,15 @@ export function runPolicy(
   k.jobCheckpoint = sim.register(jobs.onCheckpoint.bind(jobs));
   k.jobCheckpointDone = sim.register(jobs.onCheckpointDone.bind(jobs));
   k.client = sim.register(arrivals.onClient.bind(arrivals));
+  // The frequent kinds (a request arrives, reaches its pool, finishes its batch) are tested first and called
+  // from call sites of their own, which the compiler can inline; every other kind goes through the table.
+  const { arrival: kArrival, enqueue: kEnqueue, done: kDone } = k;
+  sim.setDispatcher((kind, arg) => {
+    if (kind === kArrival) arrivals.onArrival(arg);
+    else if (kind === kDone) pools.onDone(arg);
+    else if (kind === kEnqueue) pools.onEnqueue(arg);
+    else sim.handler(kind)(arg);
+  });
 
   // 3. The start, in this order (ties at t = 0 run in scheduling order): each provisioned pool's initial
   // units, their clocks and its first autoscale check; each job's ready event; each scheduled outage's start

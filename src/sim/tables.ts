@@ -129,7 +129,7 @@ export class RequestTable {
   }
 }
 
-/** FIFO of request slots, one per target (service at pool). */
+/** FIFO of request slots, one per target (service at pool). Its capacity is a power of two (index by mask). */
 export class RingQueue {
   private buf = new Int32Array(64);
   private head = 0;
@@ -138,11 +138,11 @@ export class RingQueue {
   push(v: number): void {
     if (this.length === this.buf.length) {
       const b = new Int32Array(this.buf.length * 2);
-      for (let i = 0; i < this.length; i++) b[i] = this.buf[(this.head + i) % this.buf.length];
+      for (let i = 0; i < this.length; i++) b[i] = this.buf[(this.head + i) & (this.buf.length - 1)];
       this.buf = b;
       this.head = 0;
     }
-    this.buf[(this.head + this.length) % this.buf.length] = v;
+    this.buf[(this.head + this.length) & (this.buf.length - 1)] = v;
     this.length++;
   }
 
@@ -152,7 +152,7 @@ export class RingQueue {
 
   shift(): number {
     const v = this.buf[this.head];
-    this.head = (this.head + 1) % this.buf.length;
+    this.head = (this.head + 1) & (this.buf.length - 1);
     this.length--;
     return v;
   }

@@ -34,7 +34,7 @@ import type { Links } from './links.js';
 import type { Capacity } from './capacity.js';
 import type { Uplinks } from './uplinks.js';
 import type { ManagedApis } from './apis.js';
-import { CAUSE_API_LIMIT, CAUSE_DOWN, CAUSE_FULL, CAUSE_NONE, Decisions } from './decisions.js';
+import { CAUSE_API_LIMIT, CAUSE_DOWN, CAUSE_FULL, CAUSE_NONE, Decisions, takesLoneAvailable } from './decisions.js';
 
 interface View {
   now: number;
@@ -131,6 +131,8 @@ export class PolicyView {
   declare private lastSvc: number;
   declare private lastUser: number;
   declare private readonly causeOf: (i: number) => number;
+  /** The policy takes a lone available candidate whatever its estimates (decisions.ts takesLoneAvailable). */
+  declare private readonly loneFast: boolean;
   /** The network of the last placement (read by Links.send). */
   pickUp = 0;
   pickDown = 0;
@@ -139,6 +141,7 @@ export class PolicyView {
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    this.loneFast = takesLoneAvailable(ctx.policy);
     this.decisions = new Decisions(ctx.policy.name);
     this.lastSvc = 0;
     this.lastUser = 0;
@@ -396,9 +399,7 @@ export class PolicyView {
     const gUp0 = reachable ? data[off + R_GROUP_UP] : 0;
     const lan = reachable && data[off + R_LAN] === 1;
     const ctx = this.ctx;
-    const cap = this.capacity;
     const links = this.links;
-    const linkDown = cap.linkDown;
     const userRegion = this.userRegion[user];
     const ti = this.ti;
     const tiBase = id * TI;
@@ -407,13 +408,7 @@ export class PolicyView {
       const t = this.targets[id];
       const a = ctx.scenario.apis[t.api];
       const exec = t.batchTime[1];
-      c.available =
-        t.allowed &&
-        this.apis.usable[t.api] &&
-        this.apis.inFlight[t.api] < a.max_concurrency &&
-        wanUp &&
-        cap.regionDown[t.region] === 0 &&
-        linkDown[userRegion * ctx.nRegions + t.region] === 0;
+      c.available = this.apiAvailable(id, userRegion, wanUp);
       c.rtt_s = rtt;
       const gUp = gUp0 > 0 ? links.groupUp.backlog(user * 2 + 1, now) + gUp0 : 0;
       c.network_s = up0 + gUp + down0;
@@ -465,14 +460,7 @@ export class PolicyView {
     let up = inS > 0 ? up0 + links.siteIn.backlog(site, now) + inS : up0;
     if (gUp0 > 0) up += links.groupUp.backlog(user * 2 + ti[tiBase + TI_GROUP_LINK], now) + gUp0;
     const down = outS > 0 ? down0 + links.siteOut.backlog(site, now) + outS : down0;
-    c.available =
-      ti[tiBase + TI_ALLOWED] === 1 &&
-      reachable &&
-      ctx.usedForInference[p] &&
-      (lan || (wanUp && this.uplinks.down[site] === 0)) &&
-      linkDown[userRegion * ctx.nRegions + region] === 0 &&
-      cap.canServe(p) &&
-      (qAll < pools.maxQueue[p] || (free > 0 && qAll === 0));
+    c.available = this.poolAvailable(id, userRegion, reachable, lan, wanUp);
     c.rtt_s = rtt;
     c.network_s = up + down;
     c.queue_s = wait;
@@ -488,6 +476,38 @@ export class PolicyView {
     c.carbon_g = ((tf[tfBase + TF_KWH_S] * exec) / bEff + tf[tfBase + TF_KWH_NET]) * grid;
     // Over the users' own LAN the transfer costs the LAN's energy, not the WAN's.
     if (lan) c.carbon_g -= (tf[tfBase + TF_KWH_NET] - tf[tfBase + TF_KWH_LAN]) * grid;
+  }
+
+  /** Whether API target id can take a request of a group in region userRegion now (wanUp: its LAN's uplink is up). */
+  private apiAvailable(id: number, userRegion: number, wanUp: boolean): boolean {
+    const t = this.targets[id];
+    const cap = this.capacity;
+    return (
+      t.allowed &&
+      this.apis.usable[t.api] &&
+      this.apis.inFlight[t.api] < this.ctx.scenario.apis[t.api].max_concurrency &&
+      wanUp &&
+      cap.regionDown[t.region] === 0 &&
+      cap.linkDown[userRegion * this.ctx.nRegions + t.region] === 0
+    );
+  }
+
+  /** Whether pool target id can take a request of a group in region userRegion now (lan: over its own LAN). */
+  private poolAvailable(id: number, userRegion: number, reachable: boolean, lan: boolean, wanUp: boolean): boolean {
+    const ti = this.ti;
+    const tiBase = id * TI;
+    const p = ti[tiBase + TI_POOL];
+    const pools = this.pools;
+    const qAll = pools.queued[p];
+    return (
+      ti[tiBase + TI_ALLOWED] === 1 &&
+      reachable &&
+      this.ctx.usedForInference[p] &&
+      (lan || (wanUp && this.uplinks.down[ti[tiBase + TI_SITE]] === 0)) &&
+      this.capacity.linkDown[userRegion * this.ctx.nRegions + ti[tiBase + TI_REGION]] === 0 &&
+      this.capacity.canServe(p) &&
+      (qAll < pools.maxQueue[p] || (pools.freeCount[p] > 0 && qAll === 0))
+    );
   }
 
   /** The offset of the row entry of the chosen candidate (choice: an index into the view's candidates). */
@@ -510,6 +530,29 @@ export class PolicyView {
 
   /** Asks the policy where a request of service svc goes; returns the target id or −1. */
   place(svc: number, user: number, arrival: number): number {
+    // One reachable candidate, and a policy that takes it whenever it is available: its availability is the
+    // answer (classified as the only candidate). Unavailable, the full path below fills it to say why.
+    if (this.loneFast) {
+      const sv = this.views[svc];
+      const start = this.row(sv, user);
+      if (sv.rowLen[user] === 1 && (this.pruned || sv.targetIds.length === 1)) {
+        const data = sv.rowData;
+        const id = data[start + R_ID];
+        const gw = this.userGateway[user];
+        const wanUp = gw < 0 || this.uplinks.down[gw] === 0;
+        const userRegion = this.userRegion[user];
+        const ok =
+          this.ti[id * TI + TI_POOL] < 0
+            ? this.apiAvailable(id, userRegion, wanUp)
+            : this.poolAvailable(id, userRegion, true, data[start + R_LAN] === 1, wanUp);
+        if (ok) {
+          this.lastSvc = svc;
+          this.lastUser = user;
+          this.lastDecision = 0;
+          return this.pick(sv, user, this.pruned ? 0 : data[start + R_POS]);
+        }
+      }
+    }
     const v = this.request(svc, user, arrival);
     const view = this.fill(svc, user);
     const policy = this.ctx.policy;

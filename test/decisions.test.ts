@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { builtinPolicies } from '../src/placement/builtin.js';
+import type { Candidate, PlacementRequest } from '../src/placement/policy.js';
+import { Decisions, takesLoneAvailable } from '../src/sim/decisions.js';
+import { loadScenarioText } from '../src/scenario/index.js';
+import { runScenario } from '../src/sim/index.js';
+
+const num = fc.oneof(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.constantFrom(0, Infinity, NaN, 1e-9));
+const candidate = fc.record({
+  available: fc.boolean(),
+  kind: fc.constantFrom('cloud', 'edge', 'device', 'api'),
+  rtt_s: num,
+  network_s: num,
+  queue_s: num,
+  exec_s: num,
+  latency_s: num,
+  ttft_s: num,
+  cost_usd: num,
+  carbon_g: num,
+});
+const request = fc.record({
+  slo_latency_s: fc.oneof(fc.constant(null), num),
+  slo_ttft_s: fc.oneof(fc.constant(null), num),
+});
+
+function view(c: Partial<Candidate>) {
+  const full = {
+    pool: 'p',
+    poolIndex: 0,
+    site: 's',
+    region: 'r',
+    queue_length: 0,
+    busy_servers: 0,
+    servers: 1,
+    ...c,
+  } as Candidate;
+  return { now: 0, candidates: [full], gridAt: () => 100 };
+}
+
+function req(r: { slo_latency_s: number | null; slo_ttft_s: number | null }): PlacementRequest {
+  return {
+    service: 's',
+    serviceIndex: 0,
+    user: 'u',
+    userIndex: 0,
+    arrival_s: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    upload_bytes: 0,
+    download_bytes: 0,
+    ...r,
+  };
+}
+
+describe('decisions', () => {
+  it('takesLoneAvailable: each built-in it names chooses a lone candidate exactly when it is available', () => {
+    const named = Object.values(builtinPolicies).filter((p) => takesLoneAvailable(p));
+    expect(named.map((p) => p.name).sort()).toEqual(
+      ['carbon-aware', 'edge-first', 'least-latency', 'lowest-carbon', 'nearest'].sort(),
+    );
+    for (const policy of named) {
+      fc.assert(
+        fc.property(candidate, request, (c, r) => {
+          expect(policy.place(req(r), view(c))).toBe(c.available ? 0 : -1);
+        }),
+        { numRuns: 300 },
+      );
+    }
+  });
+
+  it('takesLoneAvailable: not for the others, nor for a policy of the same name that is not the built-in', () => {
+    for (const name of ['cloud-only', 'edge-only', 'cheapest-within-slo'] as const)
+      expect(takesLoneAvailable(builtinPolicies[name])).toBe(false);
+    const own = { name: 'least-latency', place: () => -1 };
+    expect(takesLoneAvailable(own)).toBe(false);
+    expect(takesLoneAvailable({ ...builtinPolicies['least-latency'] })).toBe(false);
+  });
+
+  it('classify: a lone (available) candidate is the only one, never a fallback', () => {
+    for (const name of ['least-latency', 'cheapest-within-slo', 'plugin']) {
+      const d = new Decisions(name);
+      fc.assert(
+        fc.property(candidate, request, (c, r) => {
+          expect(d.classify(view({ ...c, available: true }).candidates, 0, req(r), () => 0)).toBe(0);
+        }),
+        { numRuns: 100 },
+      );
+    }
+  });
+
+  it('a run placing lone candidates by availability alone equals one asking the policy for every request', () => {
+    // One pool with a short queue (rejections) and an outage (down): the short path must agree on every
+    // placement, rejection and its cause. A copy of the built-in is not the built-in: it takes the full path.
+    const text = `
+name: lone
+seed: 3
+duration: 400s
+warmup: 20s
+regions:
+  local: { grid_gco2_per_kwh: 100, pue: 1.0 }
+sites:
+  dc:
+    kind: cloud
+    region: local
+    pools:
+      servers: { device: generic-cpu, count: 2, usd_per_hour: 1, max_queue: 3 }
+outages:
+  - { site: dc, start: 100s, duration: 30s }
+users:
+  local: { region: local, access_rtt: { edge: 1ms, cloud: 5ms } }
+services:
+  jobs:
+    users: local
+    arrivals: { poisson: 150/s }
+    service_time: { exponential: 12ms }
+policies: [least-latency, nearest, edge-first]
+`;
+    const scenario = loadScenarioText(text, 'test/fixtures/lone.yaml');
+    const lone = runScenario(scenario);
+    const full = runScenario(scenario, {
+      policies: (['least-latency', 'nearest', 'edge-first'] as const).map((n) => ({ ...builtinPolicies[n] })),
+    });
+    expect(lone.policies[0].conservation.rejected).toBeGreaterThan(0);
+    expect(JSON.stringify(lone)).toBe(JSON.stringify(full));
+  });
+});
