@@ -45,6 +45,8 @@ export interface PrepareOptions {
   maxFileBytes?: number;
   /** Most events a run may be estimated to take (--max-events); default scenario/budget.ts DEFAULT_MAX_EVENTS. */
   maxEvents?: number;
+  /** Told the real path of every data file the scenario reads (traces, grid and length CSVs). */
+  onFileRead?: (path: string) => void;
 }
 
 /** The limits on what a scenario may read and run (--allow-read, --max-events): scenario/files.ts, budget.ts. */
@@ -87,6 +89,7 @@ export function prepareScenario(
     files: {
       ...(opts.allowRead !== undefined ? { allowRead: opts.allowRead } : {}),
       ...(opts.maxFileBytes !== undefined ? { maxBytes: opts.maxFileBytes } : {}),
+      ...(opts.onFileRead !== undefined ? { onRead: opts.onFileRead } : {}),
     },
   };
   const loaded =

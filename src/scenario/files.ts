@@ -26,6 +26,8 @@ export interface FileAccess {
   allowRead?: readonly string[];
   /** Largest file read, in bytes. Default DEFAULT_MAX_FILE_BYTES. */
   maxBytes?: number;
+  /** Told the real path of every referenced file read (sweeps hash them for the journal and queued tasks). */
+  onRead?: (path: string) => void;
 }
 
 export interface ReferencedFile {
@@ -90,7 +92,9 @@ export function readResolvedFile(
     );
   }
 
-  return readRegularFile(real, access.maxBytes ?? DEFAULT_MAX_FILE_BYTES, fail);
+  const text = readRegularFile(real, access.maxBytes ?? DEFAULT_MAX_FILE_BYTES, fail);
+  access.onRead?.(real);
+  return text;
 }
 
 /**

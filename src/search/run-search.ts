@@ -111,7 +111,11 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
   const text = opts.text ?? readScenarioFile(opts.file);
   const moduleFiles = (opts.policyModules ?? []).map((f) => resolvePath(f));
   const user = await loadUserPolicies(moduleFiles);
-  const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies: opts.policies });
+  // Every data file the scenario and its variants read: sent (hashed) with queued tasks, so that a worker
+  // refuses to compute from a different copy.
+  const dataFiles = new Set<string>();
+  const onFileRead = (path: string): void => void dataFiles.add(path);
+  const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies: opts.policies, onFileRead });
   const seed = opts.seed ?? base.seed;
   const seeds = Array.from({ length: opts.replications }, (_, r) => seed + r);
   if (!Number.isSafeInteger(seeds[seeds.length - 1]))
@@ -139,6 +143,7 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
     const variant = loadChecked(variantText(doc, assignmentsOf(c.idx, opts.demand?.low)), opts.file, user, {
       seed,
       policies: opts.policies,
+      onFileRead,
     });
     for (const m of metricDefs(variant)) {
       if (seen.has(m.name)) continue;
@@ -174,7 +179,7 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
       ? await queueRunner({
           url: opts.queue,
           run: hash.slice(0, 16),
-          files: [...(opts.inputFiles ?? []), ...moduleFiles],
+          files: [...(opts.inputFiles ?? []), ...[...dataFiles].sort(), ...moduleFiles],
           notice: opts.onNotice,
         })
       : localRunner(opts.workers ?? availableParallelism());
@@ -440,7 +445,7 @@ function loadChecked(
   text: string,
   file: string,
   user: readonly UserPolicy[],
-  o: { seed?: number; policies?: string[] },
+  o: { seed?: number; policies?: string[]; onFileRead?: (path: string) => void },
 ): Scenario {
   const loaded = prepareScenario({ file, text }, user, o);
   checkPlan(loaded);

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { dirname, relative, resolve as resolvePath } from 'node:path';
 import type { MetricStat, SweepMetric, SweepPointResult, SweepResult } from '../metrics/sweep-result.js';
 import type { Scenario } from '../model/types.js';
 import { readScenarioFile } from '../scenario/load.js';
@@ -91,7 +91,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const policies = opts.policies;
   const moduleFiles = (opts.policyModules ?? []).map((f) => resolvePath(f));
   const user = await loadUserPolicies(moduleFiles);
-  const limits = opts.limits ?? {};
+  // Every data file the base scenario and its variants read (traces, grid and length CSVs): hashed into the
+  // journal, and sent with queued tasks so that a worker refuses to compute from a different copy.
+  const dataFiles = new Set<string>();
+  const limits = { ...(opts.limits ?? {}), onFileRead: (path: string) => void dataFiles.add(path) };
   const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies, ...limits });
   const seed = opts.seed ?? base.seed;
   const seeds = Array.from({ length: opts.replications }, (_, r) => seed + r);
@@ -141,7 +144,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       ? undefined
       : { values: points[i].values, policies: points[i].policies, metrics: metricNames };
   const journal: Journal | undefined = opts.journal
-    ? openJournal(opts.journal, hash, expected, dataFileHashes(doc.toJS(), opts.file, opts.sets))
+    ? openJournal(opts.journal, hash, expected, dataFileHashes(dataFiles, opts.file))
     : undefined;
   opts.onDefinition?.(hash);
   const finished = new Map<number, SweepPointResult>(journal?.done ?? []);
@@ -194,7 +197,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       ? await queueRunner({
           url: opts.queue,
           run: hash.slice(0, 16),
-          files: [...(opts.inputFiles ?? []), ...moduleFiles],
+          files: [...(opts.inputFiles ?? []), ...[...dataFiles].sort(), ...moduleFiles],
           notice: opts.onNotice,
         })
       : localRunner(Math.min(opts.workers ?? availableParallelism(), tasks.length));
@@ -248,34 +251,16 @@ async function inOrder<T>(items: readonly T[], width: number, fn: (item: T) => P
 }
 
 /**
- * The sha256 of every data file the scenario reads — `trace:` arrival CSVs and `csv:` grid intensity files,
- * also those a --set names — keyed by the path as written (relative to the scenario's folder). The journal
- * keeps them so that a resume after one of them changed is refused instead of mixing results.
+ * The sha256 of every data file the scenario and its variants read (`trace:` arrival CSVs, grid `csv:`
+ * files, empirical length CSVs — whatever scenario/files.ts read), keyed by the path relative to the
+ * scenario's folder. The journal keeps them so that a resume after one of them changed is refused instead of
+ * mixing results.
  */
-function dataFileHashes(doc: unknown, file: string, sets: readonly SetSpec[]): Record<string, string> {
-  const refs = new Set<string>();
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        if ((k === 'trace' || k === 'csv') && typeof x === 'string') refs.add(x);
-        else walk(x);
-      }
-    }
-  };
-  walk(doc);
-  for (const s of sets) {
-    const leaf = s.path.slice(s.path.lastIndexOf('.') + 1);
-    if (leaf === 'trace' || leaf === 'csv') for (const v of s.values) if (typeof v === 'string') refs.add(v);
-  }
+export function dataFileHashes(paths: Iterable<string>, file: string): Record<string, string> {
+  const folder = dirname(resolvePath(file));
   const out: Record<string, string> = {};
-  for (const ref of [...refs].sort()) {
-    const path = isAbsolute(ref) ? ref : join(dirname(file), ref);
-    try {
-      out[ref] = createHash('sha256').update(readFileSync(path)).digest('hex');
-    } catch {
-      // Unreadable: loading the scenario has reported it, or the field was not a file name after all.
-    }
+  for (const path of [...paths].sort()) {
+    out[relative(folder, path) || path] = createHash('sha256').update(readFileSync(path)).digest('hex');
   }
   return out;
 }
@@ -311,7 +296,7 @@ function loadChecked(
   text: string,
   file: string,
   user: readonly UserPolicy[],
-  o: { seed?: number; policies?: string[] } & InputLimits,
+  o: { seed?: number; policies?: string[]; onFileRead?: (path: string) => void } & InputLimits,
 ): Scenario {
   const loaded = prepareScenario({ file, text }, user, o);
   checkPlan(loaded);
@@ -326,7 +311,7 @@ function loadChecked(
 function loadVariant(
   text: string,
   file: string,
-  o: { seed: number; policies: string[] | undefined } & InputLimits,
+  o: { seed: number; policies: string[] | undefined; onFileRead?: (path: string) => void } & InputLimits,
   user: readonly UserPolicy[],
   sets: readonly ResolvedSet[],
   point: Point,
