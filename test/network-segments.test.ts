@@ -101,6 +101,9 @@ describe('network segments: LAN and WAN', () => {
     );
     // Users not behind the store's uplink reach the cloud through it all.
     expect(without['cloud-only'].services[0].rejected).toBe(0);
+    // The outage that caused it is listed for cloud-only too (its users' LAN gateway), not only for policies
+    // that provision a pool on the store.
+    expect(withLan['cloud-only'].uplinks.map((u) => u.downtime_s)).toEqual([600]);
   });
 
   it('lan must name an edge site', () => {

@@ -393,8 +393,10 @@ function linkResults(plan: Plan, tallies: RunTallies, window: number) {
   scenario.sites.forEach((site, i) => {
     const t = tallies.sites[i];
     if (t.uplinkOutages === 0 && t.uplinkDownSeconds === 0) return;
-    // Only sites the policy uses: an outage elsewhere is not its concern.
-    if (!plan.pools.some((pp, k) => pp.pool.site === i && tallies.provisioned[k])) return;
+    // Only sites the policy uses, or whose LAN users sit on (their WAN traffic crosses its uplink whatever
+    // serves them): an outage elsewhere is not its concern.
+    const gateway = scenario.users.some((u) => u.lan_site === i);
+    if (!gateway && !plan.pools.some((pp, k) => pp.pool.site === i && tallies.provisioned[k])) return;
     uplinks.push({
       site: site.name,
       downtime_s: r(t.uplinkDownSeconds),
