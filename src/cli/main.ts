@@ -233,7 +233,7 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
     .option('--json', 'print the Result as JSON instead of the table')
     .option(
       '--csv <dir>',
-      'also write summary.csv, services.csv, placements.csv, rejections.csv, losses.csv, pools.csv, timeseries.csv, and uplinks.csv, backhaul.csv, shared_uplinks.csv, apis.csv and jobs.csv when the scenario has them, into <dir>',
+      'also write summary.csv, services.csv, placements.csv, rejections.csv, losses.csv, pools.csv, timeseries.csv, and uplinks.csv, backhaul.csv, shared_uplinks.csv, apis.csv, jobs.csv and fleets.csv when the scenario has them, into <dir>',
     )
     .option('--trace', 'with --csv: also write trace.csv, one row per request (streamed, any length)')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
