@@ -298,7 +298,8 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       if (flags.set.length === 0) throw new InputError('sweep needs at least one --set path=values');
       const { createProgress, runSweep, silentProgress, sweepJournalPath, sweepJson, sweepTable, writeSweepOutputs } =
         await import('../sweep/index.js');
-      const { shardJson, shardPath, SHARD_FORMAT_VERSION, SHARD_KIND } = await import('../sweep/shard.js');
+      const { shardFileName, shardJson, shardPath, SHARD_FORMAT_VERSION, SHARD_KIND } =
+        await import('../sweep/shard.js');
       // Runs (point × seed), counted as they finish: points finish out of order across the workers.
       const progress = quiet()
         ? silentProgress
@@ -311,7 +312,7 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
         (line) => {
           if (!quiet()) io.err(`placesim: ${line}\n`);
         },
-        flags.shard ? `sweep.shard-${flags.shard.index}-of-${flags.shard.count}.lock` : undefined,
+        flags.shard ? shardFileName('sweep', flags.shard).replace(/\.json$/, '.lock') : undefined,
       );
       let saved = { done: 0, total: 0 };
       const journal = flags.shard
