@@ -147,7 +147,7 @@ export class PolicyView {
     const queues = pools.queues;
     const busy = pools.busy;
     const isLlm = pools.isLlm;
-    const llmRunning = pools.llm.running;
+    const llm = pools.llm;
     const maxQueue = pools.maxQueue;
     const cap = this.capacity;
     const links = this.links;
@@ -198,12 +198,10 @@ export class PolicyView {
       const tB = t.batchTime[B];
       let wait: number;
       if (isLlm[p] === 1) {
-        // Continuous batching: it joins the running sequences at the next step unless requests already wait;
-        // the tables give times at b concurrent sequences per replica.
-        const conc = servers > 0 ? Math.floor(llmRunning[p] / servers) + 1 : 1;
-        bEff = conc < B ? conc : B;
-        if (servers === 0) wait = plan.pools[p].coldStart_s;
-        else wait = qAll === 0 ? 0 : (Math.floor(qAll / (servers * B)) + 0.5) * tB;
+        // Continuous batching: the simulator's step model at the pool's load now (llm-estimate.ts).
+        const e = llm.estimate(t.id, p, servers, qAll, free > 0);
+        bEff = e.batch;
+        wait = servers === 0 ? plan.pools[p].coldStart_s + e.wait_s : e.wait_s;
       } else if (servers === 0) {
         // Nothing serving yet: a unit is booting or would have to start.
         wait = plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * tB;
@@ -212,7 +210,7 @@ export class PolicyView {
       } else {
         wait = (Math.floor(qAll / (servers * B)) + 0.5) * tB;
       }
-      const exec = t.batchTime[bEff];
+      const exec = isLlm[p] === 1 ? llm.est.total_s : t.batchTime[bEff];
       const rtt = t.rtt[user];
       // The shared links' backlog, as it stands now, adds to the transfers.
       let up = t.backhaulIn_s > 0 ? t.up[user] + links.siteIn.backlog(t.site, now) + t.backhaulIn_s : t.up[user];
@@ -232,7 +230,7 @@ export class PolicyView {
       c.queue_s = wait;
       c.exec_s = exec;
       c.latency_s = up + wait + exec + down;
-      c.ttft_s = up + wait + t.firstToken[bEff] + rtt / 2;
+      c.ttft_s = up + wait + (isLlm[p] === 1 ? llm.est.first_token_s : t.firstToken[bEff]) + rtt / 2;
       c.queue_length = qThis;
       c.busy_servers = busy[p];
       c.servers = servers;
