@@ -142,7 +142,10 @@ export class LlmServers {
     // Requests waiting at the pool are admitted at the replicas' next steps while sequence slots are free.
     const slots = sch.max_num_seqs * r - this.running[p];
     load.running = this.running[p] / r;
-    load.prefillAhead = (this.prefillLeft[p] + queued * input) / r;
+    // Prompts admitted at the next steps are ahead of its own; those beyond the free slots are admitted (and
+    // prefilled) one by one while it waits for a slot: the wait term counts them.
+    const admitted = queued < slots ? queued : slots > 0 ? slots : 0;
+    load.prefillAhead = (this.prefillLeft[p] + admitted * input) / r;
     load.waiting = queued > slots ? (queued - slots) / r : 0;
     load.idle = idle || servers === 0;
     return estimateLlm(this.llm[p]!.coeffs, sch, input, this.targetOutput[t], load, this.est);
