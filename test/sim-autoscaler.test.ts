@@ -84,8 +84,11 @@ describe('wantedLlmUnits and defaultTargetRunning (continuous-batching LLM pools
       blocks: 1e6,
       watermarkBlocks: 0,
     };
-    const svc = (latency_s: number | null, ttft_s: number | null) =>
-      ({ slo: { latency_s, ttft_s }, request: { input_tokens: 300, output_tokens: 100 } }) as unknown as Service;
+    const svc = (latency_s: number | null, ttft_s: number | null, tpot_s: number | null = null) =>
+      ({
+        slo: { latency_s, ttft_s, tpot_s },
+        request: { input_tokens: 300, output_tokens: 100 },
+      }) as unknown as Service;
     const est = (b: number) =>
       estimateLlm(
         llm.coeffs,
@@ -107,6 +110,12 @@ describe('wantedLlmUnits and defaultTargetRunning (continuous-batching LLM pools
       defaultTargetRunning(llm, [svc(8, null)], 0.7),
     );
     expect(defaultTargetRunning(llm, [svc(null, null)], 0.7)).toBe(Math.floor(256 * 0.7));
+    // A TPOT SLO counts too: 40 ms a token allows fewer sequences than 15 s for the whole answer.
+    const tpot = defaultTargetRunning(llm, [svc(null, null, 0.04)], 0.7);
+    expect(tpot).toBeLessThan(target);
+    let maxT = 0;
+    for (let n = 1; n <= 256; n++) if ((est(n).total_s - est(n).first_token_s) / 99 <= 0.04) maxT = n;
+    expect(tpot).toBe(Math.floor(maxT * 0.7));
     // An SLO no batch meets still gives 1.
     expect(defaultTargetRunning(llm, [svc(0.01, null)], 0.7)).toBe(1);
   });

@@ -64,7 +64,7 @@ export function wantedLlmUnits(
 /**
  * The default `target_running` of a continuous-batching LLM pool: the largest running batch per replica at
  * which the placement estimate (llm-estimate.ts, nothing waiting and no prompt ahead) of every service it
- * hosts still meets that service's latency and TTFT SLOs on the replica alone (the network left out),
+ * hosts still meets that service's latency, TTFT and TPOT SLOs on the replica alone (the network left out),
  * times `target_utilisation` for headroom; without SLOs, max_num_seqs × target_utilisation. At least 1.
  */
 export function defaultTargetRunning(
@@ -79,12 +79,18 @@ export function defaultTargetRunning(
   for (const s of services) {
     const lat = s.slo.latency_s;
     const ttft = s.slo.ttft_s;
-    if (lat === null && ttft === null) continue;
+    const tpot = s.slo.tpot_s;
+    if (lat === null && ttft === null && tpot === null) continue;
+    const out1 = s.request.output_tokens > 1 ? s.request.output_tokens - 1 : 1;
     let n = 0;
     for (let b = 1; b <= best; b++) {
       load.running = b - 1;
       estimateLlm(llm.coeffs, sched, s.request.input_tokens, s.request.output_tokens, load, out);
-      if ((lat !== null && out.wait_s + out.total_s > lat) || (ttft !== null && out.wait_s + out.first_token_s > ttft))
+      if (
+        (lat !== null && out.wait_s + out.total_s > lat) ||
+        (ttft !== null && out.wait_s + out.first_token_s > ttft) ||
+        (tpot !== null && (out.total_s - out.first_token_s) / out1 > tpot)
+      )
         break;
       n = b;
     }
