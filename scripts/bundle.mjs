@@ -57,9 +57,10 @@ await esbuild.build({
   platform: 'node',
   target: 'node20',
   minify: true,
-  // Node's built-ins are imported from CommonJS packages (commander) with require(): give the bundle one.
+  // Node's built-ins are imported from CommonJS packages (commander) with require(): give the bundle one; and
+  // write-file-atomic names its temporary files from __filename, which ES modules do not have.
   banner: {
-    js: "import { createRequire as __placesimRequire } from 'node:module'; const require = __placesimRequire(import.meta.url);",
+    js: "import { createRequire as __placesimRequire } from 'node:module'; import { fileURLToPath as __placesimPath } from 'node:url'; const require = __placesimRequire(import.meta.url); const __filename = __placesimPath(import.meta.url);",
   },
   plugins: [keepOutside],
   logLevel: 'warning',

@@ -136,5 +136,26 @@ export function formatMessage(message: string, where: Where): string {
   if (loc !== '') parts.push(loc);
   if (where.path !== undefined && where.path.length > 0) parts.push(formatPath(where.path));
   parts.push(message);
-  return parts.join(': ');
+  return escapeControls(parts.join(': '));
+}
+
+/**
+ * Control characters (ANSI escapes, terminal-title sequences, newlines) from names in a file or a scenario,
+ * escaped as \uXXXX: an error message is one line and never drives the terminal.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/**
+ * Why a system call failed, from a Node error: "no space left on device (ENOSPC)" from
+ * "ENOSPC: no space left on device, write". For messages that already name the path.
+ */
+export function systemReason(e: NodeJS.ErrnoException): string {
+  const m = /^E[A-Z0-9]+: ([^,]+)/.exec(e.message);
+  return `${m ? m[1] : e.message.split('\n')[0]}${e.code !== undefined ? ` (${e.code})` : ''}`;
 }

@@ -138,7 +138,7 @@ describe('placesim run', () => {
 
   it('--csv into a path that is a file: exit 2, one line', async () => {
     const line = expectOneLineBadInput(await cli('run', CHATBOT, '--policy', 'edge-only', '--csv', 'package.json'));
-    expect(line).toMatch(/^placesim: cannot write CSV files into "package\.json"/);
+    expect(line).toMatch(/^placesim: cannot write the CSV file "package\.json\/summary\.csv": not a directory/);
   });
 
   it('prints the table by default, with every policy as a column', async () => {

@@ -50,7 +50,7 @@ describe('per-request trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'placesim-trace-'));
     const w = new TraceCsvWriter(join(dir, 'trace.csv'));
     runScenario(scenario, { trace: w.write });
-    w.close();
+    w.finish();
     const lines = readFileSync(join(dir, 'trace.csv'), 'utf8').trimEnd().split('\n');
     expect(lines[0]).toBe(TRACE_COLUMNS.join(','));
     expect(lines.length - 1).toBe(c.arrivals);

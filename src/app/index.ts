@@ -10,6 +10,7 @@ export {
   locatePlanError,
   prepareScenario,
   runLoaded,
+  type InputLimits,
   type LoadedScenario,
   type PrepareOptions,
   type RunLoadedOptions,

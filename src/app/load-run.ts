@@ -8,6 +8,9 @@
  *   4. resolve every policy name to an object (built-ins, variants, user policies);
  *   5. plan (checkPlan) — optional here, as the run plans again — and run (runLoaded).
  *
+ * Step 2 also checks the run's budget (scenario/budget.ts): a run estimated past --max-events is refused
+ * before anything runs, and the files the scenario may read are limited (scenario/files.ts, --allow-read).
+ *
  * A PlanError becomes an InputError located in the scenario file (file:line:col and field path); every other
  * failure keeps its type, and src/app/exit.ts maps it to an exit code.
  */
@@ -17,8 +20,10 @@ import type { Catalog, Scenario } from '../model/types.js';
 import { BUILTIN_POLICY_NAMES } from '../placement/names.js';
 import { loadPolicyModules, withUserPolicies, type UserPolicy } from '../placement/plugin.js';
 import type { Policy } from '../placement/policy.js';
+import { checkBudget } from '../scenario/budget.js';
 import { loadScenarioFile, loadScenarioText } from '../scenario/load.js';
 import { buildPlan, resolvePolicies, runScenario, type TraceSink } from '../sim/index.js';
+import { withDefaultSignals } from './signals.js';
 
 /** Where the scenario comes from: a file, or (for sweep variants) text already read, with the file it came from. */
 export interface ScenarioSource {
@@ -34,7 +39,16 @@ export interface PrepareOptions {
   policies?: readonly string[];
   /** Hardware catalog; default: the embedded one. */
   catalog?: Catalog;
+  /** Folders besides the scenario's own from which it may read files (--allow-read). */
+  allowRead?: readonly string[];
+  /** Largest file a scenario may read, bytes (default 64 MiB). */
+  maxFileBytes?: number;
+  /** Most events a run may be estimated to take (--max-events); default scenario/budget.ts DEFAULT_MAX_EVENTS. */
+  maxEvents?: number;
 }
+
+/** The limits on what a scenario may read and run (--allow-read, --max-events): scenario/files.ts, budget.ts. */
+export type InputLimits = Pick<PrepareOptions, 'allowRead' | 'maxFileBytes' | 'maxEvents'>;
 
 /** A scenario ready to run: the scenario with the user policies taken into account, and its policies resolved. */
 export interface LoadedScenario {
@@ -68,12 +82,18 @@ export function prepareScenario(
     ...(opts.policies !== undefined ? { policies: [...opts.policies] } : {}),
     ...(opts.catalog !== undefined ? { catalog: opts.catalog } : {}),
     knownPolicies: [...BUILTIN_POLICY_NAMES, ...userPolicies.map((p) => p.name)],
+    files: {
+      ...(opts.allowRead !== undefined ? { allowRead: opts.allowRead } : {}),
+      ...(opts.maxFileBytes !== undefined ? { maxBytes: opts.maxFileBytes } : {}),
+    },
   };
   const loaded =
     source.text === undefined
       ? loadScenarioFile(source.file, loadOptions)
       : loadScenarioText(source.text, source.file, loadOptions);
   const scenario = withUserPolicies(loaded, userPolicies, opts.policies !== undefined);
+  // Before anything is planned or run: a run past the budget is refused with its estimate.
+  checkBudget(scenario, opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {});
   const policies = located(scenario, () => resolvePolicies(scenario, userPolicies));
   return { scenario, policies, userPolicies };
 }
@@ -83,14 +103,19 @@ export function checkPlan(loaded: LoadedScenario): void {
   located(loaded.scenario, () => buildPlan(loaded.scenario));
 }
 
-/** Step 5b: runs every policy of the scenario (same seed, common random numbers) and returns the Result. */
+/**
+ * Step 5b: runs every policy of the scenario (same seed, common random numbers) and returns the Result. The
+ * run is synchronous: a SIGINT/SIGTERM during it ends the process at once (app/signals.ts).
+ */
 export function runLoaded(loaded: LoadedScenario, opts: RunLoadedOptions = {}): Result {
   return located(loaded.scenario, () =>
-    runScenario(loaded.scenario, {
-      policies: [...loaded.policies],
-      ...(opts.trace !== undefined ? { trace: opts.trace } : {}),
-      ...(opts.onPolicyDone !== undefined ? { onPolicyDone: opts.onPolicyDone } : {}),
-    }),
+    withDefaultSignals(() =>
+      runScenario(loaded.scenario, {
+        policies: [...loaded.policies],
+        ...(opts.trace !== undefined ? { trace: opts.trace } : {}),
+        ...(opts.onPolicyDone !== undefined ? { onPolicyDone: opts.onPolicyDone } : {}),
+      }),
+    ),
   );
 }
 

@@ -1,6 +1,8 @@
-/** Writing a check's CI outputs: the `--summary` Markdown and the `--junit` XML. */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+/**
+ * Writing a check's CI outputs: the `--summary` Markdown and the `--junit` XML. Both are written atomically
+ * (report/write.ts): an interrupted check leaves each file as it was or complete, never torn.
+ */
+import { appendFileAtomically, writeFileAtomically } from '../report/write.js';
 import { renderCheckJunit, renderCheckMarkdown } from './render.js';
 import type { CheckReport } from './run-check.js';
 
@@ -12,12 +14,7 @@ export interface CheckOutputs {
 }
 
 export function writeCheckOutputs(report: CheckReport, outputs: CheckOutputs): void {
-  if (outputs.summary !== undefined) {
-    mkdirSync(dirname(outputs.summary), { recursive: true });
-    appendFileSync(outputs.summary, renderCheckMarkdown(report));
-  }
-  if (outputs.junit !== undefined) {
-    mkdirSync(dirname(outputs.junit), { recursive: true });
-    writeFileSync(outputs.junit, renderCheckJunit(report));
-  }
+  if (outputs.summary !== undefined)
+    appendFileAtomically(outputs.summary, renderCheckMarkdown(report), 'the check summary');
+  if (outputs.junit !== undefined) writeFileAtomically(outputs.junit, renderCheckJunit(report), 'the JUnit report');
 }

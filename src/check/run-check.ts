@@ -3,13 +3,21 @@
  * (`<baselineDir>/<scenario name>.json`, the JSON `placesim run --json` prints). Every input is read and
  * checked before the first simulation runs, so a missing baseline or a bad flag costs no simulation time.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RESULT_FORMAT_VERSION } from '../metrics/result.js';
 import type { Scenario } from '../model/types.js';
 import { renderJson } from '../report/json.js';
+import { writeFileAtomically } from '../report/write.js';
 import { InputError } from '../errors.js';
-import { checkPlan, loadUserPolicies, prepareScenario, runLoaded, type LoadedScenario } from '../app/load-run.js';
+import {
+  checkPlan,
+  loadUserPolicies,
+  prepareScenario,
+  runLoaded,
+  type InputLimits,
+  type LoadedScenario,
+} from '../app/load-run.js';
 import { compareMetrics, isFailure, type MetricDiff } from './compare.js';
 import { BaselineShapeError, flattenResult, type Metric } from './metrics.js';
 import { parseToleranceFlag, ToleranceResolver, type TolerancePattern } from './tolerance.js';
@@ -23,6 +31,8 @@ export interface CheckOptions {
   tolerances?: string[];
   /** Users' policy modules (--policy-module): their policies are appended to each scenario's list. */
   policyModules?: string[];
+  /** What each scenario may read and how big its run may be (--allow-read, --max-events). */
+  limits?: InputLimits;
 }
 
 export interface ScenarioCheck {
@@ -69,7 +79,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const prepared: Prepared[] = [];
   const byName = new Map<string, string>();
   for (const file of opts.files) {
-    const loaded = prepareScenario({ file }, user);
+    const loaded = prepareScenario({ file }, user, opts.limits ?? {});
     // A scenario that cannot be planned fails here, before the first simulation.
     checkPlan(loaded);
     const scenario = loaded.scenario;
@@ -125,8 +135,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 
     let status: ScenarioCheck['status'];
     if (opts.update) {
-      await mkdir(opts.baselineDir, { recursive: true });
-      await writeFile(p.baselinePath, json);
+      // Temporary file + rename: a kill leaves the old baseline or the new one, and two concurrent updates
+      // leave one of the two whole files, never a torn or interleaved one.
+      writeFileAtomically(p.baselinePath, json, 'the baseline');
       if (p.baseline === undefined) notes.push(`new baseline ${p.baselinePath}`);
       status = 'updated';
     } else {

@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { InputError } from '../errors.js';
 import { describeFailure, EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK } from '../app/exit.js';
 import { PLACESIM_VERSION } from '../version.js';
-import type { LoadedScenario } from '../app/index.js';
+import type { InputLimits, LoadedScenario } from '../app/index.js';
 import { parseSet, type SetSpec } from '../sweep/set-spec.js';
 import { parseShard, type Shard } from '../sweep/shard-spec.js';
 import { parseQueueUrl } from '../sweep/queue-url.js';
@@ -21,6 +21,9 @@ import type { SearchShardFile, SweepShardFile } from '../sweep/shard.js';
 import type { TraceCsvWriter } from '../report/trace-csv.js';
 import type { Result } from '../metrics/result.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
+import { makeDir, writeFailure, writeFileAtomically } from '../report/write.js';
+import { terminalText } from '../report/safe-text.js';
+import { onInterrupt } from '../app/signals.js';
 import type { InitOptions } from '../init/index.js';
 
 /*
@@ -56,7 +59,11 @@ async function askAtTerminal(question: string): Promise<string> {
   }
 }
 
-export { EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_BUG } from '../app/exit.js';
+export { EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_BUG, describeFailure } from '../app/exit.js';
+// For bin/placesim: the process-wide handlers must come from the same module instances as main() (one
+// bundle or one dist/), or the handlers would not see the cleanups and loaded modules main() registers.
+export { installSignalHandlers } from '../app/signals.js';
+export { installProcessGuards } from '../placement/plugin.js';
 
 function parseSeed(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number ≥ 0');
@@ -74,7 +81,7 @@ function parseList(value: string): string[] {
   return items;
 }
 
-interface RunFlags {
+interface RunFlags extends LimitFlags {
   policy?: string[];
   policyModule?: string[];
   seed?: number;
@@ -85,7 +92,7 @@ interface RunFlags {
   color?: boolean;
 }
 
-interface SweepFlags {
+interface SweepFlags extends LimitFlags {
   policyModule?: string[];
   queue?: string;
   shard?: Shard;
@@ -119,7 +126,7 @@ interface SearchFlags {
   json?: boolean;
 }
 
-interface CheckFlags {
+interface CheckFlags extends LimitFlags {
   policyModule?: string[];
   baseline: string;
   update?: boolean;
@@ -141,7 +148,7 @@ function parseCount(min: number) {
  */
 async function loadWithPolicyModules(
   file: string,
-  flags: { seed?: number; policy?: string[]; policyModule?: string[] },
+  flags: { seed?: number; policy?: string[]; policyModule?: string[] } & LimitFlags,
   io: Io,
 ): Promise<LoadedScenario> {
   const { loadUserPolicies, prepareScenario, scenarioSource } = await app();
@@ -150,7 +157,31 @@ async function loadWithPolicyModules(
   return prepareScenario(scenarioSource(file, io.readStdin), userPolicies, {
     seed: flags.seed,
     policies: flags.policy,
+    ...limitsOf(flags),
   });
+}
+
+// Input limits (docs/security.md): --allow-read widens what a scenario may read, --max-events how big its run may be.
+interface LimitFlags {
+  allowRead?: string[];
+  maxEvents?: number;
+}
+const ALLOW_READ_HELP =
+  'let the scenario read files (traces, grid CSVs) in this folder too, besides its own folder tree (repeatable)';
+const MAX_EVENTS_HELP = 'refuse runs estimated past this many events (default 1e9)';
+
+function parseMaxEvents(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?(e\d+)?$/i.test(value) || !Number.isFinite(n) || n < 1)
+    throw new InvalidArgumentError('must be a number of events ≥ 1, e.g. 5e9');
+  return n;
+}
+
+function limitsOf(flags: LimitFlags): InputLimits {
+  return {
+    ...(flags.allowRead !== undefined ? { allowRead: flags.allowRead } : {}),
+    ...(flags.maxEvents !== undefined ? { maxEvents: flags.maxEvents } : {}),
+  };
 }
 
 const SHARD_HELP =
@@ -163,24 +194,19 @@ const POLICY_MODULE_HELP = 'load your own placement policies from a JavaScript m
 // No default list: commander would print "(default: [])" in the help.
 const collect = (value: string, acc: string[] = []): string[] => [...acc, value];
 
-/** Writes a file, turning an unwritable path into bad input (exit 2) rather than a bug. */
-function writeOutput(path: string, text: string, what: string): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (typeof err?.code === 'string') throw new InputError(`cannot write ${what} "${path}": ${err.message}`);
-    throw e;
-  }
-}
-
 /** What a command decided about the exit code beyond success (the check's 1). */
 export interface RunState {
   exitCode: number;
 }
 
-export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): Command {
+export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK }): Command {
+  // Names and paths from a scenario reach the terminal: control characters in them (ANSI escapes, a
+  // terminal-title sequence) are shown escaped. The coloured table and the progress bar use rawIo.
+  const io: Io = {
+    ...rawIo,
+    out: (t) => rawIo.out(terminalText(t)),
+    err: (t) => rawIo.err(terminalText(t)),
+  };
   const program = new Command();
   program
     .name('placesim')
@@ -211,20 +237,16 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--trace', 'with --csv: also write trace.csv, one row per request (streamed, any length)')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .addOption(new Option('--color', 'colour the table').hideHelp())
+    .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
+    .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
     .action(async (file: string, flags: RunFlags) => {
       if (flags.trace && !flags.csv)
         throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
       const loaded = await loadWithPolicyModules(file, flags, io);
       const { runLoaded } = await app();
       const { renderJson, renderTable } = await reports();
-      let result;
-      let tracer: TraceCsvWriter | null = null;
-      try {
-        if (flags.trace) tracer = await openTrace(join(flags.csv!, 'trace.csv'));
-        result = runLoaded(loaded, tracer ? { trace: tracer.write } : {});
-      } finally {
-        tracer?.close();
-      }
+      const tracer = flags.trace ? await openTrace(join(flags.csv!, 'trace.csv')) : null;
+      const result = tracer ? runTracing(loaded, tracer, runLoaded) : runLoaded(loaded);
       const notes: string[] = [];
       if (flags.csv) notes.push(...(await writeCsvOrExplain(result, flags.csv)));
       if (tracer) notes.push(`${tracer.path} (${tracer.rows} rows)`);
@@ -238,7 +260,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         else io.out(`wrote ${notes.join(', ')}\n\n`);
       }
       const text = flags.json ? renderJson(result) : renderTable(result, { color: flags.color === true });
-      io.out(text.endsWith('\n') ? text : text + '\n');
+      // The table has escaped its names itself (and may hold its own colour codes); JSON escapes them.
+      rawIo.out(text.endsWith('\n') ? text : text + '\n');
     });
 
   program
@@ -263,6 +286,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--out <dir>', 'where sweep.csv, sweep.json and the resume journal go (created if missing)', 'sweep-out')
     .option('--html <file>', 'also write an HTML report of the sweep')
     .option('--json', 'print the sweep result as JSON')
+    .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
+    .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
     .action(async (file: string, flags: SweepFlags) => {
       if (flags.set.length === 0) throw new InputError('sweep needs at least one --set path=values');
       const { createProgress, runSweep, silentProgress, sweepJournalPath, sweepJson, sweepTable, writeSweepOutputs } =
@@ -271,52 +296,78 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       // Runs (point × seed), counted as they finish: points finish out of order across the workers.
       const progress = quiet()
         ? silentProgress
-        : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
-      let result;
-      let definition = '';
-      try {
-        mkdirOrExplain(flags.out);
-        result = await runSweep({
-          file,
-          sets: flags.set,
-          replications: flags.replications,
-          seed: flags.seed,
-          policies: flags.policy,
-          policyModules: flags.policyModule,
-          workers: flags.workers,
-          journal: flags.shard
-            ? shardPath(flags.out, 'sweep', flags.shard).replace(/\.json$/, '.journal.jsonl')
-            : sweepJournalPath(flags.out),
-          ...(flags.shard ? { shard: flags.shard, onDefinition: (h: string) => (definition = h) } : {}),
-          ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
-          onRunProgress: (done, total) => progress.update(done, total),
-        });
-      } finally {
+        : createProgress(Boolean(process.stderr.isTTY) && rawIo === processIo, (s) => rawIo.err(s), 'run');
+      const { lockSweepDir } = await import('../sweep/lock.js');
+      makeDir(flags.out);
+      // The folder is locked until the outputs are written: a second sweep on it would interleave journals.
+      const lock = lockSweepDir(
+        flags.out,
+        (line) => {
+          if (!quiet()) io.err(`placesim: ${line}\n`);
+        },
+        flags.shard ? `sweep.shard-${flags.shard.index}-of-${flags.shard.count}.lock` : undefined,
+      );
+      let saved = { done: 0, total: 0 };
+      const journal = flags.shard
+        ? shardPath(flags.out, 'sweep', flags.shard).replace(/\.json$/, '.journal.jsonl')
+        : sweepJournalPath(flags.out);
+      const off = onInterrupt(() => {
         progress.stop();
-      }
-      if (flags.shard) {
-        const path = shardPath(flags.out, 'sweep', flags.shard);
-        writeOutput(
-          path,
-          shardJson({
-            kind: SHARD_KIND,
-            format_version: SHARD_FORMAT_VERSION,
-            of: 'sweep',
-            shard: flags.shard,
-            definition,
-            result,
-          }),
-          'the shard file',
-        );
-        if (!quiet())
-          io.out(`share ${flags.shard.index}/${flags.shard.count}: ${result.points.length} point(s): wrote ${path}\n`);
-        return;
-      }
-      const paths = writeSweepOutputs(result, flags.out);
-      if (flags.html) {
-        const { renderSweepHtml } = await import('../report/html.js');
-        writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
-        paths.push(flags.html);
+        lock.release();
+        return `${saved.done} of ${saved.total} point(s) saved in ${journal}; run the same command again to resume`;
+      });
+      let result;
+      let paths: string[];
+      try {
+        let definition = '';
+        try {
+          result = await runSweep({
+            file,
+            sets: flags.set,
+            replications: flags.replications,
+            seed: flags.seed,
+            policies: flags.policy,
+            policyModules: flags.policyModule,
+            workers: flags.workers,
+            journal,
+            ...(flags.shard ? { shard: flags.shard, onDefinition: (h: string) => (definition = h) } : {}),
+            ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
+            onProgress: (done, total) => (saved = { done, total }),
+            onRunProgress: (done, total) => progress.update(done, total),
+            limits: limitsOf(flags),
+          });
+        } finally {
+          progress.stop();
+        }
+        if (flags.shard) {
+          const path = shardPath(flags.out, 'sweep', flags.shard);
+          writeOutput(
+            path,
+            shardJson({
+              kind: SHARD_KIND,
+              format_version: SHARD_FORMAT_VERSION,
+              of: 'sweep',
+              shard: flags.shard,
+              definition,
+              result,
+            }),
+            'the shard file',
+          );
+          if (!quiet())
+            io.out(
+              `share ${flags.shard.index}/${flags.shard.count}: ${result.points.length} point(s): wrote ${path}\n`,
+            );
+          return;
+        }
+        paths = writeSweepOutputs(result, flags.out);
+        if (flags.html) {
+          const { renderSweepHtml } = await import('../report/html.js');
+          writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
+          paths.push(flags.html);
+        }
+      } finally {
+        off();
+        lock.release();
       }
       // Say where the files went in both modes: without --out they land in ./sweep-out.
       if (flags.json) {
@@ -382,7 +433,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
       const { readScenarioFile } = await import('../scenario/load.js');
       const progress = quiet()
         ? silentProgress
-        : createProgress(Boolean(process.stderr.isTTY) && io === processIo, (s) => io.err(s), 'run');
+        : createProgress(Boolean(process.stderr.isTTY) && rawIo === processIo, (s) => rawIo.err(s), 'run');
       let result;
       let shardFile: SearchShardFile | undefined;
       try {
@@ -564,6 +615,8 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .option('--summary <file>', 'append a markdown summary (e.g. $GITHUB_STEP_SUMMARY)')
     .option('--junit <file>', 'write JUnit XML')
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
+    .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
+    .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
     .action(async (files: string[], flags: CheckFlags) => {
       const { renderCheckTable, runCheck, writeCheckOutputs } = await import('../check/index.js');
       const report = await runCheck({
@@ -572,6 +625,7 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
         update: flags.update,
         tolerances: flags.tolerance,
         policyModules: flags.policyModule,
+        limits: limitsOf(flags),
       });
       io.out(renderCheckTable(report, { notes: !quiet() }));
       writeCheckOutputs(report, { summary: flags.summary, junit: flags.junit });
@@ -606,7 +660,9 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
     .description('check a scenario file without running it')
     .argument('<file>', 'scenario file (YAML or JSON), or - to read it from standard input')
     .option('--policy-module <file>', POLICY_MODULE_HELP, collect)
-    .action(async (file: string, flags: { policyModule?: string[] }) => {
+    .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
+    .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
+    .action(async (file: string, flags: { policyModule?: string[] } & LimitFlags) => {
       const loaded = await loadWithPolicyModules(file, flags, io);
       // The plan is where a model that fits nowhere is found; it is cheap and runs no events.
       const { checkPlan } = await app();
@@ -727,6 +783,11 @@ export function buildProgram(io: Io, state: RunState = { exitCode: EXIT_OK }): C
   return program;
 }
 
+/** Writes an output file whole (temporary file + rename); a path that cannot be written is exit 2. */
+function writeOutput(path: string, text: string, what: string): void {
+  writeFileAtomically(path, text, what);
+}
+
 /** Writes a new file; an existing one only with `force`. */
 function writeNew(path: string, text: string, force: boolean): void {
   try {
@@ -753,13 +814,7 @@ async function openTrace(path: string): Promise<TraceCsvWriter> {
 }
 
 function mkdirOrExplain(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (typeof err?.code === 'string') throw new InputError(`cannot create the output folder "${dir}": ${err.message}`);
-    throw e;
-  }
+  makeDir(dir);
 }
 
 /**
@@ -780,9 +835,35 @@ async function writeCsvOrExplain(result: Result, dir: string): Promise<string[]>
   try {
     return writeCsv(result, dir);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (typeof err?.code === 'string') throw new InputError(`cannot write CSV files into "${dir}": ${err.message}`);
+    throw writeFailure(e, 'CSV files into', dir);
+  }
+}
+
+/**
+ * Runs a scenario streaming its trace: the file is renamed from `.partial` to its name only when the run
+ * succeeded; a failure leaves the `.partial` file and says so in its message.
+ */
+function runTracing(
+  loaded: LoadedScenario,
+  tracer: TraceCsvWriter,
+  runLoaded: (l: LoadedScenario, o: { trace: TraceCsvWriter['write'] }) => Result,
+): Result {
+  const kept = `the unfinished trace is ${tracer.partialPath}`;
+  const off = onInterrupt(() => {
+    tracer.abandon();
+    return kept;
+  });
+  try {
+    const result = runLoaded(loaded, { trace: tracer.write });
+    tracer.finish();
+    return result;
+  } catch (e) {
+    tracer.abandon();
+    const failure = describeFailure(e);
+    if (failure.code === EXIT_BAD_INPUT) throw new InputError(`${failure.message} (${kept})`);
     throw e;
+  } finally {
+    off();
   }
 }
 
@@ -816,7 +897,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 /** The error stream may itself be what failed (a closed pipe); main() still must not throw. */
 function safeWrite(io: Io, text: string): void {
   try {
-    io.err(text);
+    io.err(terminalText(text));
   } catch {
     // nothing left to report to
   }

@@ -815,3 +815,29 @@ export const ResultSchema = z.strictObject({
     doc: 'Things the user should know about the scenario or the run (e.g. a pool with no price).',
   }),
 });
+
+// ------------------------------------------------------------------------------------------------ sweeps
+
+/**
+ * One finished point of a sweep (src/metrics/sweep-result.ts), as the sweep journal stores it: validated
+ * line by line on resume, so a line that is valid JSON but wrong (no policies, a string where a number
+ * belongs, NaN smuggled in as null) is refused rather than trusted.
+ */
+export const MetricStatSchema = z.strictObject({
+  mean: z.number().finite(),
+  ci95: z.number().finite().nonnegative(),
+  n: z.number().int().positive(),
+});
+
+export const SweepPointResultSchema = z.strictObject({
+  index: z.number().int().nonnegative(),
+  values: z.record(z.string(), z.union([z.string(), z.number().finite()])),
+  policies: z
+    .array(
+      z.strictObject({
+        policy: z.string().min(1),
+        metrics: z.record(z.string(), MetricStatSchema.nullable()),
+      }),
+    )
+    .min(1),
+});

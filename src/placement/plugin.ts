@@ -7,8 +7,22 @@
  * a failure at run time — `place` throwing, or returning anything but -1 or an available candidate's index —
  * becomes a PolicyError naming the policy, its file, the service and the value. That is a bug in the user's
  * policy, which the CLI reports as bad input (exit 2) rather than as a bug in placesim.
+ *
+ * A module is code the user chose to run, with the same rights as placesim; these guards make its mistakes
+ * clear, they are not a sandbox:
+ * - its console output goes to stderr, so it never corrupts `--json` or a table on stdout;
+ * - importing it and calling its factory must settle within POLICY_MODULE_TIMEOUT_MS (or the value of the
+ *   PLACESIM_POLICY_TIMEOUT_MS environment variable), else it is bad input naming the module;
+ * - a getter that throws, a bad shape, a factory that throws or returns nothing: bad input naming the module;
+ * - a module that adds properties to Object.prototype (or Array.prototype, Function.prototype) is refused,
+ *   naming the module and the property, before any scenario is read;
+ * - a promise it leaves rejected, or an exception thrown from one of its timers, ends the run with exit 2
+ *   naming the loaded module(s) (installProcessGuards, installed by the executable).
+ * A `place` that loops forever hangs the run: placesim cannot stop synchronous JavaScript. Run untrusted or
+ * experimental modules under `timeout` (docs/policies.md).
  */
 import { spawnSync } from 'node:child_process';
+import { Console } from 'node:console';
 import { statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -75,13 +89,44 @@ export async function loadPolicyModule(file: string): Promise<UserPolicy[]> {
     fail(`cannot load policy module: ${code === 'ENOENT' ? 'file not found' : firstLine(e)}`);
   }
 
+  consoleToStderr();
+  loadedModules.add(file);
+  const prototypes = prototypeSnapshot();
+  const limit = policyTimeoutMs();
   let ns: Record<string, unknown>;
   try {
-    ns = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+    ns = (await withTimeout(
+      import(pathToFileURL(resolve(file)).href),
+      limit,
+      () => `importing the module did not finish within ${limit} ms (a top-level await that never settles?)`,
+      file,
+    )) as Record<string, unknown>;
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw importError(file, e);
   }
+  // Reading the module's values runs its code (getters): whatever it throws is the module's failure.
+  let policies: UserPolicy[];
+  try {
+    policies = await policiesOf(ns, file, limit);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`reading the module's policies threw: ${firstLine(e)}`, { file });
+  }
+  const polluted = prototypePollution(prototypes);
+  if (polluted !== undefined) {
+    throw new InputError(
+      `the module changed ${polluted} (a property every object would inherit); a policy module must not modify built-in prototypes`,
+      { file },
+    );
+  }
+  return policies;
+}
 
+async function policiesOf(ns: Record<string, unknown>, file: string, limit: number): Promise<UserPolicy[]> {
+  const fail = (message: string): never => {
+    throw new InputError(message, { file });
+  };
   const { value, what } = pickExport(ns);
   if (value === undefined) {
     fail(
@@ -93,8 +138,14 @@ export async function loadPolicyModule(file: string): Promise<UserPolicy[]> {
   if (typeof value === 'function') {
     label = `${what} (a factory)`;
     try {
-      produced = await (value as () => unknown)();
+      produced = await withTimeout(
+        Promise.resolve().then(() => (value as () => unknown)()),
+        limit,
+        () => `${label} did not settle within ${limit} ms`,
+        file,
+      );
     } catch (e) {
+      if (e instanceof InputError) throw e;
       fail(`${label} threw: ${firstLine(e)}`);
     }
     if (produced === undefined) fail(`${label} returned nothing: it must return a policy or an array of policies`);
@@ -277,6 +328,110 @@ export function withUserPolicies(scenario: Scenario, user: readonly UserPolicy[]
     }
   }
   return policies === scenario.policies ? scenario : { ...scenario, policies };
+}
+
+// ------------------------------------------------------------------------------------------------ guards
+
+/** How long importing a module, and then its factory, may take; PLACESIM_POLICY_TIMEOUT_MS overrides it. */
+export const POLICY_MODULE_TIMEOUT_MS = 30_000;
+
+function policyTimeoutMs(): number {
+  const env = process.env.PLACESIM_POLICY_TIMEOUT_MS;
+  const n = env === undefined ? NaN : Number(env);
+  return Number.isFinite(n) && n > 0 ? n : POLICY_MODULE_TIMEOUT_MS;
+}
+
+/** The promise's value, or an InputError naming the module when it has not settled within `ms`. */
+async function withTimeout<T>(p: Promise<T>, ms: number, what: () => string, file: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  // A timer that keeps the process alive: without one, a promise that never settles would let Node exit
+  // with status 13 ("unsettled top-level await") and no message.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new InputError(what(), { file })), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Modules loaded into this process, to blame for a stray rejection or exception (installProcessGuards). */
+const loadedModules = new Set<string>();
+
+/** The policy modules loaded so far, in load order. */
+export function loadedPolicyModules(): string[] {
+  return [...loadedModules];
+}
+
+let consoleRedirected = false;
+
+/**
+ * A module's console.log/info/debug/table/dir/… lands on stderr: stdout carries placesim's results (a table,
+ * `--json`), which a stray line from a module would corrupt. placesim itself never writes through `console`.
+ */
+function consoleToStderr(): void {
+  if (consoleRedirected) return;
+  consoleRedirected = true;
+  const toStderr = new Console({ stdout: process.stderr, stderr: process.stderr });
+  const from = toStderr as unknown as Record<string, unknown>;
+  for (const key of Object.keys(from)) {
+    const fn = from[key];
+    if (typeof fn === 'function') (console as unknown as Record<string, unknown>)[key] = fn.bind(toStderr);
+  }
+}
+
+const PROTOTYPES: [string, object][] = [
+  ['Object.prototype', Object.prototype],
+  ['Array.prototype', Array.prototype],
+  ['Function.prototype', Function.prototype],
+];
+
+type PrototypeSnapshot = Map<string, Map<PropertyKey, PropertyDescriptor>>;
+
+function prototypeSnapshot(): PrototypeSnapshot {
+  return new Map(
+    PROTOTYPES.map(([name, proto]) => [
+      name,
+      new Map(Reflect.ownKeys(proto).map((k) => [k, Object.getOwnPropertyDescriptor(proto, k)!])),
+    ]),
+  );
+}
+
+/** "Object.prototype.polluted" when a module added or replaced a property of a built-in prototype. */
+function prototypePollution(before: PrototypeSnapshot): string | undefined {
+  for (const [name, proto] of PROTOTYPES) {
+    const was = before.get(name)!;
+    for (const k of Reflect.ownKeys(proto)) {
+      const d = Object.getOwnPropertyDescriptor(proto, k)!;
+      const old = was.get(k);
+      if (old === undefined || old.value !== d.value || old.get !== d.get || old.set !== d.set)
+        return `${name}.${String(k)}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * For the executable: a promise a policy module left rejected, or an exception thrown from its timer or
+ * callback, ends the process with one line naming the module(s) and status 2, instead of Node's stack trace
+ * (status 1, which `placesim check` uses for "a regression"). With no module loaded it is a bug in placesim:
+ * status 3.
+ */
+export function installProcessGuards(write: (text: string) => void = (t) => void process.stderr.write(t)): void {
+  const stray = (what: string) => (e: unknown) => {
+    const modules = loadedPolicyModules();
+    if (modules.length === 0) {
+      write(`placesim: internal error: ${what}: ${firstLine(e)} (a bug in placesim: please report it)\n`);
+      process.exit(3);
+    }
+    const who =
+      modules.length === 1 ? `policy module ${modules[0]}` : `one of the policy modules ${modules.join(', ')}`;
+    write(`placesim: ${who}: ${what}: ${firstLine(e)}\n`);
+    process.exit(2);
+  };
+  process.on('unhandledRejection', stray('a promise was rejected and nothing handled it'));
+  process.on('uncaughtException', stray('an exception was thrown outside any call placesim made'));
 }
 
 // ------------------------------------------------------------------------------------------------ helpers

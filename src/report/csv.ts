@@ -9,9 +9,10 @@
  * (CSV_UNIT_SUFFIX in the Result schema): `_ms`, `_s`, `_usd`, `_frac` (0..1), …
  */
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import { makeDir, writeFileAtomically } from './write.js';
+import { csvText } from './safe-text.js';
 import type { PolicyResult, Result } from '../metrics/result.js';
 import { csvNameWithUnit, PolicyResultSchema, TimeSeriesSchema, type FieldMeta } from '../metrics/result-schema.js';
 import { elementOf, fieldOf, fieldsOf, nodeKind, type Field } from '../metrics/result-shape.js';
@@ -266,12 +267,13 @@ function cell(v: Cell): string {
     return String(v);
   }
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  return v;
+  // Text (a name from the scenario) that a spreadsheet would run as a formula gets a leading quote.
+  return csvText(v);
 }
 
 function render<T>(columns: readonly Column<T>[], rows: readonly T[]): string {
   const records = rows.map((r) => columns.map((c) => cell(c.get(r))));
-  return stringify(records, { header: true, columns: columns.map((c) => c.name) });
+  return stringify(records, { header: true, columns: columns.map((c) => csvText(c.name)) });
 }
 
 /**
@@ -306,7 +308,7 @@ export function timeseriesCsv(result: Result): string {
       records.push(rec.map(cell));
     });
   }
-  return stringify(records, { header: true, columns });
+  return stringify(records, { header: true, columns: columns.map(csvText) });
 }
 
 /**
@@ -332,11 +334,11 @@ function seriesOf(key: 'services' | 'pools'): { key: string; column: string }[] 
 export function writeCsv(result: Result, dir: string): string[] {
   const files: [string, string][] = FILES.filter((f) => f.wanted(result)).map((f) => [f.file, f.render(result)]);
   files.push(['timeseries.csv', timeseriesCsv(result)]);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir, 'the CSV folder');
   const paths: string[] = [];
   for (const [name, text] of files) {
     const path = join(dir, name);
-    writeFileSync(path, text);
+    writeFileAtomically(path, text, 'the CSV file');
     paths.push(path);
   }
   return paths;

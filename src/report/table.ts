@@ -4,6 +4,7 @@
  * Reads only the Result.
  */
 
+import { terminalSafe } from './safe-text.js';
 import type {
   ApiResult,
   JobResult,
@@ -576,7 +577,9 @@ const padRight = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(
  * Render the comparison. Plain text, every line ending in "\n"; colours only with opts.color. Numbers are
  * right-aligned under their policy; "—" marks a value that does not exist (nothing completed, no SLO, …).
  */
-export function renderTable(result: Result, opts: TableOptions = {}): string {
+export function renderTable(input: Result, opts: TableOptions = {}): string {
+  // Names from the scenario reach a terminal: their control characters are shown, not obeyed.
+  const result = terminalSafe(input);
   const color = opts.color === true;
   const paint = (f: (s: string) => string, s: string) => (color ? f(s) : s);
   const policies = result.policies;

@@ -10,11 +10,11 @@
  *   { empirical: file.csv, column: name }        a value of the column, each row equally likely
  * `min` defaults to the field's least value (1). A trace's columns are declared on the trace itself.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import type { LengthDist, LengthField } from '../model/types.js';
 import { InputError, type PathSegment } from './errors.js';
+import { readResolvedFile, type FileAccess } from './files.js';
 
 type Path = readonly PathSegment[];
 
@@ -31,14 +31,25 @@ export function lengthSchema(min: number) {
       z
         .strictObject({
           uniform: z.tuple([whole(), whole()]).optional().describe('[min, max]: each whole number equally likely.'),
-          normal: z.number().positive().optional().describe('Mean of a normal, rounded and clipped; give sd and max.'),
-          sd: z.number().positive().optional().describe('Standard deviation of the normal.'),
+          normal: z
+            .number()
+            .positive()
+            .max(MAX_LENGTH)
+            .optional()
+            .describe('Mean of a normal, rounded and clipped; give sd and max.'),
+          sd: z.number().positive().max(MAX_LENGTH).optional().describe('Standard deviation of the normal.'),
           lognormal: z
             .number()
             .positive()
+            .max(MAX_LENGTH)
             .optional()
             .describe('Mean of a lognormal, rounded and clipped; give cv and max.'),
-          cv: z.number().positive().optional().describe('Coefficient of variation (sd / mean) of the lognormal.'),
+          cv: z
+            .number()
+            .positive()
+            .max(100)
+            .optional()
+            .describe('Coefficient of variation (sd / mean) of the lognormal.'),
           min: whole()
             .optional()
             .describe('Least value after rounding (normal, lognormal). Default: the least allowed.'),
@@ -67,6 +78,8 @@ export type LengthEntry = z.infer<ReturnType<typeof lengthSchema>>;
 export interface LengthPlace {
   scenarioFile: string | undefined;
   fail: (path: Path, message: string) => never;
+  /** What the scenario may read (scenario/files.ts): its folder tree, --allow-read, the size cap. */
+  files?: FileAccess;
 }
 
 /**
@@ -161,10 +174,11 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 export function readCsvText(file: string, what: string, path: Path, at: LengthPlace): string[] {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Every referenced file is read by scenario/files.ts: folder tree, regular files only, size cap.
+    text = readResolvedFile(file, at.scenarioFile, what, at.files);
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    at.fail(path, `cannot read ${what} "${file}": ${why}`);
+    if (!(err instanceof InputError)) throw err;
+    return at.fail(path, err.detail);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return text.split(/\r?\n/);

@@ -2,7 +2,6 @@
  * Reading a scenario: text → YAML document (JSON is YAML) → zod-checked file → resolved Scenario.
  * Every failure on the way is one InputError whose message starts with file:line:col and the field path.
  */
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import type { z } from 'zod';
@@ -15,6 +14,8 @@ import {
 import type { Catalog, Scenario } from '../model/types.js';
 import { BUILTIN_POLICY_NAMES } from '../placement/names.js';
 import { InputError, hint, type PathSegment } from './errors.js';
+import { DEFAULT_MAX_FILE_BYTES, excerpt, readRegularFile, type FileAccess } from './files.js';
+import { checkKeys, checkNesting, firstAlias } from './guard.js';
 import { resolveScenario, type NetworkDefaultsInput } from './resolve.js';
 import { fieldsAt, ScenarioFileSchema } from './schema.js';
 
@@ -34,32 +35,32 @@ export interface LoadOptions {
   networkDefaults?: Partial<NetworkDefaultsInput>;
   /** Inter-region RTTs between catalog region ids; default: the catalog's. */
   rttMs?: readonly { a: string; b: string; rtt_ms: number }[];
+  /** Which files the scenario may read (traces, grid CSVs) and how big: scenario/files.ts. */
+  files?: FileAccess;
 }
 
 export function loadScenarioFile(path: string, opts: LoadOptions = {}): Scenario {
   return loadScenarioText(readScenarioFile(path), path, opts);
 }
 
-/** A scenario file's text; an unreadable file is an InputError naming it. */
-export function readScenarioFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'file not found'
-        : code === 'EISDIR'
-          ? 'is a directory, not a scenario file'
-          : (err as Error).message;
-    throw new InputError(`cannot read scenario: ${why}`, { file: path });
-  }
+/**
+ * A scenario file's text; an unreadable file is an InputError naming it. Only a regular file of at most
+ * maxBytes (default 64 MiB) is read: never a device, FIFO or directory (scenario/files.ts).
+ */
+export function readScenarioFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): string {
+  return readRegularFile(path, maxBytes, (why) => {
+    const text = why === 'it is a directory' ? 'is a directory, not a scenario file' : why;
+    throw new InputError(`cannot read scenario: ${text}`, { file: path });
+  });
 }
 
 export function loadScenarioText(text: string, file: string, opts: LoadOptions = {}): Scenario {
   const format = extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML';
+  // Before the parser sees it: the parser recurses per level, and 10,000 levels would exhaust the stack.
+  checkNesting(text, file);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found by checkKeys, in linear time (the parser's check is quadratic).
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
 
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
@@ -70,6 +71,7 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
     else detail = `${format} syntax error: ${firstLine(e.message)}`;
     throw new InputError(detail, { file, line: pos.line, col: pos.col });
   }
+  checkKeys(doc, lineCounter, file);
 
   const locate = makeLocator(doc, lineCounter);
   let raw: unknown;
@@ -77,12 +79,18 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
     raw = doc.toJS();
   } catch (err) {
     // yaml refuses documents whose aliases expand too far (the "billion laughs" guard).
-    throw new InputError(`${format} error: ${(err as Error).message}`, { file });
+    if (err instanceof ReferenceError || /alias/i.test((err as Error).message)) {
+      throw new InputError('aliases (*name) expand to too many values (an alias bomb?); write the values out', {
+        file,
+        ...firstAlias(doc, lineCounter),
+      });
+    }
+    throw new InputError(`${format} error: ${firstLine(String((err as Error).message))}`, { file });
   }
   if (raw === null || raw === undefined)
     throw new InputError(
       'the file is empty; a scenario needs at least name, duration, regions, sites, users and services',
-      { file },
+      { file, line: 1, col: 1 },
     );
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError('a scenario must be a mapping of fields (name, duration, regions, …)', {
@@ -112,6 +120,7 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
     defaultPolicies: BUILTIN_POLICY_NAMES,
     seed: opts.seed,
     policies: opts.policies,
+    ...(opts.files !== undefined ? { files: opts.files } : {}),
   });
 }
 
@@ -131,7 +140,7 @@ function duplicateKeyName(doc: Document, offset: number): string {
     } else if (isSeq(node)) node.items.forEach(visit);
   };
   visit(doc.contents);
-  return found === undefined ? '' : ` "${found}"`;
+  return found === undefined ? '' : ` ${excerpt(found)}`;
 }
 
 // ------------------------------------------------------------------------------------------------ locating
@@ -223,7 +232,15 @@ function show(v: unknown): string {
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
+  // Strings are cut and escaped: a scenario may be a file that was never meant to be one (a secret).
+  if (typeof v === 'string') return excerpt(v, 40);
   return JSON.stringify(v);
+}
+
+/** True when the object at path's parent has the last segment as an own key (present, even if null). */
+function hasKey(raw: unknown, path: Path): boolean {
+  const parent = valueAt(raw, path.slice(0, -1));
+  return parent !== null && typeof parent === 'object' && Object.hasOwn(parent, path[path.length - 1]);
 }
 
 function issuesToError(issues: readonly Issue[], raw: unknown, file: string, locate: Locator): InputError {
@@ -237,8 +254,8 @@ function issuesToError(issues: readonly Issue[], raw: unknown, file: string, loc
   let pos = locate.value(path);
   let detail: string;
 
-  // A field that is absent fails its type check (or every option of a union): say it is missing.
-  if (value === undefined && path.length > 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
+  // A field that is absent fails its type check (or every option of a union, or an enum): say it is missing.
+  if (value === undefined && path.length > 0 && issue.code !== 'unrecognized_keys' && !hasKey(raw, path)) {
     const parent = path.slice(0, -1);
     return new InputError(`missing required field "${String(path[path.length - 1])}"${extra}`, {
       file,
@@ -250,8 +267,14 @@ function issuesToError(issues: readonly Issue[], raw: unknown, file: string, loc
     case 'unrecognized_keys': {
       const key = issue.keys[0];
       pos = locate.key([...path, key]);
-      detail = `unknown field "${key}"${hint(key, fieldsAt(path))}`;
-      if (issue.keys.length > 1) detail += `; also unknown: ${issue.keys.slice(1).join(', ')}`;
+      // Field names are shown cut and escaped: a file that is not a scenario would otherwise be listed line by line.
+      detail = `unknown field ${excerpt(key)}${hint(key, fieldsAt(path))}`;
+      const more = issue.keys.slice(1);
+      if (more.length > 0)
+        detail += `; also unknown: ${more
+          .slice(0, 3)
+          .map((k) => excerpt(k))
+          .join(', ')}${more.length > 3 ? ` and ${more.length - 3} more` : ''}`;
       break;
     }
     case 'invalid_type':

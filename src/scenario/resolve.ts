@@ -3,8 +3,6 @@
  * devices and prices, defaults are filled in, and every rule that spans fields is checked. Each failure is
  * an InputError at the field responsible, with "did you mean" over the names that exist.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join, isAbsolute } from 'node:path';
 import {
   DTYPE_BYTES,
   LENGTH_FIELDS,
@@ -29,6 +27,8 @@ import {
   type UserGroup,
 } from '../model/types.js';
 import { InputError, formatMessage, hint, type PathSegment } from './errors.js';
+import { excerpt, readReferencedFile, type FileAccess } from './files.js';
+import { RESERVED_KEYS } from './guard.js';
 import { DEFAULT_SCALING_PER_DOUBLING } from '../hardware/training.js';
 import {
   cellColumn,
@@ -64,6 +64,8 @@ export interface ResolveContext {
   defaultPolicies: readonly string[];
   seed?: number;
   policies?: readonly string[];
+  /** Which referenced files (traces, grid CSVs) may be read, and how big (scenario/files.ts). */
+  files?: FileAccess;
 }
 
 /**
@@ -93,11 +95,13 @@ class Resolver {
 
   /** Index of a declared name, or an error naming what exists. */
   ref(kind: string, name: string, table: ReadonlyMap<string, number> | readonly string[], path: Path): number {
-    const names = Array.isArray(table)
-      ? (table as readonly string[])
-      : [...(table as ReadonlyMap<string, number>).keys()];
-    const i = Array.isArray(table) ? names.indexOf(name) : ((table as ReadonlyMap<string, number>).get(name) ?? -1);
+    const map = !Array.isArray(table);
+    const i = map
+      ? ((table as ReadonlyMap<string, number>).get(name) ?? -1)
+      : (table as readonly string[]).indexOf(name);
     if (i >= 0) return i;
+    // The list of names only for the message: building it on every lookup made 10,000 names quadratic.
+    const names = map ? [...(table as ReadonlyMap<string, number>).keys()] : (table as readonly string[]);
     this.fail(path, unknownMessage(kind, name, names));
   }
 }
@@ -174,7 +178,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
     let hourly: Float64Array | null = null;
     if (Array.isArray(grid)) hourly = Float64Array.from(grid);
     else if (grid !== undefined && typeof grid === 'object') {
-      hourly = readHourly(r, grid.csv, ['regions', name, 'grid_gco2_per_kwh', 'csv'], ctx.file);
+      hourly = readHourly(r, grid.csv, ['regions', name, 'grid_gco2_per_kwh', 'csv'], ctx);
     }
     const mean = hourly ? hourly.reduce((a, b) => a + b, 0) / hourly.length : need('grid_gco2_per_kwh');
     return { index, name, grid_gco2_per_kwh: mean, grid_hourly: hourly, pue: need('pue') };
@@ -287,15 +291,19 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
   const serviceNames = Object.keys(f.services);
   if (serviceNames.length === 0 && Object.keys(f.training ?? {}).length === 0)
     r.fail(['services'], 'declare at least one service or training job');
+  // Built once: one per service made 10,000 services × 10,000 users quadratic.
+  const modelIndex = indexOf(modelNames);
+  const userIndex = indexOf(userNames);
   const services: Service[] = serviceNames.map((name, index) =>
     resolveService(r, f.services[name], ['services', name], {
       index,
       name,
       models,
-      modelIndex: indexOf(modelNames),
-      userIndex: indexOf(userNames),
+      modelIndex,
+      userIndex,
       regionIndex,
       file: ctx.file,
+      files: ctx.files,
       duration_s: f.duration,
       warmup_s: f.warmup,
     }),
@@ -313,13 +321,18 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
   // Policies: from the options (command-line flags, so no file position) or the file.
   // A --policy flag may name the file's variants as well as known policies.
   const fromOptions = ctx.policies !== undefined;
-  const policy_variants: Record<string, { policy: string; pools: string[] }> = {};
+  const policy_variants: Record<string, { policy: string; pools: string[] }> = Object.create(null) as Record<
+    string,
+    { policy: string; pools: string[] }
+  >;
   const poolNames = pools.map((p) => p.name);
   (f.policies ?? []).forEach((entry, i) => {
     if (typeof entry === 'string') return;
     if (!ctx.knownPolicies.includes(entry.policy)) {
       r.fail(['policies', i, 'policy'], unknownMessage('policy', entry.policy, ctx.knownPolicies));
     }
+    if (RESERVED_KEYS.has(entry.name))
+      r.fail(['policies', i, 'name'], `"${entry.name}" cannot be used as a name (it is reserved in JavaScript)`);
     if (ctx.knownPolicies.includes(entry.name)) {
       r.fail(['policies', i, 'name'], `"${entry.name}" is a built-in policy's name; give the variant its own name`);
     }
@@ -535,8 +548,22 @@ const INSTANCE_REQUIRED = [
   'as_of',
 ] as const;
 
+/** A copy of a table keyed by user-given names without a prototype: `constructor`, `toString` are just names. */
+function table<T>(o: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, o);
+}
+
 function mergeCatalog(r: Resolver, base: Catalog, over: ScenarioFile['catalog']): Catalog {
-  const catalog = structuredClone(base);
+  const clone = structuredClone(base);
+  // Ids in a scenario are looked up in these tables (`device: constructor` must be an unknown device).
+  const catalog: Catalog = {
+    ...clone,
+    devices: table(clone.devices),
+    instances: table(
+      Object.fromEntries(Object.entries(clone.instances).map(([k, v]) => [k, { ...v, prices: table(v.prices) }])),
+    ),
+    regions: table(clone.regions),
+  };
   for (const [id, e] of Object.entries(over?.devices ?? {})) {
     catalog.devices[id] = mergeDevice(r, id, catalog.devices[id], e, ['catalog', 'devices', id]);
   }
@@ -593,7 +620,7 @@ function mergeInstance(
 ): InstanceType {
   if (old === undefined) requireFields(r, 'instance', e, INSTANCE_REQUIRED, path);
   const slash = id.indexOf('/');
-  const prices: Record<string, InstancePrice> = structuredClone(old?.prices ?? {});
+  const prices: Record<string, InstancePrice> = table(structuredClone(old?.prices ?? {}));
   for (const [region, p] of Object.entries(e.prices ?? {})) {
     const merged = { ...(prices[region] ?? {}), ...stripUndefined(p) } as Partial<InstancePrice>;
     if (merged['on-demand'] === undefined) {
@@ -800,6 +827,7 @@ interface ServicePlace {
   userIndex: ReadonlyMap<string, number>;
   regionIndex: ReadonlyMap<string, number>;
   file: string | undefined;
+  files: FileAccess | undefined;
   duration_s: number;
   warmup_s: number;
 }
@@ -848,7 +876,11 @@ function resolveService(r: Resolver, s: ServiceEntry, path: Path, at: ServicePla
   // Request: fixed lengths, distributions, or columns of the trace.
   const req = s.request;
   const rp = [...path, 'request'];
-  const lengthPlace = { scenarioFile: at.file, fail: (p: Path, m: string): never => r.fail(p, m) };
+  const lengthPlace = {
+    scenarioFile: at.file,
+    files: at.files,
+    fail: (p: Path, m: string): never => r.fail(p, m),
+  };
   const lengths: Record<LengthField, LengthDist | null> = { input_tokens: null, output_tokens: null, items: null };
   const values: Record<LengthField, number | undefined> = {
     input_tokens: undefined,
@@ -1011,8 +1043,9 @@ function resolveArrivals(
     case 'trace': {
       const t = a.trace!;
       if (typeof t === 'string') {
-        const file = isAbsolute(t) || at.file === undefined ? t : join(dirname(at.file), t);
-        return { kind, file, times_s: readTrace(r, file, [...path, 'trace'], at.duration_s) };
+        const tp = [...path, 'trace'];
+        const { path: file, text } = readOrFail(r, t, tp, at.file, 'trace', at.files);
+        return { kind, file, times_s: readTrace(r, file, text, tp, at.duration_s) };
       }
       const tp = [...path, 'trace'];
       const file = relativeTo(at.file, t.file);
@@ -1024,6 +1057,7 @@ function resolveArrivals(
         wanted.map((f) => ({ column: t[f]!, field: f, min: 1, path: [...tp, f] })),
         tp,
         at.duration_s,
+        { scenarioFile: at.file, files: at.files },
       );
       wanted.forEach((f, k) => (traceLengths[f] = { kind: 'trace', file, column: t[f]!, values: columns.lengths[k] }));
       return { kind, file, times_s: columns.times };
@@ -1076,8 +1110,9 @@ function readTraceColumns(
   requests: ColumnRequest[],
   path: Path,
   duration_s: number,
+  from: { scenarioFile: string | undefined; files: FileAccess | undefined },
 ): { times: Float64Array; lengths: Int32Array[] } {
-  const place = { scenarioFile: undefined, fail: (p: Path, m: string): never => r.fail(p, m) };
+  const place = { ...from, fail: (p: Path, m: string): never => r.fail(p, m) };
   const lines = readCsvText(file, 'trace', [...path, 'file'], place);
   const [timeIdx, ...idx] = headerIndex(
     lines,
@@ -1114,16 +1149,26 @@ function readTraceColumns(
   return { times: Float64Array.from(times), lengths: lengths.map((v) => Int32Array.from(v)) };
 }
 
-/** One hourly grid intensity (gCO2e/kWh, ≥ 0) per line, first column; a header line and blank lines are allowed. */
-function readHourly(r: Resolver, rel: string, path: Path, scenarioFile: string | undefined): Float64Array {
-  const file = isAbsolute(rel) || scenarioFile === undefined ? rel : join(dirname(scenarioFile), rel);
-  let text: string;
+/** A referenced file's text (scenario/files.ts: folder tree, regular files, size cap), or an error at the field. */
+function readOrFail(
+  r: Resolver,
+  ref: string,
+  path: Path,
+  scenarioFile: string | undefined,
+  what: string,
+  access: FileAccess | undefined,
+): { path: string; text: string } {
   try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    r.fail(path, `cannot read grid intensity CSV "${file}": ${why}`);
+    return readReferencedFile(ref, scenarioFile, what, access);
+  } catch (e) {
+    if (e instanceof InputError) r.fail(path, e.detail);
+    throw e;
   }
+}
+
+/** One hourly grid intensity (gCO2e/kWh, ≥ 0) per line, last column; a header line and blank lines are allowed. */
+function readHourly(r: Resolver, rel: string, path: Path, ctx: ResolveContext): Float64Array {
+  const { path: file, text } = readOrFail(r, rel, path, ctx.file, 'grid intensity CSV', ctx.files);
   const values: number[] = [];
   let first = true;
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
@@ -1134,15 +1179,14 @@ function readHourly(r: Resolver, rel: string, path: Path, scenarioFile: string |
     first = false;
     if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(cell)) {
       if (isHeader) continue;
-      throw new InputError(`bad grid intensity ${JSON.stringify(cell)}: expected gCO2e/kWh`, {
+      throw new InputError(`bad grid intensity ${excerpt(cell)}: expected gCO2e/kWh`, {
         file,
         line: i + 1,
         path,
       });
     }
     const v = Number(cell);
-    if (v < 0)
-      throw new InputError(`bad grid intensity ${JSON.stringify(cell)}: must be >= 0`, { file, line: i + 1, path });
+    if (v < 0) throw new InputError(`bad grid intensity ${excerpt(cell)}: must be >= 0`, { file, line: i + 1, path });
     values.push(v);
   }
   if (values.length === 0) r.fail(path, `grid intensity CSV "${file}" has no values`);
@@ -1150,14 +1194,7 @@ function readHourly(r: Resolver, rel: string, path: Path, scenarioFile: string |
 }
 
 /** One arrival time (seconds from the start) per line; a header line and blank lines are allowed. */
-function readTrace(r: Resolver, file: string, path: Path, duration_s: number): Float64Array {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    r.fail(path, `cannot read trace "${file}": ${why}`);
-  }
+function readTrace(r: Resolver, file: string, text: string, path: Path, duration_s: number): Float64Array {
   const times: number[] = [];
   let first = true;
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
@@ -1167,7 +1204,7 @@ function readTrace(r: Resolver, file: string, path: Path, duration_s: number): F
     first = false;
     // The error names the CSV row; the path says which service's trace it is.
     const bad = (why: string): never => {
-      throw new InputError(`bad arrival time ${JSON.stringify(cell)}: ${why}`, { file, line: i + 1, path });
+      throw new InputError(`bad arrival time ${excerpt(cell)}: ${why}`, { file, line: i + 1, path });
     };
     if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(cell)) {
       if (isHeader) continue;

@@ -19,14 +19,40 @@ import { lengthSchema } from './distributions.js';
 interface UnitMeta {
   unit: UnitKind;
   positive: boolean;
+  /** Bounds as written (e.g. "1ns", "100y"), shown in the JSON Schema and in messages. */
+  min: string | undefined;
+  max: string;
 }
+
+/**
+ * Default bounds of unit fields, per kind: wide enough for any real scenario, narrow enough that no value
+ * makes the simulator allocate or loop without end, or overflow to Infinity. A field may narrow them.
+ */
+export const UNIT_BOUNDS: Readonly<Record<UnitKind, { min?: string; positiveMin?: string; max: string }>> = {
+  duration: { positiveMin: '1ns', max: '100y' },
+  rate: { min: '1e-6/s', max: '1e6/s' },
+  bytes: { max: '1000PB' },
+  bandwidth: { min: '1bps', max: '1000Tbps' },
+  'byte-rate': { min: '1B/s', max: '1000PB/s' },
+  power: { max: '1MW' },
+};
+
+/** Upper bound of a plain number field that gives none of its own (every numeric field has one). */
+export const MAX_NUMBER = 1e15;
+/** Upper bound of a count (devices, replicas, …) that gives none of its own. */
+export const MAX_COUNT = 1e9;
 
 /** Marks unit fields so the JSON Schema can describe them as patterned strings (see scenarioJsonSchema). */
 const unitRegistry = z.registry<UnitMeta>();
 
-function unit(kind: UnitKind, opts: { positive?: boolean } = {}) {
+function unit(kind: UnitKind, opts: { positive?: boolean; min?: string; max?: string } = {}) {
   const positive = opts.positive ?? false;
   const t = UNIT_TABLES[kind];
+  const b = UNIT_BOUNDS[kind];
+  const minText = opts.min ?? (positive ? (b.positiveMin ?? b.min) : b.min);
+  const maxText = opts.max ?? b.max;
+  const min = minText === undefined ? undefined : parseUnit(kind, minText);
+  const max = parseUnit(kind, maxText);
   const schema = z
     .union([z.string(), z.number()], {
       error: (iss) =>
@@ -38,6 +64,10 @@ function unit(kind: UnitKind, opts: { positive?: boolean } = {}) {
       try {
         const n = parseUnit(kind, v);
         if (positive && n <= 0) throw new InputError(`bad ${t.noun} ${JSON.stringify(v)}: must be > 0`);
+        // A zero that is allowed stays allowed; otherwise a value must lie within the bounds.
+        if (min !== undefined && n < min && !(n === 0 && !positive && !t.positive))
+          throw new InputError(`bad ${t.noun} ${JSON.stringify(v)}: must be >= ${minText}`);
+        if (n > max) throw new InputError(`bad ${t.noun} ${JSON.stringify(v)}: must be <= ${maxText}`);
         return n;
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
@@ -45,26 +75,38 @@ function unit(kind: UnitKind, opts: { positive?: boolean } = {}) {
         return z.NEVER;
       }
     });
-  unitRegistry.add(schema, { unit: kind, positive });
+  unitRegistry.add(schema, { unit: kind, positive, min: minText, max: maxText });
   return schema;
 }
 
-const duration = (positive = false) => unit('duration', { positive });
+const duration = (positive = false, bounds: { min?: string; max?: string } = {}) =>
+  unit('duration', { positive, ...bounds });
 const rate = () => unit('rate');
 const bytes = () => unit('bytes');
 const bandwidth = () => unit('bandwidth');
 const byteRate = () => unit('byte-rate');
 const power = () => unit('power');
 
-const nonNegative = () => z.number().min(0);
-const positive = () => z.number().positive();
-const count = (min: number) => z.number().int().min(min);
+const nonNegative = (max = MAX_NUMBER) => z.number().min(0).max(max);
+const positive = (max = MAX_NUMBER) => z.number().positive().max(max);
+const count = (min: number, max = MAX_COUNT) => z.number().int().min(min).max(max);
+/** Most entries a collection of named things may hold (regions, sites, …): keeps validation fast and bounded. */
+const named = <T extends z.ZodType>(value: T, max: number) =>
+  z
+    .record(z.string(), value)
+    .refine((r) => Object.keys(r).length <= max, { message: `too many entries: at most ${max}`, abort: true })
+    .meta({ maxProperties: max });
+
+/** US dollars, per hour or per unit: far above any real price, below where sums could overflow. */
+const USD_MAX = 1e9;
+/** Devices or instances in one pool. */
+const UNITS_MAX = 100_000;
 const name = () => z.string().min(1);
 const dtype = () => z.enum(DTYPES);
 
 const peakTflops = z
   .strictObject(
-    Object.fromEntries(DTYPES.map((d) => [d, positive().optional()])) as Record<
+    Object.fromEntries(DTYPES.map((d) => [d, positive(1e6).optional()])) as Record<
       (typeof DTYPES)[number],
       z.ZodOptional<z.ZodNumber>
     >,
@@ -101,9 +143,9 @@ export const DeviceEntrySchema = z
   );
 
 export const InstancePriceSchema = z.strictObject({
-  'on-demand': nonNegative().optional().describe('$/hour for one instance.'),
-  spot: nonNegative().optional(),
-  reserved: nonNegative().optional(),
+  'on-demand': nonNegative(USD_MAX).optional().describe('$/hour for one instance.'),
+  spot: nonNegative(USD_MAX).optional(),
+  reserved: nonNegative(USD_MAX).optional(),
 });
 
 export const InstanceEntrySchema = z
@@ -111,11 +153,10 @@ export const InstanceEntrySchema = z
     provider: z.string().min(1).optional().describe('Default: the part of the id before "/".'),
     name: z.string().min(1).optional().describe('Default: the part of the id after "/".'),
     device: z.string().min(1).optional().describe('Catalog device id.'),
-    devices: count(1).optional().describe('Devices per instance.'),
+    devices: count(1, 1024).optional().describe('Devices per instance.'),
     host_power_idle: power().optional(),
     host_power_max: power().optional(),
-    prices: z
-      .record(z.string(), InstancePriceSchema)
+    prices: named(InstancePriceSchema, 1000)
       .optional()
       .describe('$/hour per catalog region id (or scenario region name). Merged per region into the default prices.'),
     ...provenance,
@@ -124,17 +165,25 @@ export const InstanceEntrySchema = z
 
 export const RegionSchema = z.strictObject({
   grid_gco2_per_kwh: z
-    .union([nonNegative(), z.array(nonNegative()).min(1), z.strictObject({ csv: z.string().min(1) })], {
-      error: (iss) =>
-        iss.input === undefined
-          ? undefined
-          : 'expected a number (gCO2e/kWh), a list of hourly values, or { csv: file }',
-    })
+    .union(
+      [nonNegative(1e4), z.array(nonNegative(1e4)).min(1).max(20_000), z.strictObject({ csv: z.string().min(1) })],
+      {
+        error: (iss) =>
+          iss.input === undefined
+            ? undefined
+            : 'expected a number (gCO2e/kWh), a list of hourly values, or { csv: file }',
+      },
+    )
     .optional()
     .describe(
       'Grid carbon intensity, gCO2e/kWh: a constant; a list of hourly values (24 = a daily profile, repeated; value i is hour i of the run); or { csv: file } with one hourly value per line. Default: from the catalog region.',
     ),
-  pue: z.number().min(1).optional().describe('Power usage effectiveness, >= 1. Default: from the catalog region.'),
+  pue: z
+    .number()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe('Power usage effectiveness, >= 1. Default: from the catalog region.'),
   catalog: z
     .string()
     .min(1)
@@ -145,8 +194,7 @@ export const RegionSchema = z.strictObject({
 });
 
 export const NetworkSchema = z.strictObject({
-  rtt: z
-    .record(z.string(), duration())
+  rtt: named(duration(false, { max: '1h' }), 500_000)
     .optional()
     .describe(
       'Round-trip times between regions, keyed "a <-> b". Pairs not given come from the catalog when both regions map to catalog ids.',
@@ -154,12 +202,14 @@ export const NetworkSchema = z.strictObject({
   intra_region_rtt: duration()
     .optional()
     .describe(`RTT between two sites in the same region. Default: the catalog's (${CATALOG_INTRA_REGION_RTT_MS} ms).`),
-  egress_usd_per_gb: nonNegative().optional().describe('$ per GB leaving a cloud to the internet. Default: catalog.'),
-  inter_region_usd_per_gb: nonNegative().optional().describe('$ per GB between regions. Default: catalog.'),
-  energy_kwh_per_gb: nonNegative()
+  egress_usd_per_gb: nonNegative(1e4)
+    .optional()
+    .describe('$ per GB leaving a cloud to the internet. Default: catalog.'),
+  inter_region_usd_per_gb: nonNegative(1e4).optional().describe('$ per GB between regions. Default: catalog.'),
+  energy_kwh_per_gb: nonNegative(1e4)
     .optional()
     .describe('Network (WAN) energy per GB transferred, kWh. Default: catalog (0.001, Cloud Carbon Footprint).'),
-  lan_energy_kwh_per_gb: nonNegative()
+  lan_energy_kwh_per_gb: nonNegative(1e4)
     .optional()
     .describe(
       "Energy per GB carried on a local network: between a user group and the edge site it sits on (users' `lan`), kWh. Default: catalog (4.4e-6, an estimate).",
@@ -169,25 +219,27 @@ export const NetworkSchema = z.strictObject({
 export const PoolSchema = z
   .strictObject({
     instance: z.string().min(1).optional().describe('Catalog instance id, e.g. "aws/p5.48xlarge". Use with replicas.'),
-    replicas: count(1).optional().describe('Number of instances.'),
+    replicas: count(1, UNITS_MAX).optional().describe('Number of instances.'),
     pricing: z.enum(PRICINGS).optional().describe('Instance pricing; default on-demand.'),
     device: z.string().min(1).optional().describe('Catalog device id, e.g. "jetson-agx-orin-64gb". Use with count.'),
-    count: count(1).optional().describe('Number of devices.'),
-    usd_per_hour: nonNegative()
+    count: count(1, UNITS_MAX).optional().describe('Number of devices.'),
+    usd_per_hour: nonNegative(USD_MAX)
       .optional()
       .describe('$/hour per unit (instance or device); overrides the catalog price.'),
-    capex_usd: nonNegative().optional().describe('Purchase price per unit, $, amortised over lifetime.'),
-    lifetime: duration(true).optional().describe('Amortisation period, e.g. "3y". Required with capex_usd.'),
-    electricity_usd_per_kwh: nonNegative()
+    capex_usd: nonNegative(USD_MAX).optional().describe('Purchase price per unit, $, amortised over lifetime.'),
+    lifetime: duration(true, { min: '1d' })
+      .optional()
+      .describe('Amortisation period, e.g. "3y". Required with capex_usd.'),
+    electricity_usd_per_kwh: nonNegative(1e4)
       .optional()
       .describe('Electricity price paid by the operator. Default 0 (inside the hourly price).'),
-    upkeep_usd_per_year: nonNegative().optional().describe('Upkeep per unit per year, $. Default 0.'),
+    upkeep_usd_per_year: nonNegative(USD_MAX).optional().describe('Upkeep per unit per year, $. Default 0.'),
     max_queue: count(0).optional().describe('Requests waiting beyond this are rejected. Default: unbounded.'),
     autoscale: z
       .strictObject({
-        min: count(0).describe('Fewest instances (0 = scale to zero).'),
-        max: count(1).describe('Most instances.'),
-        initial: count(0).optional().describe('Instances at the start. Default: min.'),
+        min: count(0, UNITS_MAX).describe('Fewest instances (0 = scale to zero).'),
+        max: count(1, UNITS_MAX).describe('Most instances.'),
+        initial: count(0, UNITS_MAX).optional().describe('Instances at the start. Default: min.'),
         metric: z
           .enum(['utilisation', 'queue'])
           .prefault('utilisation')
@@ -203,6 +255,7 @@ export const PoolSchema = z
         target_queue: z
           .number()
           .gt(0)
+          .max(1e6)
           .prefault(4)
           .describe(
             'metric queue: add an instance when more requests than this wait per serving replica; release one when none waits. Default 4.',
@@ -223,7 +276,7 @@ export const PoolSchema = z
           .describe(
             'Weight loading rate; cold start = boot_time + weights / model_load. Default 2GB/s (an estimate: local NVMe or a fast object store).',
           ),
-        check_every: duration(true).prefault('30s').describe('Autoscaler period. Default 30s.'),
+        check_every: duration(true, { min: '1ms' }).prefault('30s').describe('Autoscaler period. Default 30s.'),
       })
       .optional()
       .describe('Autoscaling of an instance pool: give min and max here instead of replicas.'),
@@ -235,14 +288,14 @@ export const PoolSchema = z
       ),
     failures: z
       .strictObject({
-        mtbf: duration(true).describe('Mean time between failures of one unit (instance or device).'),
-        mttr: duration(true).describe('Mean time to repair.'),
+        mtbf: duration(true, { min: '1s' }).describe('Mean time between failures of one unit (instance or device).'),
+        mttr: duration(true, { min: '1ms' }).describe('Mean time to repair.'),
       })
       .optional()
       .describe('Random unit failures (exponential, seeded per pool).'),
     preemption: z
       .strictObject({
-        mean_time: duration(true).describe('Mean time to a spot interruption of one unit.'),
+        mean_time: duration(true, { min: '1s' }).describe('Mean time to a spot interruption of one unit.'),
         restart: duration().prefault('5m').describe('Time until a replacement unit serves again. Default 5m.'),
       })
       .optional()
@@ -253,7 +306,7 @@ export const PoolSchema = z
 export const SiteSchema = z.strictObject({
   kind: z.enum(SITE_KINDS),
   region: name().describe('A region declared under regions.'),
-  pools: z.record(z.string(), PoolSchema),
+  pools: named(PoolSchema, 1000),
   backhaul: z
     .strictObject({
       in: bandwidth().optional().describe('Inbound capacity shared by every upload to the site, e.g. "100Mbps".'),
@@ -265,8 +318,10 @@ export const SiteSchema = z.strictObject({
     ),
   uplink: z
     .strictObject({
-      mtbf: duration(true).optional().describe('Mean time between uplink outages (random, exponential).'),
-      mttr: duration(true).optional().describe('Mean outage length.'),
+      mtbf: duration(true, { min: '1s' })
+        .optional()
+        .describe('Mean time between uplink outages (random, exponential).'),
+      mttr: duration(true, { min: '1ms' }).optional().describe('Mean outage length.'),
       buffer: bytes()
         .prefault('0B')
         .describe('Store-and-forward buffer for responses while the uplink is down. Default 0B.'),
@@ -288,8 +343,8 @@ export const UserSchema = z.strictObject({
   region: name(),
   access_rtt: z
     .strictObject({
-      edge: duration().describe('RTT from the users to a metro edge site in their region.'),
-      cloud: duration().describe('RTT from the users to the cloud entry point in their region.'),
+      edge: duration(false, { max: '1h' }).describe('RTT from the users to a metro edge site in their region.'),
+      cloud: duration(false, { max: '1h' }).describe('RTT from the users to the cloud entry point in their region.'),
     })
     .describe('Last-mile round-trip times.'),
   uplink: link('Upstream bandwidth per user (request uploads)'),
@@ -309,9 +364,9 @@ export const UserSchema = z.strictObject({
 
 export const ModelSchema = z
   .strictObject({
-    params: positive().optional().describe('Parameter count; makes this an LLM.'),
+    params: positive(1e15).optional().describe('Parameter count; makes this an LLM.'),
     dtype: dtype().default('fp16'),
-    kv_bytes_per_token: positive()
+    kv_bytes_per_token: positive(1e9)
       .optional()
       .describe('LLM KV-cache bytes per token of context. Default: an estimate scaled from Llama-3-8B.'),
     quantisation: z
@@ -320,7 +375,9 @@ export const ModelSchema = z
       .describe(
         'LLMs in int4/int8: weight-only (default: weights stored narrow, arithmetic in fp16, as AWQ/GPTQ W4A16/W8A16) or full (arithmetic in the dtype too, e.g. SmoothQuant W8A8).',
       ),
-    flops_per_item: positive().optional().describe('FLOPs per item (image, sequence, …); makes this a non-LLM model.'),
+    flops_per_item: positive(1e21)
+      .optional()
+      .describe('FLOPs per item (image, sequence, …); makes this a non-LLM model.'),
     weights: bytes()
       .optional()
       .describe('Weight size, e.g. "102MB". Required for non-LLM models; for LLMs default params x dtype bytes.'),
@@ -330,7 +387,7 @@ export const ModelSchema = z
   })
   .describe('An LLM ({ params }) or another model ({ flops_per_item, weights }).');
 
-const userShare = z.strictObject({ user: name(), weight: positive() });
+const userShare = z.strictObject({ user: name(), weight: positive(1e9) });
 
 const distribution = () =>
   z
@@ -338,14 +395,14 @@ const distribution = () =>
       exponential: duration(true).optional(),
       deterministic: duration(true).optional(),
       lognormal: duration(true).optional().describe('Mean of a lognormal; give cv too.'),
-      cv: positive().optional(),
+      cv: positive(100).optional(),
     })
     .describe('Exactly one of exponential, deterministic, lognormal (with cv): the mean time.');
 
 export const ServiceSchema = z.strictObject({
   model: name().optional().describe('A model declared under models. Exactly one of model and service_time.'),
   users: z
-    .union([name(), z.array(userShare).min(1)], {
+    .union([name(), z.array(userShare).min(1).max(10_000)], {
       error: (iss) =>
         iss.input === undefined ? undefined : 'expected a user group name or a list of { user, weight }',
     })
@@ -353,6 +410,7 @@ export const ServiceSchema = z.strictObject({
   residency: z
     .array(name())
     .min(1)
+    .max(1000)
     .optional()
     .describe("Data residency: the only regions allowed to process this service's requests. Default: any region."),
   arrivals: z
@@ -412,9 +470,10 @@ export const ServiceSchema = z.strictObject({
           z.strictObject({
             start: duration().describe('When the burst starts, from the start of the run.'),
             duration: duration(true),
-            multiplier: positive().describe('Factor on the arrival rate during the burst.'),
+            multiplier: positive(1e6).describe('Factor on the arrival rate during the burst.'),
           }),
         )
+        .max(1000)
         .optional()
         .describe('Periods in which the rate is multiplied (not with trace arrivals).'),
     })
@@ -443,7 +502,7 @@ export const ServiceSchema = z.strictObject({
       exponential: duration(true).optional(),
       deterministic: duration(true).optional(),
       lognormal: duration(true).optional().describe('Mean of a lognormal service time; give cv too.'),
-      cv: positive().optional().describe('Coefficient of variation of the lognormal.'),
+      cv: positive(100).optional().describe('Coefficient of variation of the lognormal.'),
     })
     .optional()
     .describe(
@@ -474,15 +533,15 @@ export const ServiceSchema = z.strictObject({
     .describe(
       'Batch inference: requests may wait before being placed (the carbon-aware policy holds them for low-carbon hours).',
     ),
-  retries: count(0)
+  retries: count(0, 100)
     .prefault(1)
     .describe('Placements again for a request whose replica failed under it, before it counts as lost. Default 1.'),
   scheduler: z
     .strictObject({
-      max_num_seqs: count(1)
+      max_num_seqs: count(1, 65536)
         .optional()
         .describe('Most sequences running at once on a replica. Default 256 (vLLM 0.8).'),
-      max_num_batched_tokens: count(1)
+      max_num_batched_tokens: count(1, 16777216)
         .optional()
         .describe('Most tokens (prefill chunks + decode tokens) in one model step. Default 2048 (vLLM 0.8 server).'),
       chunked_prefill: z
@@ -491,7 +550,7 @@ export const ServiceSchema = z.strictObject({
         .describe(
           'Split prompts into chunks mixed with decode tokens in one step. Default true (vLLM 0.8, V1 engine).',
         ),
-      block_size: count(1).optional().describe('Tokens per KV-cache block. Default 16 (vLLM).'),
+      block_size: count(1, 65536).optional().describe('Tokens per KV-cache block. Default 16 (vLLM).'),
     })
     .optional()
     .describe(
@@ -499,7 +558,7 @@ export const ServiceSchema = z.strictObject({
     ),
   batching: z
     .strictObject({
-      max_batch: count(1).default(1),
+      max_batch: count(1, 4096).default(1),
       max_wait: duration().prefault('0ms').describe('Longest a request waits for a batch to fill.'),
     })
     .optional(),
@@ -535,35 +594,35 @@ export const CheckSchema = z
 export const ApiSchema = z
   .strictObject({
     region: name().describe("Region of the provider's endpoint."),
-    models: z.array(name()).min(1).describe('Models (declared under models) this API can serve.'),
+    models: z.array(name()).min(1).max(10_000).describe('Models (declared under models) this API can serve.'),
     price: z
       .strictObject({
-        usd_per_1m_input_tokens: nonNegative().optional(),
-        usd_per_1m_output_tokens: nonNegative().optional(),
-        usd_per_request: nonNegative().optional(),
+        usd_per_1m_input_tokens: nonNegative(USD_MAX).optional(),
+        usd_per_1m_output_tokens: nonNegative(USD_MAX).optional(),
+        usd_per_request: nonNegative(USD_MAX).optional(),
       })
       .describe('Per-token prices (LLMs) and/or a price per request.'),
     latency: distribution().describe('Provider-side time for a whole response, network excluded.'),
     ttft: distribution().optional().describe('Provider-side time to first token (LLMs). Default: the whole latency.'),
-    energy_wh_per_request: nonNegative()
+    energy_wh_per_request: nonNegative(1e9)
       .optional()
       .describe('Energy per request at the provider, Wh. Default: unknown (0, not counted).'),
-    max_concurrency: count(1).optional().describe('Requests in progress at once (rate limit). Default: no limit.'),
+    max_concurrency: count(1, 1e9).optional().describe('Requests in progress at once (rate limit). Default: no limit.'),
   })
   .describe('A managed AI API competing with self-hosted pools.');
 
 export const TrainingSchema = z
   .strictObject({
     model: name().optional().describe('An LLM declared under models (its params); give tokens too. Or give flops.'),
-    tokens: positive().optional().describe('Training tokens (with model): FLOPs = 6 × params × tokens.'),
-    flops: positive().optional().describe('Total model FLOPs, instead of model + tokens.'),
+    tokens: positive(1e17).optional().describe('Training tokens (with model): FLOPs = 6 × params × tokens.'),
+    flops: positive(1e32).optional().describe('Total model FLOPs, instead of model + tokens.'),
     pool: z.string().min(1).optional().describe('The pool ("site/pool") it runs on.'),
     pools: z
       .array(z.string().min(1))
       .min(1)
       .optional()
       .describe('Pools it may run on (the carbon-aware policy picks among them; others use the first).'),
-    devices: count(1).optional().describe("Devices it holds. Default: all of the pool's devices."),
+    devices: count(1, 1e8).optional().describe("Devices it holds. Default: all of the pool's devices."),
     dtype: dtype().default('bf16').describe('Arithmetic format. Default bf16.'),
     mfu: z
       .number()
@@ -586,7 +645,7 @@ export const TrainingSchema = z
       .optional(),
     checkpoint: z
       .strictObject({
-        every: duration(true).describe('Time between checkpoints while running.'),
+        every: duration(true, { min: '1s' }).describe('Time between checkpoints while running.'),
         size: bytes().describe('Checkpoint size.'),
         write: byteRate()
           .prefault('5GB/s')
@@ -606,28 +665,26 @@ export const ScenarioFileSchema = z
   .strictObject({
     name: name(),
     description: z.string().default(''),
-    seed: z.number().int().min(0).default(1).describe('Seed of every random stream.'),
-    duration: duration(true).describe('Simulated time, e.g. "2h".'),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1).describe('Seed of every random stream.'),
+    duration: duration(true, { min: '1ms', max: '10y' }).describe('Simulated time, e.g. "2h".'),
     warmup: duration().prefault('0s').describe('Initial period excluded from the statistics; < duration.'),
-    regions: z.record(z.string(), RegionSchema),
+    regions: named(RegionSchema, 1000),
     network: NetworkSchema.prefault({}),
     catalog: z
       .strictObject({
-        devices: z.record(z.string(), DeviceEntrySchema).optional(),
-        instances: z.record(z.string(), InstanceEntrySchema).optional(),
+        devices: named(DeviceEntrySchema, 10_000).optional(),
+        instances: named(InstanceEntrySchema, 10_000).optional(),
       })
       .optional()
       .describe('Additions to and replacements of the default hardware catalog.'),
-    sites: z.record(z.string(), SiteSchema),
-    users: z.record(z.string(), UserSchema).default({}).describe('User groups (required when there are services).'),
-    models: z.record(z.string(), ModelSchema).default({}),
-    services: z
-      .record(z.string(), ServiceSchema)
+    sites: named(SiteSchema, 10_000),
+    users: named(UserSchema, 10_000).default({}).describe('User groups (required when there are services).'),
+    models: named(ModelSchema, 10_000).default({}),
+    services: named(ServiceSchema, 10_000)
       .default({})
       .describe('Inference services (a scenario needs services, training jobs, or both).'),
-    training: z.record(z.string(), TrainingSchema).optional().describe('Training jobs.'),
-    apis: z
-      .record(z.string(), ApiSchema)
+    training: named(TrainingSchema, 10_000).optional().describe('Training jobs.'),
+    apis: named(ApiSchema, 10_000)
       .optional()
       .describe('Managed AI APIs (AI as a service) that compete with self-hosting.'),
     outages: z
@@ -645,6 +702,7 @@ export const ScenarioFileSchema = z
           duration: duration(true),
         }),
       )
+      .max(10_000)
       .optional()
       .describe('Scheduled outages; give exactly one of site, region, uplink, link in each.'),
     policies: z
@@ -664,6 +722,7 @@ export const ScenarioFileSchema = z
         ]),
       )
       .min(1)
+      .max(100)
       .optional()
       .describe(
         'Placement policies to compare: names, or { name, policy, pools } variants. Default: all built-in policies.',
@@ -692,7 +751,10 @@ export function scenarioJsonSchema(): object {
       for (const k of Object.keys(js)) delete js[k];
       const zeroAllowed = t.zeroWithoutUnit && !meta.positive;
       const pattern = { type: 'string', pattern: unitPattern(meta.unit, zeroAllowed) };
-      js.description = `${described}A ${t.noun}${meta.positive || t.positive ? ' > 0' : ''}, e.g. "${t.example}". Units: ${unitList(meta.unit)}.`;
+      const lower = meta.min !== undefined ? `${meta.min}` : meta.positive || t.positive ? '> 0' : '0';
+      js.description = `${described}A ${t.noun}${meta.positive || t.positive ? ' > 0' : ''}, e.g. "${t.example}"; from ${lower} to ${meta.max}. Units: ${unitList(meta.unit)}.`;
+      js['x-minimum'] = meta.min ?? (meta.positive || t.positive ? '> 0' : '0');
+      js['x-maximum'] = meta.max;
       // Where a plain 0 is allowed, the field is "a patterned string, or the number 0".
       if (zeroAllowed) js.anyOf = [pattern, { const: 0 }];
       else Object.assign(js, pattern);

@@ -148,7 +148,8 @@ export function parseUnit(kind: UnitKind, input: unknown): number {
   }
   const value = Number(m[1]);
   const unit = m[2];
-  const mult = t.units[unit];
+  // Own keys only: "1constructor" is an unknown unit, not Object's constructor.
+  const mult = Object.hasOwn(t.units, unit) ? t.units[unit] : undefined;
   if (mult === undefined) {
     throw bad(`unknown unit "${unit}"${hint(unit, Object.keys(t.units))}; use one of ${unitList(kind)}`);
   }

@@ -23,6 +23,7 @@ import { paretoOfPolicies } from '../metrics/pareto.js';
 import type { Plan } from './plan.js';
 import type { PoolTallies, RunTallies, ServiceTallies } from './tallies.js';
 import { PLACESIM_VERSION } from '../version.js';
+import { InputError, formatPath } from '../errors.js';
 import { poolBill, simUnitUsdPerSecond, trainingEnergy, transferUsd } from './pricing.js';
 
 const SECONDS_30_DAYS = 30 * 86400;
@@ -500,7 +501,7 @@ function timeSeries(plan: Plan, tallies: RunTallies): TimeSeries {
 
 export function assembleResult(plan: Plan, policies: PolicyResult[]): Result {
   const s = plan.scenario;
-  return {
+  return assertFinite(s, {
     format_version: RESULT_FORMAT_VERSION,
     placesim_version: PLACESIM_VERSION,
     scenario: {
@@ -515,5 +516,31 @@ export function assembleResult(plan: Plan, policies: PolicyResult[]): Result {
     policies,
     pareto: paretoOfPolicies(policies),
     warnings: [...s.warnings, ...plan.warnings],
-  };
+  });
+}
+
+/**
+ * The last guard before a Result leaves the simulator: no number in it may be NaN or ±Infinity. Field bounds
+ * (scenario/schema.ts) keep every input finite, but products of extreme inputs could still overflow; such a
+ * run is refused as bad input naming the result field, rather than printing "cost $ NaN".
+ */
+export function assertFinite(scenario: Plan['scenario'], result: Result): Result {
+  const stack: { v: unknown; path: (string | number)[] }[] = [{ v: result, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) {
+        throw new InputError(
+          `the result has ${String(v)} at ${formatPath(path)}: a number in the scenario is too large or too small ` +
+            'for the model to compute with (look at prices, capex, lifetimes, power and rates)',
+          scenario.file !== undefined ? { file: scenario.file } : {},
+        );
+      }
+    } else if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
+    else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) stack.push({ v: entries[i][1], path: [...path, entries[i][0]] });
+    }
+  }
+  return result;
 }

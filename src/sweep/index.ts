@@ -6,3 +6,4 @@ export { createProgress, silentProgress, formatSeconds, type Progress, type Prog
 export { summarize, studentTQuantile, studentTCdf } from './stats.js';
 export { gridIndices } from './grid.js';
 export { metricDefs, metricValues, type PolicyMetrics } from './metrics.js';
+export { lockSweepDir, LOCK_FILE, type LockInfo, type SweepLock } from './lock.js';

@@ -1,23 +1,37 @@
 /**
  * The sweep journal: a JSON-lines file that makes an interrupted sweep resumable.
  *
- *   line 1      {"journal":"placesim-sweep","version":1,"definition":"<sha256>"}
+ *   line 1      {"journal":"placesim-sweep","version":2,"definition":"<sha256>","files":{"<path>":"<sha256>"}}
  *   line 2…     one finished point (a SweepPointResult) per line, in the order points finished
  *
  * Each line is written with one appendFileSync call (one write(2) on an O_APPEND descriptor), so a crash
  * leaves at most the last line torn. On opening, a torn last line is cut off and its point runs again;
  * every complete line is a point that never runs again. The definition hash ties the journal to one sweep
  * (scenario text, --set values, replications, seed, policies, placesim version): resuming a different sweep
- * from it would mix results, so that is refused.
+ * from it would mix results, so that is refused. `files` holds the sha256 of every data file the scenario
+ * references (trace and grid CSVs): one that changed between a kill and the resume is named and refused too.
+ *
+ * Every point line is validated with SweepPointResultSchema (src/metrics/result-schema.ts) and against the
+ * sweep's own grid, policies and metrics; a line that fails is refused (exit 2) with its line number, never
+ * trusted.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
+import { mkdirs } from '../report/write.js';
 import { dirname } from 'node:path';
 import type { SweepPointResult } from '../metrics/sweep-result.js';
-import { InputError } from '../scenario/errors.js';
+import { SweepPointResultSchema } from '../metrics/result-schema.js';
+import { formatPath, InputError } from '../errors.js';
 
 const KIND = 'placesim-sweep';
-const VERSION = 1;
+const VERSION = 2;
+
+/** What a journal line must hold for a grid point: its values, the policies run and the metric names. */
+export interface ExpectedPoint {
+  values: Record<string, string | number>;
+  policies: readonly string[];
+  metrics: ReadonlySet<string>;
+}
 
 export interface SweepDefinition {
   text: string;
@@ -61,9 +75,10 @@ export interface Journal {
 export function openJournal(
   path: string,
   hash: string,
-  expected: (index: number) => Record<string, string | number> | undefined,
+  expected: (index: number) => ExpectedPoint | undefined,
+  files: Record<string, string> = {},
 ): Journal {
-  const header = JSON.stringify({ journal: KIND, version: VERSION, definition: hash }) + '\n';
+  const header = JSON.stringify({ journal: KIND, version: VERSION, definition: hash, files }) + '\n';
   const done = new Map<number, SweepPointResult>();
   const journal: Journal = {
     path,
@@ -72,7 +87,7 @@ export function openJournal(
       appendFileSync(path, JSON.stringify(point) + '\n');
     },
   };
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirs(dirname(path));
   const bytes = existsSync(path) ? readFileSync(path) : Buffer.alloc(0);
   const lastNewline = bytes.lastIndexOf(0x0a);
 
@@ -86,7 +101,7 @@ export function openJournal(
   if (lastNewline + 1 < bytes.length) truncateSync(path, lastNewline + 1);
 
   const lines = bytes.subarray(0, lastNewline).toString('utf8').split('\n');
-  let head: { journal?: unknown; version?: unknown; definition?: unknown };
+  let head: { journal?: unknown; version?: unknown; definition?: unknown; files?: unknown };
   try {
     head = JSON.parse(lines[0]) as typeof head;
   } catch {
@@ -104,24 +119,56 @@ export function openJournal(
         `--seed, --policy or the placesim version differ); delete it to start over, or choose another output`,
     );
   }
+  const recorded = (head.files ?? {}) as Record<string, unknown>;
+  for (const [file, sha] of Object.entries(files)) {
+    if (recorded[file] !== sha) {
+      throw new InputError(
+        `${path}: ${file}, which the scenario reads, ${recorded[file] === undefined ? 'is not recorded in the journal' : 'changed since the sweep started'}: ` +
+          `resuming would mix results from two versions of it; delete the journal to start over, or restore the file`,
+      );
+    }
+  }
   for (let i = 1; i < lines.length; i++) {
     const where = `${path}:${i + 1}`;
-    let point: SweepPointResult;
+    let raw: unknown;
     try {
-      point = JSON.parse(lines[i]) as SweepPointResult;
+      raw = JSON.parse(lines[i]);
     } catch {
       throw new InputError(`${where}: corrupt journal line (not JSON); delete the journal to start over`);
     }
-    const want = typeof point?.index === 'number' ? expected(point.index) : undefined;
-    if (want === undefined || !Array.isArray(point.policies) || !sameValues(want, point.values)) {
+    const parsed = SweepPointResultSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const at = issue.path.length > 0 ? `${formatPath(issue.path as (string | number)[])}: ` : '';
+      throw new InputError(`${where}: corrupt journal line (${at}${issue.message}); delete the journal to start over`);
+    }
+    const point = parsed.data;
+    const want = expected(point.index);
+    const wrong = want === undefined ? 'no such point in this sweep' : mismatch(want, point);
+    if (wrong !== undefined) {
       throw new InputError(
-        `${where}: corrupt journal line (not a point of this sweep); delete the journal to start over`,
+        `${where}: corrupt journal line (not a point of this sweep: ${wrong}); delete the journal to start over`,
       );
     }
     // A point can only be journaled twice if two sweeps shared the file; both runs computed the same thing.
     if (!done.has(point.index)) done.set(point.index, point);
   }
   return journal;
+}
+
+/** Why a schema-valid point is not the one this sweep computes at its index, or undefined. */
+function mismatch(want: ExpectedPoint, point: SweepPointResult): string | undefined {
+  if (!sameValues(want.values, point.values)) return 'its --set values differ';
+  const got = point.policies.map((p) => p.policy);
+  if (got.length !== want.policies.length || got.some((p, i) => p !== want.policies[i]))
+    return `policies ${got.join(', ')} instead of ${want.policies.join(', ')}`;
+  for (const p of point.policies) {
+    const names = Object.keys(p.metrics);
+    const bad = names.find((m) => !want.metrics.has(m));
+    if (bad !== undefined) return `unknown metric "${bad}"`;
+    if (names.length !== want.metrics.size) return `policy ${p.policy} lacks metrics`;
+  }
+  return undefined;
 }
 
 function sameValues(a: Record<string, string | number>, b: unknown): boolean {

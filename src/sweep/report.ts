@@ -2,12 +2,13 @@
  * Sweep reporters: sweep.csv (a row per point and policy) and sweep.json (the SweepResult). Both read only
  * the SweepResult.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { csvNameWithUnit, PoolResultSchema, ServiceResultSchema, TotalsSchema } from '../metrics/result-schema.js';
 import { fieldsOf, nodeKind } from '../metrics/result-shape.js';
 import type { MetricStat, SweepResult } from '../metrics/sweep-result.js';
+import { makeDir, writeFileAtomically } from '../report/write.js';
+import { csvText } from '../report/safe-text.js';
 
 function num(v: number, where: string): number {
   // NaN or Infinity is a bug upstream; an empty cell or a JSON null would pass it off as "missing".
@@ -77,7 +78,9 @@ export function sweepCsv(result: SweepResult): string {
   const rows: string[][] = [];
   for (const p of result.points) {
     for (const pol of p.policies) {
-      const row = [String(p.index), ...result.axes.map((a) => String(p.values[a.path])), pol.policy];
+      // Text cells (a swept name, the policy) must not run as spreadsheet formulas; numbers stay numbers.
+      const value = (v: string | number) => (typeof v === 'number' ? String(v) : csvText(v));
+      const row = [String(p.index), ...result.axes.map((a) => value(p.values[a.path])), csvText(pol.policy)];
       for (const m of result.metrics) {
         const s = pol.metrics[m.name];
         const where = `point ${p.index} ${pol.policy} ${m.name}`;
@@ -86,7 +89,7 @@ export function sweepCsv(result: SweepResult): string {
       rows.push(row);
     }
   }
-  return stringify([header, ...rows]);
+  return stringify([header.map(csvText), ...rows]);
 }
 
 /** The SweepResult as JSON, 2-space indented, keys in the order sweep-result.ts declares them. */
@@ -131,12 +134,10 @@ export function writeSweepOutputs(result: SweepResult, outDir: string): string[]
  * so a reader never sees half a file; returns the paths. Sweep and search outputs both go through here.
  */
 export function writeFilesAtomically(outDir: string, files: [string, string][]): string[] {
-  mkdirSync(outDir, { recursive: true });
+  makeDir(outDir);
   return files.map(([name, text]) => {
     const path = join(outDir, name);
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
+    writeFileAtomically(path, text, 'the sweep output');
     return path;
   });
 }

@@ -7,14 +7,15 @@
  * number of workers or on which task finished first. Replication r uses seed + r at every point (common
  * random numbers): two points differ by their parameters, not by their random draws.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve as resolvePath } from 'node:path';
+import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { MetricStat, SweepMetric, SweepPointResult, SweepResult } from '../metrics/sweep-result.js';
 import type { Scenario } from '../model/types.js';
 import { readScenarioFile } from '../scenario/load.js';
 import { InputError, type PathSegment } from '../errors.js';
-import { checkPlan, loadUserPolicies, prepareScenario } from '../app/load-run.js';
+import { checkPlan, loadUserPolicies, prepareScenario, type InputLimits } from '../app/load-run.js';
 import type { UserPolicy } from '../placement/plugin.js';
 import { PLACESIM_VERSION } from '../version.js';
 import {
@@ -26,7 +27,7 @@ import {
   type Assignment,
   type ResolvedSet,
 } from './grid.js';
-import { definitionHash, openJournal, type Journal } from './journal.js';
+import { definitionHash, openJournal, type ExpectedPoint, type Journal } from './journal.js';
 import { metricDefs, type PolicyMetrics } from './metrics.js';
 import { parsePath, type SetSpec } from './set-spec.js';
 import { summarize } from './stats.js';
@@ -72,12 +73,16 @@ export interface SweepOptions {
    * onProgress: a point is only done when its last replication is.
    */
   onRunProgress?: (done: number, total: number) => void;
+  /** What the scenario may read and how big a run may be (--allow-read, --max-events); each run is checked. */
+  limits?: InputLimits;
 }
 
 interface Point {
   index: number;
   values: Record<string, string | number>;
   assignments: Assignment[];
+  /** The policies the point's variant runs, in order (filled in when the variant is loaded). */
+  policies: string[];
 }
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
@@ -86,7 +91,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const policies = opts.policies;
   const moduleFiles = (opts.policyModules ?? []).map((f) => resolvePath(f));
   const user = await loadUserPolicies(moduleFiles);
-  const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies });
+  const limits = opts.limits ?? {};
+  const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies, ...limits });
   const seed = opts.seed ?? base.seed;
   const seeds = Array.from({ length: opts.replications }, (_, r) => seed + r);
   if (!Number.isSafeInteger(seeds[seeds.length - 1]))
@@ -97,6 +103,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     index,
     values: Object.fromEntries(sets.map((s, a) => [s.spec.path, s.spec.values[idx[a]]])),
     assignments: sets.map((s, a) => ({ path: s.path, value: yamlValue(s.spec.values[idx[a]]) })),
+    policies: [],
   }));
 
   // Every variant is loaded (and planned) once before anything runs: a bad value at the last point should
@@ -106,7 +113,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const seen = new Set<string>();
   for (const p of points) {
     const scenario =
-      sets.length === 0 ? base : loadVariant(variantText(doc, p.assignments), opts.file, seed, policies, user, sets, p);
+      sets.length === 0
+        ? base
+        : loadVariant(variantText(doc, p.assignments), opts.file, { seed, policies, ...limits }, user, sets, p);
+    p.policies = [...scenario.policies];
     for (const m of metricDefs(scenario)) {
       if (!seen.has(m.name)) {
         seen.add(m.name);
@@ -125,8 +135,13 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     policy_modules: moduleFiles.map((f) => readFileSync(f, 'utf8')),
     placesim_version: PLACESIM_VERSION,
   });
+  const metricNames = new Set(metrics.map((m) => m.name));
+  const expected = (i: number): ExpectedPoint | undefined =>
+    points[i] === undefined
+      ? undefined
+      : { values: points[i].values, policies: points[i].policies, metrics: metricNames };
   const journal: Journal | undefined = opts.journal
-    ? openJournal(opts.journal, hash, (i) => points[i]?.values)
+    ? openJournal(opts.journal, hash, expected, dataFileHashes(doc.toJS(), opts.file, opts.sets))
     : undefined;
   opts.onDefinition?.(hash);
   const finished = new Map<number, SweepPointResult>(journal?.done ?? []);
@@ -151,6 +166,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           seed: seeds[rep],
           ...(policies ? { policies } : {}),
           ...(moduleFiles.length > 0 ? { policyModules: moduleFiles } : {}),
+          ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
         },
       });
     }
@@ -183,9 +199,13 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         })
       : localRunner(Math.min(opts.workers ?? availableParallelism(), tasks.length));
     try {
-      // Tasks are queued point by point, so points finish (and are journaled) roughly in grid order.
-      await Promise.all(
-        tasks.map(async (t) => onTaskDone(t.point, t.rep, await runner.run(`p${t.point.index}-r${t.rep}`, t.task))),
+      // Local tasks start strictly point by point, at most as many at once as there are workers, so whole
+      // points finish (and are journaled) in grid order; a queue keeps its own FIFO order.
+      const width = opts.queue
+        ? tasks.length
+        : Math.max(1, Math.min(opts.workers ?? availableParallelism(), tasks.length));
+      await inOrder(tasks, width, async (t) =>
+        onTaskDone(t.point, t.rep, await runner.run(`p${t.point.index}-r${t.rep}`, t.task)),
       );
     } finally {
       await runner.close();
@@ -202,6 +222,62 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     metrics,
     points: mine.map((p) => finished.get(p.index)!),
   };
+}
+
+/**
+ * Runs `fn` over the items with at most `width` in flight, starting them strictly in list order. Tasks are
+ * listed point by point, so the runs of a point start together and its journal line is written soon after:
+ * handing piscina every task at once lets its queue start them out of order, and a sweep killed at 65% then
+ * kept almost no whole point. With this, a kill loses at most the points whose runs were in flight.
+ */
+async function inOrder<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+}
+
+/**
+ * The sha256 of every data file the scenario reads — `trace:` arrival CSVs and `csv:` grid intensity files,
+ * also those a --set names — keyed by the path as written (relative to the scenario's folder). The journal
+ * keeps them so that a resume after one of them changed is refused instead of mixing results.
+ */
+function dataFileHashes(doc: unknown, file: string, sets: readonly SetSpec[]): Record<string, string> {
+  const refs = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        if ((k === 'trace' || k === 'csv') && typeof x === 'string') refs.add(x);
+        else walk(x);
+      }
+    }
+  };
+  walk(doc);
+  for (const s of sets) {
+    const leaf = s.path.slice(s.path.lastIndexOf('.') + 1);
+    if (leaf === 'trace' || leaf === 'csv') for (const v of s.values) if (typeof v === 'string') refs.add(v);
+  }
+  const out: Record<string, string> = {};
+  for (const ref of [...refs].sort()) {
+    const path = isAbsolute(ref) ? ref : join(dirname(file), ref);
+    try {
+      out[ref] = createHash('sha256').update(readFileSync(path)).digest('hex');
+    } catch {
+      // Unreadable: loading the scenario has reported it, or the field was not a file name after all.
+    }
+  }
+  return out;
 }
 
 /** The options sweeps and searches share: replications ≥ 1, workers ≥ 0, a seed ≥ 0. */
@@ -235,7 +311,7 @@ function loadChecked(
   text: string,
   file: string,
   user: readonly UserPolicy[],
-  o: { seed?: number; policies?: string[] },
+  o: { seed?: number; policies?: string[] } & InputLimits,
 ): Scenario {
   const loaded = prepareScenario({ file, text }, user, o);
   checkPlan(loaded);
@@ -250,14 +326,13 @@ function loadChecked(
 function loadVariant(
   text: string,
   file: string,
-  seed: number,
-  policies: string[] | undefined,
+  o: { seed: number; policies: string[] | undefined } & InputLimits,
   user: readonly UserPolicy[],
   sets: readonly ResolvedSet[],
   point: Point,
 ): Scenario {
   try {
-    return loadChecked(text, file, user, { seed, policies });
+    return loadChecked(text, file, user, o);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const path = e.path;

@@ -4,7 +4,7 @@
  * independent of how many workers ran it.
  */
 import { errorToData, type ErrorData } from '../errors.js';
-import { loadUserPolicies, prepareScenario, runLoaded } from '../app/load-run.js';
+import { loadUserPolicies, prepareScenario, runLoaded, type InputLimits } from '../app/load-run.js';
 import type { UserPolicy } from '../placement/plugin.js';
 import { parseScenarioDocument, variantText, type Assignment } from './grid.js';
 import { metricValues, type PolicyMetrics } from './metrics.js';
@@ -19,6 +19,8 @@ export interface SweepTask {
   policies?: string[];
   /** Absolute paths of users' policy modules (--policy-module), loaded once per thread. */
   policyModules?: string[];
+  /** --allow-read, --max-events: the same limits as the loading in the main thread. */
+  limits?: InputLimits;
 }
 
 const loaded = new Map<string, Promise<UserPolicy[]>>();
@@ -40,6 +42,7 @@ export async function runTask(task: SweepTask): Promise<PolicyMetrics[]> {
   const loaded = prepareScenario({ file: task.file, text }, user, {
     seed: task.seed,
     ...(task.policies ? { policies: task.policies } : {}),
+    ...task.limits,
   });
   return metricValues(loaded.scenario, runLoaded(loaded));
 }
