@@ -250,7 +250,7 @@ describe('on-prem-vs-cloud', () => {
     // the SLO): a few instances at the peak running real batches, not all 8 at a batch of ~4.
     const a10g = rent.pools.find((p) => p.name === 'aws-us-east-1/a10g')!;
     expect(rent.services[0].slo_attainment!).toBeGreaterThan(0.99);
-    expect(a10g.mean_units!).toBeLessThan(4.5);
+    expect(a10g.mean_units).toBeLessThan(4.5);
     expect(a10g.mean_batch_size).toBeGreaterThan(8);
     // Bursting keeps most of the work on the cluster for ~60% of renting everything. Edge-first fills the
     // cluster up to where its estimate meets the SLO (docs/policies.md: it rides the SLO boundary), so the
