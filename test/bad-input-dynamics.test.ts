@@ -138,6 +138,13 @@ describe('bad input: capacity over time', () => {
     expectError(text, '2 } }', 'sites.dc.pools.gpu.autoscale.max', 'must be >= min (3)');
   });
 
+  it('autoscale target_running below 1 or not a whole number', () => {
+    const zero = edit(gpu('usd_per_hour: 1, autoscale: { min: 1, max: 3, target_running: 0 }'));
+    expectError(zero, '0 } }', 'sites.dc.pools.gpu.autoscale.target_running', /1/);
+    const half = edit(gpu('usd_per_hour: 1, autoscale: { min: 1, max: 3, target_running: 2.5 }'));
+    expectError(half, '2.5 } }', 'sites.dc.pools.gpu.autoscale.target_running', /integer/);
+  });
+
   it('autoscale initial out of range', () => {
     const text = edit(gpu('usd_per_hour: 1, autoscale: { min: 1, max: 3, initial: 5 }'));
     expectError(text, '5 }', 'sites.dc.pools.gpu.autoscale.initial', 'must be between min (1) and max (3)');

@@ -76,9 +76,9 @@ describe('chatbot-seoul', () => {
     const g5 = defaultCatalog().instances['aws/g5.xlarge'].prices['us-east']['on-demand'];
     expect(cloud.totals.cost_usd.compute).toBeCloseTo(4 * g5 * (6600 / 3600), 6);
     expect(cloud.totals.cost_usd.capex).toBe(0);
-    // Edge-only pays 16 boxes of $1,999 over 3 years, for 110 minutes, and no cloud compute.
+    // Edge-only pays 1 box of $1,999 over 3 years, for 110 minutes, and no cloud compute.
     expect(edge.totals.cost_usd.compute).toBe(0);
-    expect(edge.totals.cost_usd.capex).toBeCloseTo((16 * 1999 * 6600) / (3 * 365 * 86400), 6);
+    expect(edge.totals.cost_usd.capex).toBeCloseTo((1 * 1999 * 6600) / (3 * 365 * 86400), 6);
     expect(edge.totals.cost_usd.total).toBeLessThan(cloud.totals.cost_usd.total / 2);
   });
 
@@ -87,6 +87,9 @@ describe('chatbot-seoul', () => {
     const placed = p.services[0].placements;
     expect(placed['seoul-edge/orin']).toBeGreaterThan(placed['aws-us-east-1/a10g']);
     expect(placed['aws-us-east-1/a10g']).toBeGreaterThan(0);
+    // The box alone misses the SLO now and then (~88%); overflowing ~5% to the cloud keeps it (> 99.9%).
+    expect(p.services[0].slo_attainment!).toBeGreaterThan(0.999);
+    expect(policy(results.get('chatbot-seoul')!, 'edge-only').services[0].slo_attainment!).toBeLessThan(0.99);
   });
 
   it('is byte-identical across runs with the same seed, and differs with another seed', () => {
@@ -243,6 +246,19 @@ describe('on-prem-vs-cloud', () => {
     // Renting everything pays the cloud for every request.
     expect(rent.services[0].placements['aws-us-east-1/a10g']).toBe(rent.services[0].arrivals);
     expect(rent.totals.cost_usd.compute).toBeGreaterThan(burst.totals.cost_usd.compute);
+    // The autoscaler scales the A10Gs on running sequences (target 44 = 70% of max_num_seqs 64, which meets
+    // the SLO): a few instances at the peak running real batches, not all 8 at a batch of ~4.
+    const a10g = rent.pools.find((p) => p.name === 'aws-us-east-1/a10g')!;
+    expect(rent.services[0].slo_attainment!).toBeGreaterThan(0.99);
+    expect(a10g.mean_units).toBeLessThan(4.5);
+    expect(a10g.mean_batch_size).toBeGreaterThan(8);
+    // Bursting keeps most of the work on the cluster for ~60% of renting everything. Edge-first fills the
+    // cluster up to where its estimate meets the SLO (docs/policies.md: it rides the SLO boundary), so the
+    // requests it sends there at the peak meet it about half the time: ~85% overall, against ~18% for the
+    // cluster alone.
+    expect(burst.totals.cost_usd.total).toBeLessThan(0.65 * rent.totals.cost_usd.total);
+    expect(burst.services[0].slo_attainment!).toBeGreaterThan(0.8);
+    expect(burst.services[0].slo_attainment!).toBeGreaterThan(3 * owned.services[0].slo_attainment!);
   });
 });
 

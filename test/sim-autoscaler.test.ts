@@ -1,6 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { wantedUnits } from '../src/sim/autoscaler.js';
-import type { AutoscaleSpec } from '../src/model/types.js';
+import { defaultTargetRunning, wantedLlmUnits, wantedUnits } from '../src/sim/autoscaler.js';
+import { emptyEstimate, estimateLlm } from '../src/sim/llm-estimate.js';
+import { LLM_SCHEDULER_DEFAULTS, llmStepCoeffs } from '../src/hardware/llm-step.js';
+import { defaultCatalog } from '../src/hardware/catalog.js';
+import type { AutoscaleSpec, LlmModel, Service } from '../src/model/types.js';
 
 const spec = (over: Partial<AutoscaleSpec>): AutoscaleSpec =>
   ({
@@ -47,5 +50,73 @@ describe('wantedUnits (the autoscaler decision)', () => {
     expect(wantedUnits(a, 1, 1, 1, 0, 4, 4, 0)).toBe(3);
     expect(wantedUnits(a, 1, 1, 3, 0, 4, 4, 0)).toBe(4);
     expect(wantedUnits(a, 1, 1, 0, 0, 1, 1, 0)).toBe(1);
+  });
+});
+
+describe('wantedLlmUnits and defaultTargetRunning (continuous-batching LLM pools)', () => {
+  it('sizes the pool to its in-flight sequences at target_running per replica, within min and max', () => {
+    const a = spec({ min: 1, max: 10 });
+    // 130 running + 10 waiting at 40 per replica, 1 replica per unit: 3.5 -> 4 units.
+    expect(wantedLlmUnits(a, 1, 40, 130, 10)).toBe(4);
+    // Exactly on a boundary does not round up; 2 replicas per unit halve it.
+    expect(wantedLlmUnits(a, 1, 40, 120, 0)).toBe(3);
+    expect(wantedLlmUnits(a, 2, 40, 120, 0)).toBe(2);
+    expect(wantedLlmUnits(a, 1, 40, 0, 0)).toBe(1);
+    expect(wantedLlmUnits(a, 1, 1, 1000, 0)).toBe(10);
+  });
+
+  it('the default target: target_utilisation × the largest batch whose estimate meets the SLOs', () => {
+    const model: LlmModel = {
+      name: 'l8',
+      index: 0,
+      kind: 'llm',
+      params: 8.03e9,
+      dtype: 'int8',
+      compute_dtype: 'fp16',
+      weight_bytes: 8.03e9,
+      kv_bytes_per_token: 131072,
+    };
+    const device = defaultCatalog().devices['a10g'];
+    const llm = {
+      model,
+      scheduler: LLM_SCHEDULER_DEFAULTS,
+      coeffs: llmStepCoeffs(model, device, 1),
+      blocks: 1e6,
+      watermarkBlocks: 0,
+    };
+    const svc = (latency_s: number | null, ttft_s: number | null, tpot_s: number | null = null) =>
+      ({
+        slo: { latency_s, ttft_s, tpot_s },
+        request: { input_tokens: 300, output_tokens: 100 },
+      }) as unknown as Service;
+    const est = (b: number) =>
+      estimateLlm(
+        llm.coeffs,
+        LLM_SCHEDULER_DEFAULTS,
+        300,
+        100,
+        { running: b - 1, prefillAhead: 0, waiting: 0, idle: false },
+        emptyEstimate(),
+      );
+    const target = defaultTargetRunning(llm, [svc(15, 2)], 0.7);
+    // 70% of the largest running batch whose estimated latency is within 15 s.
+    let max = 0;
+    for (let n = 1; n <= 256; n++) if (est(n).wait_s + est(n).total_s <= 15) max = n;
+    expect(target).toBe(Math.floor(max * 0.7));
+    expect(target).toBeGreaterThan(10);
+    // A tighter SLO lowers it; several services take the tightest; no SLO: max_num_seqs × 0.7.
+    expect(defaultTargetRunning(llm, [svc(8, null)], 0.7)).toBeLessThan(target);
+    expect(defaultTargetRunning(llm, [svc(15, 2), svc(8, null)], 0.7)).toBe(
+      defaultTargetRunning(llm, [svc(8, null)], 0.7),
+    );
+    expect(defaultTargetRunning(llm, [svc(null, null)], 0.7)).toBe(Math.floor(256 * 0.7));
+    // A TPOT SLO counts too: 40 ms a token allows fewer sequences than 15 s for the whole answer.
+    const tpot = defaultTargetRunning(llm, [svc(null, null, 0.04)], 0.7);
+    expect(tpot).toBeLessThan(target);
+    let maxT = 0;
+    for (let n = 1; n <= 256; n++) if ((est(n).total_s - est(n).first_token_s) / 99 <= 0.04) maxT = n;
+    expect(tpot).toBe(Math.floor(maxT * 0.7));
+    // An SLO no batch meets still gives 1.
+    expect(defaultTargetRunning(llm, [svc(0.01, null)], 0.7)).toBe(1);
   });
 });

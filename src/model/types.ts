@@ -197,6 +197,11 @@ export interface AutoscaleSpec {
   metric: 'utilisation' | 'queue';
   target_utilisation: number;
   target_queue: number;
+  /**
+   * Continuous-batching LLM pools, metric utilisation: keep (running + waiting sequences) per replica at this.
+   * null: derived from the SLOs (autoscaler.ts `defaultTargetRunning`). Unused by other pools.
+   */
+  target_running: number | null;
   /** A unit idle for this long while demand is below target is released. */
   scale_in_after_s: number;
   /** Instance boot time before the model starts loading. */

@@ -806,6 +806,7 @@ function resolvePool(r: Resolver, catalog: Catalog, p: PoolEntry, path: Path, at
       metric: a.metric,
       target_utilisation: a.target_utilisation,
       target_queue: a.target_queue,
+      target_running: a.target_running ?? null,
       scale_in_after_s: a.scale_in_after,
       boot_s: a.boot_time,
       load_bytes_per_s: a.model_load,

@@ -260,6 +260,11 @@ export const PoolSchema = z
           .describe(
             'metric queue: add an instance when more requests than this wait per serving replica; release one when none waits. Default 4.',
           ),
+        target_running: count(1)
+          .optional()
+          .describe(
+            'metric utilisation, continuous-batching LLM pools: keep (running + waiting sequences) per replica at this. Default: target_utilisation × the largest running batch whose estimated latency and TTFT meet the SLOs (max_num_seqs without SLOs).',
+          ),
         scale_in_after: duration()
           .prefault('10m')
           .describe('Release an instance after demand has stayed below target this long. Default 10m.'),

@@ -34,6 +34,7 @@ import type { Links } from './links.js';
 import type { Uplinks } from './uplinks.js';
 import type { Outcomes } from './outcomes.js';
 import { decodeSpan, decodeStepsWithin, stepTime } from '../hardware/llm-step.js';
+import { emptyEstimate, estimateLlm, type LlmEstimate, type LlmLoad } from './llm-estimate.js';
 
 /** ITL samples recorded per decode span at most (its step times grow linearly: a few points describe them). */
 const SPAN_SAMPLES = 4;
@@ -50,6 +51,13 @@ export class LlmServers {
   declare private readonly resume: RingQueue[];
   /** Per pool: sequences running on its replicas. */
   declare readonly running: Int32Array;
+  /** Per pool: prompt tokens of its running sequences not yet prefilled (for the policy's estimate). */
+  declare readonly prefillLeft: Float64Array;
+  /** Per target: its service's mean prompt and output tokens; the estimate's load and answer (reused). */
+  declare private readonly targetInput: Float64Array;
+  declare private readonly targetOutput: Float64Array;
+  declare private readonly estLoad: LlmLoad;
+  declare readonly est: LlmEstimate;
   /** Per replica: serving now; sequences running; first index of its running list in `run`. */
   declare private readonly up: Uint8Array;
   declare readonly runCount: Int32Array;
@@ -85,6 +93,12 @@ export class LlmServers {
     this.llm = ctx.plan.pools.map((pp) => pp.llm);
     this.resume = ctx.plan.pools.map(() => new RingQueue());
     this.running = new Int32Array(ctx.nPools);
+    this.prefillLeft = new Float64Array(ctx.nPools);
+    const svcs = ctx.scenario.services;
+    this.targetInput = Float64Array.from(this.targets, (t) => svcs[t.service].request.input_tokens);
+    this.targetOutput = Float64Array.from(this.targets, (t) => svcs[t.service].request.output_tokens);
+    this.estLoad = { running: 0, prefillAhead: 0, waiting: 0, idle: false };
+    this.est = emptyEstimate();
     const n = serverPool.length;
     this.up = new Uint8Array(n);
     this.runCount = new Int32Array(n);
@@ -114,6 +128,29 @@ export class LlmServers {
     this.outcomes = parts.outcomes;
   }
 
+  /**
+   * The policy's estimate for a request of target t at continuous pool p now (llm-estimate.ts), from the
+   * pool's running sequences, unprefilled prompts and waiting requests; `queued` = requests waiting at the
+   * pool, `idle` = some replica is idle. With no replica serving, that of the first one to come. Returns
+   * `est` (reused).
+   */
+  estimate(t: number, p: number, servers: number, queued: number, idle: boolean): LlmEstimate {
+    const sch = this.llm[p]!.scheduler;
+    const r = servers > 0 ? servers : 1;
+    const input = this.targetInput[t];
+    const load = this.estLoad;
+    // Requests waiting at the pool are admitted at the replicas' next steps while sequence slots are free.
+    const slots = sch.max_num_seqs * r - this.running[p];
+    load.running = this.running[p] / r;
+    // Prompts admitted at the next steps are ahead of its own; those beyond the free slots are admitted (and
+    // prefilled) one by one while it waits for a slot: the wait term counts them.
+    const admitted = queued < slots ? queued : slots > 0 ? slots : 0;
+    load.prefillAhead = (this.prefillLeft[p] + admitted * input) / r;
+    load.waiting = queued > slots ? (queued - slots) / r : 0;
+    load.idle = idle || servers === 0;
+    return estimateLlm(this.llm[p]!.coeffs, sch, input, this.targetOutput[t], load, this.est);
+  }
+
   /** Sequences waiting at pool p to be recomputed after a preemption. */
   resumeLength(p: number): number {
     return this.resume[p].length;
@@ -138,6 +175,7 @@ export class LlmServers {
     this.running[p] -= n;
     for (let i = 0; i < n; i++) {
       const slot = this.run[base + i];
+      this.prefillLeft[p] -= this.rq.llmPrompt[slot] - this.rq.llmDone[slot];
       this.resetSequence(slot);
       this.arrivals.retry(slot);
     }
@@ -267,6 +305,7 @@ export class LlmServers {
     this.runCount[s]--;
     this.running[p]--;
     this.freeBlocks[s] += rq.llmBlocks[slot];
+    this.prefillLeft[p] -= rq.llmPrompt[slot] - rq.llmDone[slot];
     // Its prompt and the answer so far are computed again as one prefill; the next token then follows.
     rq.llmPrompt[slot] = (rq.inputTokens[slot] > 0 ? rq.inputTokens[slot] : 1) + rq.llmGen[slot];
     rq.llmDone[slot] = 0;
@@ -361,6 +400,7 @@ export class LlmServers {
       if (rq.llmGen[slot] === 0) rq.started[slot] = this.sim.now;
       run[base + this.runCount[s]++] = slot;
       this.running[p]++;
+      this.prefillLeft[p] += prompt;
       tokens += chunk;
       budget -= chunk > budget ? budget : chunk;
       prefill = true;
@@ -470,6 +510,7 @@ export class LlmServers {
         const chunk = rq.llmChunk[slot];
         if (chunk > 0) {
           rq.llmDone[slot] += chunk;
+          this.prefillLeft[p] -= chunk;
           rq.llmKv[slot] += chunk;
           if (rq.llmDone[slot] < rq.llmPrompt[slot]) continue;
           // The prefill is done: the first token (or, after a preemption, the next one) is out.

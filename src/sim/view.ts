@@ -439,12 +439,10 @@ export class PolicyView {
     const tB = table[tb + 2 * B];
     let wait: number;
     if (pools.isLlm[p] === 1) {
-      // Continuous batching: it joins the running sequences at the next step unless requests already wait;
-      // the tables give times at b concurrent sequences per replica.
-      const conc = servers > 0 ? Math.floor(pools.llm.running[p] / servers) + 1 : 1;
-      bEff = conc < B ? conc : B;
-      if (servers === 0) wait = ctx.plan.pools[p].coldStart_s;
-      else wait = qAll === 0 ? 0 : (Math.floor(qAll / (servers * B)) + 0.5) * tB;
+      // Continuous batching: the simulator's step model at the pool's load now (llm-estimate.ts).
+      const e = pools.llm.estimate(id, p, servers, qAll, free > 0);
+      bEff = e.batch;
+      wait = servers === 0 ? ctx.plan.pools[p].coldStart_s + e.wait_s : e.wait_s;
     } else if (servers === 0) {
       // Nothing serving yet: a unit is booting or would have to start.
       wait = ctx.plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * tB;
@@ -453,7 +451,8 @@ export class PolicyView {
     } else {
       wait = (Math.floor(qAll / (servers * B)) + 0.5) * tB;
     }
-    const exec = table[tb + 2 * bEff];
+    const llm = pools.isLlm[p] === 1;
+    const exec = llm ? pools.llm.est.total_s : table[tb + 2 * bEff];
     // The shared links' backlog, as it stands now, adds to the transfers.
     const inS = tf[tfBase + TF_BACKHAUL_IN];
     const outS = tf[tfBase + TF_BACKHAUL_OUT];
@@ -466,7 +465,7 @@ export class PolicyView {
     c.queue_s = wait;
     c.exec_s = exec;
     c.latency_s = up + wait + exec + down;
-    c.ttft_s = up + wait + table[tb + 2 * bEff + 1] + rtt / 2;
+    c.ttft_s = up + wait + (llm ? pools.llm.est.first_token_s : table[tb + 2 * bEff + 1]) + rtt / 2;
     c.queue_length = qThis;
     c.busy_servers = pools.busy[p];
     c.servers = servers;
