@@ -4,13 +4,15 @@
  *   minimise  Σ_fit rows ln²(predicted / published)  +  λ Σ_constants ln²(value / prior)
  *
  * over CLASS_EFFICIENCY (compute efficiency per dtype family, memory efficiency and per-batch overhead of each
- * device class) and the training MFU of each device generation, using only the rows of the `fit` half that
- * are counted (predicted, not interim). The small ridge term (λ = 0.01) pulls a constant that the fit rows
- * cannot tell apart from its neighbours to its prior — the pre-calibration estimate — and leaves a constant
- * no fit row depends on exactly at its prior. Search: coordinate descent in log space, a 49-point scan of each
- * constant's range refined by golden section, until a sweep changes nothing; the result is rounded to three
- * significant figures. Deterministic. scripts/fit-calibration.mjs prints the result; the values in
- * src/hardware/perf.ts and src/hardware/training.ts must equal it (test/calibration.test.ts checks).
+ * efficiency group: device class, AMD GPUs apart) and the training MFU of each device generation, using only
+ * the rows of the `fit` half that are counted (predicted, not interim). The small ridge term (λ = 0.01) pulls a
+ * constant that the fit rows cannot tell apart from its neighbours to its prior — the pre-calibration estimate —
+ * and leaves a constant no fit row depends on exactly at its prior. Search: coordinate descent in log space
+ * from the priors, each step a 9-point scan of [v / 1.5, v × 1.5] refined by golden section, until a sweep
+ * moves no constant by more than 0.1%; the result is rounded to three significant figures. Deterministic.
+ * scripts/fit-calibration.mjs prints the result (minutes: the Llama-2-70B rows run the simulator); the values
+ * in src/hardware/perf.ts and src/hardware/training.ts must equal it, and test/calibration.test.ts checks
+ * that they are the optimum along every fitted constant (fitGaps).
  */
 import { EFFICIENCY_GROUPS, efficiencyGroup, type EfficiencyGroup, type EfficiencyTable } from '../hardware/perf.js';
 import type { MfuDefault, TrainingGeneration } from '../hardware/training.js';

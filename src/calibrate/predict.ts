@@ -14,14 +14,9 @@
  * - training: GPU-hours = trainingFlops / per-device trainingRate at the default MFU, scaling 1 (the MFU is a
  *   whole-run figure, docs/training.md).
  *
- * LLM rows use today's fixed-batch timing (batchTiming). TODO(llm): when the continuous-batching model
- * (src/hardware/llm-step.ts + src/sim/llm-server.ts) is merged into main, switch `predictLlm` to its
- * `runLlmPoint` (src/sim/llm-point.ts): Offline = mode 'offline' with enough requests to fill every replica
- * several times, reading output_tokens_per_s (tokens/s rows) or requests_per_s; Server = mode 'server',
- * bisecting rate_per_s for the highest rate whose ttft_ms.p99 ≤ 2,000 and tpot_ms.p99 ≤ 200 (GPT-J: whole
- * latency ≤ 20 s); SingleStream = one request at a time. Then clear `interim`, rerun
- * scripts/fit-calibration.mjs, copy the constants and update the baselines (docs/calibration.md, "Running
- * it"). Until then LLM Server rows are interim and left out of the statistics.
+ * Llama-2-70B Offline and Server rows (one sequence per sample) run the simulator's continuous-batching server
+ * instead (runLlmPoint, src/sim/llm-point.ts; predictLlmServer below). GPT-J rows decode four beams per sample
+ * sharing the prompt's KV cache, which that server does not model: they keep the fixed-batch timing above.
  */
 import type { Device, Dtype, LlmModel } from '../model/types.js';
 import { runLlmPoint, type LlmPointResult, type LlmPointSpec } from '../sim/llm-point.js';

@@ -21,12 +21,12 @@ export interface Efficiency {
  * fixed per-batch overhead.
  *
  * Fitted on the `fit` half of the calibration suite (data/calibration/published.csv: MLPerf Inference closed
- * rows on H100, A100, L4, TPU v5e and Jetson Orin) by the procedure in src/calibrate/fit.ts; the values are
- * what `node scripts/fit-calibration.mjs` prints, and test/calibration.test.ts checks they still are. A
- * constant no fit row depends on keeps its prior estimate (PRIOR_EFFICIENCY there): all of cpu, tpu.float,
- * edge.int and edge.float, and the gpu and tpu per-batch overheads (only a batch-1 latency row may set an
- * overhead, and the fit half has none on those classes). `placesim calibrate` prints the error of every row;
- * docs/calibration.md gives the procedure, the table and the held-out error.
+ * rows on H100, H200, A100, MI300X, L4, TPU v5e and Jetson Orin; the Llama-2-70B rows run the continuous-batching
+ * simulator) by the procedure in src/calibrate/fit.ts; the values are what `node scripts/fit-calibration.mjs`
+ * prints, and test/calibration.test.ts checks they are the fit's optimum. A constant no fit row depends on keeps
+ * its prior estimate (PRIOR_EFFICIENCY there): all of cpu, tpu.float, edge.int, edge.float, gpu-amd.int and the
+ * tpu and gpu-amd per-batch overheads (only a small-batch latency row may set an overhead). `placesim calibrate`
+ * prints the error of every row; docs/calibration.md gives the procedure, the table and the held-out error.
  */
 export interface ClassEfficiency {
   int: number;
