@@ -374,7 +374,7 @@ describe('alphago-scale', () => {
     // Placements list only the pools that got requests.
     expect(service(p, 'rollouts').placements).toEqual({ 'google/cpus': service(p, 'rollouts').arrivals });
     expect(service(p, 'evaluations').placements).toEqual({ 'google/gpus': service(p, 'evaluations').arrivals });
-    // Offered load: 480.8/s × 2 s over 1,202 cores; 502/s × 0.2804 s over 176 GPUs (see the file).
+    // Offered load: 480.8/s × 2 s over 1,202 cores; 560.7/s × 0.2511 s over 176 GPUs (see the file).
     expect(cpus.utilisation).toBeGreaterThan(0.78);
     expect(cpus.utilisation).toBeLessThan(0.82);
     expect(gpus.utilisation).toBeGreaterThan(0.78);

@@ -4,25 +4,28 @@
  *   minimise  Σ_fit rows ln²(predicted / published)  +  λ Σ_constants ln²(value / prior)
  *
  * over CLASS_EFFICIENCY (compute efficiency per dtype family, memory efficiency and per-batch overhead of each
- * device class) and the training MFU of each device generation, using only the rows of the `fit` half that
- * are counted (predicted, not interim). The small ridge term (λ = 0.01) pulls a constant that the fit rows
- * cannot tell apart from its neighbours to its prior — the pre-calibration estimate — and leaves a constant
- * no fit row depends on exactly at its prior. Search: coordinate descent in log space, a 49-point scan of each
- * constant's range refined by golden section, until a sweep changes nothing; the result is rounded to three
- * significant figures. Deterministic. scripts/fit-calibration.mjs prints the result; the values in
- * src/hardware/perf.ts and src/hardware/training.ts must equal it (test/calibration.test.ts checks).
+ * efficiency group: device class, AMD GPUs apart) and the training MFU of each device generation, using only
+ * the rows of the `fit` half that are counted (predicted, not interim). The small ridge term (λ = 0.01) pulls a
+ * constant that the fit rows cannot tell apart from its neighbours to its prior — the pre-calibration estimate —
+ * and leaves a constant no fit row depends on exactly at its prior. Search: coordinate descent in log space
+ * from the priors, each step a 9-point scan of [v / 1.5, v × 1.5] refined by golden section, until a sweep
+ * moves no constant by more than 0.1%; the result is rounded to three significant figures. Deterministic.
+ * scripts/fit-calibration.mjs prints the result (minutes: the Llama-2-70B rows run the simulator); the values
+ * in src/hardware/perf.ts and src/hardware/training.ts must equal it, and test/calibration.test.ts checks
+ * that they are the optimum along every fitted constant (fitGaps).
  */
-import type { EfficiencyTable } from '../hardware/perf.js';
+import { EFFICIENCY_GROUPS, efficiencyGroup, type EfficiencyGroup, type EfficiencyTable } from '../hardware/perf.js';
 import type { MfuDefault, TrainingGeneration } from '../hardware/training.js';
-import type { Catalog, DeviceClass } from '../model/types.js';
-import { DEVICE_CLASSES } from '../model/types.js';
+import type { Catalog, Device } from '../model/types.js';
 import { defaultCatalog } from '../hardware/catalog.js';
-import { predict, type Constants } from './predict.js';
+import { predict, type Constants, type Prediction } from './predict.js';
 import type { PublishedRow } from './table.js';
 
 /** The estimates the constants had before calibration (and keep where no fit row depends on them). */
 export const PRIOR_EFFICIENCY: EfficiencyTable = {
   gpu: { int: 0.455, float: 0.55, memory: 0.8, overhead_s: 0.001 },
+  // AMD GPUs start from the same estimates as the gpu class (src/hardware/perf.ts, EfficiencyGroup).
+  'gpu-amd': { int: 0.455, float: 0.55, memory: 0.8, overhead_s: 0.001 },
   tpu: { int: 0.45, float: 0.55, memory: 0.8, overhead_s: 0.001 },
   cpu: { int: 0.25, float: 0.3, memory: 0.6, overhead_s: 0.0005 },
   edge: { int: 0.3, float: 0.3, memory: 0.7, overhead_s: 0.002 },
@@ -32,6 +35,8 @@ export const PRIOR_EFFICIENCY: EfficiencyTable = {
 export const PRIOR_MFU: Readonly<Record<TrainingGeneration, number>> = { ampere: 0.4, hopper: 0.4 };
 
 export const RIDGE = 0.01;
+/** Coordinate-descent sweeps at most; it stops earlier when a sweep moves no constant by more than 0.1%. */
+export const MAX_SWEEPS = 12;
 
 type Key = 'int' | 'float' | 'memory' | 'overhead_s';
 const KEYS: readonly Key[] = ['int', 'float', 'memory', 'overhead_s'];
@@ -45,7 +50,7 @@ const BOUNDS: Readonly<Record<Key | 'mfu', [number, number]>> = {
 const GENERATIONS: readonly TrainingGeneration[] = ['ampere', 'hopper'];
 
 export interface FitResult {
-  efficiency: Record<DeviceClass, Record<Key, number>>;
+  efficiency: Record<EfficiencyGroup, Record<Key, number>>;
   mfu: Record<TrainingGeneration, number>;
   /** Constants at least one fit row depends on (the rest stayed at their prior). */
   fitted: string[];
@@ -60,54 +65,80 @@ interface Param {
   bounds: [number, number];
 }
 
-export function fitConstants(rows: readonly PublishedRow[], catalog: Catalog = defaultCatalog()): FitResult {
-  const eff = Object.fromEntries(DEVICE_CLASSES.map((c) => [c, { ...PRIOR_EFFICIENCY[c] }])) as Record<
-    DeviceClass,
-    Record<Key, number>
-  >;
-  const mfu = { ...PRIOR_MFU };
+/** What the fit predicts a row with: `predict` (tests pass a cheap stand-in). */
+export type Predictor = (row: PublishedRow, device: Device | undefined, c: Constants) => Prediction;
+
+interface Problem {
+  /** Fitted constants, each with the fit rows it moves. */
+  active: { p: Param; rows: number[] }[];
+  /** Σ ln² error of the given fit rows plus p's ridge term. */
+  terms: (rows: readonly number[], p: Param) => number;
+  objective: () => number;
+  eff: Record<EfficiencyGroup, Record<Key, number>>;
+  mfu: Record<TrainingGeneration, number>;
+}
+
+/**
+ * The fit's objective over the `fit` rows, with the constants starting at `start`. A constant is fitted
+ * when moving it moves some counted fit row (only the rows of its own device class, or training rows for an
+ * MFU, are tried); a per-batch overhead only by a small-batch latency row (SingleStream, MultiStream): at the
+ * batches of Offline and Server rows it is a few percent of the time, and there it would only stand in for
+ * the compute efficiency.
+ */
+function buildProblem(
+  rows: readonly PublishedRow[],
+  catalog: Catalog,
+  predictor: Predictor,
+  start: { efficiency: EfficiencyTable; mfu: Readonly<Record<TrainingGeneration, number>> },
+): Problem {
+  const eff = Object.fromEntries(
+    EFFICIENCY_GROUPS.map((g) => [g, { ...(start.efficiency[g] ?? PRIOR_EFFICIENCY[g]!) }]),
+  ) as Record<EfficiencyGroup, Record<Key, number>>;
+  const mfu = { ...start.mfu };
   const constants = (): Constants => ({
     efficiency: eff,
     mfu: Object.fromEntries(GENERATIONS.map((g) => [g, mfuDefault(mfu[g])])) as Record<TrainingGeneration, MfuDefault>,
   });
-  const params: Param[] = [];
-  for (const c of DEVICE_CLASSES)
+  const fitRows = rows.filter((r) => r.split === 'fit');
+  const groupOf = (r: PublishedRow): EfficiencyGroup | undefined => {
+    const d = catalog.devices[r.catalog_device];
+    return d === undefined ? undefined : efficiencyGroup(d);
+  };
+  const params: { p: Param; candidates: (r: PublishedRow) => boolean }[] = [];
+  for (const c of EFFICIENCY_GROUPS)
     for (const k of KEYS)
       params.push({
-        name: `${c}.${k}`,
-        get: () => eff[c][k],
-        set: (v) => (eff[c][k] = v),
-        prior: PRIOR_EFFICIENCY[c][k],
-        bounds: BOUNDS[k],
+        p: {
+          name: `${c}.${k}`,
+          get: () => eff[c][k],
+          set: (v) => (eff[c][k] = v),
+          prior: PRIOR_EFFICIENCY[c]![k],
+          bounds: BOUNDS[k],
+        },
+        candidates: (r) => r.kind === 'inference' && groupOf(r) === c,
       });
   for (const g of GENERATIONS)
     params.push({
-      name: `mfu.${g}`,
-      get: () => mfu[g],
-      set: (v) => (mfu[g] = v),
-      prior: PRIOR_MFU[g],
-      bounds: BOUNDS.mfu,
+      p: { name: `mfu.${g}`, get: () => mfu[g], set: (v) => (mfu[g] = v), prior: PRIOR_MFU[g], bounds: BOUNDS.mfu },
+      candidates: (r) => r.kind === 'training',
     });
 
-  const fitRows = rows.filter((r) => r.split === 'fit');
   const predictRow = (i: number): number | null => {
-    const p = predict(fitRows[i], catalog.devices[fitRows[i].catalog_device], constants());
+    const p = predictor(fitRows[i], catalog.devices[fitRows[i].catalog_device], constants());
     return p.interim ? null : p.value;
   };
   const all = fitRows.map((_, i) => i);
   const base = all.map(predictRow);
   const counted = all.filter((i) => base[i] !== null);
 
-  // A constant is fitted when moving it moves some counted fit row; a per-batch overhead only by a batch-1
-  // latency row (SingleStream): at the batches of Offline and Server rows it is a few percent of the time,
-  // and there it would only stand in for the compute efficiency. Each constant remembers the rows it moves.
   const active: { p: Param; rows: number[] }[] = [];
-  for (const p of params) {
+  for (const { p, candidates } of params) {
     const v = p.get();
     p.set(v * 1.25);
-    const moved = counted.filter((i) => predictRow(i) !== base[i]);
+    const moved = counted.filter((i) => candidates(fitRows[i]) && predictRow(i) !== base[i]);
     p.set(v);
-    const own = p.name.endsWith('.overhead_s') ? moved.filter((i) => fitRows[i].scenario === 'SingleStream') : moved;
+    const latencyRow = (i: number): boolean => /Stream$/.test(fitRows[i].scenario);
+    const own = p.name.endsWith('.overhead_s') ? moved.filter(latencyRow) : moved;
     if (own.length > 0) active.push({ p, rows: moved });
   }
 
@@ -116,32 +147,79 @@ export function fitConstants(rows: readonly PublishedRow[], catalog: Catalog = d
     return v === null || !(v > 0) ? 100 : Math.log(v / fitRows[i].value) ** 2;
   };
   const ridge = (p: Param): number => RIDGE * Math.log(p.get() / p.prior) ** 2;
-  const objective = (): number =>
-    counted.reduce((s, i) => s + rowTerm(i), 0) + active.reduce((s, a) => s + ridge(a.p), 0);
+  return {
+    active,
+    terms: (mine, p) => mine.reduce((s, i) => s + rowTerm(i), ridge(p)),
+    objective: () => counted.reduce((s, i) => s + rowTerm(i), 0) + active.reduce((s, a) => s + ridge(a.p), 0),
+    eff,
+    mfu,
+  };
+}
 
+export function fitConstants(
+  rows: readonly PublishedRow[],
+  catalog: Catalog = defaultCatalog(),
+  predictor: Predictor = predict,
+): FitResult {
+  const pb = buildProblem(rows, catalog, predictor, { efficiency: PRIOR_EFFICIENCY, mfu: PRIOR_MFU });
   // Coordinate descent: each step minimises the terms that depend on one constant (its rows and its ridge term).
-  for (let sweep = 0; sweep < 100; sweep++) {
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     let changed = false;
-    for (const { p, rows: mine } of active) {
+    for (const { p, rows: mine } of pb.active) {
       const before = p.get();
-      const best = minimiseLog(p, () => mine.reduce((s, i) => s + rowTerm(i), ridge(p)));
+      const best = minimiseLog(p, () => pb.terms(mine, p));
       p.set(best);
-      if (Math.abs(Math.log(best / before)) > 1e-6) changed = true;
+      if (Math.abs(Math.log(best / before)) > 1e-3) changed = true;
     }
     if (!changed) break;
   }
-  for (const { p } of active) p.set(round3(p.get()));
-  return { efficiency: eff, mfu, fitted: active.map((a) => a.p.name), objective: objective() };
+  for (const { p } of pb.active) p.set(round3(p.get()));
+  return { efficiency: pb.eff, mfu: pb.mfu, fitted: pb.active.map((a) => a.p.name), objective: pb.objective() };
 }
 
-/** The value of p in its bounds that minimises f with the other constants held: scan, then golden section. */
+/**
+ * How much the fit's objective rises when each fitted constant of `at` moves by the factor 1 ± `step`, the
+ * others held (a move out of the constant's range counts 0): all gaps ≥ 0 (up to rounding to three figures)
+ * means `at` is the fit's optimum along every constant. test/calibration.test.ts checks the code's constants this way instead of refitting from the priors
+ * (a refit predicts the simulated rows hundreds of times: scripts/fit-calibration.mjs).
+ */
+export function fitGaps(
+  rows: readonly PublishedRow[],
+  at: { efficiency: EfficiencyTable; mfu: Readonly<Record<TrainingGeneration, number>> },
+  step = 0.02,
+  catalog: Catalog = defaultCatalog(),
+  predictor: Predictor = predict,
+): { name: string; value: number; down: number; up: number }[] {
+  const pb = buildProblem(rows, catalog, predictor, at);
+  return pb.active.map(({ p, rows: mine }) => {
+    const v = p.get();
+    const f0 = pb.terms(mine, p);
+    // A move out of the constant's range is not open to the fit: its gap is 0.
+    const gap = (x: number): number => {
+      if (x < p.bounds[0] || x > p.bounds[1]) return 0;
+      p.set(x);
+      const f = pb.terms(mine, p) - f0;
+      p.set(v);
+      return f;
+    };
+    return { name: p.name, value: v, down: gap(v * (1 - step)), up: gap(v * (1 + step)) };
+  });
+}
+
+/**
+ * The value of p that minimises f with the other constants held: a 9-point scan of [v / 1.5, v × 1.5] (within
+ * p's bounds) around the current value v in log space, then golden section on the best point's neighbours.
+ * Local, so that a constant that a simulated row depends on costs a few dozen predictions per sweep.
+ */
 function minimiseLog(p: Param, f: () => number): number {
-  const [lo, hi] = [Math.log(p.bounds[0]), Math.log(p.bounds[1])];
+  const v0 = Math.log(p.get());
+  const lo = Math.max(Math.log(p.bounds[0]), v0 - Math.log(SCAN_SPAN));
+  const hi = Math.min(Math.log(p.bounds[1]), v0 + Math.log(SCAN_SPAN));
   const at = (x: number): number => {
     p.set(Math.exp(x));
     return f();
   };
-  const N = 48;
+  const N = 8;
   let bestI = 0;
   let bestF = Infinity;
   for (let i = 0; i <= N; i++) {
@@ -155,7 +233,7 @@ function minimiseLog(p: Param, f: () => number): number {
   let d = a + g * (b - a);
   let fc = at(c);
   let fd = at(d);
-  for (let it = 0; it < 40 && b - a > 1e-8; it++) {
+  for (let it = 0; it < GOLDEN_STEPS && b - a > 1e-6; it++) {
     if (fc < fd) {
       [b, d, fd] = [d, c, fc];
       c = b - g * (b - a);
@@ -170,6 +248,10 @@ function minimiseLog(p: Param, f: () => number): number {
   const v = at(x);
   return v <= bestF ? Math.exp(x) : Math.exp(lo + ((hi - lo) * bestI) / N);
 }
+
+/** Half-width (as a factor) of a constant's scan in one sweep, and golden-section steps after the scan. */
+const SCAN_SPAN = 1.5;
+const GOLDEN_STEPS = 12;
 
 function round3(x: number): number {
   return Number(x.toPrecision(3));

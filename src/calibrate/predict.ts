@@ -7,22 +7,19 @@
  * - Offline: throughput at the largest batch that fits (memory permitting, at most MAX_BATCH), every replica
  *   busy: replicas × batch / batch time.
  * - SingleStream: the time of one query alone (batch 1; an LLM query decodes its beams together).
+ * - MultiStream: the time of one query of 8 samples, run as one batch.
  * - Server: the highest throughput whose latency stays within the row's limit. A request can arrive just
  *   after a batch has started, wait for it, then run in the next batch, so the worst latency is
  *   2 × batch time; the server runs the largest batch whose 2 × batch time meets the limit.
  * - training: GPU-hours = trainingFlops / per-device trainingRate at the default MFU, scaling 1 (the MFU is a
  *   whole-run figure, docs/training.md).
  *
- * LLM rows use today's fixed-batch timing (batchTiming). TODO(llm): when the continuous-batching model
- * (src/hardware/llm-step.ts + src/sim/llm-server.ts) is merged into main, switch `predictLlm` to its
- * `runLlmPoint` (src/sim/llm-point.ts): Offline = mode 'offline' with enough requests to fill every replica
- * several times, reading output_tokens_per_s (tokens/s rows) or requests_per_s; Server = mode 'server',
- * bisecting rate_per_s for the highest rate whose ttft_ms.p99 ≤ 2,000 and tpot_ms.p99 ≤ 200 (GPT-J: whole
- * latency ≤ 20 s); SingleStream = one request at a time. Then clear `interim`, rerun
- * scripts/fit-calibration.mjs, copy the constants and update the baselines (docs/calibration.md, "Running
- * it"). Until then LLM Server rows are interim and left out of the statistics.
+ * Llama-2-70B Offline and Server rows (one sequence per sample) run the simulator's continuous-batching server
+ * instead (runLlmPoint, src/sim/llm-point.ts; predictLlmServer below). GPT-J rows decode four beams per sample
+ * sharing the prompt's KV cache, which that server does not model: they keep the fixed-batch timing above.
  */
-import type { Device, Dtype } from '../model/types.js';
+import type { Device, Dtype, LlmModel } from '../model/types.js';
+import { runLlmPoint, type LlmPointResult, type LlmPointSpec } from '../sim/llm-point.js';
 import { batchTiming, planReplica, usableMemory, type EfficiencyTable } from '../hardware/perf.js';
 import {
   defaultMfu,
@@ -41,6 +38,9 @@ import {
   type LlmWorkload,
   type TrainingWorkload,
 } from './workloads.js';
+
+/** Samples per MultiStream query (MLPerf Inference: 8 for the vision benchmarks, `samples_per_query` in the log). */
+export const MULTISTREAM_SAMPLES = 8;
 
 /** Largest batch an Offline or Server run is given (requests for items models, samples for LLMs). */
 export const MAX_BATCH = 1024;
@@ -86,6 +86,10 @@ function predictItems(row: PublishedRow, w: ItemWorkload, device: Device, c: Con
   const fits = largestBatch((b) => typeof planReplica(model, device, { ...shape, max_batch: b }, 1) !== 'string');
   if (fits === 0) return { value: null, interim: false, note: 'the model does not fit one device' };
   if (row.scenario === 'SingleStream') return { value: time(1) * 1000, interim: false, note: 'batch 1' };
+  if (row.scenario === 'MultiStream') {
+    const b = Math.min(MULTISTREAM_SAMPLES, fits);
+    return { value: time(b) * 1000, interim: false, note: `batch ${b} (one query)` };
+  }
   if (row.scenario === 'Offline') {
     return { value: (count * fits) / time(fits), interim: false, note: `${count} × batch ${fits}` };
   }
@@ -101,8 +105,123 @@ function predictItems(row: PublishedRow, w: ItemWorkload, device: Device, c: Con
 function predictLlm(row: PublishedRow, w: LlmWorkload, device: Device, c: Constants): Prediction {
   const dtype: Dtype = rowDtype(row.precision, w.dtype);
   const model = llmModel(w, dtype, row.benchmark);
-  const shape = { input_tokens: w.input_tokens, output_tokens: w.output_tokens, items: 0 };
   const count = row.accelerator_count ?? 1;
+  const perSampleOut = row.metric === 'tokens/s' ? w.output_tokens : 1;
+  // One sequence per sample (Llama-2-70B): the simulator's continuous-batching server.
+  if (w.beams === 1 && (row.scenario === 'Offline' || row.scenario === 'Server'))
+    return predictLlmServer(row, w, model, device, count, perSampleOut, c);
+  return predictLlmFixed(row, w, model, device, count, perSampleOut, c);
+}
+
+/** Requests an Offline run is given per device: every replica refills its max_num_seqs sequences several times. */
+export const OFFLINE_REQUESTS_PER_DEVICE = 512;
+/** Server runs: simulated window after the warm-up, the warm-up, and the bisection steps on the rate. */
+export const SERVER_WINDOW_S = 60;
+export const SERVER_WARMUP_S = 15;
+export const SERVER_BISECTION_STEPS = 5;
+/** The bisection's bracket, as fractions of the offline rate (widened to 0.25 when the low end misses). */
+const SERVER_BRACKET: readonly [number, number] = [0.75, 1];
+
+/**
+ * Offline and Server rows of single-sequence LLMs through runLlmPoint (src/sim/llm-point.ts): the simulator's
+ * continuous-batching server with vLLM's default scheduler, on the simulator's own replica layout.
+ * Offline: throughput with every request present at t = 0. Server: the highest Poisson rate whose TTFT and
+ * TPOT p99 (or whole-request p99) meet the row's limits, bisected between 0.75× and 1× the offline rate.
+ */
+function predictLlmServer(
+  row: PublishedRow,
+  w: LlmWorkload,
+  model: LlmModel,
+  device: Device,
+  count: number,
+  perSampleOut: number,
+  c: Constants,
+): Prediction {
+  const base = {
+    model,
+    device,
+    devices: count,
+    input_tokens: w.input_tokens,
+    output_tokens: w.output_tokens,
+    efficiency: c.efficiency,
+  };
+  const offline = offlinePoint({ ...base, mode: 'offline', requests: OFFLINE_REQUESTS_PER_DEVICE * count });
+  if (offline.completed === 0) return { value: null, interim: false, note: 'the model does not fit' };
+  const layout = `${offline.replicas} × TP${offline.devices_per_replica}`;
+  if (row.scenario === 'Offline') {
+    return {
+      value: offline.requests_per_s * perSampleOut,
+      interim: false,
+      note: `simulated offline, ${layout}, mean batch ${offline.mean_batch.toFixed(0)}`,
+    };
+  }
+  const server = w.server;
+  if (server === null) return { value: null, interim: false, note: 'no server latency rule' };
+  const meets = (rate: number): boolean => {
+    const r = runLlmPoint({
+      ...base,
+      mode: 'server',
+      rate_per_s: rate,
+      duration_s: SERVER_WARMUP_S + SERVER_WINDOW_S,
+      warmup_s: SERVER_WARMUP_S,
+    });
+    if ('latency_s' in server) return r.latency_ms !== null && r.latency_ms.p99 <= server.latency_s * 1000;
+    return (
+      r.ttft_ms !== null &&
+      r.tpot_ms !== null &&
+      r.ttft_ms.p99 <= server.ttft_s * 1000 &&
+      r.tpot_ms.p99 <= server.tpot_s * 1000
+    );
+  };
+  let lo = SERVER_BRACKET[0] * offline.requests_per_s;
+  let hi = SERVER_BRACKET[1] * offline.requests_per_s;
+  if (!meets(lo)) {
+    hi = lo;
+    lo = 0.25 * offline.requests_per_s;
+    if (!meets(lo)) return { value: null, interim: false, note: `${layout}: a quarter of the offline rate misses` };
+  }
+  for (let i = 0; i < SERVER_BISECTION_STEPS; i++) {
+    const mid = (lo + hi) / 2;
+    if (meets(mid)) lo = mid;
+    else hi = mid;
+  }
+  return {
+    value: lo * perSampleOut,
+    interim: false,
+    note: `simulated Poisson server, ${layout}, ${lo.toFixed(1)} req/s within the limits`,
+  };
+}
+
+/**
+ * Offline runs, remembered in memory for the life of the process: an Offline row and the Server row of the same
+ * system share one, and a fit re-predicts rows with unchanged constants. Nothing is written to disk.
+ */
+const offlineMemo = new Map<string, LlmPointResult>();
+function offlinePoint(spec: LlmPointSpec): LlmPointResult {
+  const key = JSON.stringify({ ...spec, device: spec.device.id });
+  let r = offlineMemo.get(key);
+  if (r === undefined) {
+    if (offlineMemo.size > 256) offlineMemo.clear();
+    r = runLlmPoint(spec);
+    offlineMemo.set(key, r);
+  }
+  return r;
+}
+
+/**
+ * Beam-search rows (GPT-J: every sample decodes `beams` sequences that share the prompt) and SingleStream:
+ * fixed batches through batchTiming, the timing the simulator uses for fixed batches.
+ */
+function predictLlmFixed(
+  row: PublishedRow,
+  w: LlmWorkload,
+  model: LlmModel,
+  device: Device,
+  count: number,
+  perSampleOut: number,
+  c: Constants,
+): Prediction {
+  const shape = { input_tokens: w.input_tokens, output_tokens: w.output_tokens, items: 0 };
   // Devices per replica: the submitter's tensor-parallel layout when stated, else the fewest that hold the weights.
   const tp = /TP(\d+)/.exec(row.parallelism);
   let devices: number;
@@ -127,7 +246,6 @@ function predictLlm(row: PublishedRow, w: LlmWorkload, device: Device, c: Consta
     return { first_token_s: all.first_token_s, total_s: all.first_token_s + beams.total_s - beams.first_token_s };
   };
   const layout = `${replicas} × TP${devices}`;
-  const perSampleOut = row.metric === 'tokens/s' ? w.output_tokens : 1;
   if (row.scenario === 'SingleStream') {
     return { value: timing(1).total_s * 1000, interim: false, note: `batch 1 × ${w.beams} beam(s), TP${devices}` };
   }
@@ -135,27 +253,12 @@ function predictLlm(row: PublishedRow, w: LlmWorkload, device: Device, c: Consta
     const t = timing(fits).total_s;
     return { value: (replicas * fits * perSampleOut) / t, interim: false, note: `${layout}, batch ${fits}` };
   }
-  if (row.scenario === 'Server' && w.server) {
-    const server = w.server;
-    let ok: (b: number) => boolean;
-    let interim = false;
-    if ('latency_s' in server) {
-      ok = (b) => b <= fits && 2 * timing(b).total_s <= server.latency_s;
-    } else {
-      // Fixed batches: a new request waits for the running batch, then its own prefill (TTFT); a token takes
-      // one decode step (TPOT). Interim until continuous batching lands (TODO(llm) above).
-      interim = true;
-      ok = (b) => {
-        if (b > fits) return false;
-        const t = timing(b);
-        const tpot = (t.total_s - t.first_token_s) / Math.max(1, w.output_tokens - 1);
-        return t.total_s + t.first_token_s <= server.ttft_s && tpot <= server.tpot_s;
-      };
-    }
-    const b = largestBatch(ok);
-    if (b === 0) return { value: null, interim, note: 'no batch meets the latency limits' };
+  const server = w.server;
+  if (row.scenario === 'Server' && server !== null && 'latency_s' in server) {
+    const b = largestBatch((x) => x <= fits && 2 * timing(x).total_s <= server.latency_s);
+    if (b === 0) return { value: null, interim: false, note: 'no batch meets the latency limit' };
     const t = timing(b).total_s;
-    return { value: (replicas * b * perSampleOut) / t, interim, note: `${layout}, batch ${b} within the limits` };
+    return { value: (replicas * b * perSampleOut) / t, interim: false, note: `${layout}, batch ${b} within the limit` };
   }
   return { value: null, interim: false, note: `no predictor for ${row.scenario}` };
 }

@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 
 export type Split = 'fit' | 'holdout';
-export type Scenario = 'Offline' | 'Server' | 'SingleStream' | 'training';
+export type Scenario = 'Offline' | 'Server' | 'SingleStream' | 'MultiStream' | 'training';
 
 export interface PublishedRow {
   id: string;
@@ -61,7 +61,7 @@ const COLUMNS = [
   'notes',
 ] as const;
 
-const SCENARIOS: readonly Scenario[] = ['Offline', 'Server', 'SingleStream', 'training'];
+const SCENARIOS: readonly Scenario[] = ['Offline', 'Server', 'SingleStream', 'MultiStream', 'training'];
 
 /**
  * data/calibration/ of this checkout: the nearest folder above this module that has it (the module runs from

@@ -19,7 +19,7 @@
  * Units: seconds, bytes, tokens.
  */
 import type { Device, Dtype, LlmModel, LlmSchedulerSpec } from '../model/types.js';
-import { efficiencyFor, resolvePeak, tensorParallelSpeedup, usableMemory } from './perf.js';
+import { efficiencyFor, resolvePeak, tensorParallelSpeedup, usableMemory, type EfficiencyTable } from './perf.js';
 
 /**
  * Tokens in a step at which the achieved arithmetic rate is half the class efficiency (e(n) = e_class ×
@@ -61,10 +61,13 @@ export interface StepCoeffs {
   overhead: number;
 }
 
-/** Step-time coefficients of `model` on a replica of `devices` × `device`. */
-export function llmStepCoeffs(model: LlmModel, device: Device, devices: number): StepCoeffs {
+/**
+ * Step-time coefficients of `model` on a replica of `devices` × `device`, with the class constants of `table`
+ * (the code's CLASS_EFFICIENCY unless a calibration fit passes a candidate set).
+ */
+export function llmStepCoeffs(model: LlmModel, device: Device, devices: number, table?: EfficiencyTable): StepCoeffs {
   const compute = model.compute_dtype;
-  const eff = efficiencyFor(device, compute);
+  const eff = efficiencyFor(device, compute, table);
   const speedup = tensorParallelSpeedup(devices);
   const flopRate = resolvePeak(device, compute).flops * eff.compute * speedup;
   const byteRate = device.mem_bw_bytes_per_s * eff.memory * speedup;

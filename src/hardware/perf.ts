@@ -21,12 +21,12 @@ export interface Efficiency {
  * fixed per-batch overhead.
  *
  * Fitted on the `fit` half of the calibration suite (data/calibration/published.csv: MLPerf Inference closed
- * rows on H100, A100, L4, TPU v5e and Jetson Orin) by the procedure in src/calibrate/fit.ts; the values are
- * what `node scripts/fit-calibration.mjs` prints, and test/calibration.test.ts checks they still are. A
- * constant no fit row depends on keeps its prior estimate (PRIOR_EFFICIENCY there): all of cpu, tpu.float,
- * edge.int and edge.float, and the gpu and tpu per-batch overheads (only a batch-1 latency row may set an
- * overhead, and the fit half has none on those classes). `placesim calibrate` prints the error of every row;
- * docs/calibration.md gives the procedure, the table and the held-out error.
+ * rows on H100, H200, A100, MI300X, L4, TPU v5e and Jetson Orin; the Llama-2-70B rows run the continuous-batching
+ * simulator) by the procedure in src/calibrate/fit.ts; the values are what `node scripts/fit-calibration.mjs`
+ * prints, and test/calibration.test.ts checks they are the fit's optimum. A constant no fit row depends on keeps
+ * its prior estimate (PRIOR_EFFICIENCY there): all of cpu, tpu.float, edge.int, edge.float, gpu-amd.int and the
+ * tpu and gpu-amd per-batch overheads (only a small-batch latency row may set an overhead). `placesim calibrate`
+ * prints the error of every row; docs/calibration.md gives the procedure, the table and the held-out error.
  */
 export interface ClassEfficiency {
   int: number;
@@ -35,12 +35,30 @@ export interface ClassEfficiency {
   overhead_s: number;
 }
 
+/**
+ * The groups of devices that share a set of efficiency constants: the device class, except that AMD GPUs
+ * (catalog name starting "AMD", class gpu) have their own set, `gpu-amd`. The constants are what a vendor's
+ * serving software reaches on its hardware, and the calibration suite's MI300X rows (vLLM on ROCm) reach a
+ * smaller share of their peak than NVIDIA's (TensorRT-LLM) do: one `gpu` set for both was 30–45% off on
+ * MI300X (docs/calibration.md). A table without `gpu-amd` gives AMD GPUs the `gpu` set.
+ */
+export type EfficiencyGroup = DeviceClass | 'gpu-amd';
+export const EFFICIENCY_GROUPS: readonly EfficiencyGroup[] = ['gpu', 'gpu-amd', 'tpu', 'cpu', 'edge'];
+
+/** The efficiency group of `device` (see EfficiencyGroup). */
+export function efficiencyGroup(device: Device): EfficiencyGroup {
+  return device.class === 'gpu' && device.name.startsWith('AMD ') ? 'gpu-amd' : device.class;
+}
+
 /** A full set of class constants: CLASS_EFFICIENCY, or a candidate set while fitting (src/calibrate). */
-export type EfficiencyTable = Readonly<Record<DeviceClass, Readonly<ClassEfficiency>>>;
+export type EfficiencyTable = Readonly<Record<DeviceClass, Readonly<ClassEfficiency>>> & {
+  readonly 'gpu-amd'?: Readonly<ClassEfficiency>;
+};
 
 export const CLASS_EFFICIENCY: EfficiencyTable = {
-  gpu: { int: 0.492, float: 0.598, memory: 0.9, overhead_s: 0.001 },
-  tpu: { int: 0.432, float: 0.55, memory: 0.662, overhead_s: 0.001 },
+  gpu: { int: 0.472, float: 0.666, memory: 0.9, overhead_s: 0.00023 },
+  'gpu-amd': { int: 0.455, float: 0.409, memory: 0.797, overhead_s: 0.001 },
+  tpu: { int: 0.416, float: 0.55, memory: 0.667, overhead_s: 0.001 },
   cpu: { int: 0.25, float: 0.3, memory: 0.6, overhead_s: 0.0005 },
   edge: { int: 0.3, float: 0.3, memory: 0.9, overhead_s: 0.000448 },
 };
@@ -89,7 +107,8 @@ export function peakFlops(device: Device, dtype: Dtype): number {
 
 /** Efficiencies that apply to `dtype` arithmetic on `device` (by the dtype it actually runs in). */
 export function efficiencyFor(device: Device, dtype: Dtype, table: EfficiencyTable = CLASS_EFFICIENCY): Efficiency {
-  const e = table[device.class];
+  const group = efficiencyGroup(device);
+  const e = (group === 'gpu-amd' ? table['gpu-amd'] : undefined) ?? table[device.class];
   return { compute: e[dtypeFamily(resolvePeak(device, dtype).dtype)], memory: e.memory, overhead_s: e.overhead_s };
 }
 

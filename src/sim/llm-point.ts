@@ -9,7 +9,8 @@
  */
 import type { Device, LlmModel, LlmSchedulerSpec, Pool, Scenario, Service } from '../model/types.js';
 import type { LatencySummary } from '../metrics/result.js';
-import { LLM_SCHEDULER_DEFAULTS } from '../hardware/llm-step.js';
+import { LLM_SCHEDULER_DEFAULTS, llmStepCoeffs } from '../hardware/llm-step.js';
+import type { EfficiencyTable } from '../hardware/perf.js';
 import { buildPlan } from './plan.js';
 import { runPolicy } from './run-policy.js';
 import { policyResult } from './result.js';
@@ -34,6 +35,8 @@ export interface LlmPointSpec {
   duration_s?: number;
   warmup_s?: number;
   seed?: number;
+  /** Class constants for the step time (default CLASS_EFFICIENCY): a candidate set while fitting (src/calibrate). */
+  efficiency?: EfficiencyTable;
 }
 
 export interface LlmPointResult {
@@ -43,6 +46,8 @@ export interface LlmPointResult {
   /** Offline: completions ÷ time to the last completion; server: completions per second of the window. */
   requests_per_s: number;
   output_tokens_per_s: number;
+  /** Whole-request latency (arrival to last token), TTFT and TPOT of completed requests. */
+  latency_ms: LatencySummary | null;
   ttft_ms: LatencySummary | null;
   tpot_ms: LatencySummary | null;
   mean_batch: number;
@@ -150,6 +155,9 @@ export function runLlmPoint(spec: LlmPointSpec): LlmPointResult {
     warnings: [],
   };
   const plan = buildPlan(scenario);
+  const llm = plan.pools[0].llm;
+  if (spec.efficiency && llm)
+    llm.coeffs = llmStepCoeffs(model, spec.device, plan.pools[0].replicaDevices, spec.efficiency);
   let lastEnd = 0;
   const tallies = runPolicy(plan, builtinPolicy('least-latency')!, (row) => {
     if (row.outcome === 'completed' && row.arrival_s + row.latency_s > lastEnd) lastEnd = row.arrival_s + row.latency_s;
@@ -165,6 +173,7 @@ export function runLlmPoint(spec: LlmPointSpec): LlmPointResult {
     completed: s.completed,
     requests_per_s: rate,
     output_tokens_per_s: rate * spec.output_tokens,
+    latency_ms: s.latency_ms,
     ttft_ms: s.ttft_ms,
     tpot_ms: s.tpot_ms,
     mean_batch: p.mean_batch_size,
