@@ -169,8 +169,8 @@ describe('elastic-vs-fixed', () => {
     const p = policy(r, 'elastic-cloud');
     const a10g = pool(p, 'aws-us-east-1/a10g');
     const replicas = p.timeseries.pools.find((x) => x.name === 'aws-us-east-1/a10g')!.replicas;
-    // Scaled on running sequences per replica (target 61, from the 15 s SLO): one instance carries the 1/s
-    // night, three the 10/s peak; the day's mean is about two.
+    // Scaled on running sequences per replica (the target from the 15 s SLO): one instance carries the 1/s
+    // night, three the 13/s peak; the day's mean is about two.
     const at = (h: number) => replicas[Math.floor((h * HOUR) / p.timeseries.interval_s)];
     expect(at(2)).toBe(1);
     expect(at(14)).toBeGreaterThanOrEqual(3);
@@ -203,15 +203,15 @@ describe('elastic-vs-fixed', () => {
     expect(at(2)).toBeLessThan(0.7);
     expect(at(14)).toBeGreaterThan(0.95);
     expect(at(14)).toBeGreaterThan(1.5 * at(2));
-    // Capex and upkeep: 8 boxes × $1,999 over 3 years and $150/year each, for one day.
-    const capex = (8 * 1999 * DAY) / (3 * YEAR);
-    const upkeep = (8 * 150 * DAY) / YEAR;
+    // Capex and upkeep: 11 boxes × $1,999 over 3 years and $150/year each, for one day.
+    const capex = (11 * 1999 * DAY) / (3 * YEAR);
+    const upkeep = (11 * 150 * DAY) / YEAR;
     expect(p.totals.cost_usd.capex).toBeCloseTo(capex, 6);
     expect(p.totals.cost_usd.upkeep).toBeCloseTo(upkeep, 6);
     // Half the load: the same capex and upkeep, less electricity.
     const text = readFileSync('scenarios/elastic-vs-fixed.yaml', 'utf8').replace(
-      'arrivals: { profile: daily, peak: 10/s, trough: 1/s, peak_hour: 14 }',
-      'arrivals: { profile: daily, peak: 5/s, trough: 0.5/s, peak_hour: 14 }',
+      'arrivals: { profile: daily, peak: 13/s, trough: 1/s, peak_hour: 14 }',
+      'arrivals: { profile: daily, peak: 6.5/s, trough: 0.5/s, peak_hour: 14 }',
     );
     const half = policy(
       runScenario(loadScenarioText(text, 'scenarios/elastic-vs-fixed.yaml', { policies: ['fixed-edge'] })),
