@@ -14,7 +14,6 @@ import type { RequestTable } from './tables.js';
 import { onLan, type TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import { Level } from './tallies.js';
-import { RingQueue } from './tables.js';
 import type { Arrivals } from './arrivals.js';
 import type { Outcomes } from './outcomes.js';
 import type { Links } from './links.js';
@@ -25,6 +24,7 @@ import type { ManagedApis } from './apis.js';
 import type { TrainingJobs } from './jobs.js';
 import { LlmServers } from './llm-server.js';
 import {
+  TargetQueues,
   F_DEFERRABLE,
   F_DRAWN,
   F_LENGTH_TIMING,
@@ -49,7 +49,7 @@ export class Pools {
   declare private readonly rq: RequestTable;
   declare private readonly targets: TargetPlan[];
   /** Per target: its FIFO of request slots. */
-  declare readonly queues: RingQueue[];
+  declare readonly queues: TargetQueues;
   /** Per pool: its targets' ids; and flat, pool p's at poolTargetList[poolTargetStart[p] .. [p + 1]). */
   declare private readonly poolTargets: number[][];
   declare private readonly poolTargetStart: Int32Array;
@@ -129,7 +129,7 @@ export class Pools {
     for (let p = 0; p < nPools; p++)
       this.poolTargetStart[p + 1] = this.poolTargetStart[p] + plan.pools[p].targets.length;
     this.poolTargetList = Int32Array.from(plan.pools.flatMap((pp) => pp.targets));
-    this.queues = plan.targets.map(() => new RingQueue());
+    this.queues = new TargetQueues(ctx.targetTable, plan.targets.length);
     this.serverBase = new Int32Array(nPools);
     let nServers = 0;
     for (const pp of plan.pools) {
@@ -292,7 +292,7 @@ export class Pools {
     }
     rq.enqueued[slot] = this.sim.now;
     if (this.isLlm[pool] === 1) this.llm.prepare(slot);
-    this.queues[t].push(slot);
+    this.queues.push(t, slot);
     this.markQueue(pool);
     this.queued[pool]++;
     if (this.serving[pool] === 0 && this.capacity.poolBooting[pool] === 0) this.autoscaler.autoscale(pool);
@@ -313,6 +313,7 @@ export class Pools {
     const n = this.poolTargetStart[pool + 1] - first;
     const now = this.sim.now;
     const rec = this.rec;
+    const queues = this.queues;
     while (this.freeCount[pool] > 0 && this.queued[pool] > 0) {
       // The ready queue (full batch waiting, or oldest request waited max_wait) with the oldest head;
       // interactive services go before deferrable (batch) ones.
@@ -322,13 +323,13 @@ export class Pools {
       let nextReady = Infinity;
       for (let i = 0; i < n; i++) {
         const id = list[first + i];
-        const q = this.queues[id];
-        if (q.length === 0) continue;
-        const head = this.rq.enqueued[q.peek()];
+        const qn = queues.length(id);
+        if (qn === 0) continue;
+        const head = this.rq.enqueued[queues.peek(id)];
         // The target's record (target-table.ts), already in the cache from the placement view.
         const r = id * TR;
         const readyAt = head + rec[r + T_MAX_WAIT];
-        if (q.length >= rec[r + T_MAX_BATCH] || now >= readyAt) {
+        if (qn >= rec[r + T_MAX_BATCH] || now >= readyAt) {
           const batch = (rec[r + T_FLAGS] & F_DEFERRABLE) !== 0;
           if ((pickBatch && !batch) || (batch === pickBatch && head < pickHead)) {
             pickHead = head;
@@ -357,9 +358,10 @@ export class Pools {
     const maxBatch = rec[r + T_MAX_BATCH];
     const flags = rec[r + T_FLAGS];
     const tb = rec[r + T_TABLE];
-    const q = this.queues[targetId];
+    const queues = this.queues;
+    const qn = queues.length(targetId);
     const server = this.freeStack[this.serverBase[pool] + --this.freeCount[pool]];
-    const size = q.length < maxBatch ? q.length : maxBatch;
+    const size = qn < maxBatch ? qn : maxBatch;
     const base = server * this.maxBatchAll;
     const members = this.members;
     const serviceTime = rq.serviceTime;
@@ -367,7 +369,7 @@ export class Pools {
     const drawn = (flags & F_DRAWN) !== 0;
     if (drawn) duration = 0;
     for (let k = 0; k < size; k++) {
-      const slot = q.shift();
+      const slot = queues.shift(targetId);
       members[base + k] = slot;
       // A batch of drawn service times runs as long as its longest member.
       if (drawn && serviceTime[slot] > duration) duration = serviceTime[slot];
@@ -556,9 +558,8 @@ export class Pools {
       }
     }
     for (const id of this.ctx.plan.pools[p].targets) {
-      const q = this.queues[id];
-      while (q.length > 0) {
-        const slot = q.shift();
+      while (this.queues.length(id) > 0) {
+        const slot = this.queues.shift(id);
         this.markQueue(p);
         this.queued[p]--;
         this.arrivals.retry(slot);

@@ -49,6 +49,7 @@ import {
   T_MAX_QUEUE,
   T_MAX_WAIT,
   T_POOL,
+  T_QUEUE,
   T_REGION,
   T_SITE,
   T_TABLE,
@@ -119,6 +120,8 @@ export class PolicyView {
   /** Per target: its record (target-table.ts T_*), and the batch tables (time, first token per batch size). */
   declare private readonly rec: Float64Array;
   declare private readonly table: Float64Array;
+  /** The records as int32s: a target's queue length at 2 × (record + T_QUEUE) + 1 (target-table.ts). */
+  declare private readonly qi: Int32Array;
   /** Per region: the grid intensity of the hour [gridFrom, gridTo) (refreshed when the hour changes). */
   declare private readonly gridValue: Float64Array;
   declare private readonly gridFrom: Float64Array;
@@ -160,6 +163,7 @@ export class PolicyView {
     this.userNames = scenario.users.map((u) => u.name);
     this.rec = ctx.targetTable.rec;
     this.table = ctx.targetTable.table;
+    this.qi = ctx.targetTable.qi;
     const gateway = ctx.targetTable.userGateway;
     const nRegions = scenario.regions.length;
     this.gridValue = new Float64Array(nRegions);
@@ -415,7 +419,7 @@ export class PolicyView {
     const servers = pools.serving[p];
     const free = pools.freeCount[p];
     const qAll = pools.queued[p];
-    const qThis = pools.queues[id].length;
+    const qThis = this.qi[2 * (r + T_QUEUE) + 1];
     const B = rec[r + T_MAX_BATCH];
     const table = this.table;
     const tb = rec[r + T_TABLE];
