@@ -12,6 +12,8 @@ import { prepareScenario, runLoaded } from '../src/app/load-run.js';
 import { InputError } from '../src/errors.js';
 import { renderJson, renderTable } from '../src/report/index.js';
 import { estimateRun } from '../src/scenario/budget.js';
+import { parseConstraint, parseObjective, runSearch } from '../src/search/index.js';
+import { parseSet } from '../src/sweep/index.js';
 import { excerpt, readReferencedFile } from '../src/scenario/files.js';
 import { MAX_ENTRIES, MAX_NESTING } from '../src/scenario/guard.js';
 import { loadScenarioText } from '../src/scenario/load.js';
@@ -114,6 +116,61 @@ describe('files a scenario may read', () => {
     expectOneLineBadInput(await cli('validate', file));
     const ok = await cli('validate', file, '--allow-read', outside);
     expect(ok.code).toBe(0);
+  });
+
+  it('search keeps the same limits: --allow-read and --max-events (its runs too)', async () => {
+    writeFileSync(join(outside, 'arrivals.csv'), 't\n0.5\n1.5\n');
+    const file = join(dir, 'search-allowed.yaml');
+    writeFileSync(file, edit(['poisson: 10/s', `trace: ${join(outside, 'arrivals.csv')}`]));
+    const args = [
+      'search',
+      file,
+      '--vary',
+      'sites.dc.pools.servers.count=1,2',
+      '--minimise',
+      'cost',
+      '--require',
+      'jobs.latency_p99_ms<=1e9',
+    ];
+    const out = ['--out', join(dir, 'search-out'), '--replications', '1', '--workers', '1', '--quiet'];
+    expect(expectOneLineBadInput(await cli(...args, ...out))).toContain("outside the scenario's folder");
+    // The runs themselves (in this thread: the in-process CLI has no compiled worker) keep the limit too.
+    const limits = { allowRead: [outside] };
+    const ok = await runSearch({
+      file,
+      vary: [parseSet('sites.dc.pools.servers.count=1,2')],
+      constraints: [parseConstraint('jobs.latency_p99_ms<=1e9')],
+      objective: parseObjective('cost'),
+      replications: 1,
+      workers: 0,
+      limits,
+    });
+    expect(ok.policies[0].winner).not.toBeNull();
+    await expect(
+      runSearch({
+        file,
+        vary: [parseSet('sites.dc.pools.servers.count=1,2')],
+        constraints: [parseConstraint('jobs.latency_p99_ms<=1e9')],
+        objective: parseObjective('cost'),
+        replications: 1,
+        workers: 0,
+      }),
+    ).rejects.toThrow("outside the scenario's folder");
+    const big = join(dir, 'search-budget.yaml');
+    writeFileSync(big, edit(['duration: 100s', 'duration: 10y'], ['poisson: 10/s', 'poisson: 100/s']));
+    const bigArgs = [
+      'search',
+      big,
+      '--vary',
+      'sites.dc.pools.servers.count=1,2',
+      '--minimise',
+      'cost',
+      '--require',
+      'jobs.latency_p99_ms<=1e9',
+      ...out,
+    ];
+    expect(expectOneLineBadInput(await cli(...bigArgs))).toContain('past the budget');
+    expect(expectOneLineBadInput(await cli(...bigArgs, '--max-events', 'lots'))).toContain('--max-events');
   });
 
   it('a file inside the folder tree is read; a sub-folder is inside', () => {

@@ -25,7 +25,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
-import { checkPlan, loadUserPolicies, prepareScenario } from '../app/load-run.js';
+import { checkPlan, loadUserPolicies, prepareScenario, type InputLimits } from '../app/load-run.js';
 import { InputError } from '../errors.js';
 import type { MetricStat, SweepMetric } from '../metrics/sweep-result.js';
 import type { UserPolicy } from '../placement/plugin.js';
@@ -98,6 +98,8 @@ export interface SearchOptions {
   journal?: string;
   /** Called with (runs finished, runs asked for so far) after each run. */
   onRunProgress?: (done: number, asked: number) => void;
+  /** Input limits (--allow-read, --max-events) for loading every variant and for every run. */
+  limits?: InputLimits;
 }
 
 interface Config {
@@ -115,7 +117,8 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
   // refuses to compute from a different copy.
   const dataFiles = new Set<string>();
   const onFileRead = (path: string): void => void dataFiles.add(path);
-  const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies: opts.policies, onFileRead });
+  const limits = opts.limits ?? {};
+  const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies: opts.policies, onFileRead, ...limits });
   const seed = opts.seed ?? base.seed;
   const seeds = Array.from({ length: opts.replications }, (_, r) => seed + r);
   if (!Number.isSafeInteger(seeds[seeds.length - 1]))
@@ -144,6 +147,7 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
       seed,
       policies: opts.policies,
       onFileRead,
+      ...limits,
     });
     for (const m of metricDefs(variant)) {
       if (seen.has(m.name)) continue;
@@ -189,6 +193,7 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
     seeds,
     policyModules: moduleFiles,
     runner,
+    ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
     ...(opts.preloaded ? { preloaded: opts.preloaded } : {}),
     journal,
     onRun: () => opts.onRunProgress?.(evaluator.runsDone, evaluator.runsAsked),
@@ -445,7 +450,7 @@ function loadChecked(
   text: string,
   file: string,
   user: readonly UserPolicy[],
-  o: { seed?: number; policies?: string[]; onFileRead?: (path: string) => void },
+  o: { seed?: number; policies?: string[]; onFileRead?: (path: string) => void } & InputLimits,
 ): Scenario {
   const loaded = prepareScenario({ file, text }, user, o);
   checkPlan(loaded);
