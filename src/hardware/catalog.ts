@@ -582,12 +582,14 @@ const SRC_AZURE_SNR =
 const NOTE_AZURE_REGIONS =
   'Azure regions: us-east = eastus (Virginia); us-central = centralus (Iowa); us-west = westus2 ' +
   '(Washington; Azure has no Oregon region); ca-central = canadacentral (Toronto; canadaeast, Québec City, ' +
-  'does not offer this size); eu-west-2 = uksouth (London); eu-north = swedencentral; ap-northeast-1 = ' +
+  'is not listed for this size); eu-west-2 = uksouth (London); eu-north = swedencentral; ap-northeast-1 = ' +
   'japaneast; ap-northeast-2 = koreacentral; ap-southeast-2 = australiaeast. The 2026-08 SKU list shows ' +
   'ND H100 v5 in centralus, westus2, swedencentral, japaneast, koreacentral and australiaeast too, but no ' +
-  'published price was found for them: give usd_per_hour there. Azure does not offer ND H100 v5 in ' +
-  'brazilsouth (sa-east), northeurope (eu-west, Ireland), germanywestcentral (eu-central), southeastasia ' +
-  '(ap-southeast-1) or India (ap-south-1: westindia, Mumbai, or centralindia, Pune).';
+  'published price was found for them: give usd_per_hour there. It does not show the size in brazilsouth ' +
+  '(sa-east), northeurope (eu-west, Ireland), germanywestcentral (eu-central), southeastasia ' +
+  '(ap-southeast-1) or India (ap-south-1: westindia, Mumbai, or centralindia, Pune), and no price was found ' +
+  'there: Azure has no ND H100 v5 in those catalog regions as far as the sources show (the list elides ' +
+  'some regions, so that is unconfirmed).';
 const NOTE_GPU_CLOUD_REGION =
   'GPU clouds publish one price for all their (mostly North American) locations; it is listed under ' +
   'us-east. Give usd_per_hour, or a catalog override, for a site elsewhere.';
