@@ -122,55 +122,29 @@ describe('files a scenario may read', () => {
     writeFileSync(join(outside, 'arrivals.csv'), 't\n0.5\n1.5\n');
     const file = join(dir, 'search-allowed.yaml');
     writeFileSync(file, edit(['poisson: 10/s', `trace: ${join(outside, 'arrivals.csv')}`]));
-    const args = [
-      'search',
-      file,
-      '--vary',
-      'sites.dc.pools.servers.count=1,2',
-      '--minimise',
-      'cost',
-      '--require',
-      'jobs.latency_p99_ms<=1e9',
-    ];
+    const VARY = 'sites.dc.pools.servers.count=1,2';
+    const REQUIRE = 'jobs.latency_p99_ms<=1e9';
     const out = ['--out', join(dir, 'search-out'), '--replications', '1', '--workers', '1', '--quiet'];
-    expect(expectOneLineBadInput(await cli(...args, ...out))).toContain("outside the scenario's folder");
+    const search = (f: string, ...more: string[]) =>
+      cli('search', f, '--vary', VARY, '--minimise', 'cost', '--require', REQUIRE, ...out, ...more);
+    expect(expectOneLineBadInput(await search(file))).toContain("outside the scenario's folder");
     // The runs themselves (in this thread: the in-process CLI has no compiled worker) keep the limit too.
-    const limits = { allowRead: [outside] };
-    const ok = await runSearch({
-      file,
-      vary: [parseSet('sites.dc.pools.servers.count=1,2')],
-      constraints: [parseConstraint('jobs.latency_p99_ms<=1e9')],
-      objective: parseObjective('cost'),
-      replications: 1,
-      workers: 0,
-      limits,
-    });
-    expect(ok.policies[0].winner).not.toBeNull();
-    await expect(
+    const api = (limits?: { allowRead: string[] }) =>
       runSearch({
         file,
-        vary: [parseSet('sites.dc.pools.servers.count=1,2')],
-        constraints: [parseConstraint('jobs.latency_p99_ms<=1e9')],
+        vary: [parseSet(VARY)],
+        constraints: [parseConstraint(REQUIRE)],
         objective: parseObjective('cost'),
         replications: 1,
         workers: 0,
-      }),
-    ).rejects.toThrow("outside the scenario's folder");
+        ...(limits ? { limits } : {}),
+      });
+    expect((await api({ allowRead: [outside] })).policies[0].winner).not.toBeNull();
+    await expect(api()).rejects.toThrow("outside the scenario's folder");
     const big = join(dir, 'search-budget.yaml');
     writeFileSync(big, edit(['duration: 100s', 'duration: 10y'], ['poisson: 10/s', 'poisson: 100/s']));
-    const bigArgs = [
-      'search',
-      big,
-      '--vary',
-      'sites.dc.pools.servers.count=1,2',
-      '--minimise',
-      'cost',
-      '--require',
-      'jobs.latency_p99_ms<=1e9',
-      ...out,
-    ];
-    expect(expectOneLineBadInput(await cli(...bigArgs))).toContain('past the budget');
-    expect(expectOneLineBadInput(await cli(...bigArgs, '--max-events', 'lots'))).toContain('--max-events');
+    expect(expectOneLineBadInput(await search(big))).toContain('past the budget');
+    expect(expectOneLineBadInput(await search(big, '--max-events', 'lots'))).toContain('--max-events');
   });
 
   it('a file inside the folder tree is read; a sub-folder is inside', () => {
