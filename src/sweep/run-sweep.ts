@@ -32,9 +32,8 @@ import { metricDefs, type PolicyMetrics } from './metrics.js';
 import { parsePath, type SetSpec } from './set-spec.js';
 import { summarize } from './stats.js';
 import type { SweepTask } from './task.js';
-import { localRunner } from './runner.js';
+import { lazyQueueRunner, localRunner } from './runner.js';
 import type { Shard } from './shard.js';
-import { queueRunner } from './queue.js';
 
 export const SWEEP_FORMAT_VERSION = 1;
 
@@ -194,7 +193,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
 
   if (tasks.length > 0) {
     const runner = opts.queue
-      ? await queueRunner({
+      ? await lazyQueueRunner({
           url: opts.queue,
           run: hash.slice(0, 16),
           files: [...(opts.inputFiles ?? []), ...[...dataFiles].sort(), ...moduleFiles],

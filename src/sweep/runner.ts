@@ -10,6 +10,7 @@ import { Piscina } from 'piscina';
 import { errorFromData, InputError } from '../errors.js';
 import type { PolicyMetrics } from './metrics.js';
 import { runTask, type SweepTask, type TaskReply } from './task.js';
+import type { QueueRunnerOptions } from './queue.js';
 
 export interface TaskRunner {
   /**
@@ -54,6 +55,15 @@ export function threadPoolRunner(workers: number): TaskRunner {
       pool = undefined;
     },
   };
+}
+
+/**
+ * The Redis queue's runner (queue.ts), imported only when a sweep or search uses a queue: BullMQ and its Redis
+ * client take ~100 ms to load, which a local sweep would otherwise pay before its first task.
+ */
+export async function lazyQueueRunner(o: QueueRunnerOptions): Promise<TaskRunner> {
+  const { queueRunner } = await import('./queue.js');
+  return queueRunner(o);
 }
 
 /** In this thread for 0 workers, else a thread pool. */
