@@ -18,6 +18,11 @@ export interface TaskRunner {
    * restarted coordinator finds the answers its predecessor's tasks left).
    */
   run(key: string, task: SweepTask): Promise<PolicyMetrics[]>;
+  /**
+   * Starts the runner's workers now rather than at the first task, so that they load the simulator while
+   * the caller still checks its input (optional: a runner without workers to start has none).
+   */
+  start?(): void;
   close(): Promise<void>;
 }
 
@@ -42,13 +47,19 @@ export function inThreadRunner(): TaskRunner {
 /** A piscina pool of `workers` threads, started on first use. */
 export function threadPoolRunner(workers: number): TaskRunner {
   let pool: Piscina<SweepTask, TaskReply> | undefined;
+  const started = (): Piscina<SweepTask, TaskReply> => {
+    if (!pool) {
+      const threads = Math.max(1, Math.min(workers, availableParallelism() * 4));
+      pool = new Piscina<SweepTask, TaskReply>({ filename: workerFile(), minThreads: threads, maxThreads: threads });
+    }
+    return pool;
+  };
   return {
     async run(_key, task) {
-      if (!pool) {
-        const threads = Math.max(1, Math.min(workers, availableParallelism() * 4));
-        pool = new Piscina<SweepTask, TaskReply>({ filename: workerFile(), minThreads: threads, maxThreads: threads });
-      }
-      return unwrapReply(await pool.run(task));
+      return unwrapReply(await started().run(task));
+    },
+    start() {
+      started();
     },
     async close() {
       await pool?.destroy();
