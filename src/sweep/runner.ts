@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { errorFromData, InputError } from '../errors.js';
 import type { PolicyMetrics } from './metrics.js';
@@ -59,7 +59,9 @@ export function threadPoolRunner(workers: number): TaskRunner {
       return unwrapReply(await started().run(task));
     },
     start() {
-      started();
+      // Without a compiled worker (run from the TypeScript sources) there is nothing to start: the first task
+      // says so, after the input has been checked, as it did before the early start.
+      if (existsSync(workerPath())) started();
     },
     async close() {
       await pool?.destroy();
@@ -87,13 +89,17 @@ export function localRunner(workers: number): TaskRunner {
  * so say what to do. The caller can fix that (build, or workers: 0), so it is an InputError.
  */
 export function workerFile(): string {
-  const url = new URL('./worker.js', import.meta.url);
-  const path = fileURLToPath(url);
+  const path = workerPath();
   if (!existsSync(path)) {
     throw new InputError(
       `the sweep worker ${path} does not exist: build with \`npx tsc -p .\` and use the compiled dist/, ` +
         'or run with workers: 0 (in this thread)',
     );
   }
-  return url.href;
+  return pathToFileURL(path).href;
+}
+
+/** The compiled worker next to this module (dist/sweep/worker.js, or dist/bundle/worker.js in the bundle). */
+function workerPath(): string {
+  return fileURLToPath(new URL('./worker.js', import.meta.url));
 }
