@@ -44,10 +44,9 @@ import { checkRunOptions } from '../sweep/run-sweep.js';
 import { parsePath, round12, type SetSpec } from '../sweep/set-spec.js';
 import { PLACESIM_VERSION } from '../version.js';
 import { Evaluator, statsOf } from './evaluator.js';
-import { localRunner, type TaskRunner } from '../sweep/runner.js';
+import { lazyQueueRunner, localRunner, type TaskRunner } from '../sweep/runner.js';
 import type { Shard } from '../sweep/shard.js';
 import type { Replications } from './evaluator.js';
-import { queueRunner } from '../sweep/queue.js';
 import { openSearchJournal, searchDefinitionHash } from './journal.js';
 import type { DemandAnswer, EvaluatedPoint, PolicySearch, SearchAxis, SearchResult } from './result.js';
 import { checkMetrics, type Constraint, type DemandSpec, type Objective } from './spec.js';
@@ -180,7 +179,7 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
         close: () => Promise.resolve(),
       }
     : opts.queue
-      ? await queueRunner({
+      ? await lazyQueueRunner({
           url: opts.queue,
           run: hash.slice(0, 16),
           files: [...(opts.inputFiles ?? []), ...[...dataFiles].sort(), ...moduleFiles],
