@@ -13,6 +13,7 @@ import type { Scenario } from '../model/types.js';
 import { policyUsesPool, type Policy } from '../placement/policy.js';
 import type { Plan } from './plan.js';
 import { RequestTable } from './tables.js';
+import { TargetTable } from './target-table.js';
 import {
   createTallies,
   type PoolSeries,
@@ -94,6 +95,8 @@ export class RunContext {
   declare readonly trainingOnly: boolean[];
   /** Per pool: provisioned (billed, powered) under this policy. */
   declare readonly provisioned: boolean[];
+  /** The targets' figures packed for the request path, and the user groups' gateways (target-table.ts). */
+  declare readonly targetTable: TargetTable;
   declare readonly tallies: RunTallies;
   declare readonly svcTallies: ServiceTallies[];
   declare readonly svcSeries: ServiceSeries[];
@@ -123,6 +126,7 @@ export class RunContext {
       (pp, p) => pp.trainingOnly || (pp.pool.use === 'both' && !this.usedForInference[p]),
     );
     this.provisioned = plan.pools.map((pp, p) => this.usedForInference[p] || pp.trainingOnly);
+    this.targetTable = new TargetTable(plan, this.usedForInference);
     this.tallies = createTallies(plan, policy.name, this.provisioned, leaveOutSeries);
     this.svcTallies = this.tallies.services;
     this.svcSeries = this.tallies.series.services;

@@ -83,7 +83,7 @@ export class Links {
     this.siteIn = new FifoLinks(ctx.nSites);
     this.siteOut = new FifoLinks(ctx.nSites);
     this.groupUp = new FifoLinks(ctx.scenario.users.length * 2);
-    this.userGateway = Int32Array.from(ctx.scenario.users, (u) => u.lan_site ?? -1);
+    this.userGateway = ctx.targetTable.userGateway;
   }
 
   link(parts: Parts): void {

@@ -51,7 +51,7 @@ export class Outcomes {
       t.pool >= 0 && ctx.plan.pools[t.pool].llm !== null ? 1 : 0,
     );
     this.closedLoop = ctx.scenario.services.some((s) => s.arrivals.kind === 'closed');
-    this.userGateway = Int32Array.from(ctx.scenario.users, (u) => u.lan_site ?? -1);
+    this.userGateway = ctx.targetTable.userGateway;
     this.row = {
       policy: ctx.policy.name,
       request: 0,

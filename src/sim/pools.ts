@@ -24,6 +24,16 @@ import type { Autoscaler } from './autoscaler.js';
 import type { ManagedApis } from './apis.js';
 import type { TrainingJobs } from './jobs.js';
 import { LlmServers } from './llm-server.js';
+import {
+  F_DEFERRABLE,
+  F_DRAWN,
+  F_LENGTH_TIMING,
+  T_FLAGS,
+  T_MAX_BATCH,
+  T_MAX_WAIT,
+  T_TABLE,
+  TR,
+} from './target-table.js';
 
 /** poolAcc's stride: busy replica-seconds, batches, requests batched (measured window). */
 const PA = 4;
@@ -40,9 +50,6 @@ export class Pools {
   declare private readonly targets: TargetPlan[];
   /** Per target: its FIFO of request slots. */
   declare readonly queues: RingQueue[];
-  declare private readonly targetDeferrable: Uint8Array;
-  /** Per target: its service draws service times (a batch then runs as long as its longest member). */
-  declare private readonly targetDrawn: Uint8Array;
   /** Per pool: its targets' ids; and flat, pool p's at poolTargetList[poolTargetStart[p] .. [p + 1]). */
   declare private readonly poolTargets: number[][];
   declare private readonly poolTargetStart: Int32Array;
@@ -101,6 +108,9 @@ export class Pools {
   declare readonly isLlm: Uint8Array;
   /** Per user group: the site whose LAN it sits on, or −1 (plan.ts onLan). */
   declare private readonly userGateway: Int32Array;
+  /** The targets' records and batch tables (target-table.ts), shared with the placement view. */
+  declare private readonly rec: Float64Array;
+  declare private readonly table: Float64Array;
   declare private readonly poolMaxBatch: Float64Array;
 
   constructor(ctx: RunContext) {
@@ -108,7 +118,7 @@ export class Pools {
     this.sim = ctx.sim;
     this.rq = ctx.rq;
     this.targets = ctx.plan.targets;
-    const { plan, scenario, nPools, warmup, duration } = ctx;
+    const { plan, nPools, warmup, duration } = ctx;
     this.kinds = ctx.kinds;
     this.warmup = warmup;
     this.duration = duration;
@@ -119,13 +129,7 @@ export class Pools {
     for (let p = 0; p < nPools; p++)
       this.poolTargetStart[p + 1] = this.poolTargetStart[p] + plan.pools[p].targets.length;
     this.poolTargetList = Int32Array.from(plan.pools.flatMap((pp) => pp.targets));
-    this.targetDrawn = Uint8Array.from(
-      plan.targets.map((t) => (scenario.services[t.service].service_time !== null ? 1 : 0)),
-    );
     this.queues = plan.targets.map(() => new RingQueue());
-    this.targetDeferrable = Uint8Array.from(
-      plan.targets.map((t) => (scenario.services[t.service].deferrable_s !== null ? 1 : 0)),
-    );
     this.serverBase = new Int32Array(nPools);
     let nServers = 0;
     for (const pp of plan.pools) {
@@ -163,7 +167,9 @@ export class Pools {
     this.servingSince = new Float64Array(nPools);
     this.queueSince = new Float64Array(nPools);
     this.isLlm = Uint8Array.from(plan.pools, (pp) => (pp.llm !== null ? 1 : 0));
-    this.userGateway = Int32Array.from(ctx.scenario.users, (u) => u.lan_site ?? -1);
+    this.userGateway = ctx.targetTable.userGateway;
+    this.rec = ctx.targetTable.rec;
+    this.table = ctx.targetTable.table;
     this.poolMaxBatch = Float64Array.from(plan.pools, (pp) => pp.maxBatch);
     this.llm = new LlmServers(ctx, this, this.serverPool);
   }
@@ -306,6 +312,7 @@ export class Pools {
     const first = this.poolTargetStart[pool];
     const n = this.poolTargetStart[pool + 1] - first;
     const now = this.sim.now;
+    const rec = this.rec;
     while (this.freeCount[pool] > 0 && this.queued[pool] > 0) {
       // The ready queue (full batch waiting, or oldest request waited max_wait) with the oldest head;
       // interactive services go before deferrable (batch) ones.
@@ -318,10 +325,11 @@ export class Pools {
         const q = this.queues[id];
         if (q.length === 0) continue;
         const head = this.rq.enqueued[q.peek()];
-        const t = this.targets[id];
-        const readyAt = head + t.maxWait;
-        if (q.length >= t.maxBatch || now >= readyAt) {
-          const batch = this.targetDeferrable[id] === 1;
+        // The target's record (target-table.ts), already in the cache from the placement view.
+        const r = id * TR;
+        const readyAt = head + rec[r + T_MAX_WAIT];
+        if (q.length >= rec[r + T_MAX_BATCH] || now >= readyAt) {
+          const batch = (rec[r + T_FLAGS] & F_DEFERRABLE) !== 0;
           if ((pickBatch && !batch) || (batch === pickBatch && head < pickHead)) {
             pickHead = head;
             pick = id;
@@ -344,15 +352,19 @@ export class Pools {
 
   private startBatch(pool: number, targetId: number): void {
     const rq = this.rq;
-    const t = this.targets[targetId];
+    const rec = this.rec;
+    const r = targetId * TR;
+    const maxBatch = rec[r + T_MAX_BATCH];
+    const flags = rec[r + T_FLAGS];
+    const tb = rec[r + T_TABLE];
     const q = this.queues[targetId];
     const server = this.freeStack[this.serverBase[pool] + --this.freeCount[pool]];
-    const size = q.length < t.maxBatch ? q.length : t.maxBatch;
+    const size = q.length < maxBatch ? q.length : maxBatch;
     const base = server * this.maxBatchAll;
     const members = this.members;
     const serviceTime = rq.serviceTime;
-    let duration = t.batchTime[size];
-    const drawn = this.targetDrawn[targetId] === 1;
+    let duration = this.table[tb + 2 * size];
+    const drawn = (flags & F_DRAWN) !== 0;
     if (drawn) duration = 0;
     for (let k = 0; k < size; k++) {
       const slot = q.shift();
@@ -360,10 +372,10 @@ export class Pools {
       // A batch of drawn service times runs as long as its longest member.
       if (drawn && serviceTime[slot] > duration) duration = serviceTime[slot];
     }
-    let firstToken = drawn ? duration : t.firstToken[size];
-    if (t.lengthTiming !== null) {
+    let firstToken = drawn ? duration : this.table[tb + 2 * size + 1];
+    if ((flags & F_LENGTH_TIMING) !== 0) {
       // Lengths vary per request: the batch's time follows its members' lengths.
-      const timing = this.memberTiming(t, base, size);
+      const timing = this.memberTiming(this.targets[targetId], base, size);
       duration = timing.total_s;
       firstToken = timing.first_token_s;
     }

@@ -34,6 +34,28 @@ import type { Links } from './links.js';
 import type { Capacity } from './capacity.js';
 import type { Uplinks } from './uplinks.js';
 import type { ManagedApis } from './apis.js';
+import {
+  F_ALLOWED,
+  F_GROUP_LINK_CLOUD,
+  F_LLM,
+  F_USED,
+  T_BACKHAUL_IN,
+  T_BACKHAUL_OUT,
+  T_FLAGS,
+  T_KWH_LAN,
+  T_KWH_NET,
+  T_KWH_S,
+  T_MAX_BATCH,
+  T_MAX_QUEUE,
+  T_MAX_WAIT,
+  T_POOL,
+  T_REGION,
+  T_SITE,
+  T_TABLE,
+  T_USD_NET,
+  T_USD_S,
+  TR,
+} from './target-table.js';
 import { CAUSE_API_LIMIT, CAUSE_DOWN, CAUSE_FULL, CAUSE_NONE, Decisions, takesLoneAvailable } from './decisions.js';
 
 interface View {
@@ -52,25 +74,15 @@ const R_GROUP_UP = 5;
 const R_LAN = 6;
 const RS = 7;
 
-/** A pool target's figures, packed per target (TF = 8 doubles: one cache line). */
-const TF_MAX_WAIT = 0;
-const TF_USD_S = 1;
-const TF_KWH_S = 2;
-const TF_USD_NET = 3;
-const TF_KWH_NET = 4;
-const TF_KWH_LAN = 5;
-const TF_BACKHAUL_IN = 6;
-const TF_BACKHAUL_OUT = 7;
-const TF = 8;
-/** And its integers: pool, max batch, region, site, shared-uplink link, allowed, its batch table's start. */
-const TI_POOL = 0;
-const TI_MAX_BATCH = 1;
-const TI_REGION = 2;
-const TI_SITE = 3;
-const TI_GROUP_LINK = 4;
-const TI_ALLOWED = 5;
-const TI_TABLE = 6;
-const TI = 8;
+/**
+ * Per (service, user group), its header: where its row starts in rowData (−1: not built yet), its length,
+ * the group's gateway (the site whose LAN it sits on, −1: none) and its region — one 16-byte read.
+ */
+const H_START = 0;
+const H_LEN = 1;
+const H_GW = 2;
+const H_REGION = 3;
+const HS = 4;
 
 /** A candidate whose identity the view sets (a policy sees Candidate, read-only where it must not write). */
 type Cand = { -readonly [K in keyof Candidate]: Candidate[K] };
@@ -86,11 +98,10 @@ interface ServiceView {
   openPos: Int32Array;
   devicePos: Map<number, number[]>;
   servesPos: Map<number, number[]>;
-  /** The rows, one after another (RS numbers per entry); per user group, its row's first entry (−1: not built) and length. */
+  /** The rows, one after another (RS numbers per entry); per user group, its header (H_*). */
   rowData: Float64Array;
   rowUsed: number;
-  rowStart: Int32Array;
-  rowLen: Int32Array;
+  hdr: Int32Array;
   /** The pruned view's candidate objects, reused for every row; byLen[n]: the first n of them. */
   scratch: Cand[];
   byLen: Cand[][];
@@ -104,13 +115,9 @@ export class PolicyView {
   declare private readonly sim: Simulator;
   declare private readonly targets: TargetPlan[];
   declare private readonly views: ServiceView[];
-  declare private readonly userRegion: Int32Array;
   declare private readonly userNames: string[];
-  /** Per user group: the site whose LAN it sits on and whose uplink its WAN traffic crosses, or −1. */
-  declare private readonly userGateway: Int32Array;
-  /** Per target: its packed figures (TF_*, TI_*), and the batch tables (time, first token per batch size). */
-  declare private readonly tf: Float64Array;
-  declare private readonly ti: Int32Array;
+  /** Per target: its record (target-table.ts T_*), and the batch tables (time, first token per batch size). */
+  declare private readonly rec: Float64Array;
   declare private readonly table: Float64Array;
   /** Per region: the grid intensity of the hour [gridFrom, gridTo) (refreshed when the hour changes). */
   declare private readonly gridValue: Float64Array;
@@ -150,40 +157,10 @@ export class PolicyView {
     this.targets = ctx.plan.targets;
     this.pruned = ctx.policy.candidates === 'reachable';
     const { scenario, plan } = ctx;
-    this.userRegion = Int32Array.from(scenario.users.map((u) => u.region));
     this.userNames = scenario.users.map((u) => u.name);
-    this.userGateway = Int32Array.from(scenario.users.map((u) => u.lan_site ?? -1));
-    const nT = plan.targets.length;
-    this.tf = new Float64Array(nT * TF);
-    this.ti = new Int32Array(nT * TI);
-    let tableSize = 0;
-    for (const t of plan.targets) tableSize += 2 * (t.maxBatch + 1);
-    this.table = new Float64Array(tableSize);
-    let base = 0;
-    for (const t of plan.targets) {
-      const f = t.id * TF;
-      const i = t.id * TI;
-      this.tf[f + TF_MAX_WAIT] = t.maxWait;
-      this.tf[f + TF_USD_S] = t.usdPerServerSecond;
-      this.tf[f + TF_KWH_S] = t.kwhPerServerSecond;
-      this.tf[f + TF_USD_NET] = t.usdNetworkPerRequest;
-      this.tf[f + TF_KWH_NET] = t.kwhNetworkPerRequest;
-      this.tf[f + TF_KWH_LAN] = t.kwhLanPerRequest;
-      this.tf[f + TF_BACKHAUL_IN] = t.backhaulIn_s;
-      this.tf[f + TF_BACKHAUL_OUT] = t.backhaulOut_s;
-      this.ti[i + TI_POOL] = t.pool;
-      this.ti[i + TI_MAX_BATCH] = t.maxBatch;
-      this.ti[i + TI_REGION] = t.region;
-      this.ti[i + TI_SITE] = t.site;
-      this.ti[i + TI_GROUP_LINK] = t.groupLink;
-      this.ti[i + TI_ALLOWED] = t.allowed ? 1 : 0;
-      this.ti[i + TI_TABLE] = base;
-      for (let b = 0; b <= t.maxBatch; b++) {
-        this.table[base + 2 * b] = t.batchTime[b];
-        this.table[base + 2 * b + 1] = t.firstToken[b];
-      }
-      base += 2 * (t.maxBatch + 1);
-    }
+    this.rec = ctx.targetTable.rec;
+    this.table = ctx.targetTable.table;
+    const gateway = ctx.targetTable.userGateway;
     const nRegions = scenario.regions.length;
     this.gridValue = new Float64Array(nRegions);
     this.gridFrom = new Float64Array(nRegions).fill(Infinity);
@@ -234,6 +211,12 @@ export class PolicyView {
         c.region = scenario.regions[t.region].name;
         return c;
       });
+      const hdr = new Int32Array(nUsers * HS);
+      for (let u = 0; u < nUsers; u++) {
+        hdr[u * HS + H_START] = -1;
+        hdr[u * HS + H_GW] = gateway[u];
+        hdr[u * HS + H_REGION] = scenario.users[u].region;
+      }
       return {
         request,
         view: { now: 0, candidates, gridAt: gridForecast },
@@ -244,8 +227,7 @@ export class PolicyView {
         servesPos,
         rowData: new Float64Array(RS * 16),
         rowUsed: 0,
-        rowStart: new Int32Array(nUsers).fill(-1),
-        rowLen: new Int32Array(nUsers),
+        hdr,
         scratch: [],
         byLen: [[]],
         scratchId: new Int32Array(0),
@@ -267,13 +249,13 @@ export class PolicyView {
 
   /**
    * Service v's row for user group `user` (the targets it reaches, with their static network figures): the
-   * offset of its first entry in v.rowData, its length in v.rowLen[user]. Built on first use.
+   * offset of its first entry in v.rowData, its length in the group's header. Built on first use.
    */
   private row(v: ServiceView, user: number): number {
-    const cached = v.rowStart[user];
+    const cached = v.hdr[user * HS + H_START];
     if (cached >= 0) return cached;
     const { scenario } = this.ctx;
-    const region = this.userRegion[user];
+    const region = v.hdr[user * HS + H_REGION];
     const merged = [...v.openPos, ...(v.devicePos.get(region) ?? []), ...(v.servesPos.get(user) ?? [])].sort(
       (a, b) => a - b,
     );
@@ -294,8 +276,8 @@ export class PolicyView {
     const start = v.rowUsed;
     v.rowData.set(entries, start);
     v.rowUsed += entries.length;
-    v.rowStart[user] = start;
-    v.rowLen[user] = n;
+    v.hdr[user * HS + H_START] = start;
+    v.hdr[user * HS + H_LEN] = n;
     // Enough reusable candidates for the longest row.
     while (v.scratch.length < n) {
       v.scratch.push(newCandidate());
@@ -322,10 +304,12 @@ export class PolicyView {
   private fill(svc: number, user: number): View {
     const v = this.views[svc];
     const start = this.row(v, user);
-    const n = v.rowLen[user];
+    const h = user * HS;
+    const n = v.hdr[h + H_LEN];
     const data = v.rowData;
     const now = this.sim.now;
-    const gw = this.userGateway[user];
+    const gw = v.hdr[h + H_GW];
+    const userRegion = v.hdr[h + H_REGION];
     // WAN traffic of users on a site's LAN crosses that site's uplink: none while it is down.
     const wanUp = gw < 0 || this.uplinks.down[gw] === 0;
     if (this.pruned) {
@@ -348,7 +332,7 @@ export class PolicyView {
           c.region = full.region;
           ids[k] = id;
         }
-        this.fillOne(c, id, user, now, data, off, wanUp);
+        this.fillOne(c, id, user, userRegion, now, data, off, wanUp);
       }
       return view;
     }
@@ -360,9 +344,9 @@ export class PolicyView {
     for (let i = 0; i < cands.length; i++) {
       const off = start + k * RS;
       if (k < n && data[off + R_POS] === i) {
-        this.fillOne(cands[i], v.targetIds[i], user, now, data, off, wanUp);
+        this.fillOne(cands[i], v.targetIds[i], user, userRegion, now, data, off, wanUp);
         k++;
-      } else this.fillOne(cands[i], v.targetIds[i], user, now, data, -1, wanUp);
+      } else this.fillOne(cands[i], v.targetIds[i], user, userRegion, now, data, -1, wanUp);
     }
     return view;
   }
@@ -387,6 +371,7 @@ export class PolicyView {
     c: Candidate,
     id: number,
     user: number,
+    userRegion: number,
     now: number,
     data: Float64Array,
     off: number,
@@ -400,10 +385,9 @@ export class PolicyView {
     const lan = reachable && data[off + R_LAN] === 1;
     const ctx = this.ctx;
     const links = this.links;
-    const userRegion = this.userRegion[user];
-    const ti = this.ti;
-    const tiBase = id * TI;
-    const p = ti[tiBase + TI_POOL];
+    const rec = this.rec;
+    const r = id * TR;
+    const p = rec[r + T_POOL];
     if (p < 0) {
       const t = this.targets[id];
       const a = ctx.scenario.apis[t.api];
@@ -423,22 +407,22 @@ export class PolicyView {
       c.carbon_g = estimateApiGco2(t, this.grid(t.region, now));
       return;
     }
-    const tf = this.tf;
-    const tfBase = id * TF;
-    const region = ti[tiBase + TI_REGION];
-    const site = ti[tiBase + TI_SITE];
+    const region = rec[r + T_REGION];
+    const site = rec[r + T_SITE];
+    const flags = rec[r + T_FLAGS];
+    const llm = (flags & F_LLM) !== 0;
     const pools = this.pools;
     const servers = pools.serving[p];
     const free = pools.freeCount[p];
     const qAll = pools.queued[p];
     const qThis = pools.queues[id].length;
-    const B = ti[tiBase + TI_MAX_BATCH];
+    const B = rec[r + T_MAX_BATCH];
     const table = this.table;
-    const tb = ti[tiBase + TI_TABLE];
+    const tb = rec[r + T_TABLE];
     let bEff = qThis + 1 < B ? qThis + 1 : B;
     const tB = table[tb + 2 * B];
     let wait: number;
-    if (pools.isLlm[p] === 1) {
+    if (llm) {
       // Continuous batching: the simulator's step model at the pool's load now (llm-estimate.ts).
       const e = pools.llm.estimate(id, p, servers, qAll, free > 0);
       bEff = e.batch;
@@ -447,19 +431,18 @@ export class PolicyView {
       // Nothing serving yet: a unit is booting or would have to start.
       wait = ctx.plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * tB;
     } else if (free > 0 && qAll < free * B) {
-      wait = bEff < B ? tf[tfBase + TF_MAX_WAIT] : 0;
+      wait = bEff < B ? rec[r + T_MAX_WAIT] : 0;
     } else {
       wait = (Math.floor(qAll / (servers * B)) + 0.5) * tB;
     }
-    const llm = pools.isLlm[p] === 1;
     const exec = llm ? pools.llm.est.total_s : table[tb + 2 * bEff];
     // The shared links' backlog, as it stands now, adds to the transfers.
-    const inS = tf[tfBase + TF_BACKHAUL_IN];
-    const outS = tf[tfBase + TF_BACKHAUL_OUT];
+    const inS = rec[r + T_BACKHAUL_IN];
+    const outS = rec[r + T_BACKHAUL_OUT];
     let up = inS > 0 ? up0 + links.siteIn.backlog(site, now) + inS : up0;
-    if (gUp0 > 0) up += links.groupUp.backlog(user * 2 + ti[tiBase + TI_GROUP_LINK], now) + gUp0;
+    if (gUp0 > 0) up += links.groupUp.backlog(user * 2 + ((flags & F_GROUP_LINK_CLOUD) !== 0 ? 1 : 0), now) + gUp0;
     const down = outS > 0 ? down0 + links.siteOut.backlog(site, now) + outS : down0;
-    c.available = this.poolAvailable(id, userRegion, reachable, lan, wanUp);
+    c.available = this.poolAvailable(r, p, userRegion, reachable, lan, wanUp);
     c.rtt_s = rtt;
     c.network_s = up + down;
     c.queue_s = wait;
@@ -470,11 +453,11 @@ export class PolicyView {
     c.busy_servers = pools.busy[p];
     c.servers = servers;
     // As pricing.ts's estimateUsd and estimateGco2, from the packed figures.
-    c.cost_usd = (tf[tfBase + TF_USD_S] * exec) / bEff + tf[tfBase + TF_USD_NET];
+    c.cost_usd = (rec[r + T_USD_S] * exec) / bEff + rec[r + T_USD_NET];
     const grid = this.grid(region, now);
-    c.carbon_g = ((tf[tfBase + TF_KWH_S] * exec) / bEff + tf[tfBase + TF_KWH_NET]) * grid;
+    c.carbon_g = ((rec[r + T_KWH_S] * exec) / bEff + rec[r + T_KWH_NET]) * grid;
     // Over the users' own LAN the transfer costs the LAN's energy, not the WAN's.
-    if (lan) c.carbon_g -= (tf[tfBase + TF_KWH_NET] - tf[tfBase + TF_KWH_LAN]) * grid;
+    if (lan) c.carbon_g -= (rec[r + T_KWH_NET] - rec[r + T_KWH_LAN]) * grid;
   }
 
   /** Whether API target id can take a request of a group in region userRegion now (wanUp: its LAN's uplink is up). */
@@ -491,28 +474,36 @@ export class PolicyView {
     );
   }
 
-  /** Whether pool target id can take a request of a group in region userRegion now (lan: over its own LAN). */
-  private poolAvailable(id: number, userRegion: number, reachable: boolean, lan: boolean, wanUp: boolean): boolean {
-    const ti = this.ti;
-    const tiBase = id * TI;
-    const p = ti[tiBase + TI_POOL];
+  /**
+   * Whether the pool target whose record is at rec[r] (pool p) can take a request of a group in region
+   * userRegion now (lan: over its own LAN). Read from the record: residency, whether the policy uses the pool,
+   * max_queue; a pool with replicas serving can serve (Capacity.canServe is asked only when none is).
+   */
+  private poolAvailable(
+    r: number,
+    p: number,
+    userRegion: number,
+    reachable: boolean,
+    lan: boolean,
+    wanUp: boolean,
+  ): boolean {
+    const rec = this.rec;
     const pools = this.pools;
     const qAll = pools.queued[p];
     return (
-      ti[tiBase + TI_ALLOWED] === 1 &&
+      (rec[r + T_FLAGS] & (F_ALLOWED | F_USED)) === (F_ALLOWED | F_USED) &&
       reachable &&
-      this.ctx.usedForInference[p] &&
-      (lan || (wanUp && this.uplinks.down[ti[tiBase + TI_SITE]] === 0)) &&
-      this.capacity.linkDown[userRegion * this.ctx.nRegions + ti[tiBase + TI_REGION]] === 0 &&
-      this.capacity.canServe(p) &&
-      (qAll < pools.maxQueue[p] || (pools.freeCount[p] > 0 && qAll === 0))
+      (lan || (wanUp && this.uplinks.down[rec[r + T_SITE]] === 0)) &&
+      this.capacity.linkDown[userRegion * this.ctx.nRegions + rec[r + T_REGION]] === 0 &&
+      (pools.serving[p] > 0 || this.capacity.canServe(p)) &&
+      (qAll < rec[r + T_MAX_QUEUE] || (pools.freeCount[p] > 0 && qAll === 0))
     );
   }
 
   /** The offset of the row entry of the chosen candidate (choice: an index into the view's candidates). */
   private entryOf(v: ServiceView, user: number, choice: number): number {
-    const start = v.rowStart[user];
-    return this.pruned ? start + choice * RS : rowEntry(v.rowData, start, v.rowLen[user], choice);
+    const start = v.hdr[user * HS + H_START];
+    return this.pruned ? start + choice * RS : rowEntry(v.rowData, start, v.hdr[user * HS + H_LEN], choice);
   }
 
   /** Remembers the static network of the chosen candidate and returns its target id. */
@@ -534,16 +525,18 @@ export class PolicyView {
     if (this.loneFast) {
       const sv = this.views[svc];
       const start = this.row(sv, user);
-      if (sv.rowLen[user] === 1 && (this.pruned || sv.targetIds.length === 1)) {
+      const h = user * HS;
+      if (sv.hdr[h + H_LEN] === 1 && (this.pruned || sv.targetIds.length === 1)) {
         const data = sv.rowData;
         const id = data[start + R_ID];
-        const gw = this.userGateway[user];
+        const gw = sv.hdr[h + H_GW];
         const wanUp = gw < 0 || this.uplinks.down[gw] === 0;
-        const userRegion = this.userRegion[user];
+        const userRegion = sv.hdr[h + H_REGION];
+        const p = this.rec[id * TR + T_POOL];
         const ok =
-          this.ti[id * TI + TI_POOL] < 0
+          p < 0
             ? this.apiAvailable(id, userRegion, wanUp)
-            : this.poolAvailable(id, userRegion, true, data[start + R_LAN] === 1, wanUp);
+            : this.poolAvailable(id * TR, p, userRegion, true, data[start + R_LAN] === 1, wanUp);
         if (ok) {
           this.lastSvc = svc;
           this.lastUser = user;
@@ -582,9 +575,9 @@ export class PolicyView {
     const t = this.targets[this.pruned ? v.rowData[off + R_ID] : v.targetIds[i]];
     const lan = off >= 0 && v.rowData[off + R_LAN] === 1;
     const cap = this.capacity;
-    const userRegion = this.userRegion[user];
+    const userRegion = v.hdr[user * HS + H_REGION];
     const linkDown = cap.linkDown[userRegion * this.ctx.nRegions + t.region] !== 0;
-    const gw = this.userGateway[user];
+    const gw = v.hdr[user * HS + H_GW];
     const cutOff = gw >= 0 && this.uplinks.down[gw] > 0 && !lan;
     if (!t.allowed) return CAUSE_NONE;
     if (t.api >= 0) {
