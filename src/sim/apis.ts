@@ -53,6 +53,11 @@ export class ManagedApis {
     this.inFlight = new Int32Array(scenario.apis.length);
     this.serviceHasApi = plan.services.map((sp) => sp.targets.some((id) => plan.targets[id].api >= 0));
     this.drawStreams = scenario.services.map((s) => ctx.streams.stream(`service:${s.name}:api-latency`));
+    // Fractions: each starts as one (see the Simulator's constructor).
+    this.u1 = 0.5;
+    this.u1 = 1;
+    this.u2 = 0.5;
+    this.u2 = 1;
   }
 
   link(parts: Parts): void {
