@@ -58,6 +58,11 @@ export class ManagedApis {
     this.serviceHasApi = plan.services.map((sp) => sp.targets.some((id) => plan.targets[id].api >= 0));
     this.drawStreams = scenario.services.map((s) => ctx.streams.stream(`service:${s.name}:api-latency`));
     this.serving = new Map();
+    // Fractions: each starts as one (see the Simulator's constructor).
+    this.u1 = 0.5;
+    this.u1 = 1;
+    this.u2 = 0.5;
+    this.u2 = 1;
   }
 
   link(parts: Parts): void {
