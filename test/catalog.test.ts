@@ -9,17 +9,24 @@ import {
 import {
   catalogAsJson,
   catalogSources,
+  fieldDate,
+  fieldSource,
   formatCatalog,
   formatSources,
   isEstimated,
   splitSources,
 } from '../src/hardware/catalog-list.js';
-import { DEVICE_CLASSES, DTYPES, GEO_AREAS } from '../src/model/types.js';
+import { DEVICE_CLASSES, DTYPES, GEO_AREAS, PRICINGS } from '../src/model/types.js';
 import type { Provenance } from '../src/model/types.js';
 import { cli } from './helpers/cli.js';
 import { loadScenarioText } from '../src/scenario/index.js';
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/;
+/** No catalog price may be older than this (the GCP per-region A3 snapshot of 2025-03-06 is the oldest). */
+const PRICE_FLOOR = '2025-03';
+/** Azure prices were all read in 2026-08 or later. */
+const AZURE_FLOOR = '2026-08';
+const AZURE_MIN_REGIONS = 3;
 
 function expectProvenance(id: string, p: Provenance) {
   expect(p.source.trim(), `${id} source`).not.toBe('');
@@ -278,9 +285,18 @@ describe('default catalog: spot checks against the published figures', () => {
     expect(cat.instances['aws/g5.xlarge'].prices['eu-west']['on-demand']).toBe(1.123);
     expect(cat.instances['gcp/tpu-v6e'].prices['ap-northeast-1']['on-demand']).toBe(3.24);
     expect(cat.instances['aws/p4d.24xlarge'].device).toBe('a100-40gb-sxm');
-    expect(cat.instances['azure/nd96isr-h100-v5'].prices['us-east']['on-demand']).toBe(98.32);
+    const nd = cat.instances['azure/nd96isr-h100-v5'];
+    expect(nd.prices['us-east']).toEqual({ 'on-demand': 98.32 }); // eastus, 2026-11-09
+    expect(nd.prices['ca-central']).toEqual({ 'on-demand': 122.4, spot: 21.8 }); // canadacentral, 2026-08-26
+    expect(nd.prices['eu-west-2']).toEqual({ 'on-demand': 122.9, spot: 23.53 }); // uksouth, 2026-08-26
+    expect(fieldDate(nd, 'prices.us-east.on-demand')).toBe('2026-11');
+    expect(fieldSource(nd, 'prices.ca-central.spot')).toMatch(/^Azure Retail Prices API readings/);
     const a3 = cat.instances['gcp/a3-highgpu-8g'].prices['us-central'];
-    expect(a3['on-demand']).toBe(88.49);
+    expect(a3['on-demand']).toBeCloseTo(8 * 10.9791, 9); // a3-highgpu-1g × 8, Cloud Billing 2026-09-26
+    expect(a3.spot).toBeCloseTo(8 * 6.571, 9);
+    expect(isEstimated(cat.instances['gcp/a3-highgpu-8g'], 'prices.us-central.on-demand')).toBe(true);
+    expect(fieldDate(cat.instances['gcp/a3-highgpu-8g'], 'prices.us-central.on-demand')).toBe('2026-09');
+    expect(fieldDate(cat.instances['gcp/a3-highgpu-8g'], 'prices.us-central.reserved')).toBe('2025-03');
     expect(a3.reserved).toBeCloseTo(44810.08066464 / 730, 3); // 1-year committed use, per 730-hour month
     expect(cat.instances['lambda/gpu_8x_h100_sxm5'].prices['us-east']['on-demand']).toBeCloseTo(8 * 3.99, 9);
     expect(cat.instances['coreweave/hgx-h100'].prices['us-east']).toEqual({ 'on-demand': 49.24, spot: 19.71 });
@@ -339,14 +355,31 @@ describe('default catalog: spot checks against the published figures', () => {
       expect(r.as_of).toBe('2024-09');
       expect(r.notes).toMatch(/\[EST\]/);
     }
-    // Each new region but us-central (Iowa) and ap-south-1 (Mumbai), which no table found covers, reaches
-    // us-east and at least three other regions.
-    for (const id of ['ca-central', 'sa-east', 'eu-west-2', 'ap-southeast-2']) {
-      expect(row(id, 'us-east'), id).toBeDefined();
-      expect(CATALOG_RTT_MS.filter((r) => r.a === id || r.b === id).length, id).toBeGreaterThanOrEqual(4);
+    // The pairs no earlier table covered (all of us-central's and ap-south-1's among them) come from Azure's
+    // table of July 2026, each saying which Azure regions were measured.
+    expect(row('us-central', 'us-east')?.rtt_ms).toBe(28.5); // Central US 29 / East US 28
+    expect(row('ap-south-1', 'ap-southeast-1')?.rtt_ms).toBe(53);
+    expect(row('eu-north', 'ap-south-1')?.rtt_ms).toBe(160.5); // 157 one way, 164 the other
+    for (const r of CATALOG_RTT_MS.filter((x) => x.source.startsWith('Microsoft Azure'))) {
+      expect(r.as_of).toBe('2026-07');
+      expect(r.notes).toMatch(/^Measured between Azure .* and .*\[EST\]/);
     }
     // Plausible: no pair of regions is further apart than the antipodes (~400 ms round trip in fibre).
     for (const r of CATALOG_RTT_MS) expect(r.rtt_ms).toBeLessThan(400);
+  });
+
+  it('has an RTT, with a source and date, for every pair of catalog regions, so users and sites anywhere need none', () => {
+    const ids = Object.keys(defaultCatalog().regions).sort();
+    const byPair = new Map(CATALOG_RTT_MS.map((r) => [[r.a, r.b].sort().join('|'), r]));
+    for (let i = 0; i < ids.length; i++) {
+      for (let j = i + 1; j < ids.length; j++) {
+        const r = byPair.get(`${ids[i]}|${ids[j]}`);
+        expect(r, `${ids[i]} <-> ${ids[j]}`).toBeDefined();
+        expect(r!.source, `${ids[i]} <-> ${ids[j]}`).toMatch(/\S/);
+        expect(r!.as_of ?? CATALOG_AS_OF).toMatch(DATE);
+      }
+    }
+    expect(CATALOG_RTT_MS.length).toBe((ids.length * (ids.length - 1)) / 2);
   });
 
   it('lets a scenario use a new region without typing its RTTs', () => {
@@ -430,7 +463,10 @@ describe('formatCatalog / catalogAsJson', () => {
     expect(g5rows.some((l) => l.includes('ap-northeast-2') && l.includes('1.237'))).toBe(true);
     const p5east = inst.split('\n').find((l) => l.startsWith('aws/p5.48xlarge ') && l.includes(' us-east '));
     expect(p5east).toMatch(/55\.04\s+~20\.2037\s+-\s+6\.88\s/); // on-demand, spot [EST], reserved, $/GPU-h
-    expect(inst.split('\n').find((l) => l.startsWith('azure/nd96isr-h100-v5 '))).toMatch(/98\.32\s+-\s+-\s+12\.29\s/);
+    const ndEast = inst.split('\n').find((l) => l.startsWith('azure/nd96isr-h100-v5 ') && l.includes(' us-east '));
+    expect(ndEast).toMatch(/98\.32\s+-\s+-\s+12\.29\s+2026-11\s+data-receipts/); // the row's own date and source
+    const ndUk = inst.split('\n').find((l) => l.startsWith('azure/nd96isr-h100-v5 ') && l.includes(' eu-west-2 '));
+    expect(ndUk).toMatch(/122\.9\s+23\.53\s+-\s+15\.36\s+2026-08\s+Azure Retail Prices API/);
     const regions = formatCatalog(cat, 'regions');
     expect(regions.split('\n').find((l) => l.startsWith('eu-west '))).toMatch(/europe\s+~305\s+1\.1\s/);
   });
@@ -530,10 +566,36 @@ describe('default catalog: what a planner compares (issue 12)', () => {
     ).toBeGreaterThanOrEqual(5);
   });
 
-  it('has no price older than 2025-03 except the TPU list prices kept from the reference', () => {
+  it(`dates every price, none before ${PRICE_FLOOR} (Azure none before ${AZURE_FLOOR})`, () => {
     for (const i of instances) {
-      if (i.id.startsWith('gcp/tpu-')) continue;
-      expect(i.as_of >= '2025-03', `${i.id} as_of ${i.as_of}`).toBe(true);
+      for (const [region, p] of Object.entries(i.prices)) {
+        for (const kind of PRICINGS.filter((k) => p[k] !== undefined)) {
+          const field = `prices.${region}.${kind}`;
+          const date = fieldDate(i, field);
+          expect(date, `${i.id} ${field}`).toMatch(DATE);
+          expect(date >= PRICE_FLOOR, `${i.id} ${field} dated ${date}`).toBe(true);
+          // as_of is the oldest of an entry's dates.
+          expect(date >= i.as_of, `${i.id} ${field} dated ${date}, before as_of ${i.as_of}`).toBe(true);
+          if (i.provider === 'azure') expect(date >= AZURE_FLOOR, `${i.id} ${field} dated ${date}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it(`prices every Azure instance in at least ${AZURE_MIN_REGIONS} regions, each region's price cited`, () => {
+    const azure = instances.filter((i) => i.provider === 'azure');
+    expect(azure.length).toBeGreaterThan(0);
+    for (const i of azure) {
+      const regions = Object.keys(i.prices);
+      expect(regions.length, i.id).toBeGreaterThanOrEqual(AZURE_MIN_REGIONS);
+      for (const region of regions) {
+        const src = fieldSource(i, `prices.${region}`);
+        expect(src, `${i.id} ${region}`).toMatch(ADDRESS);
+        expect(src, `${i.id} ${region}: one publication, not the entry's whole list`).not.toContain('; ');
+      }
+      // Which Azure region each catalog region means, and where Azure has none, is written down.
+      expect(i.notes ?? '', i.id).toMatch(/Azure regions: us-east = eastus/);
+      expect(i.notes ?? '', i.id).toMatch(/Azure has no .* in those catalog regions/);
     }
   });
 });
@@ -569,6 +631,11 @@ describe('catalogSources / formatSources / placesim catalog --sources', () => {
     expect(text).toMatch(new RegExp(`^${n}\\. `, 'm'));
     expect(text).toContain('as_of 2026-11');
     expect(text).toContain('instance coreweave/hgx-h100');
+    // The per-region Azure prices and the Azure RTT table, each with the month it was read.
+    expect(text).toMatch(
+      /Azure Retail Prices API readings[^]*?as_of 2026-08\. Cited by: instance azure\/nd96isr-h100-v5 \(prices\.ca-central\)/,
+    );
+    expect(text).toMatch(/Microsoft Azure network round-trip latency[^]*?as_of 2026-07\. Cited by: rtt /);
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(110);
   });
 

@@ -917,6 +917,31 @@ policies: [least-latency]
     expect(Math.abs(blocked - 2 / 3)).toBeLessThan(Math.max(4 * sd, 0.03));
   });
 
+  it('a region outage drops the requests its API was serving: lost (or retried), never answered', () => {
+    const api = `    price: { usd_per_request: 0.01 }
+    latency: { deterministic: 10s }`;
+    const text = (retries: number) =>
+      scenarioText(api, '{ constant: 1/s }', '300s').replace(
+        '    users: u\n',
+        `    users: u\n    retries: ${retries}\n`,
+      ) + 'outages:\n  - { region: us, start: 100.5s, duration: 50s }\n';
+    const { result, rows } = runTraced(load(text(0)));
+    expectConserved(result);
+    const s = only(result).services[0];
+    // Requests sent at 91..100 s (arriving at 91.01..100.01) were being served when the region went down at
+    // 100.5 s: none of them is answered; the ten are lost. Those sent in the outage find no target: rejected.
+    const spanning = rows.filter((r) => r.arrival_s < 100.5 && r.arrival_s + 10 > 100.5);
+    expect(spanning.length).toBe(10);
+    for (const r of spanning) expect(r.outcome, `request at ${r.arrival_s}`).toBe('lost');
+    expect(s.lost).toBe(10);
+    expect(rows.filter((r) => r.outcome === 'completed' && r.arrival_s < 100.5).length).toBe(91);
+    expect(s.rejected).toBe(50);
+    // With a retry each, the dropped requests look for another target: there is none during the outage.
+    const retried = only(runScenario(load(text(1)))).services[0];
+    expect(retried.lost).toBe(10);
+    expect(retried.retried).toBe(0);
+  });
+
   it('residency applies to APIs: an API outside the allowed regions never serves', () => {
     const api = `    price: { usd_per_request: 0.01 }
     latency: { deterministic: 1s }`;

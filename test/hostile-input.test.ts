@@ -12,6 +12,8 @@ import { prepareScenario, runLoaded } from '../src/app/load-run.js';
 import { InputError } from '../src/errors.js';
 import { renderJson, renderTable } from '../src/report/index.js';
 import { estimateRun } from '../src/scenario/budget.js';
+import { parseConstraint, parseObjective, runSearch } from '../src/search/index.js';
+import { parseSet } from '../src/sweep/index.js';
 import { excerpt, readReferencedFile } from '../src/scenario/files.js';
 import { MAX_ENTRIES, MAX_NESTING } from '../src/scenario/guard.js';
 import { loadScenarioText } from '../src/scenario/load.js';
@@ -114,6 +116,35 @@ describe('files a scenario may read', () => {
     expectOneLineBadInput(await cli('validate', file));
     const ok = await cli('validate', file, '--allow-read', outside);
     expect(ok.code).toBe(0);
+  });
+
+  it('search keeps the same limits: --allow-read and --max-events (its runs too)', async () => {
+    writeFileSync(join(outside, 'arrivals.csv'), 't\n0.5\n1.5\n');
+    const file = join(dir, 'search-allowed.yaml');
+    writeFileSync(file, edit(['poisson: 10/s', `trace: ${join(outside, 'arrivals.csv')}`]));
+    const VARY = 'sites.dc.pools.servers.count=1,2';
+    const REQUIRE = 'jobs.latency_p99_ms<=1e9';
+    const out = ['--out', join(dir, 'search-out'), '--replications', '1', '--workers', '1', '--quiet'];
+    const search = (f: string, ...more: string[]) =>
+      cli('search', f, '--vary', VARY, '--minimise', 'cost', '--require', REQUIRE, ...out, ...more);
+    expect(expectOneLineBadInput(await search(file))).toContain("outside the scenario's folder");
+    // The runs themselves (in this thread: the in-process CLI has no compiled worker) keep the limit too.
+    const api = (limits?: { allowRead: string[] }) =>
+      runSearch({
+        file,
+        vary: [parseSet(VARY)],
+        constraints: [parseConstraint(REQUIRE)],
+        objective: parseObjective('cost'),
+        replications: 1,
+        workers: 0,
+        ...(limits ? { limits } : {}),
+      });
+    expect((await api({ allowRead: [outside] })).policies[0].winner).not.toBeNull();
+    await expect(api()).rejects.toThrow("outside the scenario's folder");
+    const big = join(dir, 'search-budget.yaml');
+    writeFileSync(big, edit(['duration: 100s', 'duration: 10y'], ['poisson: 10/s', 'poisson: 100/s']));
+    expect(expectOneLineBadInput(await search(big))).toContain('past the budget');
+    expect(expectOneLineBadInput(await search(big, '--max-events', 'lots'))).toContain('--max-events');
   });
 
   it('a file inside the folder tree is read; a sub-folder is inside', () => {

@@ -319,3 +319,46 @@ describe('llama70b-selfhost-vs-api', () => {
     expect(perReq(self) / perReq(api)).toBeGreaterThan(0.5);
   });
 });
+
+describe('coding-assistant', () => {
+  it('closed-loop developers: a slower server gets fewer requests; lengths follow the trace; goodput <= throughput', () => {
+    const r = results.get('coding-assistant')!;
+    const svc = (name: string) => policy(r, name).services[0];
+    // 300 clients thinking 20 s each send at most 300 / 20 = 15 requests/s; the slower the answers, the fewer.
+    for (const p of r.policies) expect(p.services[0].throughput_per_s).toBeLessThan(15);
+    expect(svc('l4-boxes').arrivals).toBeLessThan(0.95 * svc('h100-box').arrivals);
+    expect(svc('h100-box').slo_attainment!).toBeGreaterThan(0.99);
+    expect(svc('l4-boxes').slo_attainment!).toBeLessThan(0.6);
+    for (const p of r.policies)
+      expect(p.services[0].goodput_per_s!).toBeLessThanOrEqual(p.services[0].throughput_per_s);
+    // Billed per token at the API: the mean request carries about the trace's mean code lengths.
+    const rows = readFileSync('scenarios/data/azure-llm-2023-code.csv', 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
+    const meanTokens = rows.reduce((a, [, c, g]) => a + c + g, 0) / rows.length;
+    const api = policy(r, 'hosted-api');
+    const perRequest = api.apis[0].cost_usd / api.apis[0].requests / 0.1e-6;
+    expect(perRequest / meanTokens).toBeGreaterThan(0.9);
+    expect(perRequest / meanTokens).toBeLessThan(1.1);
+  });
+});
+
+describe('llm-offline-batch', () => {
+  it('offline: every request is there at t = 0 and throughput is completions over the makespan', () => {
+    const r = results.get('llm-offline-batch')!;
+    for (const p of r.policies) {
+      const s = p.services[0];
+      expect(s.arrivals).toBe(20000);
+      expect(s.completed).toBe(20000);
+      expect(s.throughput_per_s / (20000 / s.makespan_s!)).toBeCloseTo(1, 6);
+    }
+    const h100 = policy(r, 'h100').services[0];
+    const l4 = policy(r, 'l4').services[0];
+    // Eight H100s finish several times sooner; the L4s still finish inside the paid hour, for less.
+    expect(h100.makespan_s!).toBeLessThan(l4.makespan_s! / 5);
+    expect(l4.makespan_s!).toBeLessThan(3600);
+    expect(policy(r, 'l4').totals.cost_usd.total).toBeLessThan(0.3 * policy(r, 'h100').totals.cost_usd.total);
+  });
+});

@@ -107,7 +107,7 @@ interface SweepFlags extends LimitFlags {
   json?: boolean;
 }
 
-interface SearchFlags {
+interface SearchFlags extends LimitFlags {
   policyModule?: string[];
   queue?: string;
   shard?: Shard;
@@ -426,6 +426,8 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
     .option('--out <dir>', 'where search.csv, search.json and the resume journal go (created if missing)', 'search-out')
     .option('--html <file>', "also write an HTML report with each policy's frontier")
     .option('--json', 'print the search result as JSON')
+    .option('--allow-read <dir>', ALLOW_READ_HELP, collect)
+    .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
     .action(async (file: string, flags: SearchFlags) => {
       let tolerance: number | undefined;
       if (flags.tolerance !== undefined) {
@@ -458,6 +460,7 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
           policies: flags.policy,
           policyModules: (flags.policyModule ?? []).map((f) => resolvePath(f)),
         };
+        const limits = limitsOf(flags);
         result = await runSearch({
           ...options,
           ...(flags.shard
@@ -487,6 +490,7 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
             : searchJournalPath(flags.out),
           ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
           onRunProgress: (done, total) => progress.update(done, total),
+          limits,
         });
       } finally {
         progress.stop();

@@ -34,6 +34,17 @@ export class Simulator {
   /** Runs an event instead of the handler table, when set (see setDispatcher). */
   private dispatcher: EventDispatcher | null = null;
 
+  constructor() {
+    // Fields that will hold fractions start as one, then get their value. V8 stores a field that first holds
+    // a small integer as an integer; the first fraction stored changes the object's hidden class, and every
+    // object holding one of these (a component's `sim`) recorded the old class: the next run's objects then
+    // generalise those fields and throw away all the compiled code of the event path, once per run (policy)
+    // of a scenario. Starting as a fraction keeps one class from the start. (The same idiom, "starts as a
+    // fraction", recurs in the classes the event path touches: tallies, latency stats, estimates.)
+    this.now = 0.5;
+    this.now = 0;
+  }
+
   /** Registers a handler and returns the kind number to schedule it with. */
   register(handler: EventHandler): number {
     this.handlers.push(handler);

@@ -4,7 +4,7 @@
  * and the publications it cites (`catalogSources`, `formatSources`).
  */
 import { DTYPES, PRICINGS } from '../model/types.js';
-import type { Catalog, Dtype, Provenance } from '../model/types.js';
+import type { Catalog, Dtype, InstanceType, Provenance } from '../model/types.js';
 import { CATALOG_AS_OF, CATALOG_NETWORK_DEFAULTS, CATALOG_RTT_MS } from './catalog.js';
 
 export type CatalogSection = 'devices' | 'instances' | 'regions';
@@ -22,6 +22,25 @@ export function isEstimated(entry: Provenance, field: string): boolean {
     if (e === 'all' || e === field || field.startsWith(`${e}.`)) return true;
   }
   return false;
+}
+
+/** The value `map` gives `field`: its own, else its nearest parent's (`prices.us-east` for `prices.us-east.spot`). */
+function forField(map: Record<string, string> | undefined, field: string): string | undefined {
+  if (map === undefined) return undefined;
+  for (let f = field; ; f = f.slice(0, f.lastIndexOf('.'))) {
+    if (map[f] !== undefined) return map[f];
+    if (!f.includes('.')) return undefined;
+  }
+}
+
+/** The month `field` of an entry was published or read: from its `dates` (field or parent), else `as_of`. */
+export function fieldDate(entry: Provenance, field: string): string {
+  return forField(entry.dates, field) ?? entry.as_of;
+}
+
+/** The publication `field` of an entry comes from: from its `sources` (field or parent), else `source`. */
+export function fieldSource(entry: Provenance, field: string): string {
+  return forField(entry.sources, field) ?? entry.source;
 }
 
 /**
@@ -94,6 +113,14 @@ function formatDevices(catalog: Catalog): string {
   return renderTable(headers, rows, right);
 }
 
+/** The oldest month among the prices an instance lists for one region (its `as_of` if it has none). */
+function priceRowDate(inst: InstanceType, region: string): string {
+  const price = inst.prices[region];
+  if (price === undefined) return inst.as_of;
+  const dates = PRICINGS.filter((p) => price[p] !== undefined).map((p) => fieldDate(inst, `prices.${region}.${p}`));
+  return dates.sort()[0] ?? inst.as_of;
+}
+
 function formatInstances(catalog: Catalog): string {
   const headers = [
     'id',
@@ -120,8 +147,8 @@ function formatInstances(catalog: Catalog): string {
         region,
         ...PRICINGS.map((p) => cell(inst, `prices.${region}.${p}`, price?.[p], 1, 6)),
         cell(inst, `prices.${region}.on-demand`, price?.['on-demand'], inst.devices, 4),
-        inst.as_of,
-        shortSource(inst.source),
+        priceRowDate(inst, region),
+        shortSource(price ? fieldSource(inst, `prices.${region}`) : inst.source),
       ]);
     }
   }
@@ -235,10 +262,15 @@ export function catalogSources(catalog: Catalog): CatalogSource[] {
   for (const section of CATALOG_SECTIONS) {
     for (const entry of byId(catalog[section] as Record<string, Provenance & { id: string }>)) {
       const by = `${section.replace(/s$/, '')} ${entry.id}`;
-      for (const s of splitSources(entry.source)) cite(s, by, entry.as_of);
+      const fieldLevel = new Set<string>();
       for (const [field, s] of Object.entries(entry.sources ?? {})) {
-        for (const part of splitSources(s)) cite(part, `${by} (${field})`, entry.as_of);
+        for (const part of splitSources(s)) {
+          cite(part, `${by} (${field})`, fieldDate(entry, field));
+          fieldLevel.add(part);
+        }
       }
+      // A publication some field cites is dated by that field; the others by the entry's as_of.
+      for (const s of splitSources(entry.source)) if (!fieldLevel.has(s)) cite(s, by, entry.as_of);
     }
   }
   const net = CATALOG_NETWORK_DEFAULTS;

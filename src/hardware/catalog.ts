@@ -574,6 +574,22 @@ const NOTE_GCP_REGIONS =
   'eu-central = europe-west3, eu-north = europe-north1 (Finland), ap-northeast-1 = asia-northeast1, ' +
   'ap-northeast-2 = asia-northeast3, ap-southeast-1 = asia-southeast1, ap-southeast-2 = ' +
   'australia-southeast1, ap-south-1 = asia-south1. No GCP region in Ireland.';
+const SRC_AZURE_SNR =
+  'Azure Retail Prices API readings (Linux, USD/h) for Standard_ND96isr_H100_v5 in uksouth (2026-08-13) and ' +
+  'canadacentral and uksouth (2026-08-26), with the `az vm list-skus` regions offering the size, recorded in ' +
+  'the snr-multilingual training budget (github.com/mariagrandury/snr-multilingual, plan/compute-budget.md ' +
+  'and src/pretrain/azure/env.sh)';
+const NOTE_AZURE_REGIONS =
+  'Azure regions: us-east = eastus (Virginia); us-central = centralus (Iowa); us-west = westus2 ' +
+  '(Washington; Azure has no Oregon region); ca-central = canadacentral (Toronto; canadaeast, Québec City, ' +
+  'is not listed for this size); eu-west-2 = uksouth (London); eu-north = swedencentral; ap-northeast-1 = ' +
+  'japaneast; ap-northeast-2 = koreacentral; ap-southeast-2 = australiaeast. The 2026-08 SKU list shows ' +
+  'ND H100 v5 in centralus, westus2, swedencentral, japaneast, koreacentral and australiaeast too, but no ' +
+  'published price was found for them: give usd_per_hour there. It does not show the size in brazilsouth ' +
+  '(sa-east), northeurope (eu-west, Ireland), germanywestcentral (eu-central), southeastasia ' +
+  '(ap-southeast-1) or India (ap-south-1: westindia, Mumbai, or centralindia, Pune), and no price was found ' +
+  'there: Azure has no ND H100 v5 in those catalog regions as far as the sources show (the list elides ' +
+  'some regions, so that is unconfirmed).';
 const NOTE_GPU_CLOUD_REGION =
   'GPU clouds publish one price for all their (mostly North American) locations; it is listed under ' +
   'us-east. Give usd_per_hour, or a catalog override, for a site elsewhere.';
@@ -760,20 +776,28 @@ const INSTANCES: InstanceType[] = [
       devices: 8,
       ...ccfHostPower('gcp', 208, 1872),
       source: `${SRC_GCP_CYCLENERD}; ${SRC_GCP_SILYBENCH}; ${SRC_CCF}`,
+      sources: {
+        'prices.us-central.on-demand': SRC_GCP_SILYBENCH,
+        'prices.us-central.spot': SRC_GCP_SILYBENCH,
+      },
       as_of: '2025-03',
+      dates: { 'prices.us-central.on-demand': '2026-09', 'prices.us-central.spot': '2026-09' },
       notes:
+        'us-central on-demand and spot are the newest published figures found: the Cloud Billing catalog on ' +
+        '2026-09-26 gave 10.9791 $/GPU-h on-demand and 6.571 $/GPU-h Spot for a3-highgpu-1g in us-central1 ' +
+        '(GPU + 26 vCPUs + 234 GiB, one eighth of a3-highgpu-8g); × 8 = 87.8328 and 52.568 $/h [DER] (boot ' +
+        'disk and Local SSD not included). That on-demand figure is 0.7% below the 2025-03 snapshot (88.49): no ' +
+        'A3 on-demand cut shows in us-central1 between the two readings. Spot moves up to daily (35.3957 then). ' +
+        'Every other price is from the 2025-03-06 snapshot (no newer per-region A3 snapshot was found). ' +
         'reserved = the 1-year committed-use price (the snapshot gives it per 730-hour month; ÷ 730, 30.6% ' +
         'below on-demand). 3-year committed use is 56.1% below on-demand: us-east 38.894, us-central and ' +
         'us-west 38.8644, ca-central and eu-north 42.7932, sa-east 61.6867, eu-west-2 44.3231, eu-central ' +
         '45.8659, ap-northeast-1 55.6177, ap-northeast-2 49.9143, ap-southeast-1 50.1881, ap-southeast-2 ' +
-        '48.6101, ap-south-1 40.4663 $/h. On-demand is still current: the Cloud Billing catalog on 2026-09-26 ' +
-        'gave 10.9791 $/GPU-h for a3-highgpu-1g in us-central1 (× 8 = 87.83, 0.7% below this snapshot). Spot ' +
-        'moves up to daily: it was 6.571 $/GPU-h (× 8 = 52.57 $/h) there on that day. ' +
-        `${NOTE_GCP_REGIONS} ${hostNote(208, 1872)}`,
+        `48.6101, ap-south-1 40.4663 $/h. ${NOTE_GCP_REGIONS} ${hostNote(208, 1872)}`,
     },
     {
       'us-east': { od: 88.5558, spot: 35.639, reserved: 61.4251 },
-      'us-central': { od: 88.49, spot: 35.3957, reserved: 61.3837 },
+      'us-central': { od: 87.8328, spot: 52.568, reserved: 61.3837 },
       'us-west': { od: 88.49, spot: 35.3957, reserved: 61.3837 },
       'ca-central': { od: 97.4356, spot: 68.5004, reserved: 67.5891 },
       'sa-east': { od: 140.4555, spot: 98.762, reserved: 97.4347 },
@@ -786,7 +810,7 @@ const INSTANCES: InstanceType[] = [
       'ap-southeast-2': { od: 110.6783, spot: 77.7681, reserved: 76.771 },
       'ap-south-1': { od: 92.1348, spot: 64.7417, reserved: 63.9053 },
     },
-    HOST_ESTIMATED,
+    [...HOST_ESTIMATED, 'prices.us-central.on-demand', 'prices.us-central.spot'],
   ),
   instance(
     {
@@ -854,13 +878,26 @@ const INSTANCES: InstanceType[] = [
       device: 'h100-sxm',
       devices: 8,
       ...ccfHostPower('azure', 96, 1900),
-      source: `${SRC_DATA_RECEIPTS}; ${SRC_CCF}`,
-      as_of: '2026-11',
+      source: `${SRC_DATA_RECEIPTS}; ${SRC_AZURE_SNR}; ${SRC_CCF}`,
+      sources: {
+        'prices.us-east': SRC_DATA_RECEIPTS,
+        'prices.ca-central': SRC_AZURE_SNR,
+        'prices.eu-west-2': SRC_AZURE_SNR,
+      },
+      as_of: '2026-08',
+      dates: { 'prices.us-east': '2026-11', 'prices.ca-central': '2026-08', 'prices.eu-west-2': '2026-08' },
       notes:
-        'East US (eastus) pay-as-you-go list price, 12.29 $/GPU-h. No current spot or reservation price ' +
-        `was found; the 2025-05 reference saw 117.98 on-demand and 29.50 spot. ${hostNote(96, 1900)}`,
+        'Linux pay-as-you-go (Azure Retail Prices API, "Consumption" meter) and Spot meter, per region: East US ' +
+        '98.32 $/h (12.29 $/GPU-h, read 2026-11-09); Canada Central 122.40, Spot 21.80; UK South 122.90, Spot ' +
+        '23.53 (both read 2026-08-26; UK South on 2026-08-13: Spot 22.7119). Spot prices move. No 1- or 3-year ' +
+        'reservation or savings-plan price for this size was found in any public snapshot, so `reserved` is ' +
+        `left out. ${NOTE_AZURE_REGIONS} ${hostNote(96, 1900)}`,
     },
-    { 'us-east': { od: 98.32 } },
+    {
+      'us-east': { od: 98.32 },
+      'ca-central': { od: 122.4, spot: 21.8 },
+      'eu-west-2': { od: 122.9, spot: 23.53 },
+    },
     HOST_ESTIMATED,
   ),
 
@@ -1169,6 +1206,37 @@ const NOTE_RTT_TORONTO =
   'Measured from IBM Cloud Toronto: Montréal is ~500 km further east, a few ms more or less [EST]; mean of the ' +
   'two directions.';
 
+const SRC_RTT_AZURE =
+  'Microsoft Azure network round-trip latency statistics, monthly P50 between Azure regions for the 30 days ' +
+  'ending 2026-07-30 (learn.microsoft.com/azure/networking/azure-network-latency; github.com/MicrosoftDocs/' +
+  'azure-docs, articles/networking/azure-network-latency.md)';
+/** The Azure region measured for each catalog region, and how far it is from the catalog's city. */
+const AZURE_RTT_REGION: Record<string, [string, string?]> = {
+  'us-east': ['East US (Virginia)'],
+  'us-central': ['Central US (Iowa)'],
+  'us-west': ['West US 2 (Washington state)', 'Azure has no Oregon region; Quincy is ~250 km from Boardman'],
+  'ca-central': ['Canada Central (Toronto)', 'Toronto stands for Montréal, ~500 km away, as in the IBM rows'],
+  'sa-east': ['Brazil South (São Paulo)'],
+  'eu-west': ['North Europe (Ireland)'],
+  'eu-west-2': ['UK South (London)'],
+  'eu-central': ['Germany West Central (Frankfurt)'],
+  'eu-north': ['Sweden Central (Gävle)', 'Gävle is ~170 km from Stockholm'],
+  'ap-northeast-1': ['Japan East (Tokyo)'],
+  'ap-northeast-2': ['Korea Central (Seoul)'],
+  'ap-southeast-1': ['Southeast Asia (Singapore)'],
+  'ap-southeast-2': ['Australia East (Sydney)'],
+  'ap-south-1': ['Central India (Pune)', 'Pune stands for Mumbai, ~150 km away; Azure lists no Mumbai figures'],
+};
+function azureRttNote(a: string, b: string): string {
+  const [ra, ca] = AZURE_RTT_REGION[a];
+  const [rb, cb] = AZURE_RTT_REGION[b];
+  const caveats = [ca, cb].filter((c) => c !== undefined).join('; ');
+  return (
+    `Measured between Azure ${ra} and ${rb}, mean of the two directions; another operator’s backbone, a ` +
+    `few ms either way [EST]${caveats ? ` (${caveats})` : ''}.`
+  );
+}
+
 /** Symmetric round-trip times between well-known regions. */
 export const CATALOG_RTT_MS: readonly Readonly<RegionRtt>[] = Object.freeze(
   (
@@ -1216,6 +1284,75 @@ export const CATALOG_RTT_MS: readonly Readonly<RegionRtt>[] = Object.freeze(
         ] as [string, string, number, string?][]
       ).map(([a, b, rtt_ms, notes]) =>
         Object.freeze({ a, b, rtt_ms, source: SRC_RTT_IBM, as_of: '2024-09', notes: notes ?? NOTE_RTT_IBM }),
+      ),
+      // Every other pair of catalog regions, from Azure's table (it has a region in or near each city).
+      (
+        [
+          ['us-east', 'us-central', 28.5],
+          ['us-east', 'eu-central', 94],
+          ['us-east', 'eu-north', 100],
+          ['us-east', 'ap-south-1', 199.5],
+          ['us-central', 'us-west', 38.5],
+          ['us-central', 'ca-central', 29],
+          ['us-central', 'sa-east', 149],
+          ['us-central', 'eu-west', 101],
+          ['us-central', 'eu-west-2', 108.5],
+          ['us-central', 'eu-central', 119],
+          ['us-central', 'eu-north', 127.5],
+          ['us-central', 'ap-northeast-1', 135.5],
+          ['us-central', 'ap-northeast-2', 157.5],
+          ['us-central', 'ap-southeast-1', 197.5],
+          ['us-central', 'ap-southeast-2', 176],
+          ['us-central', 'ap-south-1', 221.5],
+          ['us-west', 'ca-central', 64],
+          ['us-west', 'sa-east', 177],
+          ['us-west', 'eu-west', 129.5],
+          ['us-west', 'eu-west-2', 139],
+          ['us-west', 'eu-central', 154.5],
+          ['us-west', 'eu-north', 158.5],
+          ['us-west', 'ap-northeast-2', 124],
+          ['us-west', 'ap-southeast-1', 162],
+          ['us-west', 'ap-southeast-2', 160.5],
+          ['us-west', 'ap-south-1', 210.5],
+          ['ca-central', 'eu-west', 76.5],
+          ['ca-central', 'eu-north', 107.5],
+          ['ca-central', 'ap-northeast-2', 182],
+          ['ca-central', 'ap-southeast-1', 222],
+          ['ca-central', 'ap-south-1', 201],
+          ['sa-east', 'eu-west', 172],
+          ['sa-east', 'eu-north', 201],
+          ['sa-east', 'ap-northeast-2', 283.5],
+          ['sa-east', 'ap-southeast-1', 330.5],
+          ['sa-east', 'ap-south-1', 303.5],
+          ['eu-west', 'eu-west-2', 12.5],
+          ['eu-west', 'eu-north', 34],
+          ['eu-west', 'ap-northeast-2', 239],
+          ['eu-west', 'ap-southeast-1', 176],
+          ['eu-west', 'ap-southeast-2', 263],
+          ['eu-west', 'ap-south-1', 146.5],
+          ['eu-west-2', 'eu-north', 31],
+          ['eu-west-2', 'ap-northeast-2', 239.5],
+          ['eu-west-2', 'ap-southeast-1', 167],
+          ['eu-west-2', 'ap-south-1', 141],
+          ['eu-central', 'eu-north', 27.5],
+          ['eu-central', 'ap-northeast-1', 235.5],
+          ['eu-central', 'ap-northeast-2', 239.5],
+          ['eu-central', 'ap-southeast-1', 166],
+          ['eu-central', 'ap-south-1', 139.5],
+          ['eu-north', 'ap-northeast-1', 252.5],
+          ['eu-north', 'ap-northeast-2', 260],
+          ['eu-north', 'ap-southeast-1', 190.5],
+          ['eu-north', 'ap-southeast-2', 285.5],
+          ['eu-north', 'ap-south-1', 160.5],
+          ['ap-northeast-1', 'ap-south-1', 122],
+          ['ap-northeast-2', 'ap-southeast-2', 126.5],
+          ['ap-northeast-2', 'ap-south-1', 120],
+          ['ap-southeast-1', 'ap-southeast-2', 95],
+          ['ap-southeast-1', 'ap-south-1', 53],
+          ['ap-southeast-2', 'ap-south-1', 144.5],
+        ] as [string, string, number][]
+      ).map(([a, b, rtt_ms]) =>
+        Object.freeze({ a, b, rtt_ms, source: SRC_RTT_AZURE, as_of: '2026-07', notes: azureRttNote(a, b) }),
       ),
     ),
 );

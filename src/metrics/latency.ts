@@ -84,6 +84,16 @@ export class LatencyStats {
   private histogram: Histogram | null = null;
   private disposed = false;
 
+  constructor() {
+    // These hold fractions: each starts as one (see the Simulator's constructor).
+    this.count = 0.5;
+    this.count = 0;
+    this.sum = 0.5;
+    this.sum = 0;
+    this.max = 0.5;
+    this.max = 0;
+  }
+
   /** Records one sample, in seconds. */
   record(seconds: number): void {
     this.count++;

@@ -9,7 +9,7 @@
  * *_kg kilograms CO2e, *_gb gigabytes (1e9 bytes).
  */
 import type { z } from 'zod';
-import {
+import type {
   ApiResultSchema,
   BackhaulResultSchema,
   CarbonBreakdownSchema,
@@ -55,15 +55,3 @@ export type SharedUplinkResult = z.infer<typeof SharedUplinkResultSchema>;
 export type UplinkResult = z.infer<typeof UplinkResultSchema>;
 export type PolicyResult = z.infer<typeof PolicyResultSchema>;
 export type Result = z.infer<typeof ResultSchema>;
-
-/** PoolResult's fields after `name`, in order (the JSON key order and the pools.csv columns). */
-export const POOL_RESULT_FIELDS = Object.keys(PoolResultSchema.shape).slice(1) as readonly Exclude<
-  keyof PoolResult,
-  'name'
->[];
-
-/** JobResult's fields after `name`, in order (the JSON key order and the jobs.csv columns). */
-export const JOB_RESULT_FIELDS = Object.keys(JobResultSchema.shape).slice(1) as readonly Exclude<
-  keyof JobResult,
-  'name'
->[];

@@ -37,6 +37,11 @@ export interface Provenance {
    * to the publication. `source` then summarises them.
    */
   sources?: Record<string, string>;
+  /**
+   * Where fields of one entry were published or read in different months: field name (or a parent, e.g.
+   * `prices.ca-central`) to its ISO date. `as_of` is then the oldest of them.
+   */
+  dates?: Record<string, string>;
 }
 
 /** One accelerator, CPU socket or edge module. */

@@ -45,7 +45,24 @@ export const MAX_COUNT = 1e9;
 /** Marks unit fields so the JSON Schema can describe them as patterned strings (see scenarioJsonSchema). */
 const unitRegistry = z.registry<UnitMeta>();
 
-function unit(kind: UnitKind, opts: { positive?: boolean; min?: string; max?: string } = {}) {
+/**
+ * One instance per distinct leaf schema (a unit field's kind and bounds, a number's range): zod schemas are
+ * immutable (`.optional()`, `.describe()` and the checks return new ones), so fields with the same leaf can
+ * share it, and building the schema at start-up constructs a few hundred fewer of them.
+ */
+function shared<A extends unknown[], T>(make: (...args: A) => T): (...args: A) => T {
+  const made = new Map<string, T>();
+  return (...args: A) => {
+    const key = JSON.stringify(args);
+    let s = made.get(key);
+    if (s === undefined) made.set(key, (s = make(...args)));
+    return s;
+  };
+}
+
+const unit = shared(unitSchema);
+
+function unitSchema(kind: UnitKind, opts: { positive?: boolean; min?: string; max?: string } = {}) {
   const positive = opts.positive ?? false;
   const t = UNIT_TABLES[kind];
   const b = UNIT_BOUNDS[kind];
@@ -87,9 +104,9 @@ const bandwidth = () => unit('bandwidth');
 const byteRate = () => unit('byte-rate');
 const power = () => unit('power');
 
-const nonNegative = (max = MAX_NUMBER) => z.number().min(0).max(max);
-const positive = (max = MAX_NUMBER) => z.number().positive().max(max);
-const count = (min: number, max = MAX_COUNT) => z.number().int().min(min).max(max);
+const nonNegative = shared((max: number = MAX_NUMBER) => z.number().min(0).max(max));
+const positive = shared((max: number = MAX_NUMBER) => z.number().positive().max(max));
+const count = shared((min: number, max: number = MAX_COUNT) => z.number().int().min(min).max(max));
 /** Most entries a collection of named things may hold (regions, sites, …): keeps validation fast and bounded. */
 const named = <T extends z.ZodType>(value: T, max: number) =>
   z
@@ -101,7 +118,7 @@ const named = <T extends z.ZodType>(value: T, max: number) =>
 const USD_MAX = 1e9;
 /** Devices or instances in one pool. */
 const UNITS_MAX = 100_000;
-const name = () => z.string().min(1);
+const name = shared(() => z.string().min(1));
 const dtype = () => z.enum(DTYPES);
 
 const peakTflops = z
@@ -127,20 +144,22 @@ const provenance = {
   notes: z.string().optional(),
 };
 
-export const DeviceEntrySchema = z
-  .strictObject({
-    name: z.string().min(1).optional().describe('Display name (default: the id).'),
-    class: z.enum(DEVICE_CLASSES).optional(),
-    peak_tflops: peakTflops.optional(),
-    memory: bytes().optional().describe('Device memory, e.g. "80GB".'),
-    bandwidth: byteRate().optional().describe('Memory bandwidth, e.g. "3350GB/s".'),
-    power_max: power().optional().describe('Power at full load, e.g. "700W".'),
-    power_idle: power().optional().describe('Idle power, e.g. "70W".'),
-    ...provenance,
-  })
-  .describe(
-    'A device. For an id already in the catalog, the fields given replace the default ones; a new id must give every field but name, estimated and notes.',
-  );
+export const DeviceEntrySchema = z.lazy(() =>
+  z
+    .strictObject({
+      name: z.string().min(1).optional().describe('Display name (default: the id).'),
+      class: z.enum(DEVICE_CLASSES).optional(),
+      peak_tflops: peakTflops.optional(),
+      memory: bytes().optional().describe('Device memory, e.g. "80GB".'),
+      bandwidth: byteRate().optional().describe('Memory bandwidth, e.g. "3350GB/s".'),
+      power_max: power().optional().describe('Power at full load, e.g. "700W".'),
+      power_idle: power().optional().describe('Idle power, e.g. "70W".'),
+      ...provenance,
+    })
+    .describe(
+      'A device. For an id already in the catalog, the fields given replace the default ones; a new id must give every field but name, estimated and notes.',
+    ),
+);
 
 export const InstancePriceSchema = z.strictObject({
   'on-demand': nonNegative(USD_MAX).optional().describe('$/hour for one instance.'),
@@ -148,20 +167,22 @@ export const InstancePriceSchema = z.strictObject({
   reserved: nonNegative(USD_MAX).optional(),
 });
 
-export const InstanceEntrySchema = z
-  .strictObject({
-    provider: z.string().min(1).optional().describe('Default: the part of the id before "/".'),
-    name: z.string().min(1).optional().describe('Default: the part of the id after "/".'),
-    device: z.string().min(1).optional().describe('Catalog device id.'),
-    devices: count(1, 1024).optional().describe('Devices per instance.'),
-    host_power_idle: power().optional(),
-    host_power_max: power().optional(),
-    prices: named(InstancePriceSchema, 1000)
-      .optional()
-      .describe('$/hour per catalog region id (or scenario region name). Merged per region into the default prices.'),
-    ...provenance,
-  })
-  .describe('A cloud instance type. Same override rules as devices.');
+export const InstanceEntrySchema = z.lazy(() =>
+  z
+    .strictObject({
+      provider: z.string().min(1).optional().describe('Default: the part of the id before "/".'),
+      name: z.string().min(1).optional().describe('Default: the part of the id after "/".'),
+      device: z.string().min(1).optional().describe('Catalog device id.'),
+      devices: count(1, 1024).optional().describe('Devices per instance.'),
+      host_power_idle: power().optional(),
+      host_power_max: power().optional(),
+      prices: named(InstancePriceSchema, 1000)
+        .optional()
+        .describe('$/hour per catalog region id (or scenario region name). Merged per region into the default prices.'),
+      ...provenance,
+    })
+    .describe('A cloud instance type. Same override rules as devices.'),
+);
 
 export const RegionSchema = z.strictObject({
   grid_gco2_per_kwh: z
@@ -588,85 +609,95 @@ const checkTolerance = z
   })
   .describe('"<n>%" for a bound relative to the baseline value, or a number >= 0 for an absolute bound (0: exact).');
 
-export const CheckSchema = z
-  .strictObject({
-    tolerances: z
-      .record(z.string().min(1), checkTolerance)
-      .describe(
-        'Metric name pattern ("*" matches any characters, e.g. "*/latency_ms/p99") → tolerance. The longest pattern matching a metric wins.',
-      ),
-  })
-  .describe('Settings of the regression check `placesim check` (docs/ci.md).');
+export const CheckSchema = z.lazy(() =>
+  z
+    .strictObject({
+      tolerances: z
+        .record(z.string().min(1), checkTolerance)
+        .describe(
+          'Metric name pattern ("*" matches any characters, e.g. "*/latency_ms/p99") → tolerance. The longest pattern matching a metric wins.',
+        ),
+    })
+    .describe('Settings of the regression check `placesim check` (docs/ci.md).'),
+);
 
-export const ApiSchema = z
-  .strictObject({
-    region: name().describe("Region of the provider's endpoint."),
-    models: z.array(name()).min(1).max(10_000).describe('Models (declared under models) this API can serve.'),
-    price: z
-      .strictObject({
-        usd_per_1m_input_tokens: nonNegative(USD_MAX).optional(),
-        usd_per_1m_output_tokens: nonNegative(USD_MAX).optional(),
-        usd_per_request: nonNegative(USD_MAX).optional(),
-      })
-      .describe('Per-token prices (LLMs) and/or a price per request.'),
-    latency: distribution().describe('Provider-side time for a whole response, network excluded.'),
-    ttft: distribution().optional().describe('Provider-side time to first token (LLMs). Default: the whole latency.'),
-    energy_wh_per_request: nonNegative(1e9)
-      .optional()
-      .describe('Energy per request at the provider, Wh. Default: unknown (0, not counted).'),
-    max_concurrency: count(1, 1e9).optional().describe('Requests in progress at once (rate limit). Default: no limit.'),
-  })
-  .describe('A managed AI API competing with self-hosted pools.');
+export const ApiSchema = z.lazy(() =>
+  z
+    .strictObject({
+      region: name().describe("Region of the provider's endpoint."),
+      models: z.array(name()).min(1).max(10_000).describe('Models (declared under models) this API can serve.'),
+      price: z
+        .strictObject({
+          usd_per_1m_input_tokens: nonNegative(USD_MAX).optional(),
+          usd_per_1m_output_tokens: nonNegative(USD_MAX).optional(),
+          usd_per_request: nonNegative(USD_MAX).optional(),
+        })
+        .describe('Per-token prices (LLMs) and/or a price per request.'),
+      latency: distribution().describe('Provider-side time for a whole response, network excluded.'),
+      ttft: distribution().optional().describe('Provider-side time to first token (LLMs). Default: the whole latency.'),
+      energy_wh_per_request: nonNegative(1e9)
+        .optional()
+        .describe('Energy per request at the provider, Wh. Default: unknown (0, not counted).'),
+      max_concurrency: count(1, 1e9)
+        .optional()
+        .describe('Requests in progress at once (rate limit). Default: no limit.'),
+    })
+    .describe('A managed AI API competing with self-hosted pools.'),
+);
 
-export const TrainingSchema = z
-  .strictObject({
-    model: name().optional().describe('An LLM declared under models (its params); give tokens too. Or give flops.'),
-    tokens: positive(1e17).optional().describe('Training tokens (with model): FLOPs = 6 × params × tokens.'),
-    flops: positive(1e32).optional().describe('Total model FLOPs, instead of model + tokens.'),
-    pool: z.string().min(1).optional().describe('The pool ("site/pool") it runs on.'),
-    pools: z
-      .array(z.string().min(1))
-      .min(1)
-      .optional()
-      .describe('Pools it may run on (the carbon-aware policy picks among them; others use the first).'),
-    devices: count(1, 1e8).optional().describe("Devices it holds. Default: all of the pool's devices."),
-    dtype: dtype().default('bf16').describe('Arithmetic format. Default bf16.'),
-    mfu: z
-      .number()
-      .gt(0)
-      .max(1)
-      .optional()
-      .describe('Model FLOPs utilisation. Default: per device class (GPU 0.40, TPU 0.55 — see docs/training.md).'),
-    scaling_per_doubling: z
-      .number()
-      .gt(0)
-      .max(1)
-      .optional()
-      .describe('Efficiency kept per doubling of devices beyond 8. Default 0.97 (an estimate).'),
-    dataset: z
-      .strictObject({
-        region: name().describe('Region where the data lives.'),
-        size: bytes().describe('Dataset size, e.g. "2TB".'),
-        bandwidth: bandwidth().prefault('10Gbps').describe('Transfer rate between regions. Default 10Gbps.'),
-      })
-      .optional(),
-    checkpoint: z
-      .strictObject({
-        every: duration(true, { min: '1s' }).describe('Time between checkpoints while running.'),
-        size: bytes().describe('Checkpoint size.'),
-        write: byteRate()
-          .prefault('5GB/s')
-          .describe('Write rate; training pauses size/write per checkpoint. Default 5GB/s (an estimate).'),
-      })
-      .optional()
-      .describe('Without checkpoints an interruption loses all progress.'),
-    start: duration().prefault('0s').describe('Earliest start.'),
-    deadline: duration(true)
-      .optional()
-      .describe('Finish by then; makes the job deferrable for the carbon-aware policy.'),
-    restart: duration().prefault('10m').describe('Wait after an interruption or a yield before resuming. Default 10m.'),
-  })
-  .describe('A training job.');
+export const TrainingSchema = z.lazy(() =>
+  z
+    .strictObject({
+      model: name().optional().describe('An LLM declared under models (its params); give tokens too. Or give flops.'),
+      tokens: positive(1e17).optional().describe('Training tokens (with model): FLOPs = 6 × params × tokens.'),
+      flops: positive(1e32).optional().describe('Total model FLOPs, instead of model + tokens.'),
+      pool: z.string().min(1).optional().describe('The pool ("site/pool") it runs on.'),
+      pools: z
+        .array(z.string().min(1))
+        .min(1)
+        .optional()
+        .describe('Pools it may run on (the carbon-aware policy picks among them; others use the first).'),
+      devices: count(1, 1e8).optional().describe("Devices it holds. Default: all of the pool's devices."),
+      dtype: dtype().default('bf16').describe('Arithmetic format. Default bf16.'),
+      mfu: z
+        .number()
+        .gt(0)
+        .max(1)
+        .optional()
+        .describe('Model FLOPs utilisation. Default: per device class (GPU 0.40, TPU 0.55 — see docs/training.md).'),
+      scaling_per_doubling: z
+        .number()
+        .gt(0)
+        .max(1)
+        .optional()
+        .describe('Efficiency kept per doubling of devices beyond 8. Default 0.97 (an estimate).'),
+      dataset: z
+        .strictObject({
+          region: name().describe('Region where the data lives.'),
+          size: bytes().describe('Dataset size, e.g. "2TB".'),
+          bandwidth: bandwidth().prefault('10Gbps').describe('Transfer rate between regions. Default 10Gbps.'),
+        })
+        .optional(),
+      checkpoint: z
+        .strictObject({
+          every: duration(true, { min: '1s' }).describe('Time between checkpoints while running.'),
+          size: bytes().describe('Checkpoint size.'),
+          write: byteRate()
+            .prefault('5GB/s')
+            .describe('Write rate; training pauses size/write per checkpoint. Default 5GB/s (an estimate).'),
+        })
+        .optional()
+        .describe('Without checkpoints an interruption loses all progress.'),
+      start: duration().prefault('0s').describe('Earliest start.'),
+      deadline: duration(true)
+        .optional()
+        .describe('Finish by then; makes the job deferrable for the carbon-aware policy.'),
+      restart: duration()
+        .prefault('10m')
+        .describe('Wait after an interruption or a yield before resuming. Default 10m.'),
+    })
+    .describe('A training job.'),
+);
 
 // ------------------------------------------------------------------------------------------------ fleets
 // A fleet is expanded into ordinary sites, users and outages by fleet.ts before resolve.ts sees the file.
@@ -681,91 +712,95 @@ const perInstanceDuration = () =>
       .describe("Drawn per instance from the fleet's own seeded stream."),
   ]);
 
-export const FleetSchema = z
-  .strictObject({
-    count: count(1).max(1_000_000).describe('Number of instances.'),
-    name: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'Instance names: a pattern where {n} is the 1-based instance number, zero-padded to at least 4 digits. Default "<fleet>-{n}" (store-0001, …).',
-      ),
-    regions: z
-      .union([
-        z
-          .array(name())
-          .min(1)
-          .describe('Regions taken in turn (round-robin); a list of count names gives each its own.'),
-        z
-          .strictObject({ weights: z.record(z.string(), positive()) })
-          .describe('Regions in proportion to the weights, spread evenly (smooth weighted round-robin).'),
-      ])
-      .describe('Region of each instance.'),
-    site: SiteSchema.omit({ region: true, serves: true }).describe('The site every instance gets (its own copy).'),
-    users: z
-      .record(
-        z.string(),
-        UserSchema.omit({ region: true }).extend({
-          access_rtt: UserSchema.shape.access_rtt.optional(),
-          weight: positive()
-            .default(1)
-            .describe("Relative share of a service's requests per instance (times the instance's demand). Default 1."),
-        }),
-      )
-      .default({})
-      .describe('User groups attached to each instance ("<instance>/<group>"), in the instance\'s region.'),
-    demand: z
-      .union([
-        z.array(positive()).min(1).describe('Multipliers per instance (cycled).'),
-        z.strictObject({ lognormal: positive().describe('Mean.'), cv: positive() }),
-        z.strictObject({ uniform: z.tuple([positive(), positive()]) }),
-      ])
-      .optional()
-      .describe("Per-instance demand multiplier on its users' share of requests. Default 1 each."),
-    access_rtt: z
-      .strictObject({ edge: perInstanceDuration().optional(), cloud: perInstanceDuration().optional() })
-      .optional()
-      .describe("Per-instance last-mile RTTs, replacing the users' access_rtt."),
-    shared: z
-      .boolean()
-      .default(false)
-      .describe("true: every user group may use an instance's site; default false: only the instance's own users."),
-    outages: z
-      .array(
-        z.strictObject({
-          what: z.enum(['site', 'uplink']).describe('site: every unit is down; uplink: the site is cut off.'),
-          instances: z
-            .array(z.union([count(1), name()]))
+export const FleetSchema = z.lazy(() =>
+  z
+    .strictObject({
+      count: count(1).max(1_000_000).describe('Number of instances.'),
+      name: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Instance names: a pattern where {n} is the 1-based instance number, zero-padded to at least 4 digits. Default "<fleet>-{n}" (store-0001, …).',
+        ),
+      regions: z
+        .union([
+          z
+            .array(name())
             .min(1)
-            .optional()
-            .describe('Instance numbers (1-based) or names. Default: every instance.'),
-          start: duration(),
-          duration: duration(true),
-        }),
-      )
-      .optional()
-      .describe('Scheduled outages of instances.'),
-    overrides: z
-      .record(
-        z.string(),
-        z.strictObject({
-          region: name().optional(),
-          demand: positive().optional(),
-          site: z
-            .strictObject({
-              pools: z.record(
-                z.string(),
-                z.strictObject({ count: count(1).optional(), replicas: count(1).optional() }),
+            .describe('Regions taken in turn (round-robin); a list of count names gives each its own.'),
+          z
+            .strictObject({ weights: z.record(z.string(), positive()) })
+            .describe('Regions in proportion to the weights, spread evenly (smooth weighted round-robin).'),
+        ])
+        .describe('Region of each instance.'),
+      site: SiteSchema.omit({ region: true, serves: true }).describe('The site every instance gets (its own copy).'),
+      users: z
+        .record(
+          z.string(),
+          UserSchema.omit({ region: true }).extend({
+            access_rtt: UserSchema.shape.access_rtt.optional(),
+            weight: positive()
+              .default(1)
+              .describe(
+                "Relative share of a service's requests per instance (times the instance's demand). Default 1.",
               ),
-            })
-            .optional(),
-        }),
-      )
-      .optional()
-      .describe('Per-instance changes, keyed by instance name: region, demand, pool count/replicas.'),
-  })
-  .describe('A site and its users declared once and instantiated count times.');
+          }),
+        )
+        .default({})
+        .describe('User groups attached to each instance ("<instance>/<group>"), in the instance\'s region.'),
+      demand: z
+        .union([
+          z.array(positive()).min(1).describe('Multipliers per instance (cycled).'),
+          z.strictObject({ lognormal: positive().describe('Mean.'), cv: positive() }),
+          z.strictObject({ uniform: z.tuple([positive(), positive()]) }),
+        ])
+        .optional()
+        .describe("Per-instance demand multiplier on its users' share of requests. Default 1 each."),
+      access_rtt: z
+        .strictObject({ edge: perInstanceDuration().optional(), cloud: perInstanceDuration().optional() })
+        .optional()
+        .describe("Per-instance last-mile RTTs, replacing the users' access_rtt."),
+      shared: z
+        .boolean()
+        .default(false)
+        .describe("true: every user group may use an instance's site; default false: only the instance's own users."),
+      outages: z
+        .array(
+          z.strictObject({
+            what: z.enum(['site', 'uplink']).describe('site: every unit is down; uplink: the site is cut off.'),
+            instances: z
+              .array(z.union([count(1), name()]))
+              .min(1)
+              .optional()
+              .describe('Instance numbers (1-based) or names. Default: every instance.'),
+            start: duration(),
+            duration: duration(true),
+          }),
+        )
+        .optional()
+        .describe('Scheduled outages of instances.'),
+      overrides: z
+        .record(
+          z.string(),
+          z.strictObject({
+            region: name().optional(),
+            demand: positive().optional(),
+            site: z
+              .strictObject({
+                pools: z.record(
+                  z.string(),
+                  z.strictObject({ count: count(1).optional(), replicas: count(1).optional() }),
+                ),
+              })
+              .optional(),
+          }),
+        )
+        .optional()
+        .describe('Per-instance changes, keyed by instance name: region, demand, pool count/replicas.'),
+    })
+    .describe('A site and its users declared once and instantiated count times.'),
+);
 
 export type FleetEntry = z.output<typeof FleetSchema>;
 
@@ -796,21 +831,26 @@ export const ScenarioFileSchema = z
       .optional()
       .describe('Managed AI APIs (AI as a service) that compete with self-hosting.'),
     outages: z
-      .array(
-        z.strictObject({
-          site: name().optional().describe('A site: every unit there is down.'),
-          region: name().optional().describe('A region: every site in it is down.'),
-          uplink: name().optional().describe("A site's uplink: the site is cut off (see sites.<name>.uplink.buffer)."),
-          link: z
-            .string()
-            .min(1)
-            .optional()
-            .describe('The network between two regions, "a <-> b": no new request crosses it.'),
-          start: duration(),
-          duration: duration(true),
-        }),
+      .lazy(() =>
+        z
+          .array(
+            z.strictObject({
+              site: name().optional().describe('A site: every unit there is down.'),
+              region: name().optional().describe('A region: every site in it is down.'),
+              uplink: name()
+                .optional()
+                .describe("A site's uplink: the site is cut off (see sites.<name>.uplink.buffer)."),
+              link: z
+                .string()
+                .min(1)
+                .optional()
+                .describe('The network between two regions, "a <-> b": no new request crosses it.'),
+              start: duration(),
+              duration: duration(true),
+            }),
+          )
+          .max(10_000),
       )
-      .max(10_000)
       .optional()
       .describe('Scheduled outages; give exactly one of site, region, uplink, link in each.'),
     policies: z
@@ -896,6 +936,7 @@ export function fieldsAt(path: readonly (string | number)[]): string[] {
 function unwrap(s: z.ZodType): z.ZodType {
   for (;;) {
     if (
+      s instanceof z.ZodLazy ||
       s instanceof z.ZodOptional ||
       s instanceof z.ZodDefault ||
       s instanceof z.ZodPrefault ||

@@ -127,13 +127,15 @@ export function unitList(kind: UnitKind): string {
 
 export function parseUnit(kind: UnitKind, input: unknown): number {
   const t = UNIT_TABLES[kind];
-  const shown = typeof input === 'string' ? JSON.stringify(input) : String(input);
-  const bad = (why: string): InputError => new InputError(`bad ${t.noun} ${shown}: ${why}`);
-  const unitHelp = t.perTime ? `<number>/<${unitList(kind).replace(/, /g, '|')}>` : unitList(kind);
+  // The message parts are built only for a message: this runs for every unit field of the schema as it is
+  // built and for every unit value of a file.
+  const bad = (why: string): InputError =>
+    new InputError(`bad ${t.noun} ${typeof input === 'string' ? JSON.stringify(input) : String(input)}: ${why}`);
+  const unitHelp = () => (t.perTime ? `<number>/<${unitList(kind).replace(/, /g, '|')}>` : unitList(kind));
 
   if (typeof input === 'number') {
     if (input === 0 && t.zeroWithoutUnit) return 0;
-    throw bad(`a bare number needs a unit, e.g. "${input}${t.suggest}" (units: ${unitHelp})`);
+    throw bad(`a bare number needs a unit, e.g. "${input}${t.suggest}" (units: ${unitHelp()})`);
   }
   if (typeof input !== 'string') throw bad(`expected a ${t.noun} with a unit, e.g. "${t.example}"`);
 
@@ -142,9 +144,9 @@ export function parseUnit(kind: UnitKind, input: unknown): number {
   const m = (t.perTime ? RATE : QUANTITY).exec(text);
   if (m === null) {
     if (/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) {
-      throw bad(`a bare number needs a unit, e.g. "${text}${t.suggest}" (units: ${unitHelp})`);
+      throw bad(`a bare number needs a unit, e.g. "${text}${t.suggest}" (units: ${unitHelp()})`);
     }
-    throw bad(`expected a ${t.noun} like "${t.example}" (units: ${unitHelp})`);
+    throw bad(`expected a ${t.noun} like "${t.example}" (units: ${unitHelp()})`);
   }
   const value = Number(m[1]);
   const unit = m[2];

@@ -13,6 +13,7 @@ import type { Assignment } from '../sweep/grid.js';
 import { summarize } from '../sweep/stats.js';
 import type { TaskRunner } from '../sweep/runner.js';
 import type { SweepTask } from '../sweep/task.js';
+import type { InputLimits } from '../app/load-run.js';
 import type { SearchJournal } from './journal.js';
 
 export interface EvaluatorOptions {
@@ -22,6 +23,8 @@ export interface EvaluatorOptions {
   policyModules: string[];
   /** Where tasks run (this thread, worker threads, a Redis queue). */
   runner: TaskRunner;
+  /** Input limits every run keeps (--allow-read, --max-events). */
+  limits?: InputLimits;
   journal?: SearchJournal;
   /** Evaluations known already (merge: the shards' answers). */
   preloaded?: Map<string, Replications>;
@@ -89,6 +92,7 @@ export class Evaluator {
       seed,
       policies: [policy],
       ...(this.o.policyModules.length > 0 ? { policyModules: this.o.policyModules } : {}),
+      ...(this.o.limits !== undefined ? { limits: this.o.limits } : {}),
     };
     const out = await this.o.runner.run(key, task);
     this.runsDone++;

@@ -25,7 +25,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
-import { checkPlan, loadUserPolicies, prepareScenario } from '../app/load-run.js';
+import { checkPlan, loadUserPolicies, prepareScenario, type InputLimits } from '../app/load-run.js';
 import { InputError } from '../errors.js';
 import type { MetricStat, SweepMetric } from '../metrics/sweep-result.js';
 import type { UserPolicy } from '../placement/plugin.js';
@@ -44,10 +44,9 @@ import { checkRunOptions } from '../sweep/run-sweep.js';
 import { parsePath, round12, type SetSpec } from '../sweep/set-spec.js';
 import { PLACESIM_VERSION } from '../version.js';
 import { Evaluator, statsOf } from './evaluator.js';
-import { localRunner, type TaskRunner } from '../sweep/runner.js';
+import { lazyQueueRunner, localRunner, type TaskRunner } from '../sweep/runner.js';
 import type { Shard } from '../sweep/shard.js';
 import type { Replications } from './evaluator.js';
-import { queueRunner } from '../sweep/queue.js';
 import { openSearchJournal, searchDefinitionHash } from './journal.js';
 import type { DemandAnswer, EvaluatedPoint, PolicySearch, SearchAxis, SearchResult } from './result.js';
 import { checkMetrics, type Constraint, type DemandSpec, type Objective } from './spec.js';
@@ -98,6 +97,8 @@ export interface SearchOptions {
   journal?: string;
   /** Called with (runs finished, runs asked for so far) after each run. */
   onRunProgress?: (done: number, asked: number) => void;
+  /** Input limits (--allow-read, --max-events) for loading every variant and for every run. */
+  limits?: InputLimits;
 }
 
 interface Config {
@@ -115,7 +116,8 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
   // refuses to compute from a different copy.
   const dataFiles = new Set<string>();
   const onFileRead = (path: string): void => void dataFiles.add(path);
-  const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies: opts.policies, onFileRead });
+  const limits = opts.limits ?? {};
+  const base = loadChecked(text, opts.file, user, { seed: opts.seed, policies: opts.policies, onFileRead, ...limits });
   const seed = opts.seed ?? base.seed;
   const seeds = Array.from({ length: opts.replications }, (_, r) => seed + r);
   if (!Number.isSafeInteger(seeds[seeds.length - 1]))
@@ -144,6 +146,7 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
       seed,
       policies: opts.policies,
       onFileRead,
+      ...limits,
     });
     for (const m of metricDefs(variant)) {
       if (seen.has(m.name)) continue;
@@ -176,7 +179,7 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
         close: () => Promise.resolve(),
       }
     : opts.queue
-      ? await queueRunner({
+      ? await lazyQueueRunner({
           url: opts.queue,
           run: hash.slice(0, 16),
           files: [...(opts.inputFiles ?? []), ...[...dataFiles].sort(), ...moduleFiles],
@@ -189,6 +192,7 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
     seeds,
     policyModules: moduleFiles,
     runner,
+    ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
     ...(opts.preloaded ? { preloaded: opts.preloaded } : {}),
     journal,
     onRun: () => opts.onRunProgress?.(evaluator.runsDone, evaluator.runsAsked),
@@ -445,7 +449,7 @@ function loadChecked(
   text: string,
   file: string,
   user: readonly UserPolicy[],
-  o: { seed?: number; policies?: string[]; onFileRead?: (path: string) => void },
+  o: { seed?: number; policies?: string[]; onFileRead?: (path: string) => void } & InputLimits,
 ): Scenario {
   const loaded = prepareScenario({ file, text }, user, o);
   checkPlan(loaded);

@@ -19,6 +19,7 @@ import type { TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import type { Links } from './links.js';
 import type { Outcomes } from './outcomes.js';
+import type { Arrivals } from './arrivals.js';
 
 /** One draw of `d` from a uniform u in (0, 1] (exponential) or a standard normal z (lognormal). */
 function drawLatency(d: ServiceTimeSpec, u: number, z: number): number {
@@ -42,6 +43,9 @@ export class ManagedApis {
   declare private readonly drawStreams: RandomStream[];
   declare private outcomes: Outcomes;
   declare private links: Links;
+  declare private arrivals: Arrivals;
+  /** Requests being served by an API now: slot → the id of its *API done* event (cancelled if it is dropped). */
+  declare private readonly serving: Map<number, number>;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -53,11 +57,18 @@ export class ManagedApis {
     this.inFlight = new Int32Array(scenario.apis.length);
     this.serviceHasApi = plan.services.map((sp) => sp.targets.some((id) => plan.targets[id].api >= 0));
     this.drawStreams = scenario.services.map((s) => ctx.streams.stream(`service:${s.name}:api-latency`));
+    this.serving = new Map();
+    // Fractions: each starts as one (see the Simulator's constructor).
+    this.u1 = 0.5;
+    this.u1 = 1;
+    this.u2 = 0.5;
+    this.u2 = 1;
   }
 
   link(parts: Parts): void {
     this.outcomes = parts.outcomes;
     this.links = parts.links;
+    this.arrivals = parts.arrivals;
   }
 
   /** The uniforms of the last `drawUniforms` call. */
@@ -95,7 +106,7 @@ export class ManagedApis {
     const ttft = a.ttft ? Math.min(drawLatency(a.ttft, u2, normalSin(u1, u2)), latency) : latency;
     rq.started[slot] = now;
     rq.firstToken[slot] = now + ttft;
-    this.sim.schedule(latency, ctx.kinds.apiDone, slot);
+    this.serving.set(slot, this.sim.schedule(latency, ctx.kinds.apiDone, slot));
   }
 
   /** Event *API done*. */
@@ -103,7 +114,28 @@ export class ManagedApis {
     const rq = this.rq;
     const t = this.targets[rq.target[slot]];
     this.inFlight[t.api]--;
+    this.serving.delete(slot);
     rq.ended[slot] = this.sim.now;
     this.links.deliver(slot, t);
+  }
+
+  /**
+   * Outage of `region`: every request an API there is serving is dropped (its answer never comes) and placed
+   * again or counted lost, as a request on a failed unit is (arrivals.ts *retry*), in the order they started.
+   */
+  dropInRegion(region: number): void {
+    if (this.serving.size === 0) return;
+    const dropped: number[] = [];
+    for (const [slot, event] of this.serving) {
+      const t = this.targets[this.rq.target[slot]];
+      if (t.region !== region) continue;
+      this.sim.cancel(event);
+      this.inFlight[t.api]--;
+      dropped.push(slot);
+    }
+    for (const slot of dropped) {
+      this.serving.delete(slot);
+      this.arrivals.retry(slot);
+    }
   }
 }

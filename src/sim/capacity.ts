@@ -19,6 +19,7 @@ import type { Arrivals } from './arrivals.js';
 import type { Pools } from './pools.js';
 import type { Uplinks } from './uplinks.js';
 import type { TrainingJobs } from './jobs.js';
+import type { ManagedApis } from './apis.js';
 
 export class Capacity {
   declare private readonly ctx: RunContext;
@@ -57,6 +58,7 @@ export class Capacity {
   declare private pools: Pools;
   declare private uplinks: Uplinks;
   declare private jobs: TrainingJobs;
+  declare private apis: ManagedApis;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -126,6 +128,7 @@ export class Capacity {
     this.poolServing = parts.pools.serving;
     this.uplinks = parts.uplinks;
     this.jobs = parts.jobs;
+    this.apis = parts.apis;
   }
 
   /** Unit u is up: not failed, not interrupted, not in an outage. */
@@ -244,6 +247,8 @@ export class Capacity {
     // Every unit of the site or region is marked first, then updated, and the requests they dropped are
     // placed again only once all of them are down: none is retried onto a unit about to fall.
     this.arrivals.holdRetries();
+    // A managed API in a region that goes down drops the requests it was serving, as a pool's units do.
+    if (o.kind === 'region' && delta > 0) this.apis.dropInRegion(o.target);
     for (const pp of plan.pools) {
       const site = scenario.sites[pp.pool.site];
       const hit = o.kind === 'site' ? site.index === o.target : site.region === o.target;

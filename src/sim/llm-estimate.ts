@@ -48,8 +48,22 @@ export interface LlmEstimate {
   step_s: number;
 }
 
+/**
+ * An estimate of zeros. Its fields hold fractions and start as one (see the Simulator's constructor): the
+ * LLM servers keep one estimate per run, and one hidden class for it keeps their compiled code across runs.
+ */
 export function emptyEstimate(): LlmEstimate {
-  return { wait_s: 0, first_token_s: 0, total_s: 0, batch: 1, step_s: 0 };
+  const e = { wait_s: 0.5, first_token_s: 0.5, total_s: 0.5, batch: 1.5, step_s: 0.5 };
+  e.wait_s = e.first_token_s = e.total_s = e.step_s = 0;
+  e.batch = 1;
+  return e;
+}
+
+/** An empty load (its fields start as fractions, as emptyEstimate's). */
+export function emptyLoad(): LlmLoad {
+  const l = { running: 0.5, prefillAhead: 0.5, waiting: 0.5, idle: false };
+  l.running = l.prefillAhead = l.waiting = 0;
+  return l;
 }
 
 /** Fills `out` with the estimate for a request of `input` / `output` tokens under `load` (file comment). */

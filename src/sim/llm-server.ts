@@ -34,7 +34,7 @@ import type { Links } from './links.js';
 import type { Uplinks } from './uplinks.js';
 import type { Outcomes } from './outcomes.js';
 import { decodeSpan, decodeStepsWithin, stepTime } from '../hardware/llm-step.js';
-import { emptyEstimate, estimateLlm, type LlmEstimate, type LlmLoad } from './llm-estimate.js';
+import { emptyEstimate, emptyLoad, estimateLlm, type LlmEstimate, type LlmLoad } from './llm-estimate.js';
 
 /** ITL samples recorded per decode span at most (its step times grow linearly: a few points describe them). */
 const SPAN_SAMPLES = 4;
@@ -97,7 +97,7 @@ export class LlmServers {
     const svcs = ctx.scenario.services;
     this.targetInput = Float64Array.from(this.targets, (t) => svcs[t.service].request.input_tokens);
     this.targetOutput = Float64Array.from(this.targets, (t) => svcs[t.service].request.output_tokens);
-    this.estLoad = { running: 0, prefillAhead: 0, waiting: 0, idle: false };
+    this.estLoad = emptyLoad();
     this.est = emptyEstimate();
     const n = serverPool.length;
     this.up = new Uint8Array(n);

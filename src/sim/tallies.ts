@@ -146,6 +146,18 @@ export interface RunTallies {
   };
 }
 
+/**
+ * Sets each named field of `o` to 0 after a fraction: fields that will hold fractions start as one (see the
+ * Simulator's constructor for why), so that the objects keep one hidden class from their construction on.
+ */
+function fractions<T extends object>(o: T, keys: readonly (keyof T & string)[]): void {
+  const r = o as unknown as Record<string, number>;
+  for (const k of keys) {
+    r[k] = 0.5;
+    r[k] = 0;
+  }
+}
+
 /** A piecewise-constant level (units billed, replicas serving, …) integrated over time into series. */
 export class Level {
   value = 0;
@@ -161,6 +173,7 @@ export class Level {
     this.series = series;
     this.warmup = warmup;
     this.end = end;
+    fractions<Level>(this, ['value', 'since']);
   }
 
   set(now: number, value: number): void {
@@ -182,6 +195,225 @@ export class Level {
   }
 }
 
+/*
+ * The tallies are class instances, not object literals. V8 builds an object literal's boilerplate the second
+ * time the literal runs, and doing so generalises the fields that hold objects (a LatencyStats, a typed
+ * array): every optimised function that read them is thrown away. A literal that runs once per run (one
+ * service, the run's own tallies) would do that at the start of the second policy's run, discarding the
+ * compiled event path each time; a constructor does not.
+ */
+
+class ServiceTally implements ServiceTallies {
+  arrivals = 0;
+  completed = 0;
+  rejected = 0;
+  lost = 0;
+  retried = 0;
+  sloMet = 0;
+  networkSum = 0;
+  queueSum = 0;
+  execSum = 0;
+  lastCompletion = 0;
+  latency: LatencyStats;
+  ttft: LatencyStats | null;
+  tpot: LatencyStats | null;
+  itl: LatencyStats | null;
+  placements: Float64Array;
+  apiPlacements: Float64Array;
+  decisions: Float64Array;
+  rejectedBy: Float64Array;
+  lostBy: Float64Array;
+
+  constructor(llm: boolean, nPools: number, nApis: number) {
+    this.latency = new LatencyStats();
+    this.ttft = llm ? new LatencyStats() : null;
+    this.tpot = llm ? new LatencyStats() : null;
+    this.itl = llm ? new LatencyStats() : null;
+    this.placements = new Float64Array(nPools);
+    this.apiPlacements = new Float64Array(nApis);
+    this.decisions = new Float64Array((nPools + nApis) * N_DECISIONS);
+    this.rejectedBy = new Float64Array(REJECT_CAUSES.length);
+    this.lostBy = new Float64Array(LOSS_CAUSES.length);
+    fractions<ServiceTally>(this, ['networkSum', 'queueSum', 'execSum', 'lastCompletion']);
+  }
+}
+
+class PoolTally implements PoolTallies {
+  llmSteps = 0;
+  llmSeqSteps = 0;
+  llmBatchHist: Float64Array | null;
+  kvPreemptions = 0;
+  kvBlockSeconds = 0;
+  kvCapacitySeconds = 0;
+  busyServerSeconds = 0;
+  servingServerSeconds = 0;
+  batches = 0;
+  batchedRequests = 0;
+  unitFailures = 0;
+  preemptions = 0;
+  coldStarts = 0;
+  billedHourly: IntervalSeries;
+  poweredHourly: IntervalSeries;
+  busyHourly: IntervalSeries;
+  trainingHourly: IntervalSeries;
+
+  constructor(maxSeqs: number, hours: number) {
+    this.llmBatchHist = maxSeqs > 0 ? new Float64Array(maxSeqs + 1) : null;
+    this.billedHourly = new IntervalSeries(HOUR, hours);
+    this.poweredHourly = new IntervalSeries(HOUR, hours);
+    this.busyHourly = new IntervalSeries(HOUR, hours);
+    this.trainingHourly = new IntervalSeries(HOUR, hours);
+    fractions<PoolTally>(this, [
+      'llmSteps',
+      'llmSeqSteps',
+      'kvBlockSeconds',
+      'kvCapacitySeconds',
+      'busyServerSeconds',
+      'servingServerSeconds',
+      'batches',
+      'batchedRequests',
+    ]);
+  }
+}
+
+class JobTally implements JobTallies {
+  phase: JobTallies['phase'] = 'pending';
+  start_s: number | null = null;
+  end_s: number | null = null;
+  sinceCheckpoint = 0;
+  interruptions = 0;
+  yields = 0;
+  checkpoints = 0;
+  lostFlops = 0;
+  heldUnitSeconds = 0;
+  transfer_s = 0;
+  transferBytes = 0;
+  pool: number;
+  ready_s: number;
+  planned_start_s: number;
+  remaining: number;
+  heldHourly: IntervalSeries;
+
+  constructor(pool: number, start: number, flops: number, hours: number) {
+    this.pool = pool;
+    this.ready_s = start;
+    this.planned_start_s = start;
+    this.remaining = flops;
+    this.heldHourly = new IntervalSeries(HOUR, hours);
+    fractions<JobTally>(this, ['sinceCheckpoint', 'lostFlops', 'heldUnitSeconds', 'transfer_s', 'transferBytes']);
+  }
+}
+
+class ServiceSeriesSet implements ServiceSeries {
+  arrivals: IntervalSeries;
+  completions: IntervalSeries;
+  rejected: IntervalSeries;
+
+  constructor(interval: number, count: number) {
+    this.arrivals = new IntervalSeries(interval, count);
+    this.completions = new IntervalSeries(interval, count);
+    this.rejected = new IntervalSeries(interval, count);
+  }
+}
+
+class PoolSeriesSet implements PoolSeries {
+  busy: IntervalSeries;
+  queue: IntervalSeries;
+  serving: IntervalSeries;
+  powered: IntervalSeries;
+  training: IntervalSeries;
+
+  /** `kept` false: one series of no intervals for all five, which ignores whatever is added to it. */
+  constructor(interval: number, count: number, kept: boolean) {
+    const none = kept ? null : new IntervalSeries(interval, 0);
+    this.busy = none ?? new IntervalSeries(interval, count);
+    this.queue = none ?? new IntervalSeries(interval, count);
+    this.serving = none ?? new IntervalSeries(interval, count);
+    this.powered = none ?? new IntervalSeries(interval, count);
+    this.training = none ?? new IntervalSeries(interval, count);
+  }
+}
+
+class ApiTally {
+  requests = 0;
+  usd = 0;
+  kwh = 0;
+  gco2 = 0;
+
+  constructor() {
+    fractions<ApiTally>(this, ['usd', 'kwh', 'gco2']);
+  }
+}
+
+class SiteTally implements SiteTallies {
+  uplinkDownSeconds = 0;
+  uplinkOutages = 0;
+  buffered = 0;
+  overflow = 0;
+
+  constructor() {
+    fractions<SiteTally>(this, ['uplinkDownSeconds']);
+  }
+}
+
+class SeriesSet {
+  interval: number;
+  count: number;
+  services: ServiceSeries[];
+  pools: PoolSeries[];
+
+  constructor(interval: number, count: number, services: ServiceSeries[], pools: PoolSeries[]) {
+    this.interval = interval;
+    this.count = count;
+    this.services = services;
+    this.pools = pools;
+  }
+}
+
+class Tallies implements RunTallies {
+  events = 0;
+  arrivalsTotal = 0;
+  completedTotal = 0;
+  rejectedTotal = 0;
+  lostTotal = 0;
+  inFlight = 0;
+  egressBytes = 0;
+  networkBytes = 0;
+  lanBytes = 0;
+  networkGco2 = 0;
+  links: RunTallies['links'] = [];
+  groupLinks: RunTallies['groupLinks'] = [];
+  policy: string;
+  provisioned: boolean[];
+  services: ServiceTallies[];
+  pools: PoolTallies[];
+  jobs: JobTallies[];
+  apis: RunTallies['apis'];
+  sites: SiteTallies[];
+  series: RunTallies['series'];
+
+  constructor(
+    policy: string,
+    provisioned: boolean[],
+    services: ServiceTallies[],
+    pools: PoolTallies[],
+    jobs: JobTallies[],
+    apis: RunTallies['apis'],
+    sites: SiteTallies[],
+    series: RunTallies['series'],
+  ) {
+    this.policy = policy;
+    this.provisioned = provisioned;
+    this.services = services;
+    this.pools = pools;
+    this.jobs = jobs;
+    this.apis = apis;
+    this.sites = sites;
+    this.series = series;
+    fractions<Tallies>(this, ['egressBytes', 'networkBytes', 'lanBytes', 'networkGco2']);
+  }
+}
+
 /** The empty tallies of one run of `plan` under the policy named `policy`. */
 /** `leaveOutSeries`: pools whose run-wide series are not wanted (a fleet's instances): they record nothing. */
 export function createTallies(
@@ -193,97 +425,27 @@ export function createTallies(
   const scenario: Scenario = plan.scenario;
   const duration = scenario.duration_s;
   const nPools = plan.pools.length;
+  const nApis = scenario.apis.length;
   const seriesInterval = chooseInterval(duration);
   const seriesCount = Math.ceil(duration / seriesInterval - 1e-9);
   const hours = Math.ceil(duration / HOUR - 1e-9);
-  const S = (): IntervalSeries => new IntervalSeries(seriesInterval, seriesCount);
-  const H = (): IntervalSeries => new IntervalSeries(HOUR, hours);
-  return {
+  const isLlm = (s: Scenario['services'][number]): boolean => s.model >= 0 && scenario.models[s.model].kind === 'llm';
+  return new Tallies(
     policy,
     provisioned,
-    events: 0,
-    arrivalsTotal: 0,
-    completedTotal: 0,
-    rejectedTotal: 0,
-    lostTotal: 0,
-    inFlight: 0,
-    services: scenario.services.map((s) => ({
-      arrivals: 0,
-      completed: 0,
-      rejected: 0,
-      lost: 0,
-      retried: 0,
-      sloMet: 0,
-      networkSum: 0,
-      queueSum: 0,
-      execSum: 0,
-      lastCompletion: 0,
-      latency: new LatencyStats(),
-      ttft: s.model >= 0 && scenario.models[s.model].kind === 'llm' ? new LatencyStats() : null,
-      tpot: s.model >= 0 && scenario.models[s.model].kind === 'llm' ? new LatencyStats() : null,
-      itl: s.model >= 0 && scenario.models[s.model].kind === 'llm' ? new LatencyStats() : null,
-      placements: new Float64Array(nPools),
-      apiPlacements: new Float64Array(scenario.apis.length),
-      decisions: new Float64Array((nPools + scenario.apis.length) * N_DECISIONS),
-      rejectedBy: new Float64Array(REJECT_CAUSES.length),
-      lostBy: new Float64Array(LOSS_CAUSES.length),
-    })),
-    pools: plan.pools.map((pp) => ({
-      llmSteps: 0,
-      llmSeqSteps: 0,
-      llmBatchHist: pp.llm !== null ? new Float64Array(pp.llm.scheduler.max_num_seqs + 1) : null,
-      kvPreemptions: 0,
-      kvBlockSeconds: 0,
-      kvCapacitySeconds: 0,
-      busyServerSeconds: 0,
-      servingServerSeconds: 0,
-      batches: 0,
-      batchedRequests: 0,
-      unitFailures: 0,
-      preemptions: 0,
-      coldStarts: 0,
-      billedHourly: H(),
-      poweredHourly: H(),
-      busyHourly: H(),
-      trainingHourly: H(),
-    })),
-    jobs: plan.jobs.map((jp) => ({
-      pool: jp.options[0].pool,
-      phase: 'pending',
-      ready_s: jp.job.start_s,
-      planned_start_s: jp.job.start_s,
-      start_s: null,
-      end_s: null,
-      remaining: jp.job.flops,
-      sinceCheckpoint: 0,
-      interruptions: 0,
-      yields: 0,
-      checkpoints: 0,
-      lostFlops: 0,
-      heldUnitSeconds: 0,
-      heldHourly: H(),
-      transfer_s: 0,
-      transferBytes: 0,
-    })),
-    apis: scenario.apis.map(() => ({ requests: 0, usd: 0, kwh: 0, gco2: 0 })),
-    sites: scenario.sites.map(() => ({ uplinkDownSeconds: 0, uplinkOutages: 0, buffered: 0, overflow: 0 })),
-    egressBytes: 0,
-    networkBytes: 0,
-    lanBytes: 0,
-    networkGco2: 0,
-    links: [],
-    groupLinks: [],
-    series: {
-      interval: seriesInterval,
-      count: seriesCount,
-      services: scenario.services.map(() => ({ arrivals: S(), completions: S(), rejected: S() })),
-      pools: plan.pools.map((_, i) => {
-        if (leaveOutSeries === undefined || leaveOutSeries[i] === 0)
-          return { busy: S(), queue: S(), serving: S(), powered: S(), training: S() };
-        // A series of no intervals ignores whatever is added to it.
-        const none = new IntervalSeries(seriesInterval, 0);
-        return { busy: none, queue: none, serving: none, powered: none, training: none };
-      }),
-    },
-  };
+    scenario.services.map((s) => new ServiceTally(isLlm(s), nPools, nApis)),
+    plan.pools.map((pp) => new PoolTally(pp.llm !== null ? pp.llm.scheduler.max_num_seqs : 0, hours)),
+    plan.jobs.map((jp) => new JobTally(jp.options[0].pool, jp.job.start_s, jp.job.flops, hours)),
+    scenario.apis.map(() => new ApiTally()),
+    scenario.sites.map(() => new SiteTally()),
+    new SeriesSet(
+      seriesInterval,
+      seriesCount,
+      scenario.services.map(() => new ServiceSeriesSet(seriesInterval, seriesCount)),
+      plan.pools.map(
+        (_, i) =>
+          new PoolSeriesSet(seriesInterval, seriesCount, leaveOutSeries === undefined || leaveOutSeries[i] === 0),
+      ),
+    ),
+  );
 }

@@ -23,7 +23,7 @@
  * Reads: pools (queues, replicas), links (backlogs), capacity (units, outages), uplinks, managed APIs.
  * Handles no events.
  */
-import { gridAt } from '../model/types.js';
+import { gridAt, type Service } from '../model/types.js';
 import type { Candidate, PlacementRequest } from '../placement/policy.js';
 import { estimateApiGco2 } from './pricing.js';
 import type { Simulator } from '../engine/index.js';
@@ -155,6 +155,9 @@ export class PolicyView {
     this.decisions = new Decisions(ctx.policy.name);
     this.lastSvc = 0;
     this.lastUser = 0;
+    // Fractions: each starts as one (see the Simulator's constructor).
+    this.pickUp = this.pickDown = this.pickRtt = this.pickGroupUp = 0.5;
+    this.pickUp = this.pickDown = this.pickRtt = this.pickGroupUp = 0;
     this.causeOf = (i) => this.unavailableCause(i);
     this.sim = ctx.sim;
     this.targets = ctx.plan.targets;
@@ -178,19 +181,7 @@ export class PolicyView {
     const nUsers = scenario.users.length;
     this.views = plan.services.map((sp) => {
       const s = sp.service;
-      const request: PlacementRequest = {
-        service: s.name,
-        serviceIndex: s.index,
-        user: '',
-        userIndex: 0,
-        arrival_s: 0,
-        slo_latency_s: s.slo.latency_s,
-        slo_ttft_s: s.slo.ttft_s,
-        input_tokens: s.request.input_tokens,
-        output_tokens: s.request.output_tokens,
-        upload_bytes: s.request.upload_bytes,
-        download_bytes: s.request.download_bytes,
-      };
+      const request = new RequestState(s);
       const open: number[] = [];
       const devicePos = new Map<number, number[]>();
       const servesPos = new Map<number, number[]>();
@@ -221,21 +212,16 @@ export class PolicyView {
         hdr[u * HS + H_GW] = gateway[u];
         hdr[u * HS + H_REGION] = scenario.users[u].region;
       }
-      return {
+      return new ServiceViewState(
         request,
-        view: { now: 0, candidates, gridAt: gridForecast },
-        reachable: { now: 0, candidates: [], gridAt: gridForecast },
-        targetIds: Int32Array.from(sp.targets),
-        openPos: Int32Array.from(open),
+        new ViewState(candidates, gridForecast),
+        new ViewState([], gridForecast),
+        Int32Array.from(sp.targets),
+        Int32Array.from(open),
         devicePos,
         servesPos,
-        rowData: new Float64Array(RS * 16),
-        rowUsed: 0,
         hdr,
-        scratch: [],
-        byLen: [[]],
-        scratchId: new Int32Array(0),
-      };
+      );
     });
     // The rows of every (service, user group) that sends requests, built now rather than on the first request.
     plan.services.forEach((sp, i) => {
@@ -610,6 +596,87 @@ export class PolicyView {
       );
     }
     return delay;
+  }
+}
+
+/*
+ * A service's view state is made of class instances rather than object literals: V8 builds a literal's
+ * boilerplate the second time the literal runs, and doing so generalises the fields that hold objects; a
+ * literal that runs once per service per run would throw away the compiled placement path at the start of
+ * every policy's run after the first. (Fields that will hold fractions start as one: see the Simulator's
+ * constructor.) Policies see the same fields, in the same order.
+ */
+class RequestState implements PlacementRequest {
+  service: string;
+  serviceIndex: number;
+  user = '';
+  userIndex = 0;
+  arrival_s = 0.5;
+  slo_latency_s: number | null;
+  slo_ttft_s: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  upload_bytes: number;
+  download_bytes: number;
+
+  constructor(s: Service) {
+    this.service = s.name;
+    this.serviceIndex = s.index;
+    this.arrival_s = 0;
+    this.slo_latency_s = s.slo.latency_s;
+    this.slo_ttft_s = s.slo.ttft_s;
+    this.input_tokens = s.request.input_tokens;
+    this.output_tokens = s.request.output_tokens;
+    this.upload_bytes = s.request.upload_bytes;
+    this.download_bytes = s.request.download_bytes;
+  }
+}
+
+class ViewState implements View {
+  now = 0.5;
+  candidates: Candidate[];
+  gridAt: View['gridAt'];
+
+  constructor(candidates: Candidate[], gridAt: View['gridAt']) {
+    this.now = 0;
+    this.candidates = candidates;
+    this.gridAt = gridAt;
+  }
+}
+
+class ServiceViewState implements ServiceView {
+  request: PlacementRequest;
+  view: View;
+  reachable: View;
+  targetIds: Int32Array;
+  openPos: Int32Array;
+  devicePos: Map<number, number[]>;
+  servesPos: Map<number, number[]>;
+  rowData = new Float64Array(RS * 16);
+  rowUsed = 0;
+  hdr: Int32Array;
+  scratch: Cand[] = [];
+  byLen: Cand[][] = [[]];
+  scratchId = new Int32Array(0);
+
+  constructor(
+    request: PlacementRequest,
+    view: View,
+    reachable: View,
+    targetIds: Int32Array,
+    openPos: Int32Array,
+    devicePos: Map<number, number[]>,
+    servesPos: Map<number, number[]>,
+    hdr: Int32Array,
+  ) {
+    this.request = request;
+    this.view = view;
+    this.reachable = reachable;
+    this.targetIds = targetIds;
+    this.openPos = openPos;
+    this.devicePos = devicePos;
+    this.servesPos = servesPos;
+    this.hdr = hdr;
   }
 }
 

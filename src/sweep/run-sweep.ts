@@ -32,9 +32,8 @@ import { metricDefs, type PolicyMetrics } from './metrics.js';
 import { parsePath, type SetSpec } from './set-spec.js';
 import { summarize } from './stats.js';
 import type { SweepTask } from './task.js';
-import { localRunner } from './runner.js';
+import { lazyQueueRunner, localRunner, type TaskRunner } from './runner.js';
 import type { Shard } from './shard.js';
-import { queueRunner } from './queue.js';
 
 export const SWEEP_FORMAT_VERSION = 1;
 
@@ -87,6 +86,27 @@ interface Point {
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   checkOptions(opts);
+  // Local worker threads start before anything is loaded: each spends a few hundred ms of CPU loading the
+  // simulator before its first task, which this thread's own loading and checking of every variant (below)
+  // would otherwise precede rather than overlap.
+  const local = opts.queue
+    ? undefined
+    : localRunner(Math.min(opts.workers ?? availableParallelism(), runsAtMost(opts)));
+  try {
+    local?.start?.();
+    return await sweepWith(opts, local);
+  } finally {
+    await local?.close();
+  }
+}
+
+/** How many runs the sweep holds at most (before the journal says which are done): its workers' upper bound. */
+function runsAtMost(opts: SweepOptions): number {
+  const points = opts.sets.reduce((n, s) => n * s.values.length, 1);
+  return Math.ceil(points / (opts.shard?.count ?? 1)) * opts.replications;
+}
+
+async function sweepWith(opts: SweepOptions, local: TaskRunner | undefined): Promise<SweepResult> {
   const text = readScenarioFile(opts.file);
   const policies = opts.policies;
   const moduleFiles = (opts.policyModules ?? []).map((f) => resolvePath(f));
@@ -193,14 +213,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   };
 
   if (tasks.length > 0) {
-    const runner = opts.queue
-      ? await queueRunner({
-          url: opts.queue,
-          run: hash.slice(0, 16),
-          files: [...(opts.inputFiles ?? []), ...[...dataFiles].sort(), ...moduleFiles],
-          notice: opts.onNotice,
-        })
-      : localRunner(Math.min(opts.workers ?? availableParallelism(), tasks.length));
+    const runner =
+      local ??
+      (await lazyQueueRunner({
+        url: opts.queue!,
+        run: hash.slice(0, 16),
+        files: [...(opts.inputFiles ?? []), ...[...dataFiles].sort(), ...moduleFiles],
+        notice: opts.onNotice,
+      }));
     try {
       // Local tasks start strictly point by point, at most as many at once as there are workers, so whole
       // points finish (and are journaled) in grid order; a queue keeps its own FIFO order.
@@ -211,7 +231,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         onTaskDone(t.point, t.rep, await runner.run(`p${t.point.index}-r${t.rep}`, t.task)),
       );
     } finally {
-      await runner.close();
+      // The local runner is runSweep's to close.
+      if (runner !== local) await runner.close();
     }
   }
 

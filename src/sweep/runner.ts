@@ -5,11 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { errorFromData, InputError } from '../errors.js';
 import type { PolicyMetrics } from './metrics.js';
 import { runTask, type SweepTask, type TaskReply } from './task.js';
+import type { QueueRunnerOptions } from './queue.js';
 
 export interface TaskRunner {
   /**
@@ -17,6 +18,11 @@ export interface TaskRunner {
    * restarted coordinator finds the answers its predecessor's tasks left).
    */
   run(key: string, task: SweepTask): Promise<PolicyMetrics[]>;
+  /**
+   * Starts the runner's workers now rather than at the first task, so that they load the simulator while
+   * the caller still checks its input (optional: a runner without workers to start has none).
+   */
+  start?(): void;
   close(): Promise<void>;
 }
 
@@ -41,19 +47,36 @@ export function inThreadRunner(): TaskRunner {
 /** A piscina pool of `workers` threads, started on first use. */
 export function threadPoolRunner(workers: number): TaskRunner {
   let pool: Piscina<SweepTask, TaskReply> | undefined;
+  const started = (): Piscina<SweepTask, TaskReply> => {
+    if (!pool) {
+      const threads = Math.max(1, Math.min(workers, availableParallelism() * 4));
+      pool = new Piscina<SweepTask, TaskReply>({ filename: workerFile(), minThreads: threads, maxThreads: threads });
+    }
+    return pool;
+  };
   return {
     async run(_key, task) {
-      if (!pool) {
-        const threads = Math.max(1, Math.min(workers, availableParallelism() * 4));
-        pool = new Piscina<SweepTask, TaskReply>({ filename: workerFile(), minThreads: threads, maxThreads: threads });
-      }
-      return unwrapReply(await pool.run(task));
+      return unwrapReply(await started().run(task));
+    },
+    start() {
+      // Without a compiled worker (run from the TypeScript sources) there is nothing to start: the first task
+      // says so, after the input has been checked, as it did before the early start.
+      if (existsSync(workerPath())) started();
     },
     async close() {
       await pool?.destroy();
       pool = undefined;
     },
   };
+}
+
+/**
+ * The Redis queue's runner (queue.ts), imported only when a sweep or search uses a queue: BullMQ and its Redis
+ * client take ~100 ms to load, which a local sweep would otherwise pay before its first task.
+ */
+export async function lazyQueueRunner(o: QueueRunnerOptions): Promise<TaskRunner> {
+  const { queueRunner } = await import('./queue.js');
+  return queueRunner(o);
 }
 
 /** In this thread for 0 workers, else a thread pool. */
@@ -66,13 +89,17 @@ export function localRunner(workers: number): TaskRunner {
  * so say what to do. The caller can fix that (build, or workers: 0), so it is an InputError.
  */
 export function workerFile(): string {
-  const url = new URL('./worker.js', import.meta.url);
-  const path = fileURLToPath(url);
+  const path = workerPath();
   if (!existsSync(path)) {
     throw new InputError(
       `the sweep worker ${path} does not exist: build with \`npx tsc -p .\` and use the compiled dist/, ` +
         'or run with workers: 0 (in this thread)',
     );
   }
-  return url.href;
+  return pathToFileURL(path).href;
+}
+
+/** The compiled worker next to this module (dist/sweep/worker.js, or dist/bundle/worker.js in the bundle). */
+function workerPath(): string {
+  return fileURLToPath(new URL('./worker.js', import.meta.url));
 }
