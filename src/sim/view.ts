@@ -13,8 +13,9 @@
  * cost per request grows with the sites.
  *
  * What a request reads is kept in few places, so that a request from one of 10,000 sites (whose data is not
- * in the processor's cache) costs few memory reads: a row is one run of a flat array; the figures of a pool
- * target its estimates read are one 64-byte stride of another (TF_*), its batch-timing table a third; the
+ * in the processor's cache) costs few memory reads: a (service, user group)'s header is 16 bytes and its row
+ * one run of a flat array; what a target's estimates read — its figures, its queue's length — is its record
+ * in the run's target table (target-table.ts, shared with the pools), its batch-timing table another; the
  * pruned view's candidates are a handful of objects per service, reused for every row (only their identity
  * changes with the target), rather than one object per target; the grid intensity is looked up once per
  * region and hour.
