@@ -77,7 +77,11 @@ describe('fitting', () => {
   // A full refit from the priors predicts the simulated LLM rows hundreds of times (minutes: run
   // scripts/fit-calibration.mjs). Here: the code's constants are the fit's optimum along every fitted constant.
   it('the constants in the code are the fit optimum (scripts/fit-calibration.mjs): moving any one by ±2% does not help', () => {
-    const mfu = { ampere: GENERATION_MFU.ampere.mfu, hopper: GENERATION_MFU.hopper.mfu };
+    const pair = (g: keyof typeof GENERATION_MFU) => ({
+      small: GENERATION_MFU[g].small,
+      large: GENERATION_MFU[g].large,
+    });
+    const mfu = { ampere: pair('ampere'), hopper: pair('hopper') };
     const gaps = fitGaps(rows, { efficiency: CLASS_EFFICIENCY, mfu });
     expect(gaps.length).toBeGreaterThanOrEqual(8);
     for (const g of gaps) {
@@ -90,7 +94,11 @@ describe('fitting', () => {
   const stub: Predictor = (row, device, c) => {
     if (device === undefined) return { value: null, interim: false, note: '' };
     if (row.kind === 'training')
-      return { value: row.value / (c.mfu.hopper.mfu * c.mfu.ampere.mfu), interim: false, note: '' };
+      return {
+        value: row.value / (c.mfu.hopper.small * c.mfu.hopper.large * c.mfu.ampere.small * c.mfu.ampere.large),
+        interim: false,
+        note: '',
+      };
     const e = c.efficiency[device.class];
     const latency = /Stream$/.test(row.scenario);
     const v = latency ? (row.value * e.overhead_s) / e.memory : row.value * e.int * e.float * e.memory;
@@ -125,11 +133,14 @@ describe('errors against the published figures', () => {
     expect(report.fit.worst_abs_error!).toBeLessThanOrEqual(0.3);
   });
 
-  // Issue 8's bound for the held-out half. Not met yet: the rows over 35% are listed below with the reason,
+  it('the held-out half: median |error| ≤ 15% (issue 8)', () => {
+    expect(report.holdout.median_abs_error!).toBeLessThanOrEqual(0.15);
+  });
+
+  // Issue 8's bound on the worst held-out row. Not met yet: the rows over 35% are listed below with the reason,
   // and docs/calibration.md ("Where the model misses") explains each. `it.fails` turns green→red when the
   // bound starts to hold — then make it a plain `it`.
-  it.fails('the held-out half: median |error| ≤ 15%, none worse than 35% (issue 8) — not met yet', () => {
-    expect(report.holdout.median_abs_error!).toBeLessThanOrEqual(0.15);
+  it.fails('the held-out half: none worse than 35% (issue 8) — not met yet', () => {
     expect(report.holdout.worst_abs_error!).toBeLessThanOrEqual(0.35);
   });
 
@@ -139,7 +150,6 @@ describe('errors against the published figures', () => {
       .map((r) => r.id)
       .sort();
     expect(over).toEqual(KNOWN_MISSES);
-    expect(report.holdout.median_abs_error!).toBeLessThanOrEqual(0.19);
   });
 
   it('counts every row it can predict; LLM Offline and Server rows run the continuous-batching simulator', () => {
@@ -151,11 +161,10 @@ describe('errors against the published figures', () => {
     expect(report.holdout.counted).toBeGreaterThanOrEqual(12);
   });
 
-  it('training: default MFU per generation lands within 10% of the fit runs', () => {
-    for (const id of ['train-llama2-7b-a100', 'train-llama3-70b-h100']) {
-      const r = report.rows.find((x) => x.id === id)!;
-      expect(Math.abs(r.error!), id).toBeLessThanOrEqual(0.1);
-    }
+  it('training: the default MFU per generation and model scale lands within 15% of every published run', () => {
+    const training = report.rows.filter((x) => x.benchmark.endsWith('-pretrain'));
+    expect(training.length).toBeGreaterThanOrEqual(11);
+    for (const r of training) expect(Math.abs(r.error!), r.id).toBeLessThanOrEqual(0.15);
   });
 
   it('code constants are what a run uses', () => {
@@ -170,11 +179,9 @@ const KNOWN_MISSES = [
   'inf40-orin-gptj99-singlestream',
   // BERT latency at the p90 sequence length, modelled at the mean length [EST].
   'inf31-orin-bert99-singlestream',
-  // Fixed-batch Server under Poisson arrivals: the 2 × batch-time rule ignores queueing between batches.
-  'inf31-tpuv5e4-gptj99-server',
+  // Simulated Poisson server, but the H100 int8 efficiency is shared with A100 and L4 (the Offline fit row is
+  // +27% too) and real batches of 256 run less efficiently than the Offline ones.
   'inf40-h100x8-resnet50-server',
-  // Llama 3 8B reached a far lower MFU than Llama 3 70B on the same H100 clusters; MFU is per generation only.
-  'train-llama3-8b-h100',
 ].sort();
 
 describe('placesim calibrate', () => {
