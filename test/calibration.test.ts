@@ -20,6 +20,7 @@ import { CLASS_EFFICIENCY } from '../src/hardware/perf.js';
 import { GENERATION_MFU } from '../src/hardware/training.js';
 import { defaultCatalog } from '../src/hardware/catalog.js';
 import { InputError } from '../src/errors.js';
+import { runBatchServer } from '../src/calibrate/batch-server.js';
 import { cli, expectOneLineBadInput } from './helpers/cli.js';
 
 const rows = readPublished();
@@ -156,6 +157,12 @@ describe('errors against the published figures', () => {
     expect(report.rows.filter((r) => r.note.startsWith('interim'))).toEqual([]);
     for (const r of report.rows.filter((x) => x.benchmark.startsWith('llama2-70b') && x.scenario !== 'training'))
       expect(r.note, r.id).toMatch(/^simulated (offline|Poisson server)/);
+    // Server rows of fixed-batch models (ResNet-50, GPT-J) run the simulator's dynamic batching.
+    const fixedServer = report.rows.filter(
+      (x) => x.scenario === 'Server' && !x.benchmark.startsWith('llama2-70b') && x.predicted !== null,
+    );
+    expect(fixedServer.length).toBeGreaterThanOrEqual(2);
+    for (const r of fixedServer) expect(r.note, r.id).toMatch(/^simulated Poisson server, \d+ × batch ≤ \d+/);
     // SDXL is listed but not predicted (no sourced FLOPs per image).
     for (const r of report.rows.filter((x) => x.predicted === null)) expect(r.benchmark).toBe('stable-diffusion-xl');
     expect(report.holdout.counted).toBeGreaterThanOrEqual(12);
@@ -183,6 +190,44 @@ const KNOWN_MISSES = [
   // +27% too) and real batches of 256 run less efficiently than the Offline ones.
   'inf40-h100x8-resnet50-server',
 ].sort();
+
+describe('the fixed-batch server of the Server rows (runBatchServer)', () => {
+  const device = defaultCatalog().devices['l4'];
+  it('at half load completes what arrives, and no request is faster than its batch', () => {
+    const r = runBatchServer({
+      device,
+      replicas: 2,
+      max_batch: 4,
+      max_wait_s: 0.01,
+      time: (b) => 0.1 + 0.05 * b,
+      rate_per_s: 0.5 * ((2 * 4) / 0.3),
+      duration_s: 2500,
+      warmup_s: 500,
+    });
+    expectRel(r.requests_per_s, 0.5 * ((2 * 4) / 0.3), 0.03);
+    expect(r.p99_s!).toBeGreaterThan(0.15);
+    expect(r.mean_batch).toBeGreaterThan(1);
+    expect(r.mean_batch).toBeLessThanOrEqual(4);
+  });
+
+  it('is deterministic', () => {
+    const spec = {
+      device,
+      replicas: 1,
+      max_batch: 8,
+      max_wait_s: 0.002,
+      time: (b: number) => 0.001 * b,
+      rate_per_s: 500,
+      duration_s: 100,
+      warmup_s: 10,
+    };
+    expect(runBatchServer(spec)).toEqual(runBatchServer(spec));
+  });
+});
+
+function expectRel(actual: number, expected: number, rel: number): void {
+  expect(Math.abs(actual / expected - 1), `${actual} vs ${expected}`).toBeLessThan(rel);
+}
 
 describe('placesim calibrate', () => {
   it('prints every row and the two halves', async () => {
