@@ -8,6 +8,7 @@ import { builtinPolicy } from '../src/placement/builtin.js';
 import { BUILTIN_POLICY_NAMES } from '../src/placement/names.js';
 import { loadScenarioFile } from '../src/scenario/index.js';
 import { pickCumulative } from '../src/sim/arrivals.js';
+import { SharePicker } from '../src/sim/share-pick.js';
 import { renderHtml, renderTable, writeCsv } from '../src/report/index.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -244,6 +245,22 @@ describe('fleets', () => {
     expect(pickCumulative(cum, 0.74)).toBe(2);
     expect(pickCumulative(cum, 0.9999)).toBe(3);
     expect(pickCumulative(cum, 1)).toBe(3);
+  });
+
+  it('picks the group a binary search picks, through the guide table (zero shares and exact sums included)', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+    for (const n of [33, 100, 1000, 10_000]) {
+      const weights = Array.from({ length: n }, (_, i) => (i % 7 === 3 ? 0 : rand()));
+      const total = weights.reduce((a, b) => a + b, 0);
+      const shares = weights.map((w) => w / total);
+      const groups = shares.map((_, i) => 5 * i + 1);
+      let sum = 0;
+      const cum = Float64Array.from(shares, (w) => (sum += w));
+      const picker = new SharePicker(shares, groups);
+      const draws = [0, 1 - 2 ** -53, ...Array.from(cum.slice(0, 50)), ...Array.from({ length: 20_000 }, rand)];
+      for (const u of draws) expect(picker.pick(u)).toBe(groups[pickCumulative(cum, u)]);
+    }
   });
 });
 

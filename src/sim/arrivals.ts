@@ -22,6 +22,7 @@ import type { TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import { RingQueue } from './tables.js';
 import { lengthSamplers, type LengthSampler } from './lengths.js';
+import { SharePicker } from './share-pick.js';
 import type { Outcomes } from './outcomes.js';
 import type { PolicyView } from './view.js';
 import type { Links } from './links.js';
@@ -77,12 +78,11 @@ export class Arrivals {
   declare private readonly offlineLeft: Int32Array;
   declare private readonly maxBurst: number[];
   /**
-   * Per service with more than LINEAR_PICK_MAX user groups (a fleet): the running sum of their shares, for a
-   * binary search instead of a scan. Others scan, as they always have (the same picks, draw for draw).
+   * Per service with more than LINEAR_PICK_MAX user groups (a fleet): a picker over the running sum of their
+   * shares (share-pick.ts: the pick of a binary search, in about two memory reads). Others scan, as they
+   * always have (the same picks, draw for draw).
    */
-  declare private readonly userCumulative: (Float64Array | null)[];
-  /** And their user group indices, in the same order (one array read rather than an object per pick). */
-  declare private readonly userIds: (Int32Array | null)[];
+  declare private readonly userPickers: (SharePicker | null)[];
   /** Per service: 1 if its arrivals are Poisson without bursts (the fast path of scheduleNext), with its mean gap. */
   declare private readonly plainPoisson: Uint8Array;
   declare private readonly poissonMean: Float64Array;
@@ -137,13 +137,13 @@ export class Arrivals {
     this.offlineLeft = Int32Array.from(scenario.services, (s) =>
       s.arrivals.kind === 'offline' ? s.arrivals.requests : 0,
     );
-    this.userCumulative = scenario.services.map((s) => {
-      if (s.users.length <= LINEAR_PICK_MAX) return null;
-      let sum = 0;
-      return Float64Array.from(s.users, (w) => (sum += w.weight));
-    });
-    this.userIds = scenario.services.map((s) =>
-      s.users.length <= LINEAR_PICK_MAX ? null : Int32Array.from(s.users, (w) => w.user),
+    this.userPickers = scenario.services.map((s) =>
+      s.users.length <= LINEAR_PICK_MAX
+        ? null
+        : new SharePicker(
+            s.users.map((w) => w.weight),
+            s.users.map((w) => w.user),
+          ),
     );
     this.plainPoisson = Uint8Array.from(scenario.services, (s) =>
       s.arrivals.kind === 'poisson' && s.bursts.length === 0 ? 1 : 0,
@@ -292,8 +292,8 @@ export class Arrivals {
     let user = service.users[0].user;
     if (service.users.length > 1) {
       let u = this.userStreams[svc].uniform();
-      const cum = this.userCumulative[svc];
-      if (cum !== null) user = this.userIds[svc]![pickCumulative(cum, u)];
+      const picker = this.userPickers[svc];
+      if (picker !== null) user = picker.pick(u);
       else {
         for (const w of service.users) {
           user = w.user;

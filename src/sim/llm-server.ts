@@ -324,9 +324,9 @@ export class LlmServers {
     let pickHead = Infinity;
     let pickBatch = true;
     for (let i = 0; i < ids.length; i++) {
-      const q = this.pools.queues[ids[i]];
-      if (q.length === 0) continue;
-      const slot = q.peek();
+      const queues = this.pools.queues;
+      if (queues.length(ids[i]) === 0) continue;
+      const slot = queues.peek(ids[i]);
       const head = rq.enqueued[slot];
       const batch = this.svcDeferrable[rq.service[slot]] === 1;
       if ((pickBatch && !batch) || (batch === pickBatch && head < pickHead)) {
@@ -335,14 +335,14 @@ export class LlmServers {
         pickBatch = batch;
       }
     }
-    return pick < 0 ? -1 : this.pools.queues[pick].peek();
+    return pick < 0 ? -1 : this.pools.queues.peek(pick);
   }
 
   /** Takes the request peekWaiting returned off its queue. */
   private takeWaiting(p: number, slot: number): void {
     const r = this.resume[p];
     if (r.length > 0 && r.peek() === slot) r.shift();
-    else this.pools.queues[this.rq.target[slot]].shift();
+    else this.pools.queues.shift(this.rq.target[slot]);
     this.pools.dequeued(p, 1);
   }
 

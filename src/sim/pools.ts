@@ -14,7 +14,6 @@ import type { RequestTable } from './tables.js';
 import { onLan, type TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import { Level } from './tallies.js';
-import { RingQueue } from './tables.js';
 import type { Arrivals } from './arrivals.js';
 import type { Outcomes } from './outcomes.js';
 import type { Links } from './links.js';
@@ -25,12 +24,17 @@ import type { ManagedApis } from './apis.js';
 import type { TrainingJobs } from './jobs.js';
 import { LlmServers } from './llm-server.js';
 import {
+  TargetQueues,
   F_DEFERRABLE,
   F_DRAWN,
   F_LENGTH_TIMING,
+  F_LLM,
+  F_USED,
   T_FLAGS,
   T_MAX_BATCH,
+  T_MAX_QUEUE,
   T_MAX_WAIT,
+  T_SITE,
   T_TABLE,
   TR,
 } from './target-table.js';
@@ -41,6 +45,13 @@ const PA_BUSY = 0;
 const PA_BATCHES = 1;
 const PA_BATCHED = 2;
 const HOUR_S = 3600;
+/** srv's stride and fields (a replica's running batch). */
+const SR = 8;
+const S_START = 0;
+const S_TARGET = 1;
+const S_SIZE = 2;
+const S_FIRST_TOKEN = 3;
+const S_EVENT = 4;
 
 export class Pools {
   declare private readonly ctx: RunContext;
@@ -49,7 +60,7 @@ export class Pools {
   declare private readonly rq: RequestTable;
   declare private readonly targets: TargetPlan[];
   /** Per target: its FIFO of request slots. */
-  declare readonly queues: RingQueue[];
+  declare readonly queues: TargetQueues;
   /** Per pool: its targets' ids; and flat, pool p's at poolTargetList[poolTargetStart[p] .. [p + 1]). */
   declare private readonly poolTargets: number[][];
   declare private readonly poolTargetStart: Int32Array;
@@ -63,12 +74,12 @@ export class Pools {
   declare readonly serverBase: Int32Array;
   declare private readonly serverPool: Int32Array;
   declare private readonly maxBatchAll: number;
-  declare private readonly serverStart: Float64Array;
+  /**
+   * Per replica, its running batch: start, target, size, first-token delay, completion event (stride SR: one
+   * record rather than five arrays, each a memory read of its own when the replica is not in the cache).
+   */
+  declare private readonly srv: Float64Array;
   declare readonly serverBusy: Uint8Array;
-  declare private readonly serverTarget: Int32Array;
-  declare private readonly serverSize: Int32Array;
-  declare private readonly serverFirstToken: Float64Array;
-  declare private readonly serverEvent: Float64Array;
   /** Slots of each replica's running batch: replica s holds members[s × maxBatchAll ..]. */
   declare private readonly members: Int32Array;
   /**
@@ -129,7 +140,7 @@ export class Pools {
     for (let p = 0; p < nPools; p++)
       this.poolTargetStart[p + 1] = this.poolTargetStart[p] + plan.pools[p].targets.length;
     this.poolTargetList = Int32Array.from(plan.pools.flatMap((pp) => pp.targets));
-    this.queues = plan.targets.map(() => new RingQueue());
+    this.queues = new TargetQueues(ctx.targetTable, plan.targets.length);
     this.serverBase = new Int32Array(nPools);
     let nServers = 0;
     for (const pp of plan.pools) {
@@ -144,12 +155,8 @@ export class Pools {
     let maxBatchAll = 1;
     for (const t of plan.targets) maxBatchAll = Math.max(maxBatchAll, t.maxBatch);
     this.maxBatchAll = maxBatchAll;
-    this.serverStart = new Float64Array(nServers);
+    this.srv = new Float64Array(nServers * SR);
     this.serverBusy = new Uint8Array(nServers);
-    this.serverTarget = new Int32Array(nServers);
-    this.serverSize = new Int32Array(nServers);
-    this.serverFirstToken = new Float64Array(nServers);
-    this.serverEvent = new Float64Array(nServers);
     this.members = new Int32Array(nServers * maxBatchAll);
     this.freeStack = new Int32Array(Math.max(nServers, 1));
     this.poolAcc = new Float64Array(nPools * PA);
@@ -218,13 +225,13 @@ export class Pools {
     this.removeFree(p, s);
     this.serverBusy[s] = 1;
     this.busy[p]++;
-    this.serverStart[s] = this.sim.now;
+    this.srv[s * SR + S_START] = this.sim.now;
   }
 
   /** A continuous-batching replica has nothing left to run: it joins the idle stack. */
   llmIdle(s: number, p: number): void {
     if (this.serverBusy[s] === 1) {
-      this.accountBusy(p, this.serverStart[s], this.sim.now);
+      this.accountBusy(p, this.srv[s * SR + S_START], this.sim.now);
       this.serverBusy[s] = 0;
       this.busy[p]--;
     }
@@ -278,21 +285,28 @@ export class Pools {
       return;
     }
     const pool = tp.pool;
+    // The target's site, whether the policy uses its pool, max_queue: from its record (target-table.ts), in
+    // the cache since the placement view read it, rather than from per-pool arrays.
+    const rec = this.rec;
+    const r = t * TR;
+    const flags = rec[r + T_FLAGS];
     // The pool may have gone while the request travelled: it is placed again.
     // (Users on the site's own LAN reach it whatever its uplink does.)
-    const cut = this.uplinks.down[this.uplinks.siteOfPool[pool]] > 0 && !onLan(tp, this.userGateway[rq.user[slot]]);
-    if (cut || !this.capacity.canServe(pool)) {
+    const cut = this.uplinks.down[rec[r + T_SITE]] > 0 && !onLan(tp, this.userGateway[rq.user[slot]]);
+    const canServe = ((flags & F_USED) !== 0 && this.serving[pool] > 0) || this.capacity.canServe(pool);
+    if (cut || !canServe) {
       this.arrivals.retry(slot);
       return;
     }
-    // The queue may have filled while the request travelled: beyond max_queue it is turned away here.
-    if (this.isFull(pool)) {
+    // The queue may have filled while the request travelled: beyond max_queue it is turned away here (isFull).
+    const queued = this.queued[pool];
+    if (queued >= rec[r + T_MAX_QUEUE] && !(this.freeCount[pool] > 0 && queued === 0)) {
       this.outcomes.rejectSlot(slot, t, REJECT_QUEUE_FULL);
       return;
     }
     rq.enqueued[slot] = this.sim.now;
-    if (this.isLlm[pool] === 1) this.llm.prepare(slot);
-    this.queues[t].push(slot);
+    if ((flags & F_LLM) !== 0) this.llm.prepare(slot);
+    this.queues.push(t, slot);
     this.markQueue(pool);
     this.queued[pool]++;
     if (this.serving[pool] === 0 && this.capacity.poolBooting[pool] === 0) this.autoscaler.autoscale(pool);
@@ -313,6 +327,7 @@ export class Pools {
     const n = this.poolTargetStart[pool + 1] - first;
     const now = this.sim.now;
     const rec = this.rec;
+    const queues = this.queues;
     while (this.freeCount[pool] > 0 && this.queued[pool] > 0) {
       // The ready queue (full batch waiting, or oldest request waited max_wait) with the oldest head;
       // interactive services go before deferrable (batch) ones.
@@ -322,13 +337,13 @@ export class Pools {
       let nextReady = Infinity;
       for (let i = 0; i < n; i++) {
         const id = list[first + i];
-        const q = this.queues[id];
-        if (q.length === 0) continue;
-        const head = this.rq.enqueued[q.peek()];
+        const qn = queues.length(id);
+        if (qn === 0) continue;
+        const head = this.rq.enqueued[queues.peek(id)];
         // The target's record (target-table.ts), already in the cache from the placement view.
         const r = id * TR;
         const readyAt = head + rec[r + T_MAX_WAIT];
-        if (q.length >= rec[r + T_MAX_BATCH] || now >= readyAt) {
+        if (qn >= rec[r + T_MAX_BATCH] || now >= readyAt) {
           const batch = (rec[r + T_FLAGS] & F_DEFERRABLE) !== 0;
           if ((pickBatch && !batch) || (batch === pickBatch && head < pickHead)) {
             pickHead = head;
@@ -357,9 +372,10 @@ export class Pools {
     const maxBatch = rec[r + T_MAX_BATCH];
     const flags = rec[r + T_FLAGS];
     const tb = rec[r + T_TABLE];
-    const q = this.queues[targetId];
+    const queues = this.queues;
+    const qn = queues.length(targetId);
     const server = this.freeStack[this.serverBase[pool] + --this.freeCount[pool]];
-    const size = q.length < maxBatch ? q.length : maxBatch;
+    const size = qn < maxBatch ? qn : maxBatch;
     const base = server * this.maxBatchAll;
     const members = this.members;
     const serviceTime = rq.serviceTime;
@@ -367,7 +383,7 @@ export class Pools {
     const drawn = (flags & F_DRAWN) !== 0;
     if (drawn) duration = 0;
     for (let k = 0; k < size; k++) {
-      const slot = q.shift();
+      const slot = queues.shift(targetId);
       members[base + k] = slot;
       // A batch of drawn service times runs as long as its longest member.
       if (drawn && serviceTime[slot] > duration) duration = serviceTime[slot];
@@ -383,11 +399,13 @@ export class Pools {
     this.queued[pool] -= size;
     this.busy[pool]++;
     this.serverBusy[server] = 1;
-    this.serverStart[server] = this.sim.now;
-    this.serverTarget[server] = targetId;
-    this.serverSize[server] = size;
-    this.serverFirstToken[server] = firstToken;
-    this.serverEvent[server] = this.sim.schedule(duration, this.kinds.done, server);
+    const sr = server * SR;
+    const srv = this.srv;
+    srv[sr + S_START] = this.sim.now;
+    srv[sr + S_TARGET] = targetId;
+    srv[sr + S_SIZE] = size;
+    srv[sr + S_FIRST_TOKEN] = firstToken;
+    srv[sr + S_EVENT] = this.sim.schedule(duration, this.kinds.done, server);
   }
 
   /** The timing of the batch members[base .. base + size): mean prompt tokens, longest output, mean items. */
@@ -434,13 +452,14 @@ export class Pools {
     const ctx = this.ctx;
     const rq = this.rq;
     const now = this.sim.now;
-    const targetId = this.serverTarget[server];
+    const sr = server * SR;
+    const targetId = this.srv[sr + S_TARGET];
     const t = this.targets[targetId];
     const pool = t.pool;
-    const site = this.uplinks.siteOfPool[pool];
-    const size = this.serverSize[server];
-    const start = this.serverStart[server];
-    const firstTokenAt = start + this.serverFirstToken[server];
+    const site = this.rec[targetId * TR + T_SITE];
+    const size = this.srv[sr + S_SIZE];
+    const start = this.srv[sr + S_START];
+    const firstTokenAt = start + this.srv[sr + S_FIRST_TOKEN];
     const base = server * this.maxBatchAll;
     const uplinkDown = this.uplinks.down[site] > 0;
     for (let k = 0; k < size; k++) {
@@ -503,7 +522,7 @@ export class Pools {
       if (this.isLlm[p] === 1) {
         // Its running sequences are placed again; the busy span ends here.
         if (this.serverBusy[s] === 1) {
-          this.accountBusy(p, this.serverStart[s], now);
+          this.accountBusy(p, this.srv[s * SR + S_START], now);
           this.serverBusy[s] = 0;
           this.busy[p]--;
         } else {
@@ -514,12 +533,12 @@ export class Pools {
       }
       if (this.serverBusy[s] === 1) {
         // The batch dies with its replica: the work done so far still drew power.
-        this.sim.cancel(this.serverEvent[s]);
-        this.accountBusy(p, this.serverStart[s], now);
+        this.sim.cancel(this.srv[s * SR + S_EVENT]);
+        this.accountBusy(p, this.srv[s * SR + S_START], now);
         this.serverBusy[s] = 0;
         this.busy[p]--;
         const base = s * this.maxBatchAll;
-        for (let i = 0; i < this.serverSize[s]; i++) this.arrivals.retry(this.members[base + i]);
+        for (let i = 0; i < this.srv[s * SR + S_SIZE]; i++) this.arrivals.retry(this.members[base + i]);
       } else {
         this.removeFree(p, s);
       }
@@ -556,9 +575,8 @@ export class Pools {
       }
     }
     for (const id of this.ctx.plan.pools[p].targets) {
-      const q = this.queues[id];
-      while (q.length > 0) {
-        const slot = q.shift();
+      while (this.queues.length(id) > 0) {
+        const slot = this.queues.shift(id);
         this.markQueue(p);
         this.queued[p]--;
         this.arrivals.retry(slot);
@@ -570,7 +588,7 @@ export class Pools {
   closeBusy(): void {
     const duration = this.ctx.duration;
     for (let s = 0; s < this.serverBusy.length; s++)
-      if (this.serverBusy[s] === 1) this.accountBusy(this.serverPool[s], this.serverStart[s], duration);
+      if (this.serverBusy[s] === 1) this.accountBusy(this.serverPool[s], this.srv[s * SR + S_START], duration);
   }
 
   /** At the end of the run: the queue and serving integrals of pool p are closed. */

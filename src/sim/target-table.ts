@@ -15,6 +15,7 @@
  * Everything here is fixed for the run (the policy's choice of pools included). Owns no dynamic state.
  */
 import type { Plan } from './plan.js';
+import { RingQueue } from './tables.js';
 
 /** Record stride (doubles) and fields. */
 export const TR = 16;
@@ -38,8 +39,13 @@ export const T_FLAGS = 12;
 export const T_TABLE = 13;
 /** The pool's max_queue (Infinity: none). */
 export const T_MAX_QUEUE = 14;
-/** The target's service. */
-export const T_SERVICE = 15;
+/**
+ * The target's queue (TargetQueues): its head and length as two int32s (TargetTable.qi at 2 × (record + 15)
+ * and the next), so that the view reads a queue's length on a line it reads anyway.
+ */
+export const T_QUEUE = 15;
+/** Of a queue's slots, this many (a power of two) live in the shared ring table; the rest spill over. */
+export const QUEUE_INLINE = 64;
 
 /** The service may be processed in the target's region (data residency). */
 export const F_ALLOWED = 1;
@@ -63,6 +69,8 @@ export class TargetTable {
   declare readonly table: Float64Array;
   /** Per user group: the site whose LAN it sits on (and whose uplink its WAN traffic crosses), or −1. */
   declare readonly userGateway: Int32Array;
+  /** The records as int32s (for the queues' head and length, T_QUEUE). */
+  declare readonly qi: Int32Array;
 
   constructor(plan: Plan, usedForInference: readonly boolean[]) {
     const { scenario } = plan;
@@ -98,7 +106,6 @@ export class TargetTable {
         (t.lengthTiming !== null ? F_LENGTH_TIMING : 0);
       rec[r + T_TABLE] = base;
       rec[r + T_MAX_QUEUE] = t.pool >= 0 ? plan.pools[t.pool].pool.max_queue : Infinity;
-      rec[r + T_SERVICE] = t.service;
       for (let b = 0; b <= t.maxBatch; b++) {
         this.table[base + 2 * b] = t.batchTime[b];
         this.table[base + 2 * b + 1] = t.firstToken[b];
@@ -106,5 +113,68 @@ export class TargetTable {
       base += 2 * (t.maxBatch + 1);
     }
     this.userGateway = Int32Array.from(scenario.users, (u) => u.lan_site ?? -1);
+    this.qi = new Int32Array(this.rec.buffer);
+  }
+}
+
+/**
+ * One FIFO of request slots per target, its head and length in the target's record and its first
+ * QUEUE_INLINE slots in one ring table (QUEUE_INLINE per target), the rest, if any, in a RingQueue of its
+ * own. The first QUEUE_INLINE entries of a queue are always in its ring: a shift refills the ring from the
+ * spill-over. (One object per target, its buffer another, cost three memory reads per request at 10,000
+ * targets; this costs one or two.)
+ */
+export class TargetQueues {
+  declare private readonly qi: Int32Array;
+  declare private readonly ring: Int32Array;
+  declare private readonly spill: (RingQueue | null)[];
+
+  constructor(table: TargetTable, nTargets: number) {
+    this.qi = table.qi;
+    this.ring = new Int32Array(nTargets * QUEUE_INLINE);
+    this.spill = new Array<RingQueue | null>(nTargets).fill(null);
+  }
+
+  /** Requests waiting at target id. */
+  length(id: number): number {
+    return this.qi[2 * (id * TR + T_QUEUE) + 1];
+  }
+
+  /** The oldest request at target id (its queue is not empty). */
+  peek(id: number): number {
+    return this.ring[id * QUEUE_INLINE + this.qi[2 * (id * TR + T_QUEUE)]];
+  }
+
+  push(id: number, slot: number): void {
+    const h = 2 * (id * TR + T_QUEUE);
+    const qi = this.qi;
+    const n = qi[h + 1];
+    if (n < QUEUE_INLINE) this.ring[id * QUEUE_INLINE + ((qi[h] + n) & (QUEUE_INLINE - 1))] = slot;
+    else this.spillOf(id).push(slot);
+    qi[h + 1] = n + 1;
+  }
+
+  /** Takes the oldest request off target id's queue (not empty). */
+  shift(id: number): number {
+    const h = 2 * (id * TR + T_QUEUE);
+    const qi = this.qi;
+    const head = qi[h];
+    const at = id * QUEUE_INLINE + head;
+    const slot = this.ring[at];
+    const n = qi[h + 1];
+    // The ring's freed place is its new tail: the next of the spill-over moves in.
+    if (n > QUEUE_INLINE) this.ring[at] = this.spill[id]!.shift();
+    qi[h] = (head + 1) & (QUEUE_INLINE - 1);
+    qi[h + 1] = n - 1;
+    return slot;
+  }
+
+  private spillOf(id: number): RingQueue {
+    let q = this.spill[id];
+    if (q === null) {
+      q = new RingQueue();
+      this.spill[id] = q;
+    }
+    return q;
   }
 }

@@ -13,8 +13,9 @@
  * cost per request grows with the sites.
  *
  * What a request reads is kept in few places, so that a request from one of 10,000 sites (whose data is not
- * in the processor's cache) costs few memory reads: a row is one run of a flat array; the figures of a pool
- * target its estimates read are one 64-byte stride of another (TF_*), its batch-timing table a third; the
+ * in the processor's cache) costs few memory reads: a (service, user group)'s header is 16 bytes and its row
+ * one run of a flat array; what a target's estimates read — its figures, its queue's length — is its record
+ * in the run's target table (target-table.ts, shared with the pools), its batch-timing table another; the
  * pruned view's candidates are a handful of objects per service, reused for every row (only their identity
  * changes with the target), rather than one object per target; the grid intensity is looked up once per
  * region and hour.
@@ -49,6 +50,7 @@ import {
   T_MAX_QUEUE,
   T_MAX_WAIT,
   T_POOL,
+  T_QUEUE,
   T_REGION,
   T_SITE,
   T_TABLE,
@@ -119,6 +121,8 @@ export class PolicyView {
   /** Per target: its record (target-table.ts T_*), and the batch tables (time, first token per batch size). */
   declare private readonly rec: Float64Array;
   declare private readonly table: Float64Array;
+  /** The records as int32s: a target's queue length at 2 × (record + T_QUEUE) + 1 (target-table.ts). */
+  declare private readonly qi: Int32Array;
   /** Per region: the grid intensity of the hour [gridFrom, gridTo) (refreshed when the hour changes). */
   declare private readonly gridValue: Float64Array;
   declare private readonly gridFrom: Float64Array;
@@ -164,6 +168,7 @@ export class PolicyView {
     this.userNames = scenario.users.map((u) => u.name);
     this.rec = ctx.targetTable.rec;
     this.table = ctx.targetTable.table;
+    this.qi = ctx.targetTable.qi;
     const gateway = ctx.targetTable.userGateway;
     const nRegions = scenario.regions.length;
     this.gridValue = new Float64Array(nRegions);
@@ -402,7 +407,7 @@ export class PolicyView {
     const servers = pools.serving[p];
     const free = pools.freeCount[p];
     const qAll = pools.queued[p];
-    const qThis = pools.queues[id].length;
+    const qThis = this.qi[2 * (r + T_QUEUE) + 1];
     const B = rec[r + T_MAX_BATCH];
     const table = this.table;
     const tb = rec[r + T_TABLE];
