@@ -13,4 +13,4 @@ for (const [cls, e] of Object.entries(fit.efficiency)) {
   console.log(`  ${key}: { int: ${e.int}, float: ${e.float}, memory: ${e.memory}, overhead_s: ${e.overhead_s} },`);
 }
 console.log('\nGENERATION_MFU (src/hardware/training.ts):');
-for (const [gen, mfu] of Object.entries(fit.mfu)) console.log(`  ${gen}: ${mfu}`);
+for (const [gen, m] of Object.entries(fit.mfu)) console.log(`  ${gen}: small (7B) ${m.small}, large (70B) ${m.large}`);

@@ -447,11 +447,12 @@ describe('renderHtml on a training + API run', () => {
   });
 
   it('shows the time to train worked out by hand', () => {
-    // 6 × 8e9 params × 1e9 tokens = 4.8e19 FLOPs on 16 H100 (989 TFLOPS bf16) at the Hopper default MFU 0.277
-    // (docs/training.md) and 0.97 for the one doubling beyond 8 devices: 11,289.5 s; plus 6 checkpoints of
-    // 100 GB at 5 GB/s (20 s each): 11,409.5 s, 3.17 h, the same under every policy (the job has its own pool).
+    // 6 × 8e9 params × 5e8 tokens = 2.4e19 FLOPs on 16 H100 (989 TFLOPS bf16) at the Hopper default MFU for an 8B
+    // model, 0.1494 (docs/training.md: per generation and model scale), and 0.97 for the one doubling beyond 8
+    // devices: 10,467.8 s; plus 5 checkpoints of 100 GB at 5 GB/s (20 s each): 10,567.8 s, 2.94 h, the same
+    // under every policy (the job has its own pool).
     const table = html.match(/<table class="data jobs">[\s\S]*?<\/table>/)![0];
-    expect(tableCells(table, 'time to train h', 'training job finetune')).toEqual(['3.17', '3.17', '3.17']);
+    expect(tableCells(table, 'time to train h', 'training job finetune')).toEqual(['2.94', '2.94', '2.94']);
     expect(tableCells(table, 'status', 'training job finetune')).toEqual(['done', 'done', 'done']);
     const widths = tags(charts(html, 'jobs')[0], 'rect', 'segment')
       .filter((r) => attr(r, 'data-part') === 'time')

@@ -14,11 +14,11 @@ describe('training rows of the table (carbon-shift)', () => {
         .slice(label.length)
         .trim()
         .split(/\s+/);
-    // Both policies run the 6.11 h job on the solar pool; carbon-aware waits 11 h for the midday trough.
-    expect(cells('held by training h')).toEqual(['6.11', '6.11']);
-    expect(cells('wait to start h')).toEqual(['0', '10.0']);
-    expect(cells('time to train h')).toEqual(['6.11', '16.1']);
-    expect(cells('run time h')).toEqual(['6.11', '6.11']);
+    // Both policies run the 4.53 h job on the solar pool; carbon-aware waits 11 h for the midday trough.
+    expect(cells('held by training h')).toEqual(['4.53', '4.53']);
+    expect(cells('wait to start h')).toEqual(['0', '11.0']);
+    expect(cells('time to train h')).toEqual(['4.53', '15.5']);
+    expect(cells('run time h')).toEqual(['4.53', '4.53']);
     // The pool that trains says its utilisation counts inference only, so that "0" does not read as idle.
     expect(cells('inference utilisation %')).toEqual(['0', '0']);
     const solar = out.slice(out.indexOf('pool solar-dc/h100'));

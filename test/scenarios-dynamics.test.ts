@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { loadScenarioFile, loadScenarioText } from '../src/scenario/index.js';
 import { runScenario } from '../src/sim/index.js';
 import { defaultCatalog } from '../src/hardware/catalog.js';
+import { defaultMfu } from '../src/hardware/training.js';
 import { BUILTIN_POLICY_NAMES } from '../src/placement/names.js';
 import type { JobResult, PolicyResult, PoolResult, Result, ServiceResult } from '../src/metrics/result.js';
 
@@ -64,6 +65,8 @@ function expectRel(actual: number, expected: number, rel: number): void {
 }
 
 const HOUR = 3600;
+/** The default training MFU of an H100 for Llama-3-8B (8.03e9 parameters): per generation and model scale. */
+const HOPPER_8B_MFU = defaultMfu(defaultCatalog().devices['h100-sxm'], 8.03e9).mfu;
 const YEAR = 365 * 86400;
 
 // ------------------------------------------------------------------------------ train-cloud-infer-edge
@@ -74,8 +77,9 @@ describe('train-cloud-infer-edge', () => {
   /** Checkpoints taken during an uninterrupted run of `compute` seconds: one every 30 min, none at the end. */
   const writes = (compute: number) => (Math.ceil(compute / CKPT_EVERY) - 1) * CKPT_WRITE;
   // 16 devices = one doubling beyond 8: scaling 0.97. Peaks (bf16) from the catalog: H100 989, v5p 459 TFLOPS.
-  // MFU: the Hopper default 0.277 and the TPU default 0.55 (docs/training.md).
-  const GPU_COMPUTE = FLOPS / (16 * 989e12 * 0.277 * 0.97);
+  // MFU: the Hopper default for an 8.03B model (0.149: MFU per generation and model scale) and the TPU default
+  // 0.55 (docs/training.md).
+  const GPU_COMPUTE = FLOPS / (16 * 989e12 * HOPPER_8B_MFU * 0.97);
   const TPU_COMPUTE = FLOPS / (16 * 459e12 * 0.55 * 0.97);
   const DATASET_S = (2e12 * 8) / 10e9; // 2 TB at 10 Gbit/s
   const DATASET_USD = 2000 * 0.02; // GB × inter-region $/GB (catalog default)
@@ -321,8 +325,8 @@ describe('carbon-shift', () => {
   const GRID = [
     380, 375, 370, 365, 365, 370, 360, 320, 250, 180, 120, 90, 80, 80, 90, 120, 180, 260, 340, 390, 400, 395, 390, 385,
   ];
-  // One p5.48xlarge, no scaling loss up to 8 devices, the Hopper default MFU 0.277 (docs/training.md).
-  const T = (6 * 8.03e9 * 1e9) / (8 * 989e12 * 0.277);
+  // One p5.48xlarge, no scaling loss up to 8 devices, the Hopper default MFU for an 8.03B model (docs/training.md).
+  const T = (6 * 8.03e9 * 4e8) / (8 * 989e12 * HOPPER_8B_MFU);
   /** Time-average of the hourly profile over [a, a + T]. */
   function meanGrid(a: number): number {
     let sum = 0;

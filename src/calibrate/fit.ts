@@ -15,7 +15,7 @@
  * that they are the optimum along every fitted constant (fitGaps).
  */
 import { EFFICIENCY_GROUPS, efficiencyGroup, type EfficiencyGroup, type EfficiencyTable } from '../hardware/perf.js';
-import type { MfuDefault, TrainingGeneration } from '../hardware/training.js';
+import type { ScaledMfu, TrainingGeneration } from '../hardware/training.js';
 import type { Catalog, Device } from '../model/types.js';
 import { defaultCatalog } from '../hardware/catalog.js';
 import { predict, type Constants, type Prediction } from './predict.js';
@@ -31,8 +31,20 @@ export const PRIOR_EFFICIENCY: EfficiencyTable = {
   edge: { int: 0.3, float: 0.3, memory: 0.7, overhead_s: 0.002 },
 };
 
-/** Prior training MFU per generation: the old single GPU default (Llama 3.1 405B on H100: 38–43 %). */
-export const PRIOR_MFU: Readonly<Record<TrainingGeneration, number>> = { ampere: 0.4, hopper: 0.4 };
+/**
+ * Prior training MFU per generation, at both anchor sizes (7B and 70B, src/hardware/training.ts ScaledMfu): the
+ * old single GPU default (Llama 3.1 405B on H100: 38–43 %), the same for every size.
+ */
+export const PRIOR_MFU: Readonly<Record<TrainingGeneration, MfuPair>> = {
+  ampere: { small: 0.4, large: 0.4 },
+  hopper: { small: 0.4, large: 0.4 },
+};
+
+/** A generation's MFU at the two anchor sizes. */
+export interface MfuPair {
+  small: number;
+  large: number;
+}
 
 export const RIDGE = 0.01;
 /** Coordinate-descent sweeps at most; it stops earlier when a sweep moves no constant by more than 0.1%. */
@@ -51,7 +63,7 @@ const GENERATIONS: readonly TrainingGeneration[] = ['ampere', 'hopper'];
 
 export interface FitResult {
   efficiency: Record<EfficiencyGroup, Record<Key, number>>;
-  mfu: Record<TrainingGeneration, number>;
+  mfu: Record<TrainingGeneration, MfuPair>;
   /** Constants at least one fit row depends on (the rest stayed at their prior). */
   fitted: string[];
   objective: number;
@@ -75,7 +87,7 @@ interface Problem {
   terms: (rows: readonly number[], p: Param) => number;
   objective: () => number;
   eff: Record<EfficiencyGroup, Record<Key, number>>;
-  mfu: Record<TrainingGeneration, number>;
+  mfu: Record<TrainingGeneration, MfuPair>;
 }
 
 /**
@@ -89,15 +101,18 @@ function buildProblem(
   rows: readonly PublishedRow[],
   catalog: Catalog,
   predictor: Predictor,
-  start: { efficiency: EfficiencyTable; mfu: Readonly<Record<TrainingGeneration, number>> },
+  start: { efficiency: EfficiencyTable; mfu: Readonly<Record<TrainingGeneration, MfuPair>> },
 ): Problem {
   const eff = Object.fromEntries(
     EFFICIENCY_GROUPS.map((g) => [g, { ...(start.efficiency[g] ?? PRIOR_EFFICIENCY[g]!) }]),
   ) as Record<EfficiencyGroup, Record<Key, number>>;
-  const mfu = { ...start.mfu };
+  const mfu = Object.fromEntries(GENERATIONS.map((g) => [g, { ...start.mfu[g] }])) as Record<
+    TrainingGeneration,
+    MfuPair
+  >;
   const constants = (): Constants => ({
     efficiency: eff,
-    mfu: Object.fromEntries(GENERATIONS.map((g) => [g, mfuDefault(mfu[g])])) as Record<TrainingGeneration, MfuDefault>,
+    mfu: Object.fromEntries(GENERATIONS.map((g) => [g, scaled(mfu[g])])) as Record<TrainingGeneration, ScaledMfu>,
   });
   const fitRows = rows.filter((r) => r.split === 'fit');
   const groupOf = (r: PublishedRow): EfficiencyGroup | undefined => {
@@ -118,10 +133,17 @@ function buildProblem(
         candidates: (r) => r.kind === 'inference' && groupOf(r) === c,
       });
   for (const g of GENERATIONS)
-    params.push({
-      p: { name: `mfu.${g}`, get: () => mfu[g], set: (v) => (mfu[g] = v), prior: PRIOR_MFU[g], bounds: BOUNDS.mfu },
-      candidates: (r) => r.kind === 'training',
-    });
+    for (const size of ['small', 'large'] as const)
+      params.push({
+        p: {
+          name: `mfu.${g}.${size}`,
+          get: () => mfu[g][size],
+          set: (v) => (mfu[g][size] = v),
+          prior: PRIOR_MFU[g][size],
+          bounds: BOUNDS.mfu,
+        },
+        candidates: (r) => r.kind === 'training',
+      });
 
   const predictRow = (i: number): number | null => {
     const p = predictor(fitRows[i], catalog.devices[fitRows[i].catalog_device], constants());
@@ -185,7 +207,7 @@ export function fitConstants(
  */
 export function fitGaps(
   rows: readonly PublishedRow[],
-  at: { efficiency: EfficiencyTable; mfu: Readonly<Record<TrainingGeneration, number>> },
+  at: { efficiency: EfficiencyTable; mfu: Readonly<Record<TrainingGeneration, MfuPair>> },
   step = 0.02,
   catalog: Catalog = defaultCatalog(),
   predictor: Predictor = predict,
@@ -257,6 +279,6 @@ function round3(x: number): number {
   return Number(x.toPrecision(3));
 }
 
-function mfuDefault(mfu: number): MfuDefault {
-  return { mfu, source: 'candidate', estimated: false };
+function scaled(m: MfuPair): ScaledMfu {
+  return { small: m.small, large: m.large, source: 'candidate', estimated: false };
 }

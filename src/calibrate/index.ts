@@ -12,7 +12,15 @@ import { readPublished, type PublishedRow, type Split } from './table.js';
 
 export { readPublished, parsePublished, defaultTablePath, type PublishedRow, type Split } from './table.js';
 export { predict, MAX_BATCH, type Constants, type Prediction } from './predict.js';
-export { fitConstants, fitGaps, PRIOR_EFFICIENCY, PRIOR_MFU, type FitResult, type Predictor } from './fit.js';
+export {
+  fitConstants,
+  fitGaps,
+  PRIOR_EFFICIENCY,
+  PRIOR_MFU,
+  type FitResult,
+  type MfuPair,
+  type Predictor,
+} from './fit.js';
 
 /** The constants in the code: what a run uses. */
 export function codeConstants(): Constants {

@@ -11,21 +11,22 @@
  * - Server: the highest throughput whose latency stays within the row's limit. A request can arrive just
  *   after a batch has started, wait for it, then run in the next batch, so the worst latency is
  *   2 × batch time; the server runs the largest batch whose 2 × batch time meets the limit.
- * - training: GPU-hours = trainingFlops / per-device trainingRate at the default MFU, scaling 1 (the MFU is a
- *   whole-run figure, docs/training.md).
+ * - training: GPU-hours = trainingFlops / per-device trainingRate at the default MFU of the device's generation
+ *   at the model's size, scaling 1 (the MFU is a whole-run figure, docs/training.md).
  *
  * Llama-2-70B Offline and Server rows (one sequence per sample) run the simulator's continuous-batching server
  * instead (runLlmPoint, src/sim/llm-point.ts; predictLlmServer below). GPT-J rows decode four beams per sample
  * sharing the prompt's KV cache, which that server does not model: they keep the fixed-batch timing above.
  */
 import type { Device, Dtype, LlmModel } from '../model/types.js';
+import { runBatchServer } from './batch-server.js';
 import { runLlmPoint, type LlmPointResult, type LlmPointSpec } from '../sim/llm-point.js';
 import { batchTiming, planReplica, usableMemory, type EfficiencyTable } from '../hardware/perf.js';
 import {
   defaultMfu,
   trainingFlops,
   trainingRate,
-  type MfuDefault,
+  type ScaledMfu,
   type TrainingGeneration,
 } from '../hardware/training.js';
 import type { PublishedRow } from './table.js';
@@ -48,7 +49,7 @@ export const MAX_BATCH = 1024;
 /** The constants a prediction depends on: the code's defaults, or a candidate set while fitting. */
 export interface Constants {
   efficiency: EfficiencyTable;
-  mfu: Readonly<Record<TrainingGeneration, MfuDefault>>;
+  mfu: Readonly<Record<TrainingGeneration, ScaledMfu>>;
 }
 
 export interface Prediction {
@@ -72,10 +73,10 @@ export function predict(row: PublishedRow, device: Device | undefined, c: Consta
 }
 
 function predictTraining(_row: PublishedRow, w: TrainingWorkload, device: Device, c: Constants): Prediction {
-  const mfu = defaultMfu(device, c.mfu).mfu;
+  const mfu = defaultMfu(device, w.params, c.mfu).mfu;
   const perDevice = trainingRate(device, w.dtype, 1, mfu, 1);
   const hours = trainingFlops(w.params, w.tokens) / perDevice / 3600;
-  return { value: hours, interim: false, note: `6·N·D at MFU ${mfu}` };
+  return { value: hours, interim: false, note: `6·N·D at MFU ${+mfu.toPrecision(3)}` };
 }
 
 function predictItems(row: PublishedRow, w: ItemWorkload, device: Device, c: Constants): Prediction {
@@ -94,10 +95,9 @@ function predictItems(row: PublishedRow, w: ItemWorkload, device: Device, c: Con
     return { value: (count * fits) / time(fits), interim: false, note: `${count} × batch ${fits}` };
   }
   if (row.scenario === 'Server' && w.server) {
-    const limit = w.server.latency_s;
-    const b = largestBatch((x) => x <= fits && 2 * time(x) <= limit);
-    if (b === 0) return { value: null, interim: false, note: `no batch meets ${limit} s` };
-    return { value: (count * b) / time(b), interim: false, note: `${count} × batch ${b} within ${limit * 1000} ms` };
+    const h = w.server_harness;
+    const maxBatch = Math.min(fits, h?.max_batch ?? fits);
+    return predictBatchServer(device, count, maxBatch, h?.max_wait_s ?? 0, time, w.server.latency_s, 1);
   }
   return { value: null, interim: false, note: `no predictor for ${row.scenario}` };
 }
@@ -255,12 +255,68 @@ function predictLlmFixed(
   }
   const server = w.server;
   if (row.scenario === 'Server' && server !== null && 'latency_s' in server) {
-    const b = largestBatch((x) => x <= fits && 2 * timing(x).total_s <= server.latency_s);
-    if (b === 0) return { value: null, interim: false, note: 'no batch meets the latency limit' };
-    const t = timing(b).total_s;
-    return { value: (replicas * b * perSampleOut) / t, interim: false, note: `${layout}, batch ${b} within the limit` };
+    const h = w.server_harness;
+    const maxBatch = Math.min(fits, h?.max_batch ?? fits);
+    const time = (b: number): number => timing(b).total_s;
+    return predictBatchServer(device, replicas, maxBatch, h?.max_wait_s ?? 0, time, server.latency_s, perSampleOut);
   }
   return { value: null, interim: false, note: `no predictor for ${row.scenario}` };
+}
+
+/** Server rows of fixed-batch models: the bisection's steps and the requests a simulated point should see. */
+export const BATCH_SERVER_BISECTION_STEPS = 6;
+export const BATCH_SERVER_REQUESTS = 200_000;
+/** A simulated Server point lasts at most this long (slow benchmarks: GPT-J at a few samples per second). */
+export const BATCH_SERVER_MAX_WINDOW_S = 3600;
+
+/**
+ * Server rows of fixed-batch models (items models and beam-search LLMs): Poisson arrivals into the
+ * simulator's dynamic batching (runBatchServer: `replicas` servers, batches of up to `maxBatch` started when
+ * full or when the oldest request has waited `maxWait`), and the highest rate whose p99 latency meets the
+ * row's limit, bisected between 0.3× and 1× the throughput of full batches. Each point simulates about
+ * BATCH_SERVER_REQUESTS requests (at most BATCH_SERVER_MAX_WINDOW_S) after a warm-up of a quarter of that, seed 1.
+ */
+function predictBatchServer(
+  device: Device,
+  replicas: number,
+  maxBatch: number,
+  maxWait: number,
+  time: (b: number) => number,
+  limit_s: number,
+  perSample: number,
+): Prediction {
+  if (maxBatch < 1 || replicas < 1) return { value: null, interim: false, note: 'no batch fits' };
+  if (time(1) + maxWait > limit_s)
+    return { value: null, interim: false, note: `one request alone misses ${limit_s} s` };
+  const full = (replicas * maxBatch) / time(maxBatch);
+  const meets = (rate: number): boolean => {
+    const window = Math.min(BATCH_SERVER_MAX_WINDOW_S, BATCH_SERVER_REQUESTS / rate);
+    const r = runBatchServer({
+      device,
+      replicas,
+      max_batch: maxBatch,
+      max_wait_s: maxWait,
+      time,
+      rate_per_s: rate,
+      duration_s: 1.25 * window,
+      warmup_s: 0.25 * window,
+    });
+    return r.p99_s !== null && r.p99_s <= limit_s;
+  };
+  let lo = 0.3 * full;
+  let hi = full;
+  if (!meets(lo)) return { value: null, interim: false, note: `0.3 × the full-batch rate misses ${limit_s} s` };
+  for (let i = 0; i < BATCH_SERVER_BISECTION_STEPS; i++) {
+    const mid = (lo + hi) / 2;
+    if (meets(mid)) lo = mid;
+    else hi = mid;
+  }
+  const wait = maxWait > 0 ? `, wait ≤ ${+(maxWait * 1000).toPrecision(3)} ms` : '';
+  return {
+    value: lo * perSample,
+    interim: false,
+    note: `simulated Poisson server, ${replicas} × batch ≤ ${maxBatch}${wait}: ${(lo / full).toFixed(2)} × full batches within ${limit_s * 1000} ms p99`,
+  };
 }
 
 /** Largest b in 1..MAX_BATCH with ok(b), for an ok that holds up to some b and fails beyond; 0 if none. */

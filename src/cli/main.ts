@@ -249,7 +249,6 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
         throw new InputError('--trace writes trace.csv next to the other CSV files: give --csv <dir> too');
       const loaded = await loadWithPolicyModules(file, flags, io);
       const { runLoaded } = await app();
-      const { renderJson, renderTable } = await reports();
       const tracer = flags.trace ? await openTrace(join(flags.csv!, 'trace.csv')) : null;
       const instances = flags.instances === true ? { instances: true } : {};
       const result = tracer ? runTracing(loaded, tracer, runLoaded, instances) : runLoaded(loaded, instances);
@@ -265,7 +264,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
         if (flags.json) io.err(`wrote ${notes.join(', ')}\n`);
         else io.out(`wrote ${notes.join(', ')}\n\n`);
       }
-      const text = flags.json ? renderJson(result) : renderTable(result, { color: flags.color === true });
+      // Only the reporter this output needs, not the whole report layer (its CSV columns and HTML charts).
+      const text = flags.json
+        ? (await import('../report/json.js')).renderJson(result)
+        : (await import('../report/table.js')).renderTable(result, { color: flags.color === true });
       // The table has escaped its names itself (and may hold its own colour codes); JSON escapes them.
       rawIo.out(text.endsWith('\n') ? text : text + '\n');
     });

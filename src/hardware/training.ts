@@ -49,33 +49,66 @@ export const DEVICE_GENERATION: Readonly<Record<string, TrainingGeneration>> = {
 };
 
 /**
- * Default MFU per device generation: whole-run MFU of published pre-training runs of dense decoder LLMs of
- * 7–70B parameters, fitted on the calibration suite's training rows of the `fit` half
- * (data/calibration/published.csv; scripts/fit-calibration.mjs prints these values). They already include
- * the scaling loss of runs on thousands of GPUs: use them with scaling_per_doubling: 1 (docs/training.md).
+ * A generation's default MFU as a function of model size: `small` at MFU_SCALE.small parameters, `large` at
+ * MFU_SCALE.large, log-linear in log(params) between and beyond them, with the size clamped to
+ * [MFU_SCALE.min, MFU_SCALE.max] (the sizes of the published runs it was fitted on).
  */
-export const GENERATION_MFU: Readonly<Record<TrainingGeneration, MfuDefault>> = {
+export interface ScaledMfu {
+  small: number;
+  large: number;
+  source: string;
+  estimated: boolean;
+}
+
+/** The anchor sizes of ScaledMfu and the range of sizes the published runs cover (parameters). */
+export const MFU_SCALE = { small: 7e9, large: 70e9, min: 6.7e9, max: 405e9 } as const;
+
+/**
+ * Default MFU per device generation and model scale: whole-run MFU of published pre-training runs of dense
+ * decoder LLMs (Llama 1, 2, 3 and 3.1: 6.7–405B parameters), fitted on the calibration suite's training rows
+ * of the `fit` half (data/calibration/published.csv; scripts/fit-calibration.mjs prints these values). They
+ * already include the scaling loss of runs on thousands of GPUs: use them with scaling_per_doubling: 1
+ * (docs/training.md). On Hopper small models reach a much lower MFU than large ones (Llama 3.1 8B: 0.14,
+ * 405B: 0.35 from the model card's GPU-hours); on Ampere the size matters little (Llama 1 7B–65B: 0.43–0.51).
+ */
+export const GENERATION_MFU: Readonly<Record<TrainingGeneration, ScaledMfu>> = {
   ampere: {
-    mfu: 0.406,
+    small: 0.442,
+    large: 0.494,
     source:
-      'fitted on Llama 2 7B pre-training, 184,320 A100-80GB GPU-hours for 2.0T tokens (Llama 2 model card, 2023-07)',
+      'fitted on Llama 1 13B and 65B (LLaMA paper, 2023-02) and Llama 2 7B (Llama 2 model card, 2023-07) pre-training GPU-hours on A100-80GB',
     estimated: false,
   },
   hopper: {
-    mfu: 0.277,
+    small: 0.145,
+    large: 0.242,
     source:
-      'fitted on Llama 3 70B pre-training, 6.4M H100-80GB GPU-hours for 15T+ tokens (Llama 3 model card, 2024-04)',
+      'fitted on Llama 3 70B (Llama 3 model card, 2024-04) and Llama 3.1 8B and 405B (Llama 3.1 model card, 2024-07) pre-training GPU-hours on H100-80GB',
     estimated: false,
   },
 };
 
-/** The default MFU of `device`: its generation's fitted figure, else its class default. */
+/** A generation's MFU for a model of `params` parameters (null: the `large` anchor, a 70B-class run). */
+export function scaledMfu(s: Pick<ScaledMfu, 'small' | 'large'>, params: number | null): number {
+  if (params === null) return s.large;
+  const n = Math.min(MFU_SCALE.max, Math.max(MFU_SCALE.min, params));
+  const t = Math.log(n / MFU_SCALE.small) / Math.log(MFU_SCALE.large / MFU_SCALE.small);
+  return Math.min(1, s.small * (s.large / s.small) ** t);
+}
+
+/**
+ * The default MFU of `device` training a model of `params` parameters (null when only FLOPs are known): its
+ * generation's figure at that size, else its class default.
+ */
 export function defaultMfu(
   device: Device,
-  generations: Readonly<Record<TrainingGeneration, MfuDefault>> = GENERATION_MFU,
+  params: number | null = null,
+  generations: Readonly<Record<TrainingGeneration, ScaledMfu>> = GENERATION_MFU,
 ): MfuDefault {
   const g = DEVICE_GENERATION[device.id];
-  return g === undefined ? DEFAULT_MFU[device.class] : generations[g];
+  if (g === undefined) return DEFAULT_MFU[device.class];
+  const s = generations[g];
+  return { mfu: scaledMfu(s, params), source: s.source, estimated: s.estimated };
 }
 
 /** Default efficiency kept per doubling of devices beyond one 8-device server [estimate]. */

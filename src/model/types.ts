@@ -411,6 +411,8 @@ export interface TrainingJob {
   name: string;
   /** Model FLOPs to train (6 × params × tokens for an LLM). */
   flops: number;
+  /** Parameters of the trained model when the job names one (the default MFU depends on it); null with flops. */
+  params: number | null;
   /** Pools it may run on; the first is used unless the carbon-aware policy picks another. */
   pools: number[];
   /** Devices it holds while running. */

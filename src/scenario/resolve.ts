@@ -416,6 +416,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
   const training: TrainingJob[] = Object.entries(f.training ?? {}).map(([name, j], index) => {
     const jp = ['training', name];
     let flops: number;
+    let params: number | null = null;
     if (j.flops !== undefined) {
       if (j.model !== undefined || j.tokens !== undefined)
         r.fail(jp, 'give either flops, or model and tokens — not both');
@@ -427,6 +428,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
       if (m.kind !== 'llm')
         r.fail([...jp, 'model'], `model "${m.name}" has no params (not an LLM): give flops instead`);
       flops = 6 * m.params * j.tokens;
+      params = m.params;
     }
     if ((j.pool === undefined) === (j.pools === undefined))
       r.fail(jp, 'give pool (one) or pools (candidates), not both or neither');
@@ -456,6 +458,7 @@ export function resolveScenario(f: ScenarioFile, ctx: ResolveContext): Scenario 
       index,
       name,
       flops,
+      params,
       pools: idx,
       devices,
       dtype: j.dtype,

@@ -664,7 +664,9 @@ export const TrainingSchema = z.lazy(() =>
         .gt(0)
         .max(1)
         .optional()
-        .describe('Model FLOPs utilisation. Default: per device class (GPU 0.40, TPU 0.55 — see docs/training.md).'),
+        .describe(
+          'Model FLOPs utilisation. Default: per device generation and model size, fitted on published runs (docs/training.md, docs/calibration.md).',
+        ),
       scaling_per_doubling: z
         .number()
         .gt(0)

@@ -36,6 +36,10 @@ import type { Outcomes } from './outcomes.js';
 import { decodeSpan, decodeStepsWithin, stepTime } from '../hardware/llm-step.js';
 import { emptyEstimate, emptyLoad, estimateLlm, type LlmEstimate, type LlmLoad } from './llm-estimate.js';
 
+/** The estimate memo's strides: its key (running, prefill left, queued, servers, idle) and its answer. */
+const MK = 5;
+const ME = 5;
+
 /** ITL samples recorded per decode span at most (its step times grow linearly: a few points describe them). */
 const SPAN_SAMPLES = 4;
 
@@ -58,6 +62,14 @@ export class LlmServers {
   declare private readonly targetOutput: Float64Array;
   declare private readonly estLoad: LlmLoad;
   declare readonly est: LlmEstimate;
+  /**
+   * Per target: the pool state its last estimate was made for (running, unprefilled prompt tokens, queued,
+   * serving replicas, idle; stride MK) and that estimate (stride ME). Between two arrivals most pools have
+   * not changed (a pool the policy leaves idle never does), so an estimate is computed only when its inputs
+   * moved: the same numbers, without the step-time arithmetic.
+   */
+  declare private readonly memoKey: Float64Array;
+  declare private readonly memoEst: Float64Array;
   /** Per replica: serving now; sequences running; first index of its running list in `run`. */
   declare private readonly up: Uint8Array;
   declare readonly runCount: Int32Array;
@@ -99,6 +111,8 @@ export class LlmServers {
     this.targetOutput = Float64Array.from(this.targets, (t) => svcs[t.service].request.output_tokens);
     this.estLoad = emptyLoad();
     this.est = emptyEstimate();
+    this.memoKey = new Float64Array(this.targets.length * MK).fill(-1);
+    this.memoEst = new Float64Array(this.targets.length * ME);
     const n = serverPool.length;
     this.up = new Uint8Array(n);
     this.runCount = new Int32Array(n);
@@ -135,6 +149,42 @@ export class LlmServers {
    * `est` (reused).
    */
   estimate(t: number, p: number, servers: number, queued: number, idle: boolean): LlmEstimate {
+    const key = this.memoKey;
+    const k = t * MK;
+    const m = t * ME;
+    const memo = this.memoEst;
+    const est = this.est;
+    const idleKey = idle ? 1 : 0;
+    if (
+      key[k] === this.running[p] &&
+      key[k + 1] === this.prefillLeft[p] &&
+      key[k + 2] === queued &&
+      key[k + 3] === servers &&
+      key[k + 4] === idleKey
+    ) {
+      est.wait_s = memo[m];
+      est.first_token_s = memo[m + 1];
+      est.total_s = memo[m + 2];
+      est.batch = memo[m + 3];
+      est.step_s = memo[m + 4];
+      return est;
+    }
+    key[k] = this.running[p];
+    key[k + 1] = this.prefillLeft[p];
+    key[k + 2] = queued;
+    key[k + 3] = servers;
+    key[k + 4] = idleKey;
+    this.compute(t, p, servers, queued, idle);
+    memo[m] = est.wait_s;
+    memo[m + 1] = est.first_token_s;
+    memo[m + 2] = est.total_s;
+    memo[m + 3] = est.batch;
+    memo[m + 4] = est.step_s;
+    return est;
+  }
+
+  /** The estimate itself (see estimate), into `est`. */
+  private compute(t: number, p: number, servers: number, queued: number, idle: boolean): void {
     const sch = this.llm[p]!.scheduler;
     const r = servers > 0 ? servers : 1;
     const input = this.targetInput[t];
@@ -148,7 +198,7 @@ export class LlmServers {
     load.prefillAhead = (this.prefillLeft[p] + admitted * input) / r;
     load.waiting = queued > slots ? (queued - slots) / r : 0;
     load.idle = idle || servers === 0;
-    return estimateLlm(this.llm[p]!.coeffs, sch, input, this.targetOutput[t], load, this.est);
+    estimateLlm(this.llm[p]!.coeffs, sch, input, this.targetOutput[t], load, this.est);
   }
 
   /** Sequences waiting at pool p to be recomputed after a preemption. */

@@ -542,7 +542,7 @@ function planJob(scenario: Scenario, pools: PoolPlan[], job: TrainingJob): JobPl
       }
       let rate: number;
       try {
-        const mfu = job.mfu ?? defaultMfu(pool.device).mfu;
+        const mfu = job.mfu ?? defaultMfu(pool.device, job.params).mfu;
         rate = trainingRate(pool.device, job.dtype, job.devices, mfu, job.scaling_per_doubling);
       } catch (e) {
         throw new PlanError(`training job "${job.name}" on "${pool.name}": ${(e as Error).message}`, [

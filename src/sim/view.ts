@@ -154,9 +154,10 @@ export class PolicyView {
     this.ctx = ctx;
     this.loneFast = takesLoneAvailable(ctx.policy);
     this.decisions = new Decisions(ctx.policy.name);
-    this.lastSvc = 0;
-    this.lastUser = 0;
-    // Fractions: each starts as one (see the Simulator's constructor).
+    // Fractions (lastSvc and lastUser come from event arguments, which are doubles): each starts as one (see
+    // the Simulator's constructor).
+    this.lastSvc = this.lastUser = 0.5;
+    this.lastSvc = this.lastUser = 0;
     this.pickUp = this.pickDown = this.pickRtt = this.pickGroupUp = 0.5;
     this.pickUp = this.pickDown = this.pickRtt = this.pickGroupUp = 0;
     this.causeOf = (i) => this.unavailableCause(i);
