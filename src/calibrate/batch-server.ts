@@ -7,8 +7,9 @@
  * timing table, so the queueing, the batch formation and the p99 latency are the simulator's.
  * docs/calibration.md ("How each MLPerf scenario is measured") gives the harness settings used.
  */
-import type { Device, ItemModel, Pool, Scenario, Service } from '../model/types.js';
+import type { Device, ItemModel } from '../model/types.js';
 import { buildPlan } from '../sim/plan.js';
+import { pointScenario } from '../sim/point-scenario.js';
 import { runPolicy } from '../sim/run-policy.js';
 import { policyResult } from '../sim/result.js';
 import { builtinPolicy } from '../placement/builtin.js';
@@ -50,90 +51,28 @@ export function runBatchServer(spec: BatchServerSpec): BatchServerResult {
     activation_bytes_per_item: 0,
   };
   const device: Device = { ...spec.device, peak_flops: { ...spec.device.peak_flops, fp16: 1e15 } };
-  const pool: Pool = {
-    index: 0,
-    name: 'dc/batch',
-    site: 0,
-    device,
-    devices_per_unit: 1,
-    units: spec.replicas,
-    unit_power_idle_w: device.power_idle_w,
-    unit_power_max_w: device.power_max_w,
-    usd_per_unit_hour: 0,
-    capex_usd_per_unit: 0,
-    lifetime_s: 0,
-    electricity_usd_per_kwh: 0,
-    upkeep_usd_per_unit_year: 0,
-    max_queue: Infinity,
-    use: 'inference',
-    autoscale: null,
-    failures: null,
-    preemption: null,
-  };
-  const service: Service = {
-    index: 0,
-    name: 'server',
-    model: 0,
-    users: [{ user: 0, weight: 1 }],
-    arrivals: { kind: 'poisson', rate_per_s: spec.rate_per_s },
-    bursts: [],
-    allowed_regions: null,
-    request: {
-      input_tokens: 0,
-      output_tokens: 0,
-      items: 1,
-      lengths: { items: null, input_tokens: null, output_tokens: null },
-      upload_bytes: 0,
-      download_bytes: 0,
-    },
-    slo: { latency_s: null, ttft_s: null, tpot_s: null, percentile: null },
-    batching: { max_batch: spec.max_batch, max_wait_s: spec.max_wait_s },
-    scheduler: null,
-    service_time: null,
-    retries: 0,
-    deferrable_s: null,
-  };
-  const scenario: Scenario = {
+  const scenario = pointScenario({
     name: 'batch-server',
-    description: '',
     seed: spec.seed ?? 1,
     duration_s: spec.duration_s,
     warmup_s: spec.warmup_s,
-    regions: [{ index: 0, name: 'local', grid_gco2_per_kwh: 0, grid_hourly: null, pue: 1 }],
-    network: { rtt_s: [[0]], egress_usd_per_gb: 0, inter_region_usd_per_gb: 0, energy_kwh_per_gb: 0 },
-    sites: [
-      {
-        index: 0,
-        name: 'dc',
-        kind: 'cloud',
-        region: 0,
-        uplink: { mtbf_s: null, mttr_s: null, buffer_bytes: 0 },
-        backhaul_bps: { in: Infinity, out: Infinity },
-        serves: null,
+    pool: { name: 'dc/batch', device, units: spec.replicas },
+    model,
+    service: {
+      name: 'server',
+      arrivals: { kind: 'poisson', rate_per_s: spec.rate_per_s },
+      request: {
+        input_tokens: 0,
+        output_tokens: 0,
+        items: 1,
+        lengths: { items: null, input_tokens: null, output_tokens: null },
+        upload_bytes: 0,
+        download_bytes: 0,
       },
-    ],
-    pools: [pool],
-    users: [
-      {
-        index: 0,
-        name: 'local',
-        region: 0,
-        access_rtt_edge_s: 0,
-        access_rtt_cloud_s: 0,
-        uplink_bps: { edge: Infinity, cloud: Infinity },
-        downlink_bps: { edge: Infinity, cloud: Infinity },
-        shared_uplink_bps: { edge: Infinity, cloud: Infinity },
-      },
-    ],
-    models: [model],
-    services: [service],
-    apis: [],
-    training: [],
-    policies: ['least-latency'],
-    policy_variants: {},
-    outages: [],
-    warnings: [],
-  };
+      batching: { max_batch: spec.max_batch, max_wait_s: spec.max_wait_s },
+      scheduler: null,
+    },
+  });
   const plan = buildPlan(scenario);
   for (const t of plan.targets) {
     for (let b = 1; b <= spec.max_batch; b++) {

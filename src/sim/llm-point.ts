@@ -7,11 +7,12 @@
  * The replica size is the simulator's own (plan.ts): the smallest power of two of devices that holds the
  * weights plus `max_batch` full sequences' KV cache; the rest of the devices form further replicas.
  */
-import type { Device, LlmModel, LlmSchedulerSpec, Pool, Scenario, Service } from '../model/types.js';
+import type { Device, LlmModel, LlmSchedulerSpec } from '../model/types.js';
 import type { LatencySummary } from '../metrics/result.js';
 import { LLM_SCHEDULER_DEFAULTS, llmStepCoeffs } from '../hardware/llm-step.js';
 import type { EfficiencyTable } from '../hardware/perf.js';
 import { buildPlan } from './plan.js';
+import { pointScenario } from './point-scenario.js';
 import { runPolicy } from './run-policy.js';
 import { policyResult } from './result.js';
 import { builtinPolicy } from '../placement/builtin.js';
@@ -68,92 +69,30 @@ export function runLlmPoint(spec: LlmPointSpec): LlmPointResult {
   };
   const offline = spec.mode === 'offline';
   const requests = spec.requests ?? 1000;
-  const pool: Pool = {
-    index: 0,
-    name: 'dc/llm',
-    site: 0,
-    device: spec.device,
-    devices_per_unit: 1,
-    units: spec.devices,
-    unit_power_idle_w: spec.device.power_idle_w,
-    unit_power_max_w: spec.device.power_max_w,
-    usd_per_unit_hour: 0,
-    capex_usd_per_unit: 0,
-    lifetime_s: 0,
-    electricity_usd_per_kwh: 0,
-    upkeep_usd_per_unit_year: 0,
-    max_queue: Infinity,
-    use: 'inference',
-    autoscale: null,
-    failures: null,
-    preemption: null,
-  };
-  const service: Service = {
-    index: 0,
-    name: 'llm',
-    model: 0,
-    users: [{ user: 0, weight: 1 }],
-    arrivals: offline
-      ? { kind: 'trace', file: '(offline)', times_s: new Float64Array(requests) }
-      : { kind: 'poisson', rate_per_s: spec.rate_per_s ?? 1 },
-    bursts: [],
-    allowed_regions: null,
-    request: {
-      input_tokens: spec.input_tokens,
-      output_tokens: spec.output_tokens,
-      items: 1,
-      lengths: { items: null, input_tokens: null, output_tokens: null },
-      upload_bytes: 0,
-      download_bytes: 0,
-    },
-    slo: { latency_s: null, ttft_s: null, tpot_s: null, percentile: null },
-    batching: { max_batch: spec.max_batch ?? LLM_SCHEDULER_DEFAULTS.max_num_seqs, max_wait_s: 0 },
-    scheduler: { ...LLM_SCHEDULER_DEFAULTS, ...spec.scheduler },
-    service_time: null,
-    retries: 0,
-    deferrable_s: null,
-  };
-  const scenario: Scenario = {
+  const scenario = pointScenario({
     name: 'llm-point',
-    description: '',
     seed: spec.seed ?? 1,
     duration_s: offline ? 1e9 : (spec.duration_s ?? 600),
     warmup_s: offline ? 0 : (spec.warmup_s ?? 60),
-    regions: [{ index: 0, name: 'local', grid_gco2_per_kwh: 0, grid_hourly: null, pue: 1 }],
-    network: { rtt_s: [[0]], egress_usd_per_gb: 0, inter_region_usd_per_gb: 0, energy_kwh_per_gb: 0 },
-    sites: [
-      {
-        index: 0,
-        name: 'dc',
-        kind: 'cloud',
-        region: 0,
-        uplink: { mtbf_s: null, mttr_s: null, buffer_bytes: 0 },
-        backhaul_bps: { in: Infinity, out: Infinity },
-        serves: null,
+    pool: { name: 'dc/llm', device: spec.device, units: spec.devices },
+    model,
+    service: {
+      name: 'llm',
+      arrivals: offline
+        ? { kind: 'trace', file: '(offline)', times_s: new Float64Array(requests) }
+        : { kind: 'poisson', rate_per_s: spec.rate_per_s ?? 1 },
+      request: {
+        input_tokens: spec.input_tokens,
+        output_tokens: spec.output_tokens,
+        items: 1,
+        lengths: { items: null, input_tokens: null, output_tokens: null },
+        upload_bytes: 0,
+        download_bytes: 0,
       },
-    ],
-    pools: [pool],
-    users: [
-      {
-        index: 0,
-        name: 'local',
-        region: 0,
-        access_rtt_edge_s: 0,
-        access_rtt_cloud_s: 0,
-        uplink_bps: { edge: Infinity, cloud: Infinity },
-        downlink_bps: { edge: Infinity, cloud: Infinity },
-        shared_uplink_bps: { edge: Infinity, cloud: Infinity },
-      },
-    ],
-    models: [model],
-    services: [service],
-    apis: [],
-    training: [],
-    policies: ['least-latency'],
-    policy_variants: {},
-    outages: [],
-    warnings: [],
-  };
+      batching: { max_batch: spec.max_batch ?? LLM_SCHEDULER_DEFAULTS.max_num_seqs, max_wait_s: 0 },
+      scheduler: { ...LLM_SCHEDULER_DEFAULTS, ...spec.scheduler },
+    },
+  });
   const plan = buildPlan(scenario);
   const llm = plan.pools[0].llm;
   if (spec.efficiency && llm)
