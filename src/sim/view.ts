@@ -89,28 +89,6 @@ const HS = 4;
 /** A candidate whose identity the view sets (a policy sees Candidate, read-only where it must not write). */
 type Cand = { -readonly [K in keyof Candidate]: Candidate[K] };
 
-interface ServiceView {
-  request: PlacementRequest;
-  /** Every target of the service (policies with candidates: 'all'). */
-  view: View;
-  /** The reachable targets of the request's user group (policies with candidates: 'reachable'). */
-  reachable: View;
-  targetIds: Int32Array;
-  /** Positions (in targetIds) every user group reaches; per region, of device sites; per group, of `serves` sites. */
-  openPos: Int32Array;
-  devicePos: Map<number, number[]>;
-  servesPos: Map<number, number[]>;
-  /** The rows, one after another (RS numbers per entry); per user group, its header (H_*). */
-  rowData: Float64Array;
-  rowUsed: number;
-  hdr: Int32Array;
-  /** The pruned view's candidate objects, reused for every row; byLen[n]: the first n of them. */
-  scratch: Cand[];
-  byLen: Cand[][];
-  /** The target each scratch candidate's identity (pool, site, kind, region) is of now. */
-  scratchId: Int32Array;
-}
-
 export class PolicyView {
   declare private readonly ctx: RunContext;
   /** Shortcuts into the context for the event path. */
@@ -214,7 +192,7 @@ export class PolicyView {
         hdr[u * HS + H_GW] = gateway[u];
         hdr[u * HS + H_REGION] = scenario.users[u].region;
       }
-      return new ServiceViewState(
+      return new ServiceView(
         request,
         new ViewState(candidates, gridForecast),
         new ViewState([], gridForecast),
@@ -646,19 +624,26 @@ class ViewState implements View {
   }
 }
 
-class ServiceViewState implements ServiceView {
+/** One service's placement state: its views, reachability index and packed rows (built once per run; a class so that every run gives it one hidden class). */
+class ServiceView {
   request: PlacementRequest;
+  /** Every target of the service (policies with candidates: 'all'). */
   view: View;
+  /** The reachable targets of the request's user group (policies with candidates: 'reachable'). */
   reachable: View;
   targetIds: Int32Array;
+  /** Positions (in targetIds) every user group reaches; per region, of device sites; per group, of `serves` sites. */
   openPos: Int32Array;
   devicePos: Map<number, number[]>;
   servesPos: Map<number, number[]>;
+  /** The rows, one after another (RS numbers per entry); per user group, its header (H_*). */
   rowData = new Float64Array(RS * 16);
   rowUsed = 0;
   hdr: Int32Array;
+  /** The pruned view's candidate objects, reused for every row; byLen[n]: the first n of them. */
   scratch: Cand[] = [];
   byLen: Cand[][] = [[]];
+  /** The target each scratch candidate's identity (pool, site, kind, region) is of now. */
   scratchId = new Int32Array(0);
 
   constructor(
