@@ -267,8 +267,10 @@ describe('edge-outage', () => {
     expect(s.placements['aws-us-east-1/t4']).toBeGreaterThan(outageArrivals - 3 * sigma);
     expect(s.rejected + s.lost).toBeLessThan((edgeOnly.rejected + edgeOnly.lost) / 100);
     expect(s.slo_attainment!).toBeGreaterThan(0.99);
-    // Most of the day the edge serves: it is the faster pool (4 ms vs 83 ms to upload a 500 KB clip).
-    expect(s.placements['metro-edge/orin-nx']).toBeGreaterThan(0.7 * s.arrivals);
+    // Most of the day the edge serves: it is the nearer pool (4 ms vs 83 ms to upload a 500 KB clip). Outside the
+    // outage (77% of arrivals) least-latency still sends a few clips to the T4 at busy moments, when the Orin
+    // NX's queue is longer than the upload (its GPU runs the 10-frame clip in ~65 ms).
+    expect(s.placements['metro-edge/orin-nx']).toBeGreaterThan(0.65 * s.arrivals);
     // The fallback is rented for the whole measured window: 2 × the catalog price × 85 min.
     expect(pool(p, 'aws-us-east-1/t4').cost_usd).toBeCloseTo((2 * onDemand('aws/g4dn.xlarge') * 85) / 60, 6);
   });

@@ -87,7 +87,8 @@ describe('chatbot-seoul', () => {
     const placed = p.services[0].placements;
     expect(placed['seoul-edge/orin']).toBeGreaterThan(placed['aws-us-east-1/a10g']);
     expect(placed['aws-us-east-1/a10g']).toBeGreaterThan(0);
-    // The box alone misses the SLO now and then (~88%); overflowing ~5% to the cloud keeps it (> 99.9%).
+    // The box alone misses the SLO often (~57%: its int8 rate is the GPU's, without the DLAs); overflowing ~12%
+    // to the cloud keeps it (> 99.9%).
     expect(p.services[0].slo_attainment!).toBeGreaterThan(0.999);
     expect(policy(results.get('chatbot-seoul')!, 'edge-only').services[0].slo_attainment!).toBeLessThan(0.99);
   });

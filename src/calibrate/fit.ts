@@ -14,8 +14,14 @@
  * in src/hardware/perf.ts and src/hardware/training.ts must equal it, and test/calibration.test.ts checks
  * that they are the optimum along every fitted constant (fitGaps).
  */
-import { EFFICIENCY_GROUPS, efficiencyGroup, type EfficiencyGroup, type EfficiencyTable } from '../hardware/perf.js';
-import type { ScaledMfu, TrainingGeneration } from '../hardware/training.js';
+import {
+  CLASS_EFFICIENCY,
+  EFFICIENCY_GROUPS,
+  efficiencyGroup,
+  type EfficiencyGroup,
+  type EfficiencyTable,
+} from '../hardware/perf.js';
+import { GENERATION_MFU, type ScaledMfu, type TrainingGeneration } from '../hardware/training.js';
 import type { Catalog, Device } from '../model/types.js';
 import { defaultCatalog } from '../hardware/catalog.js';
 import { predict, type Constants, type Prediction } from './predict.js';
@@ -69,7 +75,17 @@ export interface FitResult {
   objective: number;
 }
 
+/**
+ * The independent parts of the objective: every inference row depends on the constants of its device's
+ * efficiency group only, and every training row on the MFUs only, so the objective is a sum of one term per
+ * part with no constant shared between parts. Each part is fitted on its own (fitConstants), and a part can be
+ * refitted alone when only its rows or its devices changed (`node scripts/fit-calibration.mjs edge`).
+ */
+export type FitPart = EfficiencyGroup | 'mfu';
+export const FIT_PARTS: readonly FitPart[] = [...EFFICIENCY_GROUPS, 'mfu'];
+
 interface Param {
+  part: FitPart;
   name: string;
   get: () => number;
   set: (v: number) => void;
@@ -102,6 +118,7 @@ function buildProblem(
   catalog: Catalog,
   predictor: Predictor,
   start: { efficiency: EfficiencyTable; mfu: Readonly<Record<TrainingGeneration, MfuPair>> },
+  parts?: readonly FitPart[],
 ): Problem {
   const eff = Object.fromEntries(
     EFFICIENCY_GROUPS.map((g) => [g, { ...(start.efficiency[g] ?? PRIOR_EFFICIENCY[g]!) }]),
@@ -114,16 +131,23 @@ function buildProblem(
     efficiency: eff,
     mfu: Object.fromEntries(GENERATIONS.map((g) => [g, scaled(mfu[g])])) as Record<TrainingGeneration, ScaledMfu>,
   });
-  const fitRows = rows.filter((r) => r.split === 'fit');
   const groupOf = (r: PublishedRow): EfficiencyGroup | undefined => {
     const d = catalog.devices[r.catalog_device];
     return d === undefined ? undefined : efficiencyGroup(d);
   };
+  // The part of the objective a row belongs to: its device's efficiency group, or the MFUs for training rows.
+  const partOf = (r: PublishedRow): FitPart | undefined => (r.kind === 'training' ? 'mfu' : groupOf(r));
+  const fitRows = rows.filter((r) => {
+    if (r.split !== 'fit') return false;
+    const part = partOf(r);
+    return parts === undefined || (part !== undefined && parts.includes(part));
+  });
   const params: { p: Param; candidates: (r: PublishedRow) => boolean }[] = [];
   for (const c of EFFICIENCY_GROUPS)
     for (const k of KEYS)
       params.push({
         p: {
+          part: c,
           name: `${c}.${k}`,
           get: () => eff[c][k],
           set: (v) => (eff[c][k] = v),
@@ -136,6 +160,7 @@ function buildProblem(
     for (const size of ['small', 'large'] as const)
       params.push({
         p: {
+          part: 'mfu',
           name: `mfu.${g}.${size}`,
           get: () => mfu[g][size],
           set: (v) => (mfu[g][size] = v),
@@ -156,9 +181,15 @@ function buildProblem(
   const active: { p: Param; rows: number[] }[] = [];
   for (const { p, candidates } of params) {
     const v = p.get();
-    p.set(v * 1.25);
-    const moved = counted.filter((i) => candidates(fitRows[i]) && predictRow(i) !== base[i]);
-    p.set(v);
+    const movedBy = (factor: number): number[] => {
+      p.set(v * factor);
+      const m = counted.filter((i) => candidates(fitRows[i]) && predictRow(i) !== base[i]);
+      p.set(v);
+      return m;
+    };
+    // Either way: a row that is compute-bound at the prior memory efficiency turns memory-bound below it.
+    const up = movedBy(1.25);
+    const moved = up.length > 0 ? up : movedBy(1 / 1.25);
     const latencyRow = (i: number): boolean => /Stream$/.test(fitRows[i].scenario);
     const own = p.name.endsWith('.overhead_s') ? moved.filter(latencyRow) : moved;
     if (own.length > 0) active.push({ p, rows: moved });
@@ -178,26 +209,54 @@ function buildProblem(
   };
 }
 
+/**
+ * Fits the constants from their priors. `parts` (default: all) limits the fit to some parts of the objective
+ * (FitPart): only their fit rows are predicted, and the constants of the other parts keep the values of
+ * `others` (default: the code's, CLASS_EFFICIENCY and GENERATION_MFU), so a partial refit prints the same
+ * table as a full one when the other parts' rows and devices did not change.
+ */
 export function fitConstants(
   rows: readonly PublishedRow[],
   catalog: Catalog = defaultCatalog(),
   predictor: Predictor = predict,
+  parts?: readonly FitPart[],
+  others: { efficiency: EfficiencyTable; mfu: Readonly<Record<TrainingGeneration, MfuPair>> } = CODE_CONSTANTS,
 ): FitResult {
-  const pb = buildProblem(rows, catalog, predictor, { efficiency: PRIOR_EFFICIENCY, mfu: PRIOR_MFU });
-  // Coordinate descent: each step minimises the terms that depend on one constant (its rows and its ridge term).
-  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
-    let changed = false;
-    for (const { p, rows: mine } of pb.active) {
-      const before = p.get();
-      const best = minimiseLog(p, () => pb.terms(mine, p));
-      p.set(best);
-      if (Math.abs(Math.log(best / before)) > 1e-3) changed = true;
+  const all = parts === undefined;
+  const start = {
+    efficiency: Object.fromEntries(
+      EFFICIENCY_GROUPS.map((g) => [g, all || parts.includes(g) ? PRIOR_EFFICIENCY[g] : others.efficiency[g]]),
+    ) as unknown as EfficiencyTable,
+    mfu: all || parts.includes('mfu') ? PRIOR_MFU : others.mfu,
+  };
+  const pb = buildProblem(rows, catalog, predictor, start, parts);
+  // Coordinate descent, part by part: each step minimises the terms that depend on one constant (its rows and
+  // its ridge term); a part's sweeps stop when one moves none of its constants by more than 0.1%.
+  for (const part of FIT_PARTS) {
+    const mine = pb.active.filter((a) => a.p.part === part);
+    for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+      let changed = false;
+      for (const { p, rows: own } of mine) {
+        const before = p.get();
+        const best = minimiseLog(p, () => pb.terms(own, p));
+        p.set(best);
+        if (Math.abs(Math.log(best / before)) > 1e-3) changed = true;
+      }
+      if (!changed) break;
     }
-    if (!changed) break;
   }
   for (const { p } of pb.active) p.set(round3(p.get()));
   return { efficiency: pb.eff, mfu: pb.mfu, fitted: pb.active.map((a) => a.p.name), objective: pb.objective() };
 }
+
+/** The code's constants, as the fit's start for the parts a partial refit leaves alone. */
+const CODE_CONSTANTS = {
+  efficiency: CLASS_EFFICIENCY,
+  mfu: {
+    ampere: { small: GENERATION_MFU.ampere.small, large: GENERATION_MFU.ampere.large },
+    hopper: { small: GENERATION_MFU.hopper.small, large: GENERATION_MFU.hopper.large },
+  },
+};
 
 /**
  * How much the fit's objective rises when each fitted constant of `at` moves by the factor 1 ± `step`, the

@@ -15,8 +15,10 @@ export { predict, MAX_BATCH, type Constants, type Prediction } from './predict.j
 export {
   fitConstants,
   fitGaps,
+  FIT_PARTS,
   PRIOR_EFFICIENCY,
   PRIOR_MFU,
+  type FitPart,
   type FitResult,
   type MfuPair,
   type Predictor,

@@ -79,20 +79,48 @@ function predictTraining(_row: PublishedRow, w: TrainingWorkload, device: Device
   return { value: hours, interim: false, note: `6·N·D at MFU ${+mfu.toPrecision(3)}` };
 }
 
-function predictItems(row: PublishedRow, w: ItemWorkload, device: Device, c: Constants): Prediction {
+/**
+ * Dense int8 OP/s of the two deep-learning accelerators (DLAs) of a Jetson module, which the catalog's int8 peak
+ * (the GPU alone) leaves out. Rows whose submitter ran the DLAs beside the GPU (`parallelism` "GPU + 2 DLA",
+ * from the system description's hw_notes) are predicted on GPU + DLAs, both at the class int efficiency.
+ * AGX Orin 64GB: 105 sparse INT8 TOPS for both DLAs ÷ 2 (NVIDIA Jetson AGX Orin Series Technical Brief).
+ * Orin NX 16GB [DER]: the module's 100 sparse TOPS less its GPU's 60 (src/hardware/catalog.ts), ÷ 2.
+ */
+export const DLA_INT8_DENSE: Readonly<Record<string, number>> = {
+  'jetson-agx-orin-64gb': 52.5e12,
+  'jetson-orin-nx-16gb': 20e12,
+};
+
+/** The device a row ran on: with its DLAs' int8 throughput added when the submitter used them. */
+function withDlas(row: PublishedRow, device: Device): Device {
+  const dla = DLA_INT8_DENSE[device.id];
+  if (!/\bDLA\b/.test(row.parallelism) || dla === undefined || device.peak_flops.int8 === undefined) return device;
+  return { ...device, peak_flops: { ...device.peak_flops, int8: device.peak_flops.int8 + dla } };
+}
+
+function predictItems(row: PublishedRow, w: ItemWorkload, gpu: Device, c: Constants): Prediction {
+  const device = withDlas(row, gpu);
   const model = itemModel(w, rowDtype(row.precision, w.dtype), row.benchmark);
   const shape = { input_tokens: 0, output_tokens: 0, items: 1 };
   const count = row.accelerator_count ?? 1;
   const time = (b: number): number => batchTiming(model, device, 1, b, shape, c.efficiency).total_s;
   const fits = largestBatch((b) => typeof planReplica(model, device, { ...shape, max_batch: b }, 1) !== 'string');
   if (fits === 0) return { value: null, interim: false, note: 'the model does not fit one device' };
-  if (row.scenario === 'SingleStream') return { value: time(1) * 1000, interim: false, note: 'batch 1' };
+  if (row.scenario === 'SingleStream') {
+    const q = w.latency_p90_over_mean;
+    return {
+      value: time(1) * 1000 * q,
+      interim: false,
+      note: q === 1 ? 'batch 1' : `batch 1, × ${q.toFixed(3)} (p90 sample)`,
+    };
+  }
   if (row.scenario === 'MultiStream') {
     const b = Math.min(MULTISTREAM_SAMPLES, fits);
     return { value: time(b) * 1000, interim: false, note: `batch ${b} (one query)` };
   }
   if (row.scenario === 'Offline') {
-    return { value: (count * fits) / time(fits), interim: false, note: `${count} × batch ${fits}` };
+    const dla = device === gpu ? '' : ' (GPU + DLAs)';
+    return { value: (count * fits) / time(fits), interim: false, note: `${count} × batch ${fits}${dla}` };
   }
   if (row.scenario === 'Server' && w.server) {
     const h = w.server_harness;
@@ -247,7 +275,12 @@ function predictLlmFixed(
   };
   const layout = `${replicas} × TP${devices}`;
   if (row.scenario === 'SingleStream') {
-    return { value: timing(1).total_s * 1000, interim: false, note: `batch 1 × ${w.beams} beam(s), TP${devices}` };
+    const q = w.latency_p90_over_mean;
+    return {
+      value: timing(1).total_s * 1000 * q,
+      interim: false,
+      note: `batch 1 × ${w.beams} beam(s), TP${devices}, × ${q.toFixed(3)} (p90 sample)`,
+    };
   }
   if (row.scenario === 'Offline') {
     const t = timing(fits).total_s;

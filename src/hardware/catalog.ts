@@ -326,23 +326,27 @@ const DEVICES: Device[] = [
     id: 'jetson-agx-orin-64gb',
     name: 'NVIDIA Jetson AGX Orin 64GB',
     class: 'edge',
-    peak_flops: { int8: 137.5 * T, fp16: 42 * T },
+    peak_flops: { int8: 85 * T, fp16: 42 * T },
     memory_bytes: 64 * GB,
     mem_bw_bytes_per_s: 204.8 * GB,
     power_max_w: 60,
     power_idle_w: 60 * GPU_IDLE_FRACTION,
-    source: 'NVIDIA Jetson AGX Orin series datasheet',
+    source:
+      'NVIDIA Jetson AGX Orin series datasheet; NVIDIA Jetson AGX Orin Series Technical Brief (GPU and DLA figures)',
     as_of: CATALOG_AS_OF,
     estimated: ['peak_flops', 'power_idle_w'],
     notes:
-      'int8 [DER] = 275 sparse TOPS ÷ 2; fp16 ~42 TFLOPS [DER]. Power modes 15–60 W; max = the 60 W mode. ' +
+      'int8 [DER] = the GPU alone: 170 sparse TOPS ÷ 2 (technical brief: 64 tensor cores, 170 sparse INT8 TOPS). ' +
+      'The module total of 275 sparse TOPS adds the two DLAs (105 sparse INT8 TOPS), separate engines that only ' +
+      'DLA-compiled convolutional models use, not a model the GPU runs; fp16 ~42 TFLOPS [DER] (GPU). ' +
+      'Power modes 15–60 W; max = the 60 W mode. ' +
       `${NOTE_GPU_IDLE}. Memory is shared by CPU and GPU.`,
   },
   {
     id: 'jetson-orin-nx-16gb',
     name: 'NVIDIA Jetson Orin NX 16GB',
     class: 'edge',
-    peak_flops: { int8: 50 * T, fp16: 15 * T },
+    peak_flops: { int8: 30 * T, fp16: 15 * T },
     memory_bytes: 16 * GB,
     mem_bw_bytes_per_s: 102.4 * GB,
     power_max_w: 25,
@@ -351,7 +355,10 @@ const DEVICES: Device[] = [
     as_of: CATALOG_AS_OF,
     estimated: ['peak_flops', 'power_idle_w'],
     notes:
-      'int8 [DER] = 100 sparse TOPS ÷ 2; fp16 ~15 TFLOPS [DER]. Power modes 10–25 W; max = the 25 W mode. ' +
+      "int8 [DER] = the GPU alone, 60 sparse TOPS ÷ 2: the AGX Orin GPU's 170 sparse TOPS (16 SMs, 1.3 GHz) scaled " +
+      'to the NX 16GB GPU (8 SMs, 918 MHz); the module total of 100 sparse TOPS adds the two DLAs (the other ~40), ' +
+      'which only DLA-compiled convolutional models use. fp16 ~15 TFLOPS [DER] (GPU; half the dense int8 rate). ' +
+      'Power modes 10–25 W; max = the 25 W mode. ' +
       `${NOTE_GPU_IDLE}.`,
   },
   {

@@ -24,7 +24,7 @@ export interface Efficiency {
  * rows on H100, H200, A100, MI300X, L4, TPU v5e and Jetson Orin; the Llama-2-70B rows run the continuous-batching
  * simulator) by the procedure in src/calibrate/fit.ts; the values are what `node scripts/fit-calibration.mjs`
  * prints, and test/calibration.test.ts checks they are the fit's optimum. A constant no fit row depends on keeps
- * its prior estimate (PRIOR_EFFICIENCY there): all of cpu, tpu.float, edge.int, edge.float, gpu-amd.int and the
+ * its prior estimate (PRIOR_EFFICIENCY there): all of cpu, tpu.float, edge.float, gpu-amd.int and the
  * tpu and gpu-amd per-batch overheads (only a small-batch latency row may set an overhead). `placesim calibrate`
  * prints the error of every row; docs/calibration.md gives the procedure, the table and the held-out error.
  */
@@ -60,7 +60,7 @@ export const CLASS_EFFICIENCY: EfficiencyTable = {
   'gpu-amd': { int: 0.455, float: 0.409, memory: 0.797, overhead_s: 0.001 },
   tpu: { int: 0.416, float: 0.55, memory: 0.667, overhead_s: 0.001 },
   cpu: { int: 0.25, float: 0.3, memory: 0.6, overhead_s: 0.0005 },
-  edge: { int: 0.3, float: 0.3, memory: 0.9, overhead_s: 0.000448 },
+  edge: { int: 0.401, float: 0.3, memory: 0.9, overhead_s: 0.000408 },
 };
 
 /** Share of a device's memory a model server may fill (vLLM's default gpu_memory_utilization is 0.9). */
