@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import seedrandom from 'seedrandom';
 import { Simulator, RandomStreams } from '../src/engine/index.js';
+import { normalCos } from '../src/engine/random.js';
 
 describe('Simulator', () => {
   it('runs events in time order', () => {
@@ -166,6 +167,18 @@ describe('RandomStreams', () => {
     for (let i = 0; i < 1000; i++) {
       if (i % 2 === 0) expect(s.uniform()).toBe(ref.double());
       else expect(s.exponential(0.25)).toBe(-0.25 * Math.log(1 - ref.double()));
+    }
+  });
+
+  it("keeps seedrandom's order across block refills when one-output and two-output draws mix", () => {
+    // integer() takes one 32-bit output, the others two: the block's refills land on both parities, and the
+    // block grows from 8 to 256 outputs on the way.
+    const ref = seedrandom.alea('7\u0000mix');
+    const s = new RandomStreams(7).stream('mix');
+    for (let i = 0; i < 5000; i++) {
+      if (i % 3 === 0) expect(s.integer(1, 6)).toBe(1 + Math.floor(ref() * 6));
+      else if (i % 3 === 1) expect(s.uniform()).toBe(ref.double());
+      else expect(s.normal()).toBe(normalCos(1 - ref.double(), ref.double()));
     }
   });
 

@@ -76,6 +76,31 @@ describe('LatencyStats', () => {
     }
   });
 
+  it('adds samples held for counting in bulk in the order they came (mean, count, max), recordCount between', () => {
+    const rng = seedrandom.alea('pending');
+    const s = new LatencyStats();
+    let n = 0;
+    let sum = 0;
+    let max = 0;
+    for (let i = 0; i < 2_000; i++) {
+      const x = rng() * 0.05;
+      if (i % 700 === 699) {
+        s.recordCount(x, 3);
+        n += 3;
+        sum += x * 3;
+      } else {
+        s.record(x);
+        n++;
+        sum += x;
+      }
+      if (x > max) max = x;
+      if (i % 333 === 0) expect(s.count).toBe(n);
+    }
+    expect(s.count).toBe(n);
+    expect(s.mean()).toBe(sum / n);
+    expect(s.summaryMs()!.max).toBe(max * 1000);
+  });
+
   it('counts samples beyond 2^32 µs, summarises after more records, refuses after dispose', () => {
     const s = new LatencyStats();
     s.record(0.002);

@@ -41,9 +41,24 @@ export function integerOf(min: number, max: number, u: number): number {
 /** 2^-53: the weight of the second output's 21 bits in a 53-bit double. */
 const TWO_POW_MINUS_53 = 1.1102230246251565e-16;
 
+/**
+ * A stream keeps a block of the generator's outputs drawn ahead, refilled in bulk: a draw reads the block,
+ * which keeps the draw small enough to inline where it is used (the generator's own step, inlined at every
+ * draw, was a large part of the compiler's inlining budget on the event path). Blocks start small and grow
+ * up to BLOCK_MAX as a stream is used, so that thousands of rarely used streams (one per fleet site) cost
+ * little memory. Drawing ahead changes nothing: each stream is its own generator and yields its outputs in
+ * the same order whenever they are computed.
+ */
+const BLOCK_MIN = 8;
+const BLOCK_MAX = 256;
+const NO_BLOCK = new Float64Array(0);
+
 export class RandomStream {
   /** Alea's generator: each call steps it and returns its 32-bit output as a fraction in [0, 1). */
   private readonly next: () => number;
+  /** Outputs drawn ahead; the next unread one is block[pos]. */
+  private block: Float64Array = NO_BLOCK;
+  private pos = 0;
 
   constructor(
     readonly name: string,
@@ -51,15 +66,43 @@ export class RandomStream {
   ) {
     // Alea (seedrandom): fast, small state, and well tested by seedrandom's authors. Its 32-bit output is taken
     // directly and two of them are combined into 53 bits below, exactly as its double() does (the tails of
-    // exponential draws need the 53 bits): the same numbers in the same order, one call layer fewer per draw.
+    // exponential draws need the 53 bits): the same numbers in the same order.
     // The generator reads only its closure, never `this`: calling it unbound is safe.
     this.next = seedrandom.alea(`${seed}\u0000${name}`);
   }
 
-  /** Uniform on [0, 1) with 53 bits: seedrandom's alea double(), written out (this is the hot path). */
+  /**
+   * Refills the block: the unread outputs move to its start, the generator's next outputs follow. Returns
+   * the new read position (0).
+   */
+  private refill(): number {
+    const old = this.block;
+    const left = old.length - this.pos;
+    const size = Math.min(BLOCK_MAX, Math.max(BLOCK_MIN, old.length * 2));
+    const b = size === old.length ? old : new Float64Array(size);
+    for (let i = 0; i < left; i++) b[i] = old[this.pos + i];
+    const next = this.next;
+    for (let i = left; i < size; i++) b[i] = next();
+    this.block = b;
+    this.pos = 0;
+    return 0;
+  }
+
+  /** The generator's next 32-bit output, in [0, 1). */
+  private output(): number {
+    let p = this.pos;
+    if (p >= this.block.length) p = this.refill();
+    this.pos = p + 1;
+    return this.block[p];
+  }
+
+  /** Uniform on [0, 1) with 53 bits: seedrandom's alea double() (two outputs), written out (the hot path). */
   private double(): number {
-    const high = this.next();
-    return high + ((this.next() * 0x200000) | 0) * TWO_POW_MINUS_53;
+    let p = this.pos;
+    if (p + 2 > this.block.length) p = this.refill();
+    const b = this.block;
+    this.pos = p + 2;
+    return b[p] + ((b[p + 1] * 0x200000) | 0) * TWO_POW_MINUS_53;
   }
 
   /** Uniform on [0, 1). */
@@ -91,7 +134,7 @@ export class RandomStream {
 
   /** Whole number uniform on [min, max], both included (one uniform). */
   integer(min: number, max: number): number {
-    return integerOf(min, max, this.next());
+    return integerOf(min, max, this.output());
   }
 }
 

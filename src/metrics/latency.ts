@@ -73,8 +73,17 @@ function hdrClass(): Float64Histogram {
   return histogramClass;
 }
 
+/**
+ * Samples recorded but not yet counted: record() stores the sample here and counts a full buffer in one
+ * pass (flush). Counting a sample reads and writes its slot, a slot anywhere among thousands; done at
+ * record time, that read waited on the request's own figures and sat on the event path. The samples are
+ * counted in the order they came (the sum is added in that order), so every figure is the same.
+ */
+const PENDING = 512;
+
 export class LatencyStats {
-  count = 0;
+  /** Samples counted so far (pending ones not included: see `count`). */
+  private n = 0;
   private sum = 0;
   private max = 0;
   /** Samples per histogram slot (grown as larger values come). */
@@ -83,20 +92,45 @@ export class LatencyStats {
   private others: number[] = [];
   private histogram: Histogram | null = null;
   private disposed = false;
+  /** Samples recorded since the last flush, in seconds. */
+  private readonly pending = new Float64Array(PENDING);
+  private nPending = 0;
 
   constructor() {
     // These hold fractions: each starts as one (see the Simulator's constructor).
-    this.count = 0.5;
-    this.count = 0;
+    this.n = 0.5;
+    this.n = 0;
     this.sum = 0.5;
     this.sum = 0;
     this.max = 0.5;
     this.max = 0;
   }
 
+  /** Samples recorded. */
+  get count(): number {
+    this.flush();
+    return this.n;
+  }
+
   /** Records one sample, in seconds. */
   record(seconds: number): void {
-    this.count++;
+    const k = this.nPending;
+    this.pending[k] = seconds;
+    this.nPending = k + 1;
+    if (k + 1 === PENDING) this.flush();
+  }
+
+  /** Counts the pending samples, in the order they were recorded. */
+  private flush(): void {
+    const k = this.nPending;
+    if (k === 0) return;
+    this.nPending = 0;
+    const pending = this.pending;
+    for (let i = 0; i < k; i++) this.countOne(pending[i]);
+  }
+
+  private countOne(seconds: number): void {
+    this.n++;
     this.sum += seconds;
     if (seconds > this.max) this.max = seconds;
     const v = Math.round(seconds * UNIT_PER_SECOND);
@@ -121,6 +155,7 @@ export class LatencyStats {
   /** The histogram of the samples so far, built from the slot counts. */
   private built(): Histogram {
     if (this.disposed) throw new Error('LatencyStats used after dispose()');
+    this.flush();
     if (this.histogram !== null) return this.histogram;
     // As the index's build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1,
     // numberOfSignificantValueDigits: 3 }): its default highest trackable value (2) grows as values come.
@@ -147,11 +182,12 @@ export class LatencyStats {
    */
   private valuesAt(percentiles: readonly number[]): number[] {
     if (this.disposed) throw new Error('LatencyStats used after dispose()');
+    this.flush();
     if (this.others.length > 0) {
       const h = this.built();
       return percentiles.map((p) => h.getValueAtPercentile(p));
     }
-    const total = this.count;
+    const total = this.n;
     const counts = this.counts;
     const out: number[] = [];
     let slot = -1;
@@ -171,7 +207,8 @@ export class LatencyStats {
 
   /** Records `count` (≥ 1, an integer) samples of the same value, in seconds. */
   recordCount(seconds: number, count: number): void {
-    this.count += count;
+    this.flush();
+    this.n += count;
     this.sum += seconds * count;
     if (seconds > this.max) this.max = seconds;
     const v = Math.round(seconds * UNIT_PER_SECOND);
@@ -187,7 +224,8 @@ export class LatencyStats {
 
   /** Exact mean, seconds (NaN when empty). */
   mean(): number {
-    return this.count > 0 ? this.sum / this.count : NaN;
+    this.flush();
+    return this.n > 0 ? this.sum / this.n : NaN;
   }
 
   /**
@@ -200,7 +238,7 @@ export class LatencyStats {
     const [p50, p90, p95, p99] = this.valuesAt([50, 90, 95, 99]).map((v) =>
       Math.min(v / (UNIT_PER_SECOND / 1000), maxMs),
     );
-    return { mean: (this.sum / this.count) * 1000, p50, p90, p95, p99, max: maxMs };
+    return { mean: (this.sum / this.n) * 1000, p50, p90, p95, p99, max: maxMs };
   }
 
   /** The value at percentile p (0–100), ms, capped at the maximum; null when nothing was recorded. */
@@ -222,6 +260,7 @@ export class LatencyStats {
 
   /** Frees the counts and the histogram; the stats cannot be summarised afterwards. */
   dispose(): void {
+    this.nPending = 0;
     this.histogram?.destroy();
     this.histogram = null;
     this.counts = new Float64Array(0);
