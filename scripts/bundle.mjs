@@ -18,9 +18,10 @@
 // bin/placesim uses the bundle only when it is at least as new as dist/cli/main.js, and dist/ otherwise, so
 // a tsc-only rebuild can never run stale code; without esbuild (it is a development dependency) this step
 // says so and does nothing.
+import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -34,21 +35,19 @@ try {
   process.exit(0);
 }
 
-/** Modules of dist/ left outside the bundle, as paths relative to dist/. */
-const EXTERNAL = [/^errors\.js$/, /^version\.js$/];
-
-const keepOutside = {
+/** Modules of dist/ left outside the bundle (`external`: paths relative to dist/). */
+const keepOutside = (external) => ({
   name: 'keep-outside',
   setup(build) {
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = path.resolve(args.resolveDir, args.path);
       const rel = path.relative(dist, target).split(path.sep).join('/');
-      if (rel.startsWith('..') || !EXTERNAL.some((re) => re.test(rel))) return undefined;
-      // Imported from dist/bundle/*.js, the module is one folder up.
+      if (rel.startsWith('..') || !external.includes(rel)) return undefined;
+      // Imported from dist/bundle/*, the module is one folder up.
       return { path: `../${rel}`, external: true };
     });
   },
-};
+});
 
 /**
  * zod's namespace re-exports every locale of its error messages (`z.locales`, `z.core.locales`): ~260 kB
@@ -77,25 +76,56 @@ if (!existsSync(path.join(dist, 'cli', 'main.js'))) {
   process.exit(1);
 }
 rmSync(outdir, { recursive: true, force: true });
-await esbuild.build({
-  entryPoints: {
-    main: path.join(dist, 'cli', 'main.js'),
-    worker: path.join(dist, 'sweep', 'worker.js'),
-    'queue-processor': path.join(dist, 'sweep', 'queue-processor.js'),
-  },
-  external: ['piscina', 'bullmq'],
-  outdir,
+
+// The CLI: one CommonJS script, which bin/placesim compiles through the V8 code cache
+// (src/app/code-cache.ts). No code splitting: a command's lazily imported parts are functions of the one
+// script (esbuild wraps each lazily imported module in an init function), compiled when first called and
+// kept in that command's cache. `import.meta.url` is the loader's parameter (the bundle's URL), and
+// errors.js and version.js come from the loader, which imports them as the ES modules they are.
+const { BUNDLE_ESM_EXTERNALS } = await import(pathToFileURL(path.join(dist, 'app', 'code-cache.js')).href);
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   minify: true,
+  external: ['piscina', 'bullmq'],
+  plugins: [keepOutside(BUNDLE_ESM_EXTERNALS), englishOnlyZod],
+  logLevel: 'warning',
+};
+await esbuild.build({
+  ...common,
+  entryPoints: [path.join(dist, 'cli', 'main.js')],
+  outfile: path.join(outdir, 'placesim.cjs'),
+  format: 'cjs',
+  define: { 'import.meta.url': '__placesimImportMetaUrl' },
+});
+
+// The sweep's worker thread and the queue's processor, which piscina and bullmq load by file name.
+await esbuild.build({
+  ...common,
+  entryPoints: {
+    worker: path.join(dist, 'sweep', 'worker.js'),
+    'queue-processor': path.join(dist, 'sweep', 'queue-processor.js'),
+  },
+  outdir,
+  splitting: true,
+  format: 'esm',
   // Node's built-ins are imported from CommonJS packages (commander) with require(): give the bundle one; and
   // write-file-atomic names its temporary files from __filename, which ES modules do not have.
   banner: {
     js: "import { createRequire as __placesimRequire } from 'node:module'; import { fileURLToPath as __placesimPath } from 'node:url'; const require = __placesimRequire(import.meta.url); const __filename = __placesimPath(import.meta.url);",
   },
-  plugins: [keepOutside, englishOnlyZod],
-  logLevel: 'warning',
 });
+
+// Warm the code caches, so that a fresh install starts fast from its first command: each command kind
+// runs once and leaves its cache (bin/placesim writes it after the command). Skipped with
+// PLACESIM_CODE_CACHE=off; a failure here only means the first real run writes the cache instead.
+if (!/^(off|0|false|no)$/i.test(process.env.PLACESIM_CODE_CACHE ?? '')) {
+  const bin = path.join(root, 'bin', 'placesim');
+  const tiny = path.join(root, 'bench', 'tiny.yaml');
+  const warm = [['--help'], ['validate', tiny], ['catalog'], ['run', tiny]];
+  for (const args of warm) {
+    const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, stdio: 'ignore' });
+    if (r.status !== 0) console.error(`bundle: warming the code cache with \`placesim ${args.join(' ')}\` failed`);
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Loads an entry point of the CLI bundle (dist/bundle/*.cjs, scripts/bundle.mjs) through a V8 code cache.
+ *
+ * Node 20 has no compile cache for modules, and what a short command (`validate`, a tiny `run`) still paid
+ * after the bundle was V8 compiling the bundle's code: yaml, zod, the planning code. A bundle entry is
+ * therefore one CommonJS script that this module compiles itself with `vm.Script` and `cachedData`, and
+ * whose compiled code it saves next to the bundle after the command has run (`saveCache()`), so that the
+ * functions compiled lazily while it ran are in the cache too (docs/performance.md, "Start-up").
+ *
+ * - The cache file's name carries the bundle's SHA-256, V8's version, the architecture and a hash of the
+ *   flags Node was started with: V8 itself only checks the source's length and its flags, so a rebuilt
+ *   bundle of the same length must never meet the old cache. A cache V8 rejects anyway is ignored and
+ *   rewritten.
+ * - One cache per kind of command (`validate`, `run`, …): each holds the functions that command compiled.
+ * - Nothing here may fail a command or print: a missing, corrupt or unwritable cache means running without
+ *   one. The write is atomic (a temporary file, then rename), so a concurrent reader sees a whole file or
+ *   none.
+ * - `PLACESIM_CODE_CACHE=off` disables the cache; any other value is the cache's directory.
+ *
+ * It imports Node's built-ins only: bin/placesim imports it before anything of placesim is loaded.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+
+/**
+ * Modules of dist/ the bundle leaves outside (scripts/bundle.mjs imports this list): ES modules, which the
+ * CommonJS bundle cannot require(); they are imported before the script runs and handed to its require().
+ * errors.js must be the one instance of the error classes (`instanceof` across a user's policy module);
+ * version.js reads package.json relative to its own place.
+ */
+export const BUNDLE_ESM_EXTERNALS: readonly string[] = ['errors.js', 'version.js'];
+
+/** Bumped when the way the script is wrapped or keyed changes. */
+const FORMAT = 1;
+
+export type CacheState = 'hit' | 'miss' | 'rejected' | 'off';
+
+export interface LoadedEntry<T> {
+  /** The entry's `module.exports`. */
+  exports: T;
+  /** What happened to the code cache when the script was compiled. */
+  cache: CacheState;
+  /**
+   * Writes the code cache when there was none (or V8 rejected it), including every function compiled so
+   * far: call it once the work the cache is for has run. Never throws, never prints.
+   */
+  saveCache(): void;
+}
+
+export interface LoadOptions {
+  /** The kind of work (a command's name): one cache file per kind. Default `main`. */
+  kind?: string;
+  /** The cache's directory; default: `PLACESIM_CODE_CACHE`, else `code-cache/` next to the bundle. */
+  cacheDir?: string | null;
+}
+
+/** `PLACESIM_CODE_CACHE`: unset → next to the bundle; `off`/`0`/`false` → no cache; else a directory. */
+function defaultCacheDir(bundleDir: string): string | null {
+  const env = process.env.PLACESIM_CODE_CACHE;
+  if (env === undefined || env === '') return join(bundleDir, 'code-cache');
+  if (/^(off|0|false|no)$/i.test(env)) return null;
+  return resolve(env);
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** What else decides whether V8 may use a cache: its version, the CPU, and the flags of this process. */
+function runtimeKey(): string {
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
+  return `${process.versions.v8}-${process.arch}-${sha256(flags).slice(0, 8)}`;
+}
+
+/**
+ * Loads `file` (a CommonJS bundle entry) through the code cache and returns its exports. The script's
+ * `require` is Node's, relative to the bundle, except for BUNDLE_ESM_EXTERNALS (imported here first);
+ * `import.meta.url` in the bundled code is the bundle's URL (scripts/bundle.mjs defines it so), and a
+ * dynamic `import()` left in the bundle (a user's policy module) goes to Node's own loader.
+ */
+export async function loadBundleEntry<T = Record<string, unknown>>(
+  file: string | URL,
+  options: LoadOptions = {},
+): Promise<LoadedEntry<T>> {
+  const filename = typeof file === 'string' ? resolve(file) : fileURLToPath(file);
+  const bundleDir = dirname(filename);
+  const source = readFileSync(filename, 'utf8');
+
+  const outside = new Map<string, unknown>();
+  for (const rel of BUNDLE_ESM_EXTERNALS)
+    outside.set(`../${rel}`, await import(pathToFileURL(join(bundleDir, '..', rel)).href));
+
+  const dir = options.cacheDir === undefined ? defaultCacheDir(bundleDir) : options.cacheDir;
+  const kind = /^[a-z][a-z0-9-]{0,31}$/.test(options.kind ?? '') ? options.kind! : 'main';
+  // kind.runtime.bundle: a rebuilt bundle replaces its kind's cache for this Node, not another Node's.
+  const prefix = `${kind}.${runtimeKey()}.`;
+  const name = dir === null ? '' : `${prefix}${sha256(source).slice(0, 32)}.v${FORMAT}.bin`;
+
+  let cachedData: Buffer | undefined;
+  if (dir !== null) {
+    try {
+      cachedData = readFileSync(join(dir, name));
+    } catch {
+      // no cache yet (or unreadable): compile from source
+    }
+  }
+
+  // The CommonJS wrapper, as Node's own; the last parameter is what the bundle reads for import.meta.url.
+  const wrapped = `(function (exports, require, module, __filename, __dirname, __placesimImportMetaUrl) {${source}\n})`;
+  const script = new vm.Script(wrapped, {
+    filename,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const cache: CacheState =
+    dir === null ? 'off' : cachedData === undefined ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
+
+  const nodeRequire = createRequire(filename);
+  const bundleRequire = Object.assign(
+    (id: string) => (outside.has(id) ? outside.get(id) : nodeRequire(id)),
+    nodeRequire,
+  );
+  const module = { exports: {} as T };
+  (script.runInThisContext() as (...args: unknown[]) => void)(
+    module.exports,
+    bundleRequire,
+    module,
+    filename,
+    bundleDir,
+    pathToFileURL(filename).href,
+  );
+
+  let saved = cache === 'hit' || cache === 'off';
+  return {
+    exports: module.exports,
+    cache,
+    saveCache() {
+      if (saved || dir === null) return;
+      saved = true;
+      writeCache(dir, name, prefix, script);
+    },
+  };
+}
+
+function writeCache(dir: string, name: string, prefix: string, script: vm.Script): void {
+  const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+  try {
+    const data = script.createCachedData();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(tmp, data);
+    renameSync(tmp, join(dir, name));
+    // Caches of older bundles for this kind and this Node would only pile up.
+    for (const f of readdirSync(dir))
+      if (f.startsWith(prefix) && f.endsWith('.bin') && f !== name) rmSync(join(dir, f), { force: true });
+  } catch {
+    // A read-only install or a full disk: run without a cache, silently.
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // nothing to clean up
+    }
+  }
+}
