@@ -19,7 +19,7 @@
 // a tsc-only rebuild can never run stale code; without esbuild (it is a development dependency) this step
 // says so and does nothing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -98,7 +98,15 @@ await esbuild.build({
   outfile: path.join(outdir, 'placesim.cjs'),
   format: 'cjs',
   define: { 'import.meta.url': '__placesimImportMetaUrl' },
+  // A script compiled with a code cache has no import(): Node's built-ins are require()d instead, and a
+  // user's policy module is imported by placement/import-module.js, outside the bundle.
+  supported: { 'dynamic-import': false },
 });
+const cli = readFileSync(path.join(outdir, 'placesim.cjs'), 'utf8');
+if (/\bimport\(/.test(cli)) {
+  console.error('bundle: dist/bundle/placesim.cjs still calls import(), which fails under the code cache');
+  process.exit(1);
+}
 
 // The sweep's worker thread and the queue's processor, which piscina and bullmq load by file name.
 await esbuild.build({

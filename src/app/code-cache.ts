@@ -30,9 +30,10 @@ import vm from 'node:vm';
  * Modules of dist/ the bundle leaves outside (scripts/bundle.mjs imports this list): ES modules, which the
  * CommonJS bundle cannot require(); they are imported before the script runs and handed to its require().
  * errors.js must be the one instance of the error classes (`instanceof` across a user's policy module);
- * version.js reads package.json relative to its own place.
+ * version.js reads package.json relative to its own place; import-module.js imports a user's policy module
+ * (a script has no `import()` of its own: V8 drops the script's import callback with a code cache).
  */
-export const BUNDLE_ESM_EXTERNALS: readonly string[] = ['errors.js', 'version.js'];
+export const BUNDLE_ESM_EXTERNALS: readonly string[] = ['errors.js', 'version.js', 'placement/import-module.js'];
 
 /** Bumped when the way the script is wrapped or keyed changes. */
 const FORMAT = 1;
@@ -77,8 +78,8 @@ function runtimeKey(): string {
 /**
  * Loads `file` (a CommonJS bundle entry) through the code cache and returns its exports. The script's
  * `require` is Node's, relative to the bundle, except for BUNDLE_ESM_EXTERNALS (imported here first);
- * `import.meta.url` in the bundled code is the bundle's URL (scripts/bundle.mjs defines it so), and a
- * dynamic `import()` left in the bundle (a user's policy module) goes to Node's own loader.
+ * `import.meta.url` in the bundled code is the bundle's URL (scripts/bundle.mjs defines it so); the bundle
+ * has no `import()` left (scripts/bundle.mjs checks).
  */
 export async function loadBundleEntry<T = Record<string, unknown>>(
   file: string | URL,
@@ -112,7 +113,6 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
   const script = new vm.Script(wrapped, {
     filename,
     cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const cache: CacheState =
     dir === null ? 'off' : cachedData === undefined ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';

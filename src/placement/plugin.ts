@@ -30,6 +30,7 @@ import { SITE_KINDS, type Scenario, type SiteKind } from '../model/types.js';
 import { InputError, PolicyError } from '../errors.js';
 import { BUILTIN_POLICY_NAMES } from './names.js';
 import { OPTIONAL_POLICY_HOOKS, POLICY_HOOKS, type Policy, type PolicyHook } from './policy.js';
+import { importModule } from './import-module.js';
 
 export { PolicyError };
 
@@ -96,7 +97,7 @@ export async function loadPolicyModule(file: string): Promise<UserPolicy[]> {
   let ns: Record<string, unknown>;
   try {
     ns = (await withTimeout(
-      import(pathToFileURL(resolve(file)).href),
+      importModule(pathToFileURL(resolve(file)).href),
       limit,
       () => `importing the module did not finish within ${limit} ms (a top-level await that never settles?)`,
       file,
