@@ -107,6 +107,13 @@ if (/\bimport\(/.test(cli)) {
   console.error('bundle: dist/bundle/placesim.cjs still calls import(), which fails under the code cache');
   process.exit(1);
 }
+// Not an error, but slower: one character beyond ASCII makes the loader decode UTF-8 and V8 keep the whole
+// source at two bytes a character. esbuild escapes them in strings, not in regular expressions.
+const nonAscii = /[^\0-\x7f]/.exec(cli);
+if (nonAscii)
+  console.error(
+    `bundle: placesim.cjs is not ASCII (${JSON.stringify(cli.slice(nonAscii.index - 40, nonAscii.index + 10))})`,
+  );
 
 // The sweep's worker thread and the queue's processor, which piscina and bullmq load by file name.
 await esbuild.build({

@@ -21,6 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -67,7 +68,7 @@ function defaultCacheDir(bundleDir: string): string | null {
   return resolve(env);
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
 /** What else decides whether V8 may use a cache: its version, the CPU, and the flags of this process. */
 function runtimeKey(): string {
@@ -87,7 +88,9 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
 ): Promise<LoadedEntry<T>> {
   const filename = typeof file === 'string' ? resolve(file) : fileURLToPath(file);
   const bundleDir = dirname(filename);
-  const source = readFileSync(filename, 'utf8');
+  // Hashed as bytes, and an ASCII file becomes a one-byte string without UTF-8 decoding.
+  const bytes = readFileSync(filename);
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 
   const outside = new Map<string, unknown>();
   for (const rel of BUNDLE_ESM_EXTERNALS)
@@ -97,7 +100,7 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
   const kind = /^[a-z][a-z0-9-]{0,31}$/.test(options.kind ?? '') ? options.kind! : 'main';
   // kind.runtime.bundle: a rebuilt bundle replaces its kind's cache for this Node, not another Node's.
   const prefix = `${kind}.${runtimeKey()}.`;
-  const name = dir === null ? '' : `${prefix}${sha256(source).slice(0, 32)}.v${FORMAT}.bin`;
+  const name = dir === null ? '' : `${prefix}${sha256(bytes).slice(0, 32)}.v${FORMAT}.bin`;
 
   let cachedData: Buffer | undefined;
   if (dir !== null) {

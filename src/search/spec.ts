@@ -54,7 +54,8 @@ const NUMBER_WITH_UNIT = /^((?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)([^\d.].*)?
 
 /** Parses one `--require` flag. */
 export function parseConstraint(text: string): Constraint {
-  const m = /^\s*([^<>=\s]+)\s*(<=|>=|≤|≥)\s*(\S+)\s*$/.exec(text);
+  // ≤ and ≥ as escapes: the bundle stays ASCII, which Node reads and V8 keeps at one byte a character.
+  const m = /^\s*([^<>=\s]+)\s*(<=|>=|\u2264|\u2265)\s*(\S+)\s*$/.exec(text);
   if (!m) {
     throw new InputError(
       `--require ${JSON.stringify(text)}: expected METRIC<=NUMBER or METRIC>=NUMBER, e.g. chat.latency_p99_ms<=800`,
