@@ -20,10 +20,20 @@
  * It imports Node's built-ins only: bin/placesim imports it before anything of placesim is loaded.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { isAscii } from 'node:buffer';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 
@@ -88,8 +98,18 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
 ): Promise<LoadedEntry<T>> {
   const filename = typeof file === 'string' ? resolve(file) : fileURLToPath(file);
   const bundleDir = dirname(filename);
-  // Hashed as bytes, and an ASCII file becomes a one-byte string without UTF-8 decoding.
-  const bytes = readFileSync(filename);
+  // One descriptor for the bytes and their stamp, so that both are of the same file.
+  const fd = openSync(filename, 'r');
+  let bytes: Buffer;
+  let stamp: string;
+  try {
+    const st = fstatSync(fd);
+    stamp = `${st.size} ${st.mtimeMs} ${st.ino}`;
+    bytes = readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  // An ASCII file becomes a one-byte string without UTF-8 decoding.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 
   const outside = new Map<string, unknown>();
@@ -100,7 +120,7 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
   const kind = /^[a-z][a-z0-9-]{0,31}$/.test(options.kind ?? '') ? options.kind! : 'main';
   // kind.runtime.bundle: a rebuilt bundle replaces its kind's cache for this Node, not another Node's.
   const prefix = `${kind}.${runtimeKey()}.`;
-  const name = dir === null ? '' : `${prefix}${sha256(bytes).slice(0, 32)}.v${FORMAT}.bin`;
+  const name = dir === null ? '' : `${prefix}${bundleHash(dir, filename, stamp, bytes).slice(0, 32)}.v${FORMAT}.bin`;
 
   let cachedData: Buffer | undefined;
   if (dir !== null) {
@@ -147,16 +167,32 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
   };
 }
 
-function writeCache(dir: string, name: string, prefix: string, script: vm.Script): void {
-  const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+/**
+ * The bundle's SHA-256, remembered in the cache directory with the file's size, mtime and inode: hashing the
+ * ~1 MB bundle was the largest single cost of loading it from a warm cache. A rebuild or an edit changes the
+ * stamp (a rebuild writes a new file: a new inode), and the bundle is hashed again.
+ */
+function bundleHash(dir: string, filename: string, stamp: string, bytes: Buffer): string {
+  const memo = join(dir, `${basename(filename)}.sha256`);
   try {
-    const data = script.createCachedData();
+    const [was, hash] = readFileSync(memo, 'latin1').split('\n');
+    if (was === stamp && /^[0-9a-f]{64}$/.test(hash ?? '')) return hash!;
+  } catch {
+    // not remembered yet
+  }
+  const hash = sha256(bytes);
+  writeAtomic(dir, memo, `${stamp}\n${hash}\n`);
+  return hash;
+}
+
+/** Writes `file` whole or not at all; false (silently) when it cannot be written. */
+function writeAtomic(dir: string, file: string, data: string | Uint8Array): boolean {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(tmp, data);
-    renameSync(tmp, join(dir, name));
-    // Caches of older bundles for this kind and this Node would only pile up.
-    for (const f of readdirSync(dir))
-      if (f.startsWith(prefix) && f.endsWith('.bin') && f !== name) rmSync(join(dir, f), { force: true });
+    renameSync(tmp, file);
+    return true;
   } catch {
     // A read-only install or a full disk: run without a cache, silently.
     try {
@@ -164,5 +200,23 @@ function writeCache(dir: string, name: string, prefix: string, script: vm.Script
     } catch {
       // nothing to clean up
     }
+    return false;
+  }
+}
+
+function writeCache(dir: string, name: string, prefix: string, script: vm.Script): void {
+  let data: Buffer;
+  try {
+    data = script.createCachedData();
+  } catch {
+    return;
+  }
+  if (!writeAtomic(dir, join(dir, name), data)) return;
+  // Caches of older bundles for this kind and this Node would only pile up.
+  try {
+    for (const f of readdirSync(dir))
+      if (f.startsWith(prefix) && f.endsWith('.bin') && f !== name) rmSync(join(dir, f), { force: true });
+  } catch {
+    // left for the next write
   }
 }
