@@ -82,7 +82,9 @@ rmSync(outdir, { recursive: true, force: true });
 // script (esbuild wraps each lazily imported module in an init function), compiled when first called and
 // kept in that command's cache. `import.meta.url` is the loader's parameter (the bundle's URL), and
 // errors.js and version.js come from the loader, which imports them as the ES modules they are.
-const { BUNDLE_ESM_EXTERNALS } = await import(pathToFileURL(path.join(dist, 'app', 'code-cache.js')).href);
+const { BUNDLE_ESM_EXTERNALS, BUNDLE_WRAPPER } = await import(
+  pathToFileURL(path.join(dist, 'app', 'code-cache.js')).href
+);
 const common = {
   bundle: true,
   platform: 'node',
@@ -101,6 +103,9 @@ await esbuild.build({
   // A script compiled with a code cache has no import(): Node's built-ins are require()d instead, and a
   // user's policy module is imported by placement/import-module.js, outside the bundle.
   supported: { 'dynamic-import': false },
+  // The file is the function the loader calls: compiled as it is read, with no copy to wrap it.
+  banner: { js: BUNDLE_WRAPPER.head },
+  footer: { js: BUNDLE_WRAPPER.tail },
 });
 const cli = readFileSync(path.join(outdir, 'placesim.cjs'), 'utf8');
 if (/\bimport\(/.test(cli)) {
@@ -115,10 +120,14 @@ if (nonAscii)
     `bundle: placesim.cjs is not ASCII (${JSON.stringify(cli.slice(nonAscii.index - 40, nonAscii.index + 10))})`,
   );
 
-// The sweep's worker thread and the queue's processor, which piscina and bullmq load by file name.
+// ES modules, one file per lazily imported part (code splitting): the sweep's worker thread and the queue's
+// processor, which piscina and bullmq load by file name; and the CLI once more as main.js, for `placesim`
+// without a command (`--help`, `--version`): it reads only the few files it needs, which costs less than
+// reading the whole script and its cache (bin/placesim; docs/performance.md has the figures).
 await esbuild.build({
   ...common,
   entryPoints: {
+    main: path.join(dist, 'cli', 'main.js'),
     worker: path.join(dist, 'sweep', 'worker.js'),
     'queue-processor': path.join(dist, 'sweep', 'queue-processor.js'),
   },
@@ -138,7 +147,7 @@ await esbuild.build({
 if (!/^(off|0|false|no)$/i.test(process.env.PLACESIM_CODE_CACHE ?? '')) {
   const bin = path.join(root, 'bin', 'placesim');
   const tiny = path.join(root, 'bench', 'tiny.yaml');
-  const warm = [['--help'], ['validate', tiny], ['catalog'], ['run', tiny]];
+  const warm = [['help'], ['validate', tiny], ['catalog'], ['run', tiny]];
   for (const args of warm) {
     const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, stdio: 'ignore' });
     if (r.status !== 0) console.error(`bundle: warming the code cache with \`placesim ${args.join(' ')}\` failed`);

@@ -46,6 +46,16 @@ import vm from 'node:vm';
  */
 export const BUNDLE_ESM_EXTERNALS: readonly string[] = ['errors.js', 'version.js', 'placement/import-module.js'];
 
+/**
+ * The CommonJS wrapper, as Node's own; the last parameter is what the bundle reads for `import.meta.url`.
+ * scripts/bundle.mjs writes it around the bundle (a banner and a footer), so that the loader compiles the
+ * file's text as it is rather than a concatenation V8 would first copy into one ~1 MB string.
+ */
+export const BUNDLE_WRAPPER = {
+  head: '(function (exports, require, module, __filename, __dirname, __placesimImportMetaUrl) {',
+  tail: '\n})',
+} as const;
+
 /** Bumped when the way the script is wrapped or keyed changes. */
 const FORMAT = 1;
 
@@ -131,8 +141,9 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
     }
   }
 
-  // The CommonJS wrapper, as Node's own; the last parameter is what the bundle reads for import.meta.url.
-  const wrapped = `(function (exports, require, module, __filename, __dirname, __placesimImportMetaUrl) {${source}\n})`;
+  const wrapped = source.startsWith(BUNDLE_WRAPPER.head)
+    ? source
+    : `${BUNDLE_WRAPPER.head}${source}${BUNDLE_WRAPPER.tail}`;
   const script = new vm.Script(wrapped, {
     filename,
     cachedData,
