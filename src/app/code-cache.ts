@@ -153,7 +153,7 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
 
   const nodeRequire = createRequire(filename);
   const bundleRequire = Object.assign(
-    (id: string) => (outside.has(id) ? outside.get(id) : nodeRequire(id)),
+    (id: string): unknown => (outside.has(id) ? outside.get(id) : (nodeRequire(id) as unknown)),
     nodeRequire,
   );
   const module = { exports: {} as T };
@@ -187,7 +187,7 @@ function bundleHash(dir: string, filename: string, stamp: string, bytes: Buffer)
   const memo = join(dir, `${basename(filename)}.sha256`);
   try {
     const [was, hash] = readFileSync(memo, 'latin1').split('\n');
-    if (was === stamp && /^[0-9a-f]{64}$/.test(hash ?? '')) return hash!;
+    if (was === stamp && hash !== undefined && /^[0-9a-f]{64}$/.test(hash)) return hash;
   } catch {
     // not remembered yet
   }
