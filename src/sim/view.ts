@@ -122,6 +122,11 @@ export class PolicyView {
   declare private readonly causeOf: (i: number) => number;
   /** The policy takes a lone available candidate whatever its estimates (decisions.ts takesLoneAvailable). */
   declare private readonly loneFast: boolean;
+  /**
+   * When the request being placed arrived: set by the caller of `place` (a field, not an argument: place is
+   * too large to inline, and a double argument to a call that is not inlined is boxed on every request).
+   */
+  arrivalAt = 0;
   /** The network of the last placement (read by Links.send). */
   pickUp = 0;
   pickDown = 0;
@@ -136,8 +141,8 @@ export class PolicyView {
     // the Simulator's constructor).
     this.lastSvc = this.lastUser = 0.5;
     this.lastSvc = this.lastUser = 0;
-    this.pickUp = this.pickDown = this.pickRtt = this.pickGroupUp = 0.5;
-    this.pickUp = this.pickDown = this.pickRtt = this.pickGroupUp = 0;
+    this.pickUp = this.pickDown = this.pickRtt = this.pickGroupUp = this.arrivalAt = 0.5;
+    this.pickUp = this.pickDown = this.pickRtt = this.pickGroupUp = this.arrivalAt = 0;
     this.causeOf = (i) => this.unavailableCause(i);
     this.sim = ctx.sim;
     this.targets = ctx.plan.targets;
@@ -257,10 +262,10 @@ export class PolicyView {
     return start;
   }
 
-  /** Service svc's request, for a request of user group `user` that arrived at `arrival`. */
-  private request(svc: number, user: number, arrival: number): ServiceView {
+  /** Service svc's request, for a request of user group `user` that arrived at `arrivalAt`. */
+  private request(svc: number, user: number): ServiceView {
     const v = this.views[svc];
-    v.request.arrival_s = arrival;
+    v.request.arrival_s = this.arrivalAt;
     v.request.user = this.userNames[user];
     v.request.userIndex = user;
     return v;
@@ -488,14 +493,19 @@ export class PolicyView {
     return data[off + R_ID];
   }
 
-  /** Asks the policy where a request of service svc goes; returns the target id or −1. */
-  place(svc: number, user: number, arrival: number): number {
+  /**
+   * Asks the policy where a request of service svc goes (that arrived at `arrivalAt`, set by the caller);
+   * returns the target id or −1.
+   */
+  place(svc: number, user: number): number {
     // One reachable candidate, and a policy that takes it whenever it is available: its availability is the
     // answer (classified as the only candidate). Unavailable, the full path below fills it to say why.
     if (this.loneFast) {
       const sv = this.views[svc];
-      const start = this.row(sv, user);
       const h = user * HS;
+      // (The rows of a service's user groups are built with the view: row() only for a first use.)
+      const built = sv.hdr[h + H_START];
+      const start = built >= 0 ? built : this.row(sv, user);
       if (sv.hdr[h + H_LEN] === 1 && (this.pruned || sv.targetIds.length === 1)) {
         const data = sv.rowData;
         const id = data[start + R_ID];
@@ -515,7 +525,7 @@ export class PolicyView {
         }
       }
     }
-    const v = this.request(svc, user, arrival);
+    const v = this.request(svc, user);
     const view = this.fill(svc, user);
     const policy = this.ctx.policy;
     const choice = policy.place(v.request, view);
@@ -567,7 +577,8 @@ export class PolicyView {
     const ctx = this.ctx;
     const service = ctx.scenario.services[svc];
     const now = this.sim.now;
-    const v = this.request(svc, user, now);
+    this.arrivalAt = now;
+    const v = this.request(svc, user);
     const view = this.fill(svc, user);
     const delay = ctx.policy.deferRequest!(v.request, view, now + service.deferrable_s!);
     if (!(delay >= 0 && delay <= service.deferrable_s!)) {
