@@ -58,7 +58,8 @@ import {
   T_USD_S,
   TR,
 } from './target-table.js';
-import { CAUSE_API_LIMIT, CAUSE_DOWN, CAUSE_FULL, CAUSE_NONE, Decisions, takesLoneAvailable } from './decisions.js';
+import { CAUSE_API_LIMIT, CAUSE_DOWN, CAUSE_FULL, CAUSE_NONE, Decisions, loneKinds } from './decisions.js';
+import { policyUsesPool, type TargetKind } from '../placement/policy.js';
 
 interface View {
   now: number;
@@ -78,13 +79,15 @@ const RS = 7;
 
 /**
  * Per (service, user group), its header: where its row starts in rowData (−1: not built yet), its length,
- * the group's gateway (the site whose LAN it sits on, −1: none) and its region — one 16-byte read.
+ * the group's gateway (the site whose LAN it sits on, −1: none), its region, and the entry the policy takes
+ * alone whenever it is available (−1: none; see `place`) — one 32-byte read.
  */
 const H_START = 0;
 const H_LEN = 1;
 const H_GW = 2;
 const H_REGION = 3;
-const HS = 4;
+const H_LONE = 4;
+const HS = 8;
 
 /** A candidate whose identity the view sets (a policy sees Candidate, read-only where it must not write). */
 type Cand = { -readonly [K in keyof Candidate]: Candidate[K] };
@@ -120,8 +123,14 @@ export class PolicyView {
   declare private lastSvc: number;
   declare private lastUser: number;
   declare private readonly causeOf: (i: number) => number;
-  /** The policy takes a lone available candidate whatever its estimates (decisions.ts takesLoneAvailable). */
+  /**
+   * The policy takes a lone available candidate whatever its estimates (of any kind, or of loneKind: decisions.ts
+   * loneKinds).
+   */
   declare private readonly loneFast: boolean;
+  declare private readonly loneKind: TargetKind | null;
+  /** Per managed API: the policy may place on it (as ManagedApis.usable). */
+  declare private readonly apiUsable: boolean[];
   /**
    * When the request being placed arrived: set by the caller of `place` (a field, not an argument: place is
    * too large to inline, and a double argument to a call that is not inlined is boxed on every request).
@@ -135,7 +144,10 @@ export class PolicyView {
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
-    this.loneFast = takesLoneAvailable(ctx.policy);
+    const lone = loneKinds(ctx.policy);
+    this.loneFast = lone !== 'none';
+    this.loneKind = lone === 'none' ? null : lone;
+    this.apiUsable = ctx.scenario.apis.map((a) => policyUsesPool(ctx.policy, a.name, 'api'));
     this.decisions = new Decisions(ctx.policy.name);
     // Fractions (lastSvc and lastUser come from event arguments, which are doubles): each starts as one (see
     // the Simulator's constructor).
@@ -194,6 +206,7 @@ export class PolicyView {
       const hdr = new Int32Array(nUsers * HS);
       for (let u = 0; u < nUsers; u++) {
         hdr[u * HS + H_START] = -1;
+        hdr[u * HS + H_LONE] = -1;
         hdr[u * HS + H_GW] = gateway[u];
         hdr[u * HS + H_REGION] = scenario.users[u].region;
       }
@@ -253,6 +266,7 @@ export class PolicyView {
     v.rowUsed += entries.length;
     v.hdr[user * HS + H_START] = start;
     v.hdr[user * HS + H_LEN] = n;
+    v.hdr[user * HS + H_LONE] = this.loneEntry(v, entries, n);
     // Enough reusable candidates for the longest row.
     while (v.scratch.length < n) {
       v.scratch.push(newCandidate());
@@ -260,6 +274,28 @@ export class PolicyView {
     }
     if (v.scratchId.length < v.scratch.length) v.scratchId = new Int32Array(v.scratch.length).fill(-1);
     return start;
+  }
+
+  /**
+   * Of a row (its n entries), the one a lone-taking policy (loneFast) chooses whenever it is available, or −1:
+   * the row's only entry the policy could ever place on (its residency allows it and the policy uses its pool
+   * or API; the others are unavailable all run long, with no passing cause), if of a kind the policy takes.
+   * With one such candidate, each of these built-ins chooses it exactly when it is available, whatever the
+   * estimates, and the placement is classified "only available candidate", as the full path would.
+   */
+  private loneEntry(v: ServiceView, entries: number[], n: number): number {
+    if (!this.loneFast) return -1;
+    let found = -1;
+    for (let k = 0; k < n; k++) {
+      const t = this.targets[entries[k * RS + R_ID]];
+      const usable = t.allowed && (t.pool >= 0 ? this.ctx.usedForInference[t.pool] : this.apiUsable[t.api]);
+      if (!usable) continue;
+      if (found >= 0) return -1;
+      found = k;
+    }
+    if (found < 0) return -1;
+    const kind = v.view.candidates[entries[found * RS + R_POS]].kind;
+    return this.loneKind === null || kind === this.loneKind ? found : -1;
   }
 
   /** Service svc's request, for a request of user group `user` that arrived at `arrivalAt`. */
@@ -498,17 +534,20 @@ export class PolicyView {
    * returns the target id or −1.
    */
   place(svc: number, user: number): number {
-    // One reachable candidate, and a policy that takes it whenever it is available: its availability is the
-    // answer (classified as the only candidate). Unavailable, the full path below fills it to say why.
+    // One candidate the policy could ever place on, and a policy that takes such a one whenever it is
+    // available (loneEntry): its availability is the answer (classified as the only available candidate),
+    // without estimates or a call into the policy. Unavailable, the full path below fills the view to say why.
     if (this.loneFast) {
       const sv = this.views[svc];
       const h = user * HS;
       // (The rows of a service's user groups are built with the view: row() only for a first use.)
       const built = sv.hdr[h + H_START];
       const start = built >= 0 ? built : this.row(sv, user);
-      if (sv.hdr[h + H_LEN] === 1 && (this.pruned || sv.targetIds.length === 1)) {
+      const k = sv.hdr[h + H_LONE];
+      if (k >= 0) {
         const data = sv.rowData;
-        const id = data[start + R_ID];
+        const off = start + k * RS;
+        const id = data[off + R_ID];
         const gw = sv.hdr[h + H_GW];
         const wanUp = gw < 0 || this.uplinks.down[gw] === 0;
         const userRegion = sv.hdr[h + H_REGION];
@@ -516,12 +555,12 @@ export class PolicyView {
         const ok =
           p < 0
             ? this.apiAvailable(id, userRegion, wanUp)
-            : this.poolAvailable(id * TR, p, userRegion, true, data[start + R_LAN] === 1, wanUp);
+            : this.poolAvailable(id * TR, p, userRegion, true, data[off + R_LAN] === 1, wanUp);
         if (ok) {
           this.lastSvc = svc;
           this.lastUser = user;
           this.lastDecision = 0;
-          return this.pick(sv, user, this.pruned ? 0 : data[start + R_POS]);
+          return this.pick(sv, user, this.pruned ? k : data[off + R_POS]);
         }
       }
     }
