@@ -13,7 +13,7 @@
  * cost per request grows with the sites.
  *
  * What a request reads is kept in few places, so that a request from one of 10,000 sites (whose data is not
- * in the processor's cache) costs few memory reads: a (service, user group)'s header is 16 bytes and its row
+ * in the processor's cache) costs few memory reads: a (service, user group)'s header is 32 bytes and its row
  * one run of a flat array; what a target's estimates read — its figures, its queue's length — is its record
  * in the run's target table (target-table.ts, shared with the pools), its batch-timing table another; the
  * pruned view's candidates are a handful of objects per service, reused for every row (only their identity
