@@ -96,6 +96,8 @@ export class LlmServers {
    * those at clock `decFrom[slot]`; they grow by one per clock step.
    */
   declare private readonly clock: Float64Array;
+  /** Per replica: its decode clock modulo its block size. */
+  declare private readonly clockMod: Int32Array;
   declare private readonly decEnd: Float64Array;
   declare private readonly nDec: Int32Array;
   declare private readonly sumKv: Float64Array;
@@ -165,6 +167,7 @@ export class LlmServers {
     this.preCount = new Int32Array(n);
     this.heapLen = new Int32Array(n);
     this.clock = new Float64Array(n);
+    this.clockMod = new Int32Array(n);
     this.decEnd = new Float64Array(n);
     this.nDec = new Int32Array(n);
     this.sumKv = new Float64Array(n);
@@ -448,7 +451,7 @@ export class LlmServers {
     if (!sch.chunked_prefill && this.runCount[s] < sch.max_num_seqs) prefillOnly = this.canAdmitWhole(s, p, l);
     const nd = this.nDec[s];
     if (nd > 0 && !prefillOnly) {
-      const need = this.phase[this.phaseBase[s] + (this.clock[s] % sch.block_size)];
+      const need = this.phase[this.phaseBase[s] + this.clockMod[s]];
       if (nd > sch.max_num_batched_tokens || need > this.freeBlocks[s]) {
         this.scheduleWalk(s, p, l, prefillOnly);
         return;
@@ -576,10 +579,11 @@ export class LlmServers {
     this.stepStart[s] = this.sim.now;
     let k = this.heapKey[this.runBase[s]] - this.clock[s];
     if (k < 1) k = 1;
-    if (k > 1) {
-      // Blocks beyond the first step's (taken): boundaries crossed in steps 1..k−1.
-      const first = this.blocksCrossed(s, l, 1);
-      const free = this.freeBlocks[s];
+    // Blocks beyond the first step's (taken): boundaries crossed in steps 1..k−1, at most one per decoder per
+    // block size of steps (the bound spares counting when blocks are plenty).
+    const free = this.freeBlocks[s];
+    if (k > 1 && this.nDec[s] * Math.ceil((k - 1) / l.scheduler.block_size) > free) {
+      const first = this.phase[this.phaseBase[s] + this.clockMod[s]];
       if (this.blocksCrossed(s, l, k) - first > free) {
         let lo = 1;
         let hi = k;
@@ -605,10 +609,13 @@ export class LlmServers {
     const bs = l.scheduler.block_size;
     const ph = this.phase;
     const pb = this.phaseBase[s];
-    const d = this.clock[s] % bs;
     const rest = k % bs;
     let sum = ((k - rest) / bs) * this.nDec[s];
-    for (let j = 0; j < rest; j++) sum += ph[pb + ((d + j) % bs)];
+    let r = this.clockMod[s];
+    for (let j = 0; j < rest; j++) {
+      sum += ph[pb + r];
+      if (++r === bs) r = 0;
+    }
     return sum;
   }
 
@@ -670,7 +677,7 @@ export class LlmServers {
     this.nDec[s]++;
     this.sumKv[s] += rq.llmKv[slot];
     // It needs a block at the steps whose clock c has (kv + c − d) a multiple of bs.
-    const r = (d - rq.llmKv[slot]) % bs;
+    const r = (this.clockMod[s] - (rq.llmKv[slot] % bs)) % bs;
     this.phase[this.phaseBase[s] + (r < 0 ? r + bs : r)]++;
     if (rq.measured[slot] === 1) this.measDec[s * this.svcCount.length + rq.service[slot]]++;
     const out = rq.outputTokens[slot] > 0 ? rq.outputTokens[slot] : 1;
@@ -685,7 +692,7 @@ export class LlmServers {
     const kv0 = rq.llmKv[slot];
     this.nDec[s]--;
     this.sumKv[s] -= kv0 + steps;
-    const r = (this.decFrom[slot] - kv0) % bs;
+    const r = (this.clockMod[s] - ((kv0 + steps) % bs)) % bs;
     this.phase[this.phaseBase[s] + (r < 0 ? r + bs : r)]--;
     if (rq.measured[slot] === 1) this.measDec[s * this.svcCount.length + rq.service[slot]]--;
     if (steps > 0) {
@@ -892,8 +899,9 @@ export class LlmServers {
     const n = this.runCount[s];
     const usedBefore = l.blocks - this.freeBlocks[s];
     // Blocks for the tokens now stored (the first step's were taken when the span started).
-    this.freeBlocks[s] -= this.blocksCrossed(s, l, k) - this.blocksCrossed(s, l, 1);
+    if (k > 1) this.freeBlocks[s] -= this.blocksCrossed(s, l, k) - this.phase[this.phaseBase[s] + this.clockMod[s]];
     this.clock[s] += k;
+    this.clockMod[s] = (this.clockMod[s] + k) % l.scheduler.block_size;
     this.sumKv[s] += n * k;
     this.decEnd[s] = now;
     this.countDecoded(s);
@@ -928,6 +936,7 @@ export class LlmServers {
     const n = this.runCount[s];
     if (this.decoding[s] === 1) {
       this.clock[s]++;
+      if (++this.clockMod[s] === l.scheduler.block_size) this.clockMod[s] = 0;
       this.sumKv[s] += this.nDec[s];
       this.decEnd[s] = now;
       this.countDecoded(s);
