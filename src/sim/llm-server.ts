@@ -20,8 +20,18 @@
  * span at the end of the step in progress, so the result is that of stepping one by one, with events per
  * change rather than per token.
  *
- * Owns: per replica its running list, free KV blocks, the step in flight; per pool the queue of preempted
- * sequences. Handles: *LLM step* (a step or a decode span ends). Pools calls it for continuous pools.
+ * And a step costs per step, not per running sequence: decoding sequences are not walked but counted — how
+ * many, the sum of their contexts, how many need a KV block at each step of the replica's *decode clock*
+ * (a sequence needs one every block_size steps, at a fixed phase), measured ones per service — and a
+ * decoder's tokens follow from the clock steps since it started decoding. Completions come off a heap keyed
+ * by the clock step of each decoder's last token (known when it starts decoding), ties in admission order.
+ * Only prefilling sequences are walked. A step that may preempt (the blocks the decoders need are more than
+ * those free) or cannot give every decoder a token (budget short) is planned and ended by walking every
+ * sequence as before (scheduleWalk, onStepWalk), then counted again. test/llm-scheduler-property.test.ts
+ * checks this against the walking scheduler (test/helpers/llm-server-reference.ts) bit for bit.
+ *
+ * Owns: per replica its running list, prefill list, decoder counts and completion heap, free KV blocks, the
+ * step in flight; per pool the queue of preempted sequences. Handles: *LLM step* (a step or a decode span ends). Pools calls it for continuous pools.
  */
 import type { Simulator } from '../engine/index.js';
 import type { RequestTable } from './tables.js';
@@ -915,7 +925,7 @@ export class LlmServers {
       pt.kvBlockSeconds += ((usedBefore + usedAfter) / 2) * (now - start);
       pt.kvCapacitySeconds += l.blocks * (now - start);
     }
-    this.complete(s, p, 0);
+    if (this.heapLen[s] > 0 && this.heapKey[this.runBase[s]] <= this.clock[s]) this.complete(s, p, 0);
   }
 
   /** Measured decoders of replica s, per service, got a token in this step. */
@@ -977,18 +987,18 @@ export class LlmServers {
       pt.kvBlockSeconds += usedBefore * dur;
       pt.kvCapacitySeconds += l.blocks * dur;
     }
-    this.complete(s, p, done);
+    if (done > 0 || (this.heapLen[s] > 0 && this.heapKey[base] <= this.clock[s])) this.complete(s, p, done);
   }
 
   /**
    * Completions on replica s after its step: the decoders whose last token is out (the heap's top) and the
    * `done` sequences whose prefill gave their last token (listed in `done` from runBase, in admission order)
-   * leave in admission order, as the running list has them.
+   * leave in admission order, as the running list has them. Called only when some leave (so that its code is
+   * compiled with the feedback of the steps that have completions).
    */
   private complete(s: number, p: number, done: number): void {
     const base = this.runBase[s];
     const clock = this.clock[s];
-    if (done === 0 && (this.heapLen[s] === 0 || this.heapKey[base] > clock)) return;
     const list = this.done;
     // The decoders due, in heap order (admission order among equal keys), after the prefills' ones.
     let m = done;
