@@ -6,8 +6,8 @@
 // batch sizes, TTFT/TPOT/ITL percentiles) must be the same to the bit.
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import type { AiModel, Device, LlmModel, Scenario } from '../src/model/types.js';
-import type { RequestRow } from '../src/sim/index.js';
+import type { Device, LlmModel, Scenario } from '../src/model/types.js';
+import type { TraceRow } from '../src/metrics/trace.js';
 
 type Sim = {
   buildPlan: typeof import('../src/sim/plan.js').buildPlan;
@@ -73,10 +73,10 @@ function scenarioOf(sim: Sim, c: Config): Scenario {
   const s = sim.pointScenario({
     name: 'prop',
     seed: c.seed,
-    duration_s: c.offline ? 1e6 : 60,
-    warmup_s: c.offline ? 0 : 5,
+    duration_s: c.offline ? 1e6 : 30,
+    warmup_s: c.offline ? 0 : 3,
     pool: { name: 'dc/llm', device, units: c.units },
-    model: model as AiModel,
+    model: model,
     service: {
       name: 'llm',
       arrivals: c.offline
@@ -100,14 +100,14 @@ function scenarioOf(sim: Sim, c: Config): Scenario {
         block_size: c.blockSize,
       },
     },
-  } as Parameters<Sim['pointScenario']>[0]);
+  });
   if (c.failures) s.pools[0].failures = { mtbf_s: 4, mttr_s: 1 };
   return s;
 }
 
 function runWith(sim: Sim, c: Config): string {
   const plan = sim.buildPlan(scenarioOf(sim, c));
-  const rows: RequestRow[] = [];
+  const rows: TraceRow[] = [];
   const tallies = sim.runPolicy(plan, sim.builtinPolicy('least-latency')!, (row) => rows.push({ ...row }));
   return JSON.stringify({ rows, result: sim.policyResult(plan, tallies) });
 }
@@ -146,7 +146,7 @@ describe('LLM scheduler: counted per step = walked per sequence', () => {
         expect(a).toBe(b);
         if (JSON.parse(a).result.pools[0].kv_preemptions > 0) preempting++;
       }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 150), seed: 8 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 100), seed: 8 },
     );
     // The configurations reach the preemption (walked) path, not only the counted one.
     expect(preempting).toBeGreaterThan(5);

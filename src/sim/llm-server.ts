@@ -471,7 +471,7 @@ export class LlmServers {
     } else {
       this.decoding[s] = 0;
     }
-    this.scheduleCounted(s, p, l, prefillOnly);
+    this.scheduleCounted(s, p, l);
   }
 
   /** Without chunked prefill: whether the oldest waiting prompt's blocks are free (the step then runs prompts). */
@@ -483,7 +483,7 @@ export class LlmServers {
   }
 
   /** schedule's common path: decoders counted (their blocks taken), prefills walked, admissions. */
-  private scheduleCounted(s: number, p: number, l: LlmPoolPlan, prefillOnly: boolean): void {
+  private scheduleCounted(s: number, p: number, l: LlmPoolPlan): void {
     const rq = this.rq;
     const sch = l.scheduler;
     const nd = this.decoding[s] === 1 ? this.nDec[s] : 0;
@@ -1122,7 +1122,6 @@ export class LlmServers {
     this.walked[s] = 0;
     this.recount(s);
   }
-
 
   /** Inter-token latency of a decode span's steps: a few evenly spaced step times, each for its share. */
   private recordSpan(l: LlmPoolPlan, n: number, k: number, span: number, kv0: number): void {
