@@ -20,8 +20,18 @@
  * span at the end of the step in progress, so the result is that of stepping one by one, with events per
  * change rather than per token.
  *
- * Owns: per replica its running list, free KV blocks, the step in flight; per pool the queue of preempted
- * sequences. Handles: *LLM step* (a step or a decode span ends). Pools calls it for continuous pools.
+ * And a step costs per step, not per running sequence: decoding sequences are not walked but counted — how
+ * many, the sum of their contexts, how many need a KV block at each step of the replica's *decode clock*
+ * (a sequence needs one every block_size steps, at a fixed phase), measured ones per service — and a
+ * decoder's tokens follow from the clock steps since it started decoding. Completions come off a heap keyed
+ * by the clock step of each decoder's last token (known when it starts decoding), ties in admission order.
+ * Only prefilling sequences are walked. A step that may preempt (the blocks the decoders need are more than
+ * those free) or cannot give every decoder a token (budget short) is planned and ended by walking every
+ * sequence as before (scheduleWalk, onStepWalk), then counted again. test/llm-scheduler-property.test.ts
+ * checks this against the walking scheduler (test/helpers/llm-server-reference.ts) bit for bit.
+ *
+ * Owns: per replica its running list, prefill list, decoder counts and completion heap, free KV blocks, the
+ * step in flight; per pool the queue of preempted sequences. Handles: *LLM step* (a step or a decode span ends). Pools calls it for continuous pools.
  */
 import type { Simulator } from '../engine/index.js';
 import type { RequestTable } from './tables.js';
@@ -88,6 +98,40 @@ export class LlmServers {
   declare private readonly spanSteps: Int32Array;
   declare private readonly spanKv0: Float64Array;
   declare private readonly stepping: Uint8Array;
+  /**
+   * Per replica, its decoders counted rather than walked (schedule): the decode clock (steps in which every
+   * decoder got a token), the time that step ended, decoders, the sum of their contexts, whether the step in
+   * flight decodes, whether it was planned by walking, admissions so far (the running list's order), the
+   * block size and where its phase counts start. A counted decoder's gen and KV in the request table are
+   * those at clock `decFrom[slot]`; they grow by one per clock step.
+   */
+  declare private readonly clock: Float64Array;
+  /** Per replica: its decode clock modulo its block size. */
+  declare private readonly clockMod: Int32Array;
+  declare private readonly decEnd: Float64Array;
+  declare private readonly nDec: Int32Array;
+  declare private readonly sumKv: Float64Array;
+  declare private readonly decoding: Uint8Array;
+  declare private readonly walked: Uint8Array;
+  declare private readonly admissions: Float64Array;
+  declare private readonly blockSize: Int32Array;
+  declare private readonly phaseBase: Int32Array;
+  /** Per replica × block size: decoders that need a block at the clock steps of each residue. */
+  declare private readonly phase: Int32Array;
+  /** Per replica × service: measured decoders. */
+  declare private readonly measDec: Int32Array;
+  /** Per replica, from runBase: sequences in prefill (admission order); completions of a step (scratch). */
+  declare private readonly pre: Int32Array;
+  declare private readonly preCount: Int32Array;
+  declare private readonly done: Int32Array;
+  /** Per replica, from runBase: the completion heap (clock of the last token, admission order, slot). */
+  declare private readonly heapKey: Float64Array;
+  declare private readonly heapOrd: Float64Array;
+  declare private readonly heapSlot: Int32Array;
+  declare private readonly heapLen: Int32Array;
+  /** Per request slot: admission order on its replica; the clock its counted gen and KV are at. */
+  declare private order: Float64Array;
+  declare private decFrom: Float64Array;
   /** Scratch: per service, measured sequences that got a token in this step. */
   declare private readonly svcCount: Float64Array;
   declare private readonly svcDeferrable: Uint8Array;
@@ -125,6 +169,36 @@ export class LlmServers {
       if (l !== null) total += l.scheduler.max_num_seqs;
     }
     this.run = new Int32Array(Math.max(total, 1));
+    this.pre = new Int32Array(this.run.length);
+    this.done = new Int32Array(this.run.length);
+    this.heapKey = new Float64Array(this.run.length);
+    this.heapOrd = new Float64Array(this.run.length);
+    this.heapSlot = new Int32Array(this.run.length);
+    this.preCount = new Int32Array(n);
+    this.heapLen = new Int32Array(n);
+    this.clock = new Float64Array(n);
+    this.clockMod = new Int32Array(n);
+    this.decEnd = new Float64Array(n);
+    this.nDec = new Int32Array(n);
+    this.sumKv = new Float64Array(n);
+    this.decoding = new Uint8Array(n);
+    this.walked = new Uint8Array(n);
+    this.admissions = new Float64Array(n);
+    this.blockSize = new Int32Array(n);
+    this.phaseBase = new Int32Array(n);
+    let phases = 0;
+    for (let s = 0; s < n; s++) {
+      const l = this.llm[serverPool[s]];
+      this.phaseBase[s] = phases;
+      if (l !== null) {
+        this.blockSize[s] = l.scheduler.block_size;
+        phases += l.scheduler.block_size;
+      }
+    }
+    this.phase = new Int32Array(Math.max(phases, 1));
+    this.measDec = new Int32Array(Math.max(n * ctx.scenario.services.length, 1));
+    this.order = new Float64Array(256);
+    this.decFrom = new Float64Array(256);
     this.stepStart = new Float64Array(n);
     this.stepGen = new Float64Array(n);
     this.nServers = n;
@@ -230,6 +304,9 @@ export class LlmServers {
       this.arrivals.retry(slot);
     }
     this.freeBlocks[s] = 0;
+    this.clearCounts(s, this.llm[p]!);
+    this.walked[s] = 0;
+    this.decoding[s] = 0;
   }
 
   /** Forgets a sequence's progress on a replica (it starts over wherever it goes next). */
@@ -367,10 +444,343 @@ export class LlmServers {
     if (this.sim.now >= this.ctx.warmup && this.sim.now < this.ctx.duration) this.ctx.poolTallies[p].kvPreemptions++;
   }
 
-  /** Plans and starts replica s's next step (or decode span); the replica goes idle when it has nothing to do. */
+  /**
+   * Plans and starts replica s's next step (or decode span); the replica goes idle when it has nothing to do.
+   *
+   * Cost per step, not per token per request: the decoders are counted (`nDec`, the sum of their contexts
+   * `sumKv`, the blocks they need at each phase of the decode clock, measured ones per service) and advance
+   * with the replica's decode clock; only the sequences in prefill are walked. A step that may preempt
+   * (blocks short) or that cannot give every decoder a token (budget short) is planned by walking every
+   * sequence (`scheduleWalk`).
+   */
   private schedule(s: number, p: number): void {
-    const rq = this.rq;
     const l = this.llm[p]!;
+    const sch = l.scheduler;
+    // Without chunked prefill, a step that can admit prompts runs only them (vLLM V0).
+    let prefillOnly = false;
+    if (!sch.chunked_prefill && this.runCount[s] < sch.max_num_seqs) prefillOnly = this.canAdmitWhole(s, p, l);
+    const nd = this.nDec[s];
+    if (nd > 0 && !prefillOnly) {
+      const need = this.phase[this.phaseBase[s] + this.clockMod[s]];
+      if (nd > sch.max_num_batched_tokens || need > this.freeBlocks[s]) {
+        this.scheduleWalk(s, p, l, prefillOnly);
+        return;
+      }
+      this.freeBlocks[s] -= need;
+      this.decoding[s] = 1;
+    } else {
+      this.decoding[s] = 0;
+    }
+    this.scheduleCounted(s, p, l);
+  }
+
+  /** Without chunked prefill: whether the oldest waiting prompt's blocks are free (the step then runs prompts). */
+  private canAdmitWhole(s: number, p: number, l: LlmPoolPlan): boolean {
+    const slot = this.peekWaiting(p);
+    if (slot < 0) return false;
+    const need = Math.ceil(this.rq.llmPrompt[slot] / l.scheduler.block_size);
+    return need <= this.freeBlocks[s] - (this.runCount[s] > 0 ? l.watermarkBlocks : 0);
+  }
+
+  /** schedule's common path: decoders counted (their blocks taken), prefills walked, admissions. */
+  private scheduleCounted(s: number, p: number, l: LlmPoolPlan): void {
+    const rq = this.rq;
+    const sch = l.scheduler;
+    const nd = this.decoding[s] === 1 ? this.nDec[s] : 0;
+    let budget = sch.max_num_batched_tokens - nd;
+    let tokens = nd;
+    let kvRead = nd > 0 ? this.sumKv[s] : 0;
+    let prefill = false;
+    // 2. Prefills under way, in admission order.
+    const base = this.runBase[s];
+    const pre = this.pre;
+    const np = this.preCount[s];
+    for (let i = 0; i < np; i++) {
+      const slot = pre[base + i];
+      const left = rq.llmPrompt[slot] - rq.llmDone[slot];
+      const chunk = sch.chunked_prefill ? (left < budget ? left : budget) : budget >= left || tokens === 0 ? left : 0;
+      rq.llmChunk[slot] = chunk > 0 ? chunk : -1;
+      if (chunk <= 0) continue;
+      tokens += chunk;
+      kvRead += rq.llmKv[slot];
+      budget -= chunk > budget ? budget : chunk;
+      prefill = true;
+    }
+    // 3. Admissions.
+    let admitted = false;
+    if (this.runCount[s] < sch.max_num_seqs && (budget > 0 || (!sch.chunked_prefill && tokens === 0))) {
+      const before = tokens;
+      tokens = this.admit(s, p, l, budget, tokens);
+      admitted = tokens !== before;
+    }
+    if (tokens === 0) {
+      this.idle(s, p);
+      return;
+    }
+    const n = this.runCount[s];
+    if (!prefill && !admitted && tokens === n) this.startSpan(s, p, l, n, kvRead);
+    else this.startStep(s, p, l, tokens, kvRead);
+  }
+
+  /**
+   * Admits waiting requests onto replica s while sequences, budget and blocks allow (step 3); returns the
+   * step's tokens with their chunks added.
+   */
+  private admit(s: number, p: number, l: LlmPoolPlan, budget: number, tokens: number): number {
+    const rq = this.rq;
+    const sch = l.scheduler;
+    const bs = sch.block_size;
+    const base = this.runBase[s];
+    while (this.runCount[s] < sch.max_num_seqs && (budget > 0 || (!sch.chunked_prefill && tokens === 0))) {
+      const slot = this.peekWaiting(p);
+      if (slot < 0) break;
+      const prompt = rq.llmPrompt[slot];
+      const need = Math.ceil(prompt / bs);
+      if (need > l.blocks) {
+        // Its prompt alone is larger than the replica's KV cache: it can never run here.
+        this.takeWaiting(p, slot);
+        this.outcomes.rejectSlot(slot, rq.target[slot]);
+        continue;
+      }
+      if (need > this.freeBlocks[s] - (this.runCount[s] > 0 ? l.watermarkBlocks : 0)) break;
+      let chunk: number;
+      if (sch.chunked_prefill) chunk = prompt < budget ? prompt : budget;
+      else if (prompt <= budget || tokens === 0) chunk = prompt;
+      else break;
+      this.takeWaiting(p, slot);
+      this.freeBlocks[s] -= need;
+      rq.llmBlocks[slot] = need;
+      rq.llmChunk[slot] = chunk;
+      if (rq.llmGen[slot] === 0) rq.started[slot] = this.sim.now;
+      this.run[base + this.runCount[s]++] = slot;
+      this.pre[base + this.preCount[s]++] = slot;
+      this.ensureSlot(slot);
+      this.order[slot] = this.admissions[s]++;
+      this.running[p]++;
+      this.prefillLeft[p] += prompt;
+      tokens += chunk;
+      budget -= chunk > budget ? budget : chunk;
+    }
+    return tokens;
+  }
+
+  /** Replica s has no step to run. */
+  private idle(s: number, p: number): void {
+    this.stepping[s] = 0;
+    if (this.runCount[s] === 0) this.pools.llmIdle(s, p);
+  }
+
+  /** Starts replica s's one (mixed or prefill) step of `tokens` new tokens reading `kvRead` tokens of KV. */
+  private startStep(s: number, p: number, l: LlmPoolPlan, tokens: number, kvRead: number): void {
+    if (this.stepping[s] === 0 && this.pools.serverBusy[s] === 0) this.pools.llmBusy(s, p);
+    this.stepping[s] = 1;
+    this.stepStart[s] = this.sim.now;
+    this.spanSteps[s] = 0;
+    this.sim.schedule(stepTime(l.coeffs, tokens, kvRead), this.ctx.kinds.llmStep, s + this.stepGen[s] * this.nServers);
+  }
+
+  /**
+   * Starts replica s's decode span (every one of its n sequences decoding, nothing to admit): up to the first
+   * completion (the top of the completion heap), or to the last step the free blocks cover.
+   */
+  private startSpan(s: number, p: number, l: LlmPoolPlan, n: number, kvRead: number): void {
+    if (this.stepping[s] === 0 && this.pools.serverBusy[s] === 0) this.pools.llmBusy(s, p);
+    this.stepping[s] = 1;
+    this.stepStart[s] = this.sim.now;
+    let k = this.heapKey[this.runBase[s]] - this.clock[s];
+    if (k < 1) k = 1;
+    // Blocks beyond the first step's (taken): boundaries crossed in steps 1..k−1, at most one per decoder per
+    // block size of steps (the bound spares counting when blocks are plenty).
+    const free = this.freeBlocks[s];
+    if (k > 1 && this.nDec[s] * Math.ceil((k - 1) / l.scheduler.block_size) > free) {
+      const first = this.phase[this.phaseBase[s] + this.clockMod[s]];
+      if (this.blocksCrossed(s, l, k) - first > free) {
+        let lo = 1;
+        let hi = k;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (this.blocksCrossed(s, l, mid) - first <= free) lo = mid;
+          else hi = mid - 1;
+        }
+        k = lo;
+      }
+    }
+    this.spanSteps[s] = k;
+    this.spanKv0[s] = kvRead;
+    const duration = decodeSpan(l.coeffs, n, kvRead, k);
+    this.sim.schedule(duration, this.ctx.kinds.llmStep, s + this.stepGen[s] * this.nServers);
+  }
+
+  /**
+   * Blocks replica s's decoders take in the next k decode steps from its decode clock now: a decoder takes one
+   * at each step whose clock is at its phase (its context then a multiple of the block size).
+   */
+  private blocksCrossed(s: number, l: LlmPoolPlan, k: number): number {
+    const bs = l.scheduler.block_size;
+    const ph = this.phase;
+    const pb = this.phaseBase[s];
+    const rest = k % bs;
+    let sum = ((k - rest) / bs) * this.nDec[s];
+    let r = this.clockMod[s];
+    for (let j = 0; j < rest; j++) {
+      sum += ph[pb + r];
+      if (++r === bs) r = 0;
+    }
+    return sum;
+  }
+
+  /**
+   * Replica s's decoders, counted, become explicit (gen, KV, blocks, last token in the request table) and
+   * its counts empty: for a step planned by walking every sequence (scheduleWalk, onStepWalk).
+   */
+  private materialize(s: number, l: LlmPoolPlan): void {
+    const rq = this.rq;
+    const bs = l.scheduler.block_size;
+    const base = this.runBase[s];
+    const d = this.clock[s];
+    for (let i = 0; i < this.runCount[s]; i++) {
+      const slot = this.run[base + i];
+      if (rq.llmDone[slot] < rq.llmPrompt[slot]) continue;
+      const steps = d - this.decFrom[slot];
+      if (steps > 0) {
+        rq.llmGen[slot] += steps;
+        rq.llmKv[slot] += steps;
+        rq.tokenAt[slot] = this.decEnd[s];
+      }
+      rq.llmBlocks[slot] = Math.ceil(rq.llmKv[slot] / bs);
+    }
+    this.clearCounts(s, l);
+  }
+
+  /** Replica s's counts and lists emptied (its sequences explicit, or gone). */
+  private clearCounts(s: number, l: LlmPoolPlan): void {
+    this.nDec[s] = 0;
+    this.sumKv[s] = 0;
+    this.heapLen[s] = 0;
+    this.preCount[s] = 0;
+    this.phase.fill(0, this.phaseBase[s], this.phaseBase[s] + l.scheduler.block_size);
+    const ns = this.svcCount.length;
+    this.measDec.fill(0, s * ns, s * ns + ns);
+  }
+
+  /** After a walked step: replica s's decoders counted again from the clock now, its prefills listed. */
+  private recount(s: number): void {
+    const rq = this.rq;
+    const base = this.runBase[s];
+    this.heapLen[s] = 0;
+    this.preCount[s] = 0;
+    for (let i = 0; i < this.runCount[s]; i++) {
+      const slot = this.run[base + i];
+      this.ensureSlot(slot);
+      this.order[slot] = this.admissions[s]++;
+      if (rq.llmDone[slot] < rq.llmPrompt[slot]) this.pre[base + this.preCount[s]++] = slot;
+      else this.addDecoder(s, slot);
+    }
+  }
+
+  /** Sequence `slot` (prefill done, last token out, gen and KV explicit) decodes on replica s from its clock now. */
+  private addDecoder(s: number, slot: number): void {
+    const rq = this.rq;
+    const bs = this.blockSize[s];
+    const d = this.clock[s];
+    this.decFrom[slot] = d;
+    this.nDec[s]++;
+    this.sumKv[s] += rq.llmKv[slot];
+    // It needs a block at the steps whose clock c has (kv + c − d) a multiple of bs.
+    const r = (this.clockMod[s] - (rq.llmKv[slot] % bs)) % bs;
+    this.phase[this.phaseBase[s] + (r < 0 ? r + bs : r)]++;
+    if (rq.measured[slot] === 1) this.measDec[s * this.svcCount.length + rq.service[slot]]++;
+    const out = rq.outputTokens[slot] > 0 ? rq.outputTokens[slot] : 1;
+    this.heapPush(s, d + out - rq.llmGen[slot], this.order[slot], slot);
+  }
+
+  /** Takes replica s's decoder `slot` off the counts (it completes); its gen, KV and last token made explicit. */
+  private removeDecoder(s: number, slot: number): void {
+    const rq = this.rq;
+    const bs = this.blockSize[s];
+    const steps = this.clock[s] - this.decFrom[slot];
+    const kv0 = rq.llmKv[slot];
+    this.nDec[s]--;
+    this.sumKv[s] -= kv0 + steps;
+    const r = (this.clockMod[s] - ((kv0 + steps) % bs)) % bs;
+    this.phase[this.phaseBase[s] + (r < 0 ? r + bs : r)]--;
+    if (rq.measured[slot] === 1) this.measDec[s * this.svcCount.length + rq.service[slot]]--;
+    if (steps > 0) {
+      rq.llmGen[slot] += steps;
+      rq.llmKv[slot] += steps;
+      rq.tokenAt[slot] = this.decEnd[s];
+    }
+    this.decFrom[slot] = this.clock[s];
+  }
+
+  /** Replica s's completion heap: decoders by the clock at which their last token is out, then admission. */
+  private heapPush(s: number, key: number, ord: number, slot: number): void {
+    const hk = this.heapKey;
+    const ho = this.heapOrd;
+    const hs = this.heapSlot;
+    const base = this.runBase[s];
+    let i = this.heapLen[s]++;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      const u = base + up;
+      if (hk[u] < key || (hk[u] === key && ho[u] < ord)) break;
+      hk[base + i] = hk[u];
+      ho[base + i] = ho[u];
+      hs[base + i] = hs[u];
+      i = up;
+    }
+    hk[base + i] = key;
+    ho[base + i] = ord;
+    hs[base + i] = slot;
+  }
+
+  /** Removes the top of replica s's completion heap. */
+  private heapPop(s: number): void {
+    const hk = this.heapKey;
+    const ho = this.heapOrd;
+    const hs = this.heapSlot;
+    const base = this.runBase[s];
+    const n = --this.heapLen[s];
+    if (n === 0) return;
+    const key = hk[base + n];
+    const ord = ho[base + n];
+    const slot = hs[base + n];
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      const cb = base + c;
+      if (c + 1 < n && (hk[cb + 1] < hk[cb] || (hk[cb + 1] === hk[cb] && ho[cb + 1] < ho[cb]))) c++;
+      const x = base + c;
+      if (key < hk[x] || (key === hk[x] && ord < ho[x])) break;
+      hk[base + i] = hk[x];
+      ho[base + i] = ho[x];
+      hs[base + i] = hs[x];
+      i = c;
+    }
+    hk[base + i] = key;
+    ho[base + i] = ord;
+    hs[base + i] = slot;
+  }
+
+  /** Per-slot columns of this component sized for request slot `slot`. */
+  private ensureSlot(slot: number): void {
+    if (slot < this.order.length) return;
+    let size = this.order.length * 2;
+    while (size <= slot) size *= 2;
+    const order = new Float64Array(size);
+    order.set(this.order);
+    this.order = order;
+    const from = new Float64Array(size);
+    from.set(this.decFrom);
+    this.decFrom = from;
+  }
+
+  /** schedule by walking every running sequence (a step that may preempt, or whose budget is short). */
+  private scheduleWalk(s: number, p: number, l: LlmPoolPlan, prefillOnly: boolean): void {
+    this.materialize(s, l);
+    this.walked[s] = 1;
+    const rq = this.rq;
     const sch = l.scheduler;
     const bs = sch.block_size;
     const base = this.runBase[s];
@@ -379,15 +789,6 @@ export class LlmServers {
     let tokens = 0;
     let kvRead = 0;
     let prefill = false;
-    // Without chunked prefill, a step that can admit prompts runs only them (vLLM V0).
-    let prefillOnly = false;
-    if (!sch.chunked_prefill && this.runCount[s] < sch.max_num_seqs) {
-      const slot = this.peekWaiting(p);
-      if (slot >= 0) {
-        const need = Math.ceil(rq.llmPrompt[slot] / bs);
-        prefillOnly = need <= this.freeBlocks[s] - (this.runCount[s] > 0 ? l.watermarkBlocks : 0);
-      }
-    }
     // 1. Decodes, in admission order; a missing block preempts the latest admitted.
     for (let i = 0; i < this.runCount[s]; i++) {
       const slot = run[base + i];
@@ -425,41 +826,18 @@ export class LlmServers {
       budget -= chunk > budget ? budget : chunk;
       prefill = true;
     }
-    // 3. Admissions.
+    // 3. Admissions (listed as prefills; recount re-lists them after the step).
     let admitted = false;
-    while (this.runCount[s] < sch.max_num_seqs && (budget > 0 || (!sch.chunked_prefill && tokens === 0))) {
-      const slot = this.peekWaiting(p);
-      if (slot < 0) break;
-      const prompt = rq.llmPrompt[slot];
-      const need = Math.ceil(prompt / bs);
-      if (need > l.blocks) {
-        // Its prompt alone is larger than the replica's KV cache: it can never run here.
-        this.takeWaiting(p, slot);
-        this.outcomes.rejectSlot(slot, rq.target[slot]);
-        continue;
-      }
-      if (need > this.freeBlocks[s] - (this.runCount[s] > 0 ? l.watermarkBlocks : 0)) break;
-      let chunk: number;
-      if (sch.chunked_prefill) chunk = prompt < budget ? prompt : budget;
-      else if (prompt <= budget || tokens === 0) chunk = prompt;
-      else break;
-      this.takeWaiting(p, slot);
-      this.freeBlocks[s] -= need;
-      rq.llmBlocks[slot] = need;
-      rq.llmChunk[slot] = chunk;
-      if (rq.llmGen[slot] === 0) rq.started[slot] = this.sim.now;
-      run[base + this.runCount[s]++] = slot;
-      this.running[p]++;
-      this.prefillLeft[p] += prompt;
-      tokens += chunk;
-      budget -= chunk > budget ? budget : chunk;
-      prefill = true;
-      admitted = true;
+    if (this.runCount[s] < sch.max_num_seqs && (budget > 0 || (!sch.chunked_prefill && tokens === 0))) {
+      const before = tokens;
+      tokens = this.admit(s, p, l, budget, tokens);
+      admitted = tokens !== before;
     }
     const n = this.runCount[s];
     if (tokens === 0) {
-      this.stepping[s] = 0;
-      if (n === 0) this.pools.llmIdle(s, p);
+      this.walked[s] = 0;
+      this.recount(s);
+      this.idle(s, p);
       return;
     }
     if (this.stepping[s] === 0 && this.pools.serverBusy[s] === 0) this.pools.llmBusy(s, p);
@@ -477,12 +855,12 @@ export class LlmServers {
         if (left < k) k = left;
       }
       if (k < 1) k = 1;
-      if (k > 1 && this.blocksFor(s, k) > this.freeBlocks[s]) {
+      if (k > 1 && this.blocksFor(s, bs, k) > this.freeBlocks[s]) {
         let lo = 1;
         let hi = k;
         while (lo < hi) {
           const mid = (lo + hi + 1) >> 1;
-          if (this.blocksFor(s, mid) <= this.freeBlocks[s]) lo = mid;
+          if (this.blocksFor(s, bs, mid) <= this.freeBlocks[s]) lo = mid;
           else hi = mid - 1;
         }
         k = lo;
@@ -497,10 +875,9 @@ export class LlmServers {
     this.sim.schedule(duration, this.ctx.kinds.llmStep, s + this.stepGen[s] * this.nServers);
   }
 
-  /** Blocks replica s's sequences need beyond those they hold to run k decode steps (the first is held). */
-  private blocksFor(s: number, k: number): number {
+  /** Blocks replica s's (explicit) sequences need beyond those they hold to run k decode steps. */
+  private blocksFor(s: number, bs: number, k: number): number {
     const rq = this.rq;
-    const bs = this.llm[this.pools.poolOf(s)]!.scheduler.block_size;
     const base = this.runBase[s];
     let extra = 0;
     for (let i = 0; i < this.runCount[s]; i++) {
@@ -517,6 +894,148 @@ export class LlmServers {
     if ((arg - s) / this.nServers !== this.stepGen[s]) return;
     const p = this.pools.poolOf(s);
     const l = this.llm[p]!;
+    if (this.walked[s] === 1) this.onStepWalk(s, p, l);
+    else if (this.spanSteps[s] > 0) this.onSpan(s, p, l);
+    else this.onMixed(s, p, l);
+    this.stepping[s] = 0;
+    this.schedule(s, p);
+  }
+
+  /** A decode span of replica s ends: every decoder has k more tokens. */
+  private onSpan(s: number, p: number, l: LlmPoolPlan): void {
+    const now = this.sim.now;
+    const start = this.stepStart[s];
+    const k = this.spanSteps[s];
+    const n = this.runCount[s];
+    const usedBefore = l.blocks - this.freeBlocks[s];
+    // Blocks for the tokens now stored (the first step's were taken when the span started).
+    if (k > 1) this.freeBlocks[s] -= this.blocksCrossed(s, l, k) - this.phase[this.phaseBase[s] + this.clockMod[s]];
+    this.clock[s] += k;
+    this.clockMod[s] = (this.clockMod[s] + k) % l.scheduler.block_size;
+    this.sumKv[s] += n * k;
+    this.decEnd[s] = now;
+    this.countDecoded(s);
+    this.recordSpan(l, n, k, now - start, this.spanKv0[s]);
+    if (start >= this.ctx.warmup && start < this.ctx.duration) {
+      const pt = this.ctx.poolTallies[p];
+      pt.llmSteps += k;
+      pt.llmSeqSteps += n * k;
+      pt.llmBatchHist![n] += k;
+      const usedAfter = l.blocks - this.freeBlocks[s];
+      pt.kvBlockSeconds += ((usedBefore + usedAfter) / 2) * (now - start);
+      pt.kvCapacitySeconds += l.blocks * (now - start);
+    }
+    if (this.heapLen[s] > 0 && this.heapKey[this.runBase[s]] <= this.clock[s]) this.complete(s, p, 0);
+  }
+
+  /** Measured decoders of replica s, per service, got a token in this step. */
+  private countDecoded(s: number): void {
+    const svcCount = this.svcCount;
+    const ns = svcCount.length;
+    const md = this.measDec;
+    for (let svc = 0; svc < ns; svc++) svcCount[svc] += md[s * ns + svc];
+  }
+
+  /** A (mixed or prefill) step of replica s ends: decoders advance; prefill chunks land. */
+  private onMixed(s: number, p: number, l: LlmPoolPlan): void {
+    const rq = this.rq;
+    const now = this.sim.now;
+    const start = this.stepStart[s];
+    const dur = now - start;
+    const usedBefore = l.blocks - this.freeBlocks[s];
+    const n = this.runCount[s];
+    if (this.decoding[s] === 1) {
+      this.clock[s]++;
+      if (++this.clockMod[s] === l.scheduler.block_size) this.clockMod[s] = 0;
+      this.sumKv[s] += this.nDec[s];
+      this.decEnd[s] = now;
+      this.countDecoded(s);
+    }
+    const base = this.runBase[s];
+    const pre = this.pre;
+    const np = this.preCount[s];
+    let w = 0;
+    let done = 0;
+    for (let i = 0; i < np; i++) {
+      const slot = pre[base + i];
+      const chunk = rq.llmChunk[slot];
+      if (chunk > 0) {
+        rq.llmDone[slot] += chunk;
+        this.prefillLeft[p] -= chunk;
+        rq.llmKv[slot] += chunk;
+        if (rq.llmDone[slot] >= rq.llmPrompt[slot]) {
+          // The prefill is done: the first token (or, after a preemption, the next one) is out.
+          if (rq.llmGen[slot] === 0) rq.firstToken[slot] = now;
+          else if (rq.measured[slot] === 1) this.ctx.svcTallies[rq.service[slot]].itl!.record(now - rq.tokenAt[slot]);
+          rq.llmGen[slot]++;
+          rq.tokenAt[slot] = now;
+          const out = rq.outputTokens[slot] > 0 ? rq.outputTokens[slot] : 1;
+          if (rq.llmGen[slot] >= out) this.done[base + done++] = slot;
+          else this.addDecoder(s, slot);
+          continue;
+        }
+      }
+      pre[base + w++] = slot;
+    }
+    this.preCount[s] = w;
+    this.flushItl(dur);
+    if (start >= this.ctx.warmup && start < this.ctx.duration) {
+      const pt = this.ctx.poolTallies[p];
+      pt.llmSteps++;
+      pt.llmSeqSteps += n;
+      pt.llmBatchHist![n]++;
+      pt.kvBlockSeconds += usedBefore * dur;
+      pt.kvCapacitySeconds += l.blocks * dur;
+    }
+    if (done > 0 || (this.heapLen[s] > 0 && this.heapKey[base] <= this.clock[s])) this.complete(s, p, done);
+  }
+
+  /**
+   * Completions on replica s after its step: the decoders whose last token is out (the heap's top) and the
+   * `done` sequences whose prefill gave their last token (listed in `done` from runBase, in admission order)
+   * leave in admission order, as the running list has them. Called only when some leave (so that its code is
+   * compiled with the feedback of the steps that have completions).
+   */
+  private complete(s: number, p: number, done: number): void {
+    const base = this.runBase[s];
+    const clock = this.clock[s];
+    const list = this.done;
+    // The decoders due, in heap order (admission order among equal keys), after the prefills' ones.
+    let m = done;
+    while (this.heapLen[s] > 0 && this.heapKey[base] <= clock) {
+      const slot = this.heapSlot[base];
+      this.heapPop(s);
+      this.removeDecoder(s, slot);
+      list[base + m++] = slot;
+    }
+    // Both parts are in admission order, and so is the running list: one merge pass drops them from it and
+    // finishes them in its order.
+    const rq = this.rq;
+    const run = this.run;
+    const bs = this.blockSize[s];
+    const n = this.runCount[s];
+    let a = 0;
+    let b = done;
+    let w = 0;
+    for (let i = 0; i < n; i++) {
+      const slot = run[base + i];
+      if ((a < done && list[base + a] === slot) || (b < m && list[base + b] === slot)) {
+        if (a < done && list[base + a] === slot) a++;
+        else b++;
+        // It holds the blocks of its context (allocated as it grew).
+        this.freeBlocks[s] += Math.ceil(rq.llmKv[slot] / bs);
+        rq.llmBlocks[slot] = 0;
+        this.running[p]--;
+        this.finish(slot);
+      } else {
+        run[base + w++] = slot;
+      }
+    }
+    this.runCount[s] = w;
+  }
+
+  /** A step planned by scheduleWalk ends: every sequence, explicit, advances by its chunk; then recounted. */
+  private onStepWalk(s: number, p: number, l: LlmPoolPlan): void {
     const rq = this.rq;
     const now = this.sim.now;
     const base = this.runBase[s];
@@ -600,8 +1119,8 @@ export class LlmServers {
       }
     }
     this.runCount[s] = w;
-    this.stepping[s] = 0;
-    this.schedule(s, p);
+    this.walked[s] = 0;
+    this.recount(s);
   }
 
   /** Inter-token latency of a decode span's steps: a few evenly spaced step times, each for its share. */

@@ -1,0 +1,657 @@
+/**
+ * The oracle of test/llm-scheduler-property.test.ts: llm-server.ts as it was before its decoders were counted
+ * per step (every step walks every running sequence), kept verbatim apart from its imports. Not used by the
+ * simulator.
+ *
+ * LLM servers: iteration-level (continuous) batching with a paged KV cache, per replica of a continuous pool
+ * (plan.ts `PoolPlan.llm`), as vLLM (V1), Orca and Sarathi-Serve run it. docs/model.md ("LLM serving").
+ *
+ * Each replica runs model steps back to back while it has sequences. A step's work is decided at its start:
+ *   1. every running sequence that is decoding gets one token (it needs a KV block when its context crosses
+ *      a block boundary; with none free, the most recently admitted sequence is preempted — its blocks freed,
+ *      its prompt and answer so far recomputed later as a new prefill — and counted);
+ *   2. running sequences still in prefill get a chunk of the remaining token budget;
+ *   3. waiting requests (preempted ones first, then the pool's queues, oldest first, interactive before
+ *      deferrable) are admitted while fewer than max_num_seqs run, budget remains and the KV blocks of their
+ *      whole prompt are free (above a 1% watermark).
+ * Without chunked prefill, a step admitting prompts runs them whole and pauses the decodes (vLLM V0).
+ * The step takes llm-step.ts's stepTime over its tokens and KV reads. A request's first token comes at the
+ * end of the step that finishes its prefill; then one token per step; it completes with its last token.
+ *
+ * Speed: a run of decode-only steps in which nothing can change (nobody waits who could be admitted, no
+ * prefill left) is one event — a *decode span* of k steps, summed in closed form (llm-step.ts decodeSpan) up
+ * to the first completion or the last step the free KV blocks allow. A request arriving meanwhile cuts the
+ * span at the end of the step in progress, so the result is that of stepping one by one, with events per
+ * change rather than per token.
+ *
+ * Owns: per replica its running list, free KV blocks, the step in flight; per pool the queue of preempted
+ * sequences. Handles: *LLM step* (a step or a decode span ends). Pools calls it for continuous pools.
+ */
+import type { Simulator } from '../../src/engine/index.js';
+import type { RequestTable } from '../../src/sim/tables.js';
+import { RingQueue } from '../../src/sim/tables.js';
+import type { LlmPoolPlan, TargetPlan } from '../../src/sim/plan.js';
+import type { RunContext, Parts } from '../../src/sim/context.js';
+import type { Pools } from '../../src/sim/pools.js';
+import type { Arrivals } from '../../src/sim/arrivals.js';
+import type { Links } from '../../src/sim/links.js';
+import type { Uplinks } from '../../src/sim/uplinks.js';
+import type { Outcomes } from '../../src/sim/outcomes.js';
+import { decodeSpan, decodeStepsWithin, stepTime } from '../../src/hardware/llm-step.js';
+import { emptyEstimate, emptyLoad, estimateLlm, type LlmEstimate, type LlmLoad } from '../../src/sim/llm-estimate.js';
+
+/** The estimate memo's strides: its key (running, prefill left, queued, servers, idle) and its answer. */
+const MK = 5;
+const ME = 5;
+
+/** ITL samples recorded per decode span at most (its step times grow linearly: a few points describe them). */
+const SPAN_SAMPLES = 4;
+
+export class LlmServers {
+  declare private readonly ctx: RunContext;
+  declare private readonly sim: Simulator;
+  declare private readonly rq: RequestTable;
+  declare private readonly targets: TargetPlan[];
+  declare private readonly pools: Pools;
+  /** Per pool: its LLM plan (null: not continuous). */
+  declare readonly llm: (LlmPoolPlan | null)[];
+  /** Per pool: preempted sequences waiting to be recomputed (before anything new). */
+  declare private readonly resume: RingQueue[];
+  /** Per pool: sequences running on its replicas. */
+  declare readonly running: Int32Array;
+  /** Per pool: prompt tokens of its running sequences not yet prefilled (for the policy's estimate). */
+  declare readonly prefillLeft: Float64Array;
+  /** Per target: its service's mean prompt and output tokens; the estimate's load and answer (reused). */
+  declare private readonly targetInput: Float64Array;
+  declare private readonly targetOutput: Float64Array;
+  declare private readonly estLoad: LlmLoad;
+  declare readonly est: LlmEstimate;
+  /**
+   * Per target: the pool state its last estimate was made for (running, unprefilled prompt tokens, queued,
+   * serving replicas, idle; stride MK) and that estimate (stride ME). Between two arrivals most pools have
+   * not changed (a pool the policy leaves idle never does), so an estimate is computed only when its inputs
+   * moved: the same numbers, without the step-time arithmetic.
+   */
+  declare private readonly memoKey: Float64Array;
+  declare private readonly memoEst: Float64Array;
+  /** Per replica: serving now; sequences running; first index of its running list in `run`. */
+  declare private readonly up: Uint8Array;
+  declare readonly runCount: Int32Array;
+  declare private readonly runBase: Int32Array;
+  declare private readonly run: Int32Array;
+  declare private readonly freeBlocks: Int32Array;
+  /** Per replica: the step (or decode span) in flight — start, event, steps of the span (0: one mixed step). */
+  declare private readonly stepStart: Float64Array;
+  /**
+   * Per replica: the generation of its step event. A step cut short or dropped is not cancelled in the
+   * kernel (a Set operation per cut): its event carries replica + generation × replicas and is ignored when
+   * the generation has moved on.
+   */
+  declare private readonly stepGen: Float64Array;
+  declare private readonly nServers: number;
+  declare private readonly spanSteps: Int32Array;
+  declare private readonly spanKv0: Float64Array;
+  declare private readonly stepping: Uint8Array;
+  /** Scratch: per service, measured sequences that got a token in this step. */
+  declare private readonly svcCount: Float64Array;
+  declare private readonly svcDeferrable: Uint8Array;
+  declare private arrivals: Arrivals;
+  declare private links: Links;
+  declare private uplinks: Uplinks;
+  declare private outcomes: Outcomes;
+
+  constructor(ctx: RunContext, pools: Pools, serverPool: Int32Array) {
+    this.ctx = ctx;
+    this.sim = ctx.sim;
+    this.rq = ctx.rq;
+    this.targets = ctx.plan.targets;
+    this.pools = pools;
+    this.llm = ctx.plan.pools.map((pp) => pp.llm);
+    this.resume = ctx.plan.pools.map(() => new RingQueue());
+    this.running = new Int32Array(ctx.nPools);
+    this.prefillLeft = new Float64Array(ctx.nPools);
+    const svcs = ctx.scenario.services;
+    this.targetInput = Float64Array.from(this.targets, (t) => svcs[t.service].request.input_tokens);
+    this.targetOutput = Float64Array.from(this.targets, (t) => svcs[t.service].request.output_tokens);
+    this.estLoad = emptyLoad();
+    this.est = emptyEstimate();
+    this.memoKey = new Float64Array(this.targets.length * MK).fill(-1);
+    this.memoEst = new Float64Array(this.targets.length * ME);
+    const n = serverPool.length;
+    this.up = new Uint8Array(n);
+    this.runCount = new Int32Array(n);
+    this.runBase = new Int32Array(n);
+    this.freeBlocks = new Int32Array(n);
+    let total = 0;
+    for (let s = 0; s < n; s++) {
+      const l = this.llm[serverPool[s]];
+      this.runBase[s] = total;
+      if (l !== null) total += l.scheduler.max_num_seqs;
+    }
+    this.run = new Int32Array(Math.max(total, 1));
+    this.stepStart = new Float64Array(n);
+    this.stepGen = new Float64Array(n);
+    this.nServers = n;
+    this.spanSteps = new Int32Array(n);
+    this.spanKv0 = new Float64Array(n);
+    this.stepping = new Uint8Array(n);
+    this.svcCount = new Float64Array(ctx.scenario.services.length);
+    this.svcDeferrable = Uint8Array.from(ctx.scenario.services, (s) => (s.deferrable_s !== null ? 1 : 0));
+  }
+
+  link(parts: Parts): void {
+    this.arrivals = parts.arrivals;
+    this.links = parts.links;
+    this.uplinks = parts.uplinks;
+    this.outcomes = parts.outcomes;
+  }
+
+  /**
+   * The policy's estimate for a request of target t at continuous pool p now (llm-estimate.ts), from the
+   * pool's running sequences, unprefilled prompts and waiting requests; `queued` = requests waiting at the
+   * pool, `idle` = some replica is idle. With no replica serving, that of the first one to come. Returns
+   * `est` (reused).
+   */
+  estimate(t: number, p: number, servers: number, queued: number, idle: boolean): LlmEstimate {
+    const key = this.memoKey;
+    const k = t * MK;
+    const m = t * ME;
+    const memo = this.memoEst;
+    const est = this.est;
+    const idleKey = idle ? 1 : 0;
+    if (
+      key[k] === this.running[p] &&
+      key[k + 1] === this.prefillLeft[p] &&
+      key[k + 2] === queued &&
+      key[k + 3] === servers &&
+      key[k + 4] === idleKey
+    ) {
+      est.wait_s = memo[m];
+      est.first_token_s = memo[m + 1];
+      est.total_s = memo[m + 2];
+      est.batch = memo[m + 3];
+      est.step_s = memo[m + 4];
+      return est;
+    }
+    key[k] = this.running[p];
+    key[k + 1] = this.prefillLeft[p];
+    key[k + 2] = queued;
+    key[k + 3] = servers;
+    key[k + 4] = idleKey;
+    this.compute(t, p, servers, queued, idle);
+    memo[m] = est.wait_s;
+    memo[m + 1] = est.first_token_s;
+    memo[m + 2] = est.total_s;
+    memo[m + 3] = est.batch;
+    memo[m + 4] = est.step_s;
+    return est;
+  }
+
+  /** The estimate itself (see estimate), into `est`. */
+  private compute(t: number, p: number, servers: number, queued: number, idle: boolean): void {
+    const sch = this.llm[p]!.scheduler;
+    const r = servers > 0 ? servers : 1;
+    const input = this.targetInput[t];
+    const load = this.estLoad;
+    // Requests waiting at the pool are admitted at the replicas' next steps while sequence slots are free.
+    const slots = sch.max_num_seqs * r - this.running[p];
+    load.running = this.running[p] / r;
+    // Prompts admitted at the next steps are ahead of its own; those beyond the free slots are admitted (and
+    // prefilled) one by one while it waits for a slot: the wait term counts them.
+    const admitted = queued < slots ? queued : slots > 0 ? slots : 0;
+    load.prefillAhead = (this.prefillLeft[p] + admitted * input) / r;
+    load.waiting = queued > slots ? (queued - slots) / r : 0;
+    load.idle = idle || servers === 0;
+    estimateLlm(this.llm[p]!.coeffs, sch, input, this.targetOutput[t], load, this.est);
+  }
+
+  /** Sequences waiting at pool p to be recomputed after a preemption. */
+  resumeLength(p: number): number {
+    return this.resume[p].length;
+  }
+
+  /** A replica starts serving: all its KV blocks are free. */
+  replicaUp(s: number, p: number): void {
+    this.up[s] = 1;
+    this.freeBlocks[s] = this.llm[p]!.blocks;
+  }
+
+  /** A replica stops serving: its step dies with it, and its sequences are placed again. */
+  replicaDown(s: number, p: number): void {
+    this.up[s] = 0;
+    if (this.stepping[s] === 1) {
+      this.stepGen[s]++;
+      this.stepping[s] = 0;
+    }
+    const base = this.runBase[s];
+    const n = this.runCount[s];
+    this.runCount[s] = 0;
+    this.running[p] -= n;
+    for (let i = 0; i < n; i++) {
+      const slot = this.run[base + i];
+      this.prefillLeft[p] -= this.rq.llmPrompt[slot] - this.rq.llmDone[slot];
+      this.resetSequence(slot);
+      this.arrivals.retry(slot);
+    }
+    this.freeBlocks[s] = 0;
+  }
+
+  /** Forgets a sequence's progress on a replica (it starts over wherever it goes next). */
+  private resetSequence(slot: number): void {
+    const rq = this.rq;
+    rq.llmDone[slot] = 0;
+    rq.llmGen[slot] = 0;
+    rq.llmKv[slot] = 0;
+    rq.llmBlocks[slot] = 0;
+    rq.llmChunk[slot] = -1;
+    rq.llmPrompt[slot] = rq.inputTokens[slot] > 0 ? rq.inputTokens[slot] : 1;
+  }
+
+  /** Pool p's site uplink is back after an outage from `since`: first tokens made meanwhile reach users now. */
+  firstTokensHeld(p: number, since: number): void {
+    const rq = this.rq;
+    const now = this.sim.now;
+    const first = this.pools.serverBase[p];
+    const last = first + this.ctx.plan.pools[p].simUnits * this.ctx.plan.pools[p].serversPerUnit;
+    for (let s = first; s < last; s++) {
+      const base = this.runBase[s];
+      for (let i = 0; i < this.runCount[s]; i++) {
+        const slot = this.run[base + i];
+        if (rq.llmGen[slot] > 0 && rq.firstToken[slot] >= since && rq.firstToken[slot] < now) rq.firstToken[slot] = now;
+      }
+    }
+  }
+
+  /** A request reaches continuous pool p's queue (pools.ts has queued it). */
+  prepare(slot: number): void {
+    this.resetSequence(slot);
+  }
+
+  /** Preempted sequences of pool p, taken away (to be placed again when the pool stops serving). */
+  drainResume(p: number, retry: (slot: number) => void): void {
+    const q = this.resume[p];
+    while (q.length > 0) {
+      const slot = q.shift();
+      this.resetSequence(slot);
+      retry(slot);
+    }
+  }
+
+  /**
+   * Requests wait at pool p: idle replicas start a step (pools.ts's free stack); if some still wait, the
+   * least-loaded busy replica with room cuts its decode span short to admit them at its next step.
+   */
+  dispatch(p: number): void {
+    const pools = this.pools;
+    while (pools.freeCount[p] > 0 && pools.queued[p] > 0) {
+      const s = pools.takeFree(p);
+      this.schedule(s, p);
+      if (this.stepping[s] === 0) break;
+    }
+    if (pools.queued[p] === 0) return;
+    const l = this.llm[p]!;
+    const first = pools.serverBase[p];
+    const last = first + this.ctx.plan.pools[p].simUnits * this.ctx.plan.pools[p].serversPerUnit;
+    let pick = -1;
+    let least = l.scheduler.max_num_seqs;
+    for (let s = first; s < last; s++) {
+      if (this.up[s] === 0 || this.stepping[s] === 0 || this.spanSteps[s] <= 1) continue;
+      if (this.runCount[s] < least && this.freeBlocks[s] > l.watermarkBlocks) {
+        least = this.runCount[s];
+        pick = s;
+      }
+    }
+    if (pick >= 0) this.cutSpan(pick, p);
+  }
+
+  /** Ends replica s's decode span at the end of the step in progress (so that its next step can admit). */
+  private cutSpan(s: number, p: number): void {
+    const c = this.llm[p]!.coeffs;
+    const k = this.spanSteps[s];
+    const n = this.runCount[s];
+    const kv0 = this.spanKv0[s];
+    const start = this.stepStart[s];
+    const done = decodeStepsWithin(c, n, kv0, k, this.sim.now - start);
+    if (done + 1 >= k) return;
+    this.spanSteps[s] = done + 1;
+    const gen = ++this.stepGen[s];
+    this.sim.scheduleAt(start + decodeSpan(c, n, kv0, done + 1), this.ctx.kinds.llmStep, s + gen * this.nServers);
+  }
+
+  /** The oldest waiting request of pool p (preempted first; interactive before deferrable), or -1. */
+  private peekWaiting(p: number): number {
+    const r = this.resume[p];
+    if (r.length > 0) return r.peek();
+    const ids = this.pools.poolTargetIds(p);
+    const rq = this.rq;
+    let pick = -1;
+    let pickHead = Infinity;
+    let pickBatch = true;
+    for (let i = 0; i < ids.length; i++) {
+      const queues = this.pools.queues;
+      if (queues.length(ids[i]) === 0) continue;
+      const slot = queues.peek(ids[i]);
+      const head = rq.enqueued[slot];
+      const batch = this.svcDeferrable[rq.service[slot]] === 1;
+      if ((pickBatch && !batch) || (batch === pickBatch && head < pickHead)) {
+        pick = ids[i];
+        pickHead = head;
+        pickBatch = batch;
+      }
+    }
+    return pick < 0 ? -1 : this.pools.queues.peek(pick);
+  }
+
+  /** Takes the request peekWaiting returned off its queue. */
+  private takeWaiting(p: number, slot: number): void {
+    const r = this.resume[p];
+    if (r.length > 0 && r.peek() === slot) r.shift();
+    else this.pools.queues.shift(this.rq.target[slot]);
+    this.pools.dequeued(p, 1);
+  }
+
+  /** Preempts the sequence at index i of replica s's running list (recompute); returns its blocks. */
+  private preempt(s: number, p: number, i: number): void {
+    const rq = this.rq;
+    const base = this.runBase[s];
+    const slot = this.run[base + i];
+    this.run.copyWithin(base + i, base + i + 1, base + this.runCount[s]);
+    this.runCount[s]--;
+    this.running[p]--;
+    this.freeBlocks[s] += rq.llmBlocks[slot];
+    this.prefillLeft[p] -= rq.llmPrompt[slot] - rq.llmDone[slot];
+    // Its prompt and the answer so far are computed again as one prefill; the next token then follows.
+    rq.llmPrompt[slot] = (rq.inputTokens[slot] > 0 ? rq.inputTokens[slot] : 1) + rq.llmGen[slot];
+    rq.llmDone[slot] = 0;
+    rq.llmKv[slot] = 0;
+    rq.llmBlocks[slot] = 0;
+    rq.llmChunk[slot] = -1;
+    this.resume[p].push(slot);
+    this.pools.requeued(p, 1);
+    if (this.sim.now >= this.ctx.warmup && this.sim.now < this.ctx.duration) this.ctx.poolTallies[p].kvPreemptions++;
+  }
+
+  /** Plans and starts replica s's next step (or decode span); the replica goes idle when it has nothing to do. */
+  private schedule(s: number, p: number): void {
+    const rq = this.rq;
+    const l = this.llm[p]!;
+    const sch = l.scheduler;
+    const bs = sch.block_size;
+    const base = this.runBase[s];
+    const run = this.run;
+    let budget = sch.max_num_batched_tokens;
+    let tokens = 0;
+    let kvRead = 0;
+    let prefill = false;
+    // Without chunked prefill, a step that can admit prompts runs only them (vLLM V0).
+    let prefillOnly = false;
+    if (!sch.chunked_prefill && this.runCount[s] < sch.max_num_seqs) {
+      const slot = this.peekWaiting(p);
+      if (slot >= 0) {
+        const need = Math.ceil(rq.llmPrompt[slot] / bs);
+        prefillOnly = need <= this.freeBlocks[s] - (this.runCount[s] > 0 ? l.watermarkBlocks : 0);
+      }
+    }
+    // 1. Decodes, in admission order; a missing block preempts the latest admitted.
+    for (let i = 0; i < this.runCount[s]; i++) {
+      const slot = run[base + i];
+      if (rq.llmDone[slot] < rq.llmPrompt[slot]) continue;
+      if (prefillOnly || budget === 0) {
+        rq.llmChunk[slot] = -1;
+        continue;
+      }
+      const need = Math.ceil((rq.llmKv[slot] + 1) / bs) - rq.llmBlocks[slot];
+      if (need > 0) {
+        while (this.freeBlocks[s] < need && this.runCount[s] - 1 > i) this.preempt(s, p, this.runCount[s] - 1);
+        if (this.freeBlocks[s] < need) {
+          this.preempt(s, p, i);
+          i--;
+          continue;
+        }
+        this.freeBlocks[s] -= need;
+        rq.llmBlocks[slot] += need;
+      }
+      rq.llmChunk[slot] = 0;
+      tokens++;
+      kvRead += rq.llmKv[slot];
+      budget--;
+    }
+    // 2. Prefills under way.
+    for (let i = 0; i < this.runCount[s]; i++) {
+      const slot = run[base + i];
+      const left = rq.llmPrompt[slot] - rq.llmDone[slot];
+      if (left <= 0) continue;
+      const chunk = sch.chunked_prefill ? (left < budget ? left : budget) : budget >= left || tokens === 0 ? left : 0;
+      rq.llmChunk[slot] = chunk > 0 ? chunk : -1;
+      if (chunk <= 0) continue;
+      tokens += chunk;
+      kvRead += rq.llmKv[slot];
+      budget -= chunk > budget ? budget : chunk;
+      prefill = true;
+    }
+    // 3. Admissions.
+    let admitted = false;
+    while (this.runCount[s] < sch.max_num_seqs && (budget > 0 || (!sch.chunked_prefill && tokens === 0))) {
+      const slot = this.peekWaiting(p);
+      if (slot < 0) break;
+      const prompt = rq.llmPrompt[slot];
+      const need = Math.ceil(prompt / bs);
+      if (need > l.blocks) {
+        // Its prompt alone is larger than the replica's KV cache: it can never run here.
+        this.takeWaiting(p, slot);
+        this.outcomes.rejectSlot(slot, rq.target[slot]);
+        continue;
+      }
+      if (need > this.freeBlocks[s] - (this.runCount[s] > 0 ? l.watermarkBlocks : 0)) break;
+      let chunk: number;
+      if (sch.chunked_prefill) chunk = prompt < budget ? prompt : budget;
+      else if (prompt <= budget || tokens === 0) chunk = prompt;
+      else break;
+      this.takeWaiting(p, slot);
+      this.freeBlocks[s] -= need;
+      rq.llmBlocks[slot] = need;
+      rq.llmChunk[slot] = chunk;
+      if (rq.llmGen[slot] === 0) rq.started[slot] = this.sim.now;
+      run[base + this.runCount[s]++] = slot;
+      this.running[p]++;
+      this.prefillLeft[p] += prompt;
+      tokens += chunk;
+      budget -= chunk > budget ? budget : chunk;
+      prefill = true;
+      admitted = true;
+    }
+    const n = this.runCount[s];
+    if (tokens === 0) {
+      this.stepping[s] = 0;
+      if (n === 0) this.pools.llmIdle(s, p);
+      return;
+    }
+    if (this.stepping[s] === 0 && this.pools.serverBusy[s] === 0) this.pools.llmBusy(s, p);
+    this.stepping[s] = 1;
+    this.stepStart[s] = this.sim.now;
+    const c = l.coeffs;
+    let duration: number;
+    if (!prefill && !admitted && tokens === n) {
+      // Decode only, and nothing can change before a completion: one span up to the first completion, or
+      // to the last step the free blocks cover.
+      let k = 0x7fffffff;
+      for (let i = 0; i < n; i++) {
+        const slot = run[base + i];
+        const left = rq.outputTokens[slot] - rq.llmGen[slot];
+        if (left < k) k = left;
+      }
+      if (k < 1) k = 1;
+      if (k > 1 && this.blocksFor(s, k) > this.freeBlocks[s]) {
+        let lo = 1;
+        let hi = k;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (this.blocksFor(s, mid) <= this.freeBlocks[s]) lo = mid;
+          else hi = mid - 1;
+        }
+        k = lo;
+      }
+      this.spanSteps[s] = k;
+      this.spanKv0[s] = kvRead;
+      duration = decodeSpan(c, n, kvRead, k);
+    } else {
+      this.spanSteps[s] = 0;
+      duration = stepTime(c, tokens, kvRead);
+    }
+    this.sim.schedule(duration, this.ctx.kinds.llmStep, s + this.stepGen[s] * this.nServers);
+  }
+
+  /** Blocks replica s's sequences need beyond those they hold to run k decode steps (the first is held). */
+  private blocksFor(s: number, k: number): number {
+    const rq = this.rq;
+    const bs = this.llm[this.pools.poolOf(s)]!.scheduler.block_size;
+    const base = this.runBase[s];
+    let extra = 0;
+    for (let i = 0; i < this.runCount[s]; i++) {
+      const slot = this.run[base + i];
+      const need = Math.ceil((rq.llmKv[slot] + k) / bs) - rq.llmBlocks[slot];
+      if (need > 0) extra += need;
+    }
+    return extra;
+  }
+
+  /** Event *LLM step*: a replica's step or decode span ends (arg: replica + generation × replicas). */
+  onStep(arg: number): void {
+    const s = arg % this.nServers;
+    if ((arg - s) / this.nServers !== this.stepGen[s]) return;
+    const p = this.pools.poolOf(s);
+    const l = this.llm[p]!;
+    const rq = this.rq;
+    const now = this.sim.now;
+    const base = this.runBase[s];
+    const run = this.run;
+    const n = this.runCount[s];
+    const start = this.stepStart[s];
+    const k = this.spanSteps[s];
+    const svcCount = this.svcCount;
+    const inWindow = start >= this.ctx.warmup && start < this.ctx.duration;
+    const bs = l.scheduler.block_size;
+    const usedBefore = l.blocks - this.freeBlocks[s];
+    if (k > 0) {
+      // A decode span: k tokens for every sequence.
+      for (let i = 0; i < n; i++) {
+        const slot = run[base + i];
+        rq.llmGen[slot] += k;
+        rq.llmKv[slot] += k;
+        // Blocks for the tokens now stored (the first step's was taken when the span started).
+        const want = Math.ceil(rq.llmKv[slot] / bs);
+        if (want > rq.llmBlocks[slot]) {
+          this.freeBlocks[s] -= want - rq.llmBlocks[slot];
+          rq.llmBlocks[slot] = want;
+        }
+        rq.tokenAt[slot] = now;
+        if (rq.measured[slot] === 1) svcCount[rq.service[slot]]++;
+      }
+      this.recordSpan(l, n, k, now - start, this.spanKv0[s]);
+      if (inWindow) {
+        const pt = this.ctx.poolTallies[p];
+        pt.llmSteps += k;
+        pt.llmSeqSteps += n * k;
+        pt.llmBatchHist![n] += k;
+        const usedAfter = l.blocks - this.freeBlocks[s];
+        pt.kvBlockSeconds += ((usedBefore + usedAfter) / 2) * (now - start);
+        pt.kvCapacitySeconds += l.blocks * (now - start);
+      }
+    } else {
+      const dur = now - start;
+      for (let i = 0; i < n; i++) {
+        const slot = run[base + i];
+        const chunk = rq.llmChunk[slot];
+        if (chunk > 0) {
+          rq.llmDone[slot] += chunk;
+          this.prefillLeft[p] -= chunk;
+          rq.llmKv[slot] += chunk;
+          if (rq.llmDone[slot] < rq.llmPrompt[slot]) continue;
+          // The prefill is done: the first token (or, after a preemption, the next one) is out.
+          if (rq.llmGen[slot] === 0) rq.firstToken[slot] = now;
+          else if (rq.measured[slot] === 1) this.ctx.svcTallies[rq.service[slot]].itl!.record(now - rq.tokenAt[slot]);
+          rq.llmGen[slot]++;
+          rq.tokenAt[slot] = now;
+        } else if (chunk === 0) {
+          rq.llmGen[slot]++;
+          rq.llmKv[slot]++;
+          rq.tokenAt[slot] = now;
+          if (rq.measured[slot] === 1) svcCount[rq.service[slot]]++;
+        }
+      }
+      this.flushItl(dur);
+      if (inWindow) {
+        const pt = this.ctx.poolTallies[p];
+        pt.llmSteps++;
+        pt.llmSeqSteps += n;
+        pt.llmBatchHist![n]++;
+        pt.kvBlockSeconds += usedBefore * dur;
+        pt.kvCapacitySeconds += l.blocks * dur;
+      }
+    }
+    // Completions: sequences whose last token is out leave, in order.
+    let w = 0;
+    for (let i = 0; i < n; i++) {
+      const slot = run[base + i];
+      const out = rq.outputTokens[slot] > 0 ? rq.outputTokens[slot] : 1;
+      if (rq.llmGen[slot] >= out && rq.llmDone[slot] >= rq.llmPrompt[slot]) {
+        this.freeBlocks[s] += rq.llmBlocks[slot];
+        rq.llmBlocks[slot] = 0;
+        this.running[p]--;
+        this.finish(slot);
+      } else {
+        run[base + w++] = slot;
+      }
+    }
+    this.runCount[s] = w;
+    this.stepping[s] = 0;
+    this.schedule(s, p);
+  }
+
+  /** Inter-token latency of a decode span's steps: a few evenly spaced step times, each for its share. */
+  private recordSpan(l: LlmPoolPlan, n: number, k: number, span: number, kv0: number): void {
+    const svcCount = this.svcCount;
+    const c = l.coeffs;
+    const samples = k < SPAN_SAMPLES ? k : SPAN_SAMPLES;
+    for (let svc = 0; svc < svcCount.length; svc++) {
+      const count = svcCount[svc];
+      if (count === 0) continue;
+      svcCount[svc] = 0;
+      const itl = this.ctx.svcTallies[svc].itl!;
+      if (samples === 1) {
+        itl.recordCount(span, count);
+        continue;
+      }
+      // Step j of the span lasts stepTime(c, n, kv0 + n·j): sample j at the middle of each of `samples` shares.
+      let left = count * k;
+      for (let q = 0; q < samples; q++) {
+        const j = Math.floor(((q + 0.5) * k) / samples);
+        const weight = q === samples - 1 ? left : Math.floor((count * k) / samples);
+        left -= weight;
+        if (weight > 0) itl.recordCount(stepTime(c, n, kv0 + n * j), weight);
+      }
+    }
+  }
+
+  /** Inter-token latency of one step for every measured sequence that decoded in it. */
+  private flushItl(dur: number): void {
+    const svcCount = this.svcCount;
+    for (let svc = 0; svc < svcCount.length; svc++) {
+      const count = svcCount[svc];
+      if (count === 0) continue;
+      svcCount[svc] = 0;
+      this.ctx.svcTallies[svc].itl!.recordCount(dur, count);
+    }
+  }
+
+  /** A sequence's last token is out: its response leaves the replica (or waits for the uplink). */
+  private finish(slot: number): void {
+    const rq = this.rq;
+    const t = this.targets[rq.target[slot]];
+    rq.ended[slot] = this.sim.now;
+    const site = this.uplinks.siteOfPool[t.pool];
+    if (this.uplinks.down[site] > 0)
+      this.uplinks.hold(slot, site, this.ctx.scenario.services[t.service].request.download_bytes);
+    else this.links.deliver(slot, t);
+  }
+}
