@@ -24,8 +24,9 @@ export interface Efficiency {
  * rows on H100, H200, A100, MI300X, L4, TPU v5e and Jetson Orin; the Llama-2-70B rows run the continuous-batching
  * simulator) by the procedure in src/calibrate/fit.ts; the values are what `node scripts/fit-calibration.mjs`
  * prints, and test/calibration.test.ts checks they are the fit's optimum. A constant no fit row depends on keeps
- * its prior estimate (PRIOR_EFFICIENCY there): all of cpu, tpu.float, edge.float, gpu-amd.int and the
- * tpu and gpu-amd per-batch overheads (only a small-batch latency row may set an overhead). `placesim calibrate`
+ * its prior estimate (PRIOR_EFFICIENCY there): all of cpu, tpu.float, edge.float, gpu-amd.int, the shared gpu.int
+ * (every NVIDIA int8 fit row is on a GPU with a generation of its own, int_by_generation) and the tpu and gpu-amd
+ * per-batch overheads (only a small-batch latency row may set an overhead). `placesim calibrate`
  * prints the error of every row; docs/calibration.md gives the procedure, the table and the held-out error.
  */
 export interface ClassEfficiency {
