@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, relative, resolve as resolvePath } from 'node:path';
 import type { MetricStat, SweepMetric, SweepPointResult, SweepResult } from '../metrics/sweep-result.js';
 import type { Scenario } from '../model/types.js';
+import { estimateRun } from '../scenario/budget.js';
 import { readScenarioFile } from '../scenario/load.js';
 import { InputError, type PathSegment } from '../errors.js';
 import { checkPlan, loadUserPolicies, prepareScenario, type InputLimits } from '../app/load-run.js';
@@ -82,6 +83,8 @@ interface Point {
   assignments: Assignment[];
   /** The policies the point's variant runs, in order (filled in when the variant is loaded). */
   policies: string[];
+  /** The engine events a run of the point's variant is estimated to take (scenario/budget.ts): its length. */
+  events: number;
 }
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
@@ -127,6 +130,7 @@ async function sweepWith(opts: SweepOptions, local: TaskRunner | undefined): Pro
     values: Object.fromEntries(sets.map((s, a) => [s.spec.path, s.spec.values[idx[a]]])),
     assignments: sets.map((s, a) => ({ path: s.path, value: yamlValue(s.spec.values[idx[a]]) })),
     policies: [],
+    events: 0,
   }));
 
   // Every variant is loaded (and planned) once before anything runs: a bad value at the last point should
@@ -140,6 +144,7 @@ async function sweepWith(opts: SweepOptions, local: TaskRunner | undefined): Pro
         ? base
         : loadVariant(variantText(doc, p.assignments), opts.file, { seed, policies, ...limits }, user, sets, p);
     p.policies = [...scenario.policies];
+    p.events = estimateRun(scenario).events;
     for (const m of metricDefs(scenario)) {
       if (!seen.has(m.name)) {
         seen.add(m.name);
@@ -175,7 +180,7 @@ async function sweepWith(opts: SweepOptions, local: TaskRunner | undefined): Pro
   let runsDone = mine.filter((p) => finished.has(p.index)).length * opts.replications;
   opts.onRunProgress?.(runsDone, runsTotal);
 
-  const todo = mine.filter((p) => !finished.has(p.index));
+  const todo = longestFirst(mine.filter((p) => !finished.has(p.index)));
   const tasks: { point: Point; rep: number; task: SweepTask }[] = [];
   for (const point of todo) {
     for (let rep = 0; rep < opts.replications; rep++) {
@@ -222,8 +227,9 @@ async function sweepWith(opts: SweepOptions, local: TaskRunner | undefined): Pro
         notice: opts.onNotice,
       }));
     try {
-      // Local tasks start strictly point by point, at most as many at once as there are workers, so whole
-      // points finish (and are journaled) in grid order; a queue keeps its own FIFO order.
+      // Local tasks start strictly point by point (longest point first), at most as many at once as there
+      // are workers, so whole points finish (and are journaled) one after another; a queue keeps its own FIFO
+      // order, the same.
       const width = opts.queue
         ? tasks.length
         : Math.max(1, Math.min(opts.workers ?? availableParallelism(), tasks.length));
@@ -246,6 +252,17 @@ async function sweepWith(opts: SweepOptions, local: TaskRunner | undefined): Pro
     metrics,
     points: mine.map((p) => finished.get(p.index)!),
   };
+}
+
+/**
+ * The points in the order their runs start: the longest first (by estimated events), ties in grid order. A
+ * sweep whose last points are its longest (a rising arrival rate, a longer duration) otherwise ends with
+ * one worker finishing a long run while the others have nothing left; started first, the long runs overlap
+ * the short ones and the workers finish together (longest processing time first). Results do not depend on
+ * the order: each run is pure and a point's statistics are computed from its replications in seed order.
+ */
+export function longestFirst<P extends { index: number; events: number }>(points: readonly P[]): P[] {
+  return [...points].sort((a, b) => b.events - a.events || a.index - b.index);
 }
 
 /**
