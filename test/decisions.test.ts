@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { builtinPolicies } from '../src/placement/builtin.js';
 import type { Candidate, PlacementRequest } from '../src/placement/policy.js';
-import { Decisions, takesLoneAvailable } from '../src/sim/decisions.js';
+import { Decisions, loneKinds, takesLoneAvailable } from '../src/sim/decisions.js';
 import { loadScenarioText } from '../src/scenario/index.js';
 import { runScenario } from '../src/sim/index.js';
 
@@ -69,6 +69,25 @@ describe('decisions', () => {
     }
   });
 
+  it('loneKinds: cloud-only and edge-only choose a lone candidate exactly when it is available and of their kind', () => {
+    for (const [name, kind] of [
+      ['cloud-only', 'cloud'],
+      ['edge-only', 'edge'],
+    ] as const) {
+      const policy = builtinPolicies[name];
+      expect(loneKinds(policy)).toBe(kind);
+      expect(loneKinds({ ...policy })).toBe('none');
+      fc.assert(
+        fc.property(candidate, request, (c, r) => {
+          expect(policy.place(req(r), view(c))).toBe(c.available && c.kind === kind ? 0 : -1);
+        }),
+        { numRuns: 300 },
+      );
+    }
+    expect(loneKinds(builtinPolicies['least-latency'])).toBe(null);
+    expect(loneKinds(builtinPolicies['cheapest-within-slo'])).toBe('none');
+  });
+
   it('takesLoneAvailable: not for the others, nor for a policy of the same name that is not the built-in', () => {
     for (const name of ['cloud-only', 'edge-only', 'cheapest-within-slo'] as const)
       expect(takesLoneAvailable(builtinPolicies[name])).toBe(false);
@@ -122,6 +141,49 @@ policies: [least-latency, nearest, edge-first]
       policies: (['least-latency', 'nearest', 'edge-first'] as const).map((n) => ({ ...builtinPolicies[n] })),
     });
     expect(lone.policies[0].conservation.rejected).toBeGreaterThan(0);
+    expect(JSON.stringify(lone)).toBe(JSON.stringify(full));
+  });
+
+  it('a run whose policies can place on one candidate of several equals one asking the policy every time', () => {
+    // An edge box and a cloud pool, both reachable: cloud-only and edge-only each can only ever use one of
+    // them (the other is unavailable all run long), least-latency and edge-first both. With a short queue and
+    // an outage of each site, every placement, rejection, cause and reason must agree with the full path.
+    const text = `
+name: lone-of-kind
+seed: 5
+duration: 400s
+warmup: 20s
+regions:
+  local: { grid_gco2_per_kwh: 100, pue: 1.0 }
+sites:
+  dc:
+    kind: cloud
+    region: local
+    pools:
+      servers: { device: generic-cpu, count: 2, usd_per_hour: 1, max_queue: 3 }
+  shop:
+    kind: edge
+    region: local
+    pools:
+      box: { device: generic-cpu, count: 1, usd_per_hour: 0.1, max_queue: 2 }
+outages:
+  - { site: dc, start: 100s, duration: 30s }
+  - { site: shop, start: 200s, duration: 30s }
+users:
+  local: { region: local, access_rtt: { edge: 1ms, cloud: 5ms } }
+services:
+  jobs:
+    users: local
+    arrivals: { poisson: 150/s }
+    service_time: { exponential: 12ms }
+policies: [cloud-only, edge-only, least-latency, edge-first]
+`;
+    const scenario = loadScenarioText(text, 'test/fixtures/lone-of-kind.yaml');
+    const names = ['cloud-only', 'edge-only', 'least-latency', 'edge-first'] as const;
+    const lone = runScenario(scenario);
+    const full = runScenario(scenario, { policies: names.map((n) => ({ ...builtinPolicies[n] })) });
+    expect(lone.policies[0].conservation.rejected).toBeGreaterThan(0);
+    expect(lone.policies[1].conservation.rejected).toBeGreaterThan(0);
     expect(JSON.stringify(lone)).toBe(JSON.stringify(full));
   });
 });

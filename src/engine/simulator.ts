@@ -29,6 +29,12 @@ export class Simulator {
   private args = new Float64Array(INITIAL_CAPACITY);
   private size = 0;
   private nextSeq = 0;
+  /**
+   * The time of the event being scheduled, handed from schedule/scheduleAt (small, inlined into their callers)
+   * to push through this field rather than as an argument: push is too large to inline into the event path,
+   * and a double passed to a call that is not inlined is boxed (a heap number per event).
+   */
+  private at = 0;
   private readonly handlers: EventHandler[] = [];
   private readonly cancelled = new Set<number>();
   /** Runs an event instead of the handler table, when set (see setDispatcher). */
@@ -43,6 +49,8 @@ export class Simulator {
     // fraction", recurs in the classes the event path touches: tallies, latency stats, estimates.)
     this.now = 0.5;
     this.now = 0;
+    this.at = 0.5;
+    this.at = 0;
   }
 
   /** Registers a handler and returns the kind number to schedule it with. */
@@ -80,13 +88,15 @@ export class Simulator {
   /** Schedules `kind(arg)` after `delay` (≥ 0). Returns the event id, usable with cancel(). */
   schedule(delay: number, kind: number, arg = 0): number {
     if (!(delay >= 0)) throw new RangeError(`schedule: delay must be >= 0, got ${delay}`);
-    return this.push(this.now + delay, kind, arg);
+    this.at = this.now + delay;
+    return this.push(kind, arg);
   }
 
   /** Schedules `kind(arg)` at absolute time `time` (≥ now). */
   scheduleAt(time: number, kind: number, arg = 0): number {
     if (!(time >= this.now)) throw new RangeError(`scheduleAt: time ${time} is before now (${this.now})`);
-    return this.push(time, kind, arg);
+    this.at = time;
+    return this.push(kind, arg);
   }
 
   /**
@@ -129,7 +139,9 @@ export class Simulator {
     return this.processed - start;
   }
 
-  private push(time: number, kind: number, arg: number): number {
+  /** Inserts an event at time `this.at` (set by schedule/scheduleAt). */
+  private push(kind: number, arg: number): number {
+    const time = this.at;
     if (kind < 0 || kind >= this.handlers.length || (kind | 0) !== kind) {
       throw new RangeError(`schedule: unknown event kind ${kind}`);
     }

@@ -63,7 +63,8 @@ export class Arrivals {
   declare private readonly fixedIn: Int32Array;
   declare private readonly fixedOut: Int32Array;
   declare private readonly fixedItems: Int32Array;
-  /** The lengths drawn for the request arriving now (read by newRequest). */
+  /** The service time and lengths drawn for the request arriving now (read by newRequest). */
+  private drawnTime = 0.5;
   private drawnIn = 0;
   private drawnOut = 0;
   private drawnItems = 1;
@@ -104,6 +105,7 @@ export class Arrivals {
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    this.drawnTime = 0; // (a fraction first: see the Simulator's constructor)
     this.sim = ctx.sim;
     this.rq = ctx.rq;
     this.targets = ctx.plan.targets;
@@ -188,10 +190,15 @@ export class Arrivals {
    * arrivals, no bursts) is kept small here so that it inlines into onArrival; the rest is in nextArrival.
    */
   scheduleNext(svc: number): void {
-    const next =
-      this.plainPoisson[svc] === 1
-        ? this.sim.now + this.arrivalStreams[svc].exponential(this.poissonMean[svc])
-        : this.nextArrival(svc);
+    // (Two branches, each scheduling its own: one local for the draw and nextArrival's answer would box the draw.)
+    if (this.plainPoisson[svc] === 1) {
+      const next = this.sim.now + this.arrivalStreams[svc].exponential(this.poissonMean[svc]);
+      if (next < this.duration) this.sim.scheduleAt(next, this.kinds.arrival, svc);
+    } else this.scheduleOther(svc);
+  }
+
+  private scheduleOther(svc: number): void {
+    const next = this.nextArrival(svc);
     if (next < this.duration) this.sim.scheduleAt(next, this.kinds.arrival, svc);
   }
 
@@ -288,7 +295,60 @@ export class Arrivals {
     if (measured) this.svcTallies[svc].arrivals++;
 
     // Draw everything this request needs from its service's streams before placing it, so that the
-    // streams advance identically whatever the policy decides.
+    // streams advance identically whatever the policy decides. (Each stream is its own generator: the order
+    // of draws from different streams changes no number.)
+    const user = this.drawRequest(svc);
+    this.arrivingClient = client;
+    if (client === -1) this.scheduleNext(svc);
+
+    // Batch work may be held for a better moment, if the policy wants to.
+    if (service.deferrable_s !== null && this.ctx.policy.deferRequest) {
+      const delay = this.view.deferDelay(svc, user);
+      if (delay > 0) {
+        const slot = this.newRequest(id, svc, user, measured, 0);
+        this.rq.target[slot] = -1;
+        this.sim.schedule(delay, this.kinds.deferred, slot);
+        return;
+      }
+    }
+
+    const view = this.view;
+    view.arrivalAt = now;
+    const target = view.place(svc, user);
+    if (target === -1) {
+      this.outcomes.reject(id, svc, user, now, measured, -1, this.view.lastRejectCause);
+      if (client !== -1) this.clientDone(client, true);
+      return;
+    }
+    // newRequest(id, svc, user, measured, 1), written out: it keeps onArrival above the size V8 inlines into
+    // the event loop, so that onArrival is compiled on its own, with its own inlining budget for the draws and
+    // the scheduling of the next arrival (inlined into the loop, their calls would not fit, and each double
+    // they return or take would be boxed).
+    const rq = this.rq;
+    const slot = rq.alloc();
+    rq.arrival[slot] = now;
+    rq.serviceTime[slot] = this.drawnTime;
+    rq.user[slot] = user;
+    rq.measured[slot] = measured ? 1 : 0;
+    rq.id[slot] = id;
+    rq.attempts[slot] = 1;
+    rq.service[slot] = svc;
+    rq.apiU1[slot] = this.apis.u1;
+    rq.apiU2[slot] = this.apis.u2;
+    rq.inputTokens[slot] = this.drawnIn;
+    rq.outputTokens[slot] = this.drawnOut;
+    rq.items[slot] = this.drawnItems;
+    rq.client[slot] = client;
+    this.placed(slot, target);
+  }
+
+  /**
+   * Draws what an arrival of service svc needs but its time: its user group (returned), service time, lengths
+   * and API uniforms (into fields, read by newRequest). A call of its own: inlined, it would take most of
+   * onArrival's inlining budget, and the draws that did not fit would box their results.
+   */
+  private drawRequest(svc: number): number {
+    const service = this.services[svc];
     let user = service.users[0].user;
     if (service.users.length > 1) {
       let u = this.userStreams[svc].uniform();
@@ -302,14 +362,13 @@ export class Arrivals {
         }
       }
     }
-    let serviceTime = 0;
+    // (Into a field, each branch on its own: a local merging a draw with the spec's mean_s would box the draw.)
     const stSpec = service.service_time;
-    if (stSpec !== null) {
-      if (stSpec.kind === 'exponential') serviceTime = this.serviceTimeStreams[svc].exponential(stSpec.mean_s);
-      else if (stSpec.kind === 'lognormal')
-        serviceTime = this.serviceTimeStreams[svc].lognormal(stSpec.mean_s, stSpec.cv);
-      else serviceTime = stSpec.mean_s;
-    }
+    if (stSpec === null) this.drawnTime = 0;
+    else if (stSpec.kind === 'exponential') this.drawnTime = this.serviceTimeStreams[svc].exponential(stSpec.mean_s);
+    else if (stSpec.kind === 'lognormal')
+      this.drawnTime = this.serviceTimeStreams[svc].lognormal(stSpec.mean_s, stSpec.cv);
+    else this.drawnTime = stSpec.mean_s;
     const row = this.arrivalRow[svc]++;
     if (this.varLengths[svc] === 1) this.drawLengths(svc, row);
     else {
@@ -317,29 +376,8 @@ export class Arrivals {
       this.drawnOut = this.fixedOut[svc];
       this.drawnItems = this.fixedItems[svc];
     }
-    this.arrivingClient = client;
-    if (client === -1) this.scheduleNext(svc);
     this.apis.drawUniforms(svc);
-
-    // Batch work may be held for a better moment, if the policy wants to.
-    if (service.deferrable_s !== null && this.ctx.policy.deferRequest) {
-      const delay = this.view.deferDelay(svc, user);
-      if (delay > 0) {
-        const slot = this.newRequest(id, svc, user, now, measured, serviceTime, 0);
-        this.rq.target[slot] = -1;
-        this.sim.schedule(delay, this.kinds.deferred, slot);
-        return;
-      }
-    }
-
-    const target = this.view.place(svc, user, now);
-    if (target === -1) {
-      this.outcomes.reject(id, svc, user, now, measured, -1, this.view.lastRejectCause);
-      if (client !== -1) this.clientDone(client, true);
-      return;
-    }
-    const slot = this.newRequest(id, svc, user, now, measured, serviceTime, 1);
-    this.placed(slot, target);
+    return user;
   }
 
   /** Draws the lengths of service svc's arrival number `row` (fixed fields keep their value, drawing nothing). */
@@ -350,20 +388,15 @@ export class Arrivals {
     this.drawnItems = l.items === null ? this.fixedItems[svc] : l.items.draw(row);
   }
 
-  /** A slot for a new request, with what was drawn at its arrival. */
-  private newRequest(
-    id: number,
-    svc: number,
-    user: number,
-    arrival: number,
-    measured: boolean,
-    serviceTime: number,
-    attempts: number,
-  ): number {
+  /**
+   * A slot for a new request arriving now, with what was drawn at its arrival (onArrival has a copy). (The time is read here, not
+   * passed: a double argument is boxed when the call is not inlined.)
+   */
+  private newRequest(id: number, svc: number, user: number, measured: boolean, attempts: number): number {
     const rq = this.rq;
     const slot = rq.alloc();
-    rq.arrival[slot] = arrival;
-    rq.serviceTime[slot] = serviceTime;
+    rq.arrival[slot] = this.sim.now;
+    rq.serviceTime[slot] = this.drawnTime;
     rq.user[slot] = user;
     rq.measured[slot] = measured ? 1 : 0;
     rq.id[slot] = id;
@@ -380,22 +413,25 @@ export class Arrivals {
 
   /** Counts a first placement and sends the request. */
   private placed(slot: number, target: number): void {
-    const rq = this.rq;
-    const tp = this.targets[target];
-    if (rq.measured[slot] === 1) {
-      const st = this.svcTallies[rq.service[slot]];
-      if (tp.pool >= 0) st.placements[tp.pool]++;
-      else st.apiPlacements[tp.api]++;
-      const k = tp.pool >= 0 ? tp.pool : this.ctx.scenario.pools.length + tp.api;
-      st.decisions[k * N_DECISIONS + this.view.lastDecision]++;
-    }
+    if (this.rq.measured[slot] === 1) this.countPlacement(slot, target);
     this.links.send(slot, target);
+  }
+
+  /** Counts a first placement in the measured window (by pool or API, and by the decision's reason). */
+  private countPlacement(slot: number, target: number): void {
+    const tp = this.targets[target];
+    const st = this.svcTallies[this.rq.service[slot]];
+    if (tp.pool >= 0) st.placements[tp.pool]++;
+    else st.apiPlacements[tp.api]++;
+    const k = tp.pool >= 0 ? tp.pool : this.ctx.scenario.pools.length + tp.api;
+    st.decisions[k * N_DECISIONS + this.view.lastDecision]++;
   }
 
   /** Event *deferred*: a held request is placed now. */
   onDeferred(slot: number): void {
     const rq = this.rq;
-    const target = this.view.place(rq.service[slot], rq.user[slot], rq.arrival[slot]);
+    this.view.arrivalAt = rq.arrival[slot];
+    const target = this.view.place(rq.service[slot], rq.user[slot]);
     if (target === -1) {
       this.outcomes.rejectSlot(slot, -1, this.view.lastRejectCause);
       return;
@@ -415,7 +451,8 @@ export class Arrivals {
     const rq = this.rq;
     const svc = this.targets[rq.target[slot]].service;
     if (rq.attempts[slot] <= ctx.scenario.services[svc].retries) {
-      const target = this.view.place(svc, rq.user[slot], rq.arrival[slot]);
+      this.view.arrivalAt = rq.arrival[slot];
+      const target = this.view.place(svc, rq.user[slot]);
       if (target !== -1) {
         rq.attempts[slot]++;
         if (rq.measured[slot] === 1) ctx.svcTallies[svc].retried++;

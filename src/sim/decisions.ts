@@ -11,7 +11,7 @@
  * Owns: the code tables (reasons, fallback causes, rejection and loss causes) and the classification.
  * Handles no events; the view calls `classify` and `rejectCause` right after asking the policy.
  */
-import type { Candidate, PlacementRequest, Policy } from '../placement/policy.js';
+import type { Candidate, PlacementRequest, Policy, TargetKind } from '../placement/policy.js';
 import { builtinPolicy } from '../placement/builtin.js';
 
 export const PLACEMENT_REASONS = [
@@ -126,6 +126,22 @@ const TAKES_LONE_AVAILABLE = new Set(['least-latency', 'nearest', 'lowest-carbon
  */
 export function takesLoneAvailable(policy: Policy): boolean {
   return TAKES_LONE_AVAILABLE.has(policy.name) && builtinPolicy(policy.name) === policy;
+}
+
+/**
+ * The built-ins that, offered one candidate, choose it exactly when it is available and of one kind (and
+ * refuse it otherwise, whatever its estimates): cloud-only and edge-only, with their kind.
+ */
+const TAKES_LONE_OF_KIND: Record<string, TargetKind> = { 'cloud-only': 'cloud', 'edge-only': 'edge' };
+
+/**
+ * Which candidates `policy` takes alone whenever they are available: every kind (null) for the policies of
+ * takesLoneAvailable, one kind for cloud-only and edge-only, none ('none') for the others.
+ */
+export function loneKinds(policy: Policy): TargetKind | null | 'none' {
+  if (takesLoneAvailable(policy)) return null;
+  const kind = TAKES_LONE_OF_KIND[policy.name];
+  return kind !== undefined && builtinPolicy(policy.name) === policy ? kind : 'none';
 }
 
 /** Why candidate i is unavailable right now, as a fallback cause; NOT_FALLBACK for a lasting reason. */

@@ -123,6 +123,9 @@ export class Pools {
   declare private readonly rec: Float64Array;
   declare private readonly table: Float64Array;
   declare private readonly poolMaxBatch: Float64Array;
+  /** The busy span being accounted (accountBusy → addBusy). */
+  private spanStart = 0.5;
+  private spanEnd = 0.5;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -179,6 +182,8 @@ export class Pools {
     this.table = ctx.targetTable.table;
     this.poolMaxBatch = Float64Array.from(plan.pools, (pp) => pp.maxBatch);
     this.llm = new LlmServers(ctx, this, this.serverPool);
+    // (Fractions from the start: see the Simulator's constructor.)
+    this.spanStart = this.spanEnd = 0;
   }
 
   link(parts: Parts): void {
@@ -304,7 +309,20 @@ export class Pools {
       this.outcomes.rejectSlot(slot, t, REJECT_QUEUE_FULL);
       return;
     }
-    rq.enqueued[slot] = this.sim.now;
+    const now = this.sim.now;
+    rq.enqueued[slot] = now;
+    // Nothing waits at the pool and a replica is free: a fixed-batch target whose batch of one is ready at once
+    // starts it here — what dispatch would do after queueing it (the queue's integral adds nothing at length
+    // 0), without the queue, the scan of the pool's targets or the timer. (The M/M/c path, most arrivals.)
+    if (
+      queued === 0 &&
+      this.freeCount[pool] > 0 &&
+      (flags & (F_LLM | F_LENGTH_TIMING)) === 0 &&
+      (rec[r + T_MAX_BATCH] <= 1 || now >= now + rec[r + T_MAX_WAIT])
+    ) {
+      this.startOne(pool, t, slot);
+      return;
+    }
     if ((flags & F_LLM) !== 0) this.llm.prepare(slot);
     this.queues.push(t, slot);
     this.markQueue(pool);
@@ -408,6 +426,36 @@ export class Pools {
     srv[sr + S_EVENT] = this.sim.schedule(duration, this.kinds.done, server);
   }
 
+  /**
+   * Starts a batch of one request (slot) of target targetId on a free replica of `pool`, whose queues are
+   * empty: as startBatch would after the request was queued (onEnqueue says when that holds).
+   */
+  private startOne(pool: number, targetId: number, slot: number): void {
+    const r = targetId * TR;
+    const tb = this.rec[r + T_TABLE];
+    const server = this.freeStack[this.serverBase[pool] + --this.freeCount[pool]];
+    this.members[server * this.maxBatchAll] = slot;
+    let duration = this.table[tb + 2];
+    let firstToken = this.table[tb + 3];
+    if ((this.rec[r + T_FLAGS] & F_DRAWN) !== 0) {
+      // A batch of drawn service times runs as long as its longest member (startBatch: from 0).
+      const st = this.rq.serviceTime[slot];
+      duration = st > 0 ? st : 0;
+      firstToken = duration;
+    }
+    const now = this.sim.now;
+    this.queueSince[pool] = now;
+    this.busy[pool]++;
+    this.serverBusy[server] = 1;
+    const sr = server * SR;
+    const srv = this.srv;
+    srv[sr + S_START] = now;
+    srv[sr + S_TARGET] = targetId;
+    srv[sr + S_SIZE] = 1;
+    srv[sr + S_FIRST_TOKEN] = firstToken;
+    srv[sr + S_EVENT] = this.sim.schedule(duration, this.kinds.done, server);
+  }
+
   /** The timing of the batch members[base .. base + size): mean prompt tokens, longest output, mean items. */
   private memberTiming(t: TargetPlan, base: number, size: number) {
     const rq = this.rq;
@@ -425,6 +473,16 @@ export class Pools {
 
   /** Accounts a replica's busy span [start, end) in the tallies and series. */
   accountBusy(pool: number, start: number, end: number): void {
+    // The span travels in fields (small enough to inline here; addBusy is not, and doubles passed to a call
+    // that is not inlined are boxed: two heap numbers per batch).
+    this.spanStart = start;
+    this.spanEnd = end;
+    this.addBusy(pool);
+  }
+
+  private addBusy(pool: number): void {
+    const start = this.spanStart;
+    const end = this.spanEnd;
     const warmup = this.warmup;
     const duration = this.duration;
     const s = start > warmup ? start : warmup;
@@ -478,7 +536,8 @@ export class Pools {
     this.serverBusy[server] = 0;
     this.busy[pool]--;
     this.freeStack[this.serverBase[pool] + this.freeCount[pool]++] = server;
-    this.dispatch(pool);
+    // With nothing queued dispatch has nothing to start (a continuous-batching pool decides for itself).
+    if (this.queued[pool] > 0 || this.isLlm[pool] === 1) this.dispatch(pool);
   }
 
   /** Event *batch timer*. */

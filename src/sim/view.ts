@@ -13,7 +13,7 @@
  * cost per request grows with the sites.
  *
  * What a request reads is kept in few places, so that a request from one of 10,000 sites (whose data is not
- * in the processor's cache) costs few memory reads: a (service, user group)'s header is 16 bytes and its row
+ * in the processor's cache) costs few memory reads: a (service, user group)'s header is 32 bytes and its row
  * one run of a flat array; what a target's estimates read — its figures, its queue's length — is its record
  * in the run's target table (target-table.ts, shared with the pools), its batch-timing table another; the
  * pruned view's candidates are a handful of objects per service, reused for every row (only their identity
@@ -58,7 +58,8 @@ import {
   T_USD_S,
   TR,
 } from './target-table.js';
-import { CAUSE_API_LIMIT, CAUSE_DOWN, CAUSE_FULL, CAUSE_NONE, Decisions, takesLoneAvailable } from './decisions.js';
+import { CAUSE_API_LIMIT, CAUSE_DOWN, CAUSE_FULL, CAUSE_NONE, Decisions, loneKinds } from './decisions.js';
+import { policyUsesPool, type TargetKind } from '../placement/policy.js';
 
 interface View {
   now: number;
@@ -78,13 +79,15 @@ const RS = 7;
 
 /**
  * Per (service, user group), its header: where its row starts in rowData (−1: not built yet), its length,
- * the group's gateway (the site whose LAN it sits on, −1: none) and its region — one 16-byte read.
+ * the group's gateway (the site whose LAN it sits on, −1: none), its region, and the entry the policy takes
+ * alone whenever it is available (−1: none; see `place`) — one 32-byte read.
  */
 const H_START = 0;
 const H_LEN = 1;
 const H_GW = 2;
 const H_REGION = 3;
-const HS = 4;
+const H_LONE = 4;
+const HS = 8;
 
 /** A candidate whose identity the view sets (a policy sees Candidate, read-only where it must not write). */
 type Cand = { -readonly [K in keyof Candidate]: Candidate[K] };
@@ -120,8 +123,19 @@ export class PolicyView {
   declare private lastSvc: number;
   declare private lastUser: number;
   declare private readonly causeOf: (i: number) => number;
-  /** The policy takes a lone available candidate whatever its estimates (decisions.ts takesLoneAvailable). */
+  /**
+   * The policy takes a lone available candidate whatever its estimates (of any kind, or of loneKind: decisions.ts
+   * loneKinds).
+   */
   declare private readonly loneFast: boolean;
+  declare private readonly loneKind: TargetKind | null;
+  /** Per managed API: the policy may place on it (as ManagedApis.usable). */
+  declare private readonly apiUsable: boolean[];
+  /**
+   * When the request being placed arrived: set by the caller of `place` (a field, not an argument: place is
+   * too large to inline, and a double argument to a call that is not inlined is boxed on every request).
+   */
+  arrivalAt = 0;
   /** The network of the last placement (read by Links.send). */
   pickUp = 0;
   pickDown = 0;
@@ -130,14 +144,17 @@ export class PolicyView {
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
-    this.loneFast = takesLoneAvailable(ctx.policy);
+    const lone = loneKinds(ctx.policy);
+    this.loneFast = lone !== 'none';
+    this.loneKind = lone === 'none' ? null : lone;
+    this.apiUsable = ctx.scenario.apis.map((a) => policyUsesPool(ctx.policy, a.name, 'api'));
     this.decisions = new Decisions(ctx.policy.name);
     // Fractions (lastSvc and lastUser come from event arguments, which are doubles): each starts as one (see
     // the Simulator's constructor).
     this.lastSvc = this.lastUser = 0.5;
     this.lastSvc = this.lastUser = 0;
-    this.pickUp = this.pickDown = this.pickRtt = this.pickGroupUp = 0.5;
-    this.pickUp = this.pickDown = this.pickRtt = this.pickGroupUp = 0;
+    this.pickUp = this.pickDown = this.pickRtt = this.pickGroupUp = this.arrivalAt = 0.5;
+    this.pickUp = this.pickDown = this.pickRtt = this.pickGroupUp = this.arrivalAt = 0;
     this.causeOf = (i) => this.unavailableCause(i);
     this.sim = ctx.sim;
     this.targets = ctx.plan.targets;
@@ -189,6 +206,7 @@ export class PolicyView {
       const hdr = new Int32Array(nUsers * HS);
       for (let u = 0; u < nUsers; u++) {
         hdr[u * HS + H_START] = -1;
+        hdr[u * HS + H_LONE] = -1;
         hdr[u * HS + H_GW] = gateway[u];
         hdr[u * HS + H_REGION] = scenario.users[u].region;
       }
@@ -248,6 +266,7 @@ export class PolicyView {
     v.rowUsed += entries.length;
     v.hdr[user * HS + H_START] = start;
     v.hdr[user * HS + H_LEN] = n;
+    v.hdr[user * HS + H_LONE] = this.loneEntry(v, entries, n);
     // Enough reusable candidates for the longest row.
     while (v.scratch.length < n) {
       v.scratch.push(newCandidate());
@@ -257,10 +276,32 @@ export class PolicyView {
     return start;
   }
 
-  /** Service svc's request, for a request of user group `user` that arrived at `arrival`. */
-  private request(svc: number, user: number, arrival: number): ServiceView {
+  /**
+   * Of a row (its n entries), the one a lone-taking policy (loneFast) chooses whenever it is available, or −1:
+   * the row's only entry the policy could ever place on (its residency allows it and the policy uses its pool
+   * or API; the others are unavailable all run long, with no passing cause), if of a kind the policy takes.
+   * With one such candidate, each of these built-ins chooses it exactly when it is available, whatever the
+   * estimates, and the placement is classified "only available candidate", as the full path would.
+   */
+  private loneEntry(v: ServiceView, entries: number[], n: number): number {
+    if (!this.loneFast) return -1;
+    let found = -1;
+    for (let k = 0; k < n; k++) {
+      const t = this.targets[entries[k * RS + R_ID]];
+      const usable = t.allowed && (t.pool >= 0 ? this.ctx.usedForInference[t.pool] : this.apiUsable[t.api]);
+      if (!usable) continue;
+      if (found >= 0) return -1;
+      found = k;
+    }
+    if (found < 0) return -1;
+    const kind = v.view.candidates[entries[found * RS + R_POS]].kind;
+    return this.loneKind === null || kind === this.loneKind ? found : -1;
+  }
+
+  /** Service svc's request, for a request of user group `user` that arrived at `arrivalAt`. */
+  private request(svc: number, user: number): ServiceView {
     const v = this.views[svc];
-    v.request.arrival_s = arrival;
+    v.request.arrival_s = this.arrivalAt;
     v.request.user = this.userNames[user];
     v.request.userIndex = user;
     return v;
@@ -488,17 +529,25 @@ export class PolicyView {
     return data[off + R_ID];
   }
 
-  /** Asks the policy where a request of service svc goes; returns the target id or −1. */
-  place(svc: number, user: number, arrival: number): number {
-    // One reachable candidate, and a policy that takes it whenever it is available: its availability is the
-    // answer (classified as the only candidate). Unavailable, the full path below fills it to say why.
+  /**
+   * Asks the policy where a request of service svc goes (that arrived at `arrivalAt`, set by the caller);
+   * returns the target id or −1.
+   */
+  place(svc: number, user: number): number {
+    // One candidate the policy could ever place on, and a policy that takes such a one whenever it is
+    // available (loneEntry): its availability is the answer (classified as the only available candidate),
+    // without estimates or a call into the policy. Unavailable, the full path below fills the view to say why.
     if (this.loneFast) {
       const sv = this.views[svc];
-      const start = this.row(sv, user);
       const h = user * HS;
-      if (sv.hdr[h + H_LEN] === 1 && (this.pruned || sv.targetIds.length === 1)) {
+      // (The rows of a service's user groups are built with the view: row() only for a first use.)
+      const built = sv.hdr[h + H_START];
+      const start = built >= 0 ? built : this.row(sv, user);
+      const k = sv.hdr[h + H_LONE];
+      if (k >= 0) {
         const data = sv.rowData;
-        const id = data[start + R_ID];
+        const off = start + k * RS;
+        const id = data[off + R_ID];
         const gw = sv.hdr[h + H_GW];
         const wanUp = gw < 0 || this.uplinks.down[gw] === 0;
         const userRegion = sv.hdr[h + H_REGION];
@@ -506,16 +555,16 @@ export class PolicyView {
         const ok =
           p < 0
             ? this.apiAvailable(id, userRegion, wanUp)
-            : this.poolAvailable(id * TR, p, userRegion, true, data[start + R_LAN] === 1, wanUp);
+            : this.poolAvailable(id * TR, p, userRegion, true, data[off + R_LAN] === 1, wanUp);
         if (ok) {
           this.lastSvc = svc;
           this.lastUser = user;
           this.lastDecision = 0;
-          return this.pick(sv, user, this.pruned ? 0 : data[start + R_POS]);
+          return this.pick(sv, user, this.pruned ? k : data[off + R_POS]);
         }
       }
     }
-    const v = this.request(svc, user, arrival);
+    const v = this.request(svc, user);
     const view = this.fill(svc, user);
     const policy = this.ctx.policy;
     const choice = policy.place(v.request, view);
@@ -567,7 +616,8 @@ export class PolicyView {
     const ctx = this.ctx;
     const service = ctx.scenario.services[svc];
     const now = this.sim.now;
-    const v = this.request(svc, user, now);
+    this.arrivalAt = now;
+    const v = this.request(svc, user);
     const view = this.fill(svc, user);
     const delay = ctx.policy.deferRequest!(v.request, view, now + service.deferrable_s!);
     if (!(delay >= 0 && delay <= service.deferrable_s!)) {
