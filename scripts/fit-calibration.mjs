@@ -22,7 +22,15 @@ console.log(`objective (Σ ln² error + ridge, refitted parts): ${fit.objective.
 console.log('CLASS_EFFICIENCY (src/hardware/perf.ts):');
 for (const [cls, e] of Object.entries(fit.efficiency)) {
   const key = /^[a-z]+$/.test(cls) ? cls : `'${cls}'`;
-  console.log(`  ${key}: { int: ${e.int}, float: ${e.float}, memory: ${e.memory}, overhead_s: ${e.overhead_s} },`);
+  const gens =
+    cls === 'gpu'
+      ? `, int_by_generation: ${JSON.stringify(fit.int_by_generation)
+          .replace(/"/g, '')
+          .replace(/([:,])/g, '$1 ')}`
+      : '';
+  console.log(
+    `  ${key}: { int: ${e.int}, float: ${e.float}, memory: ${e.memory}, overhead_s: ${e.overhead_s}${gens} },`,
+  );
 }
 console.log('\nGENERATION_MFU (src/hardware/training.ts):');
 for (const [gen, m] of Object.entries(fit.mfu)) console.log(`  ${gen}: small (7B) ${m.small}, large (70B) ${m.large}`);

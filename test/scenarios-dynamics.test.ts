@@ -311,12 +311,15 @@ describe('eu-residency', () => {
     const euUnits = (p: typeof a0) =>
       p.pools.filter((q) => q.region !== 'us-east').reduce((sum, q) => sum + (q.mean_units ?? 0), 0);
     expect(euUnits(a0)).toBeGreaterThan(euUnits(b0) + 1);
-    // Under least-latency half of the staff (Virginia) cross the 80 ms Atlantic round trip, and the EU
-    // replicas run larger batches: +40 ms and more on the mean. The twin's latency moves less.
+    // Under least-latency half of the staff (Virginia) cross the 80 ms Atlantic round trip: the network part
+    // of the mean rises (+14 ms). The total mean need not: the autoscaler answers the EU pools' extra load with
+    // more units (eu-west 2.55 instead of 2), whose smaller batches decode faster (−156 ms on the mean since the
+    // A10G's int8 efficiency became Ampere's own, 0.612; docs/calibration.md). The resident service still waits
+    // longer than its unconstrained twin in the same run.
+    const net = (r: typeof withR) => service(policy(r, 'least-latency'), 'records-assist').breakdown_ms!.network;
+    expect(net(withR) - net(freeR)).toBeGreaterThan(5);
+    expect(net(withR) - net(freeR)).toBeLessThan(80);
     const a = service(policy(withR, 'least-latency'), 'records-assist').latency_ms!.mean;
-    const b = service(policy(freeR, 'least-latency'), 'records-assist').latency_ms!.mean;
-    expect(a - b).toBeGreaterThan(20);
-    expect(a - b).toBeLessThan(200);
     const twinA = service(policy(withR, 'least-latency'), 'open-assist').latency_ms!.mean;
     expect(a - twinA).toBeGreaterThan(20);
   });

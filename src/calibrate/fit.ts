@@ -18,8 +18,11 @@ import {
   CLASS_EFFICIENCY,
   EFFICIENCY_GROUPS,
   efficiencyGroup,
+  GPU_ARCHITECTURE,
+  GPU_GENERATIONS,
   type EfficiencyGroup,
   type EfficiencyTable,
+  type GpuGeneration,
 } from '../hardware/perf.js';
 import { GENERATION_MFU, type ScaledMfu, type TrainingGeneration } from '../hardware/training.js';
 import type { Catalog, Device } from '../model/types.js';
@@ -35,6 +38,16 @@ export const PRIOR_EFFICIENCY: EfficiencyTable = {
   tpu: { int: 0.45, float: 0.55, memory: 0.8, overhead_s: 0.001 },
   cpu: { int: 0.25, float: 0.3, memory: 0.6, overhead_s: 0.0005 },
   edge: { int: 0.3, float: 0.3, memory: 0.7, overhead_s: 0.002 },
+};
+
+/**
+ * Prior int efficiency of each NVIDIA GPU generation (CLASS_EFFICIENCY.gpu.int_by_generation): the shared gpu
+ * prior. A generation no fit row depends on keeps it.
+ */
+export const PRIOR_GENERATION_INT: Readonly<Record<GpuGeneration, number>> = {
+  ampere: PRIOR_EFFICIENCY.gpu.int,
+  ada: PRIOR_EFFICIENCY.gpu.int,
+  hopper: PRIOR_EFFICIENCY.gpu.int,
 };
 
 /**
@@ -69,6 +82,8 @@ const GENERATIONS: readonly TrainingGeneration[] = ['ampere', 'hopper'];
 
 export interface FitResult {
   efficiency: Record<EfficiencyGroup, Record<Key, number>>;
+  /** gpu int efficiency per NVIDIA GPU generation (CLASS_EFFICIENCY.gpu.int_by_generation). */
+  int_by_generation: Record<GpuGeneration, number>;
   mfu: Record<TrainingGeneration, MfuPair>;
   /** Constants at least one fit row depends on (the rest stayed at their prior). */
   fitted: string[];
@@ -103,6 +118,7 @@ interface Problem {
   terms: (rows: readonly number[], p: Param) => number;
   objective: () => number;
   eff: Record<EfficiencyGroup, Record<Key, number>>;
+  genInt: Record<GpuGeneration, number>;
   mfu: Record<TrainingGeneration, MfuPair>;
 }
 
@@ -121,14 +137,20 @@ function buildProblem(
   parts?: readonly FitPart[],
 ): Problem {
   const eff = Object.fromEntries(
-    EFFICIENCY_GROUPS.map((g) => [g, { ...(start.efficiency[g] ?? PRIOR_EFFICIENCY[g]!) }]),
+    EFFICIENCY_GROUPS.map((g) => {
+      const { int, float, memory, overhead_s } = start.efficiency[g] ?? PRIOR_EFFICIENCY[g]!;
+      return [g, { int, float, memory, overhead_s }];
+    }),
   ) as Record<EfficiencyGroup, Record<Key, number>>;
+  const genInt = Object.fromEntries(
+    GPU_GENERATIONS.map((g) => [g, start.efficiency.gpu.int_by_generation?.[g] ?? PRIOR_GENERATION_INT[g]]),
+  ) as Record<GpuGeneration, number>;
   const mfu = Object.fromEntries(GENERATIONS.map((g) => [g, { ...start.mfu[g] }])) as Record<
     TrainingGeneration,
     MfuPair
   >;
   const constants = (): Constants => ({
-    efficiency: eff,
+    efficiency: { ...eff, gpu: { ...eff.gpu, int_by_generation: genInt } },
     mfu: Object.fromEntries(GENERATIONS.map((g) => [g, scaled(mfu[g])])) as Record<TrainingGeneration, ScaledMfu>,
   });
   const groupOf = (r: PublishedRow): EfficiencyGroup | undefined => {
@@ -156,6 +178,19 @@ function buildProblem(
         },
         candidates: (r) => r.kind === 'inference' && groupOf(r) === c,
       });
+  // The int efficiency of each NVIDIA GPU generation: a constant of the gpu part, moved by its own devices' rows.
+  for (const g of GPU_GENERATIONS)
+    params.push({
+      p: {
+        part: 'gpu',
+        name: `gpu.int.${g}`,
+        get: () => genInt[g],
+        set: (v) => (genInt[g] = v),
+        prior: PRIOR_GENERATION_INT[g],
+        bounds: BOUNDS.int,
+      },
+      candidates: (r) => r.kind === 'inference' && groupOf(r) === 'gpu' && GPU_ARCHITECTURE[r.catalog_device] === g,
+    });
   for (const g of GENERATIONS)
     for (const size of ['small', 'large'] as const)
       params.push({
@@ -205,6 +240,7 @@ function buildProblem(
     terms: (mine, p) => mine.reduce((s, i) => s + rowTerm(i), ridge(p)),
     objective: () => counted.reduce((s, i) => s + rowTerm(i), 0) + active.reduce((s, a) => s + ridge(a.p), 0),
     eff,
+    genInt,
     mfu,
   };
 }
@@ -246,7 +282,13 @@ export function fitConstants(
     }
   }
   for (const { p } of pb.active) p.set(round3(p.get()));
-  return { efficiency: pb.eff, mfu: pb.mfu, fitted: pb.active.map((a) => a.p.name), objective: pb.objective() };
+  return {
+    efficiency: pb.eff,
+    int_by_generation: pb.genInt,
+    mfu: pb.mfu,
+    fitted: pb.active.map((a) => a.p.name),
+    objective: pb.objective(),
+  };
 }
 
 /** The code's constants, as the fit's start for the parts a partial refit leaves alone. */

@@ -24,8 +24,9 @@ export interface Efficiency {
  * rows on H100, H200, A100, MI300X, L4, TPU v5e and Jetson Orin; the Llama-2-70B rows run the continuous-batching
  * simulator) by the procedure in src/calibrate/fit.ts; the values are what `node scripts/fit-calibration.mjs`
  * prints, and test/calibration.test.ts checks they are the fit's optimum. A constant no fit row depends on keeps
- * its prior estimate (PRIOR_EFFICIENCY there): all of cpu, tpu.float, edge.float, gpu-amd.int and the
- * tpu and gpu-amd per-batch overheads (only a small-batch latency row may set an overhead). `placesim calibrate`
+ * its prior estimate (PRIOR_EFFICIENCY there): all of cpu, tpu.float, edge.float, gpu-amd.int, the shared gpu.int
+ * (every NVIDIA int8 fit row is on a GPU with a generation of its own, int_by_generation) and the tpu and gpu-amd
+ * per-batch overheads (only a small-batch latency row may set an overhead). `placesim calibrate`
  * prints the error of every row; docs/calibration.md gives the procedure, the table and the held-out error.
  */
 export interface ClassEfficiency {
@@ -33,7 +34,33 @@ export interface ClassEfficiency {
   float: number;
   memory: number;
   overhead_s: number;
+  /**
+   * gpu only: the int efficiency of each NVIDIA GPU architecture that has its own (GPU_ARCHITECTURE). A device
+   * of another architecture, or not listed, uses `int`. Only the int family splits: each generation's constant
+   * is fitted on ≥ 2 int8 rows of its own devices (docs/calibration.md, "Int efficiency per GPU generation").
+   */
+  int_by_generation?: Readonly<Partial<Record<GpuGeneration, number>>>;
 }
+
+/** NVIDIA GPU architectures with their own fitted int efficiency. */
+export type GpuGeneration = 'ampere' | 'ada' | 'hopper';
+export const GPU_GENERATIONS: readonly GpuGeneration[] = ['ampere', 'ada', 'hopper'];
+
+/**
+ * The architecture of the default catalog's NVIDIA GPUs, from each device's datasheet / architecture whitepaper
+ * (the catalog's `source`): A100 and A10G are Ampere (GA100, GA102), L4 is Ada Lovelace (AD104), H100 and H200
+ * are Hopper (GH100). T4 (Turing) is not listed: no Turing row in the calibration suite, so it keeps the
+ * shared `int`. Keyed by catalog id: a custom device uses the shared constants.
+ */
+export const GPU_ARCHITECTURE: Readonly<Record<string, GpuGeneration>> = {
+  'a100-80gb-sxm': 'ampere',
+  'a100-40gb-sxm': 'ampere',
+  a10g: 'ampere',
+  l4: 'ada',
+  'h100-sxm': 'hopper',
+  'h100-pcie': 'hopper',
+  'h200-sxm': 'hopper',
+};
 
 /**
  * The groups of devices that share a set of efficiency constants: the device class, except that AMD GPUs
@@ -56,7 +83,13 @@ export type EfficiencyTable = Readonly<Record<DeviceClass, Readonly<ClassEfficie
 };
 
 export const CLASS_EFFICIENCY: EfficiencyTable = {
-  gpu: { int: 0.472, float: 0.666, memory: 0.9, overhead_s: 0.00023 },
+  gpu: {
+    int: 0.455,
+    float: 0.666,
+    memory: 0.9,
+    overhead_s: 0.000236,
+    int_by_generation: { ampere: 0.612, ada: 0.524, hopper: 0.441 },
+  },
   'gpu-amd': { int: 0.455, float: 0.409, memory: 0.797, overhead_s: 0.001 },
   tpu: { int: 0.416, float: 0.55, memory: 0.667, overhead_s: 0.001 },
   cpu: { int: 0.25, float: 0.3, memory: 0.6, overhead_s: 0.0005 },
@@ -109,7 +142,10 @@ export function peakFlops(device: Device, dtype: Dtype): number {
 export function efficiencyFor(device: Device, dtype: Dtype, table: EfficiencyTable = CLASS_EFFICIENCY): Efficiency {
   const group = efficiencyGroup(device);
   const e = (group === 'gpu-amd' ? table['gpu-amd'] : undefined) ?? table[device.class];
-  return { compute: e[dtypeFamily(resolvePeak(device, dtype).dtype)], memory: e.memory, overhead_s: e.overhead_s };
+  const family = dtypeFamily(resolvePeak(device, dtype).dtype);
+  const gen = group === 'gpu' && family === 'int' ? GPU_ARCHITECTURE[device.id] : undefined;
+  const compute = (gen !== undefined ? e.int_by_generation?.[gen] : undefined) ?? e[family];
+  return { compute, memory: e.memory, overhead_s: e.overhead_s };
 }
 
 /** Bytes of a device's memory a model may use: USABLE_MEMORY_FRACTION of it; the rest is runtime and fragmentation. */
