@@ -4,22 +4,23 @@
 // `npm run build`, `prepare` and `test` after tsc.
 //
 // The sweep's worker thread (dist/sweep/worker.js) and the queue worker's processor
-// (dist/sweep/queue-processor.js) are entry points of the same bundle, as dist/bundle/worker.js and
-// dist/bundle/queue-processor.js: the bundled sweep finds them next to itself (`new URL('./worker.js',
-// import.meta.url)`), and a worker thread then loads the same few files as the CLI rather than dist/'s
-// hundreds (each worker used to spend ~0.4 s of CPU importing them, before its first task).
+// (dist/sweep/queue-processor.js) are entry points of the same bundle, as dist/bundle/worker.cjs and
+// dist/bundle/queue-processor.cjs, started from dist/bundle/worker-thread.js and queue-processor.js (below):
+// the bundled sweep finds them next to itself (`new URL('./worker-thread.js', import.meta.url)`), and a
+// worker thread then loads the same few files as the CLI rather than dist/'s hundreds (each worker used to
+// spend ~0.4 s of CPU importing them, before its first task).
 //
 // Kept outside the bundle, imported from dist/ as they are:
 //   - errors.js: the error classes must be the same classes whatever loaded them (a user's policy module may
 //     throw PolicyError from the package's public API; `instanceof` must still see it);
 //   - version.js: it reads package.json relative to its own place.
-// And from node_modules: piscina and bullmq, which start threads or processes from files next to their own
-// modules.
+// And from node_modules: bullmq, which starts threads or processes from files next to its own modules.
 // bin/placesim uses the bundle only when it is at least as new as dist/cli/main.js, and dist/ otherwise, so
 // a tsc-only rebuild can never run stale code; without esbuild (it is a development dependency) this step
 // says so and does nothing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -90,14 +91,12 @@ const common = {
   platform: 'node',
   target: 'node20',
   minify: true,
-  external: ['piscina', 'bullmq'],
+  external: ['bullmq'],
   plugins: [keepOutside(BUNDLE_ESM_EXTERNALS), englishOnlyZod],
   logLevel: 'warning',
 };
-await esbuild.build({
+const script = {
   ...common,
-  entryPoints: [path.join(dist, 'cli', 'main.js')],
-  outfile: path.join(outdir, 'placesim.cjs'),
   format: 'cjs',
   define: { 'import.meta.url': '__placesimImportMetaUrl' },
   // A script compiled with a code cache has no import(): Node's built-ins are require()d instead, and a
@@ -106,6 +105,11 @@ await esbuild.build({
   // The file is the function the loader calls: compiled as it is read, with no copy to wrap it.
   banner: { js: BUNDLE_WRAPPER.head },
   footer: { js: BUNDLE_WRAPPER.tail },
+};
+await esbuild.build({
+  ...script,
+  entryPoints: [path.join(dist, 'cli', 'main.js')],
+  outfile: path.join(outdir, 'placesim.cjs'),
 });
 const cli = readFileSync(path.join(outdir, 'placesim.cjs'), 'utf8');
 if (/\bimport\(/.test(cli)) {
@@ -120,17 +124,12 @@ if (nonAscii)
     `bundle: placesim.cjs is not ASCII (${JSON.stringify(cli.slice(nonAscii.index - 40, nonAscii.index + 10))})`,
   );
 
-// ES modules, one file per lazily imported part (code splitting): the sweep's worker thread and the queue's
-// processor, which piscina and bullmq load by file name; and the CLI once more as main.js, for `placesim`
+// ES modules, one file per lazily imported part (code splitting): the CLI once more as main.js, for `placesim`
 // without a command (`--help`, `--version`): it reads only the few files it needs, which costs less than
 // reading the whole script and its cache (bin/placesim; docs/performance.md has the figures).
 await esbuild.build({
   ...common,
-  entryPoints: {
-    main: path.join(dist, 'cli', 'main.js'),
-    worker: path.join(dist, 'sweep', 'worker.js'),
-    'queue-processor': path.join(dist, 'sweep', 'queue-processor.js'),
-  },
+  entryPoints: { main: path.join(dist, 'cli', 'main.js') },
   outdir,
   splitting: true,
   format: 'esm',
@@ -139,6 +138,36 @@ await esbuild.build({
   banner: {
     js: "import { createRequire as __placesimRequire } from 'node:module'; import { fileURLToPath as __placesimPath } from 'node:url'; const require = __placesimRequire(import.meta.url); const __filename = __placesimPath(import.meta.url);",
   },
+});
+
+// The sweep's worker thread and the queue's processor: each is a CommonJS script like placesim.cjs
+// (worker.cjs, queue-processor.cjs), loaded through the V8 code cache by a small ES module that the thread
+// starts from (worker-thread.js, which the sweep's pool starts; queue-processor.js, which bullmq loads by file
+// name: src/sweep/cached-worker.ts, cached-processor.ts), so that every worker thread, a fresh isolate, skips
+// compiling the simulator again (docs/performance.md, Sweeps).
+for (const [name, file] of [
+  ['worker', 'worker.js'],
+  ['queue-processor', 'queue-processor.js'],
+]) {
+  await esbuild.build({
+    ...script,
+    entryPoints: [path.join(dist, 'sweep', file)],
+    outfile: path.join(outdir, `${name}.cjs`),
+  });
+  if (/\bimport\(/.test(readFileSync(path.join(outdir, `${name}.cjs`), 'utf8'))) {
+    console.error(`bundle: dist/bundle/${name}.cjs still calls import(), which fails under the code cache`);
+    process.exit(1);
+  }
+}
+await esbuild.build({
+  ...common,
+  entryPoints: {
+    'worker-thread': path.join(dist, 'sweep', 'cached-worker.js'),
+    'queue-processor': path.join(dist, 'sweep', 'cached-processor.js'),
+  },
+  outdir,
+  format: 'esm',
+  plugins: [keepOutside([...BUNDLE_ESM_EXTERNALS, 'app/code-cache.js'])],
 });
 
 // Warm the code caches, so that a fresh install starts fast from its first command: each command kind
@@ -151,5 +180,22 @@ if (!/^(off|0|false|no)$/i.test(process.env.PLACESIM_CODE_CACHE ?? '')) {
   for (const args of warm) {
     const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, stdio: 'ignore' });
     if (r.status !== 0) console.error(`bundle: warming the code cache with \`placesim ${args.join(' ')}\` failed`);
+  }
+  warmSweep(bin, tiny);
+}
+
+/**
+ * The sweep's caches: `placesim sweep` itself and its worker thread's (`sweep-worker`), which the worker
+ * writes after its first task. One tiny sweep on one worker, into a temporary folder. The queue's processor
+ * (`queue-worker`) needs a Redis server: its first task writes its cache.
+ */
+function warmSweep(bin, tiny) {
+  const out = mkdtempSync(path.join(tmpdir(), 'placesim-warm-'));
+  try {
+    const args = ['sweep', tiny, '--set', 'duration=2s', '--workers', '1', '--out', out, '--quiet'];
+    const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, stdio: 'ignore' });
+    if (r.status !== 0) console.error('bundle: warming the code cache with `placesim sweep` failed');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 }

@@ -36,6 +36,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
+import { threadId } from 'node:worker_threads';
 
 /**
  * Modules of dist/ the bundle leaves outside (scripts/bundle.mjs imports this list): ES modules, which the
@@ -198,7 +199,8 @@ function bundleHash(dir: string, filename: string, stamp: string, bytes: Buffer)
 
 /** Writes `file` whole or not at all; false (silently) when it cannot be written. */
 function writeAtomic(dir: string, file: string, data: string | Uint8Array): boolean {
-  const tmp = `${file}.${process.pid}.tmp`;
+  // The thread too: a process's worker threads (the sweep's) may write the same cache at once.
+  const tmp = `${file}.${process.pid}-${threadId}.tmp`;
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(tmp, data);

@@ -1,7 +1,8 @@
 /**
- * The piscina worker: runs one SweepTask per call. Compiled to dist/sweep/worker.js, which run-sweep.ts
- * loads; piscina calls the default export. A typed error comes back as data (see TaskReply), so the main
- * thread rethrows it with its class and src/app/exit.ts maps it like any other.
+ * The sweep worker: runs one SweepTask per call, in a worker thread of the pool in runner.ts (whose thread
+ * entry, worker-thread.ts or in the bundle cached-worker.ts, calls the default export). A typed error comes
+ * back as data (see TaskReply), so the main thread rethrows it with its class and src/app/exit.ts maps it
+ * like any other.
  */
 import { runTaskReply, type SweepTask, type TaskReply } from './task.js';
 
