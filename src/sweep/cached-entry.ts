@@ -1,5 +1,5 @@
 /**
- * A worker thread's entry (the sweep's piscina worker, the queue's sandboxed processor) loaded through the
+ * A worker thread's entry (the sweep's pool worker, the queue's sandboxed processor) loaded through the
  * V8 code cache, as bin/placesim loads the CLI (src/app/code-cache.ts): each thread is a fresh isolate that
  * would otherwise parse and compile the simulator, yaml and zod again before its first task (~120 ms of CPU
  * a thread), and compile lazily, function by function, the code its first run calls.

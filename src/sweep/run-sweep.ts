@@ -1,5 +1,5 @@
 /**
- * Runs a sweep: every grid point × every replication, on a piscina worker pool (or in this thread with
+ * Runs a sweep: every grid point × every replication, on a pool of worker threads (runner.ts; or in this thread with
  * workers: 0), or through a Redis queue to `placesim worker`s (queue.ts), then the mean and 95% CI of each metric per point and policy.
  *
  * Determinism: a task is pure (text + assignments + seed → metrics) and a point's statistics are computed
@@ -268,7 +268,7 @@ export function longestFirst<P extends { index: number; events: number }>(points
 /**
  * Runs `fn` over the items with at most `width` in flight, starting them strictly in list order. Tasks are
  * listed point by point, so the runs of a point start together and its journal line is written soon after:
- * handing piscina every task at once lets its queue start them out of order, and a sweep killed at 65% then
+ * handing a pool every task at once let its queue (piscina's, then) start them out of order, and a sweep killed at 65% then
  * kept almost no whole point. With this, a kill loses at most the points whose runs were in flight.
  */
 async function inOrder<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
