@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -58,5 +58,35 @@ describe('search on worker threads', () => {
     const inThread = await run(0);
     expect(two.policies[0].winner).not.toBeNull();
     expect(s.searchJson(two)).toBe(s.searchJson(inThread));
+  });
+});
+
+describe('the sweep thread pool', () => {
+  it('fails a task that throws, with its message, and keeps serving the next ones', async () => {
+    const url = pathToFileURL(join(DIST, 'runner.js')).href;
+    const { threadPoolRunner } = (await import(url)) as typeof import('../src/sweep/runner.js');
+    const runner = threadPoolRunner(2);
+    const text = 'name: t\n';
+    try {
+      // A malformed assignment is a bug, not an input error: it comes back as a plain Error.
+      const bad = { text, file: 't.yaml', assignments: [{ path: null, value: 1 }], seed: 1 } as never;
+      await expect(runner.run('bad', bad)).rejects.toThrow(Error);
+      // A typed error keeps its class.
+      await expect(runner.run('invalid', { text, file: 't.yaml', assignments: [], seed: 1 })).rejects.toMatchObject({
+        name: 'InputError',
+      });
+      const ok = await runner.run('ok', {
+        text: readFileSync('scenarios/mmc-validation.yaml', 'utf8'),
+        file: 'scenarios/mmc-validation.yaml',
+        assignments: [
+          { path: ['duration'], value: '5s' },
+          { path: ['warmup'], value: '1s' },
+        ],
+        seed: 1,
+      });
+      expect(ok.length).toBeGreaterThan(0);
+    } finally {
+      await runner.close();
+    }
   });
 });
