@@ -418,30 +418,32 @@ export const UserSchema = z.strictObject({
     ),
 });
 
-export const ModelSchema = z
-  .strictObject({
-    params: positive(1e15).optional().describe('Parameter count; makes this an LLM.'),
-    dtype: dtype().default('fp16'),
-    kv_bytes_per_token: positive(1e9)
-      .optional()
-      .describe('LLM KV-cache bytes per token of context. Default: an estimate scaled from Llama-3-8B.'),
-    quantisation: z
-      .enum(['weight-only', 'full'])
-      .optional()
-      .describe(
-        'LLMs in int4/int8: weight-only (default: weights stored narrow, arithmetic in fp16, as AWQ/GPTQ W4A16/W8A16) or full (arithmetic in the dtype too, e.g. SmoothQuant W8A8).',
-      ),
-    flops_per_item: positive(1e21)
-      .optional()
-      .describe('FLOPs per item (image, sequence, …); makes this a non-LLM model.'),
-    weights: bytes()
-      .optional()
-      .describe('Weight size, e.g. "102MB". Required for non-LLM models; for LLMs default params x dtype bytes.'),
-    activation_bytes_per_item: bytes()
-      .optional()
-      .describe('Non-LLM: activation bytes moved per item, e.g. "20MB". Default 0B.'),
-  })
-  .describe('An LLM ({ params }) or another model ({ flops_per_item, weights }).');
+export const ModelSchema = later(() =>
+  z
+    .strictObject({
+      params: positive(1e15).optional().describe('Parameter count; makes this an LLM.'),
+      dtype: dtype().default('fp16'),
+      kv_bytes_per_token: positive(1e9)
+        .optional()
+        .describe('LLM KV-cache bytes per token of context. Default: an estimate scaled from Llama-3-8B.'),
+      quantisation: z
+        .enum(['weight-only', 'full'])
+        .optional()
+        .describe(
+          'LLMs in int4/int8: weight-only (default: weights stored narrow, arithmetic in fp16, as AWQ/GPTQ W4A16/W8A16) or full (arithmetic in the dtype too, e.g. SmoothQuant W8A8).',
+        ),
+      flops_per_item: positive(1e21)
+        .optional()
+        .describe('FLOPs per item (image, sequence, …); makes this a non-LLM model.'),
+      weights: bytes()
+        .optional()
+        .describe('Weight size, e.g. "102MB". Required for non-LLM models; for LLMs default params x dtype bytes.'),
+      activation_bytes_per_item: bytes()
+        .optional()
+        .describe('Non-LLM: activation bytes moved per item, e.g. "20MB". Default 0B.'),
+    })
+    .describe('An LLM ({ params }) or another model ({ flops_per_item, weights }).'),
+);
 
 const userShare = z.strictObject({ user: name(), weight: positive(1e9) });
 
