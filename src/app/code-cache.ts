@@ -147,7 +147,7 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
           lazy.map((name) => [
             name,
             async (...args: unknown[]) =>
-              ((await import(url)) as Record<string, (...a: unknown[]) => unknown>)[name]!(...args),
+              ((await import(url)) as Record<string, (...a: unknown[]) => unknown>)[name](...args),
           ]),
         ),
       );
