@@ -45,8 +45,6 @@ import type { Uplinks } from './uplinks.js';
 import type { Outcomes } from './outcomes.js';
 import { decodeSpan, decodeStepsWithin, stepTime } from '../hardware/llm-step.js';
 import { emptyEstimate, emptyLoad, estimateLlm, type LlmEstimate, type LlmLoad } from './llm-estimate.js';
-import { LatencyStats } from '../metrics/latency.js';
-import { scratchPoolTally, type PoolTallies } from './tallies.js';
 
 /** The estimate memo's strides: its key (running, prefill left, queued, servers, idle) and its answer. */
 const MK = 5;
@@ -54,14 +52,6 @@ const ME = 5;
 
 /** ITL samples recorded per decode span at most (its step times grow linearly: a few points describe them). */
 const SPAN_SAMPLES = 4;
-
-/**
- * Whether (key k1, order o1) comes before (k2, o2) in a completion heap. Every comparison runs, not only
- * those of a tie: compiled code that had never seen a tie would be thrown away at the first one.
- */
-function before(k1: number, o1: number, k2: number, o2: number): boolean {
-  return ((k1 < k2 ? 1 : 0) | ((k1 === k2 ? 1 : 0) & (o1 < o2 ? 1 : 0))) === 1;
-}
 
 export class LlmServers {
   declare private readonly ctx: RunContext;
@@ -128,7 +118,7 @@ export class LlmServers {
   declare private readonly phaseBase: Int32Array;
   /** Per replica × block size: decoders that need a block at the clock steps of each residue. */
   declare private readonly phase: Int32Array;
-  /** Per replica × service × (unmeasured, measured): decoders. */
+  /** Per replica × service: measured decoders. */
   declare private readonly measDec: Int32Array;
   /** Per replica, from runBase: sequences in prefill (admission order); completions of a step (scratch). */
   declare private readonly pre: Int32Array;
@@ -142,19 +132,8 @@ export class LlmServers {
   /** Per request slot: admission order on its replica; the clock its counted gen and KV are at. */
   declare private order: Float64Array;
   declare private decFrom: Float64Array;
-  /** Per service: how many there are. */
-  declare private readonly nSvc: number;
-  /** Scratch: per service × (unmeasured, measured), sequences that got a token in this step. */
+  /** Scratch: per service, measured sequences that got a token in this step. */
   declare private readonly svcCount: Float64Array;
-  /**
-   * Where the step path records, chosen by index rather than by a branch. Per service × (unmeasured,
-   * measured): the inter-token latency it records into (unmeasured ones: a scratch that nobody reads). Per
-   * pool × (outside, inside the measured window): its step tallies (outside: a scratch). So the code that
-   * records runs from the first step on, during the warm-up too: compiled code that had never seen it would
-   * be thrown away (and compiled again) when the measured window starts.
-   */
-  declare private readonly itlSink: LatencyStats[];
-  declare private readonly poolSink: PoolTallies[];
   declare private readonly svcDeferrable: Uint8Array;
   declare private arrivals: Arrivals;
   declare private links: Links;
@@ -217,7 +196,7 @@ export class LlmServers {
       }
     }
     this.phase = new Int32Array(Math.max(phases, 1));
-    this.measDec = new Int32Array(Math.max(n * ctx.scenario.services.length * 2, 1));
+    this.measDec = new Int32Array(Math.max(n * ctx.scenario.services.length, 1));
     this.order = new Float64Array(256);
     this.decFrom = new Float64Array(256);
     this.stepStart = new Float64Array(n);
@@ -226,17 +205,7 @@ export class LlmServers {
     this.spanSteps = new Int32Array(n);
     this.spanKv0 = new Float64Array(n);
     this.stepping = new Uint8Array(n);
-    const ns = ctx.scenario.services.length;
-    this.nSvc = ns;
-    this.svcCount = new Float64Array(ns * 2);
-    const scratchItl = new LatencyStats();
-    this.itlSink = [];
-    for (let svc = 0; svc < ns; svc++) this.itlSink.push(scratchItl, ctx.svcTallies[svc].itl ?? scratchItl);
-    this.poolSink = [];
-    for (let q = 0; q < ctx.nPools; q++) {
-      const lq = this.llm[q];
-      this.poolSink.push(scratchPoolTally(lq !== null ? lq.scheduler.max_num_seqs : 0), ctx.poolTallies[q]);
-    }
+    this.svcCount = new Float64Array(ctx.scenario.services.length);
     this.svcDeferrable = Uint8Array.from(ctx.scenario.services, (s) => (s.deferrable_s !== null ? 1 : 0));
   }
 
@@ -489,7 +458,8 @@ export class LlmServers {
     const sch = l.scheduler;
     // Without chunked prefill, a step that can admit prompts runs only them (vLLM V0).
     let prefillOnly = false;
-    if (!sch.chunked_prefill && this.runCount[s] < sch.max_num_seqs) prefillOnly = this.canAdmitWhole(s, p, l);
+    if (!sch.chunked_prefill && this.pools.queued[p] > 0 && this.runCount[s] < sch.max_num_seqs)
+      prefillOnly = this.canAdmitWhole(s, p, l);
     const nd = this.nDec[s];
     if (nd > 0 && !prefillOnly) {
       const need = this.phase[this.phaseBase[s] + this.clockMod[s]];
@@ -537,9 +507,14 @@ export class LlmServers {
       budget -= chunk > budget ? budget : chunk;
       prefill = true;
     }
-    // 3. Admissions.
+    // 3. Admissions (`queued` counts the pool's queues and its preempted sequences: when it is 0, admit
+    // would find nobody, and most steps end with nobody waiting).
     let admitted = false;
-    if (this.runCount[s] < sch.max_num_seqs && (budget > 0 || (!sch.chunked_prefill && tokens === 0))) {
+    if (
+      this.pools.queued[p] > 0 &&
+      this.runCount[s] < sch.max_num_seqs &&
+      (budget > 0 || (!sch.chunked_prefill && tokens === 0))
+    ) {
       const before = tokens;
       tokens = this.admit(s, p, l, budget, tokens);
       admitted = tokens !== before;
@@ -690,8 +665,8 @@ export class LlmServers {
     this.heapLen[s] = 0;
     this.preCount[s] = 0;
     this.phase.fill(0, this.phaseBase[s], this.phaseBase[s] + l.scheduler.block_size);
-    const ns2 = this.nSvc * 2;
-    this.measDec.fill(0, s * ns2, s * ns2 + ns2);
+    const ns = this.svcCount.length;
+    this.measDec.fill(0, s * ns, s * ns + ns);
   }
 
   /** After a walked step: replica s's decoders counted again from the clock now, its prefills listed. */
@@ -720,7 +695,7 @@ export class LlmServers {
     // It needs a block at the steps whose clock c has (kv + c − d) a multiple of bs.
     const r = (this.clockMod[s] - (rq.llmKv[slot] % bs)) % bs;
     this.phase[this.phaseBase[s] + (r < 0 ? r + bs : r)]++;
-    this.measDec[(s * this.nSvc + rq.service[slot]) * 2 + rq.measured[slot]]++;
+    if (rq.measured[slot] === 1) this.measDec[s * this.svcCount.length + rq.service[slot]]++;
     const out = rq.outputTokens[slot] > 0 ? rq.outputTokens[slot] : 1;
     this.heapPush(s, d + out - rq.llmGen[slot], this.order[slot], slot);
   }
@@ -735,7 +710,7 @@ export class LlmServers {
     this.sumKv[s] -= kv0 + steps;
     const r = (this.clockMod[s] - ((kv0 + steps) % bs)) % bs;
     this.phase[this.phaseBase[s] + (r < 0 ? r + bs : r)]--;
-    this.measDec[(s * this.nSvc + rq.service[slot]) * 2 + rq.measured[slot]]--;
+    if (rq.measured[slot] === 1) this.measDec[s * this.svcCount.length + rq.service[slot]]--;
     if (steps > 0) {
       rq.llmGen[slot] += steps;
       rq.llmKv[slot] += steps;
@@ -754,7 +729,7 @@ export class LlmServers {
     while (i > 0) {
       const up = (i - 1) >> 1;
       const u = base + up;
-      if (before(hk[u], ho[u], key, ord)) break;
+      if (hk[u] < key || (hk[u] === key && ho[u] < ord)) break;
       hk[base + i] = hk[u];
       ho[base + i] = ho[u];
       hs[base + i] = hs[u];
@@ -781,10 +756,9 @@ export class LlmServers {
       let c = 2 * i + 1;
       if (c >= n) break;
       const cb = base + c;
-      // (An addition, not c++ under the branch: compiled code that had not yet taken it would be thrown away.)
-      c += c + 1 < n && before(hk[cb + 1], ho[cb + 1], hk[cb], ho[cb]) ? 1 : 0;
+      if (c + 1 < n && (hk[cb + 1] < hk[cb] || (hk[cb + 1] === hk[cb] && ho[cb + 1] < ho[cb]))) c++;
       const x = base + c;
-      if (before(key, ord, hk[x], ho[x])) break;
+      if (key < hk[x] || (key === hk[x] && ord < ho[x])) break;
       hk[base + i] = hk[x];
       ho[base + i] = ho[x];
       hs[base + i] = hs[x];
@@ -948,29 +922,24 @@ export class LlmServers {
     this.decEnd[s] = now;
     this.countDecoded(s);
     this.recordSpan(l, n, k, now - start, this.spanKv0[s]);
-    const pt = this.poolSink[p * 2 + this.inWindow(start)];
-    pt.llmSteps += k;
-    pt.llmSeqSteps += n * k;
-    pt.llmBatchHist![n] += k;
-    const usedAfter = l.blocks - this.freeBlocks[s];
-    pt.kvBlockSeconds += ((usedBefore + usedAfter) / 2) * (now - start);
-    pt.kvCapacitySeconds += l.blocks * (now - start);
+    if (start >= this.ctx.warmup && start < this.ctx.duration) {
+      const pt = this.ctx.poolTallies[p];
+      pt.llmSteps += k;
+      pt.llmSeqSteps += n * k;
+      pt.llmBatchHist![n] += k;
+      const usedAfter = l.blocks - this.freeBlocks[s];
+      pt.kvBlockSeconds += ((usedBefore + usedAfter) / 2) * (now - start);
+      pt.kvCapacitySeconds += l.blocks * (now - start);
+    }
     if (this.heapLen[s] > 0 && this.heapKey[this.runBase[s]] <= this.clock[s]) this.complete(s, p, 0);
   }
 
-  /** Replica s's decoders, per service, measured or not, got a token in this step. */
+  /** Measured decoders of replica s, per service, got a token in this step. */
   private countDecoded(s: number): void {
     const svcCount = this.svcCount;
-    const ns2 = svcCount.length;
+    const ns = svcCount.length;
     const md = this.measDec;
-    for (let i = 0; i < ns2; i++) svcCount[i] += md[s * ns2 + i];
-  }
-
-  /** 1 if a step starting at `start` is in the measured window, else 0 (both comparisons always run). */
-  private inWindow(start: number): number {
-    const after = start >= this.ctx.warmup ? 1 : 0;
-    const before = start < this.ctx.duration ? 1 : 0;
-    return after & before;
+    for (let svc = 0; svc < ns; svc++) svcCount[svc] += md[s * ns + svc];
   }
 
   /** A (mixed or prefill) step of replica s ends: decoders advance; prefill chunks land. */
@@ -1016,12 +985,14 @@ export class LlmServers {
     }
     this.preCount[s] = w;
     this.flushItl(dur);
-    const pt = this.poolSink[p * 2 + this.inWindow(start)];
-    pt.llmSteps++;
-    pt.llmSeqSteps += n;
-    pt.llmBatchHist![n]++;
-    pt.kvBlockSeconds += usedBefore * dur;
-    pt.kvCapacitySeconds += l.blocks * dur;
+    if (start >= this.ctx.warmup && start < this.ctx.duration) {
+      const pt = this.ctx.poolTallies[p];
+      pt.llmSteps++;
+      pt.llmSeqSteps += n;
+      pt.llmBatchHist![n]++;
+      pt.kvBlockSeconds += usedBefore * dur;
+      pt.kvCapacitySeconds += l.blocks * dur;
+    }
     if (done > 0 || (this.heapLen[s] > 0 && this.heapKey[base] <= this.clock[s])) this.complete(s, p, done);
   }
 
@@ -1095,7 +1066,7 @@ export class LlmServers {
           rq.llmBlocks[slot] = want;
         }
         rq.tokenAt[slot] = now;
-        svcCount[rq.service[slot] * 2 + rq.measured[slot]]++;
+        if (rq.measured[slot] === 1) svcCount[rq.service[slot]]++;
       }
       this.recordSpan(l, n, k, now - start, this.spanKv0[s]);
       if (inWindow) {
@@ -1126,7 +1097,7 @@ export class LlmServers {
           rq.llmGen[slot]++;
           rq.llmKv[slot]++;
           rq.tokenAt[slot] = now;
-          svcCount[rq.service[slot] * 2 + rq.measured[slot]]++;
+          if (rq.measured[slot] === 1) svcCount[rq.service[slot]]++;
         }
       }
       this.flushItl(dur);
@@ -1163,12 +1134,11 @@ export class LlmServers {
     const svcCount = this.svcCount;
     const c = l.coeffs;
     const samples = k < SPAN_SAMPLES ? k : SPAN_SAMPLES;
-    // Per service, unmeasured sequences (into a scratch) then measured ones (itlSink).
-    for (let i = 0; i < svcCount.length; i++) {
-      const count = svcCount[i];
+    for (let svc = 0; svc < svcCount.length; svc++) {
+      const count = svcCount[svc];
       if (count === 0) continue;
-      svcCount[i] = 0;
-      const itl = this.itlSink[i];
+      svcCount[svc] = 0;
+      const itl = this.ctx.svcTallies[svc].itl!;
       if (samples === 1) {
         itl.recordCount(span, count);
         continue;
@@ -1187,11 +1157,11 @@ export class LlmServers {
   /** Inter-token latency of one step for every measured sequence that decoded in it. */
   private flushItl(dur: number): void {
     const svcCount = this.svcCount;
-    for (let i = 0; i < svcCount.length; i++) {
-      const count = svcCount[i];
+    for (let svc = 0; svc < svcCount.length; svc++) {
+      const count = svcCount[svc];
       if (count === 0) continue;
-      svcCount[i] = 0;
-      this.itlSink[i].recordCount(dur, count);
+      svcCount[svc] = 0;
+      this.ctx.svcTallies[svc].itl!.recordCount(dur, count);
     }
   }
 

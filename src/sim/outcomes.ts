@@ -14,7 +14,6 @@ import { onLan, type TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import type { Arrivals } from './arrivals.js';
 import { apiUsdPerRequest } from './pricing.js';
-import { LatencyStats } from '../metrics/latency.js';
 
 export class Outcomes {
   declare private readonly ctx: RunContext;
@@ -32,12 +31,6 @@ export class Outcomes {
   declare private arrivals: Arrivals;
   /** Per target: its pool batches an LLM continuously (llm-server.ts records inter-token latency there). */
   declare private readonly targetContinuous: Uint8Array;
-  /**
-   * Per service × (other, continuous target): where a completion's even-paced inter-token latency goes — its
-   * service's, or a scratch that nobody reads (continuous batching records its own). Chosen by index, so the
-   * same code runs for both: compiled code that had only seen one would be thrown away at the first other.
-   */
-  declare private readonly itlSink: LatencyStats[];
   /** Some service is a closed loop: an ended request may have a client waiting for it. */
   declare private readonly closedLoop: boolean;
   /** Per user group: the site whose LAN it sits on, or −1 (plan.ts onLan). */
@@ -57,8 +50,6 @@ export class Outcomes {
     this.targetContinuous = Uint8Array.from(ctx.plan.targets, (t) =>
       t.pool >= 0 && ctx.plan.pools[t.pool].llm !== null ? 1 : 0,
     );
-    const scratchItl = new LatencyStats();
-    this.itlSink = ctx.svcTallies.flatMap((st) => [st.itl ?? scratchItl, scratchItl]);
     this.closedLoop = ctx.scenario.services.some((s) => s.arrivals.kind === 'closed');
     this.userGateway = ctx.targetTable.userGateway;
     this.row = {
@@ -215,7 +206,7 @@ export class Outcomes {
           st.tpot!.record(tpot);
           if (slo.tpot_s !== null && tpot > slo.tpot_s) ok = false;
           // Fixed batches and managed APIs give tokens at an even pace; continuous batching records its own.
-          this.itlSink[svc * 2 + this.targetContinuous[t.id]].recordCount(tpot, out - 1);
+          if (this.targetContinuous[t.id] === 0) st.itl!.recordCount(tpot, out - 1);
         }
       }
       if (ok) st.sloMet++;

@@ -276,14 +276,6 @@ class PoolTally implements PoolTallies {
   }
 }
 
-/**
- * A pool's tallies that nobody reads: llm-server.ts records the steps outside the measured window here, so
- * that the same code records every step (see its `poolSink`).
- */
-export function scratchPoolTally(maxSeqs: number): PoolTallies {
-  return new PoolTally(maxSeqs, 1);
-}
-
 class JobTally implements JobTallies {
   phase: JobTallies['phase'] = 'pending';
   start_s: number | null = null;
