@@ -40,22 +40,24 @@ import {
 } from './target-table.js';
 
 /**
- * pc's stride and fields: per pool, what a request's passage reads and writes — replicas serving now, idle,
- * busy; requests queued; where its replicas start (serverBase); flags; since when its queue length holds;
- * busy replica-seconds, batches and requests batched in the measured window; its batch timer.
+ * Per pool, one 64-byte record of what a request's passage reads and writes: as doubles (pc, stride PC),
+ * since when its queue length holds, busy replica-seconds, batches and requests batched in the measured
+ * window, and its batch timer; as int32s in the rest of the record (pi, stride PI = 2 × PC), replicas serving
+ * now, idle and busy, requests queued, its first replica (serverBase) and flags.
  */
-export const PC = 12;
-export const P_SERVING = 0;
-export const P_FREE = 1;
-export const P_BUSY = 2;
-export const P_QUEUED = 3;
-const P_BASE = 4;
-const P_FLAGS = 5;
-const P_QUEUE_SINCE = 6;
-const P_ACC_BUSY = 7;
-const P_ACC_BATCHES = 8;
-const P_ACC_BATCHED = 9;
-const P_TIMER_AT = 10;
+export const PC = 8;
+export const PI = 2 * PC;
+const P_QUEUE_SINCE = 0;
+const P_ACC_BUSY = 1;
+const P_ACC_BATCHES = 2;
+const P_ACC_BATCHED = 3;
+const P_TIMER_AT = 4;
+export const P_SERVING = 10;
+export const P_FREE = 11;
+export const P_BUSY = 12;
+export const P_QUEUED = 13;
+const P_BASE = 14;
+const P_FLAGS = 15;
 /** P_FLAGS: a continuous-batching (LLM) pool; a pool that keeps run-wide series. */
 const PF_LLM = 1;
 const PF_KEPT = 2;
@@ -86,12 +88,14 @@ export class Pools {
   declare private readonly poolTallies: RunContext['poolTallies'];
   declare private readonly poolSeries: RunContext['poolSeries'];
   /**
-   * Per pool, its counters and sums in one record (stride PC, fields P_*): with 10,000 pools a request's pool
-   * is not in the processor's cache, and each per-pool array it touched (serving, free, busy, queued, replica
-   * base, flags, queue integral, busy sums: eleven) was a memory read of its own; the record is one or two
-   * lines. Replicas of pool p are base .. base + units × serversPerUnit − 1 (base: pc[p × PC + P_BASE]).
+   * Per pool, its counters and sums in one 64-byte record (P_* above; pc and pi are the same memory): with
+   * 10,000 pools a request's pool is not in the processor's cache, and each per-pool array it touched
+   * (serving, free, busy, queued, replica base, flags, queue integral, busy sums: eleven) was a memory read of
+   * its own. Replicas of pool p are base .. base + units × serversPerUnit − 1 (base: pi[p × PI + P_BASE]).
    */
-  declare readonly pc: Float64Array;
+  declare private readonly pc: Float64Array;
+  /** The records as int32s (the counters; read by the placement view too). */
+  declare readonly pi: Int32Array;
   declare private readonly serverPool: Int32Array;
   declare private readonly maxBatchAll: number;
   /**
@@ -154,21 +158,23 @@ export class Pools {
     this.poolTargetList = Int32Array.from(plan.pools.flatMap((pp) => pp.targets));
     this.queues = new TargetQueues(ctx.targetTable, plan.targets.length);
     const pc = new Float64Array(nPools * PC);
+    const pi = new Int32Array(pc.buffer);
     this.pc = pc;
+    this.pi = pi;
     let nServers = 0;
     for (const pp of plan.pools) {
       const p = pp.pool.index;
-      pc[p * PC + P_BASE] = nServers;
+      pi[p * PI + P_BASE] = nServers;
       nServers += pp.simUnits * pp.serversPerUnit;
       const kept = ctx.poolSeries[p].queue.count > 0 || ctx.poolSeries[p].busy.count > 0;
       // A fleet instance's run-wide series are left out unless asked for.
-      pc[p * PC + P_FLAGS] = (pp.llm !== null ? PF_LLM : 0) | (kept ? PF_KEPT : 0);
+      pi[p * PI + P_FLAGS] = (pp.llm !== null ? PF_LLM : 0) | (kept ? PF_KEPT : 0);
       pc[p * PC + P_TIMER_AT] = Infinity;
     }
     this.serverPool = new Int32Array(nServers);
     for (const pp of plan.pools) {
       const p = pp.pool.index;
-      for (let s = 0; s < pp.simUnits * pp.serversPerUnit; s++) this.serverPool[this.pc[p * PC + P_BASE] + s] = p;
+      for (let s = 0; s < pp.simUnits * pp.serversPerUnit; s++) this.serverPool[this.pi[p * PI + P_BASE] + s] = p;
     }
     let maxBatchAll = 1;
     for (const t of plan.targets) maxBatchAll = Math.max(maxBatchAll, t.maxBatch);
@@ -217,51 +223,51 @@ export class Pools {
 
   /** Replicas serving now in pool p. */
   servingOf(p: number): number {
-    return this.pc[p * PC + P_SERVING];
+    return this.pi[p * PI + P_SERVING];
   }
 
   /** Idle serving replicas of pool p. */
   freeOf(p: number): number {
-    return this.pc[p * PC + P_FREE];
+    return this.pi[p * PI + P_FREE];
   }
 
   /** Busy replicas of pool p. */
   busyOf(p: number): number {
-    return this.pc[p * PC + P_BUSY];
+    return this.pi[p * PI + P_BUSY];
   }
 
   /** Requests queued at pool p. */
   queuedOf(p: number): number {
-    return this.pc[p * PC + P_QUEUED];
+    return this.pi[p * PI + P_QUEUED];
   }
 
   /** Pool p's first replica. */
   baseOf(p: number): number {
-    return this.pc[p * PC + P_BASE];
+    return this.pi[p * PI + P_BASE];
   }
 
   /** An idle serving replica of pool p, taken off its stack (freeCount[p] > 0). */
   takeFree(p: number): number {
-    return this.freeStack[this.pc[p * PC + P_BASE] + --this.pc[p * PC + P_FREE]];
+    return this.freeStack[this.pi[p * PI + P_BASE] + --this.pi[p * PI + P_FREE]];
   }
 
   /** n requests left pool p's queues (admitted to a continuous-batching replica). */
   dequeued(p: number, n: number): void {
     this.markQueue(p);
-    this.pc[p * PC + P_QUEUED] -= n;
+    this.pi[p * PI + P_QUEUED] -= n;
   }
 
   /** n preempted sequences wait at pool p again. */
   requeued(p: number, n: number): void {
     this.markQueue(p);
-    this.pc[p * PC + P_QUEUED] += n;
+    this.pi[p * PI + P_QUEUED] += n;
   }
 
   /** A continuous-batching replica starts work. */
   llmBusy(s: number, p: number): void {
     this.removeFree(p, s);
     this.serverBusy[s] = 1;
-    this.pc[p * PC + P_BUSY]++;
+    this.pi[p * PI + P_BUSY]++;
     this.srv[s * SR + S_START] = this.sim.now;
   }
 
@@ -270,12 +276,12 @@ export class Pools {
     if (this.serverBusy[s] === 1) {
       this.accountBusy(p, this.srv[s * SR + S_START], this.sim.now);
       this.serverBusy[s] = 0;
-      this.pc[p * PC + P_BUSY]--;
+      this.pi[p * PI + P_BUSY]--;
     }
     const stack = this.freeStack;
-    const b = this.pc[p * PC + P_BASE];
-    for (let i = 0; i < this.pc[p * PC + P_FREE]; i++) if (stack[b + i] === s) return;
-    stack[b + this.pc[p * PC + P_FREE]++] = s;
+    const b = this.pi[p * PI + P_BASE];
+    for (let i = 0; i < this.pi[p * PI + P_FREE]; i++) if (stack[b + i] === s) return;
+    stack[b + this.pi[p * PI + P_FREE]++] = s;
   }
 
   /**
@@ -283,9 +289,9 @@ export class Pools {
    * replicas' worth of its services' max_batch (a replica with one sequence is not a busy replica).
    */
   demandBusy(p: number): number {
-    return (this.pc[p * PC + P_FLAGS] & PF_LLM) !== 0
+    return (this.pi[p * PI + P_FLAGS] & PF_LLM) !== 0
       ? this.llm.running[p] / this.poolMaxBatch[p]
-      : this.pc[p * PC + P_BUSY];
+      : this.pi[p * PI + P_BUSY];
   }
 
   /** Integrates a pool's queue length up to now; call before changing it. */
@@ -294,11 +300,11 @@ export class Pools {
     // An empty queue or an empty span adds nothing (addSpan would return at once): most calls, on the hot
     // path, end here without calling addSpan (a call with two doubles that allocates when not inlined).
     if (
-      (this.pc[pool * PC + P_FLAGS] & PF_KEPT) !== 0 &&
-      this.pc[pool * PC + P_QUEUED] !== 0 &&
+      (this.pi[pool * PI + P_FLAGS] & PF_KEPT) !== 0 &&
+      this.pi[pool * PI + P_QUEUED] !== 0 &&
       now > this.pc[pool * PC + P_QUEUE_SINCE]
     )
-      this.poolSeries[pool].queue.addSpan(this.pc[pool * PC + P_QUEUE_SINCE], now, this.pc[pool * PC + P_QUEUED]);
+      this.poolSeries[pool].queue.addSpan(this.pc[pool * PC + P_QUEUE_SINCE], now, this.pi[pool * PI + P_QUEUED]);
     this.pc[pool * PC + P_QUEUE_SINCE] = now;
   }
 
@@ -308,16 +314,16 @@ export class Pools {
     const now = sim.now;
     const s = this.servingSince[pool] > warmup ? this.servingSince[pool] : warmup;
     const e = now < duration ? now : duration;
-    if (e > s) this.servingMeasured[pool] += (e - s) * this.pc[pool * PC + P_SERVING];
+    if (e > s) this.servingMeasured[pool] += (e - s) * this.pi[pool * PI + P_SERVING];
     this.servingSince[pool] = now;
-    this.servingLevel[pool].set(now, this.pc[pool * PC + P_SERVING]);
+    this.servingLevel[pool].set(now, this.pi[pool * PI + P_SERVING]);
   }
 
   /** Whether a request arriving now at pool `pool` would be turned away for a full queue. */
   isFull(pool: number): boolean {
     return (
-      this.pc[pool * PC + P_QUEUED] >= this.maxQueue[pool] &&
-      !(this.pc[pool * PC + P_FREE] > 0 && this.pc[pool * PC + P_QUEUED] === 0)
+      this.pi[pool * PI + P_QUEUED] >= this.maxQueue[pool] &&
+      !(this.pi[pool * PI + P_FREE] > 0 && this.pi[pool * PI + P_QUEUED] === 0)
     );
   }
 
@@ -339,14 +345,14 @@ export class Pools {
     // The pool may have gone while the request travelled: it is placed again.
     // (Users on the site's own LAN reach it whatever its uplink does.)
     const cut = this.uplinks.down[rec[r + T_SITE]] > 0 && !onLan(tp, this.userGateway[rq.user[slot]]);
-    const canServe = ((flags & F_USED) !== 0 && this.pc[pool * PC + P_SERVING] > 0) || this.capacity.canServe(pool);
+    const canServe = ((flags & F_USED) !== 0 && this.pi[pool * PI + P_SERVING] > 0) || this.capacity.canServe(pool);
     if (cut || !canServe) {
       this.arrivals.retry(slot);
       return;
     }
     // The queue may have filled while the request travelled: beyond max_queue it is turned away here (isFull).
-    const queued = this.pc[pool * PC + P_QUEUED];
-    if (queued >= rec[r + T_MAX_QUEUE] && !(this.pc[pool * PC + P_FREE] > 0 && queued === 0)) {
+    const queued = this.pi[pool * PI + P_QUEUED];
+    if (queued >= rec[r + T_MAX_QUEUE] && !(this.pi[pool * PI + P_FREE] > 0 && queued === 0)) {
       this.outcomes.rejectSlot(slot, t, REJECT_QUEUE_FULL);
       return;
     }
@@ -357,7 +363,7 @@ export class Pools {
     // 0), without the queue, the scan of the pool's targets or the timer. (The M/M/c path, most arrivals.)
     if (
       queued === 0 &&
-      this.pc[pool * PC + P_FREE] > 0 &&
+      this.pi[pool * PI + P_FREE] > 0 &&
       (flags & (F_LLM | F_LENGTH_TIMING)) === 0 &&
       (rec[r + T_MAX_BATCH] <= 1 || now >= now + rec[r + T_MAX_WAIT])
     ) {
@@ -367,13 +373,13 @@ export class Pools {
     if ((flags & F_LLM) !== 0) this.llm.prepare(slot);
     this.queues.push(t, slot);
     this.markQueue(pool);
-    this.pc[pool * PC + P_QUEUED]++;
-    if (this.pc[pool * PC + P_SERVING] === 0 && this.capacity.poolBooting[pool] === 0) this.autoscaler.autoscale(pool);
+    this.pi[pool * PI + P_QUEUED]++;
+    if (this.pi[pool * PI + P_SERVING] === 0 && this.capacity.poolBooting[pool] === 0) this.autoscaler.autoscale(pool);
     this.dispatch(pool);
     // Inference has priority on a shared pool: a job yields its units when requests have to wait.
     if (
-      this.pc[pool * PC + P_QUEUED] > 0 &&
-      this.pc[pool * PC + P_FREE] === 0 &&
+      this.pi[pool * PI + P_QUEUED] > 0 &&
+      this.pi[pool * PI + P_FREE] === 0 &&
       this.capacity.trainingLevel[pool].value > 0
     )
       this.jobs.yieldPool(pool);
@@ -381,7 +387,7 @@ export class Pools {
 
   /** Starts batches while the pool has a free replica and a ready queue; otherwise sets the batch timer. */
   dispatch(pool: number): void {
-    if ((this.pc[pool * PC + P_FLAGS] & PF_LLM) !== 0) {
+    if ((this.pi[pool * PI + P_FLAGS] & PF_LLM) !== 0) {
       this.llm.dispatch(pool);
       return;
     }
@@ -391,7 +397,7 @@ export class Pools {
     const now = this.sim.now;
     const rec = this.rec;
     const queues = this.queues;
-    while (this.pc[pool * PC + P_FREE] > 0 && this.pc[pool * PC + P_QUEUED] > 0) {
+    while (this.pi[pool * PI + P_FREE] > 0 && this.pi[pool * PI + P_QUEUED] > 0) {
       // The ready queue (full batch waiting, or oldest request waited max_wait) with the oldest head;
       // interactive services go before deferrable (batch) ones.
       let pick = -1;
@@ -437,7 +443,7 @@ export class Pools {
     const tb = rec[r + T_TABLE];
     const queues = this.queues;
     const qn = queues.length(targetId);
-    const server = this.freeStack[this.pc[pool * PC + P_BASE] + --this.pc[pool * PC + P_FREE]];
+    const server = this.freeStack[this.pi[pool * PI + P_BASE] + --this.pi[pool * PI + P_FREE]];
     const size = qn < maxBatch ? qn : maxBatch;
     const base = server * this.maxBatchAll;
     const members = this.members;
@@ -459,8 +465,8 @@ export class Pools {
       firstToken = timing.first_token_s;
     }
     this.markQueue(pool);
-    this.pc[pool * PC + P_QUEUED] -= size;
-    this.pc[pool * PC + P_BUSY]++;
+    this.pi[pool * PI + P_QUEUED] -= size;
+    this.pi[pool * PI + P_BUSY]++;
     this.serverBusy[server] = 1;
     const sr = server * SR;
     const srv = this.srv;
@@ -478,7 +484,7 @@ export class Pools {
   private startOne(pool: number, targetId: number, slot: number): void {
     const r = targetId * TR;
     const tb = this.rec[r + T_TABLE];
-    const server = this.freeStack[this.pc[pool * PC + P_BASE] + --this.pc[pool * PC + P_FREE]];
+    const server = this.freeStack[this.pi[pool * PI + P_BASE] + --this.pi[pool * PI + P_FREE]];
     this.members[server * this.maxBatchAll] = slot;
     let duration = this.table[tb + 2];
     let firstToken = this.table[tb + 3];
@@ -490,7 +496,7 @@ export class Pools {
     }
     const now = this.sim.now;
     this.pc[pool * PC + P_QUEUE_SINCE] = now;
-    this.pc[pool * PC + P_BUSY]++;
+    this.pi[pool * PI + P_BUSY]++;
     this.serverBusy[server] = 1;
     const sr = server * SR;
     const srv = this.srv;
@@ -547,7 +553,7 @@ export class Pools {
         h++;
       }
     }
-    if ((this.pc[pool * PC + P_FLAGS] & PF_KEPT) !== 0) this.poolSeries[pool].busy.addSpan(start, end, 1);
+    if ((this.pi[pool * PI + P_FLAGS] & PF_KEPT) !== 0) this.poolSeries[pool].busy.addSpan(start, end, 1);
   }
 
   /** Event *batch done*: every request of the replica's batch is delivered (or held while the uplink is down). */
@@ -579,10 +585,10 @@ export class Pools {
       this.pc[pool * PC + P_ACC_BATCHED] += size;
     }
     this.serverBusy[server] = 0;
-    this.pc[pool * PC + P_BUSY]--;
-    this.freeStack[this.pc[pool * PC + P_BASE] + this.pc[pool * PC + P_FREE]++] = server;
+    this.pi[pool * PI + P_BUSY]--;
+    this.freeStack[this.pi[pool * PI + P_BASE] + this.pi[pool * PI + P_FREE]++] = server;
     // With nothing queued dispatch has nothing to start (a continuous-batching pool decides for itself).
-    if (this.pc[pool * PC + P_QUEUED] > 0 || (this.pc[pool * PC + P_FLAGS] & PF_LLM) !== 0) this.dispatch(pool);
+    if (this.pi[pool * PI + P_QUEUED] > 0 || (this.pi[pool * PI + P_FLAGS] & PF_LLM) !== 0) this.dispatch(pool);
   }
 
   /** Event *batch timer*. */
@@ -594,7 +600,7 @@ export class Pools {
   /** Whether every replica of unit k (0-based within pool p) is idle. */
   unitIdle(p: number, k: number): boolean {
     const perUnit = this.ctx.plan.pools[p].serversPerUnit;
-    const first = this.pc[p * PC + P_BASE] + k * perUnit;
+    const first = this.pi[p * PI + P_BASE] + k * perUnit;
     let idle = true;
     for (let j = 0; j < perUnit; j++) if (this.serverBusy[first + j] === 1) idle = false;
     return idle;
@@ -609,27 +615,27 @@ export class Pools {
     const pp = ctx.plan.pools[p];
     const now = this.sim.now;
     this.markServing(p);
-    const first = this.pc[p * PC + P_BASE] + k * pp.serversPerUnit;
+    const first = this.pi[p * PI + P_BASE] + k * pp.serversPerUnit;
     if (serving) {
-      this.pc[p * PC + P_SERVING] += pp.serversPerUnit;
-      this.servingLevel[p].set(now, this.pc[p * PC + P_SERVING]);
-      if ((this.pc[p * PC + P_FLAGS] & PF_LLM) !== 0)
+      this.pi[p * PI + P_SERVING] += pp.serversPerUnit;
+      this.servingLevel[p].set(now, this.pi[p * PI + P_SERVING]);
+      if ((this.pi[p * PI + P_FLAGS] & PF_LLM) !== 0)
         for (let j = 0; j < pp.serversPerUnit; j++) this.llm.replicaUp(first + j, p);
       for (let j = pp.serversPerUnit - 1; j >= 0; j--)
-        this.freeStack[this.pc[p * PC + P_BASE] + this.pc[p * PC + P_FREE]++] = first + j;
+        this.freeStack[this.pi[p * PI + P_BASE] + this.pi[p * PI + P_FREE]++] = first + j;
       this.dispatch(p);
       return;
     }
-    this.pc[p * PC + P_SERVING] -= pp.serversPerUnit;
-    this.servingLevel[p].set(now, this.pc[p * PC + P_SERVING]);
+    this.pi[p * PI + P_SERVING] -= pp.serversPerUnit;
+    this.servingLevel[p].set(now, this.pi[p * PI + P_SERVING]);
     for (let j = 0; j < pp.serversPerUnit; j++) {
       const s = first + j;
-      if ((this.pc[p * PC + P_FLAGS] & PF_LLM) !== 0) {
+      if ((this.pi[p * PI + P_FLAGS] & PF_LLM) !== 0) {
         // Its running sequences are placed again; the busy span ends here.
         if (this.serverBusy[s] === 1) {
           this.accountBusy(p, this.srv[s * SR + S_START], now);
           this.serverBusy[s] = 0;
-          this.pc[p * PC + P_BUSY]--;
+          this.pi[p * PI + P_BUSY]--;
         } else {
           this.removeFree(p, s);
         }
@@ -641,7 +647,7 @@ export class Pools {
         this.sim.cancel(this.srv[s * SR + S_EVENT]);
         this.accountBusy(p, this.srv[s * SR + S_START], now);
         this.serverBusy[s] = 0;
-        this.pc[p * PC + P_BUSY]--;
+        this.pi[p * PI + P_BUSY]--;
         const base = s * this.maxBatchAll;
         for (let i = 0; i < this.srv[s * SR + S_SIZE]; i++) this.arrivals.retry(this.members[base + i]);
       } else {
@@ -651,7 +657,7 @@ export class Pools {
     // With nothing left to serve (or to come), whatever waits here is placed again.
     if (
       !this.capacity.canServe(p) ||
-      (this.pc[p * PC + P_SERVING] === 0 && this.capacity.poolBooting[p] === 0 && pp.pool.autoscale === null)
+      (this.pi[p * PI + P_SERVING] === 0 && this.capacity.poolBooting[p] === 0 && pp.pool.autoscale === null)
     ) {
       this.drainQueue(p);
     }
@@ -659,11 +665,11 @@ export class Pools {
 
   private removeFree(p: number, s: number): void {
     const stack = this.freeStack;
-    const b = this.pc[p * PC + P_BASE];
-    for (let i = 0; i < this.pc[p * PC + P_FREE]; i++) {
+    const b = this.pi[p * PI + P_BASE];
+    for (let i = 0; i < this.pi[p * PI + P_FREE]; i++) {
       if (stack[b + i] === s) {
-        stack.copyWithin(b + i, b + i + 1, b + this.pc[p * PC + P_FREE]);
-        this.pc[p * PC + P_FREE]--;
+        stack.copyWithin(b + i, b + i + 1, b + this.pi[p * PI + P_FREE]);
+        this.pi[p * PI + P_FREE]--;
         return;
       }
     }
@@ -671,11 +677,11 @@ export class Pools {
 
   /** Every request waiting at pool p is placed again. */
   private drainQueue(p: number): void {
-    if ((this.pc[p * PC + P_FLAGS] & PF_LLM) !== 0) {
+    if ((this.pi[p * PI + P_FLAGS] & PF_LLM) !== 0) {
       const n = this.llm.resumeLength(p);
       if (n > 0) {
         this.markQueue(p);
-        this.pc[p * PC + P_QUEUED] -= n;
+        this.pi[p * PI + P_QUEUED] -= n;
         this.llm.drainResume(p, (slot) => this.arrivals.retry(slot));
       }
     }
@@ -683,7 +689,7 @@ export class Pools {
       while (this.queues.length(id) > 0) {
         const slot = this.queues.shift(id);
         this.markQueue(p);
-        this.pc[p * PC + P_QUEUED]--;
+        this.pi[p * PI + P_QUEUED]--;
         this.arrivals.retry(slot);
       }
     }
