@@ -458,7 +458,7 @@ export class LlmServers {
     const sch = l.scheduler;
     // Without chunked prefill, a step that can admit prompts runs only them (vLLM V0).
     let prefillOnly = false;
-    if (!sch.chunked_prefill && this.pools.queued[p] > 0 && this.runCount[s] < sch.max_num_seqs)
+    if (!sch.chunked_prefill && this.pools.queuedOf(p) > 0 && this.runCount[s] < sch.max_num_seqs)
       prefillOnly = this.canAdmitWhole(s, p, l);
     const nd = this.nDec[s];
     if (nd > 0 && !prefillOnly) {
@@ -511,7 +511,7 @@ export class LlmServers {
     // would find nobody, and most steps end with nobody waiting).
     let admitted = false;
     if (
-      this.pools.queued[p] > 0 &&
+      this.pools.queuedOf(p) > 0 &&
       this.runCount[s] < sch.max_num_seqs &&
       (budget > 0 || (!sch.chunked_prefill && tokens === 0))
     ) {
