@@ -163,10 +163,17 @@ if (want('memory')) {
         `peak RSS ${mb(r.maxRss)}`,
     );
   }
-  const chat = await measure('chatbot', 0);
+  // chatbot-seoul is short (~0.5 s, most of it the compiler warming up in a fresh process): one run is at
+  // the mercy of the machine and of when V8's background threads get a core, so it runs in 3 fresh processes
+  // and the fastest is kept, as the other figures keep their best.
+  const CHAT_RUNS = 3;
+  const chatRuns = [];
+  for (let i = 0; i < CHAT_RUNS; i++) chatRuns.push(await measure('chatbot', 0));
+  const chat = chatRuns.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   console.log(
-    `chatbot-seoul (${chat.policies} policies, ${fmt(chat.requests)} requests):  ${fmt(chat.perSecond)} requests/s ` +
-      `(${chat.seconds.toFixed(2)} s; ${fmt(chat.perCpuSecond)} per cpu-second), peak RSS ${mb(chat.maxRss)}`,
+    `chatbot-seoul (${chat.policies} policies, ${fmt(chat.requests)} requests), best of ${CHAT_RUNS} fresh processes:  ` +
+      `${fmt(chat.perSecond)} requests/s (${chat.seconds.toFixed(2)} s; ${fmt(chat.perCpuSecond)} per cpu-second; ` +
+      `all runs ${chatRuns.map((r) => fmt(r.perSecond)).join(' / ')}), peak RSS ${mb(chat.maxRss)}`,
   );
   console.log(
     `peak RSS: 1M requests ${mb(rows[0].maxRss)}, 10M requests ${mb(rows[1].maxRss)} (target: flat, < 150 MB)`,

@@ -96,8 +96,8 @@ describe('Pools: batching and dispatch', () => {
     const { ctx, request, delivered, pools } = setup({ replicas: 2, maxBatch: 1, maxWait: 0 });
     for (let i = 0; i < 5; i++) request(0);
     ctx.sim.run(0);
-    expect(pools.busy[0]).toBe(2);
-    expect(pools.queued[0]).toBe(3);
+    expect(pools.busyOf(0)).toBe(2);
+    expect(pools.queuedOf(0)).toBe(3);
     ctx.sim.run(50);
     expect(delivered.map((d) => d.slot)).toEqual([0, 1, 2, 3, 4]);
     expect(delivered.map((d) => d.t)).toEqual([1, 1, 2, 2, 3]);
@@ -117,12 +117,12 @@ describe('Pools: batching and dispatch', () => {
     request(0);
     request(0);
     ctx.sim.run(0.5);
-    expect(pools.busy[0]).toBe(1);
+    expect(pools.busyOf(0)).toBe(1);
     pools.setUnitServing(0, 0, false);
     // Request 0 ran (alone: max_wait 0) and is placed again; request 1 waited and is placed again too.
     expect(retried).toEqual([0, 1]);
-    expect(pools.queued[0]).toBe(0);
-    expect(pools.busy[0]).toBe(0);
-    expect(pools.serving[0]).toBe(0);
+    expect(pools.queuedOf(0)).toBe(0);
+    expect(pools.busyOf(0)).toBe(0);
+    expect(pools.servingOf(0)).toBe(0);
   });
 });

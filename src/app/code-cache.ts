@@ -48,6 +48,19 @@ import { threadId } from 'node:worker_threads';
 export const BUNDLE_ESM_EXTERNALS: readonly string[] = ['errors.js', 'version.js', 'placement/import-module.js'];
 
 /**
+ * Externals whose exports are async functions only, imported when one is first called rather than before the
+ * script runs: each ES module imported up front costs a start its own resolve, read and compile, and
+ * import-module.js is needed only with `--policy-module`.
+ */
+const LAZY_EXTERNALS: Readonly<Record<string, readonly string[]>> = { 'placement/import-module.js': ['importModule'] };
+
+/**
+ * Node built-ins the bundle require()s at its top level but uses only in rare paths: commander loads
+ * child_process for executable subcommands, which placesim has none of. They are loaded on first use.
+ */
+const LAZY_BUILTINS: readonly string[] = ['child_process', 'node:child_process'];
+
+/**
  * The CommonJS wrapper, as Node's own; the last parameter is what the bundle reads for `import.meta.url`.
  * scripts/bundle.mjs writes it around the bundle (a banner and a footer), so that the loader compiles the
  * file's text as it is rather than a concatenation V8 would first copy into one ~1 MB string.
@@ -124,8 +137,22 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 
   const outside = new Map<string, unknown>();
-  for (const rel of BUNDLE_ESM_EXTERNALS)
-    outside.set(`../${rel}`, await import(pathToFileURL(join(bundleDir, '..', rel)).href));
+  for (const rel of BUNDLE_ESM_EXTERNALS) {
+    const url = pathToFileURL(join(bundleDir, '..', rel)).href;
+    const lazy = LAZY_EXTERNALS[rel];
+    if (lazy === undefined) outside.set(`../${rel}`, await import(url));
+    else
+      outside.set(
+        `../${rel}`,
+        Object.fromEntries(
+          lazy.map((name) => [
+            name,
+            async (...args: unknown[]) =>
+              ((await import(url)) as Record<string, (...a: unknown[]) => unknown>)[name](...args),
+          ]),
+        ),
+      );
+  }
 
   const dir = options.cacheDir === undefined ? defaultCacheDir(bundleDir) : options.cacheDir;
   const kind = /^[a-z][a-z0-9-]{0,31}$/.test(options.kind ?? '') ? options.kind! : 'main';
@@ -154,7 +181,12 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
 
   const nodeRequire = createRequire(filename);
   const bundleRequire = Object.assign(
-    (id: string): unknown => (outside.has(id) ? outside.get(id) : (nodeRequire(id) as unknown)),
+    (id: string): unknown =>
+      outside.has(id)
+        ? outside.get(id)
+        : LAZY_BUILTINS.includes(id)
+          ? onFirstUse(() => nodeRequire(id))
+          : nodeRequire(id),
     nodeRequire,
   );
   const module = { exports: {} as T };
@@ -177,6 +209,24 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
       writeCache(dir, name, prefix, script);
     },
   };
+}
+
+/** A module object loaded by `load` when one of its properties is first read. */
+function onFirstUse(load: () => unknown): unknown {
+  let real: object | undefined;
+  const target = (): object => (real ??= load() as object);
+  return new Proxy(
+    {},
+    {
+      get: (_, key) => Reflect.get(target(), key) as unknown,
+      has: (_, key) => Reflect.has(target(), key),
+      ownKeys: () => Reflect.ownKeys(target()),
+      getOwnPropertyDescriptor: (_, key) => {
+        const d = Reflect.getOwnPropertyDescriptor(target(), key);
+        return d === undefined ? undefined : { ...d, configurable: true };
+      },
+    },
+  );
 }
 
 /**

@@ -53,9 +53,28 @@ const BLOCK_MIN = 8;
 const BLOCK_MAX = 256;
 const NO_BLOCK = new Float64Array(0);
 
+/** 2^-32: Alea's carry weight. */
+const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
+
+/** Alea's state as seedrandom exposes it (`{ state: true }`). */
+interface AleaState {
+  c: number;
+  s0: number;
+  s1: number;
+  s2: number;
+}
+
 export class RandomStream {
-  /** Alea's generator: each call steps it and returns its 32-bit output as a fraction in [0, 1). */
-  private readonly next: () => number;
+  /**
+   * Alea's state (seedrandom's: c, s0, s1, s2), seeded by seedrandom and stepped here by refill, with
+   * seedrandom's own arithmetic: stepping it in a loop over locals, rather than calling the generator's
+   * closure (which reads and writes its state on an object) once per output, makes a refill a few times
+   * cheaper. test/engine.test.ts checks the outputs against seedrandom's generator.
+   */
+  private c = 0;
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
   /** Outputs drawn ahead; the next unread one is block[pos]. */
   private block: Float64Array = NO_BLOCK;
   private pos = 0;
@@ -66,9 +85,18 @@ export class RandomStream {
   ) {
     // Alea (seedrandom): fast, small state, and well tested by seedrandom's authors. Its 32-bit output is taken
     // directly and two of them are combined into 53 bits below, exactly as its double() does (the tails of
-    // exponential draws need the 53 bits): the same numbers in the same order.
-    // The generator reads only its closure, never `this`: calling it unbound is safe.
-    this.next = seedrandom.alea(`${seed}\u0000${name}`);
+    // exponential draws need the 53 bits): the same numbers in the same order. seedrandom seeds it; its state
+    // is then stepped here (refill).
+    const seeded: AleaState = seedrandom.alea(`${seed}\u0000${name}`, { state: true }).state();
+    // (Fractions from the start: see the Simulator's constructor.)
+    this.c = 0.5;
+    this.s0 = 0.5;
+    this.s1 = 0.5;
+    this.s2 = 0.5;
+    this.c = seeded.c;
+    this.s0 = seeded.s0;
+    this.s1 = seeded.s1;
+    this.s2 = seeded.s2;
   }
 
   /**
@@ -81,8 +109,23 @@ export class RandomStream {
     const size = Math.min(BLOCK_MAX, Math.max(BLOCK_MIN, old.length * 2));
     const b = size === old.length ? old : new Float64Array(size);
     for (let i = 0; i < left; i++) b[i] = old[this.pos + i];
-    const next = this.next;
-    for (let i = left; i < size; i++) b[i] = next();
+    // seedrandom's Alea step (lib/alea.js, me.next), on locals.
+    let c = this.c;
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    for (let i = left; i < size; i++) {
+      const t = 2091639 * s0 + c * TWO_POW_MINUS_32;
+      s0 = s1;
+      s1 = s2;
+      c = t | 0;
+      s2 = t - c;
+      b[i] = s2;
+    }
+    this.c = c;
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
     this.block = b;
     this.pos = 0;
     return 0;

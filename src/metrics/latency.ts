@@ -120,27 +120,41 @@ export class LatencyStats {
     if (k + 1 === PENDING) this.flush();
   }
 
-  /** Counts the pending samples, in the order they were recorded. */
+  /**
+   * Counts the pending samples, in the order they were recorded. The count, sum and maximum are carried in
+   * locals through the loop and stored once (a field holding a fraction is a box in V8: updating three of
+   * them per sample cost more than the counting itself); the sum adds the samples in the same order, so
+   * every figure is the same.
+   */
   private flush(): void {
     const k = this.nPending;
     if (k === 0) return;
     this.nPending = 0;
     const pending = this.pending;
-    for (let i = 0; i < k; i++) this.countOne(pending[i]);
-  }
-
-  private countOne(seconds: number): void {
-    this.n++;
-    this.sum += seconds;
-    if (seconds > this.max) this.max = seconds;
-    const v = Math.round(seconds * UNIT_PER_SECOND);
-    if (v >>> 0 === v) {
-      const slot = slotOf(v);
-      if (slot >= this.counts.length) this.grow(slot);
-      this.counts[slot]++;
-    } else {
-      this.others.push(v);
+    let n = this.n;
+    let sum = this.sum;
+    let max = this.max;
+    let counts = this.counts;
+    for (let i = 0; i < k; i++) {
+      const seconds = pending[i];
+      n++;
+      sum += seconds;
+      if (seconds > max) max = seconds;
+      const v = Math.round(seconds * UNIT_PER_SECOND);
+      if (v >>> 0 === v) {
+        const slot = slotOf(v);
+        if (slot >= counts.length) {
+          this.grow(slot);
+          counts = this.counts;
+        }
+        counts[slot]++;
+      } else {
+        this.others.push(v);
+      }
     }
+    this.n = n;
+    this.sum = sum;
+    this.max = max;
     this.histogram = null;
   }
 

@@ -100,7 +100,7 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
     });
   }
 
-  const parsed = ScenarioFileSchema.safeParse(raw);
+  const parsed = ScenarioFileSchema.safeParse(raw, { jitless: true });
   if (!parsed.success) throw issuesToError(parsed.error.issues, raw, file, locate);
 
   const nd = opts.networkDefaults ?? {};

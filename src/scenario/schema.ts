@@ -96,6 +96,27 @@ function unitSchema(kind: UnitKind, opts: { positive?: boolean; min?: string; ma
   return schema;
 }
 
+/**
+ * A part of the schema built the first time a file uses it (`z.lazy`): a scenario uses few of the optional
+ * sections, and constructing zod schemas is most of what `placesim validate` spends on a small file.
+ * Before parsing an object, zod asks each field whether it may be absent (`optin`, `optout`); a plain
+ * `z.lazy` answers by building its schema, so `later` answers for it: nothing, as the part is an object,
+ * union, array or record, never optional itself (`.optional()`, `.prefault()` go outside). Checked when built.
+ */
+function later<T extends z.ZodType>(make: () => T): z.ZodLazy<T> {
+  const schema = z.lazy(() => {
+    const made = make();
+    if (made._zod.optin !== undefined || made._zod.optout !== undefined)
+      throw new Error('later(): the lazily built schema must not be optional or defaulted itself');
+    return made;
+  });
+  // zod's own answer is a getter on the prototype; its setter makes these the instance's own values.
+  const internals = schema._zod as { optin?: 'optional'; optout?: 'optional' };
+  internals.optin = undefined;
+  internals.optout = undefined;
+  return schema;
+}
+
 const duration = (positive = false, bounds: { min?: string; max?: string } = {}) =>
   unit('duration', { positive, ...bounds });
 const rate = () => unit('rate');
@@ -144,7 +165,7 @@ const provenance = {
   notes: z.string().optional(),
 };
 
-export const DeviceEntrySchema = z.lazy(() =>
+export const DeviceEntrySchema = later(() =>
   z
     .strictObject({
       name: z.string().min(1).optional().describe('Display name (default: the id).'),
@@ -167,7 +188,7 @@ export const InstancePriceSchema = z.strictObject({
   reserved: nonNegative(USD_MAX).optional(),
 });
 
-export const InstanceEntrySchema = z.lazy(() =>
+export const InstanceEntrySchema = later(() =>
   z
     .strictObject({
       provider: z.string().min(1).optional().describe('Default: the part of the id before "/".'),
@@ -185,8 +206,8 @@ export const InstanceEntrySchema = z.lazy(() =>
 );
 
 export const RegionSchema = z.strictObject({
-  grid_gco2_per_kwh: z
-    .union(
+  grid_gco2_per_kwh: later(() =>
+    z.union(
       [nonNegative(1e4), z.array(nonNegative(1e4)).min(1).max(20_000), z.strictObject({ csv: z.string().min(1) })],
       {
         error: (iss) =>
@@ -194,7 +215,8 @@ export const RegionSchema = z.strictObject({
             ? undefined
             : 'expected a number (gCO2e/kWh), a list of hourly values, or { csv: file }',
       },
-    )
+    ),
+  )
     .optional()
     .describe(
       'Grid carbon intensity, gCO2e/kWh: a constant; a list of hourly values (24 = a daily profile, repeated; value i is hour i of the run); or { csv: file } with one hourly value per line. Default: from the catalog region.',
@@ -256,8 +278,8 @@ export const PoolSchema = z
       .describe('Electricity price paid by the operator. Default 0 (inside the hourly price).'),
     upkeep_usd_per_year: nonNegative(USD_MAX).optional().describe('Upkeep per unit per year, $. Default 0.'),
     max_queue: count(0).optional().describe('Requests waiting beyond this are rejected. Default: unbounded.'),
-    autoscale: z
-      .strictObject({
+    autoscale: later(() =>
+      z.strictObject({
         min: count(0, UNITS_MAX).describe('Fewest instances (0 = scale to zero).'),
         max: count(1, UNITS_MAX).describe('Most instances.'),
         initial: count(0, UNITS_MAX).optional().describe('Instances at the start. Default: min.'),
@@ -298,7 +320,8 @@ export const PoolSchema = z
             'Weight loading rate; cold start = boot_time + weights / model_load. Default 2GB/s (an estimate: local NVMe or a fast object store).',
           ),
         check_every: duration(true, { min: '1ms' }).prefault('30s').describe('Autoscaler period. Default 30s.'),
-      })
+      }),
+    )
       .optional()
       .describe('Autoscaling of an instance pool: give min and max here instead of replicas.'),
     use: z
@@ -307,18 +330,20 @@ export const PoolSchema = z
       .describe(
         'What runs here: inference (default), training (billed only while a job holds it), or both (inference first).',
       ),
-    failures: z
-      .strictObject({
+    failures: later(() =>
+      z.strictObject({
         mtbf: duration(true, { min: '1s' }).describe('Mean time between failures of one unit (instance or device).'),
         mttr: duration(true, { min: '1ms' }).describe('Mean time to repair.'),
-      })
+      }),
+    )
       .optional()
       .describe('Random unit failures (exponential, seeded per pool).'),
-    preemption: z
-      .strictObject({
+    preemption: later(() =>
+      z.strictObject({
         mean_time: duration(true, { min: '1s' }).describe('Mean time to a spot interruption of one unit.'),
         restart: duration().prefault('5m').describe('Time until a replacement unit serves again. Default 5m.'),
-      })
+      }),
+    )
       .optional()
       .describe('Spot interruptions (pricing: spot only).'),
   })
@@ -328,17 +353,18 @@ export const SiteSchema = z.strictObject({
   kind: z.enum(SITE_KINDS),
   region: name().describe('A region declared under regions.'),
   pools: named(PoolSchema, 1000),
-  backhaul: z
-    .strictObject({
+  backhaul: later(() =>
+    z.strictObject({
       in: bandwidth().optional().describe('Inbound capacity shared by every upload to the site, e.g. "100Mbps".'),
       out: bandwidth().optional().describe('Outbound capacity shared by every response from the site.'),
-    })
+    }),
+  )
     .optional()
     .describe(
       "The site's shared network link: transfers queue for it first come, first served. Default: not a bottleneck.",
     ),
-  uplink: z
-    .strictObject({
+  uplink: later(() =>
+    z.strictObject({
       mtbf: duration(true, { min: '1s' })
         .optional()
         .describe('Mean time between uplink outages (random, exponential).'),
@@ -346,7 +372,8 @@ export const SiteSchema = z.strictObject({
       buffer: bytes()
         .prefault('0B')
         .describe('Store-and-forward buffer for responses while the uplink is down. Default 0B.'),
-    })
+    }),
+  )
     .optional()
     .describe("The site's link to the outside: random outages and the buffer that bridges them."),
   serves: z
@@ -377,8 +404,9 @@ export const UserSchema = z.strictObject({
     .describe('Last-mile round-trip times.'),
   uplink: link('Upstream bandwidth per user (request uploads)'),
   downlink: link('Downstream bandwidth per user (responses)'),
-  shared_uplink: z
-    .union([bandwidth(), z.strictObject({ edge: bandwidth().optional(), cloud: bandwidth().optional() })])
+  shared_uplink: later(() =>
+    z.union([bandwidth(), z.strictObject({ edge: bandwidth().optional(), cloud: bandwidth().optional() })]),
+  )
     .optional()
     .describe(
       "An upstream link the whole group shares (e.g. one store's WAN for all its cameras): one capacity, or { edge, cloud } for the paths it applies to. Uploads queue for it first come, first served. Default: none.",
@@ -390,30 +418,32 @@ export const UserSchema = z.strictObject({
     ),
 });
 
-export const ModelSchema = z
-  .strictObject({
-    params: positive(1e15).optional().describe('Parameter count; makes this an LLM.'),
-    dtype: dtype().default('fp16'),
-    kv_bytes_per_token: positive(1e9)
-      .optional()
-      .describe('LLM KV-cache bytes per token of context. Default: an estimate scaled from Llama-3-8B.'),
-    quantisation: z
-      .enum(['weight-only', 'full'])
-      .optional()
-      .describe(
-        'LLMs in int4/int8: weight-only (default: weights stored narrow, arithmetic in fp16, as AWQ/GPTQ W4A16/W8A16) or full (arithmetic in the dtype too, e.g. SmoothQuant W8A8).',
-      ),
-    flops_per_item: positive(1e21)
-      .optional()
-      .describe('FLOPs per item (image, sequence, …); makes this a non-LLM model.'),
-    weights: bytes()
-      .optional()
-      .describe('Weight size, e.g. "102MB". Required for non-LLM models; for LLMs default params x dtype bytes.'),
-    activation_bytes_per_item: bytes()
-      .optional()
-      .describe('Non-LLM: activation bytes moved per item, e.g. "20MB". Default 0B.'),
-  })
-  .describe('An LLM ({ params }) or another model ({ flops_per_item, weights }).');
+export const ModelSchema = later(() =>
+  z
+    .strictObject({
+      params: positive(1e15).optional().describe('Parameter count; makes this an LLM.'),
+      dtype: dtype().default('fp16'),
+      kv_bytes_per_token: positive(1e9)
+        .optional()
+        .describe('LLM KV-cache bytes per token of context. Default: an estimate scaled from Llama-3-8B.'),
+      quantisation: z
+        .enum(['weight-only', 'full'])
+        .optional()
+        .describe(
+          'LLMs in int4/int8: weight-only (default: weights stored narrow, arithmetic in fp16, as AWQ/GPTQ W4A16/W8A16) or full (arithmetic in the dtype too, e.g. SmoothQuant W8A8).',
+        ),
+      flops_per_item: positive(1e21)
+        .optional()
+        .describe('FLOPs per item (image, sequence, …); makes this a non-LLM model.'),
+      weights: bytes()
+        .optional()
+        .describe('Weight size, e.g. "102MB". Required for non-LLM models; for LLMs default params x dtype bytes.'),
+      activation_bytes_per_item: bytes()
+        .optional()
+        .describe('Non-LLM: activation bytes moved per item, e.g. "20MB". Default 0B.'),
+    })
+    .describe('An LLM ({ params }) or another model ({ flops_per_item, weights }).'),
+);
 
 const userShare = z.strictObject({ user: name(), weight: positive(1e9) });
 
@@ -452,8 +482,8 @@ export const ServiceSchema = z.strictObject({
       peak: rate().optional(),
       trough: rate().optional(),
       peak_hour: z.number().min(0).lt(24).optional().describe('Hour of the peak, 0-24. Default 14.'),
-      trace: z
-        .union([
+      trace: later(() =>
+        z.union([
           z.string().min(1),
           z.strictObject({
             file: z.string().min(1).describe('CSV with a header line, relative to the scenario file.'),
@@ -470,13 +500,14 @@ export const ServiceSchema = z.strictObject({
               .describe("Header of the column of each request's output tokens."),
             items: z.string().min(1).optional().describe("Header of the column of each request's items."),
           }),
-        ])
+        ]),
+      )
         .optional()
         .describe(
           'CSV of arrival times in seconds (first column), relative to the scenario file; or { file, time, input_tokens?, output_tokens?, items? } naming the columns of times and per-request lengths.',
         ),
-      closed: z
-        .strictObject({
+      closed: later(() =>
+        z.strictObject({
           clients: count(1).describe('Concurrent users.'),
           think: z
             .union([duration(), distribution()])
@@ -489,55 +520,59 @@ export const ServiceSchema = z.strictObject({
             .describe(
               'Added to the think time after a rejected or lost request (> 0: no retry in zero time). Default 1s.',
             ),
-        })
+        }),
+      )
         .optional()
         .describe('Closed loop: each client sends its next request a think time after its previous one ended.'),
       offline: count(1).optional().describe('Offline: this many requests, all there at t = 0.'),
-      bursts: z
-        .array(
-          z.strictObject({
-            start: duration().describe('When the burst starts, from the start of the run.'),
-            duration: duration(true),
-            multiplier: positive(1e6).describe('Factor on the arrival rate during the burst.'),
-          }),
-        )
-        .max(1000)
+      bursts: later(() =>
+        z
+          .array(
+            z.strictObject({
+              start: duration().describe('When the burst starts, from the start of the run.'),
+              duration: duration(true),
+              multiplier: positive(1e6).describe('Factor on the arrival rate during the burst.'),
+            }),
+          )
+          .max(1000),
+      )
         .optional()
         .describe('Periods in which the rate is multiplied (not with trace arrivals).'),
     })
     .describe('Exactly one of poisson, constant, profile, trace (open loop), closed, offline.'),
-  request: z
-    .strictObject({
-      input_tokens: lengthSchema(0)
+  request: later(() =>
+    z.strictObject({
+      input_tokens: later(() => lengthSchema(0))
         .optional()
         .describe(
           'LLM prompt tokens (required, >= 1, for LLM services unless the trace gives them): a number or a distribution.',
         ),
-      output_tokens: lengthSchema(0)
+      output_tokens: later(() => lengthSchema(0))
         .optional()
         .describe(
           'LLM generated tokens (required, >= 1, for LLM services unless the trace gives them): a number or a distribution.',
         ),
-      items: lengthSchema(1)
+      items: later(() => lengthSchema(1))
         .optional()
         .describe('Items per request for non-LLM models: a number or a distribution. Default 1.'),
       upload: bytes().prefault('0B').describe('Bytes sent by the user with each request.'),
       download: bytes().prefault('0B').describe('Bytes returned to the user.'),
-    })
-    .prefault({}),
-  service_time: z
-    .strictObject({
+    }),
+  ).prefault({}),
+  service_time: later(() =>
+    z.strictObject({
       exponential: duration(true).optional(),
       deterministic: duration(true).optional(),
       lognormal: duration(true).optional().describe('Mean of a lognormal service time; give cv too.'),
       cv: positive(100).optional().describe('Coefficient of variation of the lognormal.'),
-    })
+    }),
+  )
     .optional()
     .describe(
       'Service time given directly instead of a model: exactly one of exponential, deterministic, lognormal (mean).',
     ),
-  slo: z
-    .strictObject({
+  slo: later(() =>
+    z.strictObject({
       latency: duration(true).optional().describe('End-to-end latency target.'),
       ttft: duration(true).optional().describe('Time-to-first-token target (LLM services only).'),
       tpot: duration(true)
@@ -553,10 +588,11 @@ export const ServiceSchema = z.strictObject({
         .describe(
           'Also judge each target on this percentile of measured requests (e.g. 99: MLPerf server rule). Default: per request only.',
         ),
-    })
-    .optional(),
-  deferrable: z
-    .strictObject({ window: duration(true).describe('Longest a request may be held before it is placed.') })
+    }),
+  ).optional(),
+  deferrable: later(() =>
+    z.strictObject({ window: duration(true).describe('Longest a request may be held before it is placed.') }),
+  )
     .optional()
     .describe(
       'Batch inference: requests may wait before being placed (the carbon-aware policy holds them for low-carbon hours).',
@@ -564,8 +600,8 @@ export const ServiceSchema = z.strictObject({
   retries: count(0, 100)
     .prefault(1)
     .describe('Placements again for a request whose replica failed under it, before it counts as lost. Default 1.'),
-  scheduler: z
-    .strictObject({
+  scheduler: later(() =>
+    z.strictObject({
       max_num_seqs: count(1, 65536)
         .optional()
         .describe('Most sequences running at once on a replica. Default 256 (vLLM 0.8).'),
@@ -579,17 +615,18 @@ export const ServiceSchema = z.strictObject({
           'Split prompts into chunks mixed with decode tokens in one step. Default true (vLLM 0.8, V1 engine).',
         ),
       block_size: count(1, 65536).optional().describe('Tokens per KV-cache block. Default 16 (vLLM).'),
-    })
+    }),
+  )
     .optional()
     .describe(
       'LLM services: the continuous-batching (iteration-level) scheduler of their replicas. Defaults are vLLM 0.8 (V1) server defaults.',
     ),
-  batching: z
-    .strictObject({
+  batching: later(() =>
+    z.strictObject({
       max_batch: count(1, 4096).default(1),
       max_wait: duration().prefault('0ms').describe('Longest a request waits for a batch to fill.'),
-    })
-    .optional(),
+    }),
+  ).optional(),
 });
 
 /** A tolerance of `placesim check`: "2%" (relative to the baseline) or a number >= 0 (absolute; 0 = exact). */
@@ -609,7 +646,7 @@ const checkTolerance = z
   })
   .describe('"<n>%" for a bound relative to the baseline value, or a number >= 0 for an absolute bound (0: exact).');
 
-export const CheckSchema = z.lazy(() =>
+export const CheckSchema = later(() =>
   z
     .strictObject({
       tolerances: z
@@ -621,7 +658,7 @@ export const CheckSchema = z.lazy(() =>
     .describe('Settings of the regression check `placesim check` (docs/ci.md).'),
 );
 
-export const ApiSchema = z.lazy(() =>
+export const ApiSchema = later(() =>
   z
     .strictObject({
       region: name().describe("Region of the provider's endpoint."),
@@ -645,7 +682,7 @@ export const ApiSchema = z.lazy(() =>
     .describe('A managed AI API competing with self-hosted pools.'),
 );
 
-export const TrainingSchema = z.lazy(() =>
+export const TrainingSchema = later(() =>
   z
     .strictObject({
       model: name().optional().describe('An LLM declared under models (its params); give tokens too. Or give flops.'),
@@ -714,7 +751,7 @@ const perInstanceDuration = () =>
       .describe("Drawn per instance from the fleet's own seeded stream."),
   ]);
 
-export const FleetSchema = z.lazy(() =>
+export const FleetSchema = later(() =>
   z
     .strictObject({
       count: count(1).max(1_000_000).describe('Number of instances.'),
@@ -815,11 +852,12 @@ export const ScenarioFileSchema = z
     warmup: duration().prefault('0s').describe('Initial period excluded from the statistics; < duration.'),
     regions: named(RegionSchema, 1000),
     network: NetworkSchema.prefault({}),
-    catalog: z
-      .strictObject({
+    catalog: later(() =>
+      z.strictObject({
         devices: named(DeviceEntrySchema, 10_000).optional(),
         instances: named(InstanceEntrySchema, 10_000).optional(),
-      })
+      }),
+    )
       .optional()
       .describe('Additions to and replacements of the default hardware catalog.'),
     sites: named(SiteSchema, 10_000),
@@ -832,27 +870,26 @@ export const ScenarioFileSchema = z
     apis: named(ApiSchema, 10_000)
       .optional()
       .describe('Managed AI APIs (AI as a service) that compete with self-hosting.'),
-    outages: z
-      .lazy(() =>
-        z
-          .array(
-            z.strictObject({
-              site: name().optional().describe('A site: every unit there is down.'),
-              region: name().optional().describe('A region: every site in it is down.'),
-              uplink: name()
-                .optional()
-                .describe("A site's uplink: the site is cut off (see sites.<name>.uplink.buffer)."),
-              link: z
-                .string()
-                .min(1)
-                .optional()
-                .describe('The network between two regions, "a <-> b": no new request crosses it.'),
-              start: duration(),
-              duration: duration(true),
-            }),
-          )
-          .max(10_000),
-      )
+    outages: later(() =>
+      z
+        .array(
+          z.strictObject({
+            site: name().optional().describe('A site: every unit there is down.'),
+            region: name().optional().describe('A region: every site in it is down.'),
+            uplink: name()
+              .optional()
+              .describe("A site's uplink: the site is cut off (see sites.<name>.uplink.buffer)."),
+            link: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('The network between two regions, "a <-> b": no new request crosses it.'),
+            start: duration(),
+            duration: duration(true),
+          }),
+        )
+        .max(10_000),
+    )
       .optional()
       .describe('Scheduled outages; give exactly one of site, region, uplink, link in each.'),
     policies: z

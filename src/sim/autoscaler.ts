@@ -145,14 +145,14 @@ export class Autoscaler {
     const target = this.targetRunning[p];
     const wanted =
       target > 0 && a.metric === 'utilisation'
-        ? wantedLlmUnits(a, pp.serversPerUnit, target, pools.llm.running[p], pools.queued[p])
+        ? wantedLlmUnits(a, pp.serversPerUnit, target, pools.llm.running[p], pools.queuedOf(p))
         : wantedUnits(
             a,
             pp.serversPerUnit,
             pp.maxBatch,
             pools.demandBusy(p),
-            pools.queued[p],
-            pools.serving[p],
+            pools.queuedOf(p),
+            pools.servingOf(p),
             have,
             cap.poolBooting[p],
           );

@@ -51,9 +51,8 @@ export class Capacity {
   declare readonly regionDown: Int32Array;
   /** Per (region, region): outages holding the link between them (no new request crosses it). */
   declare readonly linkDown: Int32Array;
-  /** Shortcuts for canServe (called per candidate): the policy's pools, and pools.ts's serving replicas. */
+  /** Shortcut for canServe (called per candidate): the policy's pools. */
   declare private readonly usedForInference: boolean[];
-  declare private poolServing: Int32Array;
   declare private arrivals: Arrivals;
   declare private pools: Pools;
   declare private uplinks: Uplinks;
@@ -125,7 +124,6 @@ export class Capacity {
   link(parts: Parts): void {
     this.arrivals = parts.arrivals;
     this.pools = parts.pools;
-    this.poolServing = parts.pools.serving;
     this.uplinks = parts.uplinks;
     this.jobs = parts.jobs;
     this.apis = parts.apis;
@@ -139,7 +137,7 @@ export class Capacity {
   /** Whether pool p can take a request now: it serves, boots, has units a job would give back, or can scale out. */
   canServe(p: number): boolean {
     if (!this.usedForInference[p]) return false;
-    if (this.poolServing[p] > 0 || this.poolBooting[p] > 0) return true;
+    if (this.pools.servingOf(p) > 0 || this.poolBooting[p] > 0) return true;
     // Units a job holds on a shared pool come back as soon as requests wait.
     if (this.trainingLevel[p].value > 0) return true;
     const a = this.ctx.plan.pools[p].pool.autoscale;

@@ -127,7 +127,7 @@ export class TrainingJobs {
     const cap = this.capacity;
     const trainingOnly = ctx.trainingOnly[p];
     // On a shared pool the job starts only while no request waits.
-    if (!trainingOnly && this.pools.queued[p] > 0) {
+    if (!trainingOnly && this.pools.queuedOf(p) > 0) {
       sim.schedule(jp.job.restart_s > 0 ? jp.job.restart_s : 60, ctx.kinds.jobStart, j);
       return;
     }

@@ -324,7 +324,7 @@ export class LlmServers {
   firstTokensHeld(p: number, since: number): void {
     const rq = this.rq;
     const now = this.sim.now;
-    const first = this.pools.serverBase[p];
+    const first = this.pools.baseOf(p);
     const last = first + this.ctx.plan.pools[p].simUnits * this.ctx.plan.pools[p].serversPerUnit;
     for (let s = first; s < last; s++) {
       const base = this.runBase[s];
@@ -356,14 +356,14 @@ export class LlmServers {
    */
   dispatch(p: number): void {
     const pools = this.pools;
-    while (pools.freeCount[p] > 0 && pools.queued[p] > 0) {
+    while (pools.freeOf(p) > 0 && pools.queuedOf(p) > 0) {
       const s = pools.takeFree(p);
       this.schedule(s, p);
       if (this.stepping[s] === 0) break;
     }
-    if (pools.queued[p] === 0) return;
+    if (pools.queuedOf(p) === 0) return;
     const l = this.llm[p]!;
-    const first = pools.serverBase[p];
+    const first = pools.baseOf(p);
     const last = first + this.ctx.plan.pools[p].simUnits * this.ctx.plan.pools[p].serversPerUnit;
     let pick = -1;
     let least = l.scheduler.max_num_seqs;
@@ -458,7 +458,8 @@ export class LlmServers {
     const sch = l.scheduler;
     // Without chunked prefill, a step that can admit prompts runs only them (vLLM V0).
     let prefillOnly = false;
-    if (!sch.chunked_prefill && this.runCount[s] < sch.max_num_seqs) prefillOnly = this.canAdmitWhole(s, p, l);
+    if (!sch.chunked_prefill && this.pools.queuedOf(p) > 0 && this.runCount[s] < sch.max_num_seqs)
+      prefillOnly = this.canAdmitWhole(s, p, l);
     const nd = this.nDec[s];
     if (nd > 0 && !prefillOnly) {
       const need = this.phase[this.phaseBase[s] + this.clockMod[s]];
@@ -506,9 +507,14 @@ export class LlmServers {
       budget -= chunk > budget ? budget : chunk;
       prefill = true;
     }
-    // 3. Admissions.
+    // 3. Admissions (`queued` counts the pool's queues and its preempted sequences: when it is 0, admit
+    // would find nobody, and most steps end with nobody waiting).
     let admitted = false;
-    if (this.runCount[s] < sch.max_num_seqs && (budget > 0 || (!sch.chunked_prefill && tokens === 0))) {
+    if (
+      this.pools.queuedOf(p) > 0 &&
+      this.runCount[s] < sch.max_num_seqs &&
+      (budget > 0 || (!sch.chunked_prefill && tokens === 0))
+    ) {
       const before = tokens;
       tokens = this.admit(s, p, l, budget, tokens);
       admitted = tokens !== before;

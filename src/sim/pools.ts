@@ -39,11 +39,28 @@ import {
   TR,
 } from './target-table.js';
 
-/** poolAcc's stride: busy replica-seconds, batches, requests batched (measured window). */
-const PA = 4;
-const PA_BUSY = 0;
-const PA_BATCHES = 1;
-const PA_BATCHED = 2;
+/**
+ * Per pool, one 64-byte record of what a request's passage reads and writes: as doubles (pc, stride PC),
+ * since when its queue length holds, busy replica-seconds, batches and requests batched in the measured
+ * window, and its batch timer; as int32s in the rest of the record (pi, stride PI = 2 × PC), replicas serving
+ * now, idle and busy, requests queued, its first replica (serverBase) and flags.
+ */
+export const PC = 8;
+export const PI = 2 * PC;
+const P_QUEUE_SINCE = 0;
+const P_ACC_BUSY = 1;
+const P_ACC_BATCHES = 2;
+const P_ACC_BATCHED = 3;
+const P_TIMER_AT = 4;
+export const P_SERVING = 10;
+export const P_FREE = 11;
+export const P_BUSY = 12;
+export const P_QUEUED = 13;
+const P_BASE = 14;
+const P_FLAGS = 15;
+/** P_FLAGS: a continuous-batching (LLM) pool; a pool that keeps run-wide series. */
+const PF_LLM = 1;
+const PF_KEPT = 2;
 const HOUR_S = 3600;
 /** srv's stride and fields (a replica's running batch). */
 const SR = 8;
@@ -70,8 +87,15 @@ export class Pools {
   declare private readonly duration: number;
   declare private readonly poolTallies: RunContext['poolTallies'];
   declare private readonly poolSeries: RunContext['poolSeries'];
-  /** Replicas of pool p are serverBase[p] .. serverBase[p] + units × serversPerUnit − 1. */
-  declare readonly serverBase: Int32Array;
+  /**
+   * Per pool, its counters and sums in one 64-byte record (P_* above; pc and pi are the same memory): with
+   * 10,000 pools a request's pool is not in the processor's cache, and each per-pool array it touched
+   * (serving, free, busy, queued, replica base, flags, queue integral, busy sums: eleven) was a memory read of
+   * its own. Replicas of pool p are base .. base + units × serversPerUnit − 1 (base: pi[p × PI + P_BASE]).
+   */
+  declare private readonly pc: Float64Array;
+  /** The records as int32s (the counters; read by the placement view too). */
+  declare readonly pi: Int32Array;
   declare private readonly serverPool: Int32Array;
   declare private readonly maxBatchAll: number;
   /**
@@ -88,24 +112,13 @@ export class Pools {
    * array read costs less than an object's chain.)
    */
   declare private readonly freeStack: Int32Array;
-  /** Per pool: busy replica-seconds, batches and requests batched in the measured window (stride PA). */
-  declare private readonly poolAcc: Float64Array;
   /** Per pool × hour: busy replica-seconds (as PoolTallies.busyHourly, copied there by closePool). */
   declare private readonly busyHours: Float64Array;
   declare private readonly nHours: number;
-  /** Per pool: 1 when it keeps run-wide series (a fleet instance's are left out unless asked for). */
-  declare private readonly seriesKept: Uint8Array;
-  declare readonly freeCount: Int32Array;
-  /** Per pool: replicas serving now, replicas busy, requests queued. */
-  declare readonly serving: Int32Array;
-  declare readonly busy: Int32Array;
-  declare readonly queued: Int32Array;
   declare readonly maxQueue: number[];
-  declare private readonly timerAt: Float64Array;
   declare private readonly servingLevel: Level[];
   declare private readonly servingMeasured: Float64Array;
   declare private readonly servingSince: Float64Array;
-  declare private readonly queueSince: Float64Array;
   declare private arrivals: Arrivals;
   declare private outcomes: Outcomes;
   declare private links: Links;
@@ -144,16 +157,24 @@ export class Pools {
       this.poolTargetStart[p + 1] = this.poolTargetStart[p] + plan.pools[p].targets.length;
     this.poolTargetList = Int32Array.from(plan.pools.flatMap((pp) => pp.targets));
     this.queues = new TargetQueues(ctx.targetTable, plan.targets.length);
-    this.serverBase = new Int32Array(nPools);
+    const pc = new Float64Array(nPools * PC);
+    const pi = new Int32Array(pc.buffer);
+    this.pc = pc;
+    this.pi = pi;
     let nServers = 0;
     for (const pp of plan.pools) {
-      this.serverBase[pp.pool.index] = nServers;
+      const p = pp.pool.index;
+      pi[p * PI + P_BASE] = nServers;
       nServers += pp.simUnits * pp.serversPerUnit;
+      const kept = ctx.poolSeries[p].queue.count > 0 || ctx.poolSeries[p].busy.count > 0;
+      // A fleet instance's run-wide series are left out unless asked for.
+      pi[p * PI + P_FLAGS] = (pp.llm !== null ? PF_LLM : 0) | (kept ? PF_KEPT : 0);
+      pc[p * PC + P_TIMER_AT] = Infinity;
     }
     this.serverPool = new Int32Array(nServers);
     for (const pp of plan.pools) {
       const p = pp.pool.index;
-      for (let s = 0; s < pp.simUnits * pp.serversPerUnit; s++) this.serverPool[this.serverBase[p] + s] = p;
+      for (let s = 0; s < pp.simUnits * pp.serversPerUnit; s++) this.serverPool[this.pi[p * PI + P_BASE] + s] = p;
     }
     let maxBatchAll = 1;
     for (const t of plan.targets) maxBatchAll = Math.max(maxBatchAll, t.maxBatch);
@@ -162,20 +183,12 @@ export class Pools {
     this.serverBusy = new Uint8Array(nServers);
     this.members = new Int32Array(nServers * maxBatchAll);
     this.freeStack = new Int32Array(Math.max(nServers, 1));
-    this.poolAcc = new Float64Array(nPools * PA);
     this.nHours = nPools > 0 ? ctx.poolTallies[0].busyHourly.count : 0;
     this.busyHours = new Float64Array(nPools * this.nHours);
-    this.seriesKept = Uint8Array.from(ctx.poolSeries, (ps) => (ps.queue.count > 0 || ps.busy.count > 0 ? 1 : 0));
-    this.freeCount = new Int32Array(nPools);
-    this.serving = new Int32Array(nPools);
-    this.busy = new Int32Array(nPools);
-    this.queued = new Int32Array(nPools);
     this.maxQueue = plan.pools.map((pp) => pp.pool.max_queue);
-    this.timerAt = new Float64Array(nPools).fill(Infinity);
     this.servingLevel = plan.pools.map((_, p) => new Level(null, ctx.poolSeries[p].serving, warmup, duration));
     this.servingMeasured = new Float64Array(nPools);
     this.servingSince = new Float64Array(nPools);
-    this.queueSince = new Float64Array(nPools);
     this.isLlm = Uint8Array.from(plan.pools, (pp) => (pp.llm !== null ? 1 : 0));
     this.userGateway = ctx.targetTable.userGateway;
     this.rec = ctx.targetTable.rec;
@@ -208,28 +221,53 @@ export class Pools {
     return this.poolTargets[p];
   }
 
+  /** Replicas serving now in pool p. */
+  servingOf(p: number): number {
+    return this.pi[p * PI + P_SERVING];
+  }
+
+  /** Idle serving replicas of pool p. */
+  freeOf(p: number): number {
+    return this.pi[p * PI + P_FREE];
+  }
+
+  /** Busy replicas of pool p. */
+  busyOf(p: number): number {
+    return this.pi[p * PI + P_BUSY];
+  }
+
+  /** Requests queued at pool p. */
+  queuedOf(p: number): number {
+    return this.pi[p * PI + P_QUEUED];
+  }
+
+  /** Pool p's first replica. */
+  baseOf(p: number): number {
+    return this.pi[p * PI + P_BASE];
+  }
+
   /** An idle serving replica of pool p, taken off its stack (freeCount[p] > 0). */
   takeFree(p: number): number {
-    return this.freeStack[this.serverBase[p] + --this.freeCount[p]];
+    return this.freeStack[this.pi[p * PI + P_BASE] + --this.pi[p * PI + P_FREE]];
   }
 
   /** n requests left pool p's queues (admitted to a continuous-batching replica). */
   dequeued(p: number, n: number): void {
     this.markQueue(p);
-    this.queued[p] -= n;
+    this.pi[p * PI + P_QUEUED] -= n;
   }
 
   /** n preempted sequences wait at pool p again. */
   requeued(p: number, n: number): void {
     this.markQueue(p);
-    this.queued[p] += n;
+    this.pi[p * PI + P_QUEUED] += n;
   }
 
   /** A continuous-batching replica starts work. */
   llmBusy(s: number, p: number): void {
     this.removeFree(p, s);
     this.serverBusy[s] = 1;
-    this.busy[p]++;
+    this.pi[p * PI + P_BUSY]++;
     this.srv[s * SR + S_START] = this.sim.now;
   }
 
@@ -238,12 +276,12 @@ export class Pools {
     if (this.serverBusy[s] === 1) {
       this.accountBusy(p, this.srv[s * SR + S_START], this.sim.now);
       this.serverBusy[s] = 0;
-      this.busy[p]--;
+      this.pi[p * PI + P_BUSY]--;
     }
     const stack = this.freeStack;
-    const b = this.serverBase[p];
-    for (let i = 0; i < this.freeCount[p]; i++) if (stack[b + i] === s) return;
-    stack[b + this.freeCount[p]++] = s;
+    const b = this.pi[p * PI + P_BASE];
+    for (let i = 0; i < this.pi[p * PI + P_FREE]; i++) if (stack[b + i] === s) return;
+    stack[b + this.pi[p * PI + P_FREE]++] = s;
   }
 
   /**
@@ -251,7 +289,9 @@ export class Pools {
    * replicas' worth of its services' max_batch (a replica with one sequence is not a busy replica).
    */
   demandBusy(p: number): number {
-    return this.isLlm[p] === 1 ? this.llm.running[p] / this.poolMaxBatch[p] : this.busy[p];
+    return (this.pi[p * PI + P_FLAGS] & PF_LLM) !== 0
+      ? this.llm.running[p] / this.poolMaxBatch[p]
+      : this.pi[p * PI + P_BUSY];
   }
 
   /** Integrates a pool's queue length up to now; call before changing it. */
@@ -259,9 +299,13 @@ export class Pools {
     const now = this.sim.now;
     // An empty queue or an empty span adds nothing (addSpan would return at once): most calls, on the hot
     // path, end here without calling addSpan (a call with two doubles that allocates when not inlined).
-    if (this.seriesKept[pool] === 1 && this.queued[pool] !== 0 && now > this.queueSince[pool])
-      this.poolSeries[pool].queue.addSpan(this.queueSince[pool], now, this.queued[pool]);
-    this.queueSince[pool] = now;
+    if (
+      (this.pi[pool * PI + P_FLAGS] & PF_KEPT) !== 0 &&
+      this.pi[pool * PI + P_QUEUED] !== 0 &&
+      now > this.pc[pool * PC + P_QUEUE_SINCE]
+    )
+      this.poolSeries[pool].queue.addSpan(this.pc[pool * PC + P_QUEUE_SINCE], now, this.pi[pool * PI + P_QUEUED]);
+    this.pc[pool * PC + P_QUEUE_SINCE] = now;
   }
 
   /** Integrates a pool's serving replicas up to now; call before changing them. */
@@ -270,14 +314,17 @@ export class Pools {
     const now = sim.now;
     const s = this.servingSince[pool] > warmup ? this.servingSince[pool] : warmup;
     const e = now < duration ? now : duration;
-    if (e > s) this.servingMeasured[pool] += (e - s) * this.serving[pool];
+    if (e > s) this.servingMeasured[pool] += (e - s) * this.pi[pool * PI + P_SERVING];
     this.servingSince[pool] = now;
-    this.servingLevel[pool].set(now, this.serving[pool]);
+    this.servingLevel[pool].set(now, this.pi[pool * PI + P_SERVING]);
   }
 
   /** Whether a request arriving now at pool `pool` would be turned away for a full queue. */
   isFull(pool: number): boolean {
-    return this.queued[pool] >= this.maxQueue[pool] && !(this.freeCount[pool] > 0 && this.queued[pool] === 0);
+    return (
+      this.pi[pool * PI + P_QUEUED] >= this.maxQueue[pool] &&
+      !(this.pi[pool * PI + P_FREE] > 0 && this.pi[pool * PI + P_QUEUED] === 0)
+    );
   }
 
   /** Event *enqueue*: the request reaches its target. */
@@ -298,14 +345,14 @@ export class Pools {
     // The pool may have gone while the request travelled: it is placed again.
     // (Users on the site's own LAN reach it whatever its uplink does.)
     const cut = this.uplinks.down[rec[r + T_SITE]] > 0 && !onLan(tp, this.userGateway[rq.user[slot]]);
-    const canServe = ((flags & F_USED) !== 0 && this.serving[pool] > 0) || this.capacity.canServe(pool);
+    const canServe = ((flags & F_USED) !== 0 && this.pi[pool * PI + P_SERVING] > 0) || this.capacity.canServe(pool);
     if (cut || !canServe) {
       this.arrivals.retry(slot);
       return;
     }
     // The queue may have filled while the request travelled: beyond max_queue it is turned away here (isFull).
-    const queued = this.queued[pool];
-    if (queued >= rec[r + T_MAX_QUEUE] && !(this.freeCount[pool] > 0 && queued === 0)) {
+    const queued = this.pi[pool * PI + P_QUEUED];
+    if (queued >= rec[r + T_MAX_QUEUE] && !(this.pi[pool * PI + P_FREE] > 0 && queued === 0)) {
       this.outcomes.rejectSlot(slot, t, REJECT_QUEUE_FULL);
       return;
     }
@@ -316,7 +363,7 @@ export class Pools {
     // 0), without the queue, the scan of the pool's targets or the timer. (The M/M/c path, most arrivals.)
     if (
       queued === 0 &&
-      this.freeCount[pool] > 0 &&
+      this.pi[pool * PI + P_FREE] > 0 &&
       (flags & (F_LLM | F_LENGTH_TIMING)) === 0 &&
       (rec[r + T_MAX_BATCH] <= 1 || now >= now + rec[r + T_MAX_WAIT])
     ) {
@@ -326,17 +373,21 @@ export class Pools {
     if ((flags & F_LLM) !== 0) this.llm.prepare(slot);
     this.queues.push(t, slot);
     this.markQueue(pool);
-    this.queued[pool]++;
-    if (this.serving[pool] === 0 && this.capacity.poolBooting[pool] === 0) this.autoscaler.autoscale(pool);
+    this.pi[pool * PI + P_QUEUED]++;
+    if (this.pi[pool * PI + P_SERVING] === 0 && this.capacity.poolBooting[pool] === 0) this.autoscaler.autoscale(pool);
     this.dispatch(pool);
     // Inference has priority on a shared pool: a job yields its units when requests have to wait.
-    if (this.queued[pool] > 0 && this.freeCount[pool] === 0 && this.capacity.trainingLevel[pool].value > 0)
+    if (
+      this.pi[pool * PI + P_QUEUED] > 0 &&
+      this.pi[pool * PI + P_FREE] === 0 &&
+      this.capacity.trainingLevel[pool].value > 0
+    )
       this.jobs.yieldPool(pool);
   }
 
   /** Starts batches while the pool has a free replica and a ready queue; otherwise sets the batch timer. */
   dispatch(pool: number): void {
-    if (this.isLlm[pool] === 1) {
+    if ((this.pi[pool * PI + P_FLAGS] & PF_LLM) !== 0) {
       this.llm.dispatch(pool);
       return;
     }
@@ -346,7 +397,7 @@ export class Pools {
     const now = this.sim.now;
     const rec = this.rec;
     const queues = this.queues;
-    while (this.freeCount[pool] > 0 && this.queued[pool] > 0) {
+    while (this.pi[pool * PI + P_FREE] > 0 && this.pi[pool * PI + P_QUEUED] > 0) {
       // The ready queue (full batch waiting, or oldest request waited max_wait) with the oldest head;
       // interactive services go before deferrable (batch) ones.
       let pick = -1;
@@ -373,8 +424,8 @@ export class Pools {
         }
       }
       if (pick === -1) {
-        if (nextReady < this.timerAt[pool]) {
-          this.timerAt[pool] = nextReady;
+        if (nextReady < this.pc[pool * PC + P_TIMER_AT]) {
+          this.pc[pool * PC + P_TIMER_AT] = nextReady;
           this.sim.scheduleAt(nextReady, this.kinds.timer, pool);
         }
         return;
@@ -392,7 +443,7 @@ export class Pools {
     const tb = rec[r + T_TABLE];
     const queues = this.queues;
     const qn = queues.length(targetId);
-    const server = this.freeStack[this.serverBase[pool] + --this.freeCount[pool]];
+    const server = this.freeStack[this.pi[pool * PI + P_BASE] + --this.pi[pool * PI + P_FREE]];
     const size = qn < maxBatch ? qn : maxBatch;
     const base = server * this.maxBatchAll;
     const members = this.members;
@@ -414,8 +465,8 @@ export class Pools {
       firstToken = timing.first_token_s;
     }
     this.markQueue(pool);
-    this.queued[pool] -= size;
-    this.busy[pool]++;
+    this.pi[pool * PI + P_QUEUED] -= size;
+    this.pi[pool * PI + P_BUSY]++;
     this.serverBusy[server] = 1;
     const sr = server * SR;
     const srv = this.srv;
@@ -433,7 +484,7 @@ export class Pools {
   private startOne(pool: number, targetId: number, slot: number): void {
     const r = targetId * TR;
     const tb = this.rec[r + T_TABLE];
-    const server = this.freeStack[this.serverBase[pool] + --this.freeCount[pool]];
+    const server = this.freeStack[this.pi[pool * PI + P_BASE] + --this.pi[pool * PI + P_FREE]];
     this.members[server * this.maxBatchAll] = slot;
     let duration = this.table[tb + 2];
     let firstToken = this.table[tb + 3];
@@ -444,8 +495,8 @@ export class Pools {
       firstToken = duration;
     }
     const now = this.sim.now;
-    this.queueSince[pool] = now;
-    this.busy[pool]++;
+    this.pc[pool * PC + P_QUEUE_SINCE] = now;
+    this.pi[pool * PI + P_BUSY]++;
     this.serverBusy[server] = 1;
     const sr = server * SR;
     const srv = this.srv;
@@ -488,7 +539,7 @@ export class Pools {
     const s = start > warmup ? start : warmup;
     const e = end < duration ? end : duration;
     // The busy span's part inside the measured window (as RunContext.inWindow).
-    this.poolAcc[pool * PA + PA_BUSY] += e > s ? e - s : 0;
+    this.pc[pool * PC + P_ACC_BUSY] += e > s ? e - s : 0;
     // By hour, as IntervalSeries.addSpan (weight 1) into the pool's busyHourly.
     if (e > s) {
       const base = pool * this.nHours;
@@ -502,7 +553,7 @@ export class Pools {
         h++;
       }
     }
-    if (this.seriesKept[pool] === 1) this.poolSeries[pool].busy.addSpan(start, end, 1);
+    if ((this.pi[pool * PI + P_FLAGS] & PF_KEPT) !== 0) this.poolSeries[pool].busy.addSpan(start, end, 1);
   }
 
   /** Event *batch done*: every request of the replica's batch is delivered (or held while the uplink is down). */
@@ -530,26 +581,26 @@ export class Pools {
     }
     this.accountBusy(pool, start, now);
     if (start >= this.warmup) {
-      this.poolAcc[pool * PA + PA_BATCHES]++;
-      this.poolAcc[pool * PA + PA_BATCHED] += size;
+      this.pc[pool * PC + P_ACC_BATCHES]++;
+      this.pc[pool * PC + P_ACC_BATCHED] += size;
     }
     this.serverBusy[server] = 0;
-    this.busy[pool]--;
-    this.freeStack[this.serverBase[pool] + this.freeCount[pool]++] = server;
+    this.pi[pool * PI + P_BUSY]--;
+    this.freeStack[this.pi[pool * PI + P_BASE] + this.pi[pool * PI + P_FREE]++] = server;
     // With nothing queued dispatch has nothing to start (a continuous-batching pool decides for itself).
-    if (this.queued[pool] > 0 || this.isLlm[pool] === 1) this.dispatch(pool);
+    if (this.pi[pool * PI + P_QUEUED] > 0 || (this.pi[pool * PI + P_FLAGS] & PF_LLM) !== 0) this.dispatch(pool);
   }
 
   /** Event *batch timer*. */
   onTimer(pool: number): void {
-    if (this.sim.now >= this.timerAt[pool]) this.timerAt[pool] = Infinity;
+    if (this.sim.now >= this.pc[pool * PC + P_TIMER_AT]) this.pc[pool * PC + P_TIMER_AT] = Infinity;
     this.dispatch(pool);
   }
 
   /** Whether every replica of unit k (0-based within pool p) is idle. */
   unitIdle(p: number, k: number): boolean {
     const perUnit = this.ctx.plan.pools[p].serversPerUnit;
-    const first = this.serverBase[p] + k * perUnit;
+    const first = this.pi[p * PI + P_BASE] + k * perUnit;
     let idle = true;
     for (let j = 0; j < perUnit; j++) if (this.serverBusy[first + j] === 1) idle = false;
     return idle;
@@ -564,26 +615,27 @@ export class Pools {
     const pp = ctx.plan.pools[p];
     const now = this.sim.now;
     this.markServing(p);
-    const first = this.serverBase[p] + k * pp.serversPerUnit;
+    const first = this.pi[p * PI + P_BASE] + k * pp.serversPerUnit;
     if (serving) {
-      this.serving[p] += pp.serversPerUnit;
-      this.servingLevel[p].set(now, this.serving[p]);
-      if (this.isLlm[p] === 1) for (let j = 0; j < pp.serversPerUnit; j++) this.llm.replicaUp(first + j, p);
+      this.pi[p * PI + P_SERVING] += pp.serversPerUnit;
+      this.servingLevel[p].set(now, this.pi[p * PI + P_SERVING]);
+      if ((this.pi[p * PI + P_FLAGS] & PF_LLM) !== 0)
+        for (let j = 0; j < pp.serversPerUnit; j++) this.llm.replicaUp(first + j, p);
       for (let j = pp.serversPerUnit - 1; j >= 0; j--)
-        this.freeStack[this.serverBase[p] + this.freeCount[p]++] = first + j;
+        this.freeStack[this.pi[p * PI + P_BASE] + this.pi[p * PI + P_FREE]++] = first + j;
       this.dispatch(p);
       return;
     }
-    this.serving[p] -= pp.serversPerUnit;
-    this.servingLevel[p].set(now, this.serving[p]);
+    this.pi[p * PI + P_SERVING] -= pp.serversPerUnit;
+    this.servingLevel[p].set(now, this.pi[p * PI + P_SERVING]);
     for (let j = 0; j < pp.serversPerUnit; j++) {
       const s = first + j;
-      if (this.isLlm[p] === 1) {
+      if ((this.pi[p * PI + P_FLAGS] & PF_LLM) !== 0) {
         // Its running sequences are placed again; the busy span ends here.
         if (this.serverBusy[s] === 1) {
           this.accountBusy(p, this.srv[s * SR + S_START], now);
           this.serverBusy[s] = 0;
-          this.busy[p]--;
+          this.pi[p * PI + P_BUSY]--;
         } else {
           this.removeFree(p, s);
         }
@@ -595,7 +647,7 @@ export class Pools {
         this.sim.cancel(this.srv[s * SR + S_EVENT]);
         this.accountBusy(p, this.srv[s * SR + S_START], now);
         this.serverBusy[s] = 0;
-        this.busy[p]--;
+        this.pi[p * PI + P_BUSY]--;
         const base = s * this.maxBatchAll;
         for (let i = 0; i < this.srv[s * SR + S_SIZE]; i++) this.arrivals.retry(this.members[base + i]);
       } else {
@@ -605,7 +657,7 @@ export class Pools {
     // With nothing left to serve (or to come), whatever waits here is placed again.
     if (
       !this.capacity.canServe(p) ||
-      (this.serving[p] === 0 && this.capacity.poolBooting[p] === 0 && pp.pool.autoscale === null)
+      (this.pi[p * PI + P_SERVING] === 0 && this.capacity.poolBooting[p] === 0 && pp.pool.autoscale === null)
     ) {
       this.drainQueue(p);
     }
@@ -613,11 +665,11 @@ export class Pools {
 
   private removeFree(p: number, s: number): void {
     const stack = this.freeStack;
-    const b = this.serverBase[p];
-    for (let i = 0; i < this.freeCount[p]; i++) {
+    const b = this.pi[p * PI + P_BASE];
+    for (let i = 0; i < this.pi[p * PI + P_FREE]; i++) {
       if (stack[b + i] === s) {
-        stack.copyWithin(b + i, b + i + 1, b + this.freeCount[p]);
-        this.freeCount[p]--;
+        stack.copyWithin(b + i, b + i + 1, b + this.pi[p * PI + P_FREE]);
+        this.pi[p * PI + P_FREE]--;
         return;
       }
     }
@@ -625,11 +677,11 @@ export class Pools {
 
   /** Every request waiting at pool p is placed again. */
   private drainQueue(p: number): void {
-    if (this.isLlm[p] === 1) {
+    if ((this.pi[p * PI + P_FLAGS] & PF_LLM) !== 0) {
       const n = this.llm.resumeLength(p);
       if (n > 0) {
         this.markQueue(p);
-        this.queued[p] -= n;
+        this.pi[p * PI + P_QUEUED] -= n;
         this.llm.drainResume(p, (slot) => this.arrivals.retry(slot));
       }
     }
@@ -637,7 +689,7 @@ export class Pools {
       while (this.queues.length(id) > 0) {
         const slot = this.queues.shift(id);
         this.markQueue(p);
-        this.queued[p]--;
+        this.pi[p * PI + P_QUEUED]--;
         this.arrivals.retry(slot);
       }
     }
@@ -658,9 +710,9 @@ export class Pools {
     const pt = this.ctx.poolTallies[p];
     pt.servingServerSeconds = this.servingMeasured[p];
     // The flat per-pool figures into the pool's tallies (they start at 0: the same numbers as adding there).
-    pt.busyServerSeconds += this.poolAcc[p * PA + PA_BUSY];
-    pt.batches += this.poolAcc[p * PA + PA_BATCHES];
-    pt.batchedRequests += this.poolAcc[p * PA + PA_BATCHED];
+    pt.busyServerSeconds += this.pc[p * PC + P_ACC_BUSY];
+    pt.batches += this.pc[p * PC + P_ACC_BATCHES];
+    pt.batchedRequests += this.pc[p * PC + P_ACC_BATCHED];
     const hours = pt.busyHourly.values;
     for (let h = 0; h < this.nHours; h++) hours[h] += this.busyHours[p * this.nHours + h];
   }

@@ -30,7 +30,7 @@ import { estimateApiGco2 } from './pricing.js';
 import type { Simulator } from '../engine/index.js';
 import { targetNet, type TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
-import type { Pools } from './pools.js';
+import { PI, P_BUSY, P_FREE, P_QUEUED, P_SERVING, type Pools } from './pools.js';
 import type { Links } from './links.js';
 import type { Capacity } from './capacity.js';
 import type { Uplinks } from './uplinks.js';
@@ -111,6 +111,8 @@ export class PolicyView {
   /** The policy takes the pruned view (only reachable candidates). */
   declare private readonly pruned: boolean;
   declare private pools: Pools;
+  /** The pools' per-pool records (pools.ts PC, P_*): serving, free, busy, queued on one line. */
+  declare private pi: Int32Array;
   declare private links: Links;
   declare private capacity: Capacity;
   declare private uplinks: Uplinks;
@@ -229,6 +231,7 @@ export class PolicyView {
 
   link(parts: Parts): void {
     this.pools = parts.pools;
+    this.pi = parts.pools.pi;
     this.links = parts.links;
     this.capacity = parts.capacity;
     this.uplinks = parts.uplinks;
@@ -423,9 +426,10 @@ export class PolicyView {
     const flags = rec[r + T_FLAGS];
     const llm = (flags & F_LLM) !== 0;
     const pools = this.pools;
-    const servers = pools.serving[p];
-    const free = pools.freeCount[p];
-    const qAll = pools.queued[p];
+    const pi = this.pi;
+    const servers = pi[p * PI + P_SERVING];
+    const free = pi[p * PI + P_FREE];
+    const qAll = pi[p * PI + P_QUEUED];
     const qThis = this.qi[2 * (r + T_QUEUE) + 1];
     const B = rec[r + T_MAX_BATCH];
     const table = this.table;
@@ -461,7 +465,7 @@ export class PolicyView {
     c.latency_s = up + wait + exec + down;
     c.ttft_s = up + wait + (llm ? pools.llm.est.first_token_s : table[tb + 2 * bEff + 1]) + rtt / 2;
     c.queue_length = qThis;
-    c.busy_servers = pools.busy[p];
+    c.busy_servers = pi[p * PI + P_BUSY];
     c.servers = servers;
     // As pricing.ts's estimateUsd and estimateGco2, from the packed figures.
     c.cost_usd = (rec[r + T_USD_S] * exec) / bEff + rec[r + T_USD_NET];
@@ -499,15 +503,16 @@ export class PolicyView {
     wanUp: boolean,
   ): boolean {
     const rec = this.rec;
-    const pools = this.pools;
-    const qAll = pools.queued[p];
+    const pi = this.pi;
+    const o = p * PI;
+    const qAll = pi[o + P_QUEUED];
     return (
       (rec[r + T_FLAGS] & (F_ALLOWED | F_USED)) === (F_ALLOWED | F_USED) &&
       reachable &&
       (lan || (wanUp && this.uplinks.down[rec[r + T_SITE]] === 0)) &&
       this.capacity.linkDown[userRegion * this.ctx.nRegions + rec[r + T_REGION]] === 0 &&
-      (pools.serving[p] > 0 || this.capacity.canServe(p)) &&
-      (qAll < rec[r + T_MAX_QUEUE] || (pools.freeCount[p] > 0 && qAll === 0))
+      (pi[o + P_SERVING] > 0 || this.capacity.canServe(p)) &&
+      (qAll < rec[r + T_MAX_QUEUE] || (pi[o + P_FREE] > 0 && qAll === 0))
     );
   }
 

@@ -251,7 +251,7 @@ export class LlmServers {
   firstTokensHeld(p: number, since: number): void {
     const rq = this.rq;
     const now = this.sim.now;
-    const first = this.pools.serverBase[p];
+    const first = this.pools.baseOf(p);
     const last = first + this.ctx.plan.pools[p].simUnits * this.ctx.plan.pools[p].serversPerUnit;
     for (let s = first; s < last; s++) {
       const base = this.runBase[s];
@@ -283,14 +283,14 @@ export class LlmServers {
    */
   dispatch(p: number): void {
     const pools = this.pools;
-    while (pools.freeCount[p] > 0 && pools.queued[p] > 0) {
+    while (pools.freeOf(p) > 0 && pools.queuedOf(p) > 0) {
       const s = pools.takeFree(p);
       this.schedule(s, p);
       if (this.stepping[s] === 0) break;
     }
-    if (pools.queued[p] === 0) return;
+    if (pools.queuedOf(p) === 0) return;
     const l = this.llm[p]!;
-    const first = pools.serverBase[p];
+    const first = pools.baseOf(p);
     const last = first + this.ctx.plan.pools[p].simUnits * this.ctx.plan.pools[p].serversPerUnit;
     let pick = -1;
     let least = l.scheduler.max_num_seqs;
