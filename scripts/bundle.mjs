@@ -14,7 +14,8 @@
 //   - errors.js: the error classes must be the same classes whatever loaded them (a user's policy module may
 //     throw PolicyError from the package's public API; `instanceof` must still see it);
 //   - version.js: it reads package.json relative to its own place.
-// And from node_modules: bullmq, which starts threads or processes from files next to its own modules.
+// And from node_modules: piscina and bullmq, which start threads or processes from files next to their own
+// modules.
 // bin/placesim uses the bundle only when it is at least as new as dist/cli/main.js, and dist/ otherwise, so
 // a tsc-only rebuild can never run stale code; without esbuild (it is a development dependency) this step
 // says so and does nothing.
@@ -91,7 +92,7 @@ const common = {
   platform: 'node',
   target: 'node20',
   minify: true,
-  external: ['bullmq'],
+  external: ['piscina', 'bullmq'],
   plugins: [keepOutside(BUNDLE_ESM_EXTERNALS), englishOnlyZod],
   logLevel: 'warning',
 };

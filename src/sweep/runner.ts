@@ -1,16 +1,15 @@
 /**
- * Where sweep and search tasks run: in this thread, on a pool of worker threads, or (queue.ts) on
+ * Where sweep and search tasks run: in this thread, on a piscina pool of worker threads, or (queue.ts) on
  * worker processes on any number of machines through a BullMQ queue on Redis. Every runner gives back the
  * same metrics for the same task — tasks are pure — so the choice changes speed, never results.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import { errorFromData, InputError } from '../errors.js';
 import type { PolicyMetrics } from './metrics.js';
 import { runTask, type SweepTask, type TaskReply } from './task.js';
-import type { ThreadRequest, ThreadResponse } from './thread.js';
 import type { QueueRunnerOptions } from './queue.js';
 
 export interface TaskRunner {
@@ -45,16 +44,16 @@ export function inThreadRunner(): TaskRunner {
   };
 }
 
-/**
- * A fixed pool of `workers` threads, started on first use (or by `start`), each running one task at a time;
- * tasks wait in a FIFO list for the first free thread. It is node:worker_threads and ~80 lines rather than a
- * pool library: piscina cost the coordinator ~30 ms of CPU to load and each thread its own loader before the
- * sweep's worker module, all of it before the first run (docs/performance.md, "Sweeps").
- */
+/** A piscina pool of `workers` threads, started on first use. */
 export function threadPoolRunner(workers: number): TaskRunner {
-  let pool: ThreadPool | undefined;
-  const started = (): ThreadPool =>
-    (pool ??= new ThreadPool(workerFile(), Math.max(1, Math.min(workers, availableParallelism() * 4))));
+  let pool: Piscina<SweepTask, TaskReply> | undefined;
+  const started = (): Piscina<SweepTask, TaskReply> => {
+    if (!pool) {
+      const threads = Math.max(1, Math.min(workers, availableParallelism() * 4));
+      pool = new Piscina<SweepTask, TaskReply>({ filename: workerFile(), minThreads: threads, maxThreads: threads });
+    }
+    return pool;
+  };
   return {
     async run(_key, task) {
       return unwrapReply(await started().run(task));
@@ -65,86 +64,10 @@ export function threadPoolRunner(workers: number): TaskRunner {
       if (existsSync(workerPath())) started();
     },
     async close() {
-      await pool?.close();
+      await pool?.destroy();
       pool = undefined;
     },
   };
-}
-
-interface Job {
-  id: number;
-  task: SweepTask;
-  resolve: (reply: TaskReply) => void;
-  reject: (e: unknown) => void;
-}
-
-class ThreadPool {
-  private readonly idle: Worker[] = [];
-  private readonly threads = new Set<Worker>();
-  private readonly busy = new Map<Worker, Job>();
-  private readonly waiting: Job[] = [];
-  private nextId = 0;
-  private closed = false;
-
-  constructor(
-    private readonly file: URL,
-    size: number,
-  ) {
-    for (let i = 0; i < size; i++) this.spawn();
-  }
-
-  run(task: SweepTask): Promise<TaskReply> {
-    if (this.closed) return Promise.reject(new Error('the sweep worker pool is closed'));
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ id: this.nextId++, task, resolve, reject });
-      this.dispatch();
-    });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const job of this.waiting.splice(0)) job.reject(new Error('the sweep worker pool is closed'));
-    await Promise.all([...this.threads].map((w) => w.terminate()));
-  }
-
-  private spawn(): void {
-    const w = new Worker(this.file);
-    this.threads.add(w);
-    this.idle.push(w);
-    w.on('message', (m: ThreadResponse) => {
-      const job = this.busy.get(w);
-      if (job === undefined || job.id !== m.id) return;
-      this.busy.delete(w);
-      this.idle.push(w);
-      if ('reply' in m) job.resolve(m.reply);
-      else job.reject(m.bug);
-      this.dispatch();
-    });
-    // A thread that dies (an uncaught error, running out of memory) fails the task it held and is replaced.
-    const died = (e: unknown): void => {
-      if (!this.threads.delete(w)) return;
-      const i = this.idle.indexOf(w);
-      if (i >= 0) this.idle.splice(i, 1);
-      const job = this.busy.get(w);
-      this.busy.delete(w);
-      job?.reject(e);
-      if (!this.closed) {
-        this.spawn();
-        this.dispatch();
-      }
-    };
-    w.on('error', died);
-    w.on('exit', (code) => died(new Error(`a sweep worker thread exited with code ${code}`)));
-  }
-
-  private dispatch(): void {
-    while (this.idle.length > 0 && this.waiting.length > 0) {
-      const w = this.idle.shift()!;
-      const job = this.waiting.shift()!;
-      this.busy.set(w, job);
-      w.postMessage({ id: job.id, task: job.task } satisfies ThreadRequest);
-    }
-  }
 }
 
 /**
@@ -165,7 +88,7 @@ export function localRunner(workers: number): TaskRunner {
  * The compiled worker next to this module; run from the TypeScript sources (vitest, a loader) there is none,
  * so say what to do. The caller can fix that (build, or workers: 0), so it is an InputError.
  */
-export function workerFile(): URL {
+export function workerFile(): string {
   const path = workerPath();
   if (!existsSync(path)) {
     throw new InputError(
@@ -173,12 +96,12 @@ export function workerFile(): URL {
         'or run with workers: 0 (in this thread)',
     );
   }
-  return pathToFileURL(path);
+  return pathToFileURL(path).href;
 }
 
 /**
- * The compiled worker thread's entry next to this module: dist/sweep/worker-thread.js, or in the bundle
- * dist/bundle/worker-thread.js (cached-worker.ts).
+ * The compiled worker thread's module next to this one: dist/sweep/worker-thread.js, or in the bundle
+ * dist/bundle/worker-thread.js (cached-worker.ts: the worker loaded through the V8 code cache).
  */
 function workerPath(): string {
   return fileURLToPath(new URL('./worker-thread.js', import.meta.url));

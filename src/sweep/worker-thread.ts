@@ -1,8 +1,5 @@
 /**
- * A sweep worker thread's entry, run from dist/ (the bundle's is cached-worker.ts): serves the tasks of the
- * pool in runner.ts with worker.ts.
+ * The module piscina starts each sweep worker thread from, run from dist/ (the bundle's is cached-worker.ts,
+ * which loads the same worker through the V8 code cache).
  */
-import { serveTasks } from './thread.js';
-import sweepWorker from './worker.js';
-
-serveTasks(sweepWorker);
+export { default } from './worker.js';
