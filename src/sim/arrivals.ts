@@ -23,6 +23,7 @@ import type { RunContext, Parts } from './context.js';
 import { RingQueue } from './tables.js';
 import { lengthSamplers, type LengthSampler } from './lengths.js';
 import { SharePicker } from './share-pick.js';
+import { BucketCursor } from '../metrics/interval-series.js';
 import type { Outcomes } from './outcomes.js';
 import type { PolicyView } from './view.js';
 import type { Links } from './links.js';
@@ -91,10 +92,17 @@ export class Arrivals {
   declare private readonly kinds: RunContext['kinds'];
   declare private readonly tallies: RunContext['tallies'];
   declare private readonly svcTallies: RunContext['svcTallies'];
-  declare private readonly svcSeries: RunContext['svcSeries'];
   declare private readonly warmup: number;
   declare private readonly duration: number;
   private arrivalCount = 0;
+  /** The series interval of the current time, and per service its arrivals series' values (onArrival). */
+  declare private readonly bucket: BucketCursor;
+  declare private readonly arrivalValues: Float64Array[];
+  /**
+   * Per target × decision code: first placements in the measured window, folded into the services' tallies
+   * (placements by pool or API, decisions) by close(). One increment per placement on the request path.
+   */
+  declare private readonly placeCounts: Float64Array;
   /** While set (an outage taking several units down), retries wait in `held` until all are down. */
   private holding = false;
   private readonly held = new RingQueue();
@@ -113,10 +121,12 @@ export class Arrivals {
     this.kinds = ctx.kinds;
     this.tallies = ctx.tallies;
     this.svcTallies = ctx.svcTallies;
-    this.svcSeries = ctx.svcSeries;
     this.warmup = ctx.warmup;
     this.duration = ctx.duration;
     const { scenario, streams } = ctx;
+    this.bucket = new BucketCursor(ctx.tallies.series.interval, ctx.tallies.series.count);
+    this.arrivalValues = ctx.svcSeries.map((x) => x.arrivals.values);
+    this.placeCounts = new Float64Array(ctx.plan.targets.length * N_DECISIONS);
     this.arrivalStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:arrivals`));
     this.userStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:users`));
     this.serviceTimeStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:service-time`));
@@ -291,7 +301,10 @@ export class Arrivals {
     const measured = now >= this.warmup;
     this.tallies.arrivalsTotal++;
     const id = this.arrivalCount++;
-    this.svcSeries[svc].arrivals.addAt(now, 1);
+    // (As svcSeries[svc].arrivals.addAt(now, 1), with the interval remembered: see BucketCursor.)
+    const b = this.bucket;
+    const bi = now >= b.lo && now < b.cut ? b.index : b.seek(now);
+    if (bi >= 0) this.arrivalValues[svc][bi] += 1;
     if (measured) this.svcTallies[svc].arrivals++;
 
     // Draw everything this request needs from its service's streams before placing it, so that the
@@ -411,20 +424,30 @@ export class Arrivals {
     return slot;
   }
 
-  /** Counts a first placement and sends the request. */
+  /** Counts a first placement (by target and the decision's reason, folded by close) and sends the request. */
   private placed(slot: number, target: number): void {
-    if (this.rq.measured[slot] === 1) this.countPlacement(slot, target);
+    if (this.rq.measured[slot] === 1) this.placeCounts[target * N_DECISIONS + this.view.lastDecision]++;
     this.links.send(slot, target);
   }
 
-  /** Counts a first placement in the measured window (by pool or API, and by the decision's reason). */
-  private countPlacement(slot: number, target: number): void {
-    const tp = this.targets[target];
-    const st = this.svcTallies[this.rq.service[slot]];
-    if (tp.pool >= 0) st.placements[tp.pool]++;
-    else st.apiPlacements[tp.api]++;
-    const k = tp.pool >= 0 ? tp.pool : this.ctx.scenario.pools.length + tp.api;
-    st.decisions[k * N_DECISIONS + this.view.lastDecision]++;
+  /**
+   * At the end of the run: the placement counts into each service's tallies, by pool or API and by decision
+   * (counts of whole requests: the same numbers as counting there one by one).
+   */
+  close(): void {
+    const nPools = this.ctx.scenario.pools.length;
+    const counts = this.placeCounts;
+    for (const tp of this.targets) {
+      const st = this.svcTallies[tp.service];
+      const k = tp.pool >= 0 ? tp.pool : nPools + tp.api;
+      for (let d = 0; d < N_DECISIONS; d++) {
+        const n = counts[tp.id * N_DECISIONS + d];
+        if (n === 0) continue;
+        if (tp.pool >= 0) st.placements[tp.pool] += n;
+        else st.apiPlacements[tp.api] += n;
+        st.decisions[k * N_DECISIONS + d] += n;
+      }
+    }
   }
 
   /** Event *deferred*: a held request is placed now. */

@@ -14,6 +14,7 @@ import { onLan, type TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import type { Arrivals } from './arrivals.js';
 import { apiUsdPerRequest } from './pricing.js';
+import { BucketCursor } from '../metrics/interval-series.js';
 
 export class Outcomes {
   declare private readonly ctx: RunContext;
@@ -25,7 +26,6 @@ export class Outcomes {
   declare private readonly trace: RunContext['trace'];
   declare private readonly tallies: RunContext['tallies'];
   declare private readonly svcTallies: RunContext['svcTallies'];
-  declare private readonly svcSeries: RunContext['svcSeries'];
   declare private readonly services: RunContext['scenario']['services'];
   declare private readonly regions: RunContext['scenario']['regions'];
   declare private arrivals: Arrivals;
@@ -35,6 +35,9 @@ export class Outcomes {
   declare private readonly closedLoop: boolean;
   /** Per user group: the site whose LAN it sits on, or −1 (plan.ts onLan). */
   declare private readonly userGateway: Int32Array;
+  /** The series interval of the current time, and per service its completions series' values (complete). */
+  declare private readonly bucket: BucketCursor;
+  declare private readonly completionValues: Float64Array[];
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -43,7 +46,6 @@ export class Outcomes {
     this.targets = ctx.plan.targets;
     this.tallies = ctx.tallies;
     this.svcTallies = ctx.svcTallies;
-    this.svcSeries = ctx.svcSeries;
     this.services = ctx.scenario.services;
     this.regions = ctx.scenario.regions;
     this.trace = ctx.trace;
@@ -52,6 +54,8 @@ export class Outcomes {
     );
     this.closedLoop = ctx.scenario.services.some((s) => s.arrivals.kind === 'closed');
     this.userGateway = ctx.targetTable.userGateway;
+    this.bucket = new BucketCursor(ctx.tallies.series.interval, ctx.tallies.series.count);
+    this.completionValues = ctx.svcSeries.map((x) => x.completions.values);
     this.row = {
       policy: ctx.policy.name,
       request: 0,
@@ -220,7 +224,11 @@ export class Outcomes {
       }
     }
     tallies.completedTotal++;
-    this.svcSeries[svc].completions.addAt(this.sim.now, 1);
+    // (As svcSeries[svc].completions.addAt(now, 1), with the interval remembered: see BucketCursor.)
+    const now = this.sim.now;
+    const b = this.bucket;
+    const bi = now >= b.lo && now < b.cut ? b.index : b.seek(now);
+    if (bi >= 0) this.completionValues[svc][bi] += 1;
     if (this.trace !== null)
       this.emit(
         rq.id[slot],

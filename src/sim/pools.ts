@@ -14,6 +14,7 @@ import type { RequestTable } from './tables.js';
 import { onLan, type TargetPlan } from './plan.js';
 import type { RunContext, Parts } from './context.js';
 import { Level } from './tallies.js';
+import { BELOW_EDGE, SEEK_COLD } from '../metrics/interval-series.js';
 import type { Arrivals } from './arrivals.js';
 import type { Outcomes } from './outcomes.js';
 import type { Links } from './links.js';
@@ -139,6 +140,22 @@ export class Pools {
   /** The busy span being accounted (accountBusy → addBusy). */
   private spanStart = 0.5;
   private spanEnd = 0.5;
+  /**
+   * The stretch of time around the last busy span's end in which every span falls in one hour of busyHours
+   * and one interval of the pools' series and on one side of warmup and of the run's end: a span inside
+   * [segLo, segCut) ending by segHi is added to them whole, without finding its buckets (addBusy). segWin:
+   * the stretch is in the measured window; segHour, segSer: its hour and series interval (−1: none kept).
+   */
+  private segLo = 0.5;
+  private segHi = 0.5;
+  private segCut = 0.5;
+  private segWin = 0;
+  private segHour = -1;
+  private segSer = -1;
+  /** seekSegment calls left that leave the stretch empty (as BucketCursor's first seeks, for the same reason). */
+  private segCold = SEEK_COLD;
+  declare private readonly serInterval: number;
+  declare private readonly serCount: number;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
@@ -195,8 +212,12 @@ export class Pools {
     this.table = ctx.targetTable.table;
     this.poolMaxBatch = Float64Array.from(plan.pools, (pp) => pp.maxBatch);
     this.llm = new LlmServers(ctx, this, this.serverPool);
+    this.serInterval = ctx.tallies.series.interval;
+    this.serCount = ctx.tallies.series.count;
     // (Fractions from the start: see the Simulator's constructor.)
     this.spanStart = this.spanEnd = 0;
+    this.segLo = this.segHi = Infinity;
+    this.segCut = -Infinity;
   }
 
   link(parts: Parts): void {
@@ -534,6 +555,26 @@ export class Pools {
   private addBusy(pool: number): void {
     const start = this.spanStart;
     const end = this.spanEnd;
+    if (start >= this.segLo && start < this.segCut && end <= this.segHi) {
+      // The span lies in one hour, one series interval and on one side of warmup and the end: the same
+      // additions as addSpan below makes (end − start into the one bucket of each), without finding them.
+      const d = end - start;
+      if (this.segWin === 1) {
+        this.pc[pool * PC + P_ACC_BUSY] += d;
+        if (this.segHour >= 0) this.busyHours[pool * this.nHours + this.segHour] += d;
+      }
+      if (this.segSer >= 0 && (this.pi[pool * PI + P_FLAGS] & PF_KEPT) !== 0)
+        this.poolSeries[pool].busy.values[this.segSer] += d;
+      return;
+    }
+    this.addSpan(pool);
+    this.seekSegment();
+  }
+
+  /** addBusy's general case: the span split by hour and series interval, clipped to the measured window. */
+  private addSpan(pool: number): void {
+    const start = this.spanStart;
+    const end = this.spanEnd;
     const warmup = this.warmup;
     const duration = this.duration;
     const s = start > warmup ? start : warmup;
@@ -554,6 +595,42 @@ export class Pools {
       }
     }
     if ((this.pi[pool * PI + P_FLAGS] & PF_KEPT) !== 0) this.poolSeries[pool].busy.addSpan(start, end, 1);
+  }
+
+  /**
+   * Sets addBusy's stretch around now: its hour and series interval, cut at warmup and the run's end. A span
+   * starting at or after lo has Math.floor(start / interval) at least the stretch's; one starting before cut,
+   * a few ulps below the stretch's end, at most (the division cannot round it up to the next edge).
+   */
+  private seekSegment(): void {
+    const now = this.sim.now;
+    const iv = this.serInterval;
+    const si = Math.floor(now / iv);
+    const hh = Math.floor(now / HOUR_S);
+    let lo = si * iv;
+    let hi = lo + iv;
+    if (hh * HOUR_S > lo) lo = hh * HOUR_S;
+    if ((hh + 1) * HOUR_S < hi) hi = (hh + 1) * HOUR_S;
+    const warmup = this.warmup;
+    const duration = this.duration;
+    const inWindow = now >= warmup;
+    if (inWindow) {
+      if (warmup > lo) lo = warmup;
+    } else if (warmup < hi) hi = warmup;
+    if (duration < hi) hi = duration;
+    if (!(now >= lo && now < hi) || this.segCold > 0) {
+      if (this.segCold > 0) this.segCold--;
+      // (At or past the run's end, or where the division rounded: no stretch, every span the general way.)
+      this.segLo = this.segHi = Infinity;
+      this.segCut = -Infinity;
+      return;
+    }
+    this.segLo = lo;
+    this.segHi = hi;
+    this.segCut = hi * BELOW_EDGE;
+    this.segWin = inWindow ? 1 : 0;
+    this.segHour = hh < this.nHours ? hh : -1;
+    this.segSer = si < this.serCount ? si : -1;
   }
 
   /** Event *batch done*: every request of the replica's batch is delivered (or held while the uplink is down). */

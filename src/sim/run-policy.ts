@@ -125,5 +125,6 @@ export function runPolicy(
   links.close();
   ctx.tallies.events = sim.processed;
   outcomes.close();
+  arrivals.close();
   return ctx.tallies;
 }
