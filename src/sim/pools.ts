@@ -137,6 +137,12 @@ export class Pools {
   declare private readonly rec: Float64Array;
   declare private readonly table: Float64Array;
   declare private readonly poolMaxBatch: Float64Array;
+  /**
+   * Per pool: its one target when that is all the pool has and it runs each request alone as soon as a replica
+   * is free (max_batch 1, no LLM, no length timing), else −1. A finished batch at such a pool starts its next
+   * waiting request itself (startNext) rather than through dispatch's scan and startBatch.
+   */
+  declare private readonly loneTarget: Int32Array;
   /** The busy span being accounted (accountBusy → addBusy). */
   private spanStart = 0.5;
   private spanEnd = 0.5;
@@ -211,6 +217,12 @@ export class Pools {
     this.rec = ctx.targetTable.rec;
     this.table = ctx.targetTable.table;
     this.poolMaxBatch = Float64Array.from(plan.pools, (pp) => pp.maxBatch);
+    this.loneTarget = Int32Array.from(plan.pools, (pp) => {
+      if (pp.llm !== null || pp.targets.length !== 1) return -1;
+      const t = pp.targets[0];
+      const r = t * TR;
+      return this.rec[r + T_MAX_BATCH] === 1 && (this.rec[r + T_FLAGS] & (F_LLM | F_LENGTH_TIMING)) === 0 ? t : -1;
+    });
     this.llm = new LlmServers(ctx, this, this.serverPool);
     this.serInterval = ctx.tallies.series.interval;
     this.serCount = ctx.tallies.series.count;
@@ -665,7 +677,51 @@ export class Pools {
     this.pi[pool * PI + P_BUSY]--;
     this.freeStack[this.pi[pool * PI + P_BASE] + this.pi[pool * PI + P_FREE]++] = server;
     // With nothing queued dispatch has nothing to start (a continuous-batching pool decides for itself).
-    if (this.pi[pool * PI + P_QUEUED] > 0 || (this.pi[pool * PI + P_FLAGS] & PF_LLM) !== 0) this.dispatch(pool);
+    if (this.pi[pool * PI + P_QUEUED] > 0 || (this.pi[pool * PI + P_FLAGS] & PF_LLM) !== 0) {
+      if (this.loneTarget[pool] >= 0) this.startNext(pool, this.loneTarget[pool]);
+      else this.dispatch(pool);
+    }
+  }
+
+  /**
+   * dispatch at a pool whose one target runs requests one at a time (loneTarget): every waiting request is
+   * ready, so while a replica is free the head of the queue starts, as startBatch would start a batch of one
+   * (the same queue integral, counters and completion event), without the scan of the pool's targets.
+   */
+  private startNext(pool: number, targetId: number): void {
+    const queues = this.queues;
+    const r = targetId * TR;
+    const tb = this.rec[r + T_TABLE];
+    const drawn = (this.rec[r + T_FLAGS] & F_DRAWN) !== 0;
+    while (this.pi[pool * PI + P_FREE] > 0 && this.pi[pool * PI + P_QUEUED] > 0) {
+      if (queues.length(targetId) === 0) {
+        // (Queued requests of another kind — none at such a pool — are dispatch's.)
+        this.dispatch(pool);
+        return;
+      }
+      const server = this.freeStack[this.pi[pool * PI + P_BASE] + --this.pi[pool * PI + P_FREE]];
+      const slot = queues.shift(targetId);
+      this.members[server * this.maxBatchAll] = slot;
+      let duration = this.table[tb + 2];
+      let firstToken = this.table[tb + 3];
+      if (drawn) {
+        // A batch of drawn service times runs as long as its longest member (startBatch: from 0).
+        const st = this.rq.serviceTime[slot];
+        duration = st > 0 ? st : 0;
+        firstToken = duration;
+      }
+      this.markQueue(pool);
+      this.pi[pool * PI + P_QUEUED]--;
+      this.pi[pool * PI + P_BUSY]++;
+      this.serverBusy[server] = 1;
+      const sr = server * SR;
+      const srv = this.srv;
+      srv[sr + S_START] = this.sim.now;
+      srv[sr + S_TARGET] = targetId;
+      srv[sr + S_SIZE] = 1;
+      srv[sr + S_FIRST_TOKEN] = firstToken;
+      srv[sr + S_EVENT] = this.sim.schedule(duration, this.kinds.done, server);
+    }
   }
 
   /** Event *batch timer*. */
