@@ -17,9 +17,10 @@
  *   none.
  * - `PLACESIM_CODE_CACHE=off` disables the cache; any other value is the cache's directory.
  *
- * It imports Node's built-ins only: bin/placesim imports it before anything of placesim is loaded.
+ * It imports Node's built-ins only: bin/placesim imports it before anything of placesim is loaded. Of those,
+ * `node:crypto` and `node:worker_threads` are required only when a cache is written (a warm start needs
+ * neither: loading them cost every command ~20 M instructions, ~4 ms).
  */
-import { createHash } from 'node:crypto';
 import {
   closeSync,
   fstatSync,
@@ -36,7 +37,6 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { threadId } from 'node:worker_threads';
 
 /**
  * Modules of dist/ the bundle leaves outside (scripts/bundle.mjs imports this list): ES modules, which the
@@ -56,9 +56,11 @@ const LAZY_EXTERNALS: Readonly<Record<string, readonly string[]>> = { 'placement
 
 /**
  * Node built-ins the bundle require()s at its top level but uses only in rare paths: commander loads
- * child_process for executable subcommands, which placesim has none of. They are loaded on first use.
+ * child_process for executable subcommands, which placesim has none of; seedrandom loads crypto for a seed
+ * drawn from the system's entropy, which placesim never asks for (every stream has its seed). They are
+ * loaded on first use (crypto: ~15 M instructions, ~3 ms, for every command that reads a scenario).
  */
-const LAZY_BUILTINS: readonly string[] = ['child_process', 'node:child_process'];
+const LAZY_BUILTINS: readonly string[] = ['child_process', 'node:child_process', 'crypto'];
 
 /**
  * The CommonJS wrapper, as Node's own; the last parameter is what the bundle reads for `import.meta.url`.
@@ -71,7 +73,7 @@ export const BUNDLE_WRAPPER = {
 } as const;
 
 /** Bumped when the way the script is wrapped or keyed changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export type CacheState = 'hit' | 'miss' | 'rejected' | 'off';
 
@@ -102,12 +104,21 @@ function defaultCacheDir(bundleDir: string): string | null {
   return resolve(env);
 }
 
-const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+const builtin = createRequire(import.meta.url);
+const sha256 = (text: string | Buffer) =>
+  (builtin('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
+
+/** FNV-1a (32 bits, hex) of a short string: enough to tell apart the flag sets one machine runs with. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
 
 /** What else decides whether V8 may use a cache: its version, the CPU, and the flags of this process. */
 function runtimeKey(): string {
   const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
-  return `${process.versions.v8}-${process.arch}-${sha256(flags).slice(0, 8)}`;
+  return `${process.versions.v8}-${process.arch}-${fnv1a(flags)}`;
 }
 
 /**
@@ -250,6 +261,7 @@ function bundleHash(dir: string, filename: string, stamp: string, bytes: Buffer)
 /** Writes `file` whole or not at all; false (silently) when it cannot be written. */
 function writeAtomic(dir: string, file: string, data: string | Uint8Array): boolean {
   // The thread too: a process's worker threads (the sweep's) may write the same cache at once.
+  const { threadId } = builtin('node:worker_threads') as typeof import('node:worker_threads');
   const tmp = `${file}.${process.pid}-${threadId}.tmp`;
   try {
     mkdirSync(dir, { recursive: true });
