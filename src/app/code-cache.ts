@@ -28,6 +28,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -133,19 +134,6 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
 ): Promise<LoadedEntry<T>> {
   const filename = typeof file === 'string' ? resolve(file) : fileURLToPath(file);
   const bundleDir = dirname(filename);
-  // One descriptor for the bytes and their stamp, so that both are of the same file.
-  const fd = openSync(filename, 'r');
-  let bytes: Buffer;
-  let stamp: string;
-  try {
-    const st = fstatSync(fd);
-    stamp = `${st.size} ${st.mtimeMs} ${st.ino}`;
-    bytes = readFileSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  // An ASCII file becomes a one-byte string without UTF-8 decoding.
-  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 
   const outside = new Map<string, unknown>();
   for (const rel of BUNDLE_ESM_EXTERNALS) {
@@ -169,14 +157,52 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
   const kind = /^[a-z][a-z0-9-]{0,31}$/.test(options.kind ?? '') ? options.kind! : 'main';
   // kind.runtime.bundle: a rebuilt bundle replaces its kind's cache for this Node, not another Node's.
   const prefix = `${kind}.${runtimeKey()}.`;
-  const name = dir === null ? '' : `${prefix}${bundleHash(dir, filename, stamp, bytes).slice(0, 32)}.v${FORMAT}.bin`;
+  const cacheName = (hash: string) => `${prefix}${hash.slice(0, 32)}.v${FORMAT}.bin`;
+
+  // The bundle and its cache are read into one buffer, the cache over the bundle once the bundle is a string:
+  // on this kind of machine a page touched for the first time costs more than copying it (~13 µs a fault in a
+  // VM), and a second ~1 MB buffer was ~250 of them. One descriptor gives the bytes and their stamp, so that
+  // both are of the same file.
+  const fd = openSync(filename, 'r');
+  let buffer: Buffer;
+  let size: number;
+  let stamp: string;
+  let memo: Memo | undefined;
+  let cacheFd: number | undefined;
+  try {
+    const st = fstatSync(fd);
+    size = st.size;
+    stamp = `${st.size} ${st.mtimeMs} ${st.ino}`;
+    memo = dir === null ? undefined : remembered(dir, filename, stamp);
+    if (memo !== undefined) cacheFd = openIfAny(join(dir!, cacheName(memo.hash)));
+    const cacheSize = cacheFd === undefined ? 0 : sizeOf(cacheFd);
+    buffer = Buffer.allocUnsafeSlow(Math.max(size, cacheSize));
+    readWhole(fd, buffer, size);
+  } finally {
+    closeSync(fd);
+  }
+  const bytes = buffer.subarray(0, size);
+  const ascii = memo?.ascii ?? isAscii(bytes);
+  if (dir !== null && memo === undefined) {
+    memo = { hash: sha256(bytes), ascii };
+    writeAtomic(dir, memoFile(dir, filename), `${stamp}\n${memo.hash}\n${ascii ? 'ascii' : 'utf8'}\n`);
+    cacheFd = openIfAny(join(dir, cacheName(memo.hash)));
+  }
+  const name = memo === undefined ? '' : cacheName(memo.hash);
+  // An ASCII file becomes a one-byte string without UTF-8 decoding.
+  const source = ascii ? bytes.toString('latin1') : bytes.toString('utf8');
 
   let cachedData: Buffer | undefined;
-  if (dir !== null) {
+  if (cacheFd !== undefined) {
     try {
-      cachedData = readFileSync(join(dir, name));
+      const cacheSize = sizeOf(cacheFd);
+      if (cacheSize > buffer.length) buffer = Buffer.allocUnsafeSlow(cacheSize);
+      readWhole(cacheFd, buffer, cacheSize);
+      cachedData = buffer.subarray(0, cacheSize);
     } catch {
-      // no cache yet (or unreadable): compile from source
+      // unreadable: compile from source
+    } finally {
+      closeSync(cacheFd);
     }
   }
 
@@ -240,22 +266,49 @@ function onFirstUse(load: () => unknown): unknown {
   );
 }
 
+interface Memo {
+  hash: string;
+  /** Whether the bundle is ASCII (then it is read as Latin-1 without a check of every byte). */
+  ascii: boolean;
+}
+
+const memoFile = (dir: string, filename: string) => join(dir, `${basename(filename)}.sha256`);
+
 /**
  * The bundle's SHA-256, remembered in the cache directory with the file's size, mtime and inode: hashing the
  * ~1 MB bundle was the largest single cost of loading it from a warm cache. A rebuild or an edit changes the
- * stamp (a rebuild writes a new file: a new inode), and the bundle is hashed again.
+ * stamp (a rebuild writes a new file: a new inode), and the bundle is hashed again. Undefined when not
+ * remembered for this stamp.
  */
-function bundleHash(dir: string, filename: string, stamp: string, bytes: Buffer): string {
-  const memo = join(dir, `${basename(filename)}.sha256`);
+function remembered(dir: string, filename: string, stamp: string): Memo | undefined {
   try {
-    const [was, hash] = readFileSync(memo, 'latin1').split('\n');
-    if (was === stamp && hash !== undefined && /^[0-9a-f]{64}$/.test(hash)) return hash;
+    const [was, hash, text] = readFileSync(memoFile(dir, filename), 'latin1').split('\n');
+    if (was === stamp && hash !== undefined && /^[0-9a-f]{64}$/.test(hash)) return { hash, ascii: text === 'ascii' };
   } catch {
     // not remembered yet
   }
-  const hash = sha256(bytes);
-  writeAtomic(dir, memo, `${stamp}\n${hash}\n`);
-  return hash;
+  return undefined;
+}
+
+/** A descriptor of `file`, or undefined when it cannot be opened (no cache yet). */
+function openIfAny(file: string): number | undefined {
+  try {
+    return openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+}
+
+const sizeOf = (fd: number) => fstatSync(fd).size;
+
+/** Reads the first `size` bytes of `fd` into `buffer`; throws if the file is shorter. */
+function readWhole(fd: number, buffer: Buffer, size: number): void {
+  let at = 0;
+  while (at < size) {
+    const n = readSync(fd, buffer, at, size - at, at);
+    if (n === 0) throw new Error('file shorter than its size');
+    at += n;
+  }
 }
 
 /** Writes `file` whole or not at all; false (silently) when it cannot be written. */
