@@ -135,23 +135,26 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
   const filename = typeof file === 'string' ? resolve(file) : fileURLToPath(file);
   const bundleDir = dirname(filename);
 
-  const outside = new Map<string, unknown>();
-  for (const rel of BUNDLE_ESM_EXTERNALS) {
-    const url = pathToFileURL(join(bundleDir, '..', rel)).href;
-    const lazy = LAZY_EXTERNALS[rel];
-    if (lazy === undefined) outside.set(`../${rel}`, await import(url));
-    else
-      outside.set(
-        `../${rel}`,
-        Object.fromEntries(
-          lazy.map((name) => [
-            name,
-            async (...args: unknown[]) =>
-              ((await import(url)) as Record<string, (...a: unknown[]) => unknown>)[name](...args),
-          ]),
-        ),
-      );
-  }
+  // The ES modules are imported side by side: each waits on file reads in Node's thread pool.
+  const outside = new Map<string, unknown>(
+    await Promise.all(
+      BUNDLE_ESM_EXTERNALS.map(async (rel): Promise<[string, unknown]> => {
+        const url = pathToFileURL(join(bundleDir, '..', rel)).href;
+        const lazy = LAZY_EXTERNALS[rel];
+        if (lazy === undefined) return [`../${rel}`, await import(url)];
+        return [
+          `../${rel}`,
+          Object.fromEntries(
+            lazy.map((name) => [
+              name,
+              async (...args: unknown[]) =>
+                ((await import(url)) as Record<string, (...a: unknown[]) => unknown>)[name](...args),
+            ]),
+          ),
+        ];
+      }),
+    ),
+  );
 
   const dir = options.cacheDir === undefined ? defaultCacheDir(bundleDir) : options.cacheDir;
   const kind = /^[a-z][a-z0-9-]{0,31}$/.test(options.kind ?? '') ? options.kind! : 'main';
