@@ -132,6 +132,12 @@ export class LlmServers {
   /** Per request slot: admission order on its replica; the clock its counted gen and KV are at. */
   declare private order: Float64Array;
   declare private decFrom: Float64Array;
+  /**
+   * Per slot: the phase of a counted decoder (its index in its replica's phase counts), set by addDecoder
+   * and read back by removeDecoder. It does not change while the slot decodes (its context and the clock
+   * grow together), and computing it again there took a double's % (a call to fmod) on every completion.
+   */
+  declare private decPhase: Int32Array;
   /** Scratch: per service, measured sequences that got a token in this step. */
   declare private readonly svcCount: Float64Array;
   declare private readonly svcDeferrable: Uint8Array;
@@ -199,6 +205,7 @@ export class LlmServers {
     this.measDec = new Int32Array(Math.max(n * ctx.scenario.services.length, 1));
     this.order = new Float64Array(256);
     this.decFrom = new Float64Array(256);
+    this.decPhase = new Int32Array(256);
     this.stepStart = new Float64Array(n);
     this.stepGen = new Float64Array(n);
     this.nServers = n;
@@ -694,7 +701,9 @@ export class LlmServers {
     this.sumKv[s] += rq.llmKv[slot];
     // It needs a block at the steps whose clock c has (kv + c − d) a multiple of bs.
     const r = (this.clockMod[s] - (rq.llmKv[slot] % bs)) % bs;
-    this.phase[this.phaseBase[s] + (r < 0 ? r + bs : r)]++;
+    const ph = r < 0 ? r + bs : r;
+    this.decPhase[slot] = ph;
+    this.phase[this.phaseBase[s] + ph]++;
     if (rq.measured[slot] === 1) this.measDec[s * this.svcCount.length + rq.service[slot]]++;
     const out = rq.outputTokens[slot] > 0 ? rq.outputTokens[slot] : 1;
     this.heapPush(s, d + out - rq.llmGen[slot], this.order[slot], slot);
@@ -703,13 +712,12 @@ export class LlmServers {
   /** Takes replica s's decoder `slot` off the counts (it completes); its gen, KV and last token made explicit. */
   private removeDecoder(s: number, slot: number): void {
     const rq = this.rq;
-    const bs = this.blockSize[s];
     const steps = this.clock[s] - this.decFrom[slot];
     const kv0 = rq.llmKv[slot];
     this.nDec[s]--;
     this.sumKv[s] -= kv0 + steps;
-    const r = (this.clockMod[s] - ((kv0 + steps) % bs)) % bs;
-    this.phase[this.phaseBase[s] + (r < 0 ? r + bs : r)]--;
+    // Its phase as addDecoder set it: (clock − context) mod block size is the same now, as both grew by steps.
+    this.phase[this.phaseBase[s] + this.decPhase[slot]]--;
     if (rq.measured[slot] === 1) this.measDec[s * this.svcCount.length + rq.service[slot]]--;
     if (steps > 0) {
       rq.llmGen[slot] += steps;
@@ -780,6 +788,9 @@ export class LlmServers {
     const from = new Float64Array(size);
     from.set(this.decFrom);
     this.decFrom = from;
+    const phase = new Int32Array(size);
+    phase.set(this.decPhase);
+    this.decPhase = phase;
   }
 
   /** schedule by walking every running sequence (a step that may preempt, or whose budget is short). */
@@ -896,8 +907,12 @@ export class LlmServers {
 
   /** Event *LLM step*: a replica's step or decode span ends (arg: replica + generation × replicas). */
   onStep(arg: number): void {
-    const s = arg % this.nServers;
-    if ((arg - s) / this.nServers !== this.stepGen[s]) return;
+    // arg is a whole double (an event argument): its % is a call to fmod, so the generation is split off by a
+    // division instead (exact: the quotient of whole numbers below 2^53 rounds to no higher whole number).
+    const n = this.nServers;
+    const gen = Math.floor(arg / n);
+    const s = arg - gen * n;
+    if (gen !== this.stepGen[s]) return;
     const p = this.pools.poolOf(s);
     const l = this.llm[p]!;
     if (this.walked[s] === 1) this.onStepWalk(s, p, l);
