@@ -704,7 +704,9 @@ export class LlmServers {
     const ph = r < 0 ? r + bs : r;
     this.decPhase[slot] = ph;
     this.phase[this.phaseBase[s] + ph]++;
-    if (rq.measured[slot] === 1) this.measDec[s * this.svcCount.length + rq.service[slot]]++;
+    // measured is 0 or 1: added without a branch, so that the first measured decoder (at the end of the warm-up)
+    // does not meet code compiled without that branch.
+    this.measDec[s * this.svcCount.length + rq.service[slot]] += rq.measured[slot];
     const out = rq.outputTokens[slot] > 0 ? rq.outputTokens[slot] : 1;
     this.heapPush(s, d + out - rq.llmGen[slot], this.order[slot], slot);
   }
@@ -718,7 +720,7 @@ export class LlmServers {
     this.sumKv[s] -= kv0 + steps;
     // Its phase as addDecoder set it: (clock − context) mod block size is the same now, as both grew by steps.
     this.phase[this.phaseBase[s] + this.decPhase[slot]]--;
-    if (rq.measured[slot] === 1) this.measDec[s * this.svcCount.length + rq.service[slot]]--;
+    this.measDec[s * this.svcCount.length + rq.service[slot]] -= rq.measured[slot];
     if (steps > 0) {
       rq.llmGen[slot] += steps;
       rq.llmKv[slot] += steps;
