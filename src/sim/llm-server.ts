@@ -34,6 +34,7 @@
  * step in flight; per pool the queue of preempted sequences. Handles: *LLM step* (a step or a decode span ends). Pools calls it for continuous pools.
  */
 import type { Simulator } from '../engine/index.js';
+import { LatencyStats } from '../metrics/latency.js';
 import type { RequestTable } from './tables.js';
 import { RingQueue } from './tables.js';
 import type { LlmPoolPlan, TargetPlan } from './plan.js';
@@ -138,6 +139,8 @@ export class LlmServers {
    * grow together), and computing it again there took a double's % (a call to fmod) on every completion.
    */
   declare private decPhase: Int32Array;
+  /** Where the warm-up's steps are recorded (itlSink); never read. */
+  declare private readonly scratchItl: LatencyStats;
   /** Scratch: per service, measured sequences that got a token in this step. */
   declare private readonly svcCount: Float64Array;
   declare private readonly svcDeferrable: Uint8Array;
@@ -206,6 +209,7 @@ export class LlmServers {
     this.order = new Float64Array(256);
     this.decFrom = new Float64Array(256);
     this.decPhase = new Int32Array(256);
+    this.scratchItl = new LatencyStats();
     this.stepStart = new Float64Array(n);
     this.stepGen = new Float64Array(n);
     this.nServers = n;
@@ -939,15 +943,15 @@ export class LlmServers {
     this.decEnd[s] = now;
     this.countDecoded(s);
     this.recordSpan(l, n, k, now - start, this.spanKv0[s]);
-    if (start >= this.ctx.warmup && start < this.ctx.duration) {
-      const pt = this.ctx.poolTallies[p];
-      pt.llmSteps += k;
-      pt.llmSeqSteps += n * k;
-      pt.llmBatchHist![n] += k;
-      const usedAfter = l.blocks - this.freeBlocks[s];
-      pt.kvBlockSeconds += ((usedBefore + usedAfter) / 2) * (now - start);
-      pt.kvCapacitySeconds += l.blocks * (now - start);
-    }
+    // Outside the measured window every figure is added times 0 (see inWindow).
+    const w = this.inWindow(start);
+    const pt = this.ctx.poolTallies[p];
+    pt.llmSteps += w * k;
+    pt.llmSeqSteps += w * n * k;
+    pt.llmBatchHist![n] += w * k;
+    const usedAfter = l.blocks - this.freeBlocks[s];
+    pt.kvBlockSeconds += w * (((usedBefore + usedAfter) / 2) * (now - start));
+    pt.kvCapacitySeconds += w * (l.blocks * (now - start));
     if (this.heapLen[s] > 0 && this.heapKey[this.runBase[s]] <= this.clock[s]) this.complete(s, p, 0);
   }
 
@@ -1002,14 +1006,13 @@ export class LlmServers {
     }
     this.preCount[s] = w;
     this.flushItl(dur);
-    if (start >= this.ctx.warmup && start < this.ctx.duration) {
-      const pt = this.ctx.poolTallies[p];
-      pt.llmSteps++;
-      pt.llmSeqSteps += n;
-      pt.llmBatchHist![n]++;
-      pt.kvBlockSeconds += usedBefore * dur;
-      pt.kvCapacitySeconds += l.blocks * dur;
-    }
+    const m = this.inWindow(start);
+    const pt = this.ctx.poolTallies[p];
+    pt.llmSteps += m;
+    pt.llmSeqSteps += m * n;
+    pt.llmBatchHist![n] += m;
+    pt.kvBlockSeconds += m * (usedBefore * dur);
+    pt.kvCapacitySeconds += m * (l.blocks * dur);
     if (done > 0 || (this.heapLen[s] > 0 && this.heapKey[base] <= this.clock[s])) this.complete(s, p, done);
   }
 
@@ -1146,16 +1149,42 @@ export class LlmServers {
     this.recount(s);
   }
 
+  /**
+   * 1 when a step that started at `start` is in the measured window, else 0. A step's figures are added times
+   * this rather than inside a branch: the branch would first run when the warm-up ends, in code compiled
+   * without it, which V8 then throws away (with the functions it is inlined in) and compiles again. Times 0
+   * every sum stays exactly as it is (x + 0 = x: the figures are finite and not negative).
+   */
+  private inWindow(start: number): number {
+    // Both bounds read every time (with && the second is first read when the warm-up ends).
+    const from = this.ctx.warmup;
+    const to = this.ctx.duration;
+    return (start >= from ? 1 : 0) & (start < to ? 1 : 0);
+  }
+
+  /**
+   * The histogram measured decoders' inter-token latencies go to: service svc's when count > 0. During the
+   * warm-up (no decoder is measured) a step is recorded all the same, once, into a scratch histogram whose
+   * figures are never read, so that the recording code has run before it is compiled (see inWindow); after
+   * it, a service with no measured decoder in the step records nothing (null).
+   */
+  private itlSink(svc: number, count: number): LatencyStats | null {
+    const itl = this.ctx.svcTallies[svc].itl;
+    if (count > 0) return itl;
+    return this.sim.now < this.ctx.warmup ? this.scratchItl : null;
+  }
+
   /** Inter-token latency of a decode span's steps: a few evenly spaced step times, each for its share. */
   private recordSpan(l: LlmPoolPlan, n: number, k: number, span: number, kv0: number): void {
     const svcCount = this.svcCount;
     const c = l.coeffs;
     const samples = k < SPAN_SAMPLES ? k : SPAN_SAMPLES;
     for (let svc = 0; svc < svcCount.length; svc++) {
-      const count = svcCount[svc];
-      if (count === 0) continue;
+      let count = svcCount[svc];
+      const itl = this.itlSink(svc, count);
+      if (itl === null) continue;
+      if (count === 0) count = 1;
       svcCount[svc] = 0;
-      const itl = this.ctx.svcTallies[svc].itl!;
       if (samples === 1) {
         itl.recordCount(span, count);
         continue;
@@ -1176,9 +1205,10 @@ export class LlmServers {
     const svcCount = this.svcCount;
     for (let svc = 0; svc < svcCount.length; svc++) {
       const count = svcCount[svc];
-      if (count === 0) continue;
+      const itl = this.itlSink(svc, count);
+      if (itl === null) continue;
       svcCount[svc] = 0;
-      this.ctx.svcTallies[svc].itl!.recordCount(dur, count);
+      itl.recordCount(dur, count > 0 ? count : 1);
     }
   }
 
