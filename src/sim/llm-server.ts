@@ -53,6 +53,12 @@ const ME = 5;
 
 /** ITL samples recorded per decode span at most (its step times grow linearly: a few points describe them). */
 const SPAN_SAMPLES = 4;
+/**
+ * Warm-up steps whose inter-token latencies go to a scratch histogram (itlSink): enough for V8 to have
+ * allocated the functions' feedback and recorded their types (well before they are optimised), few
+ * enough to cost nothing.
+ */
+const SCRATCH_STEPS = 1000;
 
 export class LlmServers {
   declare private readonly ctx: RunContext;
@@ -136,11 +142,14 @@ export class LlmServers {
   /**
    * Per slot: the phase of a counted decoder (its index in its replica's phase counts), set by addDecoder
    * and read back by removeDecoder. It does not change while the slot decodes (its context and the clock
-   * grow together), and computing it again there took a double's % (a call to fmod) on every completion.
+   * grow together), and computing it again there took a floating-point remainder (the clock is a double: a
+   * slow instruction sequence) on every completion.
    */
   declare private decPhase: Int32Array;
-  /** Where the warm-up's steps are recorded (itlSink); never read. */
+  /** Where the warm-up's first steps are recorded (itlSink); never read. */
   declare private readonly scratchItl: LatencyStats;
+  /** Steps still to record into scratchItl. */
+  declare private scratchLeft: number;
   /** Scratch: per service, measured sequences that got a token in this step. */
   declare private readonly svcCount: Float64Array;
   declare private readonly svcDeferrable: Uint8Array;
@@ -210,6 +219,7 @@ export class LlmServers {
     this.decFrom = new Float64Array(256);
     this.decPhase = new Int32Array(256);
     this.scratchItl = new LatencyStats();
+    this.scratchLeft = SCRATCH_STEPS;
     this.stepStart = new Float64Array(n);
     this.stepGen = new Float64Array(n);
     this.nServers = n;
@@ -913,8 +923,9 @@ export class LlmServers {
 
   /** Event *LLM step*: a replica's step or decode span ends (arg: replica + generation × replicas). */
   onStep(arg: number): void {
-    // arg is a whole double (an event argument): its % is a call to fmod, so the generation is split off by a
-    // division instead (exact: the quotient of whole numbers below 2^53 rounds to no higher whole number).
+    // arg is a whole double (an event argument): its % is a floating-point remainder (slow), so the generation
+    // is split off by a division instead (exact: the quotient of whole numbers below 2^53 rounds to no higher
+    // whole number).
     const n = this.nServers;
     const gen = Math.floor(arg / n);
     const s = arg - gen * n;
@@ -1164,14 +1175,19 @@ export class LlmServers {
 
   /**
    * The histogram measured decoders' inter-token latencies go to: service svc's when count > 0. During the
-   * warm-up (no decoder is measured) a step is recorded all the same, once, into a scratch histogram whose
-   * figures are never read, so that the recording code has run before it is compiled (see inWindow); after
-   * it, a service with no measured decoder in the step records nothing (null).
+   * warm-up no decoder is measured: its first SCRATCH_STEPS steps are recorded all the same, once, into a
+   * scratch histogram whose figures are never read, so that the recording code has run (and V8 has its type
+   * feedback) before it is compiled (see inWindow). Otherwise a service with no measured decoder in the
+   * step records nothing (null).
    */
   private itlSink(svc: number, count: number): LatencyStats | null {
     const itl = this.ctx.svcTallies[svc].itl;
     if (count > 0) return itl;
-    return this.sim.now < this.ctx.warmup ? this.scratchItl : null;
+    if (this.scratchLeft > 0 && itl !== null && this.sim.now < this.ctx.warmup) {
+      this.scratchLeft--;
+      return this.scratchItl;
+    }
+    return null;
   }
 
   /** Inter-token latency of a decode span's steps: a few evenly spaced step times, each for its share. */

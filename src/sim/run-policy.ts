@@ -87,9 +87,9 @@ export function runPolicy(
   k.jobCheckpoint = sim.register(jobs.onCheckpoint.bind(jobs));
   k.jobCheckpointDone = sim.register(jobs.onCheckpointDone.bind(jobs));
   k.client = sim.register(arrivals.onClient.bind(arrivals));
-  // The frequent kinds (a request arrives, an LLM replica's step ends — half the events of an LLM scenario —,
-  // a request reaches its pool, finishes its batch) are tested first and called
-  // from call sites of their own, which the compiler can inline; every other kind goes through the table.
+  // The frequent kinds (a request arrives, an LLM replica's step ends: half the events of an LLM scenario; a
+  // request reaches its pool, finishes its batch) are tested first and called from call sites of their own,
+  // which the compiler can inline; every other kind goes through the table.
   const { arrival: kArrival, enqueue: kEnqueue, done: kDone, llmStep: kLlmStep } = k;
   const llm = pools.llm;
   sim.setDispatcher((kind, arg) => {
