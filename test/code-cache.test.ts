@@ -115,7 +115,7 @@ describe('the code cache of the CLI bundle', () => {
     const args = ['run', 'bench/tiny.yaml', '--json'];
     const off = await placesim(args, { env: { PLACESIM_CODE_CACHE: 'off' } });
     const writing = await placesim(args, { env: { PLACESIM_CODE_CACHE: dir } });
-    expect(caches(dir).some((f) => f.startsWith('run.'))).toBe(true);
+    expect(caches(dir).some((f) => f.startsWith('run-json.'))).toBe(true);
     const using = await placesim(args, { env: { PLACESIM_CODE_CACHE: dir } });
     expect(off.status).toBe(0);
     expect(off.stdout.length).toBeGreaterThan(100);

@@ -17,9 +17,10 @@
  *   none.
  * - `PLACESIM_CODE_CACHE=off` disables the cache; any other value is the cache's directory.
  *
- * It imports Node's built-ins only: bin/placesim imports it before anything of placesim is loaded.
+ * It imports Node's built-ins only: bin/placesim imports it before anything of placesim is loaded. Of those,
+ * `node:crypto` and `node:worker_threads` are required only when a cache is written (a warm start needs
+ * neither: loading them cost every command ~20 M instructions, ~4 ms).
  */
-import { createHash } from 'node:crypto';
 import {
   closeSync,
   fstatSync,
@@ -27,6 +28,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -36,7 +38,6 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { threadId } from 'node:worker_threads';
 
 /**
  * Modules of dist/ the bundle leaves outside (scripts/bundle.mjs imports this list): ES modules, which the
@@ -56,9 +57,11 @@ const LAZY_EXTERNALS: Readonly<Record<string, readonly string[]>> = { 'placement
 
 /**
  * Node built-ins the bundle require()s at its top level but uses only in rare paths: commander loads
- * child_process for executable subcommands, which placesim has none of. They are loaded on first use.
+ * child_process for executable subcommands, which placesim has none of; seedrandom loads crypto for a seed
+ * drawn from the system's entropy, which placesim never asks for (every stream has its seed). They are
+ * loaded on first use (crypto: ~15 M instructions, ~3 ms, for every command that reads a scenario).
  */
-const LAZY_BUILTINS: readonly string[] = ['child_process', 'node:child_process'];
+const LAZY_BUILTINS: readonly string[] = ['child_process', 'node:child_process', 'crypto'];
 
 /**
  * The CommonJS wrapper, as Node's own; the last parameter is what the bundle reads for `import.meta.url`.
@@ -71,7 +74,7 @@ export const BUNDLE_WRAPPER = {
 } as const;
 
 /** Bumped when the way the script is wrapped or keyed changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export type CacheState = 'hit' | 'miss' | 'rejected' | 'off';
 
@@ -102,12 +105,21 @@ function defaultCacheDir(bundleDir: string): string | null {
   return resolve(env);
 }
 
-const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+const builtin = createRequire(import.meta.url);
+const sha256 = (text: string | Buffer) =>
+  (builtin('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
+
+/** FNV-1a (32 bits, hex) of a short string: enough to tell apart the flag sets one machine runs with. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
 
 /** What else decides whether V8 may use a cache: its version, the CPU, and the flags of this process. */
 function runtimeKey(): string {
   const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
-  return `${process.versions.v8}-${process.arch}-${sha256(flags).slice(0, 8)}`;
+  return `${process.versions.v8}-${process.arch}-${fnv1a(flags)}`;
 }
 
 /**
@@ -122,50 +134,78 @@ export async function loadBundleEntry<T = Record<string, unknown>>(
 ): Promise<LoadedEntry<T>> {
   const filename = typeof file === 'string' ? resolve(file) : fileURLToPath(file);
   const bundleDir = dirname(filename);
-  // One descriptor for the bytes and their stamp, so that both are of the same file.
-  const fd = openSync(filename, 'r');
-  let bytes: Buffer;
-  let stamp: string;
-  try {
-    const st = fstatSync(fd);
-    stamp = `${st.size} ${st.mtimeMs} ${st.ino}`;
-    bytes = readFileSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  // An ASCII file becomes a one-byte string without UTF-8 decoding.
-  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 
-  const outside = new Map<string, unknown>();
-  for (const rel of BUNDLE_ESM_EXTERNALS) {
-    const url = pathToFileURL(join(bundleDir, '..', rel)).href;
-    const lazy = LAZY_EXTERNALS[rel];
-    if (lazy === undefined) outside.set(`../${rel}`, await import(url));
-    else
-      outside.set(
-        `../${rel}`,
-        Object.fromEntries(
-          lazy.map((name) => [
-            name,
-            async (...args: unknown[]) =>
-              ((await import(url)) as Record<string, (...a: unknown[]) => unknown>)[name](...args),
-          ]),
-        ),
-      );
-  }
+  // The ES modules are imported side by side: each waits on file reads in Node's thread pool.
+  const outside = new Map<string, unknown>(
+    await Promise.all(
+      BUNDLE_ESM_EXTERNALS.map(async (rel): Promise<[string, unknown]> => {
+        const url = pathToFileURL(join(bundleDir, '..', rel)).href;
+        const lazy = LAZY_EXTERNALS[rel];
+        if (lazy === undefined) return [`../${rel}`, await import(url)];
+        return [
+          `../${rel}`,
+          Object.fromEntries(
+            lazy.map((name) => [
+              name,
+              async (...args: unknown[]) =>
+                ((await import(url)) as Record<string, (...a: unknown[]) => unknown>)[name](...args),
+            ]),
+          ),
+        ];
+      }),
+    ),
+  );
 
   const dir = options.cacheDir === undefined ? defaultCacheDir(bundleDir) : options.cacheDir;
   const kind = /^[a-z][a-z0-9-]{0,31}$/.test(options.kind ?? '') ? options.kind! : 'main';
   // kind.runtime.bundle: a rebuilt bundle replaces its kind's cache for this Node, not another Node's.
   const prefix = `${kind}.${runtimeKey()}.`;
-  const name = dir === null ? '' : `${prefix}${bundleHash(dir, filename, stamp, bytes).slice(0, 32)}.v${FORMAT}.bin`;
+  const cacheName = (hash: string) => `${prefix}${hash.slice(0, 32)}.v${FORMAT}.bin`;
+
+  // The bundle and its cache are read into one buffer, the cache over the bundle once the bundle is a string:
+  // on this kind of machine a page touched for the first time costs more than copying it (~13 µs a fault in a
+  // VM), and a second ~1 MB buffer was ~250 of them. One descriptor gives the bytes and their stamp, so that
+  // both are of the same file.
+  const fd = openSync(filename, 'r');
+  let buffer: Buffer;
+  let size: number;
+  let stamp: string;
+  let memo: Memo | undefined;
+  let cacheFd: number | undefined;
+  try {
+    const st = fstatSync(fd);
+    size = st.size;
+    stamp = `${st.size} ${st.mtimeMs} ${st.ino}`;
+    memo = dir === null ? undefined : remembered(dir, filename, stamp);
+    if (memo !== undefined) cacheFd = openIfAny(join(dir!, cacheName(memo.hash)));
+    const cacheSize = cacheFd === undefined ? 0 : sizeOf(cacheFd);
+    buffer = Buffer.allocUnsafeSlow(Math.max(size, cacheSize));
+    readWhole(fd, buffer, size);
+  } finally {
+    closeSync(fd);
+  }
+  const bytes = buffer.subarray(0, size);
+  const ascii = memo?.ascii ?? isAscii(bytes);
+  if (dir !== null && memo === undefined) {
+    memo = { hash: sha256(bytes), ascii };
+    writeAtomic(dir, memoFile(dir, filename), `${stamp}\n${memo.hash}\n${ascii ? 'ascii' : 'utf8'}\n`);
+    cacheFd = openIfAny(join(dir, cacheName(memo.hash)));
+  }
+  const name = memo === undefined ? '' : cacheName(memo.hash);
+  // An ASCII file becomes a one-byte string without UTF-8 decoding.
+  const source = ascii ? bytes.toString('latin1') : bytes.toString('utf8');
 
   let cachedData: Buffer | undefined;
-  if (dir !== null) {
+  if (cacheFd !== undefined) {
     try {
-      cachedData = readFileSync(join(dir, name));
+      const cacheSize = sizeOf(cacheFd);
+      if (cacheSize > buffer.length) buffer = Buffer.allocUnsafeSlow(cacheSize);
+      readWhole(cacheFd, buffer, cacheSize);
+      cachedData = buffer.subarray(0, cacheSize);
     } catch {
-      // no cache yet (or unreadable): compile from source
+      // unreadable: compile from source
+    } finally {
+      closeSync(cacheFd);
     }
   }
 
@@ -229,27 +269,55 @@ function onFirstUse(load: () => unknown): unknown {
   );
 }
 
+interface Memo {
+  hash: string;
+  /** Whether the bundle is ASCII (then it is read as Latin-1 without a check of every byte). */
+  ascii: boolean;
+}
+
+const memoFile = (dir: string, filename: string) => join(dir, `${basename(filename)}.sha256`);
+
 /**
  * The bundle's SHA-256, remembered in the cache directory with the file's size, mtime and inode: hashing the
  * ~1 MB bundle was the largest single cost of loading it from a warm cache. A rebuild or an edit changes the
- * stamp (a rebuild writes a new file: a new inode), and the bundle is hashed again.
+ * stamp (a rebuild writes a new file: a new inode), and the bundle is hashed again. Undefined when not
+ * remembered for this stamp.
  */
-function bundleHash(dir: string, filename: string, stamp: string, bytes: Buffer): string {
-  const memo = join(dir, `${basename(filename)}.sha256`);
+function remembered(dir: string, filename: string, stamp: string): Memo | undefined {
   try {
-    const [was, hash] = readFileSync(memo, 'latin1').split('\n');
-    if (was === stamp && hash !== undefined && /^[0-9a-f]{64}$/.test(hash)) return hash;
+    const [was, hash, text] = readFileSync(memoFile(dir, filename), 'latin1').split('\n');
+    if (was === stamp && hash !== undefined && /^[0-9a-f]{64}$/.test(hash)) return { hash, ascii: text === 'ascii' };
   } catch {
     // not remembered yet
   }
-  const hash = sha256(bytes);
-  writeAtomic(dir, memo, `${stamp}\n${hash}\n`);
-  return hash;
+  return undefined;
+}
+
+/** A descriptor of `file`, or undefined when it cannot be opened (no cache yet). */
+function openIfAny(file: string): number | undefined {
+  try {
+    return openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+}
+
+const sizeOf = (fd: number) => fstatSync(fd).size;
+
+/** Reads the first `size` bytes of `fd` into `buffer`; throws if the file is shorter. */
+function readWhole(fd: number, buffer: Buffer, size: number): void {
+  let at = 0;
+  while (at < size) {
+    const n = readSync(fd, buffer, at, size - at, at);
+    if (n === 0) throw new Error('file shorter than its size');
+    at += n;
+  }
 }
 
 /** Writes `file` whole or not at all; false (silently) when it cannot be written. */
 function writeAtomic(dir: string, file: string, data: string | Uint8Array): boolean {
   // The thread too: a process's worker threads (the sweep's) may write the same cache at once.
+  const { threadId } = builtin('node:worker_threads') as typeof import('node:worker_threads');
   const tmp = `${file}.${process.pid}-${threadId}.tmp`;
   try {
     mkdirSync(dir, { recursive: true });

@@ -8,12 +8,12 @@
  */
 
 import type { Result } from '../metrics/result.js';
-import { keyOrders } from '../metrics/result-shape.js';
+import { resultKeyOrder } from './key-order.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Declared key order per object, addressed by its path with array indices and record keys as "*". */
-const KEY_ORDER: ReadonlyMap<string, readonly string[]> = keyOrders();
+const KEY_ORDER: ReadonlyMap<string, readonly string[]> = resultKeyOrder();
 
 function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
