@@ -34,6 +34,7 @@
  * step in flight; per pool the queue of preempted sequences. Handles: *LLM step* (a step or a decode span ends). Pools calls it for continuous pools.
  */
 import type { Simulator } from '../engine/index.js';
+import { LatencyStats } from '../metrics/latency.js';
 import type { RequestTable } from './tables.js';
 import { RingQueue } from './tables.js';
 import type { LlmPoolPlan, TargetPlan } from './plan.js';
@@ -52,6 +53,12 @@ const ME = 5;
 
 /** ITL samples recorded per decode span at most (its step times grow linearly: a few points describe them). */
 const SPAN_SAMPLES = 4;
+/**
+ * Warm-up steps whose inter-token latencies go to a scratch histogram (itlSink): enough for V8 to have
+ * allocated the functions' feedback and recorded their types (well before they are optimised), few
+ * enough to cost nothing.
+ */
+const SCRATCH_STEPS = 1000;
 
 export class LlmServers {
   declare private readonly ctx: RunContext;
@@ -132,6 +139,17 @@ export class LlmServers {
   /** Per request slot: admission order on its replica; the clock its counted gen and KV are at. */
   declare private order: Float64Array;
   declare private decFrom: Float64Array;
+  /**
+   * Per slot: the phase of a counted decoder (its index in its replica's phase counts), set by addDecoder
+   * and read back by removeDecoder. It does not change while the slot decodes (its context and the clock
+   * grow together), and computing it again there took a floating-point remainder (the clock is a double: a
+   * slow instruction sequence) on every completion.
+   */
+  declare private decPhase: Int32Array;
+  /** Where the warm-up's first steps are recorded (itlSink); never read. */
+  declare private readonly scratchItl: LatencyStats;
+  /** Steps still to record into scratchItl. */
+  declare private scratchLeft: number;
   /** Scratch: per service, measured sequences that got a token in this step. */
   declare private readonly svcCount: Float64Array;
   declare private readonly svcDeferrable: Uint8Array;
@@ -199,6 +217,9 @@ export class LlmServers {
     this.measDec = new Int32Array(Math.max(n * ctx.scenario.services.length, 1));
     this.order = new Float64Array(256);
     this.decFrom = new Float64Array(256);
+    this.decPhase = new Int32Array(256);
+    this.scratchItl = new LatencyStats();
+    this.scratchLeft = SCRATCH_STEPS;
     this.stepStart = new Float64Array(n);
     this.stepGen = new Float64Array(n);
     this.nServers = n;
@@ -694,8 +715,12 @@ export class LlmServers {
     this.sumKv[s] += rq.llmKv[slot];
     // It needs a block at the steps whose clock c has (kv + c − d) a multiple of bs.
     const r = (this.clockMod[s] - (rq.llmKv[slot] % bs)) % bs;
-    this.phase[this.phaseBase[s] + (r < 0 ? r + bs : r)]++;
-    if (rq.measured[slot] === 1) this.measDec[s * this.svcCount.length + rq.service[slot]]++;
+    const ph = r < 0 ? r + bs : r;
+    this.decPhase[slot] = ph;
+    this.phase[this.phaseBase[s] + ph]++;
+    // measured is 0 or 1: added without a branch, so that the first measured decoder (at the end of the warm-up)
+    // does not meet code compiled without that branch.
+    this.measDec[s * this.svcCount.length + rq.service[slot]] += rq.measured[slot];
     const out = rq.outputTokens[slot] > 0 ? rq.outputTokens[slot] : 1;
     this.heapPush(s, d + out - rq.llmGen[slot], this.order[slot], slot);
   }
@@ -703,14 +728,13 @@ export class LlmServers {
   /** Takes replica s's decoder `slot` off the counts (it completes); its gen, KV and last token made explicit. */
   private removeDecoder(s: number, slot: number): void {
     const rq = this.rq;
-    const bs = this.blockSize[s];
     const steps = this.clock[s] - this.decFrom[slot];
     const kv0 = rq.llmKv[slot];
     this.nDec[s]--;
     this.sumKv[s] -= kv0 + steps;
-    const r = (this.clockMod[s] - ((kv0 + steps) % bs)) % bs;
-    this.phase[this.phaseBase[s] + (r < 0 ? r + bs : r)]--;
-    if (rq.measured[slot] === 1) this.measDec[s * this.svcCount.length + rq.service[slot]]--;
+    // Its phase as addDecoder set it: (clock − context) mod block size is the same now, as both grew by steps.
+    this.phase[this.phaseBase[s] + this.decPhase[slot]]--;
+    this.measDec[s * this.svcCount.length + rq.service[slot]] -= rq.measured[slot];
     if (steps > 0) {
       rq.llmGen[slot] += steps;
       rq.llmKv[slot] += steps;
@@ -780,6 +804,9 @@ export class LlmServers {
     const from = new Float64Array(size);
     from.set(this.decFrom);
     this.decFrom = from;
+    const phase = new Int32Array(size);
+    phase.set(this.decPhase);
+    this.decPhase = phase;
   }
 
   /** schedule by walking every running sequence (a step that may preempt, or whose budget is short). */
@@ -896,8 +923,13 @@ export class LlmServers {
 
   /** Event *LLM step*: a replica's step or decode span ends (arg: replica + generation × replicas). */
   onStep(arg: number): void {
-    const s = arg % this.nServers;
-    if ((arg - s) / this.nServers !== this.stepGen[s]) return;
+    // arg is a whole double (an event argument): its % is a floating-point remainder (slow), so the generation
+    // is split off by a division instead (exact: the quotient of whole numbers below 2^53 rounds to no higher
+    // whole number).
+    const n = this.nServers;
+    const gen = Math.floor(arg / n);
+    const s = arg - gen * n;
+    if (gen !== this.stepGen[s]) return;
     const p = this.pools.poolOf(s);
     const l = this.llm[p]!;
     if (this.walked[s] === 1) this.onStepWalk(s, p, l);
@@ -922,15 +954,15 @@ export class LlmServers {
     this.decEnd[s] = now;
     this.countDecoded(s);
     this.recordSpan(l, n, k, now - start, this.spanKv0[s]);
-    if (start >= this.ctx.warmup && start < this.ctx.duration) {
-      const pt = this.ctx.poolTallies[p];
-      pt.llmSteps += k;
-      pt.llmSeqSteps += n * k;
-      pt.llmBatchHist![n] += k;
-      const usedAfter = l.blocks - this.freeBlocks[s];
-      pt.kvBlockSeconds += ((usedBefore + usedAfter) / 2) * (now - start);
-      pt.kvCapacitySeconds += l.blocks * (now - start);
-    }
+    // Outside the measured window every figure is added times 0 (see inWindow).
+    const w = this.inWindow(start);
+    const pt = this.ctx.poolTallies[p];
+    pt.llmSteps += w * k;
+    pt.llmSeqSteps += w * n * k;
+    pt.llmBatchHist![n] += w * k;
+    const usedAfter = l.blocks - this.freeBlocks[s];
+    pt.kvBlockSeconds += w * (((usedBefore + usedAfter) / 2) * (now - start));
+    pt.kvCapacitySeconds += w * (l.blocks * (now - start));
     if (this.heapLen[s] > 0 && this.heapKey[this.runBase[s]] <= this.clock[s]) this.complete(s, p, 0);
   }
 
@@ -985,14 +1017,13 @@ export class LlmServers {
     }
     this.preCount[s] = w;
     this.flushItl(dur);
-    if (start >= this.ctx.warmup && start < this.ctx.duration) {
-      const pt = this.ctx.poolTallies[p];
-      pt.llmSteps++;
-      pt.llmSeqSteps += n;
-      pt.llmBatchHist![n]++;
-      pt.kvBlockSeconds += usedBefore * dur;
-      pt.kvCapacitySeconds += l.blocks * dur;
-    }
+    const m = this.inWindow(start);
+    const pt = this.ctx.poolTallies[p];
+    pt.llmSteps += m;
+    pt.llmSeqSteps += m * n;
+    pt.llmBatchHist![n] += m;
+    pt.kvBlockSeconds += m * (usedBefore * dur);
+    pt.kvCapacitySeconds += m * (l.blocks * dur);
     if (done > 0 || (this.heapLen[s] > 0 && this.heapKey[base] <= this.clock[s])) this.complete(s, p, done);
   }
 
@@ -1129,16 +1160,47 @@ export class LlmServers {
     this.recount(s);
   }
 
+  /**
+   * 1 when a step that started at `start` is in the measured window, else 0. A step's figures are added times
+   * this rather than inside a branch: the branch would first run when the warm-up ends, in code compiled
+   * without it, which V8 then throws away (with the functions it is inlined in) and compiles again. Times 0
+   * every sum stays exactly as it is (x + 0 = x: the figures are finite and not negative).
+   */
+  private inWindow(start: number): number {
+    // Both bounds read every time (with && the second is first read when the warm-up ends).
+    const from = this.ctx.warmup;
+    const to = this.ctx.duration;
+    return (start >= from ? 1 : 0) & (start < to ? 1 : 0);
+  }
+
+  /**
+   * The histogram measured decoders' inter-token latencies go to: service svc's when count > 0. During the
+   * warm-up no decoder is measured: its first SCRATCH_STEPS steps are recorded all the same, once, into a
+   * scratch histogram whose figures are never read, so that the recording code has run (and V8 has its type
+   * feedback) before it is compiled (see inWindow). Otherwise a service with no measured decoder in the
+   * step records nothing (null).
+   */
+  private itlSink(svc: number, count: number): LatencyStats | null {
+    const itl = this.ctx.svcTallies[svc].itl;
+    if (count > 0) return itl;
+    if (this.scratchLeft > 0 && itl !== null && this.sim.now < this.ctx.warmup) {
+      this.scratchLeft--;
+      return this.scratchItl;
+    }
+    return null;
+  }
+
   /** Inter-token latency of a decode span's steps: a few evenly spaced step times, each for its share. */
   private recordSpan(l: LlmPoolPlan, n: number, k: number, span: number, kv0: number): void {
     const svcCount = this.svcCount;
     const c = l.coeffs;
     const samples = k < SPAN_SAMPLES ? k : SPAN_SAMPLES;
     for (let svc = 0; svc < svcCount.length; svc++) {
-      const count = svcCount[svc];
-      if (count === 0) continue;
+      let count = svcCount[svc];
+      const itl = this.itlSink(svc, count);
+      if (itl === null) continue;
+      if (count === 0) count = 1;
       svcCount[svc] = 0;
-      const itl = this.ctx.svcTallies[svc].itl!;
       if (samples === 1) {
         itl.recordCount(span, count);
         continue;
@@ -1159,9 +1221,10 @@ export class LlmServers {
     const svcCount = this.svcCount;
     for (let svc = 0; svc < svcCount.length; svc++) {
       const count = svcCount[svc];
-      if (count === 0) continue;
+      const itl = this.itlSink(svc, count);
+      if (itl === null) continue;
       svcCount[svc] = 0;
-      this.ctx.svcTallies[svc].itl!.recordCount(dur, count);
+      itl.recordCount(dur, count > 0 ? count : 1);
     }
   }
 

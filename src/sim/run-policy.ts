@@ -87,11 +87,14 @@ export function runPolicy(
   k.jobCheckpoint = sim.register(jobs.onCheckpoint.bind(jobs));
   k.jobCheckpointDone = sim.register(jobs.onCheckpointDone.bind(jobs));
   k.client = sim.register(arrivals.onClient.bind(arrivals));
-  // The frequent kinds (a request arrives, reaches its pool, finishes its batch) are tested first and called
-  // from call sites of their own, which the compiler can inline; every other kind goes through the table.
-  const { arrival: kArrival, enqueue: kEnqueue, done: kDone } = k;
+  // The frequent kinds (a request arrives, an LLM replica's step ends: half the events of an LLM scenario; a
+  // request reaches its pool, finishes its batch) are tested first and called from call sites of their own,
+  // which the compiler can inline; every other kind goes through the table.
+  const { arrival: kArrival, enqueue: kEnqueue, done: kDone, llmStep: kLlmStep } = k;
+  const llm = pools.llm;
   sim.setDispatcher((kind, arg) => {
     if (kind === kArrival) arrivals.onArrival(arg);
+    else if (kind === kLlmStep) llm.onStep(arg);
     else if (kind === kDone) pools.onDone(arg);
     else if (kind === kEnqueue) pools.onEnqueue(arg);
     else sim.handler(kind)(arg);
