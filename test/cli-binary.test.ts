@@ -9,6 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { CHILD_TIMEOUT_MS } from './helpers/timeouts.js';
+import { renderJson } from '../src/report/json.js';
+import type { Result } from '../src/metrics/result.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -83,6 +85,15 @@ describe('bin/placesim', () => {
     const json = JSON.parse(a.stdout);
     expect(json.scenario.name).toBe('smart-camera');
     expect(json.scenario.seed).toBe(7);
+  });
+
+  it("run --json writes keys in the Result schema's order (the bundle's precomputed table, scripts/bundle.mjs)", () => {
+    // The bundle replaces src/report/key-order.ts with a table computed at build; the Result's own key order
+    // differs from the schema's, so a stale or missing table would change the text that rendering the same
+    // values here, with the order read from the schema, gives.
+    const r = placesim('run', 'bench/tiny.yaml', '--json');
+    expect(r.status).toBe(0);
+    expect(renderJson(JSON.parse(r.stdout) as Result)).toBe(r.stdout);
   });
 
   it('bad input: exit 2, nothing on stdout, one line on stderr', () => {

@@ -78,6 +78,11 @@ export class BucketCursor {
     this.cut = -Infinity;
   }
 
+  /** The index addAt would use for time t, or −1: the remembered one when t is in [lo, cut), else seek(t). */
+  at(t: number): number {
+    return t >= this.lo && t < this.cut ? this.index : this.seek(t);
+  }
+
   /** Moves to the interval of time t (t outside [lo, cut)); returns its index as addAt would use it, or −1. */
   seek(t: number): number {
     const i = Math.floor(t / this.interval);

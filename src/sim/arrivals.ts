@@ -302,8 +302,7 @@ export class Arrivals {
     this.tallies.arrivalsTotal++;
     const id = this.arrivalCount++;
     // (As svcSeries[svc].arrivals.addAt(now, 1), with the interval remembered: see BucketCursor.)
-    const b = this.bucket;
-    const bi = now >= b.lo && now < b.cut ? b.index : b.seek(now);
+    const bi = this.bucket.at(now);
     if (bi >= 0) this.arrivalValues[svc][bi] += 1;
     if (measured) this.svcTallies[svc].arrivals++;
 

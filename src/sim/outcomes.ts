@@ -225,9 +225,7 @@ export class Outcomes {
     }
     tallies.completedTotal++;
     // (As svcSeries[svc].completions.addAt(now, 1), with the interval remembered: see BucketCursor.)
-    const now = this.sim.now;
-    const b = this.bucket;
-    const bi = now >= b.lo && now < b.cut ? b.index : b.seek(now);
+    const bi = this.bucket.at(this.sim.now);
     if (bi >= 0) this.completionValues[svc][bi] += 1;
     if (this.trace !== null)
       this.emit(
