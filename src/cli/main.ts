@@ -298,96 +298,111 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
     .option('--max-events <n>', MAX_EVENTS_HELP, parseMaxEvents)
     .action(async (file: string, flags: SweepFlags) => {
       if (flags.set.length === 0) throw new InputError('sweep needs at least one --set path=values');
-      const { createProgress, runSweep, silentProgress, sweepJournalPath, sweepJson, sweepTable, writeSweepOutputs } =
-        await import('../sweep/index.js');
-      const { shardFileName, shardJson, shardPath, SHARD_FORMAT_VERSION, SHARD_KIND } =
-        await import('../sweep/shard.js');
-      // Runs (point × seed), counted as they finish: points finish out of order across the workers.
-      const progress = quiet()
-        ? silentProgress
-        : createProgress(Boolean(process.stderr.isTTY) && rawIo === processIo, (s) => rawIo.err(s), 'run');
-      const { lockSweepDir } = await import('../sweep/lock.js');
-      (await output()).makeDir(flags.out);
-      // The folder is locked until the outputs are written: a second sweep on it would interleave journals.
-      const lock = lockSweepDir(
-        flags.out,
-        (line) => {
-          if (!quiet()) io.err(`placesim: ${line}\n`);
-        },
-        flags.shard ? shardFileName('sweep', flags.shard).replace(/\.json$/, '.lock') : undefined,
-      );
-      let saved = { done: 0, total: 0 };
-      const journal = flags.shard
-        ? shardPath(flags.out, 'sweep', flags.shard).replace(/\.json$/, '.journal.jsonl')
-        : sweepJournalPath(flags.out);
-      const off = onInterrupt(() => {
-        progress.stop();
-        lock.release();
-        return `${saved.done} of ${saved.total} point(s) saved in ${journal}; run the same command again to resume`;
-      });
-      let result;
-      let paths: string[];
+      // The worker threads start first, before the sweep (and through it the simulator) is loaded below: each
+      // thread's own start, ~0.1–0.2 s of Node's bootstrap and the worker bundle, then overlaps that loading
+      // instead of following it (docs/performance.md, Sweeps).
+      const { startSweepThreads } = await import('../sweep/thread-pool.js');
+      const threads = startSweepThreads({ ...flags, sets: flags.set });
+      let closing: Promise<void> | undefined;
       try {
-        let definition = '';
-        try {
-          result = await runSweep({
-            file,
-            sets: flags.set,
-            replications: flags.replications,
-            seed: flags.seed,
-            policies: flags.policy,
-            policyModules: flags.policyModule,
-            workers: flags.workers,
-            journal,
-            ...(flags.shard ? { shard: flags.shard, onDefinition: (h: string) => (definition = h) } : {}),
-            ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
-            onProgress: (done, total) => (saved = { done, total }),
-            onRunProgress: (done, total) => progress.update(done, total),
-            limits: limitsOf(flags),
-          });
-        } finally {
+        const { createProgress, runSweep, silentProgress, sweepJournalPath, sweepJson, sweepTable, writeSweepOutputs } =
+          await import('../sweep/index.js');
+        const { shardFileName, shardJson, shardPath, SHARD_FORMAT_VERSION, SHARD_KIND } =
+          await import('../sweep/shard.js');
+        // Runs (point × seed), counted as they finish: points finish out of order across the workers.
+        const progress = quiet()
+          ? silentProgress
+          : createProgress(Boolean(process.stderr.isTTY) && rawIo === processIo, (s) => rawIo.err(s), 'run');
+        const { lockSweepDir } = await import('../sweep/lock.js');
+        (await output()).makeDir(flags.out);
+        // The folder is locked until the outputs are written: a second sweep on it would interleave journals.
+        const lock = lockSweepDir(
+          flags.out,
+          (line) => {
+            if (!quiet()) io.err(`placesim: ${line}\n`);
+          },
+          flags.shard ? shardFileName('sweep', flags.shard).replace(/\.json$/, '.lock') : undefined,
+        );
+        let saved = { done: 0, total: 0 };
+        const journal = flags.shard
+          ? shardPath(flags.out, 'sweep', flags.shard).replace(/\.json$/, '.journal.jsonl')
+          : sweepJournalPath(flags.out);
+        const off = onInterrupt(() => {
           progress.stop();
+          lock.release();
+          return `${saved.done} of ${saved.total} point(s) saved in ${journal}; run the same command again to resume`;
+        });
+        let result;
+        let paths: string[];
+        try {
+          let definition = '';
+          try {
+            result = await runSweep({
+              file,
+              sets: flags.set,
+              replications: flags.replications,
+              seed: flags.seed,
+              policies: flags.policy,
+              policyModules: flags.policyModule,
+              workers: flags.workers,
+              journal,
+              ...(flags.shard ? { shard: flags.shard, onDefinition: (h: string) => (definition = h) } : {}),
+              ...(flags.queue ? { queue: flags.queue, onNotice: (line: string) => io.err(`${line}\n`) } : {}),
+              onProgress: (done, total) => (saved = { done, total }),
+              onRunProgress: (done, total) => progress.update(done, total),
+              limits: limitsOf(flags),
+              ...(threads ? { threads } : {}),
+            });
+          } finally {
+            progress.stop();
+            // The threads end while the outputs are written: a thread's end (its heap unmapped page by page)
+            // takes ~50 ms, which would otherwise come after the last run and before the first output.
+            closing = threads?.close();
+            closing?.catch(() => {});
+          }
+          if (flags.shard) {
+            const path = shardPath(flags.out, 'sweep', flags.shard);
+            await writeOutput(
+              path,
+              shardJson({
+                kind: SHARD_KIND,
+                format_version: SHARD_FORMAT_VERSION,
+                of: 'sweep',
+                shard: flags.shard,
+                definition,
+                result,
+              }),
+              'the shard file',
+            );
+            if (!quiet())
+              io.out(
+                `share ${flags.shard.index}/${flags.shard.count}: ${result.points.length} point(s): wrote ${path}\n`,
+              );
+            return;
+          }
+          paths = writeSweepOutputs(result, flags.out);
+          if (flags.html) {
+            const { renderSweepHtml } = await import('../report/html.js');
+            await writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
+            paths.push(flags.html);
+          }
+        } finally {
+          off();
+          lock.release();
         }
-        if (flags.shard) {
-          const path = shardPath(flags.out, 'sweep', flags.shard);
-          await writeOutput(
-            path,
-            shardJson({
-              kind: SHARD_KIND,
-              format_version: SHARD_FORMAT_VERSION,
-              of: 'sweep',
-              shard: flags.shard,
-              definition,
-              result,
-            }),
-            'the shard file',
-          );
+        // Say where the files went in both modes: without --out they land in ./sweep-out.
+        if (flags.json) {
+          io.out(sweepJson(result));
+          if (!quiet()) io.err(`wrote ${paths.join(', ')}\n`);
+        } else {
+          io.out(sweepTable(result, { quiet: quiet() }));
           if (!quiet())
             io.out(
-              `share ${flags.shard.index}/${flags.shard.count}: ${result.points.length} point(s): wrote ${path}\n`,
+              `${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`,
             );
-          return;
-        }
-        paths = writeSweepOutputs(result, flags.out);
-        if (flags.html) {
-          const { renderSweepHtml } = await import('../report/html.js');
-          await writeOutput(flags.html, renderSweepHtml(result), 'the HTML report');
-          paths.push(flags.html);
         }
       } finally {
-        off();
-        lock.release();
-      }
-      // Say where the files went in both modes: without --out they land in ./sweep-out.
-      if (flags.json) {
-        io.out(sweepJson(result));
-        if (!quiet()) io.err(`wrote ${paths.join(', ')}\n`);
-      } else {
-        io.out(sweepTable(result, { quiet: quiet() }));
-        if (!quiet())
-          io.out(
-            `${result.points.length} point(s) × ${result.replications} replication(s): wrote ${paths.join(', ')}\n`,
-          );
+        await (closing ?? threads?.close());
       }
     });
 

@@ -34,6 +34,7 @@ import { parsePath, type SetSpec } from './set-spec.js';
 import { summarize } from './stats.js';
 import type { SweepTask } from './task.js';
 import { lazyQueueRunner, localRunner, type TaskRunner } from './runner.js';
+import { sweepThreads } from './thread-pool.js';
 import type { Shard } from './shard.js';
 
 export const SWEEP_FORMAT_VERSION = 1;
@@ -75,6 +76,11 @@ export interface SweepOptions {
   onRunProgress?: (done: number, total: number) => void;
   /** What the scenario may read and how big a run may be (--allow-read, --max-events); each run is checked. */
   limits?: InputLimits;
+  /**
+   * The sweep's worker threads, already started by the caller (startSweepThreads, thread-pool.ts, with these
+   * options), who also closes them. Without it, runSweep starts and closes its own.
+   */
+  threads?: TaskRunner;
 }
 
 interface Point {
@@ -89,24 +95,17 @@ interface Point {
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   checkOptions(opts);
+  if (opts.threads && !opts.queue) return sweepWith(opts, opts.threads);
   // Local worker threads start before anything is loaded: each spends a few hundred ms of CPU loading the
   // simulator before its first task, which this thread's own loading and checking of every variant (below)
   // would otherwise precede rather than overlap.
-  const local = opts.queue
-    ? undefined
-    : localRunner(Math.min(opts.workers ?? availableParallelism(), runsAtMost(opts)));
+  const local = opts.queue ? undefined : localRunner(sweepThreads(opts));
   try {
     local?.start?.();
     return await sweepWith(opts, local);
   } finally {
     await local?.close();
   }
-}
-
-/** How many runs the sweep holds at most (before the journal says which are done): its workers' upper bound. */
-function runsAtMost(opts: SweepOptions): number {
-  const points = opts.sets.reduce((n, s) => n * s.values.length, 1);
-  return Math.ceil(points / (opts.shard?.count ?? 1)) * opts.replications;
 }
 
 async function sweepWith(opts: SweepOptions, local: TaskRunner | undefined): Promise<SweepResult> {
@@ -237,7 +236,7 @@ async function sweepWith(opts: SweepOptions, local: TaskRunner | undefined): Pro
         onTaskDone(t.point, t.rep, await runner.run(`p${t.point.index}-r${t.rep}`, t.task)),
       );
     } finally {
-      // The local runner is runSweep's to close.
+      // The local runner is runSweep's (or its caller's) to close.
       if (runner !== local) await runner.close();
     }
   }
