@@ -11,11 +11,12 @@ import { parseScenarioDocument, variantText, type Assignment } from './grid.js';
 import { metricValues, type PolicyMetrics } from './metrics.js';
 
 export interface SweepTask {
-  /** The scenario file's text, as read. */
+  /** The scenario file's text, as read; without `assignments`, the variant's own text (variantText), run as it is. */
   text: string;
   /** Its path (for messages and to tell JSON from YAML). */
   file: string;
-  assignments: Assignment[];
+  /** The variant's values, applied to `text` (a search's tasks); absent when `text` is the variant's already (a sweep's). */
+  assignments?: Assignment[];
   seed: number;
   policies?: string[];
   /** Absolute paths of users' policy modules (--policy-module), loaded once per thread. */
@@ -38,9 +39,10 @@ function userPolicies(files: readonly string[]): Promise<UserPolicy[]> {
 }
 
 /**
- * The last scenario text this thread parsed, and its document. Every task of a sweep carries the same text,
- * and parsing it again for each was ~4% of a warm task's CPU (a 300 s M/M/8 run); variantText clones the
- * document before it assigns, so one parse serves every task.
+ * The last scenario text this thread parsed, and its document, for tasks that carry assignments (a search's):
+ * they all carry the same text, and parsing it again for each was ~4% of a warm task's CPU (a 300 s M/M/8
+ * run); variantText clones the document before it assigns, so one parse serves every task. A sweep's tasks
+ * carry their variant's text instead (run-sweep.ts), parsed once by prepareScenario.
  */
 let lastDoc: { text: string; doc: Document } | undefined;
 
@@ -51,7 +53,7 @@ function scenarioDocument(text: string): Document {
 
 export async function runTask(task: SweepTask): Promise<PolicyMetrics[]> {
   const user = task.policyModules && task.policyModules.length > 0 ? await userPolicies(task.policyModules) : [];
-  const text = variantText(scenarioDocument(task.text), task.assignments);
+  const text = task.assignments ? variantText(scenarioDocument(task.text), task.assignments) : task.text;
   const loaded = prepareScenario({ file: task.file, text }, user, {
     seed: task.seed,
     ...(task.policies ? { policies: task.policies } : {}),
