@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import os from 'node:os';
+import { SIMULATING_COMMANDS, SIMULATION_V8_FLAGS } from '../dist/app/v8-flags.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -92,6 +93,11 @@ const x = (r) => `${r.toFixed(2)}×`;
 
 console.log(`placesim bench — node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);
 console.log(`load average now: ${os.loadavg()[0].toFixed(1)} (figures from a busy machine are not comparable)`);
+// bench/worker.js sets them for its scenario runs, as bin/placesim does for the commands that simulate.
+console.log(
+  `V8 flags of the CLI's simulating commands (${SIMULATING_COMMANDS.join(', ')}), also set for the in-process ` +
+    `scenario runs below: ${SIMULATION_V8_FLAGS.join(' ') || '(none)'}`,
+);
 console.log('');
 
 // ---- start-up (issue 10 item 3) -------------------------------------------------------------------------
