@@ -107,6 +107,26 @@ describe('the code cache of the CLI bundle', () => {
     expect(load(BUNDLE, dir).cache).toBe('hit');
   });
 
+  it('is written by `run` under the simulating flags and by `validate` without them (bin/placesim)', async () => {
+    const dir = join(work, 'bin-flags');
+    for (const args of [
+      ['validate', 'bench/tiny.yaml'],
+      ['run', 'bench/tiny.yaml'],
+    ]) {
+      const r = await placesim(args, { env: { PLACESIM_CODE_CACHE: dir } });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    // kind.v8version-arch-flaghash.bundlehash.vN.bin: the flag hash is the part before the bundle's hash.
+    const flagHash = (kind: string) =>
+      caches(dir)
+        .find((f) => f.startsWith(`${kind}.`))
+        ?.split('.')
+        .at(-4);
+    expect(flagHash('run')).toMatch(/-[0-9a-f]{8}$/);
+    expect(flagHash('validate')).toMatch(/-[0-9a-f]{8}$/);
+    expect(flagHash('run')).not.toBe(flagHash('validate'));
+  });
+
   it('ignores a corrupt cache and rewrites it', () => {
     const dir = join(work, 'corrupt');
     load(BUNDLE, dir);
