@@ -748,6 +748,7 @@ export class Pools {
     const pp = ctx.plan.pools[p];
     const now = this.sim.now;
     this.markServing(p);
+    ctx.availabilityEpoch++;
     const first = this.pi[p * PI + P_BASE] + k * pp.serversPerUnit;
     if (serving) {
       this.pi[p * PI + P_SERVING] += pp.serversPerUnit;
