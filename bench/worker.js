@@ -1,9 +1,16 @@
 // One benchmark measurement, run in its own process by bench/run.js; reports back over IPC.
-import { Simulator } from '../dist/engine/index.js';
-import { loadScenarioFile } from '../dist/scenario/index.js';
-import { runScenario } from '../dist/sim/index.js';
+//
+// A scenario run measures what `placesim run` does: it sets the V8 flags the CLI sets for the commands that
+// simulate (src/app/v8-flags.ts, the one list) before the simulator is imported, as bin/placesim sets them
+// before the bundle is compiled. The engine's bare event loop runs without them (no CLI command runs it).
+import { applySimulationFlags } from '../dist/app/v8-flags.js';
 
 const [kind, argText] = process.argv.slice(2);
+if (kind !== 'engine') applySimulationFlags();
+// Imported after the flags, so that their code is compiled under them (a static import would come first).
+const { Simulator } = await import('../dist/engine/index.js');
+const { loadScenarioFile } = await import('../dist/scenario/index.js');
+const { runScenario } = await import('../dist/sim/index.js');
 const arg = Number(argText); // (kind 'file': argText is a scenario path)
 
 function engine(n) {

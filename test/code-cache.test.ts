@@ -32,9 +32,15 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Loads `bundle` through the cache in a fresh process, saves the cache, and says what the cache did. */
-function load(bundle: string, cacheDir: string): { cache: string; main: string; stderr: string } {
+const FLAGS = join(ROOT, 'dist', 'app', 'v8-flags.js');
+
+/**
+ * Loads `bundle` through the cache in a fresh process, saves the cache, and says what the cache did. With
+ * `simulating`, the process first sets the simulating commands' V8 flags at run time, as bin/placesim does.
+ */
+function load(bundle: string, cacheDir: string, simulating = false): { cache: string; main: string; stderr: string } {
   const code = `
+    ${simulating ? `(await import(${JSON.stringify(new URL(`file://${FLAGS}`).href)})).applySimulationFlags();` : ''}
     const { loadBundleEntry } = await import(${JSON.stringify(new URL(`file://${LOADER}`).href)});
     const e = await loadBundleEntry(${JSON.stringify(bundle)}, { kind: 'test', cacheDir: ${JSON.stringify(cacheDir)} });
     e.saveCache();
@@ -88,6 +94,37 @@ describe('the code cache of the CLI bundle', () => {
     const after = caches(dir);
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(before[0]);
+  });
+
+  it('keeps one cache per set of V8 flags, however they were set, and never meets a rejection', () => {
+    const dir = join(work, 'flags');
+    expect(load(BUNDLE, dir).cache).toBe('miss');
+    // The simulating commands' flags, set with v8.setFlagsFromString (execArgv does not show them): V8
+    // would reject the cache written without them, so it is another file.
+    expect(load(BUNDLE, dir, true).cache).toBe('miss');
+    expect(caches(dir)).toHaveLength(2);
+    expect(load(BUNDLE, dir, true).cache).toBe('hit');
+    expect(load(BUNDLE, dir).cache).toBe('hit');
+  });
+
+  it('is written by `run` under the simulating flags and by `validate` without them (bin/placesim)', async () => {
+    const dir = join(work, 'bin-flags');
+    for (const args of [
+      ['validate', 'bench/tiny.yaml'],
+      ['run', 'bench/tiny.yaml'],
+    ]) {
+      const r = await placesim(args, { env: { PLACESIM_CODE_CACHE: dir } });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    // kind.v8version-arch-flaghash.bundlehash.vN.bin: the flag hash is the part before the bundle's hash.
+    const flagHash = (kind: string) =>
+      caches(dir)
+        .find((f) => f.startsWith(`${kind}.`))
+        ?.split('.')
+        .at(-4);
+    expect(flagHash('run')).toMatch(/-[0-9a-f]{8}$/);
+    expect(flagHash('validate')).toMatch(/-[0-9a-f]{8}$/);
+    expect(flagHash('run')).not.toBe(flagHash('validate'));
   });
 
   it('ignores a corrupt cache and rewrites it', () => {

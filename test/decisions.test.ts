@@ -186,4 +186,58 @@ policies: [cloud-only, edge-only, least-latency, edge-first]
     expect(lone.policies[1].conservation.rejected).toBeGreaterThan(0);
     expect(JSON.stringify(lone)).toBe(JSON.stringify(full));
   });
+
+  it('a lone candidate remembered as available is asked again whenever capacity, an uplink or a link moves', () => {
+    // view.ts keeps a lone pool candidate's availability (but for its queue) while RunContext.availabilityEpoch
+    // stands still. Each thing that moves it here: unit failures (serving replicas), random uplink outages of a
+    // store whose cameras sit on its LAN and also reach the cloud over it, a scheduled uplink outage, and an
+    // outage of the link between the two regions. Every placement, rejection and cause must agree with the
+    // full path.
+    const text = `
+name: lone-epoch
+seed: 7
+duration: 600s
+warmup: 20s
+regions:
+  east: { grid_gco2_per_kwh: 100, pue: 1.0 }
+  west: { grid_gco2_per_kwh: 200, pue: 1.0 }
+network:
+  rtt: { "east <-> west": 40ms }
+sites:
+  dc:
+    kind: cloud
+    region: west
+    pools:
+      servers:
+        device: generic-cpu
+        count: 2
+        usd_per_hour: 1
+        max_queue: 4
+        failures: { mtbf: 60s, mttr: 10s }
+  shop:
+    kind: edge
+    region: east
+    uplink: { mtbf: 90s, mttr: 15s, buffer: 1MB }
+    pools:
+      box: { device: generic-cpu, count: 1, usd_per_hour: 0.1, max_queue: 3 }
+outages:
+  - { uplink: shop, start: 300s, duration: 20s }
+  - { link: east <-> west, start: 400s, duration: 30s }
+users:
+  cameras: { region: east, lan: shop, access_rtt: { edge: 1ms, cloud: 30ms } }
+services:
+  jobs:
+    users: cameras
+    arrivals: { poisson: 120/s }
+    service_time: { exponential: 12ms }
+policies: [cloud-only, edge-only, nearest]
+`;
+    const scenario = loadScenarioText(text, 'test/fixtures/lone-epoch.yaml');
+    const names = ['cloud-only', 'edge-only', 'nearest'] as const;
+    const lone = runScenario(scenario);
+    const full = runScenario(scenario, { policies: names.map((n) => ({ ...builtinPolicies[n] })) });
+    // Both kinds of refusal happen: a down candidate (failures, outages) and a full queue.
+    for (const p of lone.policies) expect(p.conservation.rejected).toBeGreaterThan(0);
+    expect(JSON.stringify(lone)).toBe(JSON.stringify(full));
+  });
 });

@@ -207,6 +207,36 @@ describe('runSweep', () => {
     expect(paid.cost_usd!.mean).toBeGreaterThan(0);
   });
 
+  it('tracks a fleet per pool of its site template (mean and highest utilisation), not per instance', async () => {
+    // A fleet's instance pools are rows of the fleet in the Result, not of its `pools`: the sweep follows it.
+    const file = 'scenarios/retail-chain.yaml';
+    const r = await runSweep({ file, sets: ['duration=120s', 'warmup=0s'].map(parseSet), replications: 1, workers: 0 });
+    const names = r.metrics.map((m) => m.name);
+    expect(names.filter((n) => n.startsWith('store/box.'))).toEqual([
+      'store/box.utilisation_mean',
+      'store/box.utilisation_max',
+    ]);
+    expect(names.some((n) => n.startsWith('store-'))).toBe(false);
+    const text = readFileSync(file, 'utf8')
+      .replace(/^duration: .*$/m, 'duration: 120s')
+      .replace(/^warmup: .*$/m, 'warmup: 0s');
+    const direct = runScenario(loadScenarioText(text, file, { seed: r.seeds[0] }));
+    for (const [i, pol] of r.points[0].policies.entries()) {
+      const row = direct.policies[i].fleets![0];
+      const m = pol.metrics;
+      if (pol.policy === 'cloud-only') {
+        // Not provisioned under the policy: empty, as an unprovisioned pool's utilisation is.
+        expect(m['store/box.utilisation_mean']).toBeNull();
+        continue;
+      }
+      expect(m['store/box.utilisation_mean']!.mean).toBe(row.utilisation_mean);
+      expect(m['store/box.utilisation_max']!.mean).toBe(row.utilisation_max);
+    }
+    expect(sweepCsv(r).split('\n')[0]).toContain(
+      'store/box.utilisation_mean_frac,store/box.utilisation_mean_frac_ci95',
+    );
+  });
+
   it('is deterministic', async () => {
     const a = await sweep(['services.jobs.arrivals.poisson=200/s,300/s']);
     const b = await sweep(['services.jobs.arrivals.poisson=200/s,300/s']);

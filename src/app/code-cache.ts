@@ -7,9 +7,10 @@
  * whose compiled code it saves next to the bundle after the command has run (`saveCache()`), so that the
  * functions compiled lazily while it ran are in the cache too (docs/performance.md, "Start-up").
  *
- * - The cache file's name carries the bundle's SHA-256, V8's version, the architecture and a hash of the
- *   flags Node was started with: V8 itself only checks the source's length and its flags, so a rebuilt
- *   bundle of the same length must never meet the old cache. A cache V8 rejects anyway is ignored and
+ * - The cache file's name carries the bundle's SHA-256, V8's version, the architecture and V8's hash of its
+ *   flags: V8 itself only checks the source's length and its flags, so a rebuilt bundle of the same length
+ *   must never meet the old cache, and a process with other flags (`run` with the simulation's flags,
+ *   `validate` without) must not take the other's cache for its own. A cache V8 rejects anyway is ignored and
  *   rewritten.
  * - One cache per kind of command (`validate`, `run`, …): each holds the functions that command compiled.
  * - Nothing here may fail a command or print: a missing, corrupt or unwritable cache means running without
@@ -116,10 +117,28 @@ function fnv1a(text: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-/** What else decides whether V8 may use a cache: its version, the CPU, and the flags of this process. */
+/**
+ * What else decides whether V8 may use a cache: its version, the CPU, and the flags V8 runs with. V8 rejects
+ * a cache written under other flags, and flags reach V8 three ways: Node's command line (`execArgv`),
+ * `NODE_OPTIONS`, and `v8.setFlagsFromString` at run time (src/app/v8-flags.ts: bin/placesim sets flags for
+ * the commands that simulate; a sweep's worker threads inherit them without a trace in their `execArgv`).
+ * The flags' hash V8 itself compares is read from the header of a one-character script's cache.
+ */
 function runtimeKey(): string {
-  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
-  return `${process.versions.v8}-${process.arch}-${fnv1a(flags)}`;
+  return `${process.versions.v8}-${process.arch}-${v8FlagHash()}`;
+}
+
+/**
+ * V8's hash of its flags, as V8 writes it into every code cache: the header of a serialized script
+ * (SerializedCodeData) is four 32-bit words, a magic number (0xC0DE….), V8's version hash, the source's hash
+ * and the flags' hash. Compiling and serialising `0` costs ~0.2 ms. Should a V8 lay its header out
+ * otherwise (no magic number there), the hash of the command-line flags stands in, as before.
+ */
+function v8FlagHash(): string {
+  const header = new vm.Script('0').createCachedData();
+  if (header.length >= 16 && header.readUInt32LE(0) >>> 16 === 0xc0de)
+    return header.readUInt32LE(12).toString(16).padStart(8, '0');
+  return fnv1a([...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0'));
 }
 
 /**

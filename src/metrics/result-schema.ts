@@ -686,6 +686,7 @@ export const FleetResultSchema = z.strictObject({
     doc: "Mean over instances of the pool's `utilisation`.",
     unit: 'fraction',
     tolerance: 'fraction',
+    brief: "mean over the fleet's instances of the pool's utilisation, 0..1",
   }),
   utilisation_p50: f(num(), {
     doc: "Median over instances of the pool's `utilisation` (nearest rank).",
@@ -701,6 +702,7 @@ export const FleetResultSchema = z.strictObject({
     doc: 'Highest `utilisation` of the pool at any instance.',
     unit: 'fraction',
     tolerance: 'fraction',
+    brief: "highest utilisation of the pool at any of the fleet's instances, 0..1",
   }),
   busiest: f(str(), { doc: 'The instance with the highest utilisation (the first one on a tie).' }),
   cost_usd: f(num(), { doc: "Sum of the instances' pool `cost_usd`.", unit: '$', tolerance: 'cost', better: 'lower' }),

@@ -225,6 +225,7 @@ export class Capacity {
   outage(i: number, delta: number): void {
     const { scenario, plan, nRegions } = this.ctx;
     const o = scenario.outages[i];
+    this.ctx.availabilityEpoch++;
     if (o.kind === 'uplink') {
       this.uplinks.change(o.target, delta);
       return;

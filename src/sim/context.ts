@@ -103,6 +103,14 @@ export class RunContext {
   declare readonly poolTallies: PoolTallies[];
   declare readonly poolSeries: PoolSeries[];
   declare readonly siteTallies: SiteTallies[];
+  /**
+   * Moves whenever something a pool target's availability depends on changes, but for its queue: a pool's
+   * serving replicas (Pools.setUnitServing), a site's uplink (Uplinks.change), a scheduled outage of a site,
+   * region or link (Capacity.outage). While it stands still, a lone candidate the view found available with
+   * replicas serving is still available if its queue takes the request (view.ts `place`): the test of every
+   * request at an M/M/c pool is then one comparison of queue lengths.
+   */
+  availabilityEpoch = 0;
 
   constructor(plan: Plan, policy: Policy, trace: TraceSink | null, leaveOutSeries?: Uint8Array) {
     const scenario = plan.scenario;

@@ -114,7 +114,7 @@ export class Links {
     const kinds = this.kinds;
     const next = t.backhaulIn_s > 0 ? kinds.linkIn : kinds.enqueue;
     if (up > 0 || next === kinds.linkIn) this.sim.schedule(up, next, slot);
-    else this.pools.onEnqueue(slot);
+    else this.pools.enqueue(slot, false);
   }
 
   /** Event *link in*: the request crosses its site's inbound backhaul, then is enqueued. */

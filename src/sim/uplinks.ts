@@ -65,6 +65,7 @@ export class Uplinks {
     const now = ctx.sim.now;
     const wasDown = this.down[site] > 0;
     this.down[site] += delta;
+    ctx.availabilityEpoch++;
     const isDown = this.down[site] > 0;
     const st = ctx.siteTallies[site];
     if (!wasDown && isDown) {

@@ -80,13 +80,18 @@ const RS = 7;
 /**
  * Per (service, user group), its header: where its row starts in rowData (−1: not built yet), its length,
  * the group's gateway (the site whose LAN it sits on, −1: none), its region, and the entry the policy takes
- * alone whenever it is available (−1: none; see `place`) — one 32-byte read.
+ * alone whenever it is available (−1: none; see `place`) with that entry's target record (id × TR) and pool
+ * (−1: an API), and the availability epoch at which that pool target was last found available with replicas
+ * serving (−1: never; see `place`) — one 32-byte read.
  */
 const H_START = 0;
 const H_LEN = 1;
 const H_GW = 2;
 const H_REGION = 3;
 const H_LONE = 4;
+const H_LONE_REC = 5;
+const H_LONE_POOL = 6;
+const H_LONE_EPOCH = 7;
 const HS = 8;
 
 /** A candidate whose identity the view sets (a policy sees Candidate, read-only where it must not write). */
@@ -209,6 +214,8 @@ export class PolicyView {
       for (let u = 0; u < nUsers; u++) {
         hdr[u * HS + H_START] = -1;
         hdr[u * HS + H_LONE] = -1;
+        hdr[u * HS + H_LONE_POOL] = -1;
+        hdr[u * HS + H_LONE_EPOCH] = -1;
         hdr[u * HS + H_GW] = gateway[u];
         hdr[u * HS + H_REGION] = scenario.users[u].region;
       }
@@ -269,7 +276,13 @@ export class PolicyView {
     v.rowUsed += entries.length;
     v.hdr[user * HS + H_START] = start;
     v.hdr[user * HS + H_LEN] = n;
-    v.hdr[user * HS + H_LONE] = this.loneEntry(v, entries, n);
+    const lone = this.loneEntry(v, entries, n);
+    v.hdr[user * HS + H_LONE] = lone;
+    if (lone >= 0) {
+      const id = entries[lone * RS + R_ID];
+      v.hdr[user * HS + H_LONE_REC] = id * TR;
+      v.hdr[user * HS + H_LONE_POOL] = this.targets[id].pool;
+    }
     // Enough reusable candidates for the longest row.
     while (v.scratch.length < n) {
       v.scratch.push(newCandidate());
@@ -503,17 +516,25 @@ export class PolicyView {
     wanUp: boolean,
   ): boolean {
     const rec = this.rec;
-    const pi = this.pi;
-    const o = p * PI;
-    const qAll = pi[o + P_QUEUED];
     return (
       (rec[r + T_FLAGS] & (F_ALLOWED | F_USED)) === (F_ALLOWED | F_USED) &&
       reachable &&
       (lan || (wanUp && this.uplinks.down[rec[r + T_SITE]] === 0)) &&
       this.capacity.linkDown[userRegion * this.ctx.nRegions + rec[r + T_REGION]] === 0 &&
-      (pi[o + P_SERVING] > 0 || this.capacity.canServe(p)) &&
-      (qAll < rec[r + T_MAX_QUEUE] || (pi[o + P_FREE] > 0 && qAll === 0))
+      (this.pi[p * PI + P_SERVING] > 0 || this.capacity.canServe(p)) &&
+      this.queueOpen(r, p)
     );
+  }
+
+  /**
+   * Whether the queue of pool target r (record offset; pool p) takes a request now: below max_queue, or
+   * nothing queued and a replica free. The one part of a pool target's availability that moves with every
+   * request (RunContext.availabilityEpoch).
+   */
+  private queueOpen(r: number, p: number): boolean {
+    const pi = this.pi;
+    const qAll = pi[p * PI + P_QUEUED];
+    return qAll < this.rec[r + T_MAX_QUEUE] || (pi[p * PI + P_FREE] > 0 && qAll === 0);
   }
 
   /** The offset of the row entry of the chosen candidate (choice: an index into the view's candidates). */
@@ -525,8 +546,11 @@ export class PolicyView {
   /** Remembers the static network of the chosen candidate and returns its target id. */
   private pick(v: ServiceView, user: number, choice: number): number {
     // (A chosen candidate is available, so reachable: it has an entry in the row.)
-    const off = this.entryOf(v, user, choice);
-    const data = v.rowData;
+    return this.pickEntry(v.rowData, this.entryOf(v, user, choice));
+  }
+
+  /** Remembers the static network of the row entry at data[off] and returns its target id. */
+  private pickEntry(data: Float64Array, off: number): number {
     this.pickUp = data[off + R_UP];
     this.pickDown = data[off + R_DOWN];
     this.pickRtt = data[off + R_RTT];
@@ -544,28 +568,38 @@ export class PolicyView {
     // without estimates or a call into the policy. Unavailable, the full path below fills the view to say why.
     if (this.loneFast) {
       const sv = this.views[svc];
+      const hdr = sv.hdr;
       const h = user * HS;
       // (The rows of a service's user groups are built with the view: row() only for a first use.)
-      const built = sv.hdr[h + H_START];
+      const built = hdr[h + H_START];
       const start = built >= 0 ? built : this.row(sv, user);
-      const k = sv.hdr[h + H_LONE];
+      const k = hdr[h + H_LONE];
       if (k >= 0) {
         const data = sv.rowData;
         const off = start + k * RS;
-        const id = data[off + R_ID];
-        const gw = sv.hdr[h + H_GW];
-        const wanUp = gw < 0 || this.uplinks.down[gw] === 0;
-        const userRegion = sv.hdr[h + H_REGION];
-        const p = this.rec[id * TR + T_POOL];
-        const ok =
-          p < 0
-            ? this.apiAvailable(id, userRegion, wanUp)
-            : this.poolAvailable(id * TR, p, userRegion, true, data[off + R_LAN] === 1, wanUp);
+        const r = hdr[h + H_LONE_REC];
+        const p = hdr[h + H_LONE_POOL];
+        // A pool target found available with replicas serving stays so, but for its queue, until the epoch
+        // moves (RunContext.availabilityEpoch): then only its queue is asked. Otherwise the whole test; an
+        // available pool target with replicas serving is remembered.
+        const epoch = this.ctx.availabilityEpoch;
+        let ok: boolean;
+        if (hdr[h + H_LONE_EPOCH] === epoch) ok = this.queueOpen(r, p);
+        else {
+          const gw = hdr[h + H_GW];
+          const wanUp = gw < 0 || this.uplinks.down[gw] === 0;
+          const userRegion = hdr[h + H_REGION];
+          ok =
+            p < 0
+              ? this.apiAvailable(data[off + R_ID], userRegion, wanUp)
+              : this.poolAvailable(r, p, userRegion, true, data[off + R_LAN] === 1, wanUp);
+          if (ok && p >= 0 && this.pi[p * PI + P_SERVING] > 0) hdr[h + H_LONE_EPOCH] = epoch;
+        }
         if (ok) {
-          this.lastSvc = svc;
-          this.lastUser = user;
+          // (lastSvc and lastUser are for unavailableCause, which only a fill asks.)
           this.lastDecision = 0;
-          return this.pick(sv, user, this.pruned ? k : data[off + R_POS]);
+          // (The entry the full path's pick would find for this choice.)
+          return this.pickEntry(data, off);
         }
       }
     }

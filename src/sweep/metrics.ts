@@ -2,13 +2,21 @@
  * The figures a sweep tracks, read from each replication's Result. Which fields are tracked, and in what
  * order, is the sweep's choice (the lists below, by path in the Result schema); their names (the CSV column
  * names, so the unit is in the name) and descriptions come from the schema (src/metrics/result-schema.ts).
- * Totals (`cost_usd`, …) come first, then `<service>.<metric>` per service, then `<pool>.utilisation` per pool.
+ * Totals (`cost_usd`, …) come first, then `<service>.<metric>` per service, then `<pool>.utilisation` per pool
+ * outside fleets, then per pool of a fleet's site template (`<fleet>/<pool>`, as the Result's `fleets` rows)
+ * its instances' mean and highest utilisation — a 10,000-store fleet is two columns, not 10,000.
  */
 import type { Result } from '../metrics/result.js';
-import { PolicyResultSchema, PoolResultSchema, ServiceResultSchema } from '../metrics/result-schema.js';
+import {
+  FleetResultSchema,
+  PolicyResultSchema,
+  PoolResultSchema,
+  ServiceResultSchema,
+} from '../metrics/result-schema.js';
 import { briefOf, columnName } from '../metrics/result-shape.js';
 import type { SweepMetric } from '../metrics/sweep-result.js';
 import type { Scenario, Service } from '../model/types.js';
+import { fleetPools, fleetTemplatePools } from '../sim/fleet-result.js';
 
 /** One replication's metrics for one policy; null where the Result has none (e.g. no request completed). */
 export interface PolicyMetrics {
@@ -26,7 +34,7 @@ interface Tracked<S> {
 }
 
 function tracked<S>(
-  root: typeof PolicyResultSchema | typeof ServiceResultSchema | typeof PoolResultSchema,
+  root: typeof PolicyResultSchema | typeof ServiceResultSchema | typeof PoolResultSchema | typeof FleetResultSchema,
   path: string,
   extra: Partial<Tracked<S>> = {},
 ): Tracked<S> {
@@ -54,6 +62,16 @@ const SERVICE: Tracked<Service>[] = [
 
 const POOL_UTILISATION = tracked<never>(PoolResultSchema, 'utilisation');
 
+const FLEET_UTILISATION: Tracked<never>[] = ['utilisation_mean', 'utilisation_max'].map((p) =>
+  tracked<never>(FleetResultSchema, p),
+);
+
+/** The scenario's pools that get a column of their own: those outside fleets. */
+function ownPools(scenario: Scenario) {
+  const inFleet = fleetPools(scenario);
+  return inFleet === undefined ? scenario.pools : scenario.pools.filter((p) => inFleet[p.index] === 0);
+}
+
 /** The metrics a scenario yields, in report order. Depends only on the scenario's structure, not on a run. */
 export function metricDefs(scenario: Scenario): SweepMetric[] {
   const defs: SweepMetric[] = TOTALS.map((t) => ({ name: t.name, description: t.description }));
@@ -63,11 +81,19 @@ export function metricDefs(scenario: Scenario): SweepMetric[] {
       defs.push({ name: `${s.name}.${t.name}`, description: `${s.name}: ${t.description}` });
     }
   }
-  for (const p of scenario.pools) {
+  for (const p of ownPools(scenario)) {
     defs.push({
       name: `${p.name}.${POOL_UTILISATION.name}`,
       description: `${p.name}: ${POOL_UTILISATION.description} (empty where the policy does not provision the pool)`,
     });
+  }
+  for (const f of fleetTemplatePools(scenario)) {
+    for (const t of FLEET_UTILISATION) {
+      defs.push({
+        name: `${f.name}.${t.name}`,
+        description: `${f.name}: ${t.description} (empty where the policy does not provision the pool)`,
+      });
+    }
   }
   return defs;
 }
@@ -86,8 +112,12 @@ function valueAt(source: unknown, path: string): number | null {
   return (v as number | null | undefined) ?? null;
 }
 
-/** The values of metricDefs(scenario) in one Result, per policy. */
+/**
+ * The values of metricDefs(scenario) in one Result, per policy. The Result must list a fleet's instances
+ * (run with `instances: true`): whether a fleet's pool is provisioned is read from its instances' rows.
+ */
 export function metricValues(scenario: Scenario, result: Result): PolicyMetrics[] {
+  const fleets = fleetTemplatePools(scenario);
   return result.policies.map((p) => {
     const v: Record<string, number | null> = {};
     for (const t of TOTALS) v[t.name] = valueAt(p, t.path);
@@ -95,11 +125,18 @@ export function metricValues(scenario: Scenario, result: Result): PolicyMetrics[
       const r = p.services.find((x) => x.name === s.name) ?? p.services[i];
       for (const t of SERVICE) if (!t.when || t.when(scenario, s)) v[`${s.name}.${t.name}`] = valueAt(r, t.path);
     });
-    scenario.pools.forEach((pool, i) => {
-      const r = p.pools.find((x) => x.name === pool.name) ?? p.pools[i];
+    const poolRow = new Map(p.pools.map((r) => [r.name, r]));
+    for (const pool of ownPools(scenario)) {
+      const r = poolRow.get(pool.name);
       // An unprovisioned pool's utilisation of 0 means "not there", not "idle"; keep it out of the mean.
-      v[`${pool.name}.${POOL_UTILISATION.name}`] = r.provisioned ? valueAt(r, POOL_UTILISATION.path) : null;
-    });
+      v[`${pool.name}.${POOL_UTILISATION.name}`] = r?.provisioned ? valueAt(r, POOL_UTILISATION.path) : null;
+    }
+    for (const f of fleets) {
+      const row = p.fleets?.find((x) => x.name === f.name);
+      // (The instances of a fleet share their template's site kind, so one is provisioned when any is.)
+      const provisioned = f.pools.some((k) => poolRow.get(scenario.pools[k].name)?.provisioned === true);
+      for (const t of FLEET_UTILISATION) v[`${f.name}.${t.name}`] = provisioned && row ? valueAt(row, t.path) : null;
+    }
     return { policy: p.policy, values: v };
   });
 }

@@ -4,7 +4,13 @@
  */
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { csvNameWithUnit, PoolResultSchema, ServiceResultSchema, TotalsSchema } from '../metrics/result-schema.js';
+import {
+  csvNameWithUnit,
+  FleetResultSchema,
+  PoolResultSchema,
+  ServiceResultSchema,
+  TotalsSchema,
+} from '../metrics/result-schema.js';
 import { fieldsOf, nodeKind } from '../metrics/result-shape.js';
 import type { MetricStat, SweepResult } from '../metrics/sweep-result.js';
 import { makeDir, writeFileAtomically } from '../output/write.js';
@@ -45,7 +51,7 @@ function ci95Cell(ci95: number, mean: number): string {
  */
 const COLUMN_UNITS: ReadonlyMap<string, string | undefined> = (() => {
   const out = new Map<string, string | undefined>();
-  for (const root of [TotalsSchema, ServiceResultSchema, PoolResultSchema]) {
+  for (const root of [TotalsSchema, ServiceResultSchema, PoolResultSchema, FleetResultSchema]) {
     for (const x of fieldsOf(root)!) {
       if (nodeKind(x.schema) === 'object') {
         for (const sub of fieldsOf(x.schema)!)

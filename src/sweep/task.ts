@@ -59,7 +59,8 @@ export async function runTask(task: SweepTask): Promise<PolicyMetrics[]> {
     ...(task.policies ? { policies: task.policies } : {}),
     ...task.limits,
   });
-  return metricValues(loaded.scenario, runLoaded(loaded));
+  // (Instances listed: metricValues reads whether a fleet's pool is provisioned from its instances' rows.)
+  return metricValues(loaded.scenario, runLoaded(loaded, { instances: true }));
 }
 
 /** What a worker thread sends back: the metrics, or a typed error as data (its class would not survive the trip). */
