@@ -7,10 +7,10 @@ import globals from 'globals';
 
 export default tseslint.config(
   // test/fixtures/ holds deliberately broken inputs (a policy module with a syntax error, …).
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'sweep-out/', '**/*.d.ts', 'test/fixtures/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'sweep-out/', '**/*.d.ts', '**/*.d.cts', 'test/fixtures/'] },
   js.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.cts'],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { project: ['./tsconfig.test.json'], tsconfigRootDir: import.meta.dirname },

@@ -20,7 +20,7 @@
 // a tsc-only rebuild can never run stale code; without esbuild (it is a development dependency) this step
 // says so and does nothing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -181,6 +181,9 @@ for (const [name, file] of [
     process.exit(1);
   }
 }
+// The file piscina starts a sweep thread from (src/sweep/thread-entry.cts): CommonJS, it imports the
+// worker-thread.js next to it, here the bundle's.
+copyFileSync(path.join(dist, 'sweep', 'thread-entry.cjs'), path.join(outdir, 'thread-entry.cjs'));
 await esbuild.build({
   ...common,
   entryPoints: {

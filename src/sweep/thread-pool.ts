@@ -123,9 +123,10 @@ export function workerFile(): string {
 }
 
 /**
- * The compiled worker thread's module next to this one: dist/sweep/worker-thread.js, or in the bundle
- * dist/bundle/worker-thread.js (cached-worker.ts: the worker loaded through the V8 code cache).
+ * The compiled worker thread's entry next to this one: dist/sweep/thread-entry.cjs, or in the bundle
+ * dist/bundle/thread-entry.cjs (a copy), a CommonJS file that imports worker-thread.js beside it (in the
+ * bundle, cached-worker.ts: the worker loaded through the V8 code cache) — see thread-entry.cts for why.
  */
 function workerPath(): string {
-  return fileURLToPath(new URL('./worker-thread.js', import.meta.url));
+  return fileURLToPath(new URL('./thread-entry.cjs', import.meta.url));
 }
