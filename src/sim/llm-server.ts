@@ -60,6 +60,17 @@ const SPAN_SAMPLES = 4;
  */
 const SCRATCH_STEPS = 1000;
 
+/**
+ * Whether entry i of a completion heap (keys hk, admission orders ho) comes before (key, ord): a lower key, or
+ * the same key and admitted earlier. Evaluated without a branch: with `||` and `&&` the order comparison ran
+ * only on a tie of keys, which first happens well into a run, in code compiled without it — V8 then threw
+ * that code away (with onMixed, which inlines the push) and compiled it again (docs/performance.md).
+ */
+function precedes(hk: Float64Array, ho: Float64Array, i: number, key: number, ord: number): boolean {
+  const k = hk[i];
+  return ((k < key ? 1 : 0) | ((k === key ? 1 : 0) & (ho[i] < ord ? 1 : 0))) !== 0;
+}
+
 export class LlmServers {
   declare private readonly ctx: RunContext;
   declare private readonly sim: Simulator;
@@ -753,7 +764,7 @@ export class LlmServers {
     while (i > 0) {
       const up = (i - 1) >> 1;
       const u = base + up;
-      if (hk[u] < key || (hk[u] === key && ho[u] < ord)) break;
+      if (precedes(hk, ho, u, key, ord)) break;
       hk[base + i] = hk[u];
       ho[base + i] = ho[u];
       hs[base + i] = hs[u];
@@ -780,9 +791,11 @@ export class LlmServers {
       let c = 2 * i + 1;
       if (c >= n) break;
       const cb = base + c;
-      if (c + 1 < n && (hk[cb + 1] < hk[cb] || (hk[cb + 1] === hk[cb] && ho[cb + 1] < ho[cb]))) c++;
+      // The right child when it comes first (added, not incremented in a branch: see precedes).
+      c += c + 1 < n && precedes(hk, ho, cb + 1, hk[cb], ho[cb]) ? 1 : 0;
       const x = base + c;
-      if (key < hk[x] || (key === hk[x] && ord < ho[x])) break;
+      // Entries are never equal (admission orders differ): (key, ord) goes here unless x comes first.
+      if (!precedes(hk, ho, x, key, ord)) break;
       hk[base + i] = hk[x];
       ho[base + i] = ho[x];
       hs[base + i] = hs[x];
