@@ -139,11 +139,14 @@ describe('Simulator dispatcher', () => {
       });
       const calls: number[] = [];
       if (withDispatcher)
-        sim.setDispatcher((kind, arg) => {
-          calls.push(kind);
-          if (kind === a) sim.handler(a)(arg);
-          else sim.handler(kind)(arg);
-        });
+        sim.setDispatcher(
+          (t, kind, arg) => {
+            t.calls.push(kind);
+            if (kind === t.a) sim.handler(t.a)(arg);
+            else sim.handler(kind)(arg);
+          },
+          { calls, a },
+        );
       sim.schedule(0, a, 0);
       sim.schedule(0, b, 10);
       const cancelled = sim.schedule(0.1, a, 99);

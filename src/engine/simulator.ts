@@ -12,8 +12,11 @@
  */
 
 export type EventHandler = (arg: number) => void;
-/** Runs an event of kind `kind` with argument `arg` (Simulator.setDispatcher). */
-export type EventDispatcher = (kind: number, arg: number) => void;
+/**
+ * Runs an event of kind `kind` with argument `arg` (Simulator.setDispatcher), given the target object it was
+ * set with: the caller's parts, which the dispatcher calls into.
+ */
+export type EventDispatcher<T = unknown> = (target: T, kind: number, arg: number) => void;
 
 const INITIAL_CAPACITY = 1024;
 
@@ -37,8 +40,9 @@ export class Simulator {
   private at = 0;
   private readonly handlers: EventHandler[] = [];
   private readonly cancelled = new Set<number>();
-  /** Runs an event instead of the handler table, when set (see setDispatcher). */
-  private dispatcher: EventDispatcher | null = null;
+  /** Runs an event instead of the handler table, when set (see setDispatcher), given `dispatchTarget`. */
+  private dispatcher: EventDispatcher<never> | null = null;
+  private dispatchTarget: unknown = null;
 
   constructor() {
     // Fields that will hold fractions start as one, then get their value. V8 stores a field that first holds
@@ -60,14 +64,21 @@ export class Simulator {
   }
 
   /**
-   * Sets one function that runs every event, given its kind and argument, in place of the call through the
-   * handler table. The table's call site sees every handler, so it cannot be inlined; a dispatcher that tests
-   * for its caller's few frequent kinds first calls each of their handlers from a site of its own, which the
-   * compiler can inline. It must do what the registered handlers do (it is an optimisation, not a second
-   * meaning): `(kind, arg) => kind === a ? onA(arg) : sim.handler(kind)(arg)`.
+   * Sets one function that runs every event, given `target`, the kind and the argument, in place of the call
+   * through the handler table. The table's call site sees every handler, so it cannot be inlined; a dispatcher
+   * that tests for its caller's few frequent kinds first calls each of their handlers from a site of its own,
+   * which the compiler can inline. It must do what the registered handlers do (it is an optimisation, not a
+   * second meaning): `(t, kind, arg) => kind === t.a ? t.onA(arg) : sim.handler(kind)(arg)`.
+   *
+   * The function and its target are apart so that one function (a module's, not a closure made per
+   * simulation) can serve every simulation of a process: the call site in step() then sees one target
+   * function throughout, and the event path compiled with the dispatcher inlined in it is kept from one
+   * simulation to the next. A closure made per simulation is a new call target each time: V8 threw the
+   * compiled event path away and compiled it again once per simulation.
    */
-  setDispatcher(dispatcher: EventDispatcher): void {
+  setDispatcher<T>(dispatcher: EventDispatcher<T>, target: T): void {
     this.dispatcher = dispatcher;
+    this.dispatchTarget = target;
   }
 
   /** The handler registered for `kind`. */
@@ -121,7 +132,7 @@ export class Simulator {
       this.now = time;
       this.processed++;
       const dispatcher = this.dispatcher;
-      if (dispatcher !== null) dispatcher(kind, arg);
+      if (dispatcher !== null) dispatcher(this.dispatchTarget as never, kind, arg);
       else this.handlers[kind](arg);
       return true;
     }
@@ -134,9 +145,18 @@ export class Simulator {
    */
   run(until = Infinity): number {
     const start = this.processed;
-    while (this.size > 0 && this.times[0] <= until) this.step();
+    this.runUntil(until);
     if (until !== Infinity && until > this.now) this.now = until;
     return this.processed - start;
+  }
+
+  /**
+   * The loop of run(), in a function of its own: the loop is what gets compiled while it runs (on-stack
+   * replacement), and the clock's last step above, first reached when the loop ends, would have thrown that
+   * compiled code away at the end of every simulation.
+   */
+  private runUntil(until: number): void {
+    while (this.size > 0 && this.times[0] <= until) this.step();
   }
 
   /** Inserts an event at time `this.at` (set by schedule/scheduleAt). */

@@ -37,6 +37,32 @@ import type { RunTallies } from './tallies.js';
 export type { TraceRow, TraceSink };
 export type { RunTallies, PoolTallies, JobTallies, SiteTallies } from './tallies.js';
 
+/** What the run's dispatcher calls into: the parts with frequent events, and their kinds. */
+interface DispatchTarget {
+  readonly arrivals: Arrivals;
+  readonly llm: Pools['llm'];
+  readonly pools: Pools;
+  readonly sim: RunContext['sim'];
+  readonly kArrival: number;
+  readonly kLlmStep: number;
+  readonly kDone: number;
+  readonly kEnqueue: number;
+}
+
+/**
+ * Every event of a run: the frequent kinds (a request arrives, an LLM replica's step ends: half the events of
+ * an LLM scenario; a request reaches its pool, finishes its batch) are tested first and called from call
+ * sites of their own, which the compiler can inline; every other kind goes through the table. One function
+ * for every run of the process, given each run's parts (Simulator.setDispatcher says why).
+ */
+function dispatch(t: DispatchTarget, kind: number, arg: number): void {
+  if (kind === t.kArrival) t.arrivals.onArrival(arg);
+  else if (kind === t.kLlmStep) t.llm.onStep(arg);
+  else if (kind === t.kDone) t.pools.onDone(arg);
+  else if (kind === t.kEnqueue) t.pools.onEnqueue(arg);
+  else t.sim.handler(kind)(arg);
+}
+
 export function runPolicy(
   plan: Plan,
   policy: Policy,
@@ -90,14 +116,15 @@ export function runPolicy(
   // The frequent kinds (a request arrives, an LLM replica's step ends: half the events of an LLM scenario; a
   // request reaches its pool, finishes its batch) are tested first and called from call sites of their own,
   // which the compiler can inline; every other kind goes through the table.
-  const { arrival: kArrival, enqueue: kEnqueue, done: kDone, llmStep: kLlmStep } = k;
-  const llm = pools.llm;
-  sim.setDispatcher((kind, arg) => {
-    if (kind === kArrival) arrivals.onArrival(arg);
-    else if (kind === kLlmStep) llm.onStep(arg);
-    else if (kind === kDone) pools.onDone(arg);
-    else if (kind === kEnqueue) pools.onEnqueue(arg);
-    else sim.handler(kind)(arg);
+  sim.setDispatcher(dispatch, {
+    arrivals,
+    llm: pools.llm,
+    pools,
+    sim,
+    kArrival: k.arrival,
+    kLlmStep: k.llmStep,
+    kDone: k.done,
+    kEnqueue: k.enqueue,
   });
 
   // 3. The start, in this order (ties at t = 0 run in scheduling order): each provisioned pool's initial
