@@ -178,12 +178,12 @@ export class Outcomes {
     const end = rq.ended[slot];
     const network = rq.enqueued[slot] - arrival + (deliveredAt - end);
     const ttft = st.ttft !== null ? rq.firstToken[slot] + rq.netRtt[slot] / 2 - arrival : NaN;
-    if (rq.measured[slot] === 1) {
+    const measured = rq.measured[slot] === 1;
+    const latency = deliveredAt - arrival;
+    if (measured) {
       const slo = this.services[svc].slo;
-      const latency = deliveredAt - arrival;
       st.completed++;
       st.lastCompletion = deliveredAt;
-      st.latency.record(latency);
       tallies.egressBytes += t.egressBytes;
       // The network segment: the users' own LAN, or the WAN. (The grid look-up is skipped when the segment
       // draws nothing: adding 0 × the grid leaves the sum exactly as it is.)
@@ -240,6 +240,11 @@ export class Outcomes {
         end - start,
         ttft,
       );
+    // The latency sample last (no other figure depends on when it is recorded): record() calls flush() once
+    // in 512 samples, and the values still needed after a call are kept on the stack across it — on every
+    // completion, not only the flushing one. Recorded early, that was a dozen of this function's values stored
+    // and reloaded per request (~80–100 instructions a request on M/M/8, cachegrind); here, a few.
+    if (measured) st.latency.record(latency);
     rq.release(slot);
     if (this.closedLoop && rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], false);
   }
