@@ -178,12 +178,12 @@ export class Outcomes {
     const end = rq.ended[slot];
     const network = rq.enqueued[slot] - arrival + (deliveredAt - end);
     const ttft = st.ttft !== null ? rq.firstToken[slot] + rq.netRtt[slot] / 2 - arrival : NaN;
-    if (rq.measured[slot] === 1) {
+    const measured = rq.measured[slot] === 1;
+    const latency = deliveredAt - arrival;
+    if (measured) {
       const slo = this.services[svc].slo;
-      const latency = deliveredAt - arrival;
       st.completed++;
       st.lastCompletion = deliveredAt;
-      st.latency.record(latency);
       tallies.egressBytes += t.egressBytes;
       // The network segment: the users' own LAN, or the WAN. (The grid look-up is skipped when the segment
       // draws nothing: adding 0 × the grid leaves the sum exactly as it is.)
@@ -223,10 +223,6 @@ export class Outcomes {
         at.gco2 += t.kwhPerUse * gridAt(regions[t.region], end);
       }
     }
-    tallies.completedTotal++;
-    // (As svcSeries[svc].completions.addAt(now, 1), with the interval remembered: see BucketCursor.)
-    const bi = this.bucket.at(this.sim.now);
-    if (bi >= 0) this.completionValues[svc][bi] += 1;
     if (this.trace !== null)
       this.emit(
         rq.id[slot],
@@ -240,6 +236,17 @@ export class Outcomes {
         end - start,
         ttft,
       );
+    // The counts and the latency sample come last (no other figure depends on when they are recorded), after
+    // the trace row: each holds a call taken rarely — the series cursor's seek once an interval, record()'s
+    // flush once in 512 samples — and TurboFan keeps every value still needed after a call on the stack, stored
+    // where it is computed, on every completion whether or not the call is taken. Here, past the last use of
+    // the request's times, few values are left to keep (M/M/8: ~32 instructions a request fewer for the
+    // latency sample alone, cachegrind, 1M requests).
+    tallies.completedTotal++;
+    // (As svcSeries[svc].completions.addAt(now, 1), with the interval remembered: see BucketCursor.)
+    const bi = this.bucket.at(this.sim.now);
+    if (bi >= 0) this.completionValues[svc][bi] += 1;
+    if (measured) st.latency.record(latency);
     rq.release(slot);
     if (this.closedLoop && rq.client[slot] !== -1) this.arrivals.clientDone(rq.client[slot], false);
   }

@@ -406,13 +406,37 @@ export class Pools {
     // Nothing waits at the pool and a replica is free: a fixed-batch target whose batch of one is ready at once
     // starts it here — what dispatch would do after queueing it (the queue's integral adds nothing at length
     // 0), without the queue, the scan of the pool's targets or the timer. (The M/M/c path, most arrivals.)
+    // The start is written out here, as startBatch would start a batch of one (startNext's loop body does the
+    // same for a waiting request), rather than called: V8 did not inline the call (enqueue's inlining budget
+    // goes to the queue's push and integral), and the call, taken by ~64% of the M/M/8 requests, re-read the
+    // pool's and the target's records behind their own checks: ~80 instructions a request (cachegrind).
     if (
       queued === 0 &&
       this.pi[pool * PI + P_FREE] > 0 &&
       (flags & (F_LLM | F_LENGTH_TIMING)) === 0 &&
       (rec[r + T_MAX_BATCH] <= 1 || now >= now + rec[r + T_MAX_WAIT])
     ) {
-      this.startOne(pool, t, slot);
+      const tb = rec[r + T_TABLE];
+      const server = this.freeStack[this.pi[pool * PI + P_BASE] + --this.pi[pool * PI + P_FREE]];
+      this.members[server * this.maxBatchAll] = slot;
+      let duration = this.table[tb + 2];
+      let firstToken = this.table[tb + 3];
+      if ((flags & F_DRAWN) !== 0) {
+        // A batch of drawn service times runs as long as its longest member (startBatch: from 0).
+        const st = rq.serviceTime[slot];
+        duration = st > 0 ? st : 0;
+        firstToken = duration;
+      }
+      this.pc[pool * PC + P_QUEUE_SINCE] = now;
+      this.pi[pool * PI + P_BUSY]++;
+      this.serverBusy[server] = 1;
+      const sr = server * SR;
+      const srv = this.srv;
+      srv[sr + S_START] = now;
+      srv[sr + S_TARGET] = t;
+      srv[sr + S_SIZE] = 1;
+      srv[sr + S_FIRST_TOKEN] = firstToken;
+      srv[sr + S_EVENT] = this.sim.schedule(duration, this.kinds.done, server);
       return;
     }
     if ((flags & F_LLM) !== 0) this.llm.prepare(slot);
@@ -420,7 +444,10 @@ export class Pools {
     this.markQueue(pool);
     this.pi[pool * PI + P_QUEUED]++;
     if (this.pi[pool * PI + P_SERVING] === 0 && this.capacity.poolBooting[pool] === 0) this.autoscaler.autoscale(pool);
-    this.dispatch(pool);
+    // A fixed-batch pool with no idle replica has nothing to start: dispatch would return at once (its loop needs
+    // one), so the call is skipped — the M/M/c path of every request that waits. (A continuous-batching pool
+    // decides for itself.)
+    if (this.pi[pool * PI + P_FREE] > 0 || (this.pi[pool * PI + P_FLAGS] & PF_LLM) !== 0) this.dispatch(pool);
     // Inference has priority on a shared pool: a job yields its units when requests have to wait.
     if (
       this.pi[pool * PI + P_QUEUED] > 0 &&
@@ -518,36 +545,6 @@ export class Pools {
     srv[sr + S_START] = this.sim.now;
     srv[sr + S_TARGET] = targetId;
     srv[sr + S_SIZE] = size;
-    srv[sr + S_FIRST_TOKEN] = firstToken;
-    srv[sr + S_EVENT] = this.sim.schedule(duration, this.kinds.done, server);
-  }
-
-  /**
-   * Starts a batch of one request (slot) of target targetId on a free replica of `pool`, whose queues are
-   * empty: as startBatch would after the request was queued (onEnqueue says when that holds).
-   */
-  private startOne(pool: number, targetId: number, slot: number): void {
-    const r = targetId * TR;
-    const tb = this.rec[r + T_TABLE];
-    const server = this.freeStack[this.pi[pool * PI + P_BASE] + --this.pi[pool * PI + P_FREE]];
-    this.members[server * this.maxBatchAll] = slot;
-    let duration = this.table[tb + 2];
-    let firstToken = this.table[tb + 3];
-    if ((this.rec[r + T_FLAGS] & F_DRAWN) !== 0) {
-      // A batch of drawn service times runs as long as its longest member (startBatch: from 0).
-      const st = this.rq.serviceTime[slot];
-      duration = st > 0 ? st : 0;
-      firstToken = duration;
-    }
-    const now = this.sim.now;
-    this.pc[pool * PC + P_QUEUE_SINCE] = now;
-    this.pi[pool * PI + P_BUSY]++;
-    this.serverBusy[server] = 1;
-    const sr = server * SR;
-    const srv = this.srv;
-    srv[sr + S_START] = now;
-    srv[sr + S_TARGET] = targetId;
-    srv[sr + S_SIZE] = 1;
     srv[sr + S_FIRST_TOKEN] = firstToken;
     srv[sr + S_EVENT] = this.sim.schedule(duration, this.kinds.done, server);
   }
@@ -699,8 +696,9 @@ export class Pools {
    * dispatch at a pool whose one target runs requests one at a time (loneTarget): every waiting request is
    * ready, so while a replica is free the head of the queue starts, as startBatch would start a batch of one
    * (the same queue integral, counters and completion event), without the scan of the pool's targets.
-   * (The loop body repeats startOne's rather than calling it: on the M/M/8 bench the call, taken for the ~36%
-   * of requests that wait, cost ~2% of the run's CPU, best of 7 alternated, 2026-12-03.)
+   * (The loop body repeats enqueue's start of a batch of one rather than calling a shared function: on the
+   * M/M/8 bench the call, taken for the ~36% of requests that wait, cost ~2% of the run's CPU, best of 7
+   * alternated, 2026-12-03.)
    */
   private startNext(pool: number, targetId: number): void {
     const queues = this.queues;
