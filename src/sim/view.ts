@@ -330,8 +330,11 @@ export class PolicyView {
    */
   private fill(svc: number, user: number): View {
     const v = this.views[svc];
-    const start = this.row(v, user);
     const h = user * HS;
+    // (The rows of a service's user groups are built with the view, so row() is asked only for a first use:
+    // called on every request it was hot enough to be compiled on its own, for nothing.)
+    const built = v.hdr[h + H_START];
+    const start = built >= 0 ? built : this.row(v, user);
     const n = v.hdr[h + H_LEN];
     const data = v.rowData;
     const now = this.sim.now;
