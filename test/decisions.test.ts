@@ -87,7 +87,7 @@ function referenceClassify(
   };
   if (cands.length === 1) return 0;
   const available = cands.filter((c) => c.available).length;
-  let reason = OTHER;
+  let reason: number;
   if (available === 1) reason = ONLY;
   else if (criterion >= 0 && best(criterion)) reason = criterion;
   else reason = [1, 2, 3, 4, 5].find(best) ?? OTHER;
