@@ -350,7 +350,9 @@ export class PolicyView {
       const ids = v.scratchId;
       for (let k = 0; k < n; k++) {
         const off = start + k * RS;
-        const id = data[off + R_ID];
+        // (The packed rows and records are Float64Arrays: ids and indices read from them are made integers
+        // once, here and below, rather than converted again at every array index they are used in.)
+        const id = data[off + R_ID] | 0;
         const c = cands[k];
         if (ids[k] !== id) {
           // A different target in this place than last time: its identity.
@@ -417,7 +419,7 @@ export class PolicyView {
     const links = this.links;
     const rec = this.rec;
     const r = id * TR;
-    const p = rec[r + T_POOL];
+    const p = rec[r + T_POOL] | 0;
     if (p < 0) {
       const t = this.targets[id];
       const a = ctx.scenario.apis[t.api];
@@ -437,8 +439,8 @@ export class PolicyView {
       c.carbon_g = estimateApiGco2(t, this.grid(t.region, now));
       return;
     }
-    const region = rec[r + T_REGION];
-    const site = rec[r + T_SITE];
+    const region = rec[r + T_REGION] | 0;
+    const site = rec[r + T_SITE] | 0;
     const flags = rec[r + T_FLAGS];
     const llm = (flags & F_LLM) !== 0;
     const pools = this.pools;
@@ -558,7 +560,7 @@ export class PolicyView {
     this.pickDown = data[off + R_DOWN];
     this.pickRtt = data[off + R_RTT];
     this.pickGroupUp = data[off + R_GROUP_UP];
-    return data[off + R_ID];
+    return data[off + R_ID] | 0;
   }
 
   /**
