@@ -449,11 +449,12 @@ export class PolicyView {
     const free = pi[p * PI + P_FREE];
     const qAll = pi[p * PI + P_QUEUED];
     const qThis = this.qi[2 * (r + T_QUEUE) + 1];
-    const B = rec[r + T_MAX_BATCH];
+    const B = rec[r + T_MAX_BATCH] | 0;
     const table = this.table;
-    const tb = rec[r + T_TABLE];
+    const tb = rec[r + T_TABLE] | 0;
     let bEff = qThis + 1 < B ? qThis + 1 : B;
-    const tB = table[tb + 2 * B];
+    // (A full batch's time, tB = table[tb + 2 * B], is read in the two branches that use it: an LLM pool's
+    // estimate does not.)
     let wait: number;
     if (llm) {
       // Continuous batching: the simulator's step model at the pool's load now (llm-estimate.ts).
@@ -462,11 +463,11 @@ export class PolicyView {
       wait = servers === 0 ? ctx.plan.pools[p].coldStart_s + e.wait_s : e.wait_s;
     } else if (servers === 0) {
       // Nothing serving yet: a unit is booting or would have to start.
-      wait = ctx.plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * tB;
+      wait = ctx.plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * table[tb + 2 * B];
     } else if (free > 0 && qAll < free * B) {
       wait = bEff < B ? rec[r + T_MAX_WAIT] : 0;
     } else {
-      wait = (Math.floor(qAll / (servers * B)) + 0.5) * tB;
+      wait = (Math.floor(qAll / (servers * B)) + 0.5) * table[tb + 2 * B];
     }
     const exec = llm ? pools.llm.est.total_s : table[tb + 2 * bEff];
     // The shared links' backlog, as it stands now, adds to the transfers.
@@ -524,8 +525,8 @@ export class PolicyView {
     return (
       (rec[r + T_FLAGS] & (F_ALLOWED | F_USED)) === (F_ALLOWED | F_USED) &&
       reachable &&
-      (lan || (wanUp && this.uplinks.down[rec[r + T_SITE]] === 0)) &&
-      this.capacity.linkDown[userRegion * this.ctx.nRegions + rec[r + T_REGION]] === 0 &&
+      (lan || (wanUp && this.uplinks.down[rec[r + T_SITE] | 0] === 0)) &&
+      this.capacity.linkDown[userRegion * this.ctx.nRegions + (rec[r + T_REGION] | 0)] === 0 &&
       (this.pi[p * PI + P_SERVING] > 0 || this.capacity.canServe(p)) &&
       this.queueOpen(r, p)
     );
