@@ -53,6 +53,59 @@ function req(r: { slo_latency_s: number | null; slo_ttft_s: number | null }): Pl
   };
 }
 
+/**
+ * classify as it was written before it read the values into a typed array (one `value` call per candidate and
+ * criterion): the reference the faster one must equal, code for code.
+ */
+function referenceClassify(
+  criterion: number,
+  cands: Candidate[],
+  chosen: number,
+  r: PlacementRequest,
+  cause: (i: number) => number,
+): number {
+  const [LATENCY, RTT, COST_IN_SLO, COST, ONLY, OTHER, NF] = [1, 2, 3, 4, 0, 6, 4];
+  const meets = (c: Candidate) =>
+    (r.slo_latency_s === null || c.latency_s <= r.slo_latency_s) && (r.slo_ttft_s === null || c.ttft_s <= r.slo_ttft_s);
+  const value = (c: Candidate, k: number) =>
+    k === LATENCY
+      ? c.latency_s
+      : k === RTT
+        ? c.rtt_s
+        : k === COST_IN_SLO
+          ? meets(c)
+            ? c.cost_usd
+            : NaN
+          : k === COST
+            ? c.cost_usd
+            : c.carbon_g;
+  const best = (k: number) => {
+    const v = value(cands[chosen], k);
+    if (Number.isNaN(v)) return false;
+    for (const c of cands) if (c.available && value(c, k) < v) return false;
+    return true;
+  };
+  if (cands.length === 1) return 0;
+  const available = cands.filter((c) => c.available).length;
+  let reason: number;
+  if (available === 1) reason = ONLY;
+  else if (criterion >= 0 && best(criterion)) reason = criterion;
+  else reason = [1, 2, 3, 4, 5].find(best) ?? OTHER;
+  const k = criterion >= 0 ? criterion : reason === ONLY || reason === OTHER ? LATENCY : reason;
+  const v = value(cands[chosen], k);
+  let fallback = 0;
+  for (let i = 0; i < cands.length; i++) {
+    if (cands[i].available) continue;
+    if (reason !== ONLY) {
+      const w = value(cands[i], k);
+      if (!(Number.isNaN(v) ? !Number.isNaN(w) : w < v)) continue;
+    }
+    fallback = cause(i);
+    if (fallback !== 0) break;
+  }
+  return reason * NF + fallback;
+}
+
 describe('decisions', () => {
   it('takesLoneAvailable: each built-in it names chooses a lone candidate exactly when it is available', () => {
     const named = Object.values(builtinPolicies).filter((p) => takesLoneAvailable(p));
@@ -94,6 +147,49 @@ describe('decisions', () => {
     const own = { name: 'least-latency', place: () => -1 };
     expect(takesLoneAvailable(own)).toBe(false);
     expect(takesLoneAvailable({ ...builtinPolicies['least-latency'] })).toBe(false);
+  });
+
+  it('classify equals the reference (one value call per candidate and criterion) on random candidates', () => {
+    // Values from a few, so that ties and NaN (no SLO-meeting estimate) are common.
+    const few = fc.constantFrom(0, 1, 2, NaN, Infinity);
+    const cand = fc.record({
+      available: fc.boolean(),
+      latency_s: few,
+      rtt_s: few,
+      ttft_s: few,
+      cost_usd: few,
+      carbon_g: few,
+    });
+    const criteria: [string, number][] = [
+      ['least-latency', 1],
+      ['nearest', 2],
+      ['cheapest-within-slo', 3],
+      ['lowest-carbon', 5],
+      ['edge-first', -1],
+      ['plugin', -1],
+    ];
+    for (const [name, criterion] of criteria) {
+      const d = new Decisions(name);
+      fc.assert(
+        fc.property(
+          fc.array(cand, { minLength: 1, maxLength: 7 }),
+          fc.nat(),
+          fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 7, maxLength: 7 }),
+          fc.record({ slo_latency_s: fc.constantFrom(null, 0, 1, 2), slo_ttft_s: fc.constantFrom(null, 1) }),
+          (cs, pick, causes, r) => {
+            const cands = cs.map((c) => view(c).candidates[0]);
+            const open = cands.flatMap((c, i) => (c.available ? [i] : []));
+            if (open.length === 0) return;
+            const chosen = open[pick % open.length];
+            const cause = (i: number) => causes[i];
+            expect(d.classify(cands, chosen, req(r), cause)).toBe(
+              referenceClassify(criterion, cands, chosen, req(r), cause),
+            );
+          },
+        ),
+        { numRuns: 2000 },
+      );
+    }
   });
 
   it('classify: a lone (available) candidate is the only one, never a fallback', () => {

@@ -103,6 +103,13 @@ export class Arrivals {
    * (placements by pool or API, decisions) by close(). One increment per placement on the request path.
    */
   declare private readonly placeCounts: Float64Array;
+  /**
+   * Per service: arrivals in the measured window, folded into its tallies by close() (see onArrival). An array
+   * of small integers, as the tallies' own count: a fraction's representation (a Float64Array's element) added
+   * into that field would change its representation, and with it the hidden class of every service's tallies,
+   * throwing away the compiled code that reads them.
+   */
+  declare private readonly measuredArrivals: number[];
   /** While set (an outage taking several units down), retries wait in `held` until all are down. */
   private holding = false;
   private readonly held = new RingQueue();
@@ -127,6 +134,7 @@ export class Arrivals {
     this.bucket = new BucketCursor(ctx.tallies.series.interval, ctx.tallies.series.count);
     this.arrivalValues = ctx.svcSeries.map((x) => x.arrivals.values);
     this.placeCounts = new Float64Array(ctx.plan.targets.length * N_DECISIONS);
+    this.measuredArrivals = scenario.services.map(() => 0);
     this.arrivalStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:arrivals`));
     this.userStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:users`));
     this.serviceTimeStreams = scenario.services.map((s) => streams.stream(`service:${s.name}:service-time`));
@@ -304,7 +312,10 @@ export class Arrivals {
     // (As svcSeries[svc].arrivals.addAt(now, 1), with the interval remembered: see BucketCursor.)
     const bi = this.bucket.at(now);
     if (bi >= 0) this.arrivalValues[svc][bi] += 1;
-    if (measured) this.svcTallies[svc].arrivals++;
+    // Counted without a branch on `measured`, and folded into the service's tallies by close(): code
+    // compiled during the warm-up has never taken a branch that the measured window takes on every request,
+    // and taking it throws that code away (a deoptimisation, and the whole of onArrival compiled again).
+    this.measuredArrivals[svc] += measured ? 1 : 0;
 
     // Draw everything this request needs from its service's streams before placing it, so that the
     // streams advance identically whatever the policy decides. (Each stream is its own generator: the order
@@ -425,15 +436,18 @@ export class Arrivals {
 
   /** Counts a first placement (by target and the decision's reason, folded by close) and sends the request. */
   private placed(slot: number, target: number): void {
-    if (this.rq.measured[slot] === 1) this.placeCounts[target * N_DECISIONS + this.view.lastDecision]++;
+    // (Plus 0 in the warm-up: no branch on it, as onArrival's count.)
+    this.placeCounts[target * N_DECISIONS + this.view.lastDecision] += this.rq.measured[slot];
     this.links.send(slot, target);
   }
 
   /**
-   * At the end of the run: the placement counts into each service's tallies, by pool or API and by decision
-   * (counts of whole requests: the same numbers as counting there one by one).
+   * At the end of the run: the measured arrivals and the placement counts into each service's tallies, the
+   * placements by pool or API and by decision (counts of whole requests: the same numbers as counting there
+   * one by one).
    */
   close(): void {
+    for (let svc = 0; svc < this.services.length; svc++) this.svcTallies[svc].arrivals += this.measuredArrivals[svc];
     const nPools = this.ctx.scenario.pools.length;
     const counts = this.placeCounts;
     for (const tp of this.targets) {

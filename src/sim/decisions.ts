@@ -95,22 +95,6 @@ function meetsSlo(c: Candidate, r: PlacementRequest): boolean {
   );
 }
 
-/** The candidate's value on a criterion (lower is better); NaN when it does not compete on it. */
-function value(c: Candidate, criterion: number, r: PlacementRequest): number {
-  switch (criterion) {
-    case LATENCY:
-      return c.latency_s;
-    case RTT:
-      return c.rtt_s;
-    case COST_IN_SLO:
-      return meetsSlo(c, r) ? c.cost_usd : NaN;
-    case COST:
-      return c.cost_usd;
-    default:
-      return c.carbon_g;
-  }
-}
-
 /**
  * The built-in policies that, offered one candidate, choose it exactly when it is available, whatever its
  * estimates (test/decisions.test.ts checks each against random candidates). cloud-only and edge-only also
@@ -151,18 +135,74 @@ export const CAUSE_FULL = FULL;
 export const CAUSE_DOWN = DOWN;
 export const CAUSE_API_LIMIT = API_LIMIT;
 
+/**
+ * A candidate's values on the criteria, one row of NV numbers per candidate (at LATENCY … CARBON; NaN: it does
+ * not compete on that criterion), read once per classification: the criteria are then indices, not code.
+ */
+const NV = CARBON + 1;
+
 export class Decisions {
+  /**
+   * The criteria to try, in order, for a placement with more than one available candidate: the policy's own
+   * first (when it has one), then GENERIC_ORDER. One loop for every policy, whatever its criterion: a
+   * criterion's own branch (a `switch` on it, a test of whether the policy has one) would be compiled for the
+   * first policy of a run and thrown away when the next one takes another branch (docs/performance.md,
+   * "Placement: the same compiled code for every built-in").
+   */
+  declare private readonly order: Int32Array;
+  /** The criterion a fallback is judged on: the policy's own, or −1 (then the reason's, LATENCY for ONLY/OTHER). */
   declare private readonly criterion: number;
+  /** The candidates' values (NV a candidate) and availability of the classification in progress (grown as needed). */
+  private vals = new Float64Array(4 * NV);
+  private avail = new Uint8Array(4);
 
   constructor(policyName: string) {
     this.criterion = CRITERION[policyName] ?? -1;
+    this.order = Int32Array.from(this.criterion >= 0 ? [this.criterion, ...GENERIC_ORDER] : GENERIC_ORDER);
   }
 
-  /** Whether `chosen` is (one of) the best available candidates on `criterion`. */
-  private best(cands: Candidate[], chosen: number, criterion: number, r: PlacementRequest): boolean {
-    const v = value(cands[chosen], criterion, r);
-    if (Number.isNaN(v)) return false;
-    for (let i = 0; i < cands.length; i++) if (cands[i].available && value(cands[i], criterion, r) < v) return false;
+  /**
+   * Reads the candidates' availability and values into avail and vals; returns how many are available. A
+   * value is the candidate's figure on the criterion (lower is better): its latency, RTT, cost, carbon, and for
+   * COST_IN_SLO its cost when its estimates meet the request's SLO, NaN otherwise.
+   */
+  private gather(cands: Candidate[], r: PlacementRequest): number {
+    const n = cands.length;
+    if (this.avail.length < n) {
+      this.avail = new Uint8Array(n);
+      this.vals = new Float64Array(n * NV);
+    }
+    const vals = this.vals;
+    const avail = this.avail;
+    const sloLatency = r.slo_latency_s;
+    const sloTtft = r.slo_ttft_s;
+    let available = 0;
+    for (let i = 0; i < n; i++) {
+      const c = cands[i];
+      const o = i * NV;
+      const a = c.available ? 1 : 0;
+      avail[i] = a;
+      available += a;
+      const latency = c.latency_s;
+      const cost = c.cost_usd;
+      vals[o + LATENCY] = latency;
+      vals[o + RTT] = c.rtt_s;
+      // (meetsSlo, on the values read once.)
+      vals[o + COST_IN_SLO] =
+        (sloLatency === null || latency <= sloLatency) && (sloTtft === null || c.ttft_s <= sloTtft) ? cost : NaN;
+      vals[o + COST] = cost;
+      vals[o + CARBON] = c.carbon_g;
+    }
+    return available;
+  }
+
+  /** Whether `chosen` is (one of) the best available of the n gathered candidates on criterion k. */
+  private bestOn(n: number, chosen: number, k: number): boolean {
+    const vals = this.vals;
+    const avail = this.avail;
+    const v = vals[chosen * NV + k];
+    if (v !== v) return false; // NaN: the choice does not compete on k
+    for (let i = 0; i < n; i++) if (avail[i] === 1 && vals[i * NV + k] < v) return false;
     return true;
   }
 
@@ -170,41 +210,50 @@ export class Decisions {
   classify(cands: Candidate[], chosen: number, r: PlacementRequest, cause: UnavailableCause): number {
     // The chosen candidate is available (the view checks it): alone, it is the only one and nothing better
     // was unavailable. The common case of a one-pool service, answered without the loops below.
-    if (cands.length === 1) return ONLY * FALLBACK_CAUSES.length + NOT_FALLBACK;
-    let available = 0;
-    for (let i = 0; i < cands.length; i++) if (cands[i].available) available++;
-    let reason = OTHER;
-    if (available === 1) reason = ONLY;
-    else if (this.criterion >= 0 && this.best(cands, chosen, this.criterion, r)) reason = this.criterion;
-    else
-      for (const k of GENERIC_ORDER)
-        if (this.best(cands, chosen, k, r)) {
-          reason = k;
+    const n = cands.length;
+    if (n === 1) return ONLY * FALLBACK_CAUSES.length + NOT_FALLBACK;
+    const available = this.gather(cands, r);
+    let reason = ONLY;
+    if (available > 1) {
+      // The first criterion (the policy's own, then GENERIC_ORDER) the choice is best on; else OTHER.
+      const order = this.order;
+      reason = OTHER;
+      for (let j = 0; j < order.length; j++)
+        if (this.bestOn(n, chosen, order[j])) {
+          reason = order[j];
           break;
         }
-    // A fallback: a candidate was unavailable for the moment and, unless the choice was the only one left, it
-    // was better on the deciding criterion (the policy's own, else the reason's). A down pool's estimates
-    // (cold start, no replica) say nothing of how it compares when up, so being the only one left is enough.
+    }
+    // Every candidate available: none was better but unavailable, so not a fallback.
+    if (available === n) return reason * FALLBACK_CAUSES.length + NOT_FALLBACK;
+    return reason * FALLBACK_CAUSES.length + this.fallback(n, chosen, reason, cause);
+  }
+
+  /**
+   * Whether the placement on `chosen` (for `reason`) was a fallback, and why: a candidate was unavailable for
+   * the moment and, unless the choice was the only one left, it was better on the deciding criterion (the
+   * policy's own, else the reason's). A down pool's estimates (cold start, no replica) say nothing of how it
+   * compares when up, so being the only one left is enough. Reads the values gather read.
+   */
+  private fallback(n: number, chosen: number, reason: number, cause: UnavailableCause): number {
+    const vals = this.vals;
+    const avail = this.avail;
     const k = this.criterion >= 0 ? this.criterion : reason === ONLY || reason === OTHER ? LATENCY : reason;
-    const v = value(cands[chosen], k, r);
-    let fallback = NOT_FALLBACK;
-    for (let i = 0; i < cands.length; i++) {
-      if (cands[i].available) continue;
+    const v = vals[chosen * NV + k];
+    for (let i = 0; i < n; i++) {
+      if (avail[i] === 1) continue;
       if (reason === ONLY) {
-        fallback = cause(i);
-        if (fallback !== NOT_FALLBACK) break;
+        const c = cause(i);
+        if (c !== NOT_FALLBACK) return c;
         continue;
       }
-      const w = value(cands[i], k, r);
+      const w = vals[i * NV + k];
       // Better: lower, or competing at all when the choice does not (no SLO-meeting estimate).
       if (!(Number.isNaN(v) ? !Number.isNaN(w) : w < v)) continue;
       const c = cause(i);
-      if (c !== NOT_FALLBACK) {
-        fallback = c;
-        break;
-      }
+      if (c !== NOT_FALLBACK) return c;
     }
-    return reason * FALLBACK_CAUSES.length + fallback;
+    return NOT_FALLBACK;
   }
 
   /** Why the policy turned a request away (it returned −1) with these candidates before it. */

@@ -330,8 +330,11 @@ export class PolicyView {
    */
   private fill(svc: number, user: number): View {
     const v = this.views[svc];
-    const start = this.row(v, user);
     const h = user * HS;
+    // (The rows of a service's user groups are built with the view, so row() is asked only for a first use:
+    // called on every request it was hot enough to be compiled on its own, for nothing.)
+    const built = v.hdr[h + H_START];
+    const start = built >= 0 ? built : this.row(v, user);
     const n = v.hdr[h + H_LEN];
     const data = v.rowData;
     const now = this.sim.now;
@@ -347,7 +350,9 @@ export class PolicyView {
       const ids = v.scratchId;
       for (let k = 0; k < n; k++) {
         const off = start + k * RS;
-        const id = data[off + R_ID];
+        // (The packed rows and records are Float64Arrays: ids and indices read from them are made integers
+        // once, here and below, rather than converted again at every array index they are used in.)
+        const id = data[off + R_ID] | 0;
         const c = cands[k];
         if (ids[k] !== id) {
           // A different target in this place than last time: its identity.
@@ -414,7 +419,7 @@ export class PolicyView {
     const links = this.links;
     const rec = this.rec;
     const r = id * TR;
-    const p = rec[r + T_POOL];
+    const p = rec[r + T_POOL] | 0;
     if (p < 0) {
       const t = this.targets[id];
       const a = ctx.scenario.apis[t.api];
@@ -434,8 +439,8 @@ export class PolicyView {
       c.carbon_g = estimateApiGco2(t, this.grid(t.region, now));
       return;
     }
-    const region = rec[r + T_REGION];
-    const site = rec[r + T_SITE];
+    const region = rec[r + T_REGION] | 0;
+    const site = rec[r + T_SITE] | 0;
     const flags = rec[r + T_FLAGS];
     const llm = (flags & F_LLM) !== 0;
     const pools = this.pools;
@@ -444,11 +449,12 @@ export class PolicyView {
     const free = pi[p * PI + P_FREE];
     const qAll = pi[p * PI + P_QUEUED];
     const qThis = this.qi[2 * (r + T_QUEUE) + 1];
-    const B = rec[r + T_MAX_BATCH];
+    const B = rec[r + T_MAX_BATCH] | 0;
     const table = this.table;
-    const tb = rec[r + T_TABLE];
+    const tb = rec[r + T_TABLE] | 0;
     let bEff = qThis + 1 < B ? qThis + 1 : B;
-    const tB = table[tb + 2 * B];
+    // (A full batch's time, tB = table[tb + 2 * B], is read in the two branches that use it: an LLM pool's
+    // estimate does not.)
     let wait: number;
     if (llm) {
       // Continuous batching: the simulator's step model at the pool's load now (llm-estimate.ts).
@@ -457,11 +463,11 @@ export class PolicyView {
       wait = servers === 0 ? ctx.plan.pools[p].coldStart_s + e.wait_s : e.wait_s;
     } else if (servers === 0) {
       // Nothing serving yet: a unit is booting or would have to start.
-      wait = ctx.plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * tB;
+      wait = ctx.plan.pools[p].coldStart_s + (Math.floor(qAll / B) + 0.5) * table[tb + 2 * B];
     } else if (free > 0 && qAll < free * B) {
       wait = bEff < B ? rec[r + T_MAX_WAIT] : 0;
     } else {
-      wait = (Math.floor(qAll / (servers * B)) + 0.5) * tB;
+      wait = (Math.floor(qAll / (servers * B)) + 0.5) * table[tb + 2 * B];
     }
     const exec = llm ? pools.llm.est.total_s : table[tb + 2 * bEff];
     // The shared links' backlog, as it stands now, adds to the transfers.
@@ -519,8 +525,8 @@ export class PolicyView {
     return (
       (rec[r + T_FLAGS] & (F_ALLOWED | F_USED)) === (F_ALLOWED | F_USED) &&
       reachable &&
-      (lan || (wanUp && this.uplinks.down[rec[r + T_SITE]] === 0)) &&
-      this.capacity.linkDown[userRegion * this.ctx.nRegions + rec[r + T_REGION]] === 0 &&
+      (lan || (wanUp && this.uplinks.down[rec[r + T_SITE] | 0] === 0)) &&
+      this.capacity.linkDown[userRegion * this.ctx.nRegions + (rec[r + T_REGION] | 0)] === 0 &&
       (this.pi[p * PI + P_SERVING] > 0 || this.capacity.canServe(p)) &&
       this.queueOpen(r, p)
     );
@@ -555,7 +561,7 @@ export class PolicyView {
     this.pickDown = data[off + R_DOWN];
     this.pickRtt = data[off + R_RTT];
     this.pickGroupUp = data[off + R_GROUP_UP];
-    return data[off + R_ID];
+    return data[off + R_ID] | 0;
   }
 
   /**
@@ -603,6 +609,15 @@ export class PolicyView {
         }
       }
     }
+    return this.placeByPolicy(svc, user);
+  }
+
+  /**
+   * The full path of `place`: fills the view, asks the policy, checks and classifies its answer. A method of
+   * its own, so that what changes from one policy to the next (the policy's code, which V8 inlines here, and
+   * the paths of classify it takes) recompiles this, not the lone-candidate path above.
+   */
+  private placeByPolicy(svc: number, user: number): number {
     const v = this.request(svc, user);
     const view = this.fill(svc, user);
     const policy = this.ctx.policy;
