@@ -200,6 +200,14 @@ export interface RunState {
   exitCode: number;
 }
 
+/** What the commands share: the output (escaped and raw), the exit state, and the global --quiet. */
+interface CommandContext {
+  readonly io: Io;
+  readonly rawIo: Io;
+  readonly state: RunState;
+  readonly quiet: () => boolean;
+}
+
 export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK }): Command {
   // Names and paths from a scenario reach the terminal: control characters in them (ANSI escapes, a
   // terminal-title sequence) are shown escaped. The coloured table and the progress bar use rawIo.
@@ -222,7 +230,27 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
     // Global, so it works before or after the command: `placesim --quiet run …` and `placesim run … --quiet`.
     .option('-q, --quiet', 'no progress and no notices (files written, notes): results and errors only');
   const quiet = (): boolean => program.opts<{ quiet?: boolean }>().quiet === true;
+  // The commands, each registered by a function of its own below, in the order `--help` lists them.
+  const cx: CommandContext = { io, rawIo, state, quiet };
+  addRunCommand(program, cx);
+  addSweepCommand(program, cx);
+  addSearchCommand(program, cx);
+  addWorkerCommand(program, cx);
+  addMergeCommand(program, cx);
+  addCheckCommand(program, cx);
+  addDiffCommand(program, cx);
+  addValidateCommand(program, cx);
+  addSchemaCommand(program, cx);
+  addCalibrateCommand(program, cx);
+  addCatalogCommand(program, cx);
+  addExplainCommand(program, cx);
+  addInitCommand(program, cx);
+  addCompletionCommand(program, cx);
+  return program;
+}
 
+/** `placesim run`. */
+function addRunCommand(program: Command, { io, rawIo, quiet }: CommandContext): void {
   program
     .command('run')
     .description('run a scenario under each of its policies and print a side-by-side comparison')
@@ -271,7 +299,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       // The table has escaped its names itself (and may hold its own colour codes); JSON escapes them.
       rawIo.out(text.endsWith('\n') ? text : text + '\n');
     });
+}
 
+/** `placesim sweep`. */
+function addSweepCommand(program: Command, { io, rawIo, quiet }: CommandContext): void {
   program
     .command('sweep')
     .description(
@@ -405,7 +436,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
         await (closing ?? threads?.close());
       }
     });
+}
 
+/** `placesim search`. */
+function addSearchCommand(program: Command, { io, rawIo, quiet }: CommandContext): void {
   program
     .command('search')
     .description(
@@ -535,7 +569,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
         if (!quiet()) io.out(`wrote ${paths.join(', ')}\n`);
       }
     });
+}
 
+/** `placesim worker`. */
+function addWorkerCommand(program: Command, { io, quiet }: CommandContext): void {
   program
     .command('worker')
     .description('take sweep and search tasks from a Redis queue and run them, until stopped (Ctrl-C, SIGTERM)')
@@ -569,7 +606,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
         process.off('SIGTERM', stop);
       }
     });
+}
 
+/** `placesim merge`. */
+function addMergeCommand(program: Command, { io, quiet }: CommandContext): void {
   program
     .command('merge')
     .description('combine the shard files of a sweep or search run with --shard I/N into the files one run writes')
@@ -625,7 +665,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
         if (!quiet()) io.out(`merged ${shards.length} shard(s): wrote ${paths.join(', ')}\n`);
       }
     });
+}
 
+/** `placesim check`. */
+function addCheckCommand(program: Command, { io, state, quiet }: CommandContext): void {
   program
     .command('check')
     .description(
@@ -659,7 +702,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       writeCheckOutputs(report, { summary: flags.summary, junit: flags.junit });
       if (report.failed) state.exitCode = EXIT_CHECK_FAILED;
     });
+}
 
+/** `placesim diff`. */
+function addDiffCommand(program: Command, { io }: CommandContext): void {
   program
     .command('diff')
     .description(
@@ -682,7 +728,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       });
       io.out(renderDiff(report));
     });
+}
 
+/** `placesim validate`. */
+function addValidateCommand(program: Command, { io, quiet }: CommandContext): void {
   program
     .command('validate')
     .description('check a scenario file without running it')
@@ -702,7 +751,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       );
       if (!quiet()) for (const w of scenario.warnings) io.out(`warning: ${w}\n`);
     });
+}
 
+/** `placesim schema`. */
+function addSchemaCommand(program: Command, { io }: CommandContext): void {
   program
     .command('schema')
     .description('print the JSON Schema of scenario files')
@@ -710,7 +762,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       const { scenarioJsonSchema } = await import('../scenario/schema.js');
       io.out(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
     });
+}
 
+/** `placesim calibrate`. */
+function addCalibrateCommand(program: Command, { io }: CommandContext): void {
   program
     .command('calibrate')
     .description(
@@ -723,7 +778,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       const report = runCalibration(readPublished(flags.table));
       io.out(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatCalibration(report));
     });
+}
 
+/** `placesim catalog`. */
+function addCatalogCommand(program: Command, { io }: CommandContext): void {
   program
     .command('catalog')
     .description('list the embedded catalog: devices, cloud instances or regions')
@@ -747,7 +805,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       }
       io.out(flags.json ? JSON.stringify(catalogAsJson(catalog, what), null, 2) + '\n' : formatCatalog(catalog, what));
     });
+}
 
+/** `placesim explain`. */
+function addExplainCommand(program: Command, { io }: CommandContext): void {
   program
     .command('explain')
     .description(
@@ -763,7 +824,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
       const loaded = await loadWithPolicyModules(file, flags, io);
       io.out(explain(runLoaded(loaded)));
     });
+}
 
+/** `placesim init`. */
+function addInitCommand(program: Command, { io, quiet }: CommandContext): void {
   program
     .command('init')
     .description("write a commented starter scenario for a workload, its users' regions and the sites to compare")
@@ -799,7 +863,10 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
           io.out(`wrote ${file}: check it with npx placesim validate ${file}, run it with npx placesim run ${file}\n`);
       },
     );
+}
 
+/** `placesim completion`. */
+function addCompletionCommand(program: Command, { io }: CommandContext): void {
   program
     .command('completion')
     .description('print a shell completion script (commands, options, scenario files) for bash, zsh or fish')
@@ -807,8 +874,6 @@ export function buildProgram(rawIo: Io, state: RunState = { exitCode: EXIT_OK })
     .action((shell: Shell) => {
       io.out(completionScript(program, shell));
     });
-
-  return program;
 }
 
 /** Writes an output file whole (temporary file + rename); a path that cannot be written is exit 2. */
