@@ -174,8 +174,6 @@ export class Decisions {
     }
     const vals = this.vals;
     const avail = this.avail;
-    const sloLatency = r.slo_latency_s;
-    const sloTtft = r.slo_ttft_s;
     let available = 0;
     for (let i = 0; i < n; i++) {
       const c = cands[i];
@@ -183,13 +181,10 @@ export class Decisions {
       const a = c.available ? 1 : 0;
       avail[i] = a;
       available += a;
-      const latency = c.latency_s;
       const cost = c.cost_usd;
-      vals[o + LATENCY] = latency;
+      vals[o + LATENCY] = c.latency_s;
       vals[o + RTT] = c.rtt_s;
-      // (meetsSlo, on the values read once.)
-      vals[o + COST_IN_SLO] =
-        (sloLatency === null || latency <= sloLatency) && (sloTtft === null || c.ttft_s <= sloTtft) ? cost : NaN;
+      vals[o + COST_IN_SLO] = meetsSlo(c, r) ? cost : NaN;
       vals[o + COST] = cost;
       vals[o + CARBON] = c.carbon_g;
     }

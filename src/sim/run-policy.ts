@@ -113,9 +113,7 @@ export function runPolicy(
   k.jobCheckpoint = sim.register(jobs.onCheckpoint.bind(jobs));
   k.jobCheckpointDone = sim.register(jobs.onCheckpointDone.bind(jobs));
   k.client = sim.register(arrivals.onClient.bind(arrivals));
-  // The frequent kinds (a request arrives, an LLM replica's step ends: half the events of an LLM scenario; a
-  // request reaches its pool, finishes its batch) are tested first and called from call sites of their own,
-  // which the compiler can inline; every other kind goes through the table.
+  // Every event goes through `dispatch` (above), given this run's parts.
   sim.setDispatcher(dispatch, {
     arrivals,
     llm: pools.llm,
